@@ -1,0 +1,50 @@
+/**
+ * A cluster as the operator configures it: one entry of the `pegasus.clusters` setting, of the
+ * CLI's `--cluster`, and of a runbook's front matter reference. Validated with zod at every boundary.
+ */
+import { z } from 'zod';
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+:\d{1,5}$/, 'expected host:port, for example 10.0.0.1:34601');
+
+/** Argv templates run without a shell; placeholders such as {host}, {port}, {address} are filled per node. */
+const argv = z.array(z.string().min(1)).min(1, 'an argv template needs at least the program name');
+
+export const nodeControlSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('command'),
+    stop: argv,
+    start: argv,
+    /** Runs once a node is confirmed gone and every partition is healthy again. */
+    cleanup: argv.optional(),
+    /** Restarts one meta server ({host}, {port}, {address} of that meta). */
+    restartMeta: argv.optional(),
+  }),
+  z.object({ kind: z.literal('manual') }),
+  z.object({ kind: z.literal('simulator'), control: z.string().url('expected the simulator control URL, for example http://127.0.0.1:34700') }),
+]);
+export type NodeControlConfig = z.infer<typeof nodeControlSchema>;
+
+export const clusterProfileSchema = z.object({
+  name: z.string().min(1, 'a cluster needs a name'),
+  metaServers: z.array(hostPort).min(1, 'list at least one meta server as host:port'),
+  nodeControl: nodeControlSchema.optional(),
+  production: z.boolean().optional(),
+});
+export type ClusterProfile = z.infer<typeof clusterProfileSchema>;
+
+export const clusterProfilesSchema = z.array(clusterProfileSchema);
+
+/** Formats a zod error as one line per problem, naming the path: "clusters[1].metaServers[0]: expected host:port …". */
+export function describeZodError(err: z.ZodError, root = ''): string {
+  return err.issues
+    .map((i) => {
+      const path = i.path.reduce<string>(
+        (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+        root,
+      );
+      return `${path || '(root)'}: ${i.message}`;
+    })
+    .join('\n');
+}

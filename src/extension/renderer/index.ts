@@ -1,0 +1,2 @@
+// Placeholder: the notebook renderer (issue 6) replaces this file.
+export const activate = () => ({ renderOutputItem() {} });
