@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { registerConfigLanguage } from './config';
+import { registerExplorer } from './explorer';
+import { registerRunbooks } from './notebook';
 
 /** The log every feature writes to; shown as "Pegasus Ops" in the Output panel. */
 export let log: vscode.LogOutputChannel;
@@ -10,6 +13,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand('pegasus.showLog', () => log.show()),
   );
+  // Each feature registers itself; one failing must not take the others down.
+  for (const [name, register] of [
+    ['explorer', registerExplorer],
+    ['runbooks', registerRunbooks],
+    ['config language', registerConfigLanguage],
+  ] as const) {
+    try {
+      await register(context);
+    } catch (err) {
+      log.error(`Pegasus Ops: ${name} failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    }
+  }
   log.info('Pegasus Ops activated');
 }
 

@@ -1,0 +1,3 @@
+// Placeholder: the config language client (issue 8) replaces this file.
+import type * as vscode from 'vscode';
+export function registerConfigLanguage(_context: vscode.ExtensionContext): void {}
