@@ -1,3 +1,192 @@
-// Placeholder: the config language client (issue 8) replaces this file.
-import type * as vscode from 'vscode';
-export function registerConfigLanguage(_context: vscode.ExtensionContext): void {}
+/**
+ * The VS Code side of the config language: starts the language server (dist/server.js) with
+ * vscode-languageclient, switches Pegasus configs opened as `ini`/plain text to `pegasus-config`
+ * by content, tells the server about connected clusters and scale-ins planned in open runbooks
+ * (`pegasus/context`), and hosts the threshold calculator the code lens opens.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { getClusterRegistry, type ClusterRegistry } from '../clusters';
+import { NodeStatus } from '../../pegasus/types';
+import { looksLikePegasusConfig } from '../../config/detect';
+import { isRunbookUri, scanRunbook } from '../../config/runbookPlans';
+import { parseSettings, type ClusterFacts, type EditorContext, type RunbookPlan } from '../../config/settings';
+import { openCalculator } from './calculator';
+
+export const LANGUAGE_ID = 'pegasus-config';
+const SWITCHABLE = new Set(['ini', 'properties', 'plaintext']);
+
+let client: LanguageClient | undefined;
+
+export async function registerConfigLanguage(context: vscode.ExtensionContext): Promise<void> {
+  registerDetection(context);
+  const sender = new ContextSender();
+  context.subscriptions.push(
+    sender,
+    vscode.commands.registerCommand('pegasus.config.openCalculator', (args?: unknown) => openCalculator(args, () => sender.current)),
+  );
+
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: LANGUAGE_ID }],
+    synchronize: { configurationSection: 'pegasus.config' },
+    initializationOptions: { settings: readSettings(), context: sender.current },
+    outputChannelName: 'Pegasus Config Language Server',
+  };
+  client = new LanguageClient('pegasusConfig', 'Pegasus Config Language Server', serverOptions, clientOptions);
+  context.subscriptions.push({ dispose: () => void client?.stop() });
+  await client.start();
+  sender.attach(client);
+}
+
+export async function deactivateConfigLanguage(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
+
+function readSettings() {
+  return parseSettings(vscode.workspace.getConfiguration('pegasus').get('config')).settings;
+}
+
+/** Switches Pegasus server configs that opened as ini/plain text; once per document per session. */
+function registerDetection(context: vscode.ExtensionContext): void {
+  const switched = new Set<string>();
+  const consider = (doc: vscode.TextDocument) => {
+    if (!SWITCHABLE.has(doc.languageId) || switched.has(doc.uri.toString())) return;
+    if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled') return;
+    if (!readSettings().detectByContent) return;
+    if (!looksLikePegasusConfig(doc.getText())) return;
+    switched.add(doc.uri.toString());
+    void vscode.languages.setTextDocumentLanguage(doc, LANGUAGE_ID);
+  };
+  context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(consider));
+  for (const d of vscode.workspace.textDocuments) consider(d);
+}
+
+/**
+ * Collects the editor's facts and sends them to the server when they change: live node counts
+ * of registered clusters (from the explorer's latest snapshot, else one throttled list_nodes
+ * call while a config file is open) and scale-ins planned in open runbooks.
+ */
+class ContextSender implements vscode.Disposable {
+  current: EditorContext = { clusters: [], runbookPlans: [] };
+  private client: LanguageClient | undefined;
+  private lastSent = '';
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly poll: ReturnType<typeof setInterval>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly plans = new Map<string, RunbookPlan>();
+  private readonly fetched = new Map<string, { at: number; facts: ClusterFacts | undefined }>();
+
+  constructor() {
+    const soon = () => this.schedule();
+    const runbookText = (doc: vscode.TextDocument) => {
+      if (!isRunbookUri(doc.uri.toString())) return;
+      this.setPlan(doc.uri.toString(), scanRunbook(doc.uri.toString(), doc.getText()));
+      soon();
+    };
+    const runbookNotebook = async (nb: vscode.NotebookDocument) => {
+      if (!isRunbookUri(nb.uri.toString())) return;
+      // The saved file is the runbook as written (front matter included); good enough for a plan.
+      try {
+        const text = Buffer.from(await vscode.workspace.fs.readFile(nb.uri)).toString('utf8');
+        this.setPlan(nb.uri.toString(), scanRunbook(nb.uri.toString(), text));
+      } catch {
+        this.setPlan(nb.uri.toString(), undefined);
+      }
+      soon();
+    };
+    const drop = (uri: vscode.Uri) => {
+      if (this.plans.delete(uri.toString())) soon();
+    };
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument(runbookText),
+      vscode.workspace.onDidChangeTextDocument((e) => runbookText(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => drop(d.uri)),
+      vscode.workspace.onDidOpenNotebookDocument((nb) => void runbookNotebook(nb)),
+      vscode.workspace.onDidSaveNotebookDocument((nb) => void runbookNotebook(nb)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => drop(nb.uri)),
+      vscode.workspace.onDidOpenTextDocument((d) => d.languageId === LANGUAGE_ID && soon()),
+    );
+    for (const d of vscode.workspace.textDocuments) runbookText(d);
+    for (const nb of vscode.workspace.notebookDocuments) void runbookNotebook(nb);
+    const reg = getClusterRegistry();
+    if (reg) this.disposables.push(reg.onDidChangeClusters(soon), reg.onDidChangeActive(soon), reg.onDidNotifyChange(soon));
+    // Live counts change without an event we can hear; re-read them while a config file is open.
+    this.poll = setInterval(() => {
+      if (vscode.workspace.textDocuments.some((d) => d.languageId === LANGUAGE_ID)) this.schedule();
+    }, 15_000);
+    this.schedule();
+  }
+
+  attach(c: LanguageClient): void {
+    this.client = c;
+    this.lastSent = '';
+    this.schedule();
+  }
+
+  private setPlan(uri: string, plan: RunbookPlan | undefined): void {
+    if (plan) this.plans.set(uri, plan);
+    else this.plans.delete(uri);
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.send(), 300);
+  }
+
+  private async clusterFacts(reg: ClusterRegistry | undefined): Promise<ClusterFacts[]> {
+    if (!reg) return [];
+    const wantLive = vscode.workspace.textDocuments.some((d) => d.languageId === LANGUAGE_ID);
+    const out: ClusterFacts[] = [];
+    for (const c of reg.list()) {
+      const name = c.profile.name;
+      const snap = reg.latestSnapshot(name);
+      if (snap) {
+        out.push({ name, alive: snap.freeze.alive, dead: snap.freeze.dead });
+        continue;
+      }
+      const cached = this.fetched.get(name);
+      if (cached && (Date.now() - cached.at < 30_000 || !wantLive)) {
+        if (cached.facts) out.push(cached.facts);
+        continue;
+      }
+      if (!wantLive) continue;
+      let facts: ClusterFacts | undefined;
+      try {
+        const nodes = await c.client.listNodes({ timeoutMs: 3000 });
+        facts = {
+          name,
+          alive: nodes.filter((n) => n.status === NodeStatus.NS_ALIVE).length,
+          dead: nodes.filter((n) => n.status === NodeStatus.NS_UNALIVE).length,
+        };
+      } catch {
+        facts = undefined; // unreachable: the file falls back to settings or its directive
+      }
+      this.fetched.set(name, { at: Date.now(), facts });
+      if (facts) out.push(facts);
+    }
+    return out;
+  }
+
+  private async send(): Promise<void> {
+    const reg = getClusterRegistry();
+    const clusters = await this.clusterFacts(reg);
+    const active = reg?.active?.profile.name;
+    this.current = { clusters, ...(active ? { activeCluster: active } : {}), runbookPlans: [...this.plans.values()] };
+    const json = JSON.stringify(this.current);
+    if (!this.client || json === this.lastSent) return;
+    this.lastSent = json;
+    await this.client.sendNotification('pegasus/context', this.current).catch(() => undefined);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.poll);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,101 @@
+// Bundles the in-editor test extension (test/e2e/extension) together with the mocha suites
+// (test/e2e/suite/**/*.test.ts, optionally filtered) into out/e2e/test-extension, and packs it
+// as out/e2e/pegasus-ops-e2e-tests.vsix for code-server. The same bundle's `run` export is the
+// @vscode/test-electron extensionTestsPath.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const OUT = join(ROOT, 'out', 'e2e');
+export const TEST_EXTENSION_DIR = join(OUT, 'test-extension');
+export const TEST_EXTENSION_VSIX = join(OUT, 'pegasus-ops-e2e-tests.vsix');
+export const TEST_EXTENSION_ID = 'pegasus-ops.pegasus-ops-e2e-tests';
+
+const require = createRequire(import.meta.url);
+
+function walk(dir, suffix) {
+  if (!existsSync(dir)) return [];
+  let out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(walk(p, suffix));
+    else if (name.endsWith(suffix)) out.push(p);
+  }
+  return out;
+}
+
+/** Files of one kind under test/e2e/<sub>, kept when any filter is a substring of the relative path. */
+export function selectFiles(sub, suffix, filters) {
+  return walk(join(ROOT, 'test', 'e2e', sub), suffix)
+    .map((f) => relative(ROOT, f).split('\\').join('/'))
+    .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+}
+
+/** Builds the bundle and (unless `vsix: false`) the .vsix. Returns the suite files included. */
+export async function buildTestExtension({ filters = [], vsix = true, quiet = false } = {}) {
+  const esbuild = require('esbuild');
+  const suites = selectFiles('suite', '.test.ts', filters);
+  rmSync(TEST_EXTENSION_DIR, { recursive: true, force: true });
+  mkdirSync(join(TEST_EXTENSION_DIR, 'dist'), { recursive: true });
+
+  // Suites are required lazily (esbuild wraps them), so mocha's globals exist when they run.
+  const entry = [
+    `export { activate, deactivate, run } from './test/e2e/extension/main';`,
+    `import { registerSuiteFiles } from './test/e2e/extension/runner';`,
+    `registerSuiteFiles([`,
+    ...suites.map((f) => `  { file: ${JSON.stringify(f)}, load: () => require(${JSON.stringify('./' + f)}) },`),
+    `]);`,
+  ].join('\n');
+  await esbuild.build({
+    stdin: { contents: entry, resolveDir: ROOT, sourcefile: 'e2e-entry.ts', loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // The runner maps failure stacks through this file itself (the extension host replaces
+    // Error.prepareStackTrace, so Node's --enable-source-maps does not apply there).
+    sourcemap: 'external',
+    sourcesContent: false,
+    external: ['vscode'],
+    outfile: join(TEST_EXTENSION_DIR, 'dist', 'extension.js'),
+    logLevel: 'error',
+    // mocha's optional ESM loader uses import(); unused here (suites are bundled).
+    logOverride: { 'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent' },
+  });
+  copyFileSync(join(ROOT, 'test', 'e2e', 'extension', 'package.json'), join(TEST_EXTENSION_DIR, 'package.json'));
+  copyFileSync(join(ROOT, 'LICENSE'), join(TEST_EXTENSION_DIR, 'LICENSE'));
+  writeFileSync(join(TEST_EXTENSION_DIR, 'README.md'), '# Pegasus Ops in-editor tests\n\nTest-only extension; see test/e2e/README.md.\n');
+  writeFileSync(join(TEST_EXTENSION_DIR, '.vscodeignore'), '.vscodeignore\n');
+
+  if (vsix) {
+    const { createVSIX } = require('@vscode/vsce');
+    rmSync(TEST_EXTENSION_VSIX, { force: true });
+    // vsce prints its file tree through console.log; keep the e2e output short.
+    const original = console.log;
+    if (quiet) console.log = () => {};
+    try {
+      await createVSIX({
+        cwd: TEST_EXTENSION_DIR,
+        packagePath: TEST_EXTENSION_VSIX,
+        dependencies: false,
+        allowMissingRepository: true,
+        skipLicense: true,
+      });
+    } finally {
+      console.log = original;
+    }
+  }
+  return suites;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  buildTestExtension({ filters: process.argv.slice(2) }).then(
+    (suites) => console.log(`[e2e] test extension built with ${suites.length} suite file(s): ${TEST_EXTENSION_VSIX}`),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,340 @@
+// In-editor tests in a real VS Code (code-server 4.100.3 + Debian Chromium via playwright-core).
+//
+//   npm run test:e2e                      all suites and UI scenarios
+//   npm run test:e2e -- smoke explorer    only files whose path contains "smoke" or "explorer"
+//   npm run test:e2e -- --grep "tree"     only tests/scenarios whose title contains "tree"
+//
+// Env: PEGASUS_E2E_ONLY (comma-separated, same as the file arguments), PEGASUS_E2E_GREP,
+//      PEGASUS_E2E_CACHE (install cache, default ~/.cache/pegasus-ops-e2e), PEGASUS_E2E_KEEP=1
+//      (keep the temp folder), PEGASUS_E2E_TIMEOUT (whole run, s, default 1200),
+//      PEGASUS_E2E_SUITE_TIMEOUT (in-host mocha run, s, default 300),
+//      PEGASUS_E2E_TEST_TIMEOUT (one mocha test, ms, default 30000),
+//      PEGASUS_E2E_VSIX (test this .vsix instead of running `npm run package`).
+//
+// Steps: install what is missing (setup.mjs) → package dist/pegasus-ops.vsix → bundle the test
+// extension → install both into fresh user-data/extensions dirs → start code-server on a free
+// loopback port → open the workbench in Chromium → wait for the in-host mocha results → run the
+// UI scenarios in the same page → check the extension host log → print `N passed, N failed`.
+import { spawn } from 'node:child_process';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { ensureEnvironment } from './setup.mjs';
+import { ROOT, TEST_EXTENSION_VSIX, buildTestExtension, selectFiles } from './build.mjs';
+import { freePort, killGroup, log, run, sleep, waitFor } from './util.mjs';
+
+const require = createRequire(import.meta.url);
+const EXTENSION_ID = 'pegasus-ops.pegasus-ops';
+// PEGASUS_E2E_VSIX tests a given .vsix instead of packaging the working tree.
+const VSIX = process.env.PEGASUS_E2E_VSIX ? resolve(process.env.PEGASUS_E2E_VSIX) : join(ROOT, 'dist', 'pegasus-ops.vsix');
+const RESULTS_DIR = join(ROOT, 'test-results');
+const SCREENSHOTS = join(RESULTS_DIR, 'screenshots');
+const LOGS = join(RESULTS_DIR, 'logs');
+
+// ---- arguments ----------------------------------------------------------------------------
+const args = process.argv.slice(2);
+let grep = process.env.PEGASUS_E2E_GREP || undefined;
+const filters = (process.env.PEGASUS_E2E_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--grep') grep = args[++i];
+  else if (args[i].startsWith('--grep=')) grep = args[i].slice('--grep='.length);
+  else if (args[i] === '--help' || args[i] === '-h') {
+    console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(0, 12).join('\n'));
+    process.exit(0);
+  } else filters.push(args[i]);
+}
+const keep = process.env.PEGASUS_E2E_KEEP === '1';
+const totalTimeoutS = Number(process.env.PEGASUS_E2E_TIMEOUT ?? 1200);
+const suiteTimeoutS = Number(process.env.PEGASUS_E2E_SUITE_TIMEOUT ?? 300);
+
+// ---- results ------------------------------------------------------------------------------
+/** @type {{kind: string, file: string, title: string, state: string, durationMs: number, error?: string}[]} */
+const results = [];
+function record(kind, r) {
+  results.push({ kind, ...r });
+  const mark = r.state === 'passed' ? '  ok  ' : r.state === 'failed' ? '  FAIL' : '  skip';
+  console.log(`${mark} [${kind}] ${r.title} (${r.durationMs} ms)`);
+  // eslint-disable-next-line no-control-regex -- playwright's call log carries ANSI colours
+  if (r.error) console.log(indent(r.error.replace(/\u001b\[[0-9;]*m/g, ''), '         '));
+}
+const indent = (s, pad) => s.split('\n').map((l) => pad + l).join('\n');
+
+// ---- resources to clean up (by pid, never by name) ----------------------------------------
+const cleanup = { codeServerPid: 0, chromiumPid: 0, browser: undefined, browserServer: undefined, tmp: '' };
+let cleaning;
+async function cleanUp() {
+  cleaning ??= (async () => {
+    await Promise.race([cleanup.browser?.close().catch(() => {}), sleep(5000)]);
+    await Promise.race([cleanup.browserServer?.close().catch(() => {}), sleep(5000)]);
+    await killGroup(cleanup.chromiumPid);
+    await killGroup(cleanup.codeServerPid);
+    if (cleanup.tmp && !keep) rmSync(cleanup.tmp, { recursive: true, force: true, maxRetries: 3 });
+    else if (cleanup.tmp) log(`kept ${cleanup.tmp}`);
+  })();
+  return cleaning;
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    log(`${sig}: stopping`);
+    cleanUp().finally(() => process.exit(130));
+  });
+}
+const watchdog = setTimeout(() => {
+  console.error(`[e2e] the whole run exceeded ${totalTimeoutS} s (PEGASUS_E2E_TIMEOUT); stopping`);
+  cleanUp().finally(() => {
+    console.log(`${results.filter((r) => r.state === 'passed').length} passed, ${results.filter((r) => r.state === 'failed').length + 1} failed`);
+    process.exit(1);
+  });
+}, totalTimeoutS * 1000);
+watchdog.unref();
+
+// ---- steps --------------------------------------------------------------------------------
+async function packageExtension() {
+  const started = Date.now();
+  await run('npm', ['run', '--silent', 'package'], { capture: true, timeoutMs: 5 * 60_000 });
+  const kb = (statSync(VSIX).size / 1024).toFixed(1);
+  log(`packaged ${relative(ROOT, VSIX)} (${kb} KiB) in ${Date.now() - started} ms`);
+}
+
+function userSettings() {
+  return {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoUpdate': false,
+    'extensions.autoCheckUpdates': false,
+    'extensions.ignoreRecommendations': true,
+    'security.workspace.trust.enabled': false,
+    'git.enabled': false,
+    'files.autoSave': 'off',
+    'chat.commandCenter.enabled': false,
+    'window.commandCenter': false,
+  };
+}
+
+function codeServerArgs(env, dirs) {
+  return [env.codeServerEntry, '--config', dirs.config, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+}
+
+async function installExtensions(env, dirs) {
+  const out = await run(
+    process.execPath,
+    [...codeServerArgs(env, dirs), '--install-extension', VSIX, '--install-extension', TEST_EXTENSION_VSIX],
+    { capture: true, timeoutMs: 2 * 60_000 },
+  );
+  const installed = readdirSync(dirs.extensions).filter((d) => !d.startsWith('.') && d !== 'extensions.json');
+  if (!installed.some((d) => d.startsWith(`${EXTENSION_ID}-`))) throw new Error(`the .vsix did not install:\n${out}`);
+  log(`installed: ${installed.join(', ')}`);
+}
+
+async function startCodeServer(env, dirs, extraEnv) {
+  const port = await freePort();
+  const logFile = join(dirs.tmp, 'code-server.log');
+  const out = createWriteStream(logFile);
+  const child = spawn(
+    process.execPath,
+    [
+      ...codeServerArgs(env, dirs),
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth', 'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      dirs.workspace,
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } },
+  );
+  cleanup.codeServerPid = child.pid;
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  let exited;
+  child.on('exit', (code, signal) => (exited = `${code ?? signal}`));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('code-server /healthz', async () => {
+    if (exited !== undefined) throw new Error(`code-server exited (${exited}):\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+    return res.ok;
+  }, { timeoutMs: 60_000, intervalMs: 200 });
+  log(`code-server ${env.codeServerVersion} on ${url} (pid ${child.pid})`);
+  return { url, logFile };
+}
+
+async function openWorkbench(env, url, workspace) {
+  const { chromium } = require('playwright-core');
+  const server = await chromium.launchServer({
+    executablePath: env.chromium,
+    headless: true,
+    timeout: 60_000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  cleanup.browserServer = server;
+  cleanup.chromiumPid = server.process().pid;
+  const browser = await chromium.connect(server.wsEndpoint(), { timeout: 30_000 });
+  cleanup.browser = browser;
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const started = Date.now();
+  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
+  log(`workbench loaded in ${Date.now() - started} ms`);
+  return page;
+}
+
+/** Log files written by the remote extension host (and our output channel) under user-data/logs. */
+function logFiles(userData) {
+  const root = join(userData, 'logs');
+  const all = [];
+  const walk = (d) => {
+    if (!existsSync(d)) return;
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n.endsWith('.log')) all.push(p);
+    }
+  };
+  walk(root);
+  return all;
+}
+const readAll = (files) => files.map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join('\n');
+const hostLogs = (userData) => logFiles(userData).filter((f) => /exthost/i.test(f) && !f.includes(EXTENSION_ID));
+const ourLogs = (userData) => logFiles(userData).filter((f) => f.includes(EXTENSION_ID));
+
+/** Activation errors of our extension, from the extension host log and our own channel. */
+function activationProblems(userData) {
+  const problems = [];
+  const lines = readAll(hostLogs(userData)).split('\n');
+  lines.forEach((line, i) => {
+    if (!line.includes(EXTENSION_ID)) return;
+    // The error's message and first frames follow on the next lines.
+    if (/\[error\]/i.test(line) || /Activating extension .* failed/i.test(line)) problems.push(lines.slice(i, i + 4).join('\n').trim());
+  });
+  for (const line of readAll(ourLogs(userData)).split('\n')) {
+    if (/\[error\]/.test(line) && /failed to start/.test(line)) problems.push(line.trim());
+  }
+  return problems;
+}
+
+function saveLogs(dirs, codeServerLog) {
+  rmSync(LOGS, { recursive: true, force: true });
+  mkdirSync(LOGS, { recursive: true });
+  for (const f of logFiles(dirs.userData)) {
+    const rel = relative(join(dirs.userData, 'logs'), f).split('/').slice(1).join('__');
+    cpSync(f, join(LOGS, rel));
+  }
+  if (codeServerLog && existsSync(codeServerLog)) cpSync(codeServerLog, join(LOGS, 'code-server.log'));
+}
+
+async function main() {
+  const t0 = Date.now();
+  const env = await ensureEnvironment();
+  const suites = selectFiles('suite', '.test.ts', filters);
+  const uiFiles = selectFiles('ui', '.ui.ts', filters).sort((a, b) => Number(!a.includes('smoke')) - Number(!b.includes('smoke')) || a.localeCompare(b));
+  if (suites.length + uiFiles.length === 0) throw new Error(`no e2e suite or scenario file matches ${JSON.stringify(filters)}`);
+  log(`suites: ${suites.join(', ') || '(none)'}; scenarios: ${uiFiles.join(', ') || '(none)'}${grep ? `; grep "${grep}"` : ''}`);
+
+  if (process.env.PEGASUS_E2E_VSIX) log(`testing ${VSIX} (PEGASUS_E2E_VSIX; not packaging)`);
+  else await packageExtension();
+  await buildTestExtension({ filters, quiet: true });
+
+  const tmp = mkdtempSync(join(tmpdir(), 'pegasus-e2e-'));
+  cleanup.tmp = tmp;
+  const dirs = {
+    tmp,
+    userData: join(tmp, 'user-data'),
+    extensions: join(tmp, 'extensions'),
+    workspace: join(tmp, 'workspace'),
+    config: join(tmp, 'code-server.yaml'),
+  };
+  mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+  mkdirSync(dirs.extensions, { recursive: true });
+  cpSync(join(ROOT, 'test', 'e2e', 'workspace'), dirs.workspace, { recursive: true });
+  writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify(userSettings(), null, 2));
+  writeFileSync(dirs.config, 'auth: none\ncert: false\n');
+  rmSync(SCREENSHOTS, { recursive: true, force: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+
+  await installExtensions(env, dirs);
+  const resultsFile = join(tmp, 'suite-results.json');
+  const extraEnv = { PEGASUS_E2E_WORKSPACE: dirs.workspace };
+  if (suites.length) extraEnv.PEGASUS_E2E_RESULTS = resultsFile;
+  if (grep) extraEnv.PEGASUS_E2E_GREP = grep;
+  if (process.env.PEGASUS_E2E_TEST_TIMEOUT) extraEnv.PEGASUS_E2E_TEST_TIMEOUT = process.env.PEGASUS_E2E_TEST_TIMEOUT;
+  const { url, logFile } = await startCodeServer(env, dirs, extraEnv);
+
+  try {
+    const page = await openWorkbench(env, url, dirs.workspace);
+
+    if (suites.length) {
+      const started = Date.now();
+      const r = await waitFor('the in-host mocha results', () => existsSync(resultsFile) && JSON.parse(readFileSync(resultsFile, 'utf8')), {
+        timeoutMs: suiteTimeoutS * 1000,
+        intervalMs: 250,
+      }).catch((err) => {
+        record('host', { file: '?', title: 'in-host mocha suites finish', state: 'failed', durationMs: Date.now() - started, error: err.message });
+        return undefined;
+      });
+      if (r) {
+        log(`in-host suites ran in VS Code ${r.vscodeVersion} on Node ${r.node}`);
+        for (const t of r.tests) record('host', t);
+      }
+    }
+
+    if (uiFiles.length) {
+      // TypeScript scenarios: tsx's CommonJS and ESM hooks (the package is not "type": "module").
+      require('tsx/cjs/api').register();
+      (await import('tsx/esm/api')).register();
+      const { runScenarios } = require('../../test/e2e/framework/ui-runner.ts');
+      await runScenarios({
+        page,
+        root: ROOT,
+        files: uiFiles,
+        grep,
+        screenshotsDir: SCREENSHOTS,
+        workspace: dirs.workspace,
+        extensionLog: () => readAll(ourLogs(dirs.userData)),
+        extensionHostLog: () => readAll(hostLogs(dirs.userData)),
+        onResult: (r) => record('ui', r),
+      });
+    }
+
+    // Activation happened long before; give the log writer a moment to flush, then check it.
+    await sleep(500);
+    const problems = activationProblems(dirs.userData);
+    const activated = readAll(ourLogs(dirs.userData)).includes('Pegasus Ops activated');
+    record('log', {
+      file: 'extension host log',
+      title: `${EXTENSION_ID} activated without errors in the extension host log`,
+      state: problems.length === 0 && activated ? 'passed' : 'failed',
+      durationMs: 0,
+      error: problems.length ? problems.join('\n') : activated ? undefined : `"Pegasus Ops activated" not found in the extension's log`,
+    });
+  } finally {
+    saveLogs(dirs, logFile);
+    await cleanUp();
+  }
+
+  const passed = results.filter((r) => r.state === 'passed').length;
+  const failed = results.filter((r) => r.state === 'failed').length;
+  const skipped = results.filter((r) => r.state === 'pending').length;
+  log(`e2e wall time ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${relative(ROOT, SCREENSHOTS)}/, logs in ${relative(ROOT, LOGS)}/`);
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err) => {
+    console.error(`[e2e] ${err?.stack ?? err}`);
+    await cleanUp();
+    const passed = results.filter((r) => r.state === 'passed').length;
+    console.log(`${passed} passed, ${results.length - passed + 1} failed`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,99 @@
+/**
+ * The one help text of the cell language: usage lines, per-command help and the index. Used by
+ * `help`, by syntax errors, by hovers and by `pegasus-ops exec --help`.
+ */
+import type { CommandRegistry } from './registry';
+import type { CommandSpec, FlagSpec, PositionalSpec, Value } from './types';
+
+function valuePlaceholder(x: FlagSpec | PositionalSpec): string {
+  if (x.valueName) return x.valueName;
+  if (x.type === 'enum' && x.values) return x.values.join('|');
+  if (x.type === 'list') return `${x.name},...`;
+  if (x.type === 'duration') return 'duration';
+  return x.name;
+}
+
+export function flagLabel(f: FlagSpec): string {
+  const names = [...(f.short ? [`-${f.short}`] : []), `--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)];
+  return names.join('|');
+}
+
+function flagUsage(f: FlagSpec): string {
+  const name = f.short ? `-${f.short}` : `--${f.name}`;
+  const body = f.type === 'boolean' ? name : `${name} <${valuePlaceholder(f)}>`;
+  return f.required ? body : `[${body}]`;
+}
+
+function positionalUsage(p: PositionalSpec): string {
+  const body = `<${valuePlaceholder(p)}>${p.rest ? ' ...' : ''}`;
+  return p.required ? body : `[${body}]`;
+}
+
+/** `app <table> [-d]` */
+export function usageLine(spec: CommandSpec): string {
+  const parts = [spec.name];
+  // Like the Pegasus shell: required flags, then positionals, then optional flags (`app <table> [-d]`);
+  // a trailing rest positional comes last, since it swallows everything after it.
+  const hasRest = spec.positionals.some((p) => p.rest);
+  for (const f of spec.flags) if (f.required) parts.push(flagUsage(f));
+  if (hasRest) for (const f of spec.flags) if (!f.required) parts.push(flagUsage(f));
+  for (const p of spec.positionals) parts.push(positionalUsage(p));
+  if (!hasRest) for (const f of spec.flags) if (!f.required) parts.push(flagUsage(f));
+  return parts.join(' ');
+}
+
+function formatDefault(v: Value | undefined): string {
+  if (v === undefined || v === false) return '';
+  if (Array.isArray(v)) return v.length ? ` (default ${v.join(',')})` : '';
+  return ` (default ${String(v)})`;
+}
+
+/** `help <command>`: usage, summary, description, options, examples, whether it asks first. */
+export function commandHelp(spec: CommandSpec): string {
+  const lines: string[] = [`usage: ${usageLine(spec)}`, '', `${spec.summary}.`];
+  if (spec.aliases?.length) lines.push(`aliases: ${spec.aliases.join(', ')}`);
+  if (spec.description) lines.push('', spec.description);
+  const rows: [string, string][] = [
+    ...spec.positionals.map((p): [string, string] => [`<${p.name}>`, `${p.description}${formatDefault(p.default)}`]),
+    ...spec.flags.map((f): [string, string] => [
+      f.type === 'boolean' ? flagLabel(f) : `${flagLabel(f)} <${valuePlaceholder(f)}>`,
+      `${f.description}${f.required ? ' (required)' : formatDefault(f.default)}`,
+    ]),
+  ];
+  if (rows.length) {
+    const w = Math.max(...rows.map((r) => r[0].length));
+    lines.push('', 'arguments:', ...rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`));
+  }
+  if (spec.examples?.length) lines.push('', 'examples:', ...spec.examples.map((e) => `  ${e}`));
+  const mut = spec.mutating;
+  if (mut === true) lines.push('', 'Changes the cluster: asks for confirmation first.');
+  else if (mut !== false) lines.push('', 'May change the cluster (depending on its arguments): asks for confirmation first when it does.');
+  return lines.join('\n');
+}
+
+const categoryTitle: Record<string, string> = { shell: 'Pegasus shell commands', step: 'Scale steps' };
+
+/** `help`: every command with its summary, grouped by category. */
+export function helpIndex(registry: CommandRegistry): string {
+  const groups = new Map<string, CommandSpec[]>();
+  for (const s of registry.list()) {
+    const g = groups.get(s.category) ?? [];
+    g.push(s);
+    groups.set(s.category, g);
+  }
+  const all = registry.list();
+  const w = all.length ? Math.max(...all.map((s) => s.name.length)) : 0;
+  const out: string[] = [];
+  for (const [cat, specs] of groups) {
+    if (out.length) out.push('');
+    out.push(`${categoryTitle[cat] ?? cat}:`);
+    for (const s of specs) out.push(`  ${s.name.padEnd(w)}  ${s.summary}${s.mutating === true ? ' (asks first)' : ''}`);
+  }
+  out.push('', "Run 'help <command>' for its usage and options.");
+  return out.join('\n');
+}
+
+/** Markdown help for hovers. */
+export function commandHelpMarkdown(spec: CommandSpec): string {
+  return `\`\`\`\n${usageLine(spec)}\n\`\`\`\n\n${commandHelp(spec).split('\n').slice(2).join('\n')}`;
+}

@@ -1,0 +1,97 @@
+/** `app <table> [-d] [-r]`: one table's parameters, and with -d every partition, the per-node spread and health. */
+import { SnapshotBuilder } from '../../cluster/snapshot';
+import { replicaRatio } from '../../cluster/health';
+import { AppStatus, type AppInfo } from '../../pegasus/types';
+import { keyValueTable } from '../format';
+import type { Cell, CommandSpec, TableData } from '../types';
+import { callOpts, result } from './common';
+
+export const appCommand: CommandSpec = {
+  name: 'app',
+  category: 'shell',
+  summary: "show one table's partitions: ballot, replicas, primary, secondaries and health",
+  flags: [
+    { name: 'detailed', short: 'd', type: 'boolean', description: 'add [details] per partition, [nodes] per node and [healthy] counters' },
+    { name: 'resolve_ip', short: 'r', type: 'boolean', description: 'print ip:port instead of host:port (2.6/master)' },
+  ],
+  positionals: [{ name: 'table', type: 'string', required: true, complete: 'table', description: 'the table (app) name' }],
+  examples: ['app temp -d'],
+  mutating: false,
+  async execute(ctx, args) {
+    const name = String(args.values.table);
+    const [nodes, cfg] = await Promise.all([ctx.client.listNodes(callOpts(ctx)), ctx.client.queryPartitionConfig(name, callOpts(ctx))]);
+    const maxReplica = cfg.partitions[0]?.maxReplicaCount ?? 0;
+    const info: AppInfo = {
+      status: AppStatus.AS_AVAILABLE,
+      appType: '',
+      appName: name,
+      appId: cfg.appId,
+      partitionCount: cfg.partitionCount,
+      envs: {},
+      isStateful: cfg.isStateful,
+      maxReplicaCount: maxReplica,
+      expireSecond: 0,
+      createSecond: 0,
+      dropSecond: 0,
+      initPartitionCount: -1,
+    };
+    const b = new SnapshotBuilder();
+    b.setNodes(nodes);
+    b.setApps([info]);
+    b.addTable(name, cfg);
+    const snap = b.finish(true);
+    const table = snap.table(name)!;
+    const resolve = args.values.resolve_ip === true;
+    const show = (addr: string) => (resolve ? (snap.node(addr)?.ip || addr) : addr);
+    const tables: TableData[] = [
+      keyValueTable('parameters', [
+        ['app_name', name],
+        ['app_id', cfg.appId],
+        ['partition_count', cfg.partitionCount],
+        ['max_replica_count', maxReplica],
+      ]),
+    ];
+    const data: Record<string, unknown> = { appName: name, appId: cfg.appId, partitionCount: cfg.partitionCount, maxReplicaCount: maxReplica };
+    let summary = `${name}: ${cfg.partitionCount} partitions`;
+    if (args.values.detailed === true) {
+      const rows: Cell[][] = [];
+      const parts: unknown[] = [];
+      for (let p = 0; p < (table.partitions?.length ?? 0); p++) {
+        const v = snap.partition(table, p)!;
+        rows.push([
+          v.partitionIndex,
+          v.ballot,
+          replicaRatio(v.primary !== '', v.secondaries.length, v.maxReplicaCount),
+          v.primary ? show(v.primary) : '-',
+          `[${v.secondaries.map(show).join(',')}]`,
+        ]);
+        parts.push({ ...v, primary: v.primary ? show(v.primary) : '', secondaries: v.secondaries.map(show) });
+      }
+      tables.push({ title: 'details', columns: ['pidx', 'ballot', 'replica_count', 'primary', 'secondaries'], rows });
+      const dist = snap.tableDistribution(table);
+      let tp = 0;
+      let ts = 0;
+      const nodeRows: Cell[][] = dist.map((d) => {
+        tp += d.primary;
+        ts += d.secondary;
+        return [resolve && d.node.ip ? d.node.ip : d.node.address, d.primary, d.secondary, d.primary + d.secondary];
+      });
+      nodeRows.push(['total', tp, ts, tp + ts]);
+      tables.push({ title: 'nodes', columns: ['node', 'primary', 'secondary', 'total'], rows: nodeRows });
+      const h = table.health!;
+      tables.push(
+        keyValueTable('healthy', [
+          ['fully_healthy_partition_count', h.fullyHealthy],
+          ['unhealthy_partition_count', h.unhealthy],
+          ['write_unhealthy_partition_count', h.writeUnhealthy],
+          ['read_unhealthy_partition_count', h.readUnhealthy],
+        ]),
+      );
+      data.partitions = parts;
+      data.nodes = dist.map((d) => ({ node: resolve && d.node.ip ? d.node.ip : d.node.address, primary: d.primary, secondary: d.secondary, total: d.primary + d.secondary }));
+      data.healthy = h;
+      summary = `${name}: ${h.fullyHealthy}/${h.partitionCount} partitions fully healthy`;
+    }
+    return result('app', data, tables, { summary });
+  },
+};

@@ -1,0 +1,123 @@
+/** `balance` and `propose`: register manual balancer proposals with the meta, as the Pegasus shell does. */
+import { BalancerRequestType, ConfigType, type ProposalAction } from '../../pegasus/types';
+import { SnapshotBuilder } from '../../cluster/snapshot';
+import { argError } from '../parser';
+import type { CommandContext, CommandSpec, ParsedArgs } from '../types';
+import { callOpts, parseGpid, resolveNode, result, type ResolvedNode } from './common';
+
+async function nodeDirectory(ctx: CommandContext) {
+  const b = new SnapshotBuilder();
+  b.setNodes(await ctx.client.listNodes(callOpts(ctx)));
+  return b.finish(false);
+}
+
+function action(target: ResolvedNode | undefined, node: ResolvedNode, type: number): ProposalAction {
+  const a: ProposalAction = { target: target?.ip ?? '', node: node.ip, type };
+  // 2.6/master reads the hp_* fields; older servers skip them (only set when known).
+  if (target?.hostPort) a.hpTarget = target.hostPort;
+  if (node.hostPort) a.hpNode = node.hostPort;
+  return a;
+}
+
+function checkGpid(spec: CommandSpec, args: ParsedArgs): void {
+  if (!parseGpid(String(args.values.gpid))) throw argError(spec, args, 'gpid', `-g takes app_id.partition_index such as 2.5, not '${String(args.values.gpid)}'`);
+}
+
+const BALANCE_TYPES = ['move_pri', 'copy_pri', 'copy_sec'] as const;
+
+export const balanceCommand: CommandSpec = {
+  name: 'balance',
+  category: 'shell',
+  summary: 'register a manual move of a primary or a replica (move_pri, copy_pri, copy_sec)',
+  description:
+    'move_pri: downgrade the primary on <from> to secondary, upgrade <to> (already a secondary) to primary; no data copy. copy_pri: copy the primary to <to> and make it primary. copy_sec: copy the secondary on <from> to <to> and drop it from <from>. The meta only registers the proposal; it runs at the next cure pass (within one lb interval) when the level is steady or lively and the meta is not frozen. A later set_meta_level <= steady clears it if it has not run.',
+  flags: [
+    { name: 'gpid', short: 'g', type: 'string', required: true, valueName: 'app_id.pidx', complete: 'gpid', description: 'the partition, e.g. 2.5' },
+    { name: 'type', short: 'p', type: 'enum', values: BALANCE_TYPES, required: true, description: 'what to move' },
+    { name: 'from', short: 'f', type: 'string', required: true, valueName: 'from_address', complete: 'node', description: 'the node giving up the replica' },
+    { name: 'to', short: 't', type: 'string', required: true, valueName: 'to_address', complete: 'node', description: 'the node receiving it' },
+  ],
+  positionals: [],
+  examples: ['balance -g 2.5 -p move_pri -f 10.0.0.1:34801 -t 10.0.0.2:34801'],
+  mutating: true,
+  validate(args) {
+    checkGpid(balanceCommand, args);
+    if (args.values.from === args.values.to) throw argError(balanceCommand, args, 'to', '-f and -t name the same node');
+  },
+  describeChange(args) {
+    return `${String(args.values.type)} of partition ${String(args.values.gpid)} from ${String(args.values.from)} to ${String(args.values.to)}`;
+  },
+  async execute(ctx, args) {
+    const gpid = parseGpid(String(args.values.gpid))!;
+    const dir = await nodeDirectory(ctx);
+    const from = resolveNode(dir, String(args.values.from), '-f');
+    const to = resolveNode(dir, String(args.values.to), '-t');
+    const type = String(args.values.type) as (typeof BALANCE_TYPES)[number];
+    const C = ConfigType;
+    const actions =
+      type === 'move_pri'
+        ? [action(from, from, C.CT_DOWNGRADE_TO_SECONDARY), action(to, to, C.CT_UPGRADE_TO_PRIMARY)]
+        : type === 'copy_pri'
+          ? [action(from, to, C.CT_ADD_SECONDARY_FOR_LB), action(from, from, C.CT_DOWNGRADE_TO_SECONDARY), action(to, to, C.CT_UPGRADE_TO_PRIMARY)]
+          : // copy_sec: an empty target lets the meta fill in the current primary.
+            [action(undefined, to, C.CT_ADD_SECONDARY_FOR_LB), action(undefined, from, C.CT_DOWNGRADE_TO_INACTIVE)];
+    const balanceType = type === 'move_pri' ? BalancerRequestType.move_primary : type === 'copy_pri' ? BalancerRequestType.copy_primary : BalancerRequestType.copy_secondary;
+    await ctx.client.proposeBalancer({ gpid, actionList: actions, force: false, balanceType }, callOpts(ctx));
+    const text = 'send balance proposal result: ERR_OK';
+    return result('balance', { gpid: `${gpid.appId}.${gpid.partitionIndex}`, type, from: from.display, to: to.display, actions, err: 'ERR_OK' }, [], {
+      text,
+      summary: `${type} ${gpid.appId}.${gpid.partitionIndex} ${from.display} → ${to.display} registered`,
+      changed: true,
+    });
+  },
+};
+
+const PROPOSE_TYPES = [
+  'ASSIGN_PRIMARY',
+  'UPGRADE_TO_PRIMARY',
+  'ADD_SECONDARY',
+  'UPGRADE_TO_SECONDARY',
+  'DOWNGRADE_TO_SECONDARY',
+  'DOWNGRADE_TO_INACTIVE',
+  'REMOVE',
+] as const;
+
+export const proposeCommand: CommandSpec = {
+  name: 'propose',
+  category: 'shell',
+  summary: 'register (or with -f send at once) one configuration proposal for a partition',
+  description:
+    "The target must be the partition's primary for add, remove and downgrade. After DOWNGRADE_TO_INACTIVE of an alive node, the cure re-adds that same node unless it is black-listed. -f sends at once at any level, but the replica's update is still rejected while the meta is frozen.",
+  flags: [
+    { name: 'force', short: 'f', type: 'boolean', description: 'send to the target now instead of registering' },
+    { name: 'gpid', short: 'g', type: 'string', required: true, valueName: 'app_id.pidx', complete: 'gpid', description: 'the partition, e.g. 2.5' },
+    { name: 'type', short: 'p', type: 'enum', values: PROPOSE_TYPES, ignoreCase: true, required: true, description: 'the configuration change' },
+    { name: 'target', short: 't', type: 'string', required: true, valueName: 'target', complete: 'node', description: 'the node that executes the change (the primary for add/remove/downgrade)' },
+    { name: 'node', short: 'n', type: 'string', required: true, valueName: 'node', complete: 'node', description: 'the node the change is about' },
+  ],
+  positionals: [],
+  examples: ['propose -g 2.5 -p DOWNGRADE_TO_INACTIVE -t 10.0.0.1:34801 -n 10.0.0.3:34801'],
+  mutating: true,
+  validate(args) {
+    checkGpid(proposeCommand, args);
+  },
+  describeChange(args) {
+    return `${args.values.force ? 'send now' : 'register'} ${String(args.values.type)} of ${String(args.values.node)} on partition ${String(args.values.gpid)} (executed by ${String(args.values.target)})`;
+  },
+  async execute(ctx, args) {
+    const gpid = parseGpid(String(args.values.gpid))!;
+    const dir = await nodeDirectory(ctx);
+    const target = resolveNode(dir, String(args.values.target), '-t');
+    const node = resolveNode(dir, String(args.values.node), '-n');
+    const type = String(args.values.type);
+    const act = action(target, node, ConfigType[`CT_${type}` as keyof typeof ConfigType]);
+    const force = args.values.force === true;
+    await ctx.client.proposeBalancer({ gpid, actionList: [act], force }, callOpts(ctx));
+    const text = 'send proposal response: ERR_OK';
+    return result('propose', { gpid: `${gpid.appId}.${gpid.partitionIndex}`, type, target: target.display, node: node.display, force, err: 'ERR_OK' }, [], {
+      text,
+      summary: `${type} of ${node.display} on ${gpid.appId}.${gpid.partitionIndex} ${force ? 'sent' : 'registered'}`,
+      changed: true,
+    });
+  },
+};

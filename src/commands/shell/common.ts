@@ -1,0 +1,63 @@
+/** Helpers shared by the shell commands. */
+import { fetchSnapshot } from '../../cluster/fetch';
+import type { ClusterSnapshot } from '../../cluster/snapshot';
+import type { CallOptions } from '../../cluster/client';
+import { CommandError } from '../errors';
+import { renderTables } from '../format';
+import type { CommandContext, CommandResult, TableData } from '../types';
+
+export function callOpts(ctx: CommandContext): CallOptions {
+  return { signal: ctx.signal };
+}
+
+/** A fresh model of the cluster (the shell reads everything anew for every command). */
+export function freshSnapshot(ctx: CommandContext): Promise<ClusterSnapshot> {
+  return fetchSnapshot(ctx.client, { signal: ctx.signal, extras: false });
+}
+
+export function result(
+  command: string,
+  data: unknown,
+  tables: TableData[],
+  opts: { text?: string; summary?: string; ok?: boolean; changed?: boolean } = {},
+): CommandResult {
+  return {
+    command,
+    ok: opts.ok ?? true,
+    data,
+    tables,
+    text: opts.text ?? renderTables(tables),
+    ...(opts.summary !== undefined ? { summary: opts.summary } : {}),
+    ...(opts.changed !== undefined ? { changed: opts.changed } : {}),
+  };
+}
+
+/** `2023-11-21_10:20:30` in local time, as the shell's time_s_to_date_time prints it; '-' for 0. */
+export function shellTime(seconds: number): string {
+  if (!seconds) return '-';
+  const d = new Date(seconds * 1000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}_${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** Parses `app_id.pidx` (the shell's gpid syntax). */
+export function parseGpid(s: string): { appId: number; partitionIndex: number } | undefined {
+  const m = /^(\d+)\.(\d+)$/.exec(s.trim());
+  return m ? { appId: Number(m[1]), partitionIndex: Number(m[2]) } : undefined;
+}
+
+export interface ResolvedNode {
+  /** ip:port for the rpc_address fields ('' when only a host name is known). */
+  readonly ip: string;
+  /** host:port for master's hp_* fields. */
+  readonly hostPort: string | undefined;
+  readonly display: string;
+}
+
+/** Resolves an address the operator typed (host:port or ip:port) against the meta's node list. */
+export function resolveNode(snapshot: Pick<ClusterSnapshot, 'node'>, addr: string, flag: string): ResolvedNode {
+  const n = snapshot.node(addr);
+  if (n) return { ip: n.ip, hostPort: n.hostPort, display: n.address };
+  if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(addr)) return { ip: addr, hostPort: undefined, display: addr };
+  throw new CommandError(`${flag} '${addr}' is not a replica server the meta knows`, 'ERR_INVALID_PARAMETERS', "use an address from 'nodes' (host:port or ip:port)");
+}

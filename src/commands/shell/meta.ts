@@ -1,0 +1,101 @@
+/** `cluster_info`, `get_meta_level`, `set_meta_level <level>`. */
+import { parseClusterInfo } from '../../cluster/metaInfo';
+import { MetaFunctionLevel, enumName, metaLevelName } from '../../pegasus/types';
+import { keyValueTable } from '../format';
+import { argError } from '../parser';
+import type { CommandSpec } from '../types';
+import { callOpts, result } from './common';
+
+export const clusterInfoCommand: CommandSpec = {
+  name: 'cluster_info',
+  category: 'shell',
+  summary: "show the meta's cluster info: leader, meta servers, effective meta level, balance operations",
+  description:
+    "meta_function_level here is the effective level: 'freezed' when too few nodes are alive, even if the stored level (get_meta_level) says otherwise.",
+  flags: [],
+  positionals: [],
+  mutating: false,
+  async execute(ctx) {
+    const ci = await ctx.client.clusterInfo(callOpts(ctx));
+    const info = parseClusterInfo(ci);
+    const table = keyValueTable('cluster_info', info.entries);
+    const data = {
+      ...Object.fromEntries(info.entries),
+      parsed: {
+        leader: info.leader ?? null,
+        metaServers: info.metaServers,
+        effectiveLevel: info.effectiveLevel ?? null,
+        balanceOperationCount: info.balanceOperationCount ?? null,
+      },
+    };
+    return result('cluster_info', data, [table], { summary: `leader ${info.leader ?? '?'}, level ${info.effectiveLevel ?? '?'}` });
+  },
+};
+
+export const getMetaLevelCommand: CommandSpec = {
+  name: 'get_meta_level',
+  category: 'shell',
+  summary: 'show the stored meta function level',
+  description:
+    "This is the stored level. When the meta froze itself (too few nodes alive) the effective level is 'freezed' while this still shows the stored one; this command then adds a warning (it reads cluster_info too).",
+  flags: [],
+  positionals: [],
+  mutating: false,
+  async execute(ctx) {
+    const [old, ci] = await Promise.all([
+      ctx.client.controlMeta(MetaFunctionLevel.fl_invalid, callOpts(ctx)),
+      ctx.client.clusterInfo(callOpts(ctx)).catch(() => undefined),
+    ]);
+    const stored = enumName(MetaFunctionLevel, old);
+    const effective = ci ? parseClusterInfo(ci).effectiveLevel : undefined;
+    const lines = [`current meta level is ${stored}`];
+    const differs = effective !== undefined && effective !== metaLevelName(old);
+    if (differs) lines.push(`warning: the effective level is ${effective} (cluster_info); the meta is ${effective === 'freezed' ? 'frozen because too few nodes are alive' : 'not running at the stored level'}`);
+    return result('get_meta_level', { storedLevel: stored, effectiveLevel: effective ?? null }, [], {
+      text: lines.join('\n'),
+      summary: lines[0]!,
+    });
+  },
+};
+
+const LEVELS = ['stopped', 'blind', 'freezed', 'steady', 'lively'] as const;
+
+export const setMetaLevelCommand: CommandSpec = {
+  name: 'set_meta_level',
+  category: 'shell',
+  summary: 'set the meta function level (stopped, blind, freezed, steady, lively)',
+  description:
+    'steady: the meta cures partitions but does not balance; lively: it also balances. Setting a level <= steady clears every pending balancer proposal. The level lives only in the leader\'s memory: a meta restart or failover resets it to meta_function_level_on_start.',
+  flags: [],
+  positionals: [
+    {
+      name: 'level',
+      type: 'string',
+      required: true,
+      valueName: LEVELS.join('|'),
+      complete: 'meta-level',
+      description: 'the new level',
+    },
+  ],
+  validate(args) {
+    // The shell accepts the bare name; `fl_` is tolerated. A bad name is reported like the shell does.
+    const v = String(args.values.level).toLowerCase().replace(/^fl_/, '');
+    if (!(LEVELS as readonly string[]).includes(v)) {
+      throw argError(setMetaLevelCommand, args, 'level', `parse ${String(args.values.level)} as meta function level failed (one of ${LEVELS.join(', ')})`);
+    }
+  },
+  examples: ['set_meta_level steady', 'set_meta_level lively'],
+  mutating: true,
+  describeChange(args) {
+    const v = String(args.values.level).toLowerCase().replace(/^fl_/, '');
+    const clears = ['stopped', 'blind', 'freezed', 'steady'].includes(v) ? ' (pending balancer proposals are cleared)' : '';
+    return `set the meta function level to ${v}${clears}`;
+  },
+  async execute(ctx, args) {
+    const v = String(args.values.level).toLowerCase().replace(/^fl_/, '');
+    const level = MetaFunctionLevel[`fl_${v}` as keyof typeof MetaFunctionLevel];
+    const old = await ctx.client.controlMeta(level, callOpts(ctx));
+    const text = `control meta level ok, the old level is ${enumName(MetaFunctionLevel, old)}`;
+    return result('set_meta_level', { oldLevel: enumName(MetaFunctionLevel, old), newLevel: `fl_${v}` }, [], { text, summary: text, changed: true });
+  },
+};

@@ -1,0 +1,255 @@
+/**
+ * The engine's steps as commands of the cell language: plan, preflight, scale-in, scale-out,
+ * migrate, drain-node, stop-node, start-node, wait-healthy, rebalance, restart-meta,
+ * restore-settings, freeze-check. Each one runs the scale engine (src/engine) with the context's
+ * cluster, journal and cancellation, streams its progress, and returns tables plus a picture.
+ */
+import { EngineError, type EngineEvent, type OperationSpec } from '../../engine/engine';
+import { fmtBytes } from '../../engine/plan';
+import type { ClusterState } from '../../engine/ports';
+import { CommandError } from '../errors';
+import { keyValueTable } from '../format';
+import { argError } from '../parser';
+import type { CommandRegistry } from '../registry';
+import type { CommandContext, CommandResult, CommandSpec, FlagSpec, ParsedArgs, PositionalSpec } from '../types';
+import { distributionVisual, operationResult, planTables, planVisual, progressLine, progressVisual, refusalTable, result } from './present';
+import { engineFor, operationAddresses } from './services';
+
+export type { StepServices } from './services';
+
+const nodesFlag = (required: boolean, description: string): FlagSpec => ({ name: 'nodes', type: 'list', valueName: 'addr,...', complete: 'node', required, description });
+const fromFlag: FlagSpec = { name: 'from', type: 'list', valueName: 'addr,...', complete: 'node', required: true, description: 'the nodes leaving (host:port, comma separated)' };
+const toFlag: FlagSpec = { name: 'to', type: 'list', valueName: 'addr,...', complete: 'node', description: 'the nodes taking their place (host:port, comma separated)' };
+const countFlag: FlagSpec = { name: 'count', type: 'integer', valueName: 'n', description: 'add this many new nodes (node control that can create nodes, e.g. the simulator)' };
+const nodePos = (what: string): PositionalSpec => ({ name: 'node', type: 'string', valueName: 'host:port', complete: 'node', required: true, description: what });
+const opPos: PositionalSpec = { name: 'operation', type: 'enum', values: ['scale-in', 'scale-out', 'migrate'], required: true, description: 'the operation: scale-in, scale-out or migrate' };
+
+const list = (a: ParsedArgs, k: string): string[] | undefined => a.values[k] as string[] | undefined;
+
+/** The operation a plan/preflight line or an operation step describes. */
+function specOf(op: string, a: ParsedArgs): OperationSpec {
+  const count = a.values.count as number | undefined;
+  switch (op) {
+    case 'scale-in':
+      return { op: 'scale-in', nodes: list(a, 'nodes') ?? [] };
+    case 'scale-out':
+      return { op: 'scale-out', ...(list(a, 'nodes') ? { nodes: list(a, 'nodes')! } : {}), ...(count !== undefined ? { count } : {}), ...(a.values['no-rebalance'] ? { rebalance: false } : {}) };
+    case 'migrate':
+      return { op: 'migrate', from: list(a, 'from') ?? [], ...(list(a, 'to') ? { to: list(a, 'to')! } : {}), ...(count !== undefined ? { count } : {}) };
+    default:
+      throw new Error(`not an operation: ${op}`);
+  }
+}
+
+/** Cross-flag rules shared by plan/preflight and the operations themselves. */
+function validateOp(spec: CommandSpec, op: string, a: ParsedArgs): void {
+  if (op === 'scale-in' && !a.given.has('nodes')) throw argError(spec, a, 'nodes', 'scale-in needs --nodes <addr,...>: the nodes to remove');
+  if (op === 'scale-out' && !a.given.has('nodes') && !a.given.has('count')) throw argError(spec, a, 'nodes', 'scale-out needs --nodes <addr,...> (the new nodes) or --count <n>');
+  if (op === 'migrate') {
+    if (!a.given.has('from')) throw argError(spec, a, 'from', 'migrate needs --from <addr,...>: the nodes leaving');
+    if (!a.given.has('to') && !a.given.has('count')) throw argError(spec, a, 'to', 'migrate needs --to <addr,...> (the new nodes) or --count <n>');
+  }
+  if (a.given.has('count') && (a.values.count as number) < 1) throw argError(spec, a, 'count', '--count must be at least 1');
+  const nodes = [...(list(a, 'nodes') ?? []), ...(list(a, 'from') ?? []), ...(list(a, 'to') ?? [])];
+  const bad = nodes.find((n) => !/^[A-Za-z0-9._-]+:\d{1,5}$/.test(n));
+  if (bad !== undefined) throw argError(spec, a, a.given.has('nodes') ? 'nodes' : 'from', `'${bad}' is not a node address: expected host:port such as 10.0.0.1:34801`);
+  const from = new Set(list(a, 'from') ?? []);
+  const both = (list(a, 'to') ?? []).find((n) => from.has(n));
+  if (both) throw argError(spec, a, 'to', `${both} is both leaving (--from) and joining (--to)`);
+}
+
+function describeOp(s: OperationSpec): string {
+  switch (s.op) {
+    case 'scale-in':
+      return `remove ${s.nodes.join(', ')} one at a time (primaries moved away first, replicas re-created on the other nodes, then each process stopped through node control). During the run: meta level steady, secondary black list = the leaving nodes, assign_delay_ms lowered; restored from the journal at the end.`;
+    case 'scale-out':
+      return `${s.nodes?.length ? `start ${s.nodes.join(', ')}` : `add ${s.count} new node(s)`} through node control, wait until ALIVE${s.rebalance === false ? '' : ', then set the meta level to lively until balanced and back to steady'}.`;
+    case 'migrate':
+      return `add ${s.to?.length ? s.to.join(', ') : `${s.count} new node(s)`} without rebalancing, remove ${s.from.join(', ')} one at a time (black list, lowered assign delay), then rebalance; every setting restored from the journal.`;
+    case 'drain-node':
+      return `move every primary and replica off ${s.node} (the process keeps running)`;
+    case 'stop-node':
+      return `stop the replica server ${s.node} through node control${s.force ? ' even though it still holds replicas' : ''}`;
+    case 'start-node':
+      return `start the replica server ${s.node} through node control`;
+    case 'rebalance':
+      return `set the meta level to lively until replicas and primaries are balanced, then back to steady`;
+    case 'restart-meta':
+      return `restart the meta servers one at a time (forgets removed nodes and every runtime setting)`;
+    case 'restore-settings':
+      return `give back every setting the journal says was changed and not yet restored`;
+    case 'wait-healthy':
+      return `wait for every partition to be fully healthy`;
+  }
+}
+
+/** Runs an engine call with progress bridged to the command context (throttling is the host's job). */
+function bridge(ctx: CommandContext, title: string): (e: EngineEvent) => void {
+  return (e) => {
+    if (e.kind === 'progress') {
+      const line = progressLine(e.progress);
+      const fraction = e.progress.bytesPlanned > 0 ? Math.min(1, e.progress.bytesCopied / e.progress.bytesPlanned) : undefined;
+      ctx.progress({ message: line, ...(fraction !== undefined ? { fraction } : {}), data: { visual: progressVisual(title, e.progress, line), event: e } });
+    } else {
+      ctx.progress({ message: e.message, data: { event: e } });
+    }
+  };
+}
+
+async function readState(ctx: CommandContext, port: { readState(s?: AbortSignal): Promise<ClusterState> }): Promise<ClusterState | undefined> {
+  try {
+    return await port.readState(ctx.signal);
+  } catch {
+    return undefined;
+  }
+}
+
+function operationStep(
+  name: OperationSpec['op'],
+  summary: string,
+  flags: FlagSpec[],
+  positionals: PositionalSpec[],
+  toSpec: (a: ParsedArgs) => OperationSpec,
+  opts: { mutating?: boolean; description?: string; examples?: string[]; validate?: (spec: CommandSpec, a: ParsedArgs) => void } = {},
+): CommandSpec {
+  const spec: CommandSpec = {
+    name,
+    category: 'step',
+    summary,
+    ...(opts.description ? { description: opts.description } : {}),
+    flags,
+    positionals,
+    ...(opts.examples ? { examples: opts.examples } : {}),
+    mutating: opts.mutating ?? true,
+    validate: (a) => opts.validate?.(spec, a),
+    async execute(ctx, a): Promise<CommandResult> {
+      const op = toSpec(a);
+      const title = `${name} on ${ctx.profile.name}`;
+      const { engine, port } = engineFor(ctx, bridge(ctx, title), operationAddresses(op as { nodes?: readonly string[] }));
+      const before = await readState(ctx, port);
+      let r;
+      try {
+        r = await engine.run(op, { signal: ctx.signal, resume: ctx.services?.steps?.resume === true });
+      } catch (e) {
+        if (e instanceof EngineError) throw new CommandError(e.message, 'EngineError', 'see the diagnosis; fix the cause and run the cell again (finished steps are not repeated)');
+        throw e;
+      }
+      const after = await readState({ ...ctx, signal: AbortSignal.timeout(15_000) }, port);
+      const leaving = op.op === 'scale-in' ? op.nodes : op.op === 'migrate' ? op.from : op.op === 'drain-node' || op.op === 'stop-node' ? [op.node] : [];
+      const joining = op.op === 'scale-out' ? (op.nodes ?? []) : op.op === 'migrate' ? (op.to ?? []) : op.op === 'start-node' ? [op.node] : [];
+      const visual = after ? distributionVisual(`Replicas per node: before and after ${name}`, before, after, { leaving, joining }) : undefined;
+      const res = operationResult(name, r, visual);
+      if (r.outcome === 'cancelled') {
+        // The queue classifies by the signal; this makes the cell's own error say where the cluster is.
+        const err = new Error(`${name} cancelled. Cluster now: ${r.clusterState}`);
+        err.name = 'AbortError';
+        throw err;
+      }
+      return res;
+    },
+  };
+  (spec as { describeChange?: (a: ParsedArgs) => string }).describeChange = (a) => describeOp(toSpec(a));
+  return spec;
+}
+
+export function stepSpecs(): CommandSpec[] {
+  const planLike = (name: 'plan' | 'preflight'): CommandSpec => {
+    const spec: CommandSpec = {
+      name,
+      category: 'step',
+      summary: name === 'plan' ? 'show what a scale operation would move, copy and take, and the freeze margin after every step' : 'check that a scale operation may start; refuses with the reason and the fix',
+      flags: [nodesFlag(false, 'scale-in: the nodes leaving; scale-out: the nodes joining'), { ...fromFlag, required: false }, toFlag, countFlag],
+      positionals: [opPos],
+      examples: [`${name} scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801`, `${name} scale-out --nodes 10.0.0.9:34801`, `${name} migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801`],
+      mutating: false,
+      validate: (a) => validateOp(spec, a.values.operation as string, a),
+      async execute(ctx, a) {
+        const op = specOf(a.values.operation as string, a) as Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
+        const { engine, port } = engineFor(ctx, bridge(ctx, `${name} ${op.op}`), operationAddresses(op as { nodes?: readonly string[] }));
+        if (name === 'preflight') {
+          const refusals = await engine.preflight(op, ctx.signal);
+          const ok = refusals.length === 0;
+          const tables = ok ? [keyValueTable('preflight', [['operation', op.op], ['verdict', 'ready: nothing stands in the way']])] : [refusalTable(refusals)];
+          return result(name, ok, { operation: op, refusals }, tables, ok ? `${op.op} may start` : `${op.op} refused: ${refusals[0]!.reason}`);
+        }
+        const state = await port.readState(ctx.signal);
+        const plan = await engine.plan(op, ctx.signal);
+        const visual = planVisual(plan, state);
+        const ok = plan.problems.length === 0;
+        return result(name, ok, { plan, visual }, planTables(plan), ok ? `${plan.kind}: ${plan.primariesMoved} primaries moved, ${plan.copies} replicas copied (${fmtBytes(plan.bytes)})` : `plan impossible: ${plan.problems[0]}`);
+      },
+    };
+    return spec;
+  };
+
+  const freezeCheck: CommandSpec = {
+    name: 'freeze-check',
+    category: 'step',
+    summary: 'compute whether removing nodes one after another would freeze the meta server',
+    description: 'The meta freezes when alive*100 < pct*(alive+dead) or alive < min_live_node_count_for_unfreeze; removed nodes stay counted as dead until the meta restarts.',
+    flags: [{ name: 'remove', type: 'string', valueName: 'addr,...|n', complete: 'node', required: true, description: 'the nodes to remove (host:port, comma separated) or how many' }],
+    positionals: [],
+    examples: ['freeze-check --remove 10.0.0.1:34801,10.0.0.2:34801', 'freeze-check --remove 3'],
+    mutating: false,
+    validate: (a) => {
+      const v = String(a.values.remove).trim();
+      if (!/^\d+$/.test(v) && v.split(',').filter(Boolean).some((n) => !/^[A-Za-z0-9._-]+:\d{1,5}$/.test(n.trim()))) {
+        throw argError(freezeCheck, a, 'remove', `--remove takes node addresses (host:port, comma separated) or a count, not '${v}'`);
+      }
+    },
+    async execute(ctx, a) {
+      const v = String(a.values.remove).trim();
+      const remove = /^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim()).filter(Boolean);
+      const { engine } = engineFor(ctx, bridge(ctx, 'freeze-check'));
+      const r = await engine.freezeCheck(remove, ctx.signal);
+      const d = r.data as { now: { alive: number; dead: number; pct: number; margin: number; frozen: boolean }; schedule: { removed: number; alive: number; dead: number; aliveShare: number; frozen: boolean; reasons: string[]; largestSafePct: number | null }[]; pctAllowingRemoval: number | null };
+      const table = {
+        title: 'removing one after another',
+        columns: ['removed', 'node', 'alive', 'dead', 'alive %', `verdict at pct ${d.now.pct}`, 'largest safe pct'],
+        rows: d.schedule.map((s, i) => [s.removed, typeof remove === 'number' ? '-' : (remove[i] ?? '-'), s.alive, s.dead, s.aliveShare.toFixed(1), s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok', s.largestSafePct ?? 'none (min_live)']),
+      };
+      const lastLine = r.message.split('\n').at(-1) ?? '';
+      const now = keyValueTable('now', [['alive / dead', `${d.now.alive} / ${d.now.dead}`], ['meta.live_percentage', d.now.pct], ['state', d.now.frozen ? 'FROZEN' : `not frozen, margin ${d.now.margin}`], ['verdict', lastLine]]);
+      // A freeze the engine can avoid is not a failure; one no threshold avoids (min-live) is.
+      const ok = d.pctAllowingRemoval !== null;
+      return result('freeze-check', ok, r.data, [now, table], lastLine, false, r.message);
+    },
+  };
+
+  const scaleIn = operationStep('scale-in', 'remove nodes one at a time: primaries moved first, replicas re-created elsewhere, process stopped, healthy again, next', [nodesFlag(true, 'the nodes to remove (host:port, comma separated)')], [], (a) => specOf('scale-in', a), {
+    examples: ['scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801'],
+    validate: (s, a) => validateOp(s, 'scale-in', a),
+  });
+  const scaleOut = operationStep(
+    'scale-out',
+    'start new nodes, wait until ALIVE, rebalance until even, back to steady',
+    [nodesFlag(false, 'the new nodes (host:port, comma separated)'), countFlag, { name: 'no-rebalance', type: 'boolean', description: 'only add the nodes; do not rebalance (node migration does this)' }],
+    [],
+    (a) => specOf('scale-out', a),
+    { examples: ['scale-out --nodes 10.0.0.9:34801', 'scale-out --count 2'], validate: (s, a) => validateOp(s, 'scale-out', a) },
+  );
+  const migrate = operationStep('migrate', 'replace nodes: scale out without rebalance, scale in the old ones, then rebalance', [fromFlag, toFlag, countFlag], [], (a) => specOf('migrate', a), {
+    examples: ['migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801'],
+    validate: (s, a) => validateOp(s, 'migrate', a),
+  });
+  const drain = operationStep('drain-node', "move a node's primaries and replicas to the other nodes (the process keeps running)", [], [nodePos('the node to drain')], (a) => ({ op: 'drain-node', node: a.values.node as string }));
+  const stop = operationStep('stop-node', 'stop a replica server through node control and wait until the meta sees it gone', [{ name: 'force', type: 'boolean', description: 'stop it even though it still holds replicas' }], [nodePos('the node to stop')], (a) => ({ op: 'stop-node', node: a.values.node as string, ...(a.values.force ? { force: true } : {}) }));
+  const start = operationStep('start-node', 'start a replica server through node control and wait until the meta lists it ALIVE', [], [nodePos('the node to start')], (a) => ({ op: 'start-node', node: a.values.node as string }));
+  const waitHealthy = operationStep(
+    'wait-healthy',
+    'wait until every partition is fully healthy; says which partitions are stuck and why',
+    [{ name: 'timeout', type: 'duration', valueName: 'duration', default: 30 * 60_000, description: 'give up after this long (30m by default)' }],
+    [],
+    (a) => ({ op: 'wait-healthy', timeoutMs: a.values.timeout as number }),
+    { mutating: false, examples: ['wait-healthy', 'wait-healthy --timeout 2h'] },
+  );
+  const rebalance = operationStep('rebalance', 'set the meta level to lively until balanced, then back to steady', [], [], () => ({ op: 'rebalance' }));
+  const restartMeta = operationStep('restart-meta', 'restart the meta servers one at a time: forgets removed nodes and resets runtime settings', [], [], () => ({ op: 'restart-meta' }));
+  const restore = operationStep('restore-settings', 'give back every setting the journal says was changed and not yet restored', [], [], () => ({ op: 'restore-settings' }));
+  return [planLike('plan'), planLike('preflight'), freezeCheck, scaleIn, scaleOut, migrate, drain, stop, start, waitHealthy, rebalance, restartMeta, restore];
+}
+
+/** Registers every step into the shared registry (called by src/commands/index.ts). */
+export function registerSteps(registry: CommandRegistry): void {
+  for (const s of stepSpecs()) registry.registerOnce(s);
+}

@@ -1,0 +1,84 @@
+/**
+ * What the engine steps need from their host (notebook, `pegasus-ops run`, `pegasus-ops exec`),
+ * handed over in `CommandContext.services.steps`, and how a step builds the scale engine from it.
+ * Hosts know nothing about the engine: they say where the journal lives and whether to resume.
+ */
+import { Journal } from '../../engine/journal';
+import { createNodeControl } from '../../engine/nodeControl';
+import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../engine/engine';
+import type { ClusterPort, ClusterState } from '../../engine/ports';
+import { metaClusterPort } from '../../engine/metaPort';
+import type { CommandContext } from '../types';
+
+export interface StepServices {
+  /** The journal (run log) file; a journal kept in memory when absent (`exec`). */
+  readonly journalPath?: string;
+  /** Continue the journal's unfinished run of the same operation instead of refusing. */
+  readonly resume?: boolean;
+  /** user@host recorded in the journal. */
+  readonly who?: string;
+  readonly engineOptions?: EngineOptions;
+  /** Replaces the wire adapter (tests). */
+  readonly clusterPort?: ClusterPort;
+  /** Told of every engine event, besides the step's own progress. */
+  readonly onEngineEvent?: (e: EngineEvent) => void;
+}
+
+declare module '../types' {
+  interface CommandServices {
+    steps?: StepServices;
+  }
+}
+
+export interface EngineHandle {
+  readonly engine: ScaleEngine;
+  readonly port: ClusterPort;
+  readonly journal: Journal;
+}
+
+/** The engine for one step run, wired to the context's client, profile, journal and progress. */
+export function engineFor(ctx: CommandContext, onEvent: (e: EngineEvent) => void, operationNodes: readonly string[] = []): EngineHandle {
+  const s = ctx.services?.steps ?? {};
+  const nc = ctx.profile.nodeControl;
+  // The simulator can tell how many bytes were really copied; real clusters fall back to estimates.
+  const port = s.clusterPort ?? metaClusterPort(ctx.client, nc?.kind === 'simulator' ? { simulatorControl: nc.control } : {});
+  const journal = s.journalPath ? Journal.open(s.journalPath) : Journal.memory();
+  // Node control may only touch addresses the cluster lists or the operation names (checked by the engine).
+  let known = new Set<string>(operationNodes);
+  const control = createNodeControl(ctx.profile.nodeControl, {
+    knownNodes: () => known,
+    metaServers: ctx.profile.metaServers,
+    tellOperator: (message) => onEvent({ kind: 'operator', message }),
+  });
+  const trackingPort: ClusterPort = {
+    readState: async (signal) => {
+      const st: ClusterState = await port.readState(signal);
+      known = new Set([...known, ...st.nodes.map((n) => n.address)]);
+      return st;
+    },
+    getSetting: (n, sig) => port.getSetting(n, sig),
+    setSetting: (n, v, sig) => port.setSetting(n, v, sig),
+    propose: (p, sig) => port.propose(p, sig),
+    onLeaderChange: (l) => port.onLeaderChange(l),
+    ...(port.bytesCopied ? { bytesCopied: (sig?: AbortSignal) => port.bytesCopied!(sig) } : {}),
+  };
+  const engine = new ScaleEngine({
+    cluster: trackingPort,
+    control,
+    journal,
+    clusterName: ctx.profile.name,
+    metaServers: ctx.profile.metaServers,
+    ...(s.who ? { who: s.who } : {}),
+    onEvent: (e) => {
+      onEvent(e);
+      s.onEngineEvent?.(e);
+    },
+    ...(s.engineOptions ? { options: s.engineOptions } : {}),
+  });
+  return { engine, port: trackingPort, journal };
+}
+
+/** Adds addresses the operation names (new nodes) to what node control may touch. */
+export function operationAddresses(spec: { nodes?: readonly string[]; from?: readonly string[]; to?: readonly string[]; node?: string }): string[] {
+  return [...(spec.nodes ?? []), ...(spec.from ?? []), ...(spec.to ?? []), ...(spec.node ? [spec.node] : [])];
+}

@@ -1,0 +1,156 @@
+/**
+ * The shapes shared by every command of the cell language: specs (what a command accepts), the
+ * context it runs in and the result it returns. Pure core: no `vscode` import.
+ */
+import type { ClusterProfile } from '../cluster/profile';
+import type { SnapshotCache as FullSnapshotCache } from '../cluster/cache';
+import type { MetaClientLike } from '../cluster/client';
+
+/** How a flag's or positional's text is turned into a value. */
+export type ValueType =
+  | 'boolean' // flags only: present = true (`--x=false` also accepted)
+  | 'string'
+  | 'integer'
+  | 'duration' // 30s, 5m, 1h, 250ms, or plain seconds; value in milliseconds
+  | 'list' // comma separated, empty items dropped; value string[]
+  | 'enum'; // one of `values`
+
+/** What completions offer for a value (filled from the connected cluster's snapshot). */
+export type CompletionSource = 'node' | 'table' | 'meta-server' | 'meta-level' | 'gpid' | 'remote-command';
+
+export interface FlagSpec {
+  /** Long name, without dashes; also the key in `ParsedArgs.values`. */
+  readonly name: string;
+  /** One-letter short name, without the dash. */
+  readonly short?: string;
+  /** Extra long names (Pegasus shell spellings such as `resolve_ip`). */
+  readonly aliases?: readonly string[];
+  readonly type: ValueType;
+  /** Allowed values for `enum` (matched case-sensitively unless `ignoreCase`). */
+  readonly values?: readonly string[];
+  readonly ignoreCase?: boolean;
+  /** Placeholder shown in usage, e.g. `addr,...`. */
+  readonly valueName?: string;
+  readonly complete?: CompletionSource;
+  readonly required?: boolean;
+  readonly default?: Value;
+  readonly description: string;
+}
+
+export interface PositionalSpec {
+  readonly name: string;
+  readonly type: Exclude<ValueType, 'boolean'>;
+  readonly values?: readonly string[];
+  readonly ignoreCase?: boolean;
+  readonly required?: boolean;
+  /** Takes every remaining token verbatim (flags included) as string[]; must be last. */
+  readonly rest?: boolean;
+  readonly valueName?: string;
+  readonly complete?: CompletionSource;
+  readonly default?: Value;
+  readonly description: string;
+}
+
+export type Value = string | number | boolean | readonly string[];
+
+export interface ParsedArgs {
+  /** The command's canonical name. */
+  readonly command: string;
+  /** Flag and positional values by name; defaults filled in. */
+  readonly values: Readonly<Record<string, Value | undefined>>;
+  /** Names the user actually gave (defaults excluded). */
+  readonly given: ReadonlySet<string>;
+  /** The source line, for messages and journals. */
+  readonly line: string;
+  /** Where each given value is in the line (1-based column, length), for errors found after parsing. */
+  readonly spans: Readonly<Record<string, { readonly column: number; readonly length: number }>>;
+}
+
+export type CommandCategory = 'shell' | 'step';
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly category: CommandCategory;
+  /** One line, lower case start, no final period. */
+  readonly summary: string;
+  /** Paragraphs shown by `help <command>`. */
+  readonly description?: string;
+  readonly flags: readonly FlagSpec[];
+  readonly positionals: readonly PositionalSpec[];
+  readonly examples?: readonly string[];
+  /**
+   * Whether running it changes the cluster. Mutating commands ask for confirmation (through
+   * `CommandContext.confirm`) before `execute` is called.
+   */
+  readonly mutating: boolean | ((args: ParsedArgs) => boolean);
+  /** The exact change, for the confirmation prompt; defaults to the command line. */
+  describeChange?(args: ParsedArgs): string;
+  /** Extra validation after parsing (cross-flag rules); throw `CommandSyntaxError` to reject. */
+  validate?(args: ParsedArgs): void;
+  execute(ctx: CommandContext, args: ParsedArgs): Promise<CommandResult>;
+}
+
+export interface ProgressEvent {
+  readonly message: string;
+  /** 0..1 when known. */
+  readonly fraction?: number;
+  readonly data?: unknown;
+}
+
+export interface ConfirmRequest {
+  readonly cluster: string;
+  readonly command: string;
+  /** What will change, in words. */
+  readonly change: string;
+  readonly production: boolean;
+}
+
+/**
+ * Extra services a host (notebook, CLI) can hand to commands. Empty here on purpose: areas that
+ * need more (the engine's steps) add optional members with declaration merging:
+ * `declare module '../types' { interface CommandServices { engine?: ScaleEngine } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface CommandServices {}
+
+export interface CommandContext {
+  readonly client: MetaClientLike;
+  readonly profile: ClusterProfile;
+  readonly signal: AbortSignal;
+  readonly progress: (e: ProgressEvent) => void;
+  /** Resolves true to go ahead. Hosts without a user (CI) answer from `--yes`. */
+  readonly confirm: (req: ConfirmRequest) => Promise<boolean>;
+  /** A recent snapshot, reused by completions or read-only commands when fresh enough. */
+  readonly snapshotCache?: SnapshotCache;
+  readonly services?: CommandServices;
+}
+
+/** Implemented by `createSnapshotCache` in src/cluster/cache.ts; only `get` and `invalidate` are used here. */
+export type SnapshotCache = Pick<FullSnapshotCache, 'get' | 'invalidate'>;
+
+export type Cell = string | number | boolean | null;
+
+export interface TableData {
+  /** Shown as `[title]` like the Pegasus shell's sections. */
+  readonly title?: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly Cell[])[];
+  /** `keyValue`: two columns printed as `key : value` (the shell's summary sections). */
+  readonly kind?: 'grid' | 'keyValue';
+}
+
+export interface CommandResult {
+  readonly command: string;
+  /** False when the command ran but reports a failure (e.g. a remote command failed somewhere). */
+  readonly ok: boolean;
+  /** Structured data for `--json` and for programs. */
+  readonly data: unknown;
+  readonly tables: readonly TableData[];
+  /** Plain text like the Pegasus shell prints it. */
+  readonly text: string;
+  /** One line for run logs and notifications. */
+  readonly summary?: string;
+  /** True when the command changed (or asked the meta to change) the cluster. */
+  readonly changed?: boolean;
+}

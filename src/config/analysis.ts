@@ -1,0 +1,483 @@
+/**
+ * Rules, cross-key checks and threshold code lenses for a Pegasus config file. Pure: takes the
+ * text and the editor's facts, returns findings (with their quick fixes) and lenses.
+ *
+ * Freeze arithmetic comes from `src/cluster/freeze.ts`, the one implementation shared with the
+ * simulator and the scale engine.
+ */
+import { freezeMargin, freezeVerdict, pctAllowingRemoval, removalSchedule } from '../cluster/freeze';
+import { didYouMean, isKnownSection, keySpec, knownKeys, type KeySpec, type ServerVersion } from './catalogue';
+import { isSuppressed, parseDirectives, type Directives } from './directives';
+import { firstEntry, hasPlaceholder, parseConfig, type ConfigDocument, type Entry, type Range, type Section } from './parser';
+import type { AnalysisContext } from './settings';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface TextEdit {
+  readonly range: Range;
+  readonly newText: string;
+}
+
+export interface Fix {
+  readonly title: string;
+  readonly edits: readonly TextEdit[];
+  readonly preferred?: boolean;
+}
+
+export interface Finding {
+  readonly code: RuleCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly range: Range;
+  readonly related?: readonly { range: Range; message: string }[];
+  readonly fixes?: readonly Fix[];
+  readonly unnecessary?: boolean;
+}
+
+/** Stable rule codes; settings (`pegasus.config.disabledRules`) and directives refer to them. */
+export const RULES = {
+  'duplicate-section': 'A section appears twice; the server refuses to start.',
+  'section-with-equals': 'A section header contains "="; the server fails to parse the file.',
+  'key-before-section': 'A key appears before any [section]; the server fails to parse the file.',
+  'malformed-section': 'A section header is not closed, is empty, or has text after "]".',
+  'duplicate-key': 'A key is defined twice in a section; the server keeps the first and ignores the rest.',
+  'unknown-key': 'A key that the server does not read in a section it does read (likely a typo); it is silently ignored.',
+  'invalid-value': 'A value of the wrong type; the server ignores it and keeps the default, or refuses to start.',
+  'out-of-range': 'A value outside what the server accepts; start-up fails or the cluster freezes.',
+  'unused-key': 'A key no code reads in the selected server version.',
+  'fd-grace-not-above-lease': 'fd_grace_seconds must be greater than fd_lease_seconds, or the meta refuses to start.',
+  'fd-lease-too-short': 'fd_lease_seconds should exceed twice fd_beacon_interval_seconds.',
+  'min-live-above-nodes': 'min_live_node_count_for_unfreeze is above the cluster\'s node count: the meta is frozen from the start.',
+  'threshold-freezes-on-loss': 'The threshold freezes the meta before the cluster survives the number of node losses set in pegasus.config.tolerateNodeLosses.',
+  'threshold-freezes-scale-in': 'The threshold would freeze the meta during a scale-in planned in an open runbook.',
+  'bad-directive': 'A "# pegasus-ops:" comment directive that is not understood.',
+} as const;
+export type RuleCode = keyof typeof RULES;
+export const RULE_CODES = Object.keys(RULES) as RuleCode[];
+
+export const CALCULATOR_COMMAND = 'pegasus.config.openCalculator';
+
+/** Arguments of the calculator command that the lens opens. */
+export interface CalculatorArgs {
+  /** Filled in by the server (the analysis core does not know the document's URI). */
+  uri?: string;
+  /** The threshold entry to rewrite, or the [meta_server] header line to insert after. */
+  readonly thresholdLine: number;
+  readonly thresholdValueStart: number;
+  readonly thresholdValueEnd: number;
+  readonly thresholdInFile: boolean;
+  readonly meta_serverLine: number;
+  readonly pct: number;
+  readonly minLive: number;
+  readonly alive: number | null;
+  readonly dead: number;
+  readonly nodesSource: string | null;
+  /** Nodes to remove preselected in the calculator. */
+  readonly k: number | null;
+}
+
+export interface Lens {
+  readonly range: Range;
+  readonly title: string;
+  readonly command: string;
+  readonly args: CalculatorArgs;
+}
+
+export interface NodeFacts {
+  readonly alive: number;
+  readonly dead: number;
+  /** Where the count came from, for messages: 'nodes= comment', 'cluster "prod"', 'pegasus.config.nodeCount'. */
+  readonly source: string;
+  readonly cluster?: string;
+}
+
+export interface Effective {
+  readonly value: number;
+  readonly entry?: Entry;
+}
+
+export interface Analysis {
+  readonly doc: ConfigDocument;
+  readonly directives: Directives;
+  readonly version: ServerVersion;
+  readonly findings: Finding[];
+  readonly lenses: Lens[];
+  readonly nodes: NodeFacts | null;
+  readonly pct: Effective | null;
+  readonly minLive: Effective | null;
+  /** True when a syntax error makes the file unreadable for the server. */
+  readonly hasSyntaxErrors: boolean;
+}
+
+const INT_RE = /^[+-]?\d+$/;
+
+function rng(line: number, start: number, end: number): Range {
+  return { start: { line, character: start }, end: { line, character: end } };
+}
+const keyRange = (e: Entry): Range => rng(e.line, e.keyStart, e.keyEnd);
+const valueRange = (e: Entry): Range => rng(e.line, e.valueStart, e.valueEnd);
+const headerRange = (s: Section): Range => rng(s.line, s.headerStart, s.headerEnd);
+const wholeLine = (line: number): Range => ({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+
+/** Parses a typed value; undefined when the server would not accept it as that type. */
+export function parseTyped(spec: KeySpec, value: string): number | boolean | string | undefined {
+  switch (spec.type) {
+    case 'int':
+    case 'uint': {
+      if (!INT_RE.test(value)) return undefined;
+      const n = Number(value);
+      if (!Number.isSafeInteger(n)) return undefined;
+      if (spec.type === 'uint' && n < 0) return undefined;
+      return n;
+    }
+    case 'bool': {
+      const v = value.toLowerCase();
+      return v === 'true' ? true : v === 'false' ? false : undefined;
+    }
+    case 'enum':
+      return spec.enumValues?.includes(value) ? value : undefined;
+    default:
+      return value;
+  }
+}
+
+function numberDefault(spec: KeySpec, version: ServerVersion): number {
+  return Number(spec.defaults[version]);
+}
+
+export function resolveNodes(directives: Directives, ctx: AnalysisContext): NodeFacts | null {
+  if (directives.nodes) return { alive: directives.nodes.value, dead: 0, source: 'nodes= comment' };
+  const byName = (n: string) => ctx.clusters.find((c) => c.name === n);
+  const named = directives.cluster ? byName(directives.cluster.value) : undefined;
+  const cluster =
+    named ?? (ctx.activeCluster ? byName(ctx.activeCluster) : undefined) ?? (!directives.cluster && ctx.clusters.length === 1 ? ctx.clusters[0] : undefined);
+  if (cluster) return { alive: cluster.alive, dead: cluster.dead, source: `cluster "${cluster.name}"`, cluster: cluster.name };
+  if (ctx.settings.nodeCount) return { alive: ctx.settings.nodeCount, dead: 0, source: 'pegasus.config.nodeCount' };
+  return null;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function analyzeConfig(text: string, ctx: AnalysisContext): Analysis {
+  const doc = parseConfig(text);
+  return analyzeDocument(doc, ctx);
+}
+
+export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Analysis {
+  const directives = parseDirectives(doc);
+  const version = (directives.version?.value as ServerVersion | undefined) ?? ctx.settings.serverVersion;
+  const raw: Finding[] = [];
+  const push = (f: Finding) => raw.push(f);
+
+  // ---- syntax: what the server rejects or skips ----
+  let hasSyntaxErrors = false;
+  for (const p of doc.problems) {
+    const range = rng(p.line, p.start, p.end);
+    if (p.kind === 'key-before-section') {
+      hasSyntaxErrors = true;
+      push({ code: 'key-before-section', severity: 'error', range, message: 'Key before any [section]: the server fails to parse the file. Move it under a section header.' });
+    } else if (p.kind === 'section-with-equals') {
+      hasSyntaxErrors = true;
+      push({ code: 'section-with-equals', severity: 'error', range, message: 'A section header cannot contain "=": the server fails to parse the file. Write "[name]" on its own line and the key below it.' });
+    } else {
+      hasSyntaxErrors = true;
+      const what = p.kind === 'unclosed-section' ? 'is missing its closing "]"' : p.kind === 'empty-section-name' ? 'has no name' : 'has text after "]"';
+      push({ code: 'malformed-section', severity: 'error', range, message: `This section header ${what}. Write it as "[section_name]".` });
+    }
+  }
+  for (const s of doc.sections) {
+    if (s.duplicateOf) {
+      hasSyntaxErrors = true;
+      push({
+        code: 'duplicate-section',
+        severity: 'error',
+        range: headerRange(s),
+        message: `Section [${s.name}] is already defined on line ${s.duplicateOf.line + 1}: the server refuses to start. Merge the two sections.`,
+        related: [{ range: headerRange(s.duplicateOf), message: 'first definition' }],
+      });
+    }
+  }
+
+  // ---- per entry: duplicates, unknown keys, types and ranges ----
+  for (const e of doc.entries) {
+    if (e.duplicateOf) {
+      const first = e.duplicateOf;
+      push({
+        code: 'duplicate-key',
+        severity: 'warning',
+        range: keyRange(e),
+        message: `"${e.key}" is already set on line ${first.line + 1} (= ${first.value || '(empty)'}); the server keeps that first value and ignores this one (= ${e.value || '(empty)'}).`,
+        related: [{ range: keyRange(first), message: 'the definition the server uses' }],
+        fixes: [{ title: `Remove this ignored "${e.key}" line`, edits: [{ range: wholeLine(e.line), newText: '' }], preferred: true }],
+        unnecessary: true,
+      });
+    }
+    const section = e.section?.name;
+    if (section === undefined || !isKnownSection(section)) continue;
+    const spec = keySpec(section, e.key);
+    if (!spec) {
+      if (knownKeys(section).has(e.key) || hasPlaceholder(e.key) || e.duplicateOf) continue;
+      const suggestion = didYouMean(section, e.key);
+      push(
+        suggestion
+          ? {
+              code: 'unknown-key',
+              severity: 'warning',
+              range: keyRange(e),
+              message: `[${section}] has no key "${e.key}"; the server ignores it silently. Did you mean "${suggestion}"?`,
+              fixes: [{ title: `Change to "${suggestion}"`, edits: [{ range: keyRange(e), newText: suggestion }], preferred: true }],
+            }
+          : {
+              code: 'unknown-key',
+              severity: 'information',
+              range: keyRange(e),
+              message: `"${e.key}" is not a key Pegasus Ops knows in [${section}]; if the server does not read it, it is ignored silently.`,
+            },
+      );
+      continue;
+    }
+    if (spec.unusedIn?.includes(version)) {
+      push({ code: 'unused-key', severity: 'hint', range: keyRange(e), unnecessary: true, message: `No code reads "${e.key}" in Pegasus ${version}; it has no effect.` });
+    }
+    if (hasPlaceholder(e.value)) continue; // filled in at deployment; nothing to check yet
+    checkValue(e, spec, version, push);
+  }
+
+  // ---- cross-key checks ----
+  const meta = doc.sectionByName.get('meta_server');
+  const repl = doc.sectionByName.get('replication');
+  const eff = (section: string, key: string): Effective | null => {
+    const spec = keySpec(section, key)!;
+    const entry = firstEntry(doc, section, key);
+    if (entry && !hasPlaceholder(entry.value)) {
+      const v = parseTyped(spec, entry.value);
+      if (typeof v === 'number') return { value: v, entry };
+      return null; // invalid: reported above; cross checks would only add noise
+    }
+    if (entry) return null; // placeholder: unknown until deployment
+    return { value: numberDefault(spec, version) };
+  };
+
+  if (repl || (meta && (firstEntry(doc, 'replication', 'fd_lease_seconds') || firstEntry(doc, 'replication', 'fd_grace_seconds')))) {
+    const lease = eff('replication', 'fd_lease_seconds');
+    const grace = eff('replication', 'fd_grace_seconds');
+    const beacon = eff('replication', 'fd_beacon_interval_seconds');
+    if (lease && grace && (lease.entry || grace.entry) && grace.value <= lease.value) {
+      const at = grace.entry ?? lease.entry!;
+      const src = (x: Effective) => (x.entry ? `line ${x.entry.line + 1}` : `the ${version} default`);
+      push({
+        code: 'fd-grace-not-above-lease',
+        severity: 'error',
+        range: valueRange(at),
+        message: `fd_grace_seconds (${grace.value}, ${src(grace)}) must be greater than fd_lease_seconds (${lease.value}, ${src(lease)}): the meta refuses to start. A node must stop serving (lease) before the meta declares it dead (grace).`,
+        related: [lease.entry, grace.entry].filter((x): x is Entry => !!x && x !== at).map((x) => ({ range: valueRange(x), message: x.key })),
+        fixes: grace.entry ? [{ title: `Set fd_grace_seconds to ${lease.value + 2}`, edits: [{ range: valueRange(grace.entry), newText: String(lease.value + 2) }], preferred: true }] : [],
+      });
+    }
+    if (lease && beacon && (lease.entry || beacon.entry) && lease.value <= 2 * beacon.value) {
+      const at = lease.entry ?? beacon.entry!;
+      push({
+        code: 'fd-lease-too-short',
+        severity: 'warning',
+        range: valueRange(at),
+        message: `fd_lease_seconds (${lease.value}) should exceed twice fd_beacon_interval_seconds (${beacon.value}); otherwise one lost beacon can make a healthy node stop serving.`,
+      });
+    }
+  }
+
+  const nodes = resolveNodes(directives, ctx);
+  let pct: Effective | null = null;
+  let minLive: Effective | null = null;
+  const lenses: Lens[] = [];
+  if (meta) {
+    pct = eff('meta_server', 'node_live_percentage_threshold_for_update');
+    minLive = eff('meta_server', 'min_live_node_count_for_unfreeze');
+    // Out-of-range values are reported above; the freeze checks only make sense within range.
+    if (pct && (pct.value < 0 || pct.value > 100)) pct = null;
+    if (minLive && minLive.value < 1) minLive = null;
+    if (pct && minLive) {
+      if (nodes) freezeChecks(nodes, pct, minLive, meta, directives, ctx, push);
+      if (ctx.settings.codeLens) lenses.push(...thresholdLenses(nodes, pct, minLive, meta, ctx));
+    }
+  }
+
+  for (const p of directives.problems) push({ code: 'bad-directive', severity: 'warning', range: rng(p.line, p.start, p.end), message: p.message });
+
+  // ---- suppression: settings and inline directives ----
+  const disabled = new Set(ctx.settings.disabledRules);
+  const findings = raw.filter((f) => !disabled.has(f.code) && !isSuppressed(directives, f.code, f.range.start.line));
+  return { doc, directives, version, findings, lenses, nodes, pct, minLive, hasSyntaxErrors };
+}
+
+function checkValue(e: Entry, spec: KeySpec, version: ServerVersion, push: (f: Finding) => void): void {
+  const v = parseTyped(spec, e.value);
+  const def = spec.defaults[version];
+  if (v === undefined) {
+    if (spec.type === 'enum') {
+      push({
+        code: 'invalid-value',
+        severity: spec.enumCheckFails ? 'error' : 'warning',
+        range: valueRange(e),
+        message: `"${e.value}" is not a valid ${e.key}; use one of ${spec.enumValues!.join(', ')}.${spec.enumCheckFails ? ' The server refuses to start with an unknown value.' : ` The server keeps the default (${def}).`}`,
+        fixes: spec.enumValues!.map((x) => ({ title: `Change to "${x}"`, edits: [{ range: valueRange(e), newText: x }], preferred: x === def })),
+      });
+    } else {
+      const expected = spec.type === 'bool' ? 'true or false' : spec.type === 'uint' ? 'a whole number ≥ 0' : 'a whole number';
+      push({
+        code: 'invalid-value',
+        severity: 'warning',
+        range: e.value ? valueRange(e) : keyRange(e),
+        message: `${e.key} = "${e.value}" is not ${expected}; the server ignores it and keeps the default (${def}${spec.unit ? ` ${spec.unit}` : ''}).`,
+        fixes: [{ title: `Use the default (${def})`, edits: [{ range: valueRange(e), newText: def }] }],
+      });
+    }
+    return;
+  }
+  const r = spec.range?.[version];
+  if (r && typeof v === 'number') {
+    const below = r.min !== undefined && v < r.min;
+    const above = r.max !== undefined && v > r.max;
+    const banned = r.excluded !== undefined && v >= r.excluded[0] && v <= r.excluded[1];
+    if (below || above || banned) {
+      const bounds = [r.min !== undefined ? `≥ ${r.min}` : '', r.max !== undefined ? `≤ ${r.max}` : ''].filter(Boolean).join(' and ');
+      push({
+        code: 'out-of-range',
+        severity: 'error',
+        range: valueRange(e),
+        message: `${e.key} = ${v} is out of range${bounds ? ` (${bounds})` : ''} for Pegasus ${version}: ${r.consequence}.`,
+        fixes: [{ title: `Use the default (${def})`, edits: [{ range: valueRange(e), newText: def }] }],
+      });
+    }
+  }
+}
+
+function anchorFor(entry: Entry | undefined, meta: Section): Range {
+  return entry ? valueRange(entry) : headerRange(meta);
+}
+
+function freezeChecks(
+  nodes: NodeFacts,
+  pct: Effective,
+  minLive: Effective,
+  meta: Section,
+  directives: Directives,
+  ctx: AnalysisContext,
+  push: (f: Finding) => void,
+): void {
+  const total = nodes.alive + nodes.dead;
+  const inputs = { alive: nodes.alive, dead: nodes.dead, pct: pct.value, minLive: minLive.value };
+  const pctNote = pct.entry ? '' : ` (${pct.value} is the default; the file does not set it)`;
+  const thresholdFix = (k: number): Fix[] => {
+    const safe = pctAllowingRemoval(nodes.alive, nodes.dead, minLive.value, k);
+    if (safe === null || !pct.entry || safe === pct.value) return [];
+    return [{ title: `Set node_live_percentage_threshold_for_update to ${safe} (lets ${plural(k, 'node')} go)`, edits: [{ range: valueRange(pct.entry), newText: String(safe) }], preferred: true }];
+  };
+
+  if (minLive.value > total) {
+    push({
+      code: 'min-live-above-nodes',
+      severity: 'error',
+      range: anchorFor(minLive.entry, meta),
+      message: `min_live_node_count_for_unfreeze is ${minLive.value} but the cluster has ${plural(total, 'replica server')} (${nodes.source}): the meta stays frozen (no cure, no reconfiguration) whatever the threshold. Set it to at most ${total}.`,
+      fixes: minLive.entry ? [{ title: `Set min_live_node_count_for_unfreeze to ${Math.max(1, Math.min(3, total))}`, edits: [{ range: valueRange(minLive.entry), newText: String(Math.max(1, Math.min(3, total))) }] }] : [],
+    });
+    return;
+  }
+
+  const margin = freezeMargin(inputs);
+  const want = ctx.settings.tolerateNodeLosses;
+  if (margin < want) {
+    const lost = Math.max(0, margin + 1);
+    const after = freezeVerdict({ ...inputs, alive: nodes.alive - lost, dead: nodes.dead + lost });
+    const byMinLive = after.reasons.includes('min_live') && !after.reasons.includes('percentage');
+    const what =
+      margin < 0
+        ? `the meta is frozen already with ${nodes.alive} alive of ${total}`
+        : margin === 0
+          ? `losing a single node freezes the meta`
+          : `the meta freezes after ${plural(lost, 'node')} go${lost === 1 ? 'es' : ''} down`;
+    const why = [
+      after.reasons.includes('percentage') ? `alive share ${nodes.alive - lost}/${total} < ${pct.value}%${pctNote}` : '',
+      after.reasons.includes('min_live') ? `fewer than ${minLive.value} alive (min_live_node_count_for_unfreeze)` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    push({
+      code: 'threshold-freezes-on-loss',
+      severity: 'warning',
+      range: anchorFor(byMinLive ? minLive.entry : pct.entry, meta),
+      message: `With ${plural(total, 'node')} (${nodes.source}) ${what}: ${why}. pegasus.config.tolerateNodeLosses asks for ${want}. A frozen meta elects no new primaries, so partitions of the lost nodes stop serving.`,
+      fixes: byMinLive ? [] : thresholdFix(want),
+    });
+  }
+
+  const fileCluster = directives.cluster?.value ?? nodes.cluster;
+  for (const plan of ctx.runbookPlans) {
+    if (plan.cluster && fileCluster && plan.cluster !== fileCluster) continue;
+    const steps = removalSchedule(inputs, plan.removals);
+    const bad = steps.find((s) => s.frozen);
+    if (!bad && plan.removals <= nodes.alive) continue;
+    const byMinLive = bad ? bad.reasons.includes('min_live') && !bad.reasons.includes('percentage') : true;
+    const detail = bad
+      ? `after removal ${bad.removed} of ${plan.removals} only ${bad.alive}/${total} (${bad.aliveShare.toFixed(1)}%) are alive${bad.reasons.includes('percentage') ? `, below ${pct.value}%${pctNote}` : ''}${bad.reasons.includes('min_live') ? `, fewer than ${minLive.value} (min_live_node_count_for_unfreeze)` : ''}`
+      : `it removes more nodes than are alive`;
+    push({
+      code: 'threshold-freezes-scale-in',
+      severity: 'warning',
+      range: anchorFor(byMinLive ? minLive.entry : pct.entry, meta),
+      message: `${plan.label} removes ${plural(plan.removals, 'node')} before the meta restarts; with this file ${detail}. Dead nodes stay counted until the meta restarts, and a leader restart or fail-over mid-scale-in reloads this value, so the cluster would freeze.`,
+      fixes: byMinLive ? [] : thresholdFix(plan.removals),
+    });
+  }
+}
+
+function thresholdLenses(nodes: NodeFacts | null, pct: Effective, minLive: Effective, meta: Section, ctx: AnalysisContext): Lens[] {
+  const out: Lens[] = [];
+  const pctEntry = pct.entry;
+  const base = {
+    thresholdLine: pctEntry ? pctEntry.line : meta.line,
+    thresholdValueStart: pctEntry ? pctEntry.valueStart : 0,
+    thresholdValueEnd: pctEntry ? pctEntry.valueEnd : 0,
+    thresholdInFile: !!pctEntry,
+    meta_serverLine: meta.line,
+    pct: pct.value,
+    minLive: minLive.value,
+    alive: nodes ? nodes.alive : null,
+    dead: nodes ? nodes.dead : 0,
+    nodesSource: nodes ? nodes.source : null,
+  };
+  // The full calculator lens sits on the threshold (or on [meta_server] when the file relies on
+  // the default); the min-live key gets one lens about its own rule.
+  const range = pctEntry ? rng(pctEntry.line, pctEntry.keyStart, pctEntry.keyEnd) : headerRange(meta);
+  if (!nodes) {
+    out.push({ range, title: 'Threshold calculator: node count unknown — connect a cluster, set pegasus.config.nodeCount, or add "# pegasus-ops: nodes=N"', command: CALCULATOR_COMMAND, args: { ...base, k: null } });
+  } else {
+    const total = nodes.alive + nodes.dead;
+    const inputs = { alive: nodes.alive, dead: nodes.dead, pct: pct.value, minLive: minLive.value };
+    const margin = freezeMargin(inputs);
+    const head =
+      margin < 0
+        ? `Frozen now: ${nodes.alive}/${total} alive under ${pct.value}% / min ${minLive.value} (${nodes.source})`
+        : nodes.dead === 0
+          ? `${margin} of ${plural(total, 'node')} can go down, one after another, before the meta freezes (${nodes.source})`
+          : `${margin} more of ${nodes.alive} alive (${nodes.dead} dead) can go down, one after another, before the meta freezes (${nodes.source})`;
+    out.push({ range, title: head, command: CALCULATOR_COMMAND, args: { ...base, k: Math.max(1, margin + 1) } });
+    const k = Math.max(1, margin + 1, ...ctx.runbookPlans.map((p) => p.removals));
+    if (k <= nodes.alive) {
+      const safe = pctAllowingRemoval(nodes.alive, nodes.dead, minLive.value, k);
+      const title =
+        safe === null
+          ? `Removing ${k}: not possible without lowering min_live_node_count_for_unfreeze (${minLive.value})`
+          : `Removing ${k}: threshold ≤ ${safe}% · open calculator`;
+      out.push({ range, title, command: CALCULATOR_COMMAND, args: { ...base, k } });
+    }
+  }
+  if (minLive.entry) {
+    const at = rng(minLive.entry.line, minLive.entry.keyStart, minLive.entry.keyEnd);
+    const title = nodes
+      ? `Freezes below ${minLive.value} alive: by this rule alone ${Math.max(0, nodes.alive - minLive.value)} of ${nodes.alive} alive can go · open calculator`
+      : `Freezes below ${minLive.value} alive · open calculator`;
+    out.push({ range: at, title, command: CALCULATOR_COMMAND, args: { ...base, k: null } });
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+/** Hover text for keys, placeholders, sections and directives, from the key catalogue. */
+import { isKnownSection, keySpec, SERVER_VERSIONS, type KeySpec, type ServerVersion } from './catalogue';
+import { DIRECTIVE_MARKER } from './directives';
+import type { Analysis } from './analysis';
+import { placeholdersIn, type Position, type Range } from './parser';
+
+export interface HoverResult {
+  readonly markdown: string;
+  readonly range: Range;
+}
+
+export function describeKey(spec: KeySpec, version: ServerVersion): string {
+  const unit = spec.unit ? ` ${spec.unit}` : '';
+  const defaults = SERVER_VERSIONS.map((v) => `${v}: \`${spec.defaults[v] || '(empty)'}\`${unit}${v === version ? ' ← selected' : ''}`).join(' · ');
+  const lines = [
+    `**${spec.key}** \`[${spec.section}]\` — ${spec.type === 'enum' ? spec.enumValues!.join(' | ') : spec.type}`,
+    '',
+    spec.summary,
+    '',
+    `Default: ${defaults}${spec.shipped !== undefined ? ` · shipped config.ini: \`${spec.shipped}\`` : ''}`,
+  ];
+  const r = spec.range?.[version];
+  if (r) {
+    const b = [r.min !== undefined ? `≥ ${r.min}` : '', r.max !== undefined ? `≤ ${r.max}` : '', r.excluded ? `not ${r.excluded[0]}..${r.excluded[1]}` : ''].filter(Boolean).join(', ');
+    lines.push('', `Range (${version}): ${b}; otherwise ${r.consequence}.`);
+  }
+  if (spec.unusedIn?.length) lines.push('', `Not read by any code in: ${spec.unusedIn.join(', ')}.`);
+  lines.push('', `Run time: ${spec.runtime}`);
+  return lines.join('\n');
+}
+
+function within(pos: Position, line: number, start: number, end: number): boolean {
+  return pos.line === line && pos.character >= start && pos.character <= end;
+}
+
+export function hoverAt(a: Analysis, pos: Position): HoverResult | null {
+  const { doc } = a;
+  for (const c of doc.comments) {
+    if (c.line !== pos.line || pos.character < c.start) continue;
+    if (c.text.includes(DIRECTIVE_MARKER)) {
+      const nodes = a.nodes ? `Node count in use: ${a.nodes.alive + a.nodes.dead} (${a.nodes.source}).` : 'No node count known yet.';
+      return {
+        range: { start: { line: c.line, character: c.start }, end: { line: c.line, character: c.start + 1 + c.text.length } },
+        markdown: [
+          '**Pegasus Ops directive** (the server ignores comments)',
+          '',
+          '- `nodes=N` — replica servers of the cluster this file belongs to',
+          '- `cluster=NAME` — the cluster (as named in `pegasus.clusters`) to take the live node count from',
+          '- `version=2.5|2.6` — server version for defaults and ranges',
+          '- `disable=RULE,...` — on its own line: for the whole file; after a key: for that line',
+          '- `disable-next-line=RULE,...`',
+          '',
+          nodes,
+        ].join('\n'),
+      };
+    }
+  }
+  for (const s of doc.sections) {
+    if (s.line > pos.line) break;
+    if (within(pos, s.line, s.headerStart, s.headerEnd) && isKnownSection(s.name)) {
+      const text =
+        s.name === 'meta_server'
+          ? 'Meta server settings: the freeze guard, cure and balancer.'
+          : s.name === 'replication'
+            ? 'Replication settings: failure detection, the cure tick, logs for learning.'
+            : 'NFS copy settings used when replicas are learned from other nodes.';
+      return { range: { start: { line: s.line, character: s.headerStart }, end: { line: s.line, character: s.headerEnd } }, markdown: `**[${s.name}]** — ${text}` };
+    }
+  }
+  // Entries are in line order; a binary search keeps hovers cheap in long files.
+  const entries = doc.entries;
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.line < pos.line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  const e = entries[lo];
+  if (!e || e.line !== pos.line) return null;
+  for (const [text, base] of [
+    [e.key, e.keyStart],
+    [e.rawValue, e.valueStart],
+  ] as const) {
+    for (const p of placeholdersIn(text)) {
+      if (within(pos, e.line, base + p.start, base + p.end)) {
+        const md =
+          p.kind === 'template'
+            ? `**\`%{${p.name}}\`** — template placeholder. The server does not resolve it; deployment tooling (\`run.sh start_onebox\`, minos) replaces it before start. Left as is, the server sees the literal text.`
+            : `**\`%${p.name}%\`** — filled from the server's command line (\`-cargs ${p.name}=VALUE\`). Unresolved at start it becomes an empty value.`;
+        return { range: { start: { line: e.line, character: base + p.start }, end: { line: e.line, character: base + p.end } }, markdown: md };
+      }
+    }
+  }
+  if (!e.section || !within(pos, e.line, e.keyStart, e.keyEnd)) return null;
+  const spec = keySpec(e.section.name, e.key);
+  if (!spec) return null;
+  let md = describeKey(spec, a.version);
+  if (e.duplicateOf) md += `\n\n_Ignored: line ${e.duplicateOf.line + 1} sets it first._`;
+  return { range: { start: { line: e.line, character: e.keyStart }, end: { line: e.line, character: e.keyEnd } }, markdown: md };
+}

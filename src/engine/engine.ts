@@ -1,0 +1,1079 @@
+/**
+ * The scale engine: scale-in, scale-out, node migration and the single steps they are made of,
+ * each a sequence of journaled steps, one node at a time.
+ *
+ * How a node leaves (the choice that copies nothing twice and never loses a primary):
+ *  1. every primary it holds is handed to one of the partition's secondaries with a `move_pri`
+ *     proposal (a role switch: no data copied, no unavailability beyond the sub-second switch);
+ *  2. every replica it still holds is moved with a `copy_sec` proposal to the node the meta's own
+ *     cure would pick (fewest replicas of the table, then overall), never to a leaving node: the
+ *     new replica is learned from the primary first and only then is the old one removed, so the
+ *     partition never drops below its replica count and each replica is copied exactly once;
+ *  3. only then is the process stopped. It holds nothing, so its death changes no partition; the
+ *     freeze guard lowers `meta.live_percentage` just enough first when the dead count needs it.
+ * The alternative of the seed page (stop, then let cure re-create the secondaries) copies the
+ * same bytes but leaves every partition of the node under-replicated for the copy time and makes
+ * its primaries unavailable for the failure-detection grace period.
+ *
+ * Around it the black list holds all leaving nodes (so cure never puts a replica on a node that
+ * leaves later), `assign_delay_ms` is lowered (if a node dies anyway its replicas are re-created at
+ * once), the level is `steady` (no balancer). Every setting is journaled with its value before the
+ * change and restored from the journal on success, failure or cancel.
+ */
+import { hostname } from 'node:os';
+import { pctAllowingRemoval, removalSchedule, type RemovalStep } from '../cluster/freeze';
+import { decideRemoval, decideRestorePct, snapshotOf } from './freezeGuard';
+import { diagnose, formatDiagnosis, type Diagnosis } from './diagnose';
+import { newRunId, Journal, type OpenSetting } from './journal';
+import { aliveDead, balanceReport, ballotFingerprint, nodeLoads, replicasOn, unhealthyPartitions } from './model';
+import { Placement } from './placement';
+import { describePlan, fmtBytes, fmtDuration, planMigration, planScaleIn, planScaleOut, DEFAULT_REPLICA_SIZE_BYTES, type PlanOptions, type ScalePlan } from './plan';
+import { isAbortError, META_LEVEL_VALUE, realClock, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type NodeControl, type SettingName, type TableView } from './ports';
+
+export interface EngineOptions {
+  /** How often the cluster is polled while waiting (ms of the engine's clock). */
+  readonly pollIntervalMs?: number;
+  /** `min_live_node_count_for_unfreeze` of the meta (not readable over RPC; default 3). */
+  readonly minLive?: number;
+  /** The `meta.lb.assign_delay_ms` value used during a scale-in (the seed page's 10). */
+  readonly assignDelayMs?: number;
+  /** A delay below this found before a run is taken as left over from an earlier scale-in. */
+  readonly lowDelayThresholdMs?: number;
+  readonly replicaSizeBytes?: PlanOptions['replicaSizeBytes'];
+  readonly copyRateMBps?: number;
+  readonly fdGraceSeconds?: number;
+  readonly lbIntervalSeconds?: number;
+  /** Report "stuck" (with a diagnosis) after this long without any change. */
+  readonly stuckAfterMs?: number;
+  /** Re-send a proposal whose partition did not change for this long. */
+  readonly reproposeAfterMs?: number;
+  /** How long "balanced" must hold before a rebalance is declared done. */
+  readonly balancedSettleMs?: number;
+  /** A healthy cluster whose ballots stay unchanged this long in lively: the balancer is idle. */
+  readonly balancerIdleMs?: number;
+  readonly timeouts?: {
+    readonly primariesMs?: number;
+    readonly secondariesMs?: number;
+    readonly nodeGoneMs?: number;
+    readonly nodeAliveMs?: number;
+    readonly healthyMs?: number;
+    readonly balancedMs?: number;
+    readonly leaderMs?: number;
+  };
+}
+
+export type EngineEvent =
+  | { readonly kind: 'step'; readonly step: string; readonly status: 'started' | 'done' | 'skipped' | 'failed'; readonly message: string }
+  | { readonly kind: 'progress'; readonly progress: Progress; readonly message: string }
+  | { readonly kind: 'operator'; readonly message: string }
+  | { readonly kind: 'stuck'; readonly diagnosis: Diagnosis; readonly message: string }
+  | { readonly kind: 'setting'; readonly name: SettingName; readonly from: string; readonly to: string; readonly message: string }
+  | { readonly kind: 'leader'; readonly leader: string; readonly message: string }
+  | { readonly kind: 'info' | 'warning'; readonly message: string };
+
+export interface Progress {
+  readonly phase: string;
+  readonly node?: string;
+  readonly primariesLeft?: number;
+  readonly replicasLeft?: number;
+  readonly unhealthy: number;
+  readonly bytesCopied: number;
+  readonly bytesPlanned: number;
+  /** Bytes per second over the phase so far. */
+  readonly rate: number;
+  /** Seconds left at that rate; undefined when unknown. */
+  readonly etaSeconds?: number;
+  readonly elapsedSeconds: number;
+}
+
+export interface Refusal {
+  readonly reason: string;
+  readonly fix: string;
+}
+
+export interface SettingLeft {
+  readonly name: SettingName;
+  readonly value: string;
+  readonly original: string;
+  readonly reason: string;
+}
+
+export type Outcome = 'done' | 'failed' | 'cancelled' | 'refused';
+
+export interface OperationResult {
+  readonly op: string;
+  readonly run: string;
+  readonly outcome: Outcome;
+  /** One paragraph: what happened. */
+  readonly message: string;
+  /** The state the cluster is left in, in words (always set, also after failure or cancel). */
+  readonly clusterState: string;
+  readonly refusals: readonly Refusal[];
+  readonly settingsLeft: readonly SettingLeft[];
+  readonly plan?: ScalePlan;
+  readonly stats: { readonly primariesMoved: number; readonly copiesProposed: number; readonly bytesCopied: number; readonly elapsedMs: number };
+  /** Extra structured output of the step (freeze-check schedule, added node addresses…). */
+  readonly data?: unknown;
+}
+
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly diagnosis?: Diagnosis,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export class RefusedError extends Error {
+  constructor(readonly refusals: readonly Refusal[]) {
+    super(refusals.map((r) => `${r.reason} (fix: ${r.fix})`).join('; '));
+    this.name = 'RefusedError';
+  }
+}
+
+export interface EngineDeps {
+  readonly cluster: ClusterPort;
+  readonly control: NodeControl;
+  readonly journal: Journal;
+  /** The cluster's name, recorded in the journal. */
+  readonly clusterName: string;
+  /** The configured meta servers (for restart-meta one at a time). */
+  readonly metaServers: readonly string[];
+  /** Who runs it (user@host), recorded in the journal. */
+  readonly who?: string;
+  readonly clock?: Clock;
+  readonly onEvent?: (e: EngineEvent) => void;
+  readonly options?: EngineOptions;
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  /** Continue the journal's unfinished run of the same operation instead of refusing. */
+  readonly resume?: boolean;
+}
+
+export type OperationSpec =
+  | { readonly op: 'scale-in'; readonly nodes: readonly string[] }
+  | { readonly op: 'scale-out'; readonly nodes?: readonly string[]; readonly count?: number; readonly rebalance?: boolean }
+  | { readonly op: 'migrate'; readonly from: readonly string[]; readonly to?: readonly string[]; readonly count?: number }
+  | { readonly op: 'drain-node'; readonly node: string }
+  | { readonly op: 'stop-node'; readonly node: string; readonly force?: boolean }
+  | { readonly op: 'start-node'; readonly node: string }
+  | { readonly op: 'wait-healthy'; readonly timeoutMs?: number }
+  | { readonly op: 'rebalance' }
+  | { readonly op: 'restart-meta' }
+  | { readonly op: 'restore-settings' };
+
+interface RunCtx {
+  readonly run: string;
+  readonly signal: AbortSignal;
+  readonly finished: Set<string>;
+  /** Set when a leader change was noticed; the next poll re-applies the journal's settings. */
+  leaderChanged: boolean;
+  leader: string;
+  primariesMoved: number;
+  copiesProposed: number;
+  bytesCopied: number;
+  readonly startedAt: number;
+  /** Nodes that must receive nothing (the black list of this run). */
+  excluded: Set<string>;
+  /** Addresses added during the run (simulator scale-out by count). */
+  readonly added: string[];
+}
+
+const SETTING_ORDER: readonly SettingName[] = ['meta.lb.assign_secondary_black_list', 'meta.lb.assign_delay_ms', 'meta.lb.only_move_primary', 'meta.live_percentage', 'meta_level'];
+
+export class ScaleEngine {
+  private readonly clock: Clock;
+  private readonly o: Required<Omit<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps' | 'timeouts'>> & Pick<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps'>;
+  private readonly t: Required<NonNullable<EngineOptions['timeouts']>>;
+
+  constructor(private readonly d: EngineDeps) {
+    this.clock = d.clock ?? realClock;
+    const o = d.options ?? {};
+    const tick = o.lbIntervalSeconds ?? 10;
+    this.o = {
+      pollIntervalMs: o.pollIntervalMs ?? 2000,
+      minLive: o.minLive ?? 3,
+      assignDelayMs: o.assignDelayMs ?? 10,
+      lowDelayThresholdMs: o.lowDelayThresholdMs ?? 60_000,
+      fdGraceSeconds: o.fdGraceSeconds ?? 22,
+      lbIntervalSeconds: tick,
+      stuckAfterMs: o.stuckAfterMs ?? 12 * tick * 1000,
+      reproposeAfterMs: o.reproposeAfterMs ?? 6 * tick * 1000,
+      balancedSettleMs: o.balancedSettleMs ?? 2 * tick * 1000,
+      balancerIdleMs: o.balancerIdleMs ?? 12 * tick * 1000,
+      replicaSizeBytes: o.replicaSizeBytes,
+      copyRateMBps: o.copyRateMBps,
+    };
+    const t = o.timeouts ?? {};
+    this.t = {
+      primariesMs: t.primariesMs ?? 10 * 60_000,
+      secondariesMs: t.secondariesMs ?? 6 * 3600_000,
+      nodeGoneMs: t.nodeGoneMs ?? 5 * 60_000,
+      nodeAliveMs: t.nodeAliveMs ?? 10 * 60_000,
+      healthyMs: t.healthyMs ?? 60 * 60_000,
+      balancedMs: t.balancedMs ?? 12 * 3600_000,
+      leaderMs: t.leaderMs ?? 5 * 60_000,
+    };
+  }
+
+  // ---------------------------------------------------------------- read-only: plan, pre-flight, freeze-check
+
+  private planOptions(pct: number): PlanOptions {
+    return {
+      pct,
+      minLive: this.o.minLive,
+      fdGraceSeconds: this.o.fdGraceSeconds,
+      lbIntervalSeconds: this.o.lbIntervalSeconds,
+      ...(this.o.replicaSizeBytes !== undefined ? { replicaSizeBytes: this.o.replicaSizeBytes } : {}),
+      ...(this.o.copyRateMBps !== undefined ? { copyRateMBps: this.o.copyRateMBps } : {}),
+    };
+  }
+
+  private async readPct(signal?: AbortSignal): Promise<number> {
+    const v = Number(await this.d.cluster.getSetting('meta.live_percentage', signal));
+    if (!Number.isFinite(v)) throw new EngineError('meta.live_percentage did not read as a number');
+    return v;
+  }
+
+  /** The plan of a scale operation from the cluster as it is now. */
+  async plan(spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>, signal?: AbortSignal): Promise<ScalePlan> {
+    const state = await this.d.cluster.readState(signal);
+    const pct = await this.readPct(signal);
+    return planFor(state, spec, this.planOptions(pct));
+  }
+
+  /** Reasons to refuse, each with its fix; empty when the operation may start. */
+  async preflight(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<Refusal[]> {
+    const state = await this.d.cluster.readState(signal);
+    const out: Refusal[] = [];
+    const stored = (await this.d.cluster.getSetting('meta_level', signal)) as MetaLevel;
+    if (state.effectiveLevel === 'freezed' && META_LEVEL_VALUE[stored] > META_LEVEL_VALUE.freezed) {
+      const { alive, dead } = aliveDead(state);
+      out.push({ reason: `the meta is frozen now (alive ${alive}, dead ${dead}): no reconfiguration can run`, fix: 'bring the dead nodes back, or lower meta.live_percentage (freeze-check shows how far), or restart the metas to forget removed nodes' });
+    } else if (META_LEVEL_VALUE[stored] < META_LEVEL_VALUE.steady) {
+      out.push({ reason: `the meta level is ${stored}, below steady: proposals and cure do not run`, fix: 'set_meta_level steady, once you know why it was lowered' });
+    }
+    const mutatingScale = spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node' || spec.op === 'scale-out' || spec.op === 'rebalance';
+    if (mutatingScale && !resumingRun) {
+      const unhealthy = unhealthyPartitions(state);
+      if (unhealthy.length > 0) {
+        out.push({
+          reason: `${unhealthy.length} partition(s) are not fully healthy: ${unhealthy.slice(0, 5).map((u) => `${u.gpid} (${u.table}) ${u.health}`).join(', ')}${unhealthy.length > 5 ? ', …' : ''}`,
+          fix: 'wait until every partition is healthy (wait-healthy) and find out why they were not',
+        });
+      }
+    }
+    const leaving = spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : spec.op === 'drain-node' ? [spec.node] : [];
+    const joining = spec.op === 'migrate' ? (spec.to ?? []) : [];
+    const listed = new Map(state.nodes.map((n) => [n.address, n]));
+    for (const n of leaving) {
+      const l = listed.get(n);
+      if (!l) out.push({ reason: `${n} is not a node of this cluster (the meta lists ${state.nodes.length} nodes)`, fix: `use an address as nodes -d prints it, e.g. ${state.nodes[0]?.address ?? 'host:port'}` });
+      else if (!l.alive && (nodeLoads(state).get(n)?.replicas ?? 0) > 0 && !resumingRun) out.push({ reason: `${n} is UNALIVE but still referenced by partitions: its data cannot be moved away from a dead process`, fix: `start ${n} again (start-node) or wait until every partition is healthy without it` });
+    }
+    if (new Set(leaving).size !== leaving.length) out.push({ reason: 'a leaving node is listed twice', fix: 'list each node once' });
+    if (leaving.length > 0) {
+      const left = state.nodes.filter((n) => n.alive && !leaving.includes(n.address)).length + joining.filter((j) => !listed.get(j)?.alive).length + (spec.op === 'migrate' ? (spec.count ?? 0) : 0);
+      for (const t of state.tables) {
+        if (t.maxReplicaCount > left) out.push({ reason: `table ${t.name} keeps ${t.maxReplicaCount} replicas but only ${left} node(s) would be left`, fix: `remove fewer nodes (at most ${Math.max(0, state.nodes.filter((n) => n.alive).length - t.maxReplicaCount)}), add nodes first, or lower ${t.name}'s replica count` });
+      }
+      const { alive, dead } = aliveDead(state);
+      const pct = await this.readPct(signal);
+      const cleaved = leaving.filter((n) => listed.get(n)?.alive).length;
+      if (pctAllowingRemoval(alive + joining.length, dead, this.o.minLive, cleaved) === null) {
+        out.push({ reason: `removing ${cleaved} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${this.o.minLive}: the meta would freeze whatever meta.live_percentage is`, fix: 'remove fewer nodes, or add nodes first' });
+      }
+      void pct;
+    }
+    if ((mutatingScale || spec.op === 'stop-node') && !resumingRun) {
+      const open = this.d.journal.openSettings();
+      if (open.length > 0) {
+        out.push({ reason: `an earlier run left settings changed: ${open.map((s) => `${s.name}=${s.current} (was ${s.original})`).join(', ')}${open.some((s) => s.keptReason) ? ' — kept on purpose until a meta restart' : ''}`, fix: 'resume that run, or restore-settings (or restart-meta when the threshold must wait for it) first' });
+      }
+      const bl = await this.d.cluster.getSetting('meta.lb.assign_secondary_black_list', signal);
+      if (bl.trim() && (spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node')) {
+        out.push({ reason: `a secondary black list is already in place (${bl}), probably from an earlier run`, fix: 'resume that run, or clear it: remote_command -t meta-server meta.lb.assign_secondary_black_list clear' });
+      }
+      const delay = Number(await this.d.cluster.getSetting('meta.lb.assign_delay_ms', signal));
+      if (Number.isFinite(delay) && delay < this.o.lowDelayThresholdMs && (spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node')) {
+        out.push({ reason: `meta.lb.assign_delay_ms is ${delay} ms, lowered, probably by an earlier scale-in`, fix: 'resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT' });
+      }
+    }
+    return out;
+  }
+
+  /** The freeze arithmetic for removing these nodes (or this many) one after another. */
+  async freezeCheck(remove: readonly string[] | number, signal?: AbortSignal): Promise<OperationResult> {
+    const started = this.clock.now();
+    const state = await this.d.cluster.readState(signal);
+    const pct = await this.readPct(signal);
+    const { alive, dead } = aliveDead(state);
+    const k = typeof remove === 'number' ? remove : remove.length;
+    const schedule: RemovalStep[] = removalSchedule({ alive, dead, pct, minLive: this.o.minLive }, k);
+    const allow = pctAllowingRemoval(alive, dead, this.o.minLive, k);
+    const now = snapshotOf({ alive, dead, pct, minLive: this.o.minLive });
+    const lines = [
+      `now: alive ${alive}, dead ${dead}, meta.live_percentage ${pct}, min_live ${this.o.minLive}: ${now.frozen ? 'FROZEN' : `not frozen, margin ${now.margin}`}`,
+      ...schedule.map((s, i) => `after removing ${typeof remove === 'number' ? s.removed : remove[i]}: alive ${s.alive}, dead ${s.dead} (${s.aliveShare.toFixed(1)}% alive) ${s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok'}; largest safe pct ${s.largestSafePct ?? 'none (min_live)'}`),
+      allow === null
+        ? `no meta.live_percentage avoids the freeze: fewer than ${this.o.minLive} nodes would be alive`
+        : allow >= pct
+          ? `the current threshold ${pct} is fine for all ${k} removal(s)`
+          : `the engine lowers meta.live_percentage step by step, to ${allow} at the lowest; it stays lowered until the metas restart`,
+    ];
+    return {
+      op: 'freeze-check',
+      run: '',
+      outcome: 'done',
+      message: lines.join('\n'),
+      clusterState: describeState(state),
+      refusals: [],
+      settingsLeft: [],
+      stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, elapsedMs: this.clock.now() - started },
+      data: { now, schedule, pctAllowingRemoval: allow },
+    };
+  }
+
+  // ---------------------------------------------------------------- running operations
+
+  /** Runs an operation (or resumes the journal's unfinished one with `resume`). */
+  async run(spec: OperationSpec, ro: RunOptions = {}): Promise<OperationResult> {
+    const signal = ro.signal ?? new AbortController().signal;
+    const crashed = this.d.journal.unfinishedRun();
+    const resumable = this.d.journal.resumableRun();
+    const sameAs = (b: { op: string; params: unknown } | undefined): boolean => !!b && b.op === spec.op && JSON.stringify(b.params) === JSON.stringify(spec);
+    const bringsBack = spec.op === 'restore-settings' || spec.op === 'restart-meta' || spec.op === 'wait-healthy';
+    let run: string;
+    let resuming = false;
+    if (ro.resume && resumable && sameAs(resumable)) {
+      run = resumable.run;
+      resuming = true;
+    } else if (crashed && !bringsBack) {
+      return this.refused(spec.op, [
+        {
+          reason: `the journal has an unfinished ${crashed.op} run (${crashed.run}, started ${crashed.at} by ${crashed.who})`,
+          fix: sameAs(crashed) ? 'run it again with resume' : `resume that ${crashed.op} first, or restore-settings to end it`,
+        },
+      ]);
+    } else {
+      if (ro.resume) this.emit({ kind: 'info', message: 'nothing to resume in the journal for this operation; starting a new run' });
+      run = newRunId(new Date(this.clock.now()));
+      if (crashed && spec.op === 'restore-settings') {
+        this.d.journal.append({ t: 'end', outcome: 'cancelled', message: `abandoned: restore-settings ran in run ${run}` }, this.date(), crashed.run);
+      }
+    }
+    this.d.journal.run = run;
+    if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta' && spec.op !== 'wait-healthy') {
+      const refusals = await this.preflight(spec, signal, resuming ? run : undefined);
+      if (refusals.length > 0) {
+        if (resuming) this.d.journal.append({ t: 'event', kind: 'refused', message: refusals.map((r) => r.reason).join('; ') });
+        return this.refused(spec.op, refusals, run);
+      }
+    }
+    let plan: ScalePlan | undefined;
+    if (spec.op === 'scale-in' || spec.op === 'scale-out' || spec.op === 'migrate') {
+      plan = await this.plan(spec, signal);
+      if (plan.problems.length > 0 && !resuming) return this.refused(spec.op, plan.problems.map((p) => ({ reason: p, fix: 'add nodes first or remove fewer' })), run, plan);
+    }
+    const state0 = await this.d.cluster.readState(signal);
+    if (!resuming) {
+      this.d.journal.append({ t: 'begin', op: spec.op, params: spec, who: this.d.who ?? defaultWho(), cluster: this.d.clusterName, leader: state0.leader }, this.date());
+      if (plan) this.d.journal.append({ t: 'event', kind: 'plan', message: describePlan(plan) }, this.date());
+    } else {
+      this.d.journal.append({ t: 'event', kind: 'resume', message: `resuming ${spec.op}; finished steps are skipped` }, this.date());
+      this.emit({ kind: 'info', message: `resuming ${spec.op} run ${run}` });
+    }
+    const rc: RunCtx = {
+      run,
+      signal,
+      finished: this.d.journal.finishedSteps(run),
+      leaderChanged: resuming, // on resume, re-apply what the journal says should be in force
+      leader: state0.leader,
+      primariesMoved: 0,
+      copiesProposed: 0,
+      bytesCopied: 0,
+      startedAt: this.clock.now(),
+      excluded: new Set(),
+      added: [],
+    };
+    for (const s of this.d.journal.all()) if (s.t === 'step' && s.run === run && s.step.startsWith('add:') && s.status === 'done' && s.detail) rc.added.push(s.detail);
+    const off = this.d.cluster.onLeaderChange((leader) => {
+      if (leader !== rc.leader) {
+        rc.leaderChanged = true;
+        rc.leader = leader;
+      }
+    });
+    let outcome: Exclude<Outcome, 'refused'> = 'done';
+    let message = '';
+    let data: unknown;
+    try {
+      if (resuming) await this.reapply(rc);
+      data = await this.body(spec, rc, plan);
+      message = `${spec.op} finished`;
+    } catch (e) {
+      if (isAbortError(e) || signal.aborted) {
+        outcome = 'cancelled';
+        message = `${spec.op} cancelled`;
+      } else {
+        outcome = 'failed';
+        message = `${spec.op} failed: ${e instanceof Error ? e.message : String(e)}`;
+        if (e instanceof EngineError && e.diagnosis) message += `\n${formatDiagnosis(e.diagnosis)}`;
+      }
+      this.emit({ kind: outcome === 'cancelled' ? 'info' : 'warning', message });
+    } finally {
+      off();
+    }
+    // Restore from the journal on every outcome, with a fresh signal: a cancel must still restore.
+    const restoreSignal = AbortSignal.timeout(60_000);
+    let settingsLeft: SettingLeft[] = [];
+    let finalState: ClusterState | undefined;
+    try {
+      settingsLeft = spec.op === 'restart-meta' ? this.leftOpen() : await this.restore(restoreSignal);
+      finalState = await this.d.cluster.readState(restoreSignal);
+    } catch (e) {
+      message += `\nrestoring settings failed: ${e instanceof Error ? e.message : String(e)}; run restore-settings (the journal keeps the values to restore)`;
+      settingsLeft = this.leftOpen();
+      if (outcome === 'done') outcome = 'failed';
+    }
+    const clusterState = (finalState ? describeState(finalState, rc.excluded) : 'unknown (the cluster could not be read)') + describeSettingsLeft(settingsLeft);
+    this.d.journal.append({ t: 'end', outcome, message: `${message}\n${clusterState}` }, this.date());
+    return {
+      op: spec.op,
+      run,
+      outcome,
+      message,
+      clusterState,
+      refusals: [],
+      settingsLeft,
+      ...(plan ? { plan } : {}),
+      stats: { primariesMoved: rc.primariesMoved, copiesProposed: rc.copiesProposed, bytesCopied: rc.bytesCopied, elapsedMs: this.clock.now() - rc.startedAt },
+      ...(data !== undefined ? { data } : {}),
+    };
+  }
+
+  /** Resumes the journal's unfinished run, whatever it was. */
+  async resume(signal?: AbortSignal): Promise<OperationResult | undefined> {
+    const u = this.d.journal.resumableRun();
+    if (!u) return undefined;
+    return this.run(u.params as OperationSpec, { resume: true, ...(signal ? { signal } : {}) });
+  }
+
+  private refused(op: string, refusals: Refusal[], run = '', plan?: ScalePlan): OperationResult {
+    return {
+      op,
+      run,
+      outcome: 'refused',
+      message: `${op} refused:\n${refusals.map((r) => `- ${r.reason}\n  fix: ${r.fix}`).join('\n')}`,
+      clusterState: 'unchanged (nothing was done)',
+      refusals,
+      settingsLeft: this.leftOpen(),
+      ...(plan ? { plan } : {}),
+      stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, elapsedMs: 0 },
+    };
+  }
+
+  private async body(spec: OperationSpec, rc: RunCtx, plan: ScalePlan | undefined): Promise<unknown> {
+    switch (spec.op) {
+      case 'scale-in':
+        rc.excluded = new Set(spec.nodes);
+        await this.scaleInNodes(rc, spec.nodes, plan);
+        return undefined;
+      case 'scale-out': {
+        const nodes = await this.startNodes(rc, spec.nodes ?? [], spec.count ?? 0);
+        if (spec.rebalance !== false) await this.step(rc, 'rebalance', () => this.rebalanceBody(rc));
+        return { added: nodes };
+      }
+      case 'migrate': {
+        const nodes = await this.startNodes(rc, spec.to ?? [], spec.count ?? 0);
+        rc.excluded = new Set(spec.from);
+        await this.scaleInNodes(rc, spec.from, plan);
+        await this.step(rc, 'rebalance', () => this.rebalanceBody(rc));
+        return { added: nodes };
+      }
+      case 'drain-node':
+        rc.excluded = new Set([spec.node]);
+        await this.prepareScaleIn(rc, [spec.node]);
+        await this.step(rc, `${spec.node}:primaries`, () => this.drainPrimaries(rc, spec.node, 0));
+        await this.step(rc, `${spec.node}:replicas`, () => this.drainReplicas(rc, spec.node, 0));
+        return undefined;
+      case 'stop-node':
+        await this.step(rc, `${spec.node}:stop`, () => this.stopOne(rc, spec.node, !!spec.force));
+        return undefined;
+      case 'start-node':
+        await this.step(rc, `${spec.node}:start`, async () => {
+          await this.d.control.startNode(spec.node, rc.signal);
+          await this.waitNodeAlive(rc, spec.node);
+          return `${spec.node} ALIVE`;
+        });
+        return undefined;
+      case 'wait-healthy':
+        await this.step(rc, 'healthy', () => this.waitHealthy(rc, spec.timeoutMs ?? this.t.healthyMs, 'every partition healthy'));
+        return undefined;
+      case 'rebalance':
+        await this.step(rc, 'rebalance', () => this.rebalanceBody(rc));
+        return undefined;
+      case 'restart-meta':
+        await this.restartMetas(rc);
+        return undefined;
+      case 'restore-settings':
+        return undefined; // the common epilogue restores
+    }
+  }
+
+  private async scaleInNodes(rc: RunCtx, nodes: readonly string[], plan: ScalePlan | undefined): Promise<void> {
+    await this.prepareScaleIn(rc, nodes);
+    for (const node of nodes) {
+      const planned = plan?.steps.find((s) => s.kind === 'drain' && s.node === node);
+      await this.step(rc, `${node}:primaries`, () => this.drainPrimaries(rc, node, planned?.primariesMoved ?? 0));
+      await this.step(rc, `${node}:replicas`, () => this.drainReplicas(rc, node, planned?.bytes ?? 0));
+      await this.step(rc, `${node}:stop`, () => this.stopOne(rc, node, false));
+      await this.step(rc, `${node}:healthy`, () => this.waitHealthy(rc, this.t.healthyMs, `every partition healthy after removing ${node}`));
+      if (this.d.control.cleanupNode) {
+        await this.step(rc, `${node}:cleanup`, async () => {
+          await this.d.control.cleanupNode!(node, rc.signal);
+          return `cleanup ran for ${node}`;
+        });
+      }
+    }
+  }
+
+  private async prepareScaleIn(rc: RunCtx, nodes: readonly string[]): Promise<void> {
+    await this.step(rc, 'level', async () => {
+      await this.setSetting(rc, 'meta_level', 'steady', 'no balancer while nodes leave');
+      return 'meta level steady';
+    }, true);
+    await this.step(rc, 'blacklist', async () => {
+      const bl = [...new Set(nodes)].join(',');
+      await this.setSetting(rc, 'meta.lb.assign_secondary_black_list', bl, 'cure must never place a replica on a leaving node');
+      return `black list ${bl}`;
+    }, true);
+    await this.step(rc, 'delay', async () => {
+      await this.setSetting(rc, 'meta.lb.assign_delay_ms', String(this.o.assignDelayMs), 'if a leaving node dies early its replicas are re-created at once');
+      return `assign delay ${this.o.assignDelayMs} ms`;
+    }, true);
+  }
+
+  private async startNodes(rc: RunCtx, nodes: readonly string[], count: number): Promise<string[]> {
+    await this.step(rc, 'level', async () => {
+      await this.setSetting(rc, 'meta_level', 'steady', 'no balancer until every new node is up');
+      return 'meta level steady';
+    }, true);
+    const out = [...nodes];
+    for (let i = 1; i <= count; i++) {
+      const id = `add:${i}`;
+      if (rc.finished.has(id)) {
+        const addr = this.d.journal.stepDetail(rc.run, id);
+        if (addr) out.push(addr);
+        continue;
+      }
+      if (!this.d.control.addNode) throw new EngineError(`scale-out by count needs a node control that can add nodes (the simulator); name the nodes instead (${this.d.control.kind} control)`);
+      const addr = await this.step(rc, id, async () => {
+        const a = await this.d.control.addNode!(rc.signal);
+        rc.added.push(a);
+        return a;
+      });
+      out.push(addr);
+    }
+    for (const node of out) {
+      await this.step(rc, `${node}:start`, async () => {
+        const s = await this.readState(rc);
+        if (s.nodes.some((n) => n.address === node && n.alive)) return `${node} already ALIVE`;
+        await this.d.control.startNode(node, rc.signal);
+        return `start issued for ${node}`;
+      });
+      await this.step(rc, `${node}:alive`, () => this.waitNodeAlive(rc, node));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  /** Runs a journaled step once; `always` steps (setting a value, idempotent) run again on resume because a cancel restored them. */
+  private async step(rc: RunCtx, id: string, fn: () => Promise<string>, always = false): Promise<string> {
+    if (rc.finished.has(id) && !always) {
+      this.emit({ kind: 'step', step: id, status: 'skipped', message: `${id}: already done (journal)` });
+      return this.d.journal.stepDetail(rc.run, id) ?? '';
+    }
+    rc.signal.throwIfAborted();
+    this.d.journal.append({ t: 'step', step: id, status: 'started' }, this.date());
+    this.emit({ kind: 'step', step: id, status: 'started', message: `${id}: started` });
+    try {
+      const detail = await fn();
+      this.d.journal.append({ t: 'step', step: id, status: 'done', detail }, this.date());
+      rc.finished.add(id);
+      this.emit({ kind: 'step', step: id, status: 'done', message: `${id}: ${detail}` });
+      return detail;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.d.journal.append({ t: 'step', step: id, status: 'failed', detail: msg }, this.date());
+      this.emit({ kind: 'step', step: id, status: 'failed', message: `${id}: ${msg}` });
+      throw e;
+    }
+  }
+
+  /**
+   * Retries a cluster call through transient failures (a leader fail-over in progress, a dropped
+   * connection) for up to the leader timeout; cancellation is never retried.
+   */
+  private async retrying<T>(rc: RunCtx, what: string, fn: () => Promise<T>): Promise<T> {
+    const start = this.clock.now();
+    let warned = false;
+    for (;;) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (isAbortError(e) || rc.signal.aborted) throw e;
+        const msg = e instanceof Error ? e.message : String(e);
+        if (this.clock.now() - start > this.t.leaderMs) throw new EngineError(`${what} kept failing for ${fmtDuration((this.clock.now() - start) / 1000)}: ${msg}`);
+        if (!warned) this.emit({ kind: 'warning', message: `${what} failed (${msg}); retrying (a meta fail-over may be in progress)` });
+        warned = true;
+        rc.leaderChanged = true;
+        await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+      }
+    }
+  }
+
+  /** Reads the state and, after a leader change, re-applies what the journal says is in force. */
+  private async readState(rc: RunCtx): Promise<ClusterState> {
+    for (;;) {
+      const s = await this.retrying(rc, 'reading the cluster state', () => this.d.cluster.readState(rc.signal));
+      if (s.leader !== rc.leader) {
+        rc.leader = s.leader;
+        rc.leaderChanged = true;
+      }
+      if (!rc.leaderChanged) return s;
+      await this.retrying(rc, 're-applying the journal settings', () => this.reapply(rc));
+      // Read again: the state seen before the re-apply may predate it.
+      if (!rc.leaderChanged) return await this.retrying(rc, 'reading the cluster state', () => this.d.cluster.readState(rc.signal));
+    }
+  }
+
+  private async reapply(rc: RunCtx): Promise<void> {
+    const open = this.d.journal.openSettings();
+    const changed: string[] = [];
+    for (const s of open) {
+      const cur = await this.d.cluster.getSetting(s.name, rc.signal);
+      if (!sameValue(s.name, cur, s.current)) {
+        await this.d.cluster.setSetting(s.name, s.current, rc.signal);
+        changed.push(`${s.name}=${s.current} (found ${cur})`);
+      }
+    }
+    rc.leaderChanged = false;
+    const msg = changed.length ? `meta leader ${rc.leader}: re-applied ${changed.join(', ')}` : `meta leader ${rc.leader}: the settings in force match the journal`;
+    this.d.journal.append({ t: 'event', kind: 'leader', message: msg }, this.date());
+    this.emit({ kind: 'leader', leader: rc.leader, message: msg });
+    // Proposals are lost with the old leader's memory: the drain loops re-propose on their own.
+    this.proposals.clear();
+  }
+
+  private async setSetting(rc: RunCtx, name: SettingName, value: string, why: string): Promise<void> {
+    const cur = await this.retrying(rc, `reading ${name}`, () => this.d.cluster.getSetting(name, rc.signal));
+    if (sameValue(name, cur, value)) return;
+    // Journal first: a crash between the two lines must not lose the value before.
+    this.d.journal.append({ t: 'setting', name, before: cur, after: value, why }, this.date());
+    await this.retrying(rc, `setting ${name}`, () => this.d.cluster.setSetting(name, value, rc.signal));
+    this.emit({ kind: 'setting', name, from: cur, to: value, message: `${name}: ${cur || "''"} -> ${value || "''"} (${why})` });
+  }
+
+  private readonly proposals = new Map<string, { at: number; ballot: number; type: string; to: string }>();
+
+  private async propose(rc: RunCtx, t: TableView, pidx: number, ballot: number, type: 'move_pri' | 'copy_sec' | 'copy_pri' | 'remove', from: string, to: string): Promise<boolean> {
+    const key = `${t.appId}.${pidx}`;
+    const prev = this.proposals.get(key);
+    const now = this.clock.now();
+    // Re-send only when the partition did not change for a while (the meta may have dropped it).
+    if (prev && prev.type === type && (prev.ballot !== ballot || now - prev.at < this.o.reproposeAfterMs)) {
+      if (prev.ballot !== ballot) this.proposals.set(key, { ...prev, ballot, at: now });
+      return false;
+    }
+    let r: 'accepted' | 'pending';
+    try {
+      r = await this.d.cluster.propose({ appId: t.appId, pidx, type, from, to }, rc.signal);
+    } catch (e) {
+      if (isAbortError(e) || rc.signal.aborted) throw e;
+      // Not recorded: the next poll proposes again (a fail-over in progress, a dropped connection).
+      this.emit({ kind: 'warning', message: `proposing ${type} of ${key} ${from} -> ${to} failed: ${e instanceof Error ? e.message : String(e)}; will retry` });
+      return false;
+    }
+    this.proposals.set(key, { at: now, ballot, type, to });
+    return r === 'accepted';
+  }
+
+  /** Step 1 of a drain: every primary on `node` moves to a secondary (no copy). */
+  private async drainPrimaries(rc: RunCtx, node: string, planned: number): Promise<string> {
+    const start = this.clock.now();
+    let initial = -1;
+    let lastChange = start;
+    let lastFp = '';
+    let stuckReported = false;
+    this.proposals.clear();
+    for (;;) {
+      const s = await this.readState(rc);
+      const hosted = replicasOn(s, node).filter((r) => r.role === 'primary');
+      if (initial < 0) initial = hosted.length;
+      if (hosted.length === 0) return `${initial} primaries moved away from ${node} (planned ${planned})`;
+      const placement = new Placement(s, rc.excluded);
+      for (const h of hosted) {
+        const t = s.tables.find((x) => x.appId === h.appId)!;
+        const p = t.partitions.find((x) => x.pidx === h.pidx)!;
+        const to = placement.choosePrimaryTarget(t, p, node);
+        if (to) {
+          if (await this.propose(rc, t, p.pidx, p.ballot, 'move_pri', node, to)) {
+            rc.primariesMoved++;
+            placement.applyMovePrimary(t, node, to);
+          }
+        } else {
+          const dest = placement.chooseSecondaryTarget(t, p);
+          if (dest && (await this.propose(rc, t, p.pidx, p.ballot, 'copy_pri', node, dest))) {
+            rc.copiesProposed++;
+            placement.applyCopyPrimary(t, node, dest);
+          }
+        }
+      }
+      const fp = ballotFingerprint(s);
+      if (fp !== lastFp) {
+        lastFp = fp;
+        lastChange = this.clock.now();
+        stuckReported = false;
+      }
+      this.progress(rc, { phase: 'move primaries', node, primariesLeft: hosted.length, unhealthy: unhealthyPartitions(s).length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (this.clock.now() - start) / 1000 }, `${node}: ${hosted.length} primaries left`);
+      stuckReported = await this.checkStuck(rc, s, start, lastChange, this.t.primariesMs, `${node} to hold no primary`, node, stuckReported);
+      await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+    }
+  }
+
+  /** Step 2 of a drain: every replica on `node` is copied to a staying node, then removed from it. */
+  private async drainReplicas(rc: RunCtx, node: string, plannedBytes: number): Promise<string> {
+    const start = this.clock.now();
+    let lastChange = start;
+    let lastFp = '';
+    let stuckReported = false;
+    const size = (table: string): number => {
+      const rs = this.o.replicaSizeBytes;
+      if (rs === undefined) return DEFAULT_REPLICA_SIZE_BYTES;
+      if (typeof rs === 'number') return rs;
+      return rs[table] ?? rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES;
+    };
+    const bytesAt0 = await this.d.cluster.bytesCopied?.(rc.signal);
+    // What the node hosted at the start: a replica gone from it was copied first (copy_sec adds before it removes).
+    let initialSet: Map<string, number> | undefined;
+    for (;;) {
+      const s = await this.readState(rc);
+      const hosted = replicasOn(s, node);
+      if (!initialSet) initialSet = new Map(hosted.map((h) => [`${h.appId}.${h.pidx}`, size(h.table)]));
+      const initial = initialSet.size;
+      const still = new Set(hosted.map((h) => `${h.appId}.${h.pidx}`));
+      let estimated = 0;
+      for (const [g, b] of initialSet) if (!still.has(g)) estimated += b;
+      const measured = bytesAt0 !== undefined ? await this.d.cluster.bytesCopied!(rc.signal) : undefined;
+      const doneBytes = measured !== undefined && bytesAt0 !== undefined ? measured - bytesAt0 : estimated;
+      if (hosted.length === 0) {
+        rc.bytesCopied += doneBytes;
+        return `${initial} replicas copied off ${node} (${fmtBytes(doneBytes)}${measured === undefined ? ', estimated from replica sizes' : ''})`;
+      }
+      const placement = new Placement(s, rc.excluded);
+      for (const h of hosted) {
+        const t = s.tables.find((x) => x.appId === h.appId)!;
+        const p = t.partitions.find((x) => x.pidx === h.pidx)!;
+        if (h.role === 'primary') {
+          // Became primary again (a re-election after a failover): hand the role back first.
+          const to = placement.choosePrimaryTarget(t, p, node);
+          if (to && (await this.propose(rc, t, p.pidx, p.ballot, 'move_pri', node, to))) rc.primariesMoved++;
+          continue;
+        }
+        if (!p.primary) continue; // copy_sec learns from the primary; wait for the election
+        const members = 1 + p.secondaries.length;
+        if (members > t.maxReplicaCount) {
+          // The new copy is in place and this one is the extra: remove it (no copy).
+          await this.propose(rc, t, p.pidx, p.ballot, 'remove', node, p.primary);
+          continue;
+        }
+        const to = placement.chooseSecondaryTarget(t, p);
+        if (!to) continue; // diagnosed as "nowhere to go" when it stalls
+        if (await this.propose(rc, t, p.pidx, p.ballot, 'copy_sec', node, to)) {
+          rc.copiesProposed++;
+          placement.applyCopySecondary(t, node, to);
+        }
+      }
+      const fp = ballotFingerprint(s);
+      if (fp !== lastFp) {
+        lastFp = fp;
+        lastChange = this.clock.now();
+        stuckReported = false;
+      }
+      const el = (this.clock.now() - start) / 1000;
+      const rate = el > 0 ? doneBytes / el : 0;
+      const planned = plannedBytes || [...initialSet.values()].reduce((a, b) => a + b, 0);
+      const eta = rate > 0 ? Math.max(0, (planned - doneBytes) / rate) : undefined;
+      this.progress(
+        rc,
+        { phase: 'copy replicas', node, replicasLeft: hosted.length, unhealthy: unhealthyPartitions(s).length, bytesCopied: doneBytes, bytesPlanned: planned, rate, ...(eta !== undefined ? { etaSeconds: eta } : {}), elapsedSeconds: el },
+        `${node}: ${hosted.length}/${initial} replicas left, ${fmtBytes(doneBytes)} of ${fmtBytes(planned)} copied${rate > 0 ? `, ${fmtBytes(rate)}/s, ETA ${fmtDuration(eta ?? 0)}` : ''}`,
+      );
+      stuckReported = await this.checkStuck(rc, s, start, lastChange, this.t.secondariesMs, `${node} to hold no replica`, node, stuckReported);
+      await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+    }
+  }
+
+  private async checkStuck(rc: RunCtx, s: ClusterState, start: number, lastChange: number, timeoutMs: number, waitingFor: string, node: string | undefined, reported: boolean): Promise<boolean> {
+    const now = this.clock.now();
+    const stalled = now - lastChange;
+    const timedOut = now - start > timeoutMs;
+    if (!timedOut && (reported || stalled < this.o.stuckAfterMs)) return reported;
+    const pct = await this.readPct(rc.signal).catch(() => NaN);
+    const stored = await this.d.cluster.getSetting('meta_level', rc.signal).catch(() => undefined);
+    const dg = diagnose(s, { waitingFor, excluded: rc.excluded, ...(node ? { node } : {}), pct, minLive: this.o.minLive, ...(stored ? { storedLevel: stored } : {}), stalledSeconds: stalled / 1000 });
+    if (timedOut) throw new EngineError(`timed out after ${fmtDuration(timeoutMs / 1000)} waiting for ${waitingFor}`, dg);
+    this.emit({ kind: 'stuck', diagnosis: dg, message: `no progress for ${fmtDuration(stalled / 1000)} waiting for ${waitingFor}\n${formatDiagnosis(dg)}` });
+    this.d.journal.append({ t: 'event', kind: 'stuck', message: `${waitingFor}: ${dg.cause}` }, this.date());
+    return true;
+  }
+
+  /** Freeze guard, then stop the (drained) process and wait for the meta to see it gone. */
+  private async stopOne(rc: RunCtx, node: string, force: boolean): Promise<string> {
+    const s = await this.readState(rc);
+    const listed = s.nodes.find((n) => n.address === node);
+    if (!listed) throw new EngineError(`${node} is not a node of this cluster`);
+    if (!listed.alive) return `${node} already UNALIVE`;
+    const hosted = replicasOn(s, node);
+    if (hosted.length > 0 && !force) {
+      const pri = hosted.filter((h) => h.role === 'primary').length;
+      throw new EngineError(`${node} still hosts ${hosted.length} replica(s) (${pri} primaries): stopping it now would make those partitions lose a replica${pri ? ' and a primary for the failure-detection grace period' : ''}. Drain it first (drain-node), or pass force`);
+    }
+    const notes: string[] = [];
+    await this.guardFreeze(rc, s, node, notes);
+    await this.d.control.stopNode(node, rc.signal);
+    await this.waitNodeGone(rc, node);
+    return `${node} stopped and seen UNALIVE${notes.length ? `; ${notes.join('; ')}` : ''}`;
+  }
+
+  private async guardFreeze(rc: RunCtx, s: ClusterState, node: string, notes: string[]): Promise<void> {
+    const { alive, dead } = aliveDead(s);
+    const pct = await this.retrying(rc, 'reading meta.live_percentage', () => this.readPct(rc.signal));
+    const d = decideRemoval({ alive, dead, pct, minLive: this.o.minLive });
+    if (d.kind === 'refuse') throw new RefusedError([{ reason: `stopping ${node}: ${d.reason}`, fix: d.fix }]);
+    if (d.kind === 'lower') {
+      await this.setSetting(rc, 'meta.live_percentage', String(d.pct), `stopping ${node} would freeze the meta at ${pct} (alive ${alive - 1}, dead ${dead + 1}); ${d.pct} is the largest value that avoids it`);
+      notes.push(`meta.live_percentage lowered ${pct} -> ${d.pct} first`);
+    }
+  }
+
+  private async waitNodeGone(rc: RunCtx, node: string): Promise<void> {
+    const start = this.clock.now();
+    let told = false;
+    for (;;) {
+      const s = await this.readState(rc);
+      const n = s.nodes.find((x) => x.address === node);
+      if (!n || !n.alive) return;
+      const el = this.clock.now() - start;
+      if (el > this.t.nodeGoneMs) {
+        throw new EngineError(`the meta still lists ${node} ALIVE ${fmtDuration(el / 1000)} after the stop: the process is probably still running (check the node control${this.d.control.kind === 'manual' ? ': stop it by hand' : ''})`);
+      }
+      if (!told && el > (this.o.fdGraceSeconds + 4) * 1000) {
+        this.emit({ kind: 'info', message: `${node} still ALIVE after ${fmtDuration(el / 1000)}; the meta declares a node dead after the fd grace period (${this.o.fdGraceSeconds} s)` });
+        told = true;
+      }
+      this.progress(rc, { phase: 'stop', node, unhealthy: unhealthyPartitions(s).length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: el / 1000 }, `${node}: waiting for the meta to see it gone`);
+      await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+    }
+  }
+
+  private async waitNodeAlive(rc: RunCtx, node: string): Promise<string> {
+    const start = this.clock.now();
+    for (;;) {
+      const s = await this.readState(rc);
+      if (s.nodes.some((x) => x.address === node && x.alive)) return `${node} ALIVE`;
+      const el = this.clock.now() - start;
+      if (el > this.t.nodeAliveMs) throw new EngineError(`${node} did not appear ALIVE within ${fmtDuration(el / 1000)}: check the process started, that it can reach the metas, and (with enable_white_list) that it is in replica_white_list`);
+      this.progress(rc, { phase: 'start', node, unhealthy: unhealthyPartitions(s).length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: el / 1000 }, `${node}: waiting for the meta to list it ALIVE`);
+      await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+    }
+  }
+
+  private async waitHealthy(rc: RunCtx, timeoutMs: number, waitingFor: string): Promise<string> {
+    const start = this.clock.now();
+    let lastChange = start;
+    let lastFp = '';
+    let reported = false;
+    let initial = -1;
+    for (;;) {
+      const s = await this.readState(rc);
+      const u = unhealthyPartitions(s);
+      if (initial < 0) initial = u.length;
+      if (u.length === 0) return `every partition healthy (${initial} were not at the start)`;
+      const fp = ballotFingerprint(s);
+      if (fp !== lastFp) {
+        lastFp = fp;
+        lastChange = this.clock.now();
+        reported = false;
+      }
+      this.progress(rc, { phase: 'wait healthy', unhealthy: u.length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (this.clock.now() - start) / 1000 }, `${u.length} unhealthy partition(s)`);
+      reported = await this.checkStuck(rc, s, start, lastChange, timeoutMs, waitingFor, undefined, reported);
+      await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+    }
+  }
+
+  /** Lively with only_move_primary (new nodes take secondaries before any primary), until the configuration itself is balanced. */
+  private async rebalanceBody(rc: RunCtx): Promise<string> {
+    await this.setSetting(rc, 'meta.lb.only_move_primary', 'true', 'new nodes receive secondaries first; primaries only move (PR #528)');
+    await this.setSetting(rc, 'meta_level', 'lively', 'let the balancer run');
+    const start = this.clock.now();
+    let balancedSince: number | undefined;
+    let lastFp = '';
+    let lastChange = start;
+    let result = '';
+    for (;;) {
+      const s = await this.readState(rc);
+      const u = unhealthyPartitions(s);
+      const over = s.tables.some((t) => t.partitions.some((p) => (p.primary ? 1 : 0) + p.secondaries.length > t.maxReplicaCount));
+      const rep = balanceReport(s);
+      const fp = ballotFingerprint(s);
+      if (fp !== lastFp) {
+        lastFp = fp;
+        lastChange = this.clock.now();
+      }
+      const now = this.clock.now();
+      if (rep.balanced && u.length === 0 && !over) {
+        balancedSince ??= now;
+        if (now - balancedSince >= this.o.balancedSettleMs) {
+          result = `balanced: every table within ±1 (primaries ${rep.tables.map((t) => `${t.table} ${t.primarySpread.join('..')}`).join(', ')})`;
+          break;
+        }
+      } else balancedSince = undefined;
+      if (u.length === 0 && !over && now - lastChange >= this.o.balancerIdleMs) {
+        result = `balancer idle for ${fmtDuration((now - lastChange) / 1000)}; not within ±1 for: ${rep.tables.filter((t) => !t.balanced).map((t) => `${t.table} primaries ${t.primarySpread.join('..')} replicas ${t.replicaSpread.join('..')}`).join(', ') || 'none'}`;
+        break;
+      }
+      if (now - start > this.t.balancedMs) throw new EngineError(`not balanced after ${fmtDuration(this.t.balancedMs / 1000)}: ${rep.tables.filter((t) => !t.balanced).map((t) => t.table).join(', ')}`);
+      const notBal = rep.tables.filter((t) => !t.balanced).length;
+      this.progress(rc, { phase: 'rebalance', unhealthy: u.length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (now - start) / 1000 }, `rebalancing: ${notBal} table(s) not within ±1, ${u.length} partition(s) moving`);
+      await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+    }
+    await this.setSetting(rc, 'meta_level', 'steady', 'balanced: stop the balancer');
+    return result;
+  }
+
+  private async restartMetas(rc: RunCtx): Promise<void> {
+    const metas = this.d.control.restartsMetaGroup ? ['all'] : [...this.d.metaServers];
+    for (const m of metas) {
+      await this.step(rc, `restart:${m}`, async () => {
+        const before = await this.d.cluster.readState(rc.signal).catch(() => undefined);
+        await this.d.control.restartMeta(m, rc.signal);
+        const start = this.clock.now();
+        // Wait for a leader that answers (the restarted one or another).
+        for (;;) {
+          await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+          const s = await this.d.cluster.readState(rc.signal).catch(() => undefined);
+          if (s) {
+            rc.leader = s.leader;
+            return `leader ${s.leader} after restarting ${m}${before ? ` (was ${before.leader})` : ''}; it lists ${s.nodes.filter((n) => !n.alive).length} dead node(s)`;
+          }
+          if (this.clock.now() - start > this.t.leaderMs) throw new EngineError(`no meta leader answered within ${fmtDuration(this.t.leaderMs / 1000)} after restarting ${m}`);
+        }
+      });
+    }
+    // Runtime settings live only in the leader's memory: after the restart they are the config values.
+    for (const s of this.d.journal.openSettings()) {
+      const v = await this.d.cluster.getSetting(s.name, rc.signal);
+      this.d.journal.append({ t: 'restored', name: s.name, value: v, how: 'meta-restart' }, this.date());
+      this.emit({ kind: 'setting', name: s.name, from: s.current, to: v, message: `${s.name} is ${v} after the meta restart (was ${s.current}; before the run ${s.original})` });
+    }
+  }
+
+  /** Gives back every open setting from the journal; the threshold only when that cannot freeze the meta. */
+  private async restore(signal: AbortSignal): Promise<SettingLeft[]> {
+    const open = this.d.journal.openSettings().sort((a, b) => SETTING_ORDER.indexOf(a.name) - SETTING_ORDER.indexOf(b.name));
+    const left: SettingLeft[] = [];
+    for (const s of open) {
+      const cur = await this.d.cluster.getSetting(s.name, signal);
+      if (s.name === 'meta.live_percentage') {
+        const st = await this.d.cluster.readState(signal);
+        const { alive, dead } = aliveDead(st);
+        const dec = decideRestorePct(Number(s.original), alive, dead, this.o.minLive);
+        if (dec.kind === 'keep') {
+          this.d.journal.append({ t: 'kept', name: s.name, value: cur, reason: dec.reason }, this.date());
+          this.emit({ kind: 'warning', message: dec.reason });
+          left.push({ name: s.name, value: cur, original: s.original, reason: dec.reason });
+          continue;
+        }
+      }
+      if (sameValue(s.name, cur, s.original)) {
+        this.d.journal.append({ t: 'restored', name: s.name, value: cur, how: 'unchanged' }, this.date());
+        continue;
+      }
+      await this.d.cluster.setSetting(s.name, s.original, signal);
+      this.d.journal.append({ t: 'restored', name: s.name, value: s.original, how: 'set' }, this.date());
+      this.emit({ kind: 'setting', name: s.name, from: cur, to: s.original, message: `${s.name} restored to ${s.original || "''"} (journal)` });
+    }
+    return left;
+  }
+
+  private leftOpen(): SettingLeft[] {
+    return this.d.journal.openSettings().map((s: OpenSetting) => ({ name: s.name, value: s.current, original: s.original, reason: s.keptReason ?? 'not restored yet: run restore-settings' }));
+  }
+
+  private lastProgressAt = -Infinity;
+  private progress(_rc: RunCtx, p: Progress, message: string): void {
+    // Throttled: at most one progress event per poll interval is useful to anyone.
+    const now = this.clock.now();
+    if (now - this.lastProgressAt < this.o.pollIntervalMs * 0.9) return;
+    this.lastProgressAt = now;
+    this.emit({ kind: 'progress', progress: p, message });
+  }
+
+  private emit(e: EngineEvent): void {
+    try {
+      this.d.onEvent?.(e);
+    } catch {
+      // A listener's failure must never stop an operation half-way.
+    }
+  }
+
+  private date(): Date {
+    return new Date(this.clock.now());
+  }
+}
+
+function sameValue(name: SettingName, a: string, b: string): boolean {
+  if (name === 'meta.lb.assign_secondary_black_list') {
+    const norm = (x: string): string => x.split(',').map((y) => y.trim()).filter(Boolean).sort().join(',');
+    return norm(a) === norm(b);
+  }
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+export function planFor(state: ClusterState, spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>, o: PlanOptions): ScalePlan {
+  if (spec.op === 'scale-in') return planScaleIn(state, spec.nodes, o);
+  if (spec.op === 'scale-out') return planScaleOut(state, [...(spec.nodes ?? []), ...Array.from({ length: spec.count ?? 0 }, (_, i) => `new-node-${i + 1}:0`)], o);
+  return planMigration(state, spec.from, [...(spec.to ?? []), ...Array.from({ length: spec.count ?? 0 }, (_, i) => `new-node-${i + 1}:0`)], o);
+}
+
+/** The cluster in a few words: what an operator needs to know after success, failure or cancel. */
+export function describeState(s: ClusterState, leaving: ReadonlySet<string> = new Set()): string {
+  const { alive, dead } = aliveDead(s);
+  const u = unhealthyPartitions(s);
+  const loads = nodeLoads(s);
+  const parts = [`meta leader ${s.leader}, level ${s.effectiveLevel}; ${alive} node(s) alive, ${dead} dead`];
+  parts.push(u.length === 0 ? 'every partition healthy' : `${u.length} partition(s) not fully healthy (${u.slice(0, 3).map((x) => `${x.gpid} ${x.health}`).join(', ')}${u.length > 3 ? ', …' : ''})`);
+  for (const n of leaving) {
+    const l = loads.get(n);
+    if (!l) parts.push(`${n}: not listed`);
+    else parts.push(`${n}: ${l.alive ? 'ALIVE' : 'UNALIVE'}, ${l.replicas} replica(s), ${l.primaries} primaries`);
+  }
+  return parts.join('; ');
+}
+
+function describeSettingsLeft(left: readonly SettingLeft[]): string {
+  if (left.length === 0) return '; every setting the run changed is restored';
+  return `; settings left changed: ${left.map((l) => `${l.name}=${l.value} (was ${l.original}: ${l.reason})`).join('; ')}`;
+}
+
+function defaultWho(): string {
+  const user = process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
+  return `${user}@${hostname()}`;
+}
+

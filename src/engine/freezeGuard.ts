@@ -1,0 +1,78 @@
+/**
+ * The freeze guard: decisions built on THE freeze arithmetic in src/cluster/freeze.ts (never
+ * re-implemented here). `dead` always counts every node removed since the last meta restart,
+ * because the meta keeps them in its dead set until then.
+ */
+import { freezeMargin, freezeVerdict, largestSafePct, type FreezeReason } from '../cluster/freeze';
+
+export interface FreezeInputsNow {
+  readonly alive: number;
+  readonly dead: number;
+  readonly pct: number;
+  readonly minLive: number;
+}
+
+export type RemovalDecision =
+  /** The node can go without touching the threshold. */
+  | { readonly kind: 'ok'; readonly after: FreezeSnapshot }
+  /** Lower `meta.live_percentage` to `pct` just before the step (the largest value that avoids the freeze). */
+  | { readonly kind: 'lower'; readonly pct: number; readonly after: FreezeSnapshot }
+  /** No percentage helps: the min-live rule would freeze the meta. */
+  | { readonly kind: 'refuse'; readonly reason: string; readonly fix: string; readonly after: FreezeSnapshot };
+
+export interface FreezeSnapshot {
+  readonly alive: number;
+  readonly dead: number;
+  readonly pct: number;
+  readonly minLive: number;
+  readonly frozen: boolean;
+  readonly reasons: readonly FreezeReason[];
+  /** Further removals possible after this one before a freeze (-1: frozen). */
+  readonly margin: number;
+  /** `alive*100` vs `pct*(alive+dead)`, for messages. */
+  readonly arithmetic: string;
+}
+
+export function snapshotOf(i: FreezeInputsNow): FreezeSnapshot {
+  const v = freezeVerdict(i);
+  return {
+    ...i,
+    frozen: v.frozen,
+    reasons: v.reasons,
+    margin: freezeMargin(i),
+    arithmetic: `alive*100 = ${i.alive * 100} ${i.alive * 100 < i.pct * (i.alive + i.dead) ? '<' : '>='} pct*(alive+dead) = ${i.pct * (i.alive + i.dead)}; alive ${i.alive} ${i.alive < i.minLive ? '<' : '>='} min_live ${i.minLive}`,
+  };
+}
+
+/** Before one more node goes dead: keep the threshold, lower it just enough, or refuse. */
+export function decideRemoval(now: FreezeInputsNow): RemovalDecision {
+  const afterIn = { ...now, alive: now.alive - 1, dead: now.dead + 1 };
+  const after = snapshotOf(afterIn);
+  if (!after.frozen) return { kind: 'ok', after };
+  const safe = largestSafePct(afterIn.alive, afterIn.dead, now.minLive);
+  if (safe === null) {
+    return {
+      kind: 'refuse',
+      after,
+      reason: `removing one more node leaves ${afterIn.alive} alive, fewer than min_live_node_count_for_unfreeze = ${now.minLive}: the meta would freeze whatever meta.live_percentage is`,
+      fix: `keep at least ${now.minLive} replica servers alive (add nodes first), or lower min_live_node_count_for_unfreeze on the meta (HTTP /updateConfig?min_live_node_count_for_unfreeze=N)`,
+    };
+  }
+  return { kind: 'lower', pct: safe, after: snapshotOf({ ...afterIn, pct: safe }) };
+}
+
+export type RestoreDecision =
+  | { readonly kind: 'restore' }
+  | { readonly kind: 'keep'; readonly reason: string };
+
+/** May the original threshold come back now? Never while the dead nodes still counted would freeze the meta. */
+export function decideRestorePct(original: number, alive: number, dead: number, minLive: number): RestoreDecision {
+  const s = snapshotOf({ alive, dead, pct: original, minLive });
+  if (!s.frozen) return { kind: 'restore' };
+  return {
+    kind: 'keep',
+    reason:
+      `meta.live_percentage stays lowered: restoring ${original} now would freeze the meta because it still counts ${dead} dead node(s) ` +
+      `(${s.arithmetic}). Restart the meta servers (restart-meta) so they forget the removed nodes; the config value applies again after the restart.`,
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The run journal: a JSON-lines file (next to the runbook) recording every setting the engine
+ * touches with its value before the change, every step with its outcome, and who ran what, when,
+ * against which cluster. It is the source of truth for restore (values before, not defaults) and
+ * for resume (a finished step is never repeated).
+ *
+ * Each record is appended with one synchronous write so a crash loses at most the line being
+ * written; a torn last line is ignored on reading.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import type { SettingName } from './ports';
+
+const settingName = z.enum(['meta_level', 'meta.lb.assign_secondary_black_list', 'meta.lb.assign_delay_ms', 'meta.live_percentage', 'meta.lb.only_move_primary']);
+
+const base = { run: z.string().min(1), at: z.string() };
+
+export const journalRecordSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('begin'), ...base, op: z.string(), params: z.unknown(), who: z.string(), cluster: z.string(), leader: z.string().optional() }),
+  z.object({ t: z.literal('setting'), ...base, name: settingName, before: z.string(), after: z.string(), why: z.string().optional() }),
+  z.object({ t: z.literal('restored'), ...base, name: settingName, value: z.string(), how: z.enum(['set', 'meta-restart', 'unchanged']) }),
+  z.object({ t: z.literal('kept'), ...base, name: settingName, value: z.string(), reason: z.string() }),
+  z.object({ t: z.literal('step'), ...base, step: z.string(), status: z.enum(['started', 'done', 'failed', 'skipped']), detail: z.string().optional() }),
+  z.object({ t: z.literal('event'), ...base, kind: z.string(), message: z.string() }),
+  z.object({ t: z.literal('end'), ...base, outcome: z.enum(['done', 'failed', 'cancelled']), message: z.string() }),
+]);
+export type JournalRecord = z.infer<typeof journalRecordSchema>;
+type Without<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+export type JournalInput = Without<JournalRecord, 'at' | 'run'>;
+
+/** A setting changed and not yet given back: the value to restore and the value meant to be in force now. */
+export interface OpenSetting {
+  readonly name: SettingName;
+  /** The value before the first unrestored change (what restore gives back). */
+  readonly original: string;
+  /** The value the journal says should be in force now (what a new leader must be given again). */
+  readonly current: string;
+  /** Present when the last word on it was "kept lowered" with a reason. */
+  readonly keptReason?: string;
+}
+
+export class Journal {
+  private readonly records: JournalRecord[] = [];
+  /** The run id records are appended under. */
+  run = '';
+  readonly warnings: string[] = [];
+
+  private constructor(readonly path: string | undefined) {}
+
+  /** Opens (or creates on first write) a journal file and reads what is there. */
+  static open(path: string): Journal {
+    const j = new Journal(path);
+    if (existsSync(path)) {
+      const lines = readFileSync(path, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (!line.trim()) return;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          // A torn last line after a crash is expected; anything else is reported.
+          if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim())) j.warnings.push(`${path}:${i + 1}: not JSON, ignored`);
+          return;
+        }
+        const r = journalRecordSchema.safeParse(parsed);
+        if (r.success) j.records.push(r.data);
+        else j.warnings.push(`${path}:${i + 1}: not a journal record (${r.error.issues[0]?.message ?? 'invalid'}), ignored`);
+      });
+    }
+    return j;
+  }
+
+  /** A journal kept in memory only (rehearsals, tests). */
+  static memory(): Journal {
+    return new Journal(undefined);
+  }
+
+  all(): readonly JournalRecord[] {
+    return this.records;
+  }
+
+  append(rec: JournalInput, at: Date = new Date(), run?: string): JournalRecord {
+    const full = { ...rec, run: run ?? (this.run || 'none'), at: at.toISOString() } as JournalRecord;
+    this.records.push(full);
+    if (this.path) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      appendFileSync(this.path, JSON.stringify(full) + '\n');
+    }
+    return full;
+  }
+
+  /** The last run that began and never ended (crash, reload), if any. */
+  unfinishedRun(): Extract<JournalRecord, { t: 'begin' }> | undefined {
+    const ended = new Set(this.records.filter((r) => r.t === 'end').map((r) => r.run));
+    for (let i = this.records.length - 1; i >= 0; i--) {
+      const r = this.records[i]!;
+      if (r.t === 'begin') return ended.has(r.run) ? undefined : r;
+    }
+    return undefined;
+  }
+
+  /** The last run, if it did not finish successfully (crashed, failed or cancelled): it can be resumed. */
+  resumableRun(): Extract<JournalRecord, { t: 'begin' }> | undefined {
+    for (let i = this.records.length - 1; i >= 0; i--) {
+      const r = this.records[i]!;
+      if (r.t === 'begin') {
+        const end = this.records.slice(i).find((x) => x.t === 'end' && x.run === r.run);
+        return end && end.t === 'end' && end.outcome === 'done' ? undefined : r;
+      }
+    }
+    return undefined;
+  }
+
+  /** Steps of a run that finished (done or skipped): never repeated on resume. */
+  finishedSteps(run: string): Set<string> {
+    const s = new Set<string>();
+    for (const r of this.records) if (r.t === 'step' && r.run === run && (r.status === 'done' || r.status === 'skipped')) s.add(r.step);
+    return s;
+  }
+
+  stepDetail(run: string, step: string): string | undefined {
+    for (let i = this.records.length - 1; i >= 0; i--) {
+      const r = this.records[i]!;
+      if (r.t === 'step' && r.run === run && r.step === step && r.status === 'done') return r.detail;
+    }
+    return undefined;
+  }
+
+  /**
+   * Every setting changed (in any run of this journal) and not given back since: restore-settings
+   * works across runs, so a threshold kept lowered by an earlier run is restored later.
+   */
+  openSettings(): OpenSetting[] {
+    const open = new Map<SettingName, { original: string; current: string; keptReason?: string }>();
+    for (const r of this.records) {
+      if (r.t === 'setting') {
+        const o = open.get(r.name);
+        if (o) o.current = r.after;
+        else open.set(r.name, { original: r.before, current: r.after });
+        const o2 = open.get(r.name)!;
+        delete o2.keptReason;
+      } else if (r.t === 'restored') {
+        open.delete(r.name);
+      } else if (r.t === 'kept') {
+        const o = open.get(r.name);
+        if (o) o.keptReason = r.reason;
+      }
+    }
+    return [...open.entries()].map(([name, v]) => ({ name, ...v }));
+  }
+
+  /** The value recorded before the first open change of `name`, if it is open. */
+  originalOf(name: SettingName): string | undefined {
+    return this.openSettings().find((s) => s.name === name)?.original;
+  }
+}
+
+export function newRunId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,179 @@
+/**
+ * `ClusterPort` over the real meta client (src/pegasus, through the shell's `MetaClientLike`):
+ * the cluster model from `fetchSnapshot`, settings through remote commands in either dialect, the
+ * level through control_meta, proposals as the shell's `balance`/`propose` build them.
+ */
+import { fetchSnapshot, parseBlackList } from '../cluster/fetch';
+import type { MetaClientLike } from '../cluster/client';
+import type { NodeModel } from '../cluster/snapshot';
+import { BalancerRequestType, ConfigType, MetaFunctionLevel, metaLevelName, parseMetaLevel, type ProposalAction } from '../pegasus/types';
+import type { ClusterPort, ClusterState, MetaLevel, Proposal, SettingName, TableView } from './ports';
+
+/** What the leader-change notification of the real MetaClient looks like (optional on fakes). */
+interface LeaderAware {
+  onLeaderChange?(listener: (c: { previous?: string | undefined; current: string }) => void): () => void;
+  readonly leader?: string | undefined;
+}
+
+export interface MetaPortOptions {
+  /** The simulator's control URL: bytes copied are then read from its GET /metrics. */
+  readonly simulatorControl?: string;
+  /** Per-call timeout (ms). */
+  readonly timeoutMs?: number;
+}
+
+const LEVELS: readonly MetaLevel[] = ['stopped', 'blind', 'freezed', 'steady', 'lively'];
+
+export class SettingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingError';
+  }
+}
+
+export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: MetaPortOptions = {}): ClusterPort {
+  let nodesByKey = new Map<string, NodeModel>();
+  const call = (signal?: AbortSignal): { signal?: AbortSignal; timeoutMs?: number } => ({ ...(signal ? { signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+
+  const ref = (display: string): { ip: string; hostPort?: string } => {
+    const n = nodesByKey.get(display);
+    if (!n) return /^\d+\.\d+\.\d+\.\d+:\d+$/.test(display) ? { ip: display } : { ip: '', hostPort: display };
+    return { ip: n.ip, ...(n.hostPort ? { hostPort: n.hostPort } : {}) };
+  };
+  const action = (target: string | undefined, node: string, type: number): ProposalAction => {
+    const t = target ? ref(target) : undefined;
+    const n = ref(node);
+    const a: ProposalAction = { target: t?.ip ?? '', node: n.ip, type };
+    if (t?.hostPort) a.hpTarget = t.hostPort;
+    if (n.hostPort) a.hpNode = n.hostPort;
+    return a;
+  };
+
+  const remote = async (name: string, args: string[], signal?: AbortSignal): Promise<{ ok: boolean; raw: string; value?: string; fields?: Record<string, string> }> => {
+    const r = (await client.remoteCommand(name, args, call(signal))) as { ok: boolean; raw: string; value?: string; fields?: Record<string, string> };
+    return r;
+  };
+
+  return {
+    async readState(signal) {
+      const snap = await fetchSnapshot(client, { ...(signal ? { signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), extras: false });
+      const map = new Map<string, NodeModel>();
+      const display = new Map<string, string>();
+      for (const n of snap.nodes) {
+        map.set(n.address, n);
+        display.set(n.address, n.address);
+        if (n.ip) display.set(n.ip, n.address);
+        if (n.hostPort) display.set(n.hostPort, n.address);
+      }
+      nodesByKey = map;
+      const d = (ip: string, hp: string | undefined): string | null => {
+        const k = hp || ip;
+        if (!k) return null;
+        return display.get(k) ?? display.get(ip) ?? k;
+      };
+      const tables: TableView[] = [];
+      for (const t of snap.tables) {
+        if (t.status !== 'AVAILABLE' || !t.partitions) continue;
+        tables.push({
+          appId: t.appId,
+          name: t.name,
+          maxReplicaCount: t.maxReplicaCount,
+          partitions: t.partitions.map((pc, i) => {
+            const secs = pc.secondaries.length ? pc.secondaries.map((ip, j) => d(ip, pc.hpSecondaries?.[j])) : (pc.hpSecondaries ?? []).map((hp) => d('', hp));
+            return {
+              pidx: pc.pid?.partitionIndex ?? i,
+              ballot: pc.ballot,
+              primary: d(pc.primary, pc.hpPrimary),
+              secondaries: secs.filter((x): x is string => !!x),
+            };
+          }),
+        });
+      }
+      const lvl = (snap.meta.effectiveLevel ?? 'steady') as MetaLevel;
+      return {
+        leader: snap.meta.leader ?? client.leader ?? '',
+        nodes: snap.nodes.filter((n) => n.status !== 'UNKNOWN').map((n) => ({ address: n.address, alive: n.status === 'ALIVE' })),
+        tables,
+        effectiveLevel: LEVELS.includes(lvl) ? lvl : 'steady',
+      } satisfies ClusterState;
+    },
+
+    async getSetting(name: SettingName, signal) {
+      if (name === 'meta_level') return metaLevelName(await client.controlMeta(MetaFunctionLevel.fl_invalid, call(signal)));
+      const r = await remote(name, [], signal);
+      if (!r.ok) throw new SettingError(`reading ${name} failed: ${r.raw.trim()}`);
+      if (name === 'meta.lb.assign_secondary_black_list') {
+        const l = parseBlackList(r.raw);
+        if (!l) throw new SettingError(`could not read the black list from ${JSON.stringify(r.raw)}`);
+        return l.join(',');
+      }
+      const v = r.fields?.[name] ?? r.value ?? r.raw.trim();
+      return String(v).trim();
+    },
+
+    async setSetting(name: SettingName, value: string, signal) {
+      if (name === 'meta_level') {
+        const lv = parseMetaLevel(value);
+        if (lv === undefined) throw new SettingError(`unknown meta level ${JSON.stringify(value)}`);
+        await client.controlMeta(lv, call(signal));
+        return;
+      }
+      const arg = name === 'meta.lb.assign_secondary_black_list' && value.trim() === '' ? 'clear' : value;
+      const r = await remote(name, [arg], signal);
+      if (!r.ok) throw new SettingError(`setting ${name} to ${arg} failed: ${r.raw.trim()}`);
+    },
+
+    async propose(p: Proposal, signal) {
+      const C = ConfigType;
+      const gpid = { appId: p.appId, partitionIndex: p.pidx };
+      let actionList: ProposalAction[];
+      let balanceType: number | undefined;
+      switch (p.type) {
+        case 'move_pri':
+          actionList = [action(p.from, p.from, C.CT_DOWNGRADE_TO_SECONDARY), action(p.to, p.to, C.CT_UPGRADE_TO_PRIMARY)];
+          balanceType = BalancerRequestType.move_primary;
+          break;
+        case 'copy_pri':
+          actionList = [action(p.from, p.to, C.CT_ADD_SECONDARY_FOR_LB), action(p.from, p.from, C.CT_DOWNGRADE_TO_SECONDARY), action(p.to, p.to, C.CT_UPGRADE_TO_PRIMARY)];
+          balanceType = BalancerRequestType.copy_primary;
+          break;
+        case 'copy_sec':
+          // Empty targets: the meta fills in the current primary (the learnee).
+          actionList = [action(undefined, p.to, C.CT_ADD_SECONDARY_FOR_LB), action(undefined, p.from, C.CT_DOWNGRADE_TO_INACTIVE)];
+          balanceType = BalancerRequestType.copy_secondary;
+          break;
+        case 'remove':
+          actionList = [action(p.to || undefined, p.from, C.CT_DOWNGRADE_TO_INACTIVE)];
+          break;
+      }
+      try {
+        await client.proposeBalancer({ gpid, actionList, force: false, ...(balanceType !== undefined ? { balanceType } : {}) }, call(signal));
+        return 'accepted';
+      } catch (e) {
+        // The partition already has proposals queued (ours from an earlier poll, or the cure's).
+        if ((e as { code?: unknown }).code === 'ERR_INVALID_PARAMETERS') return 'pending';
+        throw e;
+      }
+    },
+
+    onLeaderChange(listener) {
+      if (!client.onLeaderChange) return () => undefined;
+      return client.onLeaderChange((c) => listener(c.current));
+    },
+
+    ...(opts.simulatorControl
+      ? {
+          async bytesCopied(signal?: AbortSignal) {
+            try {
+              const res = await fetch(opts.simulatorControl!.replace(/\/+$/, '') + '/metrics', signal ? { signal } : {});
+              if (!res.ok) return undefined;
+              const j = (await res.json()) as { bytesCopied?: unknown };
+              return typeof j.bytesCopied === 'number' ? j.bytesCopied : undefined;
+            } catch {
+              return undefined;
+            }
+          },
+        }
+      : {}),
+  };
+}

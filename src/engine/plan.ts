@@ -1,0 +1,371 @@
+/**
+ * Plans: which replicas move where, how many bytes, how long at the configured copy rate, and the
+ * freeze margin after every step. Pure functions of a cluster state.
+ */
+import { decideRemoval, snapshotOf, type FreezeSnapshot } from './freezeGuard';
+import { aliveDead, nodeLoads } from './model';
+import { Placement } from './placement';
+import type { ClusterState, PartitionView } from './ports';
+
+export const DEFAULT_REPLICA_SIZE_BYTES = 1024 ** 3;
+export const DEFAULT_COPY_RATE_MBPS = 100;
+
+export interface PlanOptions {
+  /** Bytes per replica: one number for every table, or per table name (missing tables use `default`). */
+  readonly replicaSizeBytes?: number | { readonly [table: string]: number };
+  /** Receiving rate per node in MB/s (nfs.max_copy_rate_megabytes_per_disk, one disk assumed). */
+  readonly copyRateMBps?: number;
+  /** The threshold in force now (`meta.live_percentage`). */
+  readonly pct: number;
+  /** `min_live_node_count_for_unfreeze` (default 3). */
+  readonly minLive?: number;
+  /** Failure-detection grace: how long the meta takes to see a stopped node gone (22 s on 2.6, 10 s on 2.5 code defaults). */
+  readonly fdGraceSeconds?: number;
+  /** The meta's lb tick: proposals run at the next one (10 s). */
+  readonly lbIntervalSeconds?: number;
+}
+
+export interface PlannedMove {
+  readonly gpid: string;
+  readonly appId: number;
+  readonly table: string;
+  readonly pidx: number;
+  readonly type: 'move_pri' | 'copy_sec' | 'copy_pri';
+  readonly from: string;
+  readonly to: string;
+  /** Bytes copied (0 for a primary role switch). */
+  readonly bytes: number;
+}
+
+export interface PlanStep {
+  readonly kind: 'start' | 'drain' | 'stop' | 'rebalance';
+  readonly node?: string;
+  readonly moves: readonly PlannedMove[];
+  readonly primariesMoved: number;
+  readonly copies: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  /** Freeze arithmetic after this step (with the threshold the guard would set). */
+  readonly freezeAfter: FreezeSnapshot;
+  /** Set when the guard lowers meta.live_percentage just before this step. */
+  readonly lowerPctTo?: number;
+  /** Set when no threshold can avoid the freeze (min-live); the operation is refused. */
+  readonly refused?: string;
+}
+
+export interface ScalePlan {
+  readonly kind: 'scale-in' | 'scale-out' | 'migration';
+  readonly leaving: readonly string[];
+  readonly joining: readonly string[];
+  readonly steps: readonly PlanStep[];
+  readonly moves: readonly PlannedMove[];
+  /** Replicas the leaving nodes host now (the minimum any scale-in must copy). */
+  readonly replicasOnLeaving: number;
+  readonly copies: number;
+  readonly primariesMoved: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly copyRateMBps: number;
+  /** How the byte counts were obtained, in words. */
+  readonly assumptions: readonly string[];
+  /** The threshold at the start and the lowest the guard would set (equal when untouched). */
+  readonly pctBefore: number;
+  readonly pctLowest: number;
+  /** Problems that make the plan impossible (a table with nowhere to go, min-live). */
+  readonly problems: readonly string[];
+}
+
+interface Ctx {
+  readonly size: (table: string) => number;
+  readonly rateBps: number;
+  readonly grace: number;
+  readonly tick: number;
+  readonly minLive: number;
+  readonly assumptions: string[];
+}
+
+function ctxOf(o: PlanOptions): Ctx {
+  const assumptions: string[] = [];
+  const rate = o.copyRateMBps ?? DEFAULT_COPY_RATE_MBPS;
+  const rs = o.replicaSizeBytes;
+  let size: (t: string) => number;
+  if (rs === undefined) {
+    size = () => DEFAULT_REPLICA_SIZE_BYTES;
+    assumptions.push(`replica sizes unknown: assumed ${fmtBytes(DEFAULT_REPLICA_SIZE_BYTES)} per replica`);
+  } else if (typeof rs === 'number') {
+    size = () => rs;
+    assumptions.push(`every replica assumed ${fmtBytes(rs)}`);
+  } else {
+    const fallback = rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES;
+    size = (t) => rs[t] ?? fallback;
+    assumptions.push(`replica sizes per table as given; others assumed ${fmtBytes(fallback)}`);
+  }
+  if (o.copyRateMBps === undefined) assumptions.push(`copy rate not given: assumed ${rate} MB/s per receiving node`);
+  else assumptions.push(`copy rate ${rate} MB/s per receiving node`);
+  const grace = o.fdGraceSeconds ?? 22;
+  const tick = o.lbIntervalSeconds ?? 10;
+  assumptions.push(`a stopped node is seen gone after ~${grace + 2} s (fd grace + check interval); proposals start at the next lb tick (~${tick} s)`);
+  return { size, rateBps: rate * 1024 * 1024, grace, tick, minLive: o.minLive ?? 3, assumptions };
+}
+
+/** Copy time: copies run in parallel on different receivers; each receiver takes its bytes at the rate. */
+function copySeconds(moves: readonly PlannedMove[], rateBps: number): number {
+  const perTarget = new Map<string, number>();
+  for (const m of moves) if (m.bytes > 0) perTarget.set(m.to, (perTarget.get(m.to) ?? 0) + m.bytes);
+  let worst = 0;
+  for (const b of perTarget.values()) worst = Math.max(worst, b / rateBps);
+  return worst;
+}
+
+function drainNode(state: ClusterState, placement: Placement, node: string, c: Ctx, problems: string[]): PlannedMove[] {
+  const moves: PlannedMove[] = [];
+  // Work on a mutable copy of the partitions touched, so the next node sees the result.
+  for (const t of state.tables) {
+    const parts = t.partitions as PartitionView[];
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      const gpid = `${t.appId}.${p.pidx}`;
+      if (p.primary === node) {
+        const to = placement.choosePrimaryTarget(t, p, node);
+        if (to) {
+          moves.push({ gpid, appId: t.appId, table: t.name, pidx: p.pidx, type: 'move_pri', from: node, to, bytes: 0 });
+          placement.applyMovePrimary(t, node, to);
+          parts[i] = { ...p, primary: to, secondaries: [...p.secondaries.filter((s) => s !== to), node], ballot: p.ballot + 2 };
+        } else {
+          const dest = placement.chooseSecondaryTarget(t, p);
+          if (!dest) {
+            problems.push(`partition ${gpid} of ${t.name}: primary on ${node} and no other node can take it`);
+            continue;
+          }
+          moves.push({ gpid, appId: t.appId, table: t.name, pidx: p.pidx, type: 'copy_pri', from: node, to: dest, bytes: c.size(t.name) });
+          placement.applyCopyPrimary(t, node, dest);
+          parts[i] = { ...p, primary: dest, ballot: p.ballot + 4 };
+          continue;
+        }
+      }
+      const cur = parts[i]!;
+      if (cur.secondaries.includes(node)) {
+        const to = placement.chooseSecondaryTarget(t, cur);
+        if (!to) {
+          problems.push(`partition ${gpid} of ${t.name} (${t.maxReplicaCount} replicas): no node outside the leaving set can take the replica on ${node}`);
+          continue;
+        }
+        moves.push({ gpid, appId: t.appId, table: t.name, pidx: p.pidx, type: 'copy_sec', from: node, to, bytes: c.size(t.name) });
+        placement.applyCopySecondary(t, node, to);
+        parts[i] = { ...cur, secondaries: [...cur.secondaries.filter((s) => s !== node), to], ballot: cur.ballot + 2 };
+      }
+    }
+  }
+  return moves;
+}
+
+/** A deep copy the planner may mutate as it goes. */
+function cloneState(s: ClusterState): ClusterState {
+  return {
+    ...s,
+    nodes: s.nodes.map((n) => ({ ...n })),
+    tables: s.tables.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, secondaries: [...p.secondaries] })) })),
+  };
+}
+
+function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOptions, c: Ctx, problems: string[], joining: readonly string[]): { steps: PlanStep[]; pctLowest: number; state: ClusterState } {
+  const s = cloneState(state);
+  const placement = new Placement(s, new Set(leaving));
+  for (const j of joining) placement.addNode(j);
+  let { alive, dead } = aliveDead(s);
+  alive += joining.filter((j) => !s.nodes.some((n) => n.address === j)).length;
+  let pct = o.pct;
+  let pctLowest = pct;
+  const steps: PlanStep[] = [];
+  for (const node of leaving) {
+    const moves = drainNode(s, placement, node, c, problems);
+    const copies = moves.filter((m) => m.bytes > 0);
+    const pri = moves.filter((m) => m.type === 'move_pri').length;
+    const secs = (pri > 0 ? c.tick : 0) + (copies.length > 0 ? c.tick + copySeconds(moves, c.rateBps) : 0);
+    steps.push({
+      kind: 'drain',
+      node,
+      moves,
+      primariesMoved: pri,
+      copies: copies.length,
+      bytes: copies.reduce((a, m) => a + m.bytes, 0),
+      seconds: secs,
+      freezeAfter: snapshotOf({ alive, dead, pct, minLive: c.minLive }),
+    });
+    const d = decideRemoval({ alive, dead, pct, minLive: c.minLive });
+    let lowerPctTo: number | undefined;
+    let refused: string | undefined;
+    if (d.kind === 'lower') {
+      lowerPctTo = d.pct;
+      pct = d.pct;
+      pctLowest = Math.min(pctLowest, pct);
+    } else if (d.kind === 'refuse') {
+      refused = `${d.reason}. Fix: ${d.fix}`;
+      problems.push(`stopping ${node}: ${refused}`);
+    }
+    alive--;
+    dead++;
+    steps.push({
+      kind: 'stop',
+      node,
+      moves: [],
+      primariesMoved: 0,
+      copies: 0,
+      bytes: 0,
+      seconds: c.grace + 2,
+      freezeAfter: snapshotOf({ alive, dead, pct, minLive: c.minLive }),
+      ...(lowerPctTo !== undefined ? { lowerPctTo } : {}),
+      ...(refused ? { refused } : {}),
+    });
+    const n = s.nodes.find((x) => x.address === node);
+    if (n) (n as { alive: boolean }).alive = false;
+  }
+  return { steps, pctLowest, state: s };
+}
+
+function summarize(kind: ScalePlan['kind'], state: ClusterState, leaving: readonly string[], joining: readonly string[], steps: PlanStep[], c: Ctx, o: PlanOptions, pctLowest: number, problems: string[]): ScalePlan {
+  const moves = steps.flatMap((s) => s.moves);
+  const loads = nodeLoads(state);
+  return {
+    kind,
+    leaving,
+    joining,
+    steps,
+    moves,
+    replicasOnLeaving: leaving.reduce((a, n) => a + (loads.get(n)?.replicas ?? 0), 0),
+    copies: moves.filter((m) => m.bytes > 0).length,
+    primariesMoved: moves.filter((m) => m.type === 'move_pri').length,
+    bytes: moves.reduce((a, m) => a + m.bytes, 0),
+    seconds: steps.reduce((a, s) => a + s.seconds, 0),
+    copyRateMBps: c.rateBps / (1024 * 1024),
+    assumptions: c.assumptions,
+    pctBefore: o.pct,
+    pctLowest,
+    problems,
+  };
+}
+
+export function planScaleIn(state: ClusterState, leaving: readonly string[], o: PlanOptions): ScalePlan {
+  const c = ctxOf(o);
+  const problems: string[] = [];
+  const { steps, pctLowest } = scaleInSteps(state, leaving, o, c, problems, []);
+  return summarize('scale-in', state, leaving, [], steps, c, o, pctLowest, problems);
+}
+
+/**
+ * The balancer's end state per table: every alive node within ±1 of the average replica count.
+ * Copies = replicas that must land on nodes below their share (each is one full copy).
+ */
+function rebalanceEstimate(state: ClusterState, extraNodes: readonly string[], c: Ctx): PlannedMove[] {
+  const alive = [...new Set([...state.nodes.filter((n) => n.alive).map((n) => n.address), ...extraNodes])].sort();
+  const moves: PlannedMove[] = [];
+  for (const t of state.tables) {
+    const count = new Map<string, number>(alive.map((a) => [a, 0]));
+    for (const p of t.partitions) for (const a of [p.primary, ...p.secondaries]) if (a && count.has(a)) count.set(a, count.get(a)! + 1);
+    const total = [...count.values()].reduce((a, b) => a + b, 0);
+    const N = alive.length;
+    const low = Math.floor(total / N);
+    // Nodes under `low` receive; the ones over `ceil` give. Pair them greedily.
+    const takers = alive.filter((a) => count.get(a)! < low);
+    const givers = alive.filter((a) => count.get(a)! > low).sort((x, y) => count.get(y)! - count.get(x)!);
+    for (const to of takers) {
+      while (count.get(to)! < low) {
+        const from = givers.find((g) => count.get(g)! > low + 1) ?? givers.find((g) => count.get(g)! > low);
+        if (!from) break;
+        count.set(from, count.get(from)! - 1);
+        count.set(to, count.get(to)! + 1);
+        moves.push({ gpid: `${t.appId}.*`, appId: t.appId, table: t.name, pidx: -1, type: 'copy_sec', from, to, bytes: c.size(t.name) });
+        givers.sort((x, y) => count.get(y)! - count.get(x)!);
+      }
+    }
+  }
+  return moves;
+}
+
+export function planScaleOut(state: ClusterState, joining: readonly string[], o: PlanOptions): ScalePlan {
+  const c = ctxOf(o);
+  const { alive, dead } = aliveDead(state);
+  const newOnes = joining.filter((j) => !state.nodes.some((n) => n.address === j && n.alive));
+  const after = snapshotOf({ alive: alive + newOnes.length, dead, pct: o.pct, minLive: c.minLive });
+  const steps: PlanStep[] = joining.map((node) => ({ kind: 'start' as const, node, moves: [], primariesMoved: 0, copies: 0, bytes: 0, seconds: 5, freezeAfter: after }));
+  const moves = rebalanceEstimate(state, joining, c);
+  c.assumptions.push('rebalance copies estimated from the balancer end state (every node within ±1 replica per table); primaries then move without copying');
+  steps.push({
+    kind: 'rebalance',
+    moves,
+    primariesMoved: 0,
+    copies: moves.length,
+    bytes: moves.reduce((a, m) => a + m.bytes, 0),
+    seconds: 3 * (c.tick + 30) + copySeconds(moves, c.rateBps),
+    freezeAfter: after,
+  });
+  return summarize('scale-out', state, [], joining, steps, c, o, o.pct, []);
+}
+
+/** Node migration: start the new nodes (no rebalance), drain the old ones onto them, then one rebalance. */
+export function planMigration(state: ClusterState, from: readonly string[], to: readonly string[], o: PlanOptions): ScalePlan {
+  const c = ctxOf(o);
+  const problems: string[] = [];
+  const { alive, dead } = aliveDead(state);
+  const newOnes = to.filter((j) => !state.nodes.some((n) => n.address === j && n.alive));
+  const startSteps: PlanStep[] = to.map((node) => ({
+    kind: 'start' as const,
+    node,
+    moves: [],
+    primariesMoved: 0,
+    copies: 0,
+    bytes: 0,
+    seconds: 5,
+    freezeAfter: snapshotOf({ alive: alive + newOnes.length, dead, pct: o.pct, minLive: c.minLive }),
+  }));
+  // The joined nodes are alive when the drain starts.
+  const joined: ClusterState = { ...state, nodes: [...state.nodes.filter((n) => !newOnes.includes(n.address)), ...newOnes.map((a) => ({ address: a, alive: true }))] };
+  const { steps, pctLowest, state: afterDrain } = scaleInSteps(joined, from, o, c, problems, []);
+  const moves = rebalanceEstimate(afterDrain, [], c);
+  const last = steps[steps.length - 1]?.freezeAfter ?? startSteps[0]!.freezeAfter;
+  steps.push({ kind: 'rebalance', moves, primariesMoved: 0, copies: moves.length, bytes: moves.reduce((a, m) => a + m.bytes, 0), seconds: moves.length ? 3 * (c.tick + 30) + copySeconds(moves, c.rateBps) : c.tick, freezeAfter: last });
+  return summarize('migration', state, from, to, [...startSteps, ...steps], c, o, pctLowest, problems);
+}
+
+export function fmtBytes(n: number): string {
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${u[i]}`;
+}
+
+export function fmtDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** A few lines an operator reads before saying yes. */
+export function describePlan(p: ScalePlan): string {
+  const lines: string[] = [];
+  const what = p.kind === 'scale-in' ? `remove ${p.leaving.join(', ')}` : p.kind === 'scale-out' ? `add ${p.joining.join(', ')}` : `migrate ${p.leaving.join(', ')} -> ${p.joining.join(', ')}`;
+  lines.push(`${p.kind}: ${what}`);
+  lines.push(`  primaries moved (no copy): ${p.primariesMoved}; replicas copied: ${p.copies}${p.kind !== 'scale-out' ? ` (hosted on leaving nodes: ${p.replicasOnLeaving})` : ''}`);
+  lines.push(`  bytes to copy: ${fmtBytes(p.bytes)}; estimated duration: ${fmtDuration(p.seconds)} at ${p.copyRateMBps} MB/s`);
+  for (const s of p.steps) {
+    if (s.kind === 'stop') {
+      lines.push(`  stop ${s.node}: then alive ${s.freezeAfter.alive}, dead ${s.freezeAfter.dead}, margin ${s.freezeAfter.margin}${s.lowerPctTo !== undefined ? `; lower meta.live_percentage to ${s.lowerPctTo} just before` : ''}${s.refused ? `; REFUSED: ${s.refused}` : ''}`);
+    } else if (s.kind === 'drain') {
+      lines.push(`  drain ${s.node}: ${s.primariesMoved} primaries moved, ${s.copies} copies (${fmtBytes(s.bytes)}), ~${fmtDuration(s.seconds)}`);
+    } else if (s.kind === 'rebalance') {
+      lines.push(`  rebalance: ~${s.copies} copies (${fmtBytes(s.bytes)}), ~${fmtDuration(s.seconds)}`);
+    } else {
+      lines.push(`  start ${s.node}`);
+    }
+  }
+  if (p.pctLowest !== p.pctBefore) lines.push(`  meta.live_percentage: ${p.pctBefore} -> ${p.pctLowest} during the run; it can only return to ${p.pctBefore} after a meta restart`);
+  for (const a of p.assumptions) lines.push(`  assumption: ${a}`);
+  for (const pr of p.problems) lines.push(`  PROBLEM: ${pr}`);
+  return lines.join('\n');
+}

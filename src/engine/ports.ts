@@ -1,0 +1,137 @@
+/**
+ * The narrow ports the scale engine talks through. The engine never imports the wire client or
+ * the simulator directly: `metaPort.ts` adapts the real MetaClient to `ClusterPort`, tests use
+ * fakes, and `nodeControl.ts` builds a `NodeControl` from the cluster profile.
+ */
+
+export type MetaLevel = 'stopped' | 'blind' | 'freezed' | 'steady' | 'lively';
+export const META_LEVEL_VALUE: Readonly<Record<MetaLevel, number>> = {
+  stopped: 100,
+  blind: 200,
+  freezed: 300,
+  steady: 400,
+  lively: 500,
+};
+
+export interface NodeView {
+  /** `host:port` exactly as the meta lists it (IP form up to 2.5, host name form on master). */
+  readonly address: string;
+  readonly alive: boolean;
+}
+
+export interface PartitionView {
+  readonly pidx: number;
+  readonly ballot: number;
+  /** null when the partition has no primary. */
+  readonly primary: string | null;
+  readonly secondaries: readonly string[];
+}
+
+export interface TableView {
+  readonly appId: number;
+  readonly name: string;
+  readonly maxReplicaCount: number;
+  readonly partitions: readonly PartitionView[];
+}
+
+/** What the engine reads from the meta leader each poll. */
+export interface ClusterState {
+  /** The meta leader that answered. */
+  readonly leader: string;
+  /** Alive and dead (UNALIVE) replica servers as the leader lists them: the dead ones are its dead set. */
+  readonly nodes: readonly NodeView[];
+  /** AVAILABLE tables only. */
+  readonly tables: readonly TableView[];
+  /** `cluster_info`'s level: `freezed` while the auto-freeze holds, whatever was stored. */
+  readonly effectiveLevel: MetaLevel;
+}
+
+/** Runtime settings the engine may change; each one is journaled with its value before the change. */
+export type SettingName =
+  | 'meta_level'
+  | 'meta.lb.assign_secondary_black_list'
+  | 'meta.lb.assign_delay_ms'
+  | 'meta.live_percentage'
+  | 'meta.lb.only_move_primary';
+
+/** A proposal the engine registers on the meta (`balance`/`propose` in the shell). */
+export interface Proposal {
+  readonly appId: number;
+  readonly pidx: number;
+  /**
+   * move_pri / copy_sec / copy_pri as `balance -p`; `remove` is `propose DOWNGRADE_TO_INACTIVE`
+   * of `from`, sent to the current primary.
+   */
+  readonly type: 'move_pri' | 'copy_sec' | 'copy_pri' | 'remove';
+  readonly from: string;
+  /** Target node; unused for `remove`. */
+  readonly to: string;
+}
+
+export interface ClusterPort {
+  readState(signal?: AbortSignal): Promise<ClusterState>;
+  /**
+   * Reads a setting's current value in normalized form: a level name, a decimal number, `true`/
+   * `false`, or the black list as comma-joined addresses ('' when empty).
+   */
+  getSetting(name: SettingName, signal?: AbortSignal): Promise<string>;
+  /** Sets a setting from the same normalized form ('' clears the black list). */
+  setSetting(name: SettingName, value: string, signal?: AbortSignal): Promise<void>;
+  /** 'pending' when the meta refused because the partition already has proposals queued. */
+  propose(p: Proposal, signal?: AbortSignal): Promise<'accepted' | 'pending'>;
+  /** Called with the new leader's address whenever the client notices a different leader. */
+  onLeaderChange(listener: (leader: string) => void): () => void;
+  /** Bytes copied so far, when the cluster can tell (the simulator's metrics); else undefined. */
+  bytesCopied?(signal?: AbortSignal): Promise<number | undefined>;
+}
+
+/** Starts and stops processes: see nodeControl.ts for the command, manual and simulator kinds. */
+export interface NodeControl {
+  readonly kind: 'command' | 'manual' | 'simulator';
+  /** Resolves once the stop was issued (the engine then waits for the meta to see the node gone). */
+  stopNode(address: string, signal?: AbortSignal): Promise<void>;
+  startNode(address: string, signal?: AbortSignal): Promise<void>;
+  /** Adds a brand-new replica server when the control can (the simulator); returns its address. */
+  addNode?(signal?: AbortSignal): Promise<string>;
+  /** Frees a removed node's disk; only present when the profile has a cleanup template. */
+  cleanupNode?(address: string, signal?: AbortSignal): Promise<void>;
+  /** Restarts one meta server (the simulator restarts the meta group at once: `all`). */
+  restartMeta(address: string | 'all', signal?: AbortSignal): Promise<void>;
+  /** True when `restartMeta('all')` is the way to restart (one call, not one per meta). */
+  readonly restartsMetaGroup?: boolean;
+}
+
+/** Time as the engine sees it: the real clock, or a simulated one in tests and rehearsals. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortError(signal));
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(t);
+        reject(abortError(signal!));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+export function abortError(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  if (r instanceof Error && r.name === 'AbortError') return r;
+  const e = new Error(typeof r === 'string' ? r : 'the operation was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+export function isAbortError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'AbortError';
+}

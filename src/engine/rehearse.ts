@@ -1,0 +1,137 @@
+/**
+ * Rehearsal: the plan runs first on a simulated twin of the live cluster (same number of alive
+ * nodes, the same tables with their partition and replica counts, the same threshold, version,
+ * replica size and copy rate), through the same engine, wire client and node control kind as the
+ * real run, on a manual clock so it takes seconds. Reports the predicted outcome: copies, bytes,
+ * simulated duration, partition-seconds without a primary, seconds frozen, settings left.
+ *
+ * The twin places replicas evenly (the simulator's own placement), not exactly like the live
+ * cluster; each leaving node is mapped to the twin node at the same position in address order.
+ */
+import { MetaClient } from '../pegasus';
+import { startSimulatedCluster } from '../simulator';
+import { ScaleEngine, type EngineOptions, type OperationResult, type OperationSpec } from './engine';
+import { Journal } from './journal';
+import { metaClusterPort } from './metaPort';
+import { createNodeControl } from './nodeControl';
+import { abortError, type Clock, type ClusterPort, type ClusterState } from './ports';
+
+export interface RehearsalOptions {
+  readonly version?: '2.5' | '2.6';
+  readonly pct: number;
+  readonly minLive?: number;
+  readonly replicaSizeMb?: number;
+  readonly copyRateMb?: number;
+  readonly seed?: number;
+  readonly engine?: EngineOptions;
+  readonly signal?: AbortSignal;
+}
+
+export interface Rehearsal {
+  readonly outcome: OperationResult['outcome'];
+  readonly message: string;
+  readonly replicasCopied: number;
+  readonly bytesCopied: number;
+  readonly simulatedSeconds: number;
+  readonly partitionSecondsWithoutPrimary: number;
+  readonly frozenSeconds: number;
+  readonly settingsLeft: OperationResult['settingsLeft'];
+  /** Live address -> twin address, for reading the twin's numbers. */
+  readonly nodeMap: Readonly<Record<string, string>>;
+  readonly assumptions: readonly string[];
+  readonly summary: string;
+}
+
+type ScaleSpec = Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
+
+export async function rehearse(live: ClusterState, spec: ScaleSpec, o: RehearsalOptions): Promise<Rehearsal> {
+  const alive = live.nodes.filter((n) => n.alive).map((n) => n.address).sort();
+  const sim = await startSimulatedCluster({
+    version: o.version ?? '2.6',
+    seed: o.seed ?? 1,
+    nodes: alive.length,
+    tables: live.tables.map((t) => ({ name: t.name, partitions: t.partitions.length, replicas: t.maxReplicaCount })),
+    livePercentage: o.pct,
+    minLiveNodeCount: o.minLive ?? 3,
+    ...(o.replicaSizeMb !== undefined ? { replicaSizeMb: o.replicaSizeMb } : {}),
+    ...(o.copyRateMb !== undefined ? { copyRateMb: o.copyRateMb } : {}),
+  });
+  const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 20, maxRetryDelayMs: 100 });
+  try {
+    const base = metaClusterPort(client, { simulatorControl: sim.controlUrl });
+    const twin = await base.readState();
+    const twinAddrs = twin.nodes.map((n) => n.address).sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1]));
+    const nodeMap: Record<string, string> = {};
+    alive.forEach((a, i) => (nodeMap[a] = twinAddrs[i]!));
+    const map = (xs: readonly string[] | undefined): string[] => (xs ?? []).map((x) => nodeMap[x] ?? x);
+    const twinSpec: OperationSpec =
+      spec.op === 'scale-in'
+        ? { op: 'scale-in', nodes: map(spec.nodes) }
+        : spec.op === 'scale-out'
+          ? { op: 'scale-out', count: (spec.nodes?.length ?? 0) + (spec.count ?? 0), ...(spec.rebalance !== undefined ? { rebalance: spec.rebalance } : {}) }
+          : { op: 'migrate', from: map(spec.from), count: (spec.to?.length ?? 0) + (spec.count ?? 0) };
+    let known = new Set(twinAddrs);
+    const port: ClusterPort = {
+      ...base,
+      readState: async (signal) => {
+        const st = await base.readState(signal);
+        known = new Set([...known, ...st.nodes.map((n) => n.address)]);
+        return st;
+      },
+    };
+    const ctl = createNodeControl({ kind: 'simulator', control: sim.controlUrl }, { knownNodes: () => known, metaServers: sim.metaServers, tellOperator: () => undefined });
+    const clock: Clock = {
+      now: () => sim.model.now,
+      sleep: async (ms, signal) => {
+        if (signal?.aborted) throw abortError(signal);
+        sim.advance(ms / 1000);
+        await new Promise((r) => setImmediate(r));
+      },
+    };
+    const engine = new ScaleEngine({
+      cluster: port,
+      control: { ...ctl, addNode: async (s) => { const a = await ctl.addNode!(s); known.add(a); return a; } },
+      journal: Journal.memory(),
+      clusterName: 'rehearsal',
+      metaServers: sim.metaServers,
+      who: 'rehearsal',
+      clock,
+      options: {
+        pollIntervalMs: 2000,
+        fdGraceSeconds: (o.version ?? '2.6') === '2.5' ? 10 : 22,
+        ...(o.replicaSizeMb !== undefined ? { replicaSizeBytes: o.replicaSizeMb * 1024 * 1024 } : {}),
+        ...(o.copyRateMb !== undefined ? { copyRateMBps: o.copyRateMb } : {}),
+        ...o.engine,
+      },
+    });
+    const m0 = sim.metrics() as Record<string, number>;
+    const r = await engine.run(twinSpec, o.signal ? { signal: o.signal } : {});
+    const m = sim.metrics() as Record<string, number>;
+    const d = (k: string): number => (m[k] ?? 0) - (m0[k] ?? 0);
+    const out = {
+      outcome: r.outcome,
+      message: r.message,
+      replicasCopied: d('replicasCopied'),
+      bytesCopied: d('bytesCopied'),
+      simulatedSeconds: d('simulatedSeconds'),
+      partitionSecondsWithoutPrimary: d('partitionSecondsWithoutPrimary'),
+      frozenSeconds: d('frozenSeconds'),
+      settingsLeft: r.settingsLeft,
+      nodeMap,
+      assumptions: [
+        `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live partition and replica counts, placed evenly by the simulator (not the live placement)`,
+        `pct ${o.pct}, min_live ${o.minLive ?? 3}, replica size ${o.replicaSizeMb ?? 1024} MB, copy rate ${o.copyRateMb ?? 100} MB/s, version ${o.version ?? '2.6'}`,
+      ],
+    };
+    return {
+      ...out,
+      summary:
+        `rehearsal ${r.outcome}: ${out.replicasCopied} replicas copied (${Math.round(out.bytesCopied / 1024 / 1024)} MB) in ${Math.round(out.simulatedSeconds)} simulated s; ` +
+        `partition-seconds without primary ${out.partitionSecondsWithoutPrimary.toFixed(1)}; frozen ${out.frozenSeconds.toFixed(1)} s` +
+        (r.settingsLeft.length ? `; left changed: ${r.settingsLeft.map((s) => `${s.name}=${s.value}`).join(', ')}` : '; no setting left changed'),
+    };
+  } finally {
+    client.close();
+    await sim.close();
+  }
+}

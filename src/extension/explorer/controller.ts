@@ -1,0 +1,229 @@
+/**
+ * Keeps one snapshot per cluster up to date: one refresh scheduler per cluster (so a slow or
+ * unreachable cluster never holds back the others), the first-paint snapshot shown until the
+ * complete one arrives, errors kept next to the last good data. Pure (no `vscode` import): the
+ * tree adapter listens to `onChange` and the tests drive it with fake clients and a fake clock.
+ */
+import type { MetaClientLike } from '../../cluster/client';
+import { fetchSnapshot as realFetchSnapshot, type FetchSnapshotOptions } from '../../cluster/fetch';
+import type { ClusterSnapshot } from '../../cluster/snapshot';
+import type { ClusterStatus } from './presentation';
+import { RefreshScheduler, realClock, type Clock, type RefreshReason } from './schedule';
+import type { ClusterViewState, ExplorerFilter, TreeContext } from './treeModel';
+
+export interface ClusterSource {
+  readonly name: string;
+  readonly metaServers: readonly string[];
+  readonly production: boolean;
+  readonly simulated: boolean;
+  /** The cluster's meta client (one per cluster, owned by the registry). */
+  readonly client: MetaClientLike;
+}
+
+export interface ControllerOptions {
+  intervalMs: number;
+  /** Partition-config queries in flight per refresh. */
+  concurrency?: number;
+  /** Per-call timeout, so an unreachable meta turns into an error item instead of a spinner. */
+  timeoutMs?: number;
+  clock?: Clock;
+  debounceMs?: number;
+  fetchSnapshot?: (client: MetaClientLike, opts: FetchSnapshotOptions) => Promise<ClusterSnapshot>;
+  /** A cluster's items changed (undefined: the list of clusters itself). */
+  onChange: (cluster: string | undefined) => void;
+  /** A complete refresh finished (ok or failed). */
+  onRefreshed?: (cluster: string) => void;
+  log?: (level: 'info' | 'warn', message: string) => void;
+}
+
+interface Entry {
+  source: ClusterSource;
+  status: ClusterStatus;
+  snapshot: ClusterSnapshot | undefined;
+  lastDurationMs: number | undefined;
+  leaving: Set<string>;
+  scheduler: RefreshScheduler;
+}
+
+/** The message, code and hint of whatever a refresh threw (PegasusError carries code and hint). */
+export function describeError(e: unknown): { message: string; code?: string; hint?: string } {
+  if (e && typeof e === 'object') {
+    const o = e as { message?: unknown; code?: unknown; hint?: unknown; detail?: unknown };
+    const code = typeof o.code === 'string' ? o.code : undefined;
+    const hint = typeof o.hint === 'string' ? o.hint : undefined;
+    // A PegasusError's message already ends with its hint; show code + detail and the hint apart.
+    const message = code && typeof o.detail === 'string' ? `${code}: ${o.detail}` : typeof o.message === 'string' ? o.message : String(e);
+    return { message, ...(code ? { code } : {}), ...(hint ? { hint } : {}) };
+  }
+  return { message: String(e) };
+}
+
+export class ExplorerController {
+  private readonly entries = new Map<string, Entry>();
+  private order: string[] = [];
+  private active: string | undefined;
+  private visible = false;
+  private intervalMs: number;
+  private readonly clock: Clock;
+  private readonly fetch: NonNullable<ControllerOptions['fetchSnapshot']>;
+  private disposed = false;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.intervalMs = opts.intervalMs;
+    this.clock = opts.clock ?? realClock;
+    this.fetch = opts.fetchSnapshot ?? realFetchSnapshot;
+  }
+
+  /** Replaces the cluster list; clusters whose name and meta servers are unchanged keep their data. */
+  setClusters(sources: readonly ClusterSource[], active: string | undefined): void {
+    const keep = new Set<string>();
+    for (const src of sources) {
+      const old = this.entries.get(src.name);
+      if (old && old.source.client === src.client) {
+        old.source = src;
+        keep.add(src.name);
+        continue;
+      }
+      old?.scheduler.dispose();
+      const entry: Entry = {
+        source: src,
+        status: { kind: 'loading' },
+        snapshot: undefined,
+        lastDurationMs: undefined,
+        leaving: old?.leaving ?? new Set(),
+        scheduler: undefined as unknown as RefreshScheduler,
+      };
+      entry.scheduler = new RefreshScheduler({
+        intervalMs: this.intervalMs,
+        clock: this.clock,
+        debounceMs: this.opts.debounceMs,
+        run: (reason, signal) => this.refreshOne(entry, reason, signal),
+      });
+      this.entries.set(src.name, entry);
+      keep.add(src.name);
+      entry.scheduler.setVisible(this.visible);
+      if (!this.visible) entry.scheduler.request('initial');
+    }
+    for (const [name, e] of this.entries) {
+      if (!keep.has(name)) {
+        e.scheduler.dispose();
+        this.entries.delete(name);
+      }
+    }
+    this.order = sources.map((s) => s.name);
+    this.active = active;
+    this.opts.onChange(undefined);
+  }
+
+  setActive(name: string | undefined): void {
+    this.active = name;
+    this.opts.onChange(undefined);
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    for (const e of this.entries.values()) e.scheduler.setVisible(visible);
+  }
+
+  setIntervalMs(ms: number): void {
+    this.intervalMs = ms;
+    for (const e of this.entries.values()) e.scheduler.setIntervalMs(ms);
+  }
+
+  /** Refresh one cluster, or all of them. */
+  refresh(name?: string, reason: RefreshReason = 'manual'): void {
+    for (const [n, e] of this.entries) if (name === undefined || n === name) e.scheduler.request(reason);
+  }
+
+  /** A runbook step or engine action changed this cluster: refresh it (debounced). */
+  notifyChanged(name: string): void {
+    this.entries.get(name)?.scheduler.request('change');
+  }
+
+  setLeaving(name: string, nodes: readonly string[]): void {
+    const e = this.entries.get(name);
+    if (!e) return;
+    e.leaving = new Set(nodes);
+    this.opts.onChange(name);
+  }
+
+  snapshot(name: string): ClusterSnapshot | undefined {
+    return this.entries.get(name)?.snapshot;
+  }
+
+  /** Resolves once every refresh in flight (and queued behind it) has finished. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((e) => e.scheduler.idle()));
+  }
+
+  views(): ClusterViewState[] {
+    const out: ClusterViewState[] = [];
+    for (const name of this.order) {
+      const e = this.entries.get(name);
+      if (!e) continue;
+      out.push({
+        name,
+        metaServers: e.source.metaServers,
+        production: e.source.production,
+        simulated: e.source.simulated,
+        active: name === this.active,
+        status: e.status,
+        snapshot: e.snapshot,
+        lastDurationMs: e.lastDurationMs,
+        leaving: e.leaving,
+      });
+    }
+    return out;
+  }
+
+  context(settingsProblems: readonly { message: string }[], filter?: ExplorerFilter): TreeContext {
+    return { clusters: this.views(), settingsProblems, filter };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const e of this.entries.values()) e.scheduler.dispose();
+    this.entries.clear();
+  }
+
+  private async refreshOne(entry: Entry, reason: RefreshReason, signal: AbortSignal): Promise<void> {
+    const name = entry.source.name;
+    const t0 = this.clock.now();
+    if (!entry.snapshot && entry.status.kind !== 'loading') {
+      entry.status = { kind: 'loading' };
+      this.opts.onChange(name);
+    }
+    try {
+      const snap = await this.fetch(entry.source.client, {
+        signal,
+        concurrency: this.opts.concurrency ?? 16,
+        ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
+        onTopLevel: (partial) => {
+          // First paint only when nothing complete is shown yet; later refreshes swap in one go.
+          if (this.isCurrent(entry) && !entry.snapshot?.complete) {
+            entry.snapshot = partial;
+            entry.status = { kind: 'ok' };
+            this.opts.onChange(name);
+          }
+        },
+      });
+      if (!this.isCurrent(entry)) return;
+      entry.snapshot = snap;
+      entry.status = { kind: 'ok' };
+    } catch (e) {
+      if (signal.aborted || !this.isCurrent(entry)) return;
+      const d = describeError(e);
+      entry.status = { kind: 'error', ...d };
+      // A first-paint snapshot without partitions must not pass for data once the refresh failed.
+      if (entry.snapshot && !entry.snapshot.complete) entry.snapshot = undefined;
+      this.opts.log?.('warn', `explorer: refreshing ${name} (${reason}) failed: ${d.message}`);
+    }
+    entry.lastDurationMs = this.clock.now() - t0;
+    this.opts.onChange(name);
+    this.opts.onRefreshed?.(name);
+  }
+
+  private isCurrent(entry: Entry): boolean {
+    return !this.disposed && this.entries.get(entry.source.name) === entry;
+  }
+}

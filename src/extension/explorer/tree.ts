@@ -1,0 +1,93 @@
+/**
+ * The VS Code adapter of the explorer: a TreeDataProvider over treeModel.ts. Children are computed
+ * only when VS Code asks (expanded items), tooltips only on hover (resolveTreeItem). Elements are
+ * interned by id because VS Code refreshes and reveals elements by object identity.
+ */
+import * as vscode from 'vscode';
+import type { ExplorerController } from './controller';
+import type { ItemView } from './presentation';
+import { childrenOf, elementId, itemOf, parentOf, tooltipOf, type Element, type ExplorerFilter, type TreeContext } from './treeModel';
+
+export class ExplorerTree implements vscode.TreeDataProvider<Element>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Element | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly interned = new Map<string, Element>();
+  private ctx: TreeContext | undefined;
+  filter: ExplorerFilter | undefined;
+
+  constructor(
+    private readonly controller: ExplorerController,
+    private readonly settingsProblems: () => readonly { message: string }[],
+  ) {}
+
+  /** The current view of every cluster; rebuilt after each change, shared by all item lookups. */
+  context(): TreeContext {
+    this.ctx ??= this.controller.context(this.settingsProblems(), this.filter);
+    return this.ctx;
+  }
+
+  /** Re-renders one cluster's items (or everything). */
+  changed(cluster: string | undefined): void {
+    this.ctx = undefined;
+    const el = cluster === undefined ? undefined : this.interned.get(elementId({ kind: 'cluster', cluster }));
+    this.emitter.fire(el);
+  }
+
+  intern(e: Element): Element {
+    const id = elementId(e);
+    const old = this.interned.get(id);
+    // Messages carry their text, so the newest one wins; everything else is identified by id alone.
+    if (old && e.kind !== 'message') return old;
+    this.interned.set(id, e);
+    return e;
+  }
+
+  getTreeItem(e: Element): vscode.TreeItem {
+    return toTreeItem(itemOf(this.context(), e), e);
+  }
+
+  getChildren(e?: Element): Element[] {
+    return childrenOf(this.context(), e).map((c) => this.intern(c));
+  }
+
+  getParent(e: Element): Element | undefined {
+    const p = parentOf(this.context(), e);
+    return p ? this.intern(p) : undefined;
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, e: Element): vscode.TreeItem {
+    const text = tooltipOf(this.context(), e);
+    if (text) {
+      const md = new vscode.MarkdownString(text, true);
+      md.isTrusted = false;
+      item.tooltip = md;
+    }
+    return item;
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
+const COLLAPSIBLE = {
+  none: vscode.TreeItemCollapsibleState.None,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+} as const;
+
+export function toTreeItem(v: ItemView, e: Element): vscode.TreeItem {
+  const item = new vscode.TreeItem(v.label, COLLAPSIBLE[v.collapsible]);
+  item.id = v.id;
+  if (v.description !== undefined) item.description = v.description;
+  if (v.icon) item.iconPath = new vscode.ThemeIcon(v.icon.id, v.icon.color ? new vscode.ThemeColor(v.icon.color) : undefined);
+  if (v.contextValue) item.contextValue = v.contextValue;
+  if (e.kind === 'message' && e.cluster !== undefined && e.severity === 'error') {
+    item.command = { command: 'pegasus.explorer.refreshCluster', title: 'Retry', arguments: [{ kind: 'cluster', cluster: e.cluster }] };
+  } else if (e.kind === 'message' && e.cluster === undefined) {
+    item.command = { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['pegasus.clusters'] };
+  }
+  // Screen readers read label + description; make the state explicit there too.
+  item.accessibilityInformation = { label: [v.label, v.description].filter(Boolean).join(', ') };
+  return item;
+}

@@ -1,0 +1,147 @@
+/**
+ * The run log of a runbook: the engine's journal file next to it (`x.runbook.md` →
+ * `x.runbook.journal.jsonl`), to which every cell run adds who ran what, when, against which
+ * cluster, and the result. Cell records use the journal's `event` shape (so the engine's reader
+ * accepts them) with a structured `cell` member for resume and audit tools.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { basename, dirname } from 'node:path';
+import { z } from 'zod';
+
+export function runLogPath(runbookPath: string): string {
+  return runbookPath.replace(/(\.runbook)?\.md$/i, '') + '.runbook.journal.jsonl';
+}
+
+export const cellRunStatusSchema = z.enum(['started', 'succeeded', 'failed', 'cancelled', 'skipped']);
+export type CellRunStatus = z.infer<typeof cellRunStatusSchema>;
+
+export const cellRecordSchema = z.object({
+  t: z.literal('event'),
+  kind: z.literal('cell'),
+  /** The session (one notebook window or one `pegasus-ops run`). */
+  run: z.string(),
+  at: z.string(),
+  message: z.string(),
+  cell: z.object({
+    runbook: z.string(),
+    /** 0-based index among all cells of the notebook, and 1-based line in the file. */
+    index: z.number().int().nonnegative(),
+    line: z.number().int().positive().optional(),
+    name: z.string().optional(),
+    command: z.string(),
+    status: cellRunStatusSchema,
+    who: z.string(),
+    cluster: z.string(),
+    host: z.enum(['vscode', 'cli']),
+    order: z.number().int().optional(),
+    durationMs: z.number().nonnegative().optional(),
+    summary: z.string().optional(),
+    error: z.string().optional(),
+    /** Set on the first cell of a resumed session: the session it continues. */
+    resumes: z.string().optional(),
+  }),
+});
+export type CellRecord = z.infer<typeof cellRecordSchema>;
+export type CellEntry = CellRecord['cell'];
+
+export function currentUser(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry in some containers: fall back to the environment.
+    user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+  return `${user}@${hostname()}`;
+}
+
+export function newSessionId(now: Date = new Date()): string {
+  return `rb-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function firstLine(command: string): string {
+  const lines = command.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return lines.length <= 1 ? (lines[0] ?? '') : `${lines[0]} (+${lines.length - 1} more)`;
+}
+
+export function describeCellRecord(c: CellEntry): string {
+  const what = `cell ${c.index + 1}${c.name ? ` "${c.name}"` : ''} \`${firstLine(c.command)}\``;
+  switch (c.status) {
+    case 'started':
+      return `${c.who} started ${what} against ${c.cluster}`;
+    case 'skipped':
+      return `${what} skipped${c.error ? `: ${c.error}` : ''}`;
+    default:
+      return `${what} ${c.status}${c.durationMs !== undefined ? ` after ${Math.round(c.durationMs / 100) / 10}s` : ''}${c.summary ? `: ${c.summary}` : ''}${c.error && c.status !== 'succeeded' ? ` (${c.error})` : ''}`;
+  }
+}
+
+/** Appends cell records to a runbook's run log; `path` undefined keeps them in memory only. */
+export class RunLog {
+  readonly records: CellRecord[] = [];
+
+  constructor(
+    readonly path: string | undefined,
+    readonly session: string = newSessionId(),
+  ) {}
+
+  append(cell: CellEntry, at: Date = new Date()): CellRecord {
+    const rec: CellRecord = { t: 'event', kind: 'cell', run: this.session, at: at.toISOString(), message: describeCellRecord(cell), cell };
+    this.records.push(rec);
+    if (this.path) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      // One write per record: a crash tears at most the last line, which readers skip.
+      appendFileSync(this.path, JSON.stringify(rec) + '\n');
+    }
+    return rec;
+  }
+}
+
+/** Reads the cell records of a run log (other journal records and torn lines are passed over). */
+export function readCellRecords(path: string): CellRecord[] {
+  if (!existsSync(path)) return [];
+  const out: CellRecord[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const r = cellRecordSchema.safeParse(json);
+    if (r.success) out.push(r.data);
+  }
+  return out;
+}
+
+export interface InterruptedRun {
+  /** The session that was interrupted. */
+  readonly session: string;
+  /** The cell that started and never finished. */
+  readonly cell: CellEntry;
+  readonly at: string;
+}
+
+/**
+ * The last session whose last started cell never ended (editor closed, crash, kill -9): the cell to
+ * resume from. A session that ended every cell it started is complete, whatever the results.
+ */
+export function findInterruptedRun(records: readonly CellRecord[]): InterruptedRun | undefined {
+  if (records.length === 0) return undefined;
+  const last = records[records.length - 1]!;
+  const session = last.run;
+  const open = new Map<number, CellRecord>();
+  for (const r of records) {
+    if (r.run !== session) continue;
+    if (r.cell.status === 'started') open.set(r.cell.index, r);
+    else open.delete(r.cell.index);
+  }
+  const interrupted = [...open.values()].pop();
+  return interrupted ? { session, cell: interrupted.cell, at: interrupted.at } : undefined;
+}
+
+export function runbookLabel(path: string): string {
+  return basename(path);
+}

@@ -1,0 +1,85 @@
+/**
+ * The simulated Pegasus cluster, in process: meta servers speaking THFT + HTTP on loopback, a
+ * control API, and the behaviour model behind them. Used by `pegasus-ops sim`, the extension's
+ * embedded cluster, and every integration test. See README.md in this folder.
+ */
+import { ClusterModel } from './model/model';
+import { simOptionsSchema, type SimOptionsInput } from './model/options';
+import { ControlServer, metricsOf, stateOf, type ControlContext } from './server/control';
+import { RealTimeDriver } from './server/driver';
+import { MetaServerGroup } from './server/metaServer';
+
+export { ClusterModel } from './model/model';
+export { parseTables, resolveOptions, simOptionsSchema, versionDefaults, type PegasusVersion, type SimOptionsInput, type TableSpec } from './model/options';
+export { runRemoteCommand } from './model/commands';
+export type { SimMetrics, LogEntry } from './model/types';
+
+export interface StartOptions extends SimOptionsInput {
+  /** First meta port (metas use port, port+1, …); 0 picks free ports. Default 0. */
+  port?: number;
+  /** Control API port; default 0 (a free port). */
+  controlPort?: number;
+  /** Simulated seconds per wall second; 0 (default) = manual clock, advanced only by `advance`. */
+  timeScale?: number;
+}
+
+export interface SimulatedCluster {
+  /** `127.0.0.1:port` of every meta server, leader first at start. */
+  readonly metaServers: string[];
+  /** `http://127.0.0.1:port` of the control API. */
+  readonly controlUrl: string;
+  readonly model: ClusterModel;
+  /** Runs the simulated clock forward (deterministic; works in both clock modes). */
+  advance(seconds: number): void;
+  /** Same JSON as GET /metrics and GET /state. */
+  metrics(): Record<string, unknown>;
+  state(opts?: { partitions?: boolean; table?: string }): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export async function startSimulatedCluster(opts: StartOptions = {}): Promise<SimulatedCluster> {
+  const { port = 0, controlPort = 0, timeScale = 0, ...modelOpts } = opts;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${port}: expected 0 (free ports) or 1..65535`);
+  if (!(timeScale >= 0) || !Number.isFinite(timeScale)) throw new Error(`bad timeScale ${timeScale}: expected a number ≥ 0 (0 = manual clock)`);
+  const model = new ClusterModel(modelOpts);
+  const metas = new MetaServerGroup(model);
+  const driver = timeScale > 0 ? new RealTimeDriver(model, timeScale) : null;
+  let control: ControlServer | null = null;
+  try {
+    const metaServers = await metas.listen(port);
+    const ctx: ControlContext = { model, metas, driver, sync: () => driver?.catchUp() };
+    metas.beforeRequest = ctx.sync;
+    control = new ControlServer(ctx);
+    const cport = await control.listen(controlPort);
+    driver?.start();
+    let closed = false;
+    return {
+      metaServers,
+      controlUrl: `http://127.0.0.1:${cport}`,
+      model,
+      advance(seconds: number): void {
+        if (!(seconds >= 0)) throw new Error(`advance(${seconds}): expected simulated seconds ≥ 0`);
+        driver?.catchUp();
+        model.advance(seconds);
+        driver?.shift(seconds * 1000);
+      },
+      metrics: () => metricsOf(ctx) as Record<string, unknown>,
+      state: (o = {}) => stateOf(ctx, { partitions: o.partitions ?? true, ...(o.table ? { table: o.table } : {}) }) as Record<string, unknown>,
+      async close(): Promise<void> {
+        if (closed) return;
+        closed = true;
+        driver?.stop();
+        await Promise.all([metas.close(), control!.close()]);
+      },
+    };
+  } catch (e) {
+    driver?.stop();
+    await Promise.all([metas.close(), control?.close()]);
+    throw e;
+  }
+}
+
+/** Validates option values coming from outside (settings, JSON) with the same schema the model uses. */
+export function validateSimOptions(input: unknown): SimOptionsInput {
+  return simOptionsSchema.parse(input) as SimOptionsInput;
+}

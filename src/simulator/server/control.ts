@@ -1,0 +1,279 @@
+/**
+ * The simulator's control API (its own HTTP port, JSON in and out): node and meta process control,
+ * fault injection, ground truth (`GET /state`, `GET /metrics`, `GET /log`) and, in manual-clock
+ * mode, `POST /advance`. Bodies are validated with zod; errors are JSON `{ "error": "…" }` naming
+ * the problem and the fix. Documented in src/simulator/README.md.
+ */
+import * as http from 'node:http';
+import { z } from 'zod';
+import { describeZodError } from '../../cluster/profile';
+import type { ClusterModel } from '../model/model';
+import { appHealth, levels } from '../model/views';
+import type { RealTimeDriver } from './driver';
+import type { MetaServerGroup } from './metaServer';
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const faultsSchema = z
+  .object({
+    meta: z.string().optional(),
+    delayMs: z.number().int().min(0).max(600_000).optional(),
+    refuseConnections: z.boolean().optional(),
+    dropConnections: z.boolean().optional(),
+  })
+  .strict();
+const advanceSchema = z.object({ seconds: z.number().positive().max(1e7) }).strict();
+const emptySchema = z.object({}).strict();
+
+export interface ControlContext {
+  model: ClusterModel;
+  metas: MetaServerGroup;
+  driver: RealTimeDriver | null;
+  /** Catch the clock up to wall time before reading or changing state. */
+  sync(): void;
+}
+
+/** The whole simulator state as JSON (partition configs included unless `partitions` is false). */
+export function stateOf(ctx: ControlContext, opts: { partitions: boolean; table?: string }): unknown {
+  const m = ctx.model;
+  const l = m.leader;
+  const fv = m.freezeVerdict();
+  const apps = opts.table ? m.apps.filter((a) => a.name === opts.table) : m.apps;
+  if (opts.table && apps.length === 0) throw new HttpError(404, `no table '${opts.table}'; GET /state lists the tables`);
+  return {
+    version: m.cfg.version,
+    seed: m.cfg.seed,
+    simulatedSeconds: m.now / 1000,
+    timeScale: ctx.driver?.timeScale ?? 0,
+    leader: m.leaderAddress() || null,
+    metas: m.metas.map((x, i) => ({ address: x.address, up: x.up, listening: ctx.metas.listening(i), role: m.roleOf(i), livePercentage: x.livePct, minLiveNodeCount: x.minLive, faults: ctx.metas.faults[i] })),
+    level: levels(m),
+    freeze: fv,
+    settings: l
+      ? {
+          assignDelayMs: l.assignDelayMs,
+          assignSecondaryBlackList: l.blackList,
+          addSecondaryEnableFlowControl: l.addSecondaryEnableFlowControl,
+          addSecondaryMaxCountForOneNode: l.addSecondaryMaxCountForOneNode,
+          balancerInTurn: l.balancerInTurn,
+          onlyPrimaryBalancer: l.onlyPrimaryBalancer,
+          onlyMovePrimary: l.onlyMovePrimary,
+          ignoredApps: l.ignoredApps,
+          balanceOperationCount: l.balanceCount,
+        }
+      : null,
+    nodes: m.nodes.map((n) => ({
+      address: n.address,
+      running: n.running,
+      metaStatus: l ? (l.alive.has(n.idx) ? 'ALIVE' : l.dead.has(n.idx) ? 'UNALIVE' : 'unknown') : 'unknown',
+      primaries: n.primaries,
+      replicas: n.replicas,
+      learning: n.learns.length,
+    })),
+    tables: apps.map((a) => ({
+      id: a.id,
+      name: a.name,
+      partitionCount: a.partitionCount,
+      replicas: a.maxReplicas,
+      health: appHealth(a),
+      partitions: opts.partitions
+        ? a.partitions.map((p) => ({
+            pidx: p.pidx,
+            ballot: p.ballot,
+            primary: p.primary >= 0 ? m.addr(p.primary) : null,
+            secondaries: p.secondaries.map((s) => m.addr(s)),
+            lastDrops: p.dropped.map((d) => m.addr(d.node)),
+            pending: p.pending.length,
+            inflight: p.inflight ? { type: p.inflight.step.type, node: m.addr(p.inflight.step.node), learning: p.inflight.learn !== null } : null,
+          }))
+        : undefined,
+    })),
+  };
+}
+
+export function metricsOf(ctx: ControlContext): unknown {
+  const m = ctx.model;
+  const gt = m.groundTruth();
+  return {
+    ...m.metrics,
+    bytesCopied: Math.round(m.metrics.bytesCopied),
+    simulatedSeconds: m.now / 1000,
+    ...gt,
+    frozen: m.freezeVerdict().frozen && m.leader !== null,
+    logEntries: m.log.length + m.logDropped,
+    driver: ctx.driver?.snapshot() ?? null,
+  };
+}
+
+function findMeta(ctx: ControlContext, address: string): number {
+  const i = ctx.model.metas.findIndex((x) => x.address === address || x.address.replace(/^127\.0\.0\.1:/, 'localhost:') === address);
+  if (i < 0) throw new HttpError(404, `no meta server '${address}'; known: ${ctx.model.metas.map((x) => x.address).join(', ')}`);
+  return i;
+}
+
+function findNode(ctx: ControlContext, address: string): number {
+  const n = ctx.model.findNode(address);
+  if (!n) throw new HttpError(404, `no replica server '${address}'; GET /state lists the nodes (e.g. ${ctx.model.nodes[0]?.address ?? '127.0.0.1:34801'})`);
+  return n.idx;
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) throw new HttpError(400, `bad ${what} body: ${describeZodError(r.error)}`);
+  return r.data;
+}
+
+type Json = unknown;
+
+export function route(ctx: ControlContext, method: string, url: URL, body: Json): { status: number; body: Json } {
+  const m = ctx.model;
+  const parts = url.pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const ok = (b: Json): { status: number; body: Json } => ({ status: 200, body: b });
+  const key = `${method} /${parts.join('/')}`;
+  if (method === 'GET' && parts.length === 1 && parts[0] === 'state') {
+    const p = url.searchParams.get('partitions');
+    const table = url.searchParams.get('table') ?? undefined;
+    const partitions = p === null ? m.partitions.length <= 20000 || table !== undefined : p === 'true' || p === '1';
+    return ok(stateOf(ctx, { partitions, ...(table ? { table } : {}) }));
+  }
+  if (key === 'GET /metrics') return ok(metricsOf(ctx));
+  if (key === 'GET /log') {
+    const since = Number(url.searchParams.get('since') ?? '0');
+    const kind = url.searchParams.get('kind');
+    if (!Number.isFinite(since)) throw new HttpError(400, `bad 'since' ${url.searchParams.get('since')}: expected simulated seconds, e.g. ?since=120`);
+    return ok({ dropped: m.logDropped, entries: m.log.filter((e) => e.t >= since && (!kind || e.kind === kind)) });
+  }
+  if (method === 'POST' && parts[0] === 'nodes') {
+    if (parts.length === 1) {
+      parse(emptySchema, body, 'POST /nodes');
+      const n = m.addNode();
+      return ok({ address: n.address });
+    }
+    if (parts.length === 3 && (parts[2] === 'stop' || parts[2] === 'start' || parts[2] === 'restart')) {
+      const idx = findNode(ctx, parts[1]!);
+      if (parts[2] === 'stop') m.stopNode(idx);
+      else if (parts[2] === 'start') m.startNode(idx);
+      else {
+        m.stopNode(idx);
+        m.startNode(idx);
+      }
+      const n = m.nodes[idx]!;
+      return ok({ address: n.address, running: n.running });
+    }
+  }
+  if (method === 'POST' && parts[0] === 'meta') {
+    if (key === 'POST /meta/leader/kill') {
+      if (!m.leader) throw new HttpError(409, 'there is no meta leader to kill right now; wait for the election (GET /state shows the leader)');
+      return ok({ killed: m.killLeader() });
+    }
+    if (key === 'POST /meta/restart') {
+      m.restartAllMetas();
+      return ok({ restarted: m.metas.map((x) => x.address) });
+    }
+    if (parts.length === 3 && ['restart', 'stop', 'start'].includes(parts[2]!)) {
+      const i = findMeta(ctx, parts[1]!);
+      if (parts[2] === 'restart') m.restartMeta(i);
+      else if (parts[2] === 'stop') m.stopMeta(i);
+      else m.startMeta(i);
+      return ok({ address: m.metas[i]!.address, up: m.metas[i]!.up });
+    }
+  }
+  if (parts[0] === 'faults' && parts.length === 1) {
+    if (method === 'DELETE') {
+      for (const f of ctx.metas.faults) Object.assign(f, { delayMs: 0, refuseConnections: false });
+      return ok({ faults: ctx.metas.faults });
+    }
+    if (method === 'POST') {
+      const f = parse(faultsSchema, body, 'POST /faults');
+      const targets = f.meta !== undefined ? [findMeta(ctx, f.meta)] : m.metas.map((_, i) => i);
+      let dropped = 0;
+      for (const i of targets) {
+        const cur = ctx.metas.faults[i]!;
+        if (f.delayMs !== undefined) cur.delayMs = f.delayMs;
+        if (f.refuseConnections !== undefined) cur.refuseConnections = f.refuseConnections;
+        if (f.dropConnections) dropped += ctx.metas.dropConnections(i);
+      }
+      return ok({ faults: ctx.metas.faults, droppedConnections: dropped });
+    }
+  }
+  if (key === 'POST /advance') {
+    if (ctx.driver?.running) throw new HttpError(409, 'the clock runs in real time (--time-scale); POST /advance works only with time scale 0 (manual clock)');
+    const a = parse(advanceSchema, body, 'POST /advance');
+    m.advance(a.seconds);
+    return ok({ simulatedSeconds: m.now / 1000 });
+  }
+  throw new HttpError(404, `unknown endpoint ${method} ${url.pathname}; see the "Simulated cluster" section of the README (GET /state, GET /metrics, GET /log, POST /nodes, POST /nodes/{host:port}/stop|start|restart, POST /meta/leader/kill, POST /meta/restart, POST /meta/{host:port}/restart|stop|start, POST|DELETE /faults, POST /advance)`);
+}
+
+export class ControlServer {
+  private server: http.Server | null = null;
+  port = 0;
+
+  constructor(private readonly ctx: ControlContext) {}
+
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const srv = http.createServer((req, res) => this.handle(req, res));
+      srv.keepAliveTimeout = 1000;
+      srv.once('error', reject);
+      srv.listen(port, host, () => {
+        srv.off('error', reject);
+        this.server = srv;
+        this.port = (srv.address() as { port: number }).port;
+        resolve(this.port);
+      });
+    });
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > 1 << 20) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      let status = 200;
+      let out: unknown;
+      try {
+        const text = Buffer.concat(chunks).toString('utf8').trim();
+        let body: unknown = {};
+        if (text.length > 0) {
+          try {
+            body = JSON.parse(text);
+          } catch {
+            throw new HttpError(400, `the request body is not JSON: ${text.slice(0, 80)}`);
+          }
+        }
+        this.ctx.sync();
+        const r = route(this.ctx, req.method ?? 'GET', new URL(req.url ?? '/', 'http://control'), body);
+        status = r.status;
+        out = r.body;
+      } catch (e) {
+        status = e instanceof HttpError ? e.status : 500;
+        out = { error: e instanceof Error ? e.message : String(e) };
+      }
+      const data = JSON.stringify(out);
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
+      res.end(data);
+    });
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = null;
+    if (!s) return;
+    await new Promise<void>((r) => {
+      s.close(() => r());
+      s.closeAllConnections();
+    });
+  }
+}

@@ -1,0 +1,82 @@
+// Config language in the extension host: a Pegasus config gets the language (by content and by
+// name), the server's diagnostics, the threshold code lens and the quick fixes.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const ID = 'pegasus-ops.pegasus-ops';
+
+function fileUri(rel: string): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, rel);
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const codesOf = (uri: vscode.Uri) =>
+  vscode.languages
+    .getDiagnostics(uri)
+    .map((d) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code)))
+    .sort();
+
+describe('config language', () => {
+  before(async () => {
+    await vscode.extensions.getExtension(ID)!.activate();
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('switches a config.ini with [meta_server] to pegasus-config and shows the warnings', async () => {
+    const uri = fileUri('config/cluster/config.ini');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    await until('the pegasus-config language', () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.languageId === 'pegasus-config'),
+    );
+    const codes = await until('diagnostics', () => {
+      const c = codesOf(uri);
+      return c.length >= 3 ? c : undefined;
+    });
+    assert.deepEqual(codes, ['duplicate-key', 'threshold-freezes-on-loss', 'unknown-key']);
+    const unknown = vscode.languages.getDiagnostics(uri).find((d) => String(d.code) === 'unknown-key')!;
+    assert.match(unknown.message, /Did you mean "replica_assign_delay_ms_for_dropouts"/);
+    assert.equal(unknown.severity, vscode.DiagnosticSeverity.Warning);
+  });
+
+  it('puts the threshold calculator lens on the threshold key', async () => {
+    const uri = fileUri('config/cluster/config.ini');
+    const lenses = await until('code lenses', async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return l && l.length > 0 ? l : undefined;
+    });
+    const onThreshold = lenses.filter((l) => l.range.start.line === 8);
+    assert.ok(onThreshold.some((l) => /^0 of 10 nodes can go down, one after another, before the meta freezes/.test(l.command?.title ?? '')), JSON.stringify(lenses.map((l) => l.command?.title)));
+    assert.ok(onThreshold.some((l) => l.command?.command === 'pegasus.config.openCalculator' && /Removing 1: threshold ≤ 90%/.test(l.command.title)));
+  });
+
+  it('offers the quick fix that sets a safe threshold', async () => {
+    const uri = fileUri('config/cluster/config.ini');
+    const line = new vscode.Range(8, 0, 8, 0);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, line);
+    const fix = actions.find((a) => a.title === 'Set node_live_percentage_threshold_for_update to 90 (lets 1 node go)');
+    assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+  });
+
+  it('recognises *.pegasus.ini by name', async () => {
+    const doc = await vscode.workspace.openTextDocument(fileUri('config/prod.pegasus.ini'));
+    assert.equal(doc.languageId, 'pegasus-config');
+    await vscode.window.showTextDocument(doc);
+    const lenses = await until('code lenses', async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      return l && l.length > 0 ? l : undefined;
+    });
+    assert.match(lenses[0]!.command!.title, /^1 of 4 nodes can go down/);
+    assert.deepEqual(codesOf(doc.uri), []);
+  });
+});

@@ -1,0 +1,108 @@
+// Explorer in the extension host, against a simulated cluster started through the explorer's own
+// command: nodes with the simulator's counts, a stopped node UNALIVE after one refresh with the
+// freeze margin down, and multi-select → Scale In opening a runbook with those nodes.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const ID = 'pegasus-ops.pegasus-ops';
+
+interface Row {
+  id: string;
+  label: string;
+  description?: string;
+  contextValue?: string;
+  children?: Row[];
+}
+interface Started {
+  name: string;
+  metaServers: string[];
+  nodeControl: { kind: string; control: string };
+}
+interface SimState {
+  nodes: { address: string; primaries: number; replicas: number; metaStatus: string }[];
+}
+
+async function inspect(refresh = true): Promise<Row[]> {
+  return (await vscode.commands.executeCommand<Row[]>('pegasus.explorer.inspect', { depth: 2, refresh })) ?? [];
+}
+
+function clusterRow(rows: Row[], name: string): Row {
+  const c = rows.find((r) => r.label === name);
+  assert.ok(c, `cluster ${name} in ${JSON.stringify(rows.map((r) => r.label))}`);
+  return c;
+}
+
+function child(row: Row, label: string): Row {
+  const c = row.children?.find((r) => r.label === label);
+  assert.ok(c, `${label} under ${row.label}: ${JSON.stringify(row.children?.map((r) => r.label))}`);
+  return c;
+}
+
+describe('explorer: simulated cluster in the sidebar', function () {
+  this.timeout(60_000);
+  let sim: Started;
+
+  before(async () => {
+    await vscode.extensions.getExtension(ID)!.activate();
+    // Manual clock (timeScale 0): the test moves simulated time with POST /advance.
+    sim = (await vscode.commands.executeCommand<Started>('pegasus.startSimulatedCluster', { nodes: 5, timeScale: 0, process: 'inProcess' }))!;
+    assert.ok(sim?.nodeControl?.control, `start returned ${JSON.stringify(sim)}`);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    if (sim) await vscode.commands.executeCommand('pegasus.stopSimulatedCluster', { kind: 'cluster', cluster: sim.name });
+  });
+
+  const control = async (path: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${sim.nodeControl.control}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    assert.equal(res.status, 200, `${path}: ${res.status}`);
+    return res.json();
+  };
+
+  it('lists the nodes with the counts the simulator holds', async () => {
+    const cluster = clusterRow(await inspect(), sim.name);
+    assert.deepEqual(cluster.children?.map((r) => r.label), ['Meta', 'Nodes', 'Tables']);
+    const nodes = child(cluster, 'Nodes').children ?? [];
+    const truth = (await control('/state?partitions=false')) as SimState;
+    assert.equal(nodes.length, truth.nodes.length);
+    for (const n of truth.nodes) {
+      const row = nodes.find((r) => r.label === n.address);
+      assert.ok(row, n.address);
+      assert.equal(row.description, `${n.replicas} (${n.primaries} P · ${n.replicas - n.primaries} S)`);
+      assert.equal(row.contextValue, 'pegasus.node.alive');
+    }
+  });
+
+  it('a stopped node turns UNALIVE within one refresh and the freeze margin drops', async () => {
+    const before = clusterRow(await inspect(), sim.name);
+    const marginBefore = /freeze margin (\d+)/.exec(child(before, 'Meta').description ?? '')?.[1];
+    assert.ok(marginBefore !== undefined, child(before, 'Meta').description);
+    const victim = child(before, 'Nodes').children![1]!.label;
+    await fetch(`${sim.nodeControl.control}/nodes/${victim}/stop`, { method: 'POST' });
+    await control('/advance', { seconds: 60 });
+    const after = clusterRow(await inspect(true), sim.name);
+    const row = child(after, 'Nodes').children!.find((r) => r.label === victim)!;
+    assert.equal(row.contextValue, 'pegasus.node.unalive');
+    assert.match(row.description ?? '', /^UNALIVE/);
+    const marginAfter = /freeze margin (\d+)/.exec(child(after, 'Meta').description ?? '')?.[1];
+    assert.equal(Number(marginAfter), Number(marginBefore) - 1);
+  });
+
+  it('multi-select → Scale In opens a runbook naming those nodes', async function () {
+    const cluster = clusterRow(await inspect(false), sim.name);
+    const picked = child(cluster, 'Nodes').children!.filter((r) => r.contextValue === 'pegasus.node.alive').slice(0, 2).map((r) => r.label);
+    const els = picked.map((address) => ({ kind: 'node', cluster: sim.name, address }));
+    await vscode.commands.executeCommand('pegasus.explorer.scaleIn', els[0], els);
+    // The runbook opens as a notebook (or, without the notebook feature, a markdown editor).
+    const deadline = Date.now() + 15_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      const nb = vscode.window.activeNotebookEditor?.notebook;
+      text = nb ? nb.getCells().map((c) => c.document.getText()).join('\n') : (vscode.window.activeTextEditor?.document.getText() ?? '');
+      if (picked.every((p) => text.includes(p))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (const p of picked) assert.ok(text.includes(p), `runbook mentions ${p}:\n${text.slice(0, 2000)}`);
+  });
+});

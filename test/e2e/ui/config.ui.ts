@@ -1,0 +1,35 @@
+// What a person sees opening a Pegasus config: the language, the squiggles and the lens.
+import * as assert from 'node:assert/strict';
+import { scenario } from '../framework';
+
+export default [
+  scenario(
+    'config: a config.ini gets the Pegasus Config language, warnings and the threshold lens',
+    async ({ wb, screenshot }) => {
+      // Quick open by path, clicking the row of this file: Enter would take the first row, which
+      // can be a recently opened file with a similar name.
+      await wb.page.keyboard.press('Control+P');
+      const input = wb.page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill('config/cluster/config.ini');
+      await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'config/cluster' }).first().click({ timeout: 15_000 });
+      await wb.editorTab('config.ini').waitFor({ timeout: 15_000 });
+      // Language mode in the status bar
+      await wb.page.locator('.statusbar-item', { hasText: 'Pegasus Config' }).first().waitFor({ timeout: 20_000 });
+      // The code lens above the threshold line
+      const lens = wb.page.locator('.monaco-editor .codelens-decoration', { hasText: 'before the meta freezes' }).first();
+      await lens.waitFor({ timeout: 20_000 });
+      assert.match(await lens.innerText(), /0 of 10 nodes can go down/);
+      // Warnings as squiggles in the editor
+      await wb.page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 20_000 });
+      await screenshot('config-editor');
+      // Clicking the lens opens the calculator (quick pick of k)
+      await wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Removing 1' }).first().click();
+      const pick = wb.page.locator('.quick-input-widget');
+      await pick.locator('.monaco-list-row', { hasText: 'Remove 1 of 10' }).first().waitFor({ timeout: 10_000 });
+      await screenshot('config-calculator');
+      await wb.page.keyboard.press('Escape');
+    },
+    { timeoutMs: 90_000 },
+  ),
+];

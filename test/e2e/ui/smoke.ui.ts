@@ -1,0 +1,21 @@
+// Smoke scenarios: what a person sees right after installing the .vsix.
+import * as assert from 'node:assert/strict';
+import { scenario } from '../framework';
+
+export default [
+  scenario('smoke: Pegasus view container opens from the activity bar', async ({ wb, screenshot }) => {
+    await wb.openViewContainer('Pegasus');
+    await wb.waitForView('Clusters');
+    assert.match(await wb.sideBarTitle().innerText(), /^pegasus/i);
+    await screenshot('view-container');
+  }),
+
+  scenario('smoke: command palette lists and runs "Pegasus: Show Log"', async ({ wb, screenshot }) => {
+    const items = await wb.commandPaletteItems('Pegasus: Show Log');
+    assert.ok(items.includes('Pegasus: Show Log'), `palette showed: ${JSON.stringify(items)}`);
+    await wb.runCommand('Pegasus: Show Log');
+    // The Output panel opens on our channel and shows the activation lines.
+    await wb.page.locator('.part.panel .view-lines', { hasText: 'Pegasus Ops activated' }).waitFor({ timeout: 15_000 });
+    await screenshot('show-log');
+  }),
+];

@@ -1,0 +1,211 @@
+/**
+ * Drives the language server over --stdio with raw JSON-RPC, as an editor would: initialize,
+ * open, diagnostics, code lens, code action, change, context notification, close, shutdown.
+ * Runs the source through tsx; set PEGASUS_LSP_SERVER=dist/server.js to test the bundle instead.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+interface Message {
+  id?: number;
+  method?: string;
+  params?: any;
+  result?: any;
+  error?: any;
+}
+
+class RpcClient {
+  private buf = Buffer.alloc(0);
+  private nextId = 1;
+  private readonly pending = new Map<number, (m: Message) => void>();
+  readonly notifications: Message[] = [];
+  private waiters: (() => void)[] = [];
+  readonly serverRequests: string[] = [];
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly settings: unknown) {
+    child.stdout.on('data', (d: Buffer) => this.onData(d));
+  }
+
+  private onData(d: Buffer): void {
+    this.buf = Buffer.concat([this.buf, d]);
+    for (;;) {
+      const headerEnd = this.buf.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const m = /Content-Length: (\d+)/i.exec(this.buf.subarray(0, headerEnd).toString('ascii'));
+      if (!m) throw new Error('bad header');
+      const len = Number(m[1]);
+      if (this.buf.length < headerEnd + 4 + len) return;
+      const msg = JSON.parse(this.buf.subarray(headerEnd + 4, headerEnd + 4 + len).toString('utf8')) as Message;
+      this.buf = this.buf.subarray(headerEnd + 4 + len);
+      this.dispatch(msg);
+    }
+  }
+
+  private dispatch(msg: Message): void {
+    if (msg.method && msg.id !== undefined) {
+      // a request from the server to us
+      this.serverRequests.push(msg.method);
+      const result = msg.method === 'workspace/configuration' ? msg.params.items.map(() => this.settings) : null;
+      this.write({ jsonrpc: '2.0', id: msg.id, result });
+    } else if (msg.method) {
+      this.notifications.push(msg);
+      const w = this.waiters;
+      this.waiters = [];
+      for (const f of w) f();
+    } else if (msg.id !== undefined) {
+      this.pending.get(msg.id)?.(msg);
+      this.pending.delete(msg.id);
+    }
+  }
+
+  private write(obj: unknown): void {
+    const body = Buffer.from(JSON.stringify(obj), 'utf8');
+    this.child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+    this.child.stdin.write(body);
+  }
+
+  request(method: string, params: unknown): Promise<any> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (m) => (m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result)));
+      this.write({ jsonrpc: '2.0', id, method, params });
+    });
+  }
+
+  notify(method: string, params: unknown): void {
+    this.write({ jsonrpc: '2.0', method, params });
+  }
+
+  /** Resolves with the first notification (already received or coming) that matches. */
+  async waitFor(pred: (m: Message) => boolean, what: string, timeoutMs = 20_000): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = 0;
+    for (;;) {
+      for (; seen < this.notifications.length; seen++) if (pred(this.notifications[seen]!)) return this.notifications[seen]!;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.notifications.map((n) => n.method))}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+const URI = 'file:///work/cluster/config.ini';
+const TEXT = [
+  '# pegasus-ops: nodes=10',
+  '[meta_server]',
+  '  node_live_percentage_threshold_for_update = 50',
+  '  min_live_node_count_for_unfreeze = 3',
+  '  min_live_node_count_for_unfreeze = 1',
+  '  replica_asign_delay_ms_for_dropouts = 600000',
+  '[replication]',
+  '  fd_lease_seconds = 20',
+  '  fd_grace_seconds = 20',
+  '',
+].join('\n');
+
+const diagsFor = (uri: string, pred: (d: any[]) => boolean) => (m: Message) =>
+  m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && pred(m.params.diagnostics);
+const codesOf = (d: any[]) => d.map((x) => x.code).sort();
+
+test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce, close', async () => {
+  const server = process.env.PEGASUS_LSP_SERVER;
+  const args = server ? [join(ROOT, server), '--stdio'] : ['--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--stdio'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const client = new RpcClient(child, { validationDelayMs: 50, tolerateNodeLosses: 1 });
+  try {
+    const init = await client.request('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { workspace: { configuration: true, codeLens: { refreshSupport: true } } },
+    });
+    assert.equal(init.serverInfo.name, 'pegasus-config');
+    assert.ok(init.capabilities.codeLensProvider);
+    client.notify('initialized', {});
+
+    client.notify('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'pegasus-config', version: 1, text: TEXT } });
+    const first = await client.waitFor(
+      diagsFor(URI, (d) => d.length === 3),
+      'the first diagnostics',
+    );
+    assert.deepEqual(codesOf(first.params.diagnostics), ['duplicate-key', 'fd-grace-not-above-lease', 'unknown-key']);
+    const unknown = first.params.diagnostics.find((d: any) => d.code === 'unknown-key');
+    assert.equal(unknown.severity, 2);
+    assert.equal(unknown.source, 'pegasus-ops');
+    assert.match(unknown.message, /Did you mean "replica_assign_delay_ms_for_dropouts"/);
+    const grace = first.params.diagnostics.find((d: any) => d.code === 'fd-grace-not-above-lease');
+    assert.equal(grace.severity, 1);
+    assert.deepEqual(grace.range.start, { line: 8, character: 21 });
+    assert.ok(client.serverRequests.includes('workspace/configuration'), 'settings are pulled from the client');
+
+    const lenses = await client.request('textDocument/codeLens', { textDocument: { uri: URI } });
+    assert.ok(lenses.length >= 2);
+    assert.equal(lenses[0].range.start.line, 2);
+    assert.match(lenses[0].command.title, /^5 of 10 nodes can go down, one after another, before the meta freezes \(nodes= comment\)$/);
+    assert.equal(lenses[0].command.command, 'pegasus.config.openCalculator');
+    assert.equal(lenses[0].command.arguments[0].uri, URI);
+    assert.equal(lenses[0].command.arguments[0].alive, 10);
+
+    const actions = await client.request('textDocument/codeAction', {
+      textDocument: { uri: URI },
+      range: { start: { line: 5, character: 3 }, end: { line: 5, character: 3 } },
+      context: { diagnostics: [unknown] },
+    });
+    const rename = actions.find((a: any) => a.title === 'Change to "replica_assign_delay_ms_for_dropouts"');
+    assert.equal(rename.kind, 'quickfix');
+    assert.equal(rename.isPreferred, true);
+    assert.deepEqual(rename.diagnostics, [unknown]);
+    assert.equal(rename.edit.changes[URI][0].newText, 'replica_assign_delay_ms_for_dropouts');
+
+    // A runbook planning to remove 6 of the 10 nodes: the threshold now freezes mid-scale-in.
+    client.notify('pegasus/context', { runbookPlans: [{ uri: 'file:///w/s.runbook.md', removals: 6, line: 4, label: 'Runbook s.runbook.md (line 5)' }] });
+    const planned = await client.waitFor(diagsFor(URI, (d) => d.some((x) => x.code === 'threshold-freezes-scale-in')), 'the scale-in warning');
+    const warn = planned.params.diagnostics.find((d: any) => d.code === 'threshold-freezes-scale-in');
+    assert.equal(warn.range.start.line, 2);
+    assert.ok(client.serverRequests.includes('workspace/codeLens/refresh'), 'lenses are refreshed when the context changes');
+    const fix = await client.request('textDocument/codeAction', {
+      textDocument: { uri: URI },
+      range: warn.range,
+      context: { diagnostics: [warn] },
+    });
+    const apply = fix.find((a: any) => a.title.startsWith('Set node_live_percentage_threshold_for_update to 40'));
+    assert.ok(apply, JSON.stringify(fix.map((a: any) => a.title)));
+    assert.deepEqual(apply.edit.changes[URI][0], { range: { start: { line: 2, character: 46 }, end: { line: 2, character: 48 } }, newText: '40' });
+
+    // Edits are debounced: three quick changes, one publish for the last version.
+    const before = client.notifications.length;
+    const fixed = TEXT.replace('= 50', '= 40').replace('  min_live_node_count_for_unfreeze = 1\n', '').replace('asign', 'assign').replace('fd_grace_seconds = 20', 'fd_grace_seconds = 22');
+    for (let v = 2; v <= 4; v++) {
+      client.notify('textDocument/didChange', { textDocument: { uri: URI, version: v }, contentChanges: [{ text: v === 4 ? fixed : `${TEXT}\n# typing ${v}` }] });
+    }
+    const clean = await client.waitFor(diagsFor(URI, (d) => d.length === 0), 'clean diagnostics after the fix');
+    assert.equal(clean.params.version, 4);
+    const publishes = client.notifications.slice(before).filter((m) => m.method === 'textDocument/publishDiagnostics');
+    assert.equal(publishes.length, 1, 'one publish for three quick edits');
+
+    const hover = await client.request('textDocument/hover', { textDocument: { uri: URI }, position: { line: 2, character: 6 } });
+    assert.match(hover.contents.value, /meta\.live_percentage/);
+
+    client.notify('textDocument/didClose', { textDocument: { uri: URI } });
+    const closed = client.notifications.length;
+    await client.waitFor((m) => client.notifications.indexOf(m) >= closed && diagsFor(URI, (d) => d.length === 0)(m), 'cleared diagnostics on close');
+
+    await client.request('shutdown', null);
+    client.notify('exit', null);
+    assert.equal(await exited, 0, stderr);
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+});

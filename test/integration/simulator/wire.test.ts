@@ -1,0 +1,233 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { Connection, MetaClient, MetaFunctionLevel, RPC, clusterInfoRecord, writeRequestFrame, FrameReader, decodeResponseFrame } from '../../../src/pegasus';
+import { startSimulatedCluster, type SimulatedCluster } from '../../../src/simulator';
+
+async function withCluster(opts: Parameters<typeof startSimulatedCluster>[0], fn: (sim: SimulatedCluster) => Promise<void>): Promise<void> {
+  const sim = await startSimulatedCluster(opts);
+  try {
+    await fn(sim);
+  } finally {
+    await sim.close();
+  }
+}
+
+async function control(sim: SimulatedCluster, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const r = await fetch(`${sim.controlUrl}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+}
+
+/** Raw HTTP/1.1 GET on the meta port: the exact status line, headers and body. */
+function rawHttp(address: string, path: string): Promise<string> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const s = net.connect(Number(port), host!, () => s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    let data = '';
+    s.on('data', (c) => {
+      data += c.toString('utf8');
+      const head = data.indexOf('\r\n\r\n');
+      const m = /Content-Length: (\d+)/.exec(data);
+      if (head >= 0 && m && data.length >= head + 4 + Number(m[1])) {
+        s.destroy();
+        resolve(data);
+      }
+    });
+    s.on('error', reject);
+  });
+}
+
+for (const version of ['2.5', '2.6'] as const) {
+  test(`${version} dialect through the wire client over real sockets`, async () => {
+    await withCluster({ version, nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] }, async (sim) => {
+      const [leader, f1, f2] = sim.metaServers as [string, string, string];
+      // Followers first: the client must find the leader.
+      const client = new MetaClient({ metaServers: [f1, f2, leader], timeoutMs: 5000 });
+      try {
+        const nodes = await client.listNodes();
+        assert.equal(nodes.length, 5);
+        assert.equal(nodes.every((n) => (version === '2.6') === (n.hpAddress !== undefined)), true, 'hp_node only on 2.6');
+        const info = clusterInfoRecord(await client.clusterInfo());
+        assert.equal(info.primary_meta_server, leader);
+        assert.equal(info.meta_function_level, 'steady');
+        assert.equal(info.cluster_name, 'onebox');
+        assert.equal(
+          info.balance_operation_count,
+          version === '2.5' ? 'move_pri=0,copy_pri=0,copy_sec=0,total=0' : '{\n  "copy_pri": 0,\n  "copy_sec": 0,\n  "move_pri": 0,\n  "total": 0\n}',
+        );
+        const cfg = await client.queryPartitionConfig('temp');
+        assert.equal(cfg.partitionCount, 8);
+        assert.equal(cfg.partitions[0]!.hpPrimary !== undefined, version === '2.6');
+        const apps = await client.listApps();
+        assert.equal(apps[0]!.atomicIdempotent !== undefined, version === '2.6');
+
+        // remote commands: exact dialect
+        const q = await client.remoteCommand('meta.lb.assign_delay_ms');
+        assert.equal(q.raw, version === '2.5' ? '300000' : '{\n  "error": "ok",\n  "meta.lb.assign_delay_ms": "600000"\n}');
+        const set = await client.remoteCommand('meta.lb.assign_secondary_black_list', ['127.0.0.1:34801,127.0.0.1:34802']);
+        assert.equal(set.raw, version === '2.5' ? 'set ok' : '{\n  "error": "ok"\n}');
+        const get = await client.remoteCommand('meta.lb.assign_secondary_black_list');
+        assert.equal(get.raw, version === '2.5' ? 'get ok: 127.0.0.1:34801,127.0.0.1:34802' : '{\n  "assign_secondary_black_list": "127.0.0.1:34801,127.0.0.1:34802",\n  "error": "ok"\n}');
+        const cnt = await client.remoteCommand('meta.lb.get_balance_operation_count', ['detail']);
+        assert.equal(cnt.raw, version === '2.5' ? 'move_pri=0,copy_pri=0,copy_sec=0,total=0' : '{\n  "copy_pri": 0,\n  "copy_sec": 0,\n  "move_pri": 0,\n  "total": 0\n}');
+        const bad = await client.remoteCommand('meta.lb.only_move_primary', ['maybe']);
+        assert.equal(bad.raw, version === '2.5' ? 'ERR: invalid arguments' : `{\n  "error": "ERR: invalid arguments, 'maybe' is not a boolean"\n}`);
+        const ign = await client.remoteCommand('meta.lb.ignored_app_list', ['set', '1']);
+        assert.equal(ign.raw, version === '2.5' ? 'set ok' : '{\n  "error": "ok"\n}');
+        const ignGet = await client.remoteCommand('meta.lb.ignored_app_list', ['get'], { address: leader });
+        // 2.5 sends the trailing NUL byte on the wire, as the real server does
+        assert.equal(ignGet.raw, version === '2.5' ? 'ignored_app_id_list: 1\0' : '{\n  "ignored_app_id_list": "1"\n}');
+        // followers: meta.live_percentage yes, meta.lb.* unknown
+        const pct = await client.remoteCommand('meta.live_percentage', [], { address: f1 });
+        assert.equal(pct.raw, version === '2.5' ? '65' : '{\n  "error": "ok",\n  "meta.live_percentage": "65"\n}');
+        const unk = await client.remoteCommand('meta.lb.assign_delay_ms', [], { address: f2 });
+        assert.equal(unk.raw, "unknown command 'meta.lb.assign_delay_ms'");
+
+        // set_meta_level / get_meta_level and the effective level in cluster_info
+        assert.equal(await client.setMetaLevel(MetaFunctionLevel.fl_lively), MetaFunctionLevel.fl_steady);
+        assert.equal(await client.getMetaLevel(), MetaFunctionLevel.fl_lively);
+
+        // a follower's own answers: ERR_FORWARD_TO_OTHERS with the leader hint in query-config only
+        const conn = new Connection(f1, { version });
+        try {
+          const r = await conn.call(RPC.queryConfig, { appName: 'temp', partitionIndices: [] });
+          assert.equal(r.err, 'ERR_FORWARD_TO_OTHERS');
+          assert.equal(r.partitions[0]!.primary, leader);
+          const n = await conn.call(RPC.listNodes, { status: 0 });
+          assert.deepEqual(n, { err: 'ERR_FORWARD_TO_OTHERS', infos: [] });
+          const pb = await conn.call(RPC.proposeBalancer, { gpid: { appId: 1, partitionIndex: 0 }, actionList: [] });
+          assert.equal(pb.err, 'ERR_APP_NOT_EXIST');
+        } finally {
+          conn.close();
+        }
+      } finally {
+        client.close();
+      }
+
+      // HTTP on the same port: exact status lines, 307 from followers
+      const redirect = await rawHttp(f1, '/meta/nodes?detail');
+      assert.match(redirect, /^HTTP\/1\.1 307 Temporary Redirect\r\nContent-Type: text\/plain\r\nContent-Length: 0\r\nLocation: http:\/\/127\.0\.0\.1:\d+\/meta\/nodes\?detail=\r\n\r\n$/);
+      assert.ok(redirect.includes(`Location: http://${leader}/meta/nodes?detail=`));
+      const nodesHttp = await rawHttp(leader, '/meta/nodes');
+      assert.ok(nodesHttp.startsWith('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n'));
+      assert.ok(nodesHttp.endsWith('"summary":{"total_node_count":"5","alive_node_count":"5","unalive_node_count":"0"}}\n'));
+      const missing = await rawHttp(leader, '/meta/app?name=nope');
+      assert.ok(missing.startsWith('HTTP/1.1 404 Not Found') && missing.endsWith('table not found: "nope"'));
+      const badKey = await rawHttp(leader, '/meta/apps?bogus=1');
+      assert.ok(badKey.startsWith('HTTP/1.1 400 Bad Request'));
+      const version2 = await (await fetch(`http://${leader}/version`)).json();
+      assert.equal((version2 as { Version: string }).Version, version === '2.5' ? '2.5.0' : '2.6.0-SNAPSHOT');
+      const cluster = (await (await fetch(`http://${leader}/meta/cluster`)).json()) as Record<string, string>;
+      assert.equal(cluster.meta_function_level, 'lively');
+      assert.equal('cluster_name' in cluster, false);
+    });
+  });
+}
+
+test('unknown RPC name gets ERR_HANDLER_NOT_FOUND with no body; an unknown signature is closed', async () => {
+  await withCluster({}, async (sim) => {
+    const [host, port] = sim.metaServers[0]!.split(':');
+    const frame = writeRequestFrame('RPC_CM_NO_SUCH_THING', 5, (w) => w.stop());
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      const s = net.connect(Number(port), host!, () => s.write(frame));
+      const r = new FrameReader('response');
+      s.on('data', (c) => {
+        const f = r.push(c);
+        if (f.length > 0) {
+          s.destroy();
+          resolve(f[0]!);
+        }
+      });
+      s.on('error', reject);
+    });
+    const rf = decodeResponseFrame(reply);
+    assert.equal(rf.errorName, 'ERR_HANDLER_NOT_FOUND');
+    assert.equal(rf.seqid, 5);
+    assert.equal(rf.bodyOffset, reply.length);
+    const closed = await new Promise<boolean>((resolve) => {
+      const s = net.connect(Number(port), host!, () => s.write('HELO world'));
+      s.on('close', () => resolve(true));
+      s.on('error', () => {});
+    });
+    assert.equal(closed, true);
+  });
+});
+
+test('meta leader killed mid-operation: a follower takes over, settings are back to config values, the client is redirected', async () => {
+  await withCluster({ version: '2.6', nodes: 6, metaStartupMs: 0 }, async (sim) => {
+    const changes: string[] = [];
+    const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 50, onLeaderChange: (c) => changes.push(c.current) });
+    try {
+      await client.remoteCommand('meta.lb.assign_delay_ms', ['10']);
+      await client.remoteCommand('meta.lb.assign_secondary_black_list', ['127.0.0.1:34801']);
+      await client.setMetaLevel(MetaFunctionLevel.fl_lively);
+      assert.equal((await control(sim, 'POST', '/nodes/127.0.0.1:34801/stop')).status, 200);
+      sim.advance(20); // the node is dying, cure is about to act
+      const killed = await control(sim, 'POST', '/meta/leader/kill');
+      assert.equal(killed.json.killed, sim.metaServers[0]);
+      sim.advance(4); // election (3 s simulated)
+      const info = clusterInfoRecord(await client.clusterInfo());
+      assert.equal(info.primary_meta_server, sim.metaServers[1]);
+      assert.deepEqual(changes, [sim.metaServers[0], sim.metaServers[1]]);
+      assert.equal(info.meta_function_level, 'steady', 'the new leader starts at meta_function_level_on_start');
+      assert.equal((await client.remoteCommand('meta.lb.assign_delay_ms')).value, '600000');
+      assert.equal((await client.remoteCommand('meta.lb.assign_secondary_black_list')).fields?.assign_secondary_black_list, '');
+      const state = await control(sim, 'GET', '/state?partitions=false');
+      assert.equal(state.json.leader, sim.metaServers[1]);
+      // the killed meta does not accept connections
+      const refused = await new Promise<boolean>((resolve) => {
+        const [h, p] = sim.metaServers[0]!.split(':');
+        const s = net.connect(Number(p), h!);
+        s.on('connect', () => {
+          s.destroy();
+          resolve(false);
+        });
+        s.on('error', () => resolve(true));
+      });
+      assert.equal(refused, true);
+      // the node death is still handled by the new leader
+      sim.advance(60);
+      const nodes = await client.listNodes();
+      assert.equal(nodes.find((n) => n.address === '127.0.0.1:34801')?.status, 2);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+test('control API: add a node, stop/start, bad input, faults (delay, dropped connections), metrics', async () => {
+  await withCluster({ version: '2.5', nodes: 4 }, async (sim) => {
+    const added = await control(sim, 'POST', '/nodes', {});
+    assert.deepEqual(added, { status: 200, json: { address: '127.0.0.1:34805' } });
+    assert.equal((await control(sim, 'POST', '/nodes/127.0.0.1:9/stop')).status, 404);
+    const bad = await control(sim, 'POST', '/faults', { delayMs: -1 });
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.json.error), /delayMs/);
+    assert.equal((await control(sim, 'POST', '/advance', { seconds: 'x' })).status, 400);
+    assert.equal((await control(sim, 'POST', '/nodes/127.0.0.1:34802/stop')).json.running, false);
+    assert.equal((await control(sim, 'POST', '/advance', { seconds: 30 })).status, 200);
+    const st = await control(sim, 'GET', '/state');
+    const nodes = st.json.nodes as { address: string; metaStatus: string }[];
+    assert.equal(nodes.find((n) => n.address === '127.0.0.1:34802')?.metaStatus, 'UNALIVE');
+    assert.equal((await control(sim, 'POST', '/nodes/127.0.0.1:34802/start')).json.running, true);
+    const met = await control(sim, 'GET', '/metrics');
+    for (const k of ['replicasCopied', 'bytesCopied', 'partitionSecondsWithoutPrimary', 'partitionSecondsUnderReplicated', 'frozenSeconds', 'simulatedSeconds']) assert.equal(typeof met.json[k], 'number', k);
+    assert.ok((met.json.partitionSecondsWithoutPrimary as number) > 0);
+    const log = await control(sim, 'GET', '/log?kind=node');
+    assert.ok((log.json.entries as unknown[]).length >= 3);
+
+    const client = new MetaClient({ metaServers: [sim.metaServers[0]!], timeoutMs: 5000, attemptTimeoutMs: 2000 });
+    try {
+      await control(sim, 'POST', '/faults', { delayMs: 150 });
+      const t0 = Date.now();
+      await client.listNodes();
+      assert.ok(Date.now() - t0 >= 140);
+      await control(sim, 'DELETE', '/faults');
+      const dropped = await control(sim, 'POST', '/faults', { dropConnections: true });
+      assert.ok((dropped.json.droppedConnections as number) >= 1);
+      assert.equal((await client.listNodes()).length, 5, 'the client reconnects after a dropped connection');
+    } finally {
+      client.close();
+    }
+  });
+});

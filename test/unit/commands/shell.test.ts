@@ -1,0 +1,241 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRegistry, runCommandLine, CommandDeclinedError, describeError, type CommandContext, type ConfirmRequest } from '../../../src/commands';
+import { fakeClient, smallCluster, node, N1, N2, N3, type FakeState } from '../cluster/fixtures';
+
+const reg = createRegistry();
+
+function ctxFor(state: FakeState = smallCluster(), confirmAnswer = true) {
+  const client = fakeClient(state);
+  const asked: ConfirmRequest[] = [];
+  let invalidated = 0;
+  const ctx: CommandContext = {
+    client,
+    profile: { name: 'onebox', metaServers: ['127.0.0.1:34601'], production: true },
+    signal: new AbortController().signal,
+    progress: () => undefined,
+    confirm: async (r) => {
+      asked.push(r);
+      return confirmAnswer;
+    },
+    snapshotCache: {
+      get: () => Promise.reject(new Error('unused')),
+      invalidate: () => {
+        invalidated++;
+      },
+    },
+  };
+  return { ctx, client, asked, invalidated: () => invalidated };
+}
+
+test('nodes -d: the shell layout, counts from partition configs, and JSON data', async () => {
+  const { ctx } = ctxFor();
+  const r = await runCommandLine(reg, ctx, 'nodes -d');
+  assert.equal(
+    r.text,
+    [
+      '[details]',
+      'address         status   replica_count  primary_count  secondary_count',
+      '10.0.0.1:34801  ALIVE    4              2              2',
+      '10.0.0.2:34801  ALIVE    4              2              2',
+      '10.0.0.3:34801  ALIVE    5              1              4',
+      '10.0.0.4:34801  UNALIVE  0              0              0',
+      '',
+      '[summary]',
+      'total_node_count    : 4',
+      'alive_node_count    : 3',
+      'unalive_node_count  : 1',
+    ].join('\n'),
+  );
+  const data = r.data as { details: { address: string; replicaCount: number }[]; summary: { aliveNodeCount: number } };
+  assert.equal(data.details[2]!.replicaCount, 5);
+  assert.equal(data.summary.aliveNodeCount, 3);
+  // Scripts read `$2` status, `$3` replica_count, `$4` primary_count.
+  const fields = r.text.split('\n')[4]!.split(/\s+/);
+  assert.deepEqual(fields.slice(1, 4), ['ALIVE', '5', '1']);
+  const alive = await runCommandLine(reg, ctx, 'nodes -s unalive');
+  assert.deepEqual(alive.tables[0]!.rows, [['10.0.0.4:34801', 'UNALIVE']]);
+});
+
+test('nodes on 2.6/master prints host:port, -r prints ip:port', async () => {
+  const s = smallCluster();
+  s.nodes = [node(N1, true, 'node1:34801'), node(N2, true, 'node2:34801'), node(N3, true, 'node3:34801')];
+  const { ctx } = ctxFor(s);
+  const r = await runCommandLine(reg, ctx, 'nodes -d');
+  assert.deepEqual(r.tables[0]!.rows.map((x) => x[0]), ['node1:34801', 'node2:34801', 'node3:34801']);
+  const ip = await runCommandLine(reg, ctx, 'nodes -r');
+  assert.deepEqual(ip.tables[0]!.rows.map((x) => x[0]), [N1, N2, N3]);
+});
+
+test('ls -d: general info, healthy_info with the four counters, summary', async () => {
+  const { ctx, client } = ctxFor();
+  const r = await runCommandLine(reg, ctx, 'ls -d');
+  const healthy = r.tables.find((t) => t.title === 'healthy_info')!;
+  assert.deepEqual(healthy.columns, ['app_id', 'app_name', 'partition_count', 'fully_healthy', 'unhealthy', 'write_unhealthy', 'read_unhealthy']);
+  assert.deepEqual(healthy.rows, [
+    [1, 't1', 2, 2, 0, 0, 0],
+    [2, 'temp', 4, 1, 3, 2, 1],
+  ]);
+  assert.match(r.text, /\[healthy_info\]\napp_id  app_name  partition_count  fully_healthy  unhealthy  write_unhealthy  read_unhealthy\n1       t1        2                2              0          0                0\n2       temp      4                1              3          2                1\n/);
+  assert.match(r.text, /\[summary\]\ntotal_app_count            : 2\nfully_healthy_app_count    : 1\nunhealthy_app_count        : 1\nwrite_unhealthy_app_count  : 1\nread_unhealthy_app_count   : 1$/);
+  // dropped tables only with -a; plain ls does not query partitions
+  const before = client.calls.queries.length;
+  const plain = await runCommandLine(reg, ctx, 'ls');
+  assert.equal(client.calls.queries.length, before);
+  assert.deepEqual(plain.tables[0]!.rows.map((x) => x[2]), ['t1', 'temp']);
+  const all = await runCommandLine(reg, ctx, 'ls -a');
+  assert.deepEqual(all.tables[0]!.rows.map((x) => [x[2], x[1]]), [
+    ['t1', 'AVAILABLE'],
+    ['temp', 'AVAILABLE'],
+    ['gone', 'DROPPED'],
+  ]);
+  assert.match(String(all.tables[0]!.rows[2]![8]), /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d$/); // drop_time
+  const dropped = await runCommandLine(reg, ctx, 'ls -s dropped');
+  assert.equal(dropped.tables[0]!.rows.length, 1);
+});
+
+test('app <table> -d: partitions, per-node spread with a total row, health counters', async () => {
+  const { ctx } = ctxFor();
+  const r = await runCommandLine(reg, ctx, 'app temp -d');
+  assert.equal(
+    r.text,
+    [
+      '[parameters]',
+      'app_name           : temp',
+      'app_id             : 2',
+      'partition_count    : 4',
+      'max_replica_count  : 3',
+      '',
+      '[details]',
+      'pidx  ballot  replica_count  primary         secondaries',
+      '0     3       3/3            10.0.0.1:34801  [10.0.0.2:34801,10.0.0.3:34801]',
+      '1     3       2/3            10.0.0.2:34801  [10.0.0.3:34801]',
+      '2     3       1/3            -               [10.0.0.1:34801]',
+      '3     3       1/3            10.0.0.3:34801  []',
+      '',
+      '[nodes]',
+      'node            primary  secondary  total',
+      '10.0.0.1:34801  1        1          2',
+      '10.0.0.2:34801  1        1          2',
+      '10.0.0.3:34801  1        2          3',
+      'total           3        4          7',
+      '',
+      '[healthy]',
+      'fully_healthy_partition_count    : 1',
+      'unhealthy_partition_count        : 3',
+      'write_unhealthy_partition_count  : 2',
+      'read_unhealthy_partition_count   : 1',
+    ].join('\n'),
+  );
+  const short = await runCommandLine(reg, ctx, 'app temp');
+  assert.equal(short.tables.length, 1);
+  await assert.rejects(runCommandLine(reg, ctx, 'app nope'), (e: Error & { code?: string }) => e.code === 'ERR_OBJECT_NOT_FOUND');
+});
+
+test('cluster_info and get_meta_level: effective vs stored, with a warning when they differ', async () => {
+  const s = smallCluster();
+  const { ctx } = ctxFor(s);
+  const ci = await runCommandLine(reg, ctx, 'cluster_info');
+  assert.match(ci.text, /^\[cluster_info\]\nmeta_servers                  : 127\.0\.0\.1:34601,127\.0\.0\.1:34602\n/);
+  assert.equal((ci.data as Record<string, string>).meta_function_level, 'steady');
+  let r = await runCommandLine(reg, ctx, 'get_meta_level');
+  assert.equal(r.text, 'current meta level is fl_steady');
+  s.storedLevel = 500;
+  s.clusterInfo.values[s.clusterInfo.keys.indexOf('meta_function_level')] = 'freezed';
+  r = await runCommandLine(reg, ctx, 'get_meta_level');
+  assert.equal(r.text.split('\n')[0], 'current meta level is fl_lively');
+  assert.match(r.text, /warning: the effective level is freezed \(cluster_info\); the meta is frozen/);
+});
+
+test('set_meta_level asks first (naming cluster and change), then prints the old level', async () => {
+  const { ctx, client, asked, invalidated } = ctxFor();
+  const r = await runCommandLine(reg, ctx, 'set_meta_level lively');
+  assert.equal(r.text, 'control meta level ok, the old level is fl_steady');
+  assert.deepEqual(client.calls.levels, [500]);
+  assert.equal(asked.length, 1);
+  assert.deepEqual(asked[0], { cluster: 'onebox', command: 'set_meta_level lively', change: 'set the meta function level to lively', production: true });
+  assert.equal(r.changed, true);
+  assert.equal(invalidated(), 1);
+  await runCommandLine(reg, ctx, 'set_meta_level STEADY');
+  assert.match(asked[1]!.change, /pending balancer proposals are cleared/);
+  assert.deepEqual(client.calls.levels, [500, 400]);
+});
+
+test('a declined confirmation changes nothing', async () => {
+  const { ctx, client } = ctxFor(smallCluster(), false);
+  await assert.rejects(runCommandLine(reg, ctx, 'set_meta_level lively'), CommandDeclinedError);
+  assert.deepEqual(client.calls.levels, []);
+  await assert.rejects(runCommandLine(reg, ctx, 'balance -g 2.0 -p move_pri -f 10.0.0.1:34801 -t 10.0.0.2:34801'), CommandDeclinedError);
+  assert.equal(client.calls.proposals.length, 0);
+  // read-only commands never ask
+  await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms');
+});
+
+test('remote_command: leader by default, -l list, failures per server, shell layout', async () => {
+  const { ctx, client, asked } = ctxFor();
+  let r = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms');
+  assert.equal(r.text, 'COMMAND: meta.lb.assign_delay_ms\n\nCALL [meta-server] [127.0.0.1:34601] succeed: 300000\n\nSucceed count: 1\nFailed count: 0');
+  assert.equal(asked.length, 0);
+  r = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms 10');
+  assert.equal(asked.length, 1);
+  assert.equal(r.changed, true);
+  r = await runCommandLine(reg, ctx, 'remote_command -l 10.0.0.1:34801,down:1 meta.live_percentage');
+  assert.equal(r.ok, false);
+  assert.deepEqual(client.calls.remote.slice(-2).map((c) => c.address), ['10.0.0.1:34801', 'down:1']);
+  assert.match(r.text, /CALL \[replica-server\] \[10\.0\.0\.1:34801\] succeed: 50\nCALL \[replica-server\] \[down:1\] failed: ERR_NETWORK_FAILURE\n\nSucceed count: 1\nFailed count: 1/);
+  r = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.only_move_primary');
+  assert.deepEqual(client.calls.remote.slice(-2).map((c) => c.address), ['127.0.0.1:34601', '127.0.0.1:34602']);
+  assert.equal(r.ok, false); // unknown command on both
+  r = await runCommandLine(reg, ctx, 'remote_command -t replica-server server-info');
+  assert.deepEqual(client.calls.remote.slice(-3).map((c) => c.address), [N1, N2, N3]); // alive only
+});
+
+test('balance: the proposal actions of move_pri, copy_pri and copy_sec', async () => {
+  const { ctx, client } = ctxFor();
+  let r = await runCommandLine(reg, ctx, `balance -g 2.1 -p move_pri -f ${N2} -t ${N3}`);
+  assert.equal(r.text, 'send balance proposal result: ERR_OK');
+  assert.deepEqual(client.calls.proposals[0], {
+    gpid: { appId: 2, partitionIndex: 1 },
+    actionList: [
+      { target: N2, node: N2, type: 5 }, // DOWNGRADE_TO_SECONDARY
+      { target: N3, node: N3, type: 2 }, // UPGRADE_TO_PRIMARY
+    ],
+    force: false,
+    balanceType: 0,
+  });
+  await runCommandLine(reg, ctx, `balance -g 2.0 -p copy_pri -f ${N1} -t ${N3}`);
+  assert.deepEqual(client.calls.proposals[1]!.actionList.map((a) => [a.target, a.node, a.type]), [
+    [N1, N3, 8],
+    [N1, N1, 5],
+    [N3, N3, 2],
+  ]);
+  assert.equal(client.calls.proposals[1]!.balanceType, 1);
+  await runCommandLine(reg, ctx, `balance -g 2.0 -p copy_sec -f ${N2} -t ${N3}`);
+  assert.deepEqual(client.calls.proposals[2]!.actionList.map((a) => [a.target, a.node, a.type]), [
+    ['', N3, 8],
+    ['', N2, 6],
+  ]);
+  r = await runCommandLine(reg, ctx, `propose -f -g 2.1 -p upgrade_to_primary -t ${N3} -n ${N3}`);
+  assert.equal(r.text, 'send proposal response: ERR_OK');
+  assert.deepEqual(client.calls.proposals[3], { gpid: { appId: 2, partitionIndex: 1 }, actionList: [{ target: N3, node: N3, type: 2 }], force: true });
+  await assert.rejects(runCommandLine(reg, ctx, `balance -g 2.1 -p move_pri -f nowhere:1 -t ${N3}`), (e: Error) => describeError(e).name === 'ERR_INVALID_PARAMETERS' && /-f 'nowhere:1'/.test(e.message));
+});
+
+test('balance on 2.6/master accepts host names and sends hp_* fields too', async () => {
+  const s = smallCluster();
+  s.nodes = [node(N1, true, 'node1:34801'), node(N2, true, 'node2:34801')];
+  const { ctx, client } = ctxFor(s);
+  await runCommandLine(reg, ctx, 'balance -g 2.0 -p move_pri -f node1:34801 -t node2:34801');
+  assert.deepEqual(client.calls.proposals[0]!.actionList[0], { target: N1, node: N1, type: 5, hpTarget: 'node1:34801', hpNode: 'node1:34801' });
+});
+
+test('help: index and per-command help', async () => {
+  const { ctx } = ctxFor();
+  const idx = await runCommandLine(reg, ctx, 'help');
+  assert.match(idx.text, /^Pegasus shell commands:\n  nodes /);
+  assert.match(idx.text, /set_meta_level .*\(asks first\)/);
+  const one = await runCommandLine(reg, ctx, 'help app');
+  assert.match(one.text, /^usage: app <table> \[-d\] \[-r\]\n/);
+  assert.match(one.text, /-d\|--detailed/);
+  await assert.rejects(runCommandLine(reg, ctx, 'help nodez'), /did you mean 'nodes'/);
+});

@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { actionsFor } from '../../../src/config/actions';
+import { analyzeConfig, CALCULATOR_COMMAND, type Analysis } from '../../../src/config/analysis';
+import { calculate, describeStep } from '../../../src/config/calculator';
+import { completionsAt } from '../../../src/config/completion';
+import { looksLikePegasusConfig } from '../../../src/config/detect';
+import { hoverAt } from '../../../src/config/hover';
+import { scanRunbook } from '../../../src/config/runbookPlans';
+import { DEFAULT_SETTINGS, parseSettings, type AnalysisContext, type ConfigSettings } from '../../../src/config/settings';
+
+const fixture = readFileSync(join(__dirname, 'fixtures', 'server.ini'), 'utf8');
+const lines = fixture.split('\n');
+const lineOf = (needle: string) => lines.findIndex((l) => l.includes(needle));
+
+function run(text: string, settings: Partial<ConfigSettings> = {}, ctx: Partial<AnalysisContext> = {}): Analysis {
+  return analyzeConfig(text, { clusters: [], runbookPlans: [], ...ctx, settings: { ...DEFAULT_SETTINGS, ...settings } });
+}
+
+test('code lenses sit on the threshold and min-live keys and count the nodes that can go', () => {
+  const a = run(fixture, { nodeCount: 10 });
+  const thr = lineOf('node_live_percentage_threshold_for_update');
+  const min = lineOf('min_live_node_count_for_unfreeze');
+  assert.deepEqual([...new Set(a.lenses.map((l) => l.range.start.line))], [thr, min]);
+  const [head, next] = a.lenses.filter((l) => l.range.start.line === thr);
+  assert.match(head!.title, /^5 of 10 nodes can go down, one after another, before the meta freezes \(pegasus.config.nodeCount\)$/);
+  assert.match(next!.title, /Removing 6: threshold ≤ 40%/);
+  assert.equal(next!.command, CALCULATOR_COMMAND);
+  assert.equal(next!.args.k, 6);
+  assert.equal(next!.args.pct, 50);
+  assert.equal(next!.args.thresholdInFile, true);
+  assert.equal(lines[thr]!.slice(next!.args.thresholdValueStart, next!.args.thresholdValueEnd), '50');
+});
+
+test('lens on the [meta_server] header when the keys are absent; plans raise k', () => {
+  const a = run('[meta_server]\nserver_list = a:1\n', { nodeCount: 10 }, { runbookPlans: [{ uri: 'u', removals: 4, line: 0, label: 'x' }] });
+  assert.equal(a.lenses[0]!.range.start.line, 0);
+  assert.match(a.lenses[0]!.title, /^3 of 10 nodes can go down/); // default 65%: 7/10 ok, 6/10 freezes
+  assert.match(a.lenses[1]!.title, /Removing 4: threshold ≤ 60%/);
+  assert.equal(a.lenses[1]!.args.thresholdInFile, false);
+  assert.deepEqual(run('[meta_server]\n', { nodeCount: 10, codeLens: false }).lenses, []);
+  assert.deepEqual(run('[replication]\n', { nodeCount: 10 }).lenses, [], 'no meta_server, no lens');
+});
+
+test('calculator: alive share after each removal and the largest safe threshold (freeze.ts arithmetic)', () => {
+  const r = calculate({ alive: 10, dead: 0, pct: 50, minLive: 3 }, 6);
+  assert.equal(r.steps.length, 6);
+  assert.equal(r.safePct, 40);
+  assert.equal(r.margin, 5);
+  assert.equal(r.currentAllows, false);
+  assert.equal(describeStep(r.steps[5]!, 10), 'after 6: 4/10 alive = 40.0% — FROZEN (below threshold) (safe up to 40%)');
+  assert.equal(describeStep(r.steps[0]!, 10), 'after 1: 9/10 alive = 90.0% — ok (safe up to 90%)');
+  assert.equal(calculate({ alive: 3, dead: 0, pct: 50, minLive: 3 }, 1).safePct, null);
+  assert.equal(calculate({ alive: 3, dead: 0, pct: 50, minLive: 3 }, 99).k, 3, 'k is capped at the alive count');
+});
+
+test('code actions: rule fixes, ignore comments, and threshold rewrites for k removals', () => {
+  const text = '[meta_server]\nnode_live_percentage_threshold_for_update = 95\n';
+  const a = run(text, { nodeCount: 10 }, { runbookPlans: [{ uri: 'u', removals: 3, line: 0, label: 'x' }] });
+  const range = { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } };
+  const acts = actionsFor(a, range, (l) => text.split('\n')[l]!.length, { settings: DEFAULT_SETTINGS, clusters: [], runbookPlans: [{ uri: 'u', removals: 3, line: 0, label: 'x' }] });
+  const titles = acts.map((x) => x.title);
+  assert.ok(titles.includes('Set node_live_percentage_threshold_for_update to 90 (lets 1 node go)'), titles.join('\n'));
+  assert.ok(titles.includes('Ignore threshold-freezes-on-loss on this line'));
+  assert.ok(titles.includes('Ignore threshold-freezes-scale-in in this file'));
+  assert.ok(titles.includes('Set node_live_percentage_threshold_for_update to 70 (lets 3 nodes go)'));
+  assert.equal(titles.filter((t) => t.includes(' to 70 ')).length, 1, 'the rewrite is not offered twice');
+  // without findings on the line (cursor elsewhere in range), the rewrite comes from the threshold itself
+  const calm = run('[meta_server]\nnode_live_percentage_threshold_for_update = 50\n', { nodeCount: 10 });
+  const rewrites = actionsFor(calm, range, () => 0, { settings: DEFAULT_SETTINGS, clusters: [], runbookPlans: [] });
+  assert.deepEqual(rewrites.map((x) => x.title), ['Set node_live_percentage_threshold_for_update to 40 (lets 6 of 10 nodes go down)']);
+  assert.equal(rewrites[0]!.kind, 'refactor');
+  const ignore = acts.find((x) => x.title === 'Ignore threshold-freezes-on-loss on this line')!;
+  assert.deepEqual(ignore.edits[0]!.range.start, { line: 1, character: text.split('\n')[1]!.length });
+  // applying the ignore comment silences exactly that rule on that line
+  const applied = text.replace('= 95', `= 95${ignore.edits[0]!.newText}`);
+  assert.deepEqual(run(applied, { nodeCount: 10 }).findings, []);
+  // threshold absent: the rewrite inserts it under [meta_server]
+  const b = run('[meta_server]\n  server_list = a:1\n', { nodeCount: 10 });
+  const ins = actionsFor(b, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, () => 0, { settings: DEFAULT_SETTINGS, clusters: [], runbookPlans: [] });
+  assert.deepEqual(ins.map((x) => x.edits[0]!.newText), ['  node_live_percentage_threshold_for_update = 60\n']);
+});
+
+test('hover: key documentation with per-version defaults, placeholders and directives', () => {
+  const a = run(fixture, { nodeCount: 10 });
+  const thr = lineOf('node_live_percentage_threshold_for_update');
+  const h = hoverAt(a, { line: thr, character: 5 })!;
+  assert.match(h.markdown, /\*\*node_live_percentage_threshold_for_update\*\*/);
+  assert.match(h.markdown, /2\.5: `65`.*2\.6: `65`.*shipped config.ini: `50`/);
+  assert.match(h.markdown, /meta\.live_percentage/);
+  const fd = hoverAt(a, { line: lineOf('fd_lease_seconds'), character: 4 })!;
+  assert.match(fd.markdown, /2\.5: `9` s · 2\.6: `20` s ← selected/);
+  const ph = lineOf('server_list = %{meta.server.list}');
+  const col = lines[ph]!.indexOf('%{') + 3;
+  assert.match(hoverAt(a, { line: ph, character: col })!.markdown, /template placeholder/);
+  const cargs = lineOf('%white_list%');
+  assert.match(hoverAt(a, { line: cargs, character: lines[cargs]!.indexOf('%w') + 2 })!.markdown, /-cargs white_list=VALUE/);
+  const d = run('# pegasus-ops: nodes=5\n[meta_server]\n');
+  assert.match(hoverAt(d, { line: 0, character: 5 })!.markdown, /Node count in use: 5/);
+  assert.equal(hoverAt(a, { line: lineOf('rpc_request_throttling_mode'), character: 4 }), null);
+});
+
+test('completion: sections after "[", missing keys of the section, values after "="', () => {
+  const text = '[meta_server]\n  min_live_node_count_for_unfreeze = 3\n  \n  meta_function_level_on_start = \n[\n';
+  const a = run(text);
+  const keys = completionsAt(a, { line: 2, character: 2 }, '  ');
+  assert.ok(keys.some((c) => c.label === 'node_live_percentage_threshold_for_update' && c.insertText === 'node_live_percentage_threshold_for_update = 65'));
+  assert.ok(!keys.some((c) => c.label === 'min_live_node_count_for_unfreeze'), 'already present');
+  assert.ok(keys.some((c) => c.label === 'cluster_root'), 'other known keys too');
+  const vals = completionsAt(a, { line: 3, character: 33 }, '  meta_function_level_on_start = ');
+  assert.deepEqual(vals.map((v) => v.label), ['stopped', 'blind', 'freezed', 'steady', 'lively']);
+  const secs = completionsAt(a, { line: 4, character: 1 }, '[');
+  assert.ok(secs.some((s) => s.label === 'replication'));
+  assert.ok(!secs.some((s) => s.label === 'meta_server'));
+  assert.deepEqual(completionsAt(a, { line: 2, character: 4 }, '  # '), [], 'nothing inside comments');
+});
+
+test('runbook scan: scale-in node counts accumulate until restart-meta', () => {
+  const md = [
+    '---',
+    'cluster: prod',
+    '---',
+    '# Scale in',
+    '```pegasus {"confirm": true}',
+    'scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801',
+    '```',
+    'prose mentioning scale-in --nodes a,b,c,d,e outside a cell',
+    '```pegasus',
+    'scale-in --nodes 10.0.0.3:34801',
+    '```',
+    '```pegasus',
+    'restart-meta',
+    'scale-in --nodes a,b',
+    '```',
+    '```sh',
+    'scale-in --nodes x,y,z,w',
+    '```',
+  ].join('\n');
+  assert.deepEqual(scanRunbook('file:///w/a.runbook.md', md), { uri: 'file:///w/a.runbook.md', cluster: 'prod', removals: 3, line: 9, label: 'Runbook a.runbook.md (line 10)' });
+  assert.equal(scanRunbook('u', '# nothing planned\n'), undefined);
+});
+
+test('content detection: Pegasus server configs only', () => {
+  assert.equal(looksLikePegasusConfig(fixture), true);
+  assert.equal(looksLikePegasusConfig('[apps.meta]\n'), true);
+  assert.equal(looksLikePegasusConfig('  [ replication ] ; comment\n'), true);
+  assert.equal(looksLikePegasusConfig('[core]\n[database]\nuser = x\n'), false);
+  assert.equal(looksLikePegasusConfig('text that mentions [meta_server] inline'), false);
+});
+
+test('settings: bad fields fall back to defaults and are named', () => {
+  const { settings, problems } = parseSettings({ nodeCount: -3, serverVersion: '2.6', tolerateNodeLosses: 2, disabledRules: 'x' });
+  assert.equal(settings.nodeCount, null);
+  assert.equal(settings.tolerateNodeLosses, 2);
+  assert.deepEqual(settings.disabledRules, []);
+  assert.equal(problems.length, 2);
+  assert.match(problems[0]!, /pegasus\.config\.nodeCount: -3 is not valid/);
+  assert.deepEqual(parseSettings(undefined).settings, DEFAULT_SETTINGS);
+  assert.equal(parseSettings('nope').problems.length, 1);
+});

@@ -1,0 +1,287 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScaleEngine, type EngineEvent } from '../../../src/engine/engine';
+import { Journal } from '../../../src/engine/journal';
+import { FakeCluster, type FakeOptions } from './fakeCluster';
+
+function setup(o: Partial<FakeOptions> = {}, journal: Journal = Journal.memory()) {
+  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'user', partitions: 4, replicas: 3 }], ...o });
+  const events: EngineEvent[] = [];
+  const engine = new ScaleEngine({
+    cluster: f,
+    control: f.control(),
+    journal,
+    clusterName: 'fake',
+    metaServers: ['127.0.0.1:34601', '127.0.0.1:34602'],
+    who: 'tester@host',
+    clock: f.clock(),
+    onEvent: (e) => events.push(e),
+    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, replicaSizeBytes: 1 << 20, copyRateMBps: 1, timeouts: { primariesMs: 120_000, secondariesMs: 600_000, healthyMs: 300_000, nodeGoneMs: 60_000 } },
+  });
+  return { f, engine, events, journal };
+}
+
+test('scale-in of two nodes copies each hosted replica once, never loses a primary, restores every setting', async () => {
+  const { f, engine, journal } = setup();
+  const hosted = f.replicasOn('10.0.0.1:34801') + f.replicasOn('10.0.0.2:34801');
+  const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
+  assert.equal(r.outcome, 'done', r.message);
+  assert.equal(f.metrics.copies, hosted);
+  assert.equal(f.metrics.noPrimaryMs, 0);
+  assert.equal(f.metrics.frozenMs, 0);
+  assert.equal(f.replicasOn('10.0.0.1:34801'), 0);
+  assert.equal(f.nodes.get('10.0.0.1:34801')!.alive, false);
+  assert.equal(f.nodes.get('10.0.0.2:34801')!.alive, false);
+  assert.equal(f.unhealthy(), 0);
+  assert.deepEqual(f.settings.blackList, []);
+  assert.equal(f.settings.delay, 300_000);
+  assert.equal(f.settings.pct, 50);
+  assert.deepEqual(r.settingsLeft, []);
+  assert.equal(r.plan!.copies, hosted);
+  assert.equal(r.plan!.replicasOnLeaving, hosted);
+  // The black list held both leaving nodes while the first one drained.
+  assert.ok(f.settingLog.includes('meta.lb.assign_secondary_black_list=10.0.0.1:34801,10.0.0.2:34801'));
+  const steps = journal.all().filter((x) => x.t === 'step' && x.status === 'done').map((x) => (x as { step: string }).step);
+  assert.deepEqual(steps.slice(3), ['10.0.0.1:34801:primaries', '10.0.0.1:34801:replicas', '10.0.0.1:34801:stop', '10.0.0.1:34801:healthy', '10.0.0.2:34801:primaries', '10.0.0.2:34801:replicas', '10.0.0.2:34801:stop', '10.0.0.2:34801:healthy']);
+  assert.equal(journal.all().at(-1)!.t, 'end');
+});
+
+test('freeze guard lowers meta.live_percentage just enough before a stop and keeps it lowered while dead nodes count', async () => {
+  // 6 nodes at pct 70: removing one leaves 5 alive of 6 (500 < 420? no: 500 >= 420) fine; two: 400 < 420 freezes.
+  const { f, engine, events } = setup({ pct: 70 });
+  const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
+  assert.equal(r.outcome, 'done', r.message);
+  assert.equal(f.metrics.frozenMs, 0);
+  // Second stop: alive 4, dead 2 -> largest safe pct = floor(400/6) = 66.
+  assert.ok(f.settingLog.includes('meta.live_percentage=66'), f.settingLog.join(' '));
+  assert.equal(f.settings.pct, 66, 'not restored while the dead nodes are still counted');
+  assert.equal(r.settingsLeft.length, 1);
+  assert.equal(r.settingsLeft[0]!.name, 'meta.live_percentage');
+  assert.match(r.settingsLeft[0]!.reason, /restart/);
+  assert.ok(events.some((e) => e.kind === 'warning' && /stays lowered/.test(e.message)));
+  // After a meta restart the dead set is empty and the config value applies again.
+  const rr = await engine.run({ op: 'restart-meta' });
+  assert.equal(rr.outcome, 'done', rr.message);
+  assert.equal(f.settings.pct, 70);
+  assert.deepEqual(rr.settingsLeft, []);
+});
+
+test('pre-flight refuses with reason and fix', async () => {
+  {
+    const { engine } = setup();
+    const r = await engine.run({ op: 'scale-in', nodes: ['10.9.9.9:34801'] });
+    assert.equal(r.outcome, 'refused');
+    assert.match(r.refusals[0]!.reason, /not a node of this cluster/);
+  }
+  {
+    const { engine } = setup({ nodes: 4 });
+    const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
+    assert.equal(r.outcome, 'refused');
+    assert.ok(r.refusals.some((x) => /keeps 3 replicas but only 2/.test(x.reason)), r.message);
+  }
+  {
+    const { f, engine } = setup();
+    f.settings.blackList = ['10.0.0.5:34801'];
+    f.settings.delay = 10;
+    const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
+    assert.equal(r.outcome, 'refused');
+    assert.ok(r.refusals.some((x) => /black list is already in place/.test(x.reason)));
+    assert.ok(r.refusals.some((x) => /assign_delay_ms is 10/.test(x.reason)));
+  }
+  {
+    const { f, engine } = setup();
+    f.settings.level = 'freezed';
+    const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
+    assert.ok(r.refusals.some((x) => /below steady/.test(x.reason)));
+  }
+  {
+    const { f, engine } = setup();
+    f.tables[0]!.partitions[0]!.secondaries.pop();
+    const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
+    assert.ok(r.refusals.some((x) => /not fully healthy/.test(x.reason) && /1\.0/.test(x.reason)));
+  }
+  {
+    // Frozen now: 6 nodes, 3 dead at pct 60.
+    const { f, engine } = setup({ pct: 60 });
+    for (const a of ['10.0.0.4:34801', '10.0.0.5:34801', '10.0.0.6:34801']) {
+      f.nodes.get(a)!.alive = false;
+      f.dead.add(a);
+    }
+    const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
+    assert.ok(r.refusals.some((x) => /frozen/.test(x.reason)), r.message);
+  }
+});
+
+test('cancel mid-drain restores settings, says where the cluster is, and resume finishes without repeating steps', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'engine-'));
+  try {
+    const path = join(dir, 'run.journal.jsonl');
+    const { f, engine } = setup({}, Journal.open(path));
+    const ac = new AbortController();
+    let cancelled = false;
+    f.onTick = (x) => {
+      // Cancel once the first node has lost some but not all of its replicas.
+      if (!cancelled && x.tables.some((t) => t.partitions.some((p) => p.learn && p.pending?.from === '10.0.0.1:34801'))) {
+        cancelled = true;
+        ac.abort();
+      }
+    };
+    const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] }, { signal: ac.signal });
+    assert.equal(r.outcome, 'cancelled', r.message);
+    assert.match(r.clusterState, /10\.0\.0\.1:34801: ALIVE, \d+ replica/);
+    assert.deepEqual(f.settings.blackList, [], 'restored on cancel');
+    assert.equal(f.settings.delay, 300_000);
+    f.onTick = undefined;
+    // Resume in a new engine (a reload) from the file.
+    const j2 = Journal.open(path);
+    const second = setup({}, j2);
+    const e2 = new ScaleEngine({ cluster: f, control: f.control(), journal: j2, clusterName: 'fake', metaServers: [], clock: f.clock(), options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1 } });
+    void second;
+    const r2 = await e2.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] }, { resume: true });
+    assert.equal(r2.outcome, 'done', r2.message);
+    assert.equal(r2.run, r.run);
+    assert.equal(f.replicasOn('10.0.0.1:34801') + f.replicasOn('10.0.0.2:34801'), 0);
+    assert.deepEqual(f.settings.blackList, []);
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; step?: string; status?: string });
+    const primDone = lines.filter((l) => l.t === 'step' && l.step === '10.0.0.1:34801:primaries' && l.status === 'done');
+    assert.equal(primDone.length, 1, 'a finished step is never repeated');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('crash resume: a journal without an end blocks other operations and resumes from the last finished step', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'engine-'));
+  try {
+    const path = join(dir, 'j.jsonl');
+    const { f, engine } = setup({}, Journal.open(path));
+    // Simulate a crash: stop after the first node is stopped by throwing from the clock (no restore runs when the process dies).
+    let crashed = false;
+    f.onTick = (x) => {
+      if (!crashed && !x.nodes.get('10.0.0.1:34801')!.alive) {
+        crashed = true;
+        throw new Error('editor crashed');
+      }
+    };
+    await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] }).catch(() => undefined);
+    f.onTick = undefined;
+    // Drop the records the "crashed" run wrote after the crash point (its restore and end), as a dead process would not write them.
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    const cut = lines.findIndex((l) => l.includes('"failed"'));
+    const kept = lines.slice(0, cut).join('\n') + '\n';
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path, kept);
+    // Settings as a crash leaves them: still applied on the cluster.
+    f.settings.blackList = ['10.0.0.1:34801', '10.0.0.2:34801'];
+    f.settings.delay = 10;
+    const j = Journal.open(path);
+    assert.ok(j.unfinishedRun());
+    const e2 = new ScaleEngine({ cluster: f, control: f.control(), journal: j, clusterName: 'fake', metaServers: [], clock: f.clock(), options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1 } });
+    const other = await e2.run({ op: 'drain-node', node: '10.0.0.3:34801' });
+    assert.equal(other.outcome, 'refused');
+    assert.match(other.refusals[0]!.reason, /unfinished scale-in/);
+    const r = await e2.resume();
+    assert.equal(r!.outcome, 'done', r!.message);
+    assert.equal(f.replicasOn('10.0.0.2:34801'), 0);
+    assert.equal(f.nodes.get('10.0.0.2:34801')!.alive, false);
+    assert.deepEqual(f.settings.blackList, []);
+    assert.equal(f.settings.delay, 300_000, 'restored to the value before, from the journal');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('leader failover mid-drain: the engine re-applies black list, delay and level from the journal', async () => {
+  const { f, engine, events } = setup();
+  let done = false;
+  f.onTick = (x) => {
+    if (!done && x.tables.some((t) => t.partitions.some((p) => p.learn && p.pending?.from === '10.0.0.1:34801'))) {
+      done = true;
+      x.failover();
+    }
+  };
+  const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
+  assert.equal(r.outcome, 'done', r.message);
+  assert.ok(done);
+  assert.ok(events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message) && /black_list/.test(e.message)), events.filter((e) => e.kind === 'leader').map((e) => e.message).join('\n'));
+  assert.equal(f.metrics.noPrimaryMs, 0);
+  assert.equal(f.unhealthy(), 0);
+  assert.deepEqual(f.settings.blackList, []);
+});
+
+test('a node that never drains: explained when stuck, times out, nothing lost, settings restored', async () => {
+  const { f, engine, events } = setup();
+  f.stuckNodes.add('10.0.0.1:34801');
+  const before = f.replicasOn('10.0.0.1:34801');
+  const r = await new ScaleEngine({
+    cluster: f,
+    control: f.control(),
+    journal: Journal.memory(),
+    clusterName: 'fake',
+    metaServers: [],
+    clock: f.clock(),
+    onEvent: (e) => events.push(e),
+    options: { pollIntervalMs: 1000, lbIntervalSeconds: 1, stuckAfterMs: 20_000, reproposeAfterMs: 10_000, timeouts: { primariesMs: 60_000 } },
+  }).run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
+  void engine;
+  assert.equal(r.outcome, 'failed');
+  assert.match(r.message, /timed out .* waiting for 10\.0\.0\.1:34801 to hold no primary/);
+  assert.match(r.message, /cause: /);
+  assert.ok(events.some((e) => e.kind === 'stuck'));
+  assert.equal(f.replicasOn('10.0.0.1:34801'), before, 'nothing moved, nothing lost');
+  assert.equal(f.nodes.get('10.0.0.1:34801')!.alive, true, 'never stopped');
+  assert.match(r.clusterState, /10\.0\.0\.1:34801: ALIVE/);
+  assert.deepEqual(f.settings.blackList, []);
+  assert.equal(f.settings.delay, 300_000);
+});
+
+test('scale-out by count starts nodes, waits ALIVE, rebalances in lively until balanced, back to steady', async () => {
+  const { f, engine } = setup({ nodes: 4, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+  // The fake has no balancer: emulate one that moves replicas onto the new nodes with copy_sec in lively.
+  f.onTick = (x) => {
+    if (x.settings.level !== 'lively') return;
+    const all = [...x.nodes.entries()].filter(([, n]) => n.alive).map(([a]) => a);
+    if (x.tables.some((t) => t.partitions.some((p) => p.pending || p.learn))) return; // one move at a time
+    const load = (a: string) => x.replicasOn(a);
+    const pri = (a: string) => x.tables[0]!.partitions.filter((p) => p.primary === a).length;
+    for (const t of x.tables) {
+      for (const p of t.partitions) {
+        const min = all.reduce((m, a) => (load(a) < load(m) ? a : m));
+        const from = p.secondaries.find((s) => load(s) > load(min) + 1);
+        if (from && !p.secondaries.includes(min) && p.primary !== min) {
+          p.pending = { appId: t.appId, pidx: p.pidx, type: 'copy_sec', from, to: min };
+          return;
+        }
+        const to = p.secondaries.find((s) => p.primary && pri(s) + 1 < pri(p.primary));
+        if (to && p.primary) {
+          p.pending = { appId: t.appId, pidx: p.pidx, type: 'move_pri', from: p.primary, to };
+          return;
+        }
+      }
+    }
+  };
+  const r = await engine.run({ op: 'scale-out', count: 2 });
+  assert.equal(r.outcome, 'done', r.message);
+  const added = (r.data as { added: string[] }).added;
+  assert.equal(added.length, 2);
+  for (const a of added) assert.ok(f.replicasOn(a) >= 3 && f.replicasOn(a) <= 5, `${a} holds ${f.replicasOn(a)} (average 4)`);
+  assert.equal(f.settings.level, 'steady');
+  assert.equal(f.settings.onlyMovePrimary, false);
+});
+
+test('stop-node refuses a node that still hosts replicas unless forced', async () => {
+  const { engine } = setup();
+  const r = await engine.run({ op: 'stop-node', node: '10.0.0.1:34801' });
+  assert.equal(r.outcome, 'failed');
+  assert.match(r.message, /still hosts \d+ replica/);
+});
+
+test('freeze-check reports the schedule and the threshold the guard would use', async () => {
+  const { engine } = setup({ nodes: 10, pct: 65 });
+  const r = await engine.freezeCheck(5);
+  assert.match(r.message, /FREEZES/);
+  assert.match(r.message, /to 50 at the lowest/);
+});

@@ -1,0 +1,342 @@
+/**
+ * A small, deterministic stand-in for a Pegasus cluster behind the engine's ports (ClusterPort,
+ * NodeControl, Clock): enough behaviour to test the engine's decisions fast (failure detection,
+ * the freeze rule via src/cluster/freeze, proposals, cure with black list and assign delay, leader
+ * failover losing runtime settings). End-to-end behaviour is tested against the real simulator.
+ */
+import { freezeVerdict } from '../../../src/cluster/freeze';
+import { abortError, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type NodeControl, type Proposal, type SettingName } from '../../../src/engine/ports';
+
+interface FPart {
+  pidx: number;
+  ballot: number;
+  primary: string | null;
+  secondaries: string[];
+  pending: Proposal | null;
+  learn?: { to: string; doneAt: number; kind: 'copy_sec' | 'cure' };
+  dropAt?: number;
+  dropNode?: string;
+}
+
+interface FTable {
+  appId: number;
+  name: string;
+  maxReplicaCount: number;
+  partitions: FPart[];
+}
+
+export interface FakeOptions {
+  nodes: number;
+  tables: { name: string; partitions: number; replicas: number }[];
+  pct?: number;
+  minLive?: number;
+  graceMs?: number;
+  copyMs?: number;
+  tickMs?: number;
+  delayMs?: number;
+}
+
+export class FakeCluster implements ClusterPort {
+  time = 0;
+  readonly nodes = new Map<string, { running: boolean; alive: boolean; stoppedAt: number }>();
+  readonly dead = new Set<string>();
+  readonly tables: FTable[] = [];
+  readonly config: { pct: number; delay: number };
+  settings: { level: MetaLevel; blackList: string[]; delay: number; pct: number; onlyMovePrimary: boolean };
+  leader = '127.0.0.1:34601';
+  readonly minLive: number;
+  readonly graceMs: number;
+  readonly copyMs: number;
+  readonly tickMs: number;
+  readonly metrics = { copies: 0, noPrimaryMs: 0, frozenMs: 0, proposals: 0 };
+  /** Proposals touching these nodes are accepted but never executed (a node that never drains). */
+  readonly stuckNodes = new Set<string>();
+  /** Called after each internal tick (tests inject faults at a given time). */
+  onTick?: (f: FakeCluster) => void;
+  private readonly listeners = new Set<(l: string) => void>();
+  readonly settingLog: string[] = [];
+
+  constructor(o: FakeOptions) {
+    this.minLive = o.minLive ?? 3;
+    this.graceMs = o.graceMs ?? 10_000;
+    this.copyMs = o.copyMs ?? 4_000;
+    this.tickMs = o.tickMs ?? 1_000;
+    this.config = { pct: o.pct ?? 50, delay: o.delayMs ?? 300_000 };
+    this.settings = { level: 'steady', blackList: [], delay: this.config.delay, pct: this.config.pct, onlyMovePrimary: false };
+    const addrs = Array.from({ length: o.nodes }, (_, i) => `10.0.0.${i + 1}:34801`);
+    for (const a of addrs) this.nodes.set(a, { running: true, alive: true, stoppedAt: 0 });
+    let k = 0;
+    o.tables.forEach((t, ti) => {
+      const parts: FPart[] = [];
+      for (let p = 0; p < t.partitions; p++) {
+        const members = Array.from({ length: t.replicas }, (_, r) => addrs[(k + r) % addrs.length]!);
+        k++;
+        parts.push({ pidx: p, ballot: 3, primary: members[0]!, secondaries: members.slice(1), pending: null });
+      }
+      this.tables.push({ appId: ti + 1, name: t.name, maxReplicaCount: t.replicas, partitions: parts });
+    });
+  }
+
+  // ------------------------------------------------------------ ClusterPort
+
+  async readState(): Promise<ClusterState> {
+    return {
+      leader: this.leader,
+      nodes: [...this.nodes.entries()].filter(([a, n]) => n.alive || this.dead.has(a)).map(([a, n]) => ({ address: a, alive: n.alive })),
+      tables: this.tables.map((t) => ({ appId: t.appId, name: t.name, maxReplicaCount: t.maxReplicaCount, partitions: t.partitions.map((p) => ({ pidx: p.pidx, ballot: p.ballot, primary: p.primary, secondaries: [...p.secondaries] })) })),
+      effectiveLevel: this.frozen() ? 'freezed' : this.settings.level,
+    };
+  }
+
+  async getSetting(name: SettingName): Promise<string> {
+    switch (name) {
+      case 'meta_level':
+        return this.settings.level;
+      case 'meta.lb.assign_secondary_black_list':
+        return this.settings.blackList.join(',');
+      case 'meta.lb.assign_delay_ms':
+        return String(this.settings.delay);
+      case 'meta.live_percentage':
+        return String(this.settings.pct);
+      case 'meta.lb.only_move_primary':
+        return String(this.settings.onlyMovePrimary);
+    }
+  }
+
+  async setSetting(name: SettingName, value: string): Promise<void> {
+    this.settingLog.push(`${name}=${value}`);
+    switch (name) {
+      case 'meta_level':
+        this.settings.level = value as MetaLevel;
+        if (value === 'steady') for (const t of this.tables) for (const p of t.partitions) if (!p.learn) p.pending = null;
+        return;
+      case 'meta.lb.assign_secondary_black_list':
+        this.settings.blackList = value ? value.split(',') : [];
+        return;
+      case 'meta.lb.assign_delay_ms':
+        this.settings.delay = Number(value);
+        return;
+      case 'meta.live_percentage':
+        this.settings.pct = Number(value);
+        return;
+      case 'meta.lb.only_move_primary':
+        this.settings.onlyMovePrimary = value === 'true';
+    }
+  }
+
+  async propose(p: Proposal): Promise<'accepted' | 'pending'> {
+    const part = this.part(p.appId, p.pidx);
+    if (part.pending || part.learn) return 'pending';
+    this.metrics.proposals++;
+    part.pending = p;
+    return 'accepted';
+  }
+
+  onLeaderChange(listener: (leader: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ------------------------------------------------------------ control, clock
+
+  control(): NodeControl {
+    return {
+      kind: 'simulator',
+      restartsMetaGroup: true,
+      stopNode: async (a) => {
+        const n = this.nodes.get(a)!;
+        n.running = false;
+        n.stoppedAt = this.time;
+      },
+      startNode: async (a) => {
+        const n = this.nodes.get(a) ?? { running: false, alive: false, stoppedAt: 0 };
+        this.nodes.set(a, n);
+        n.running = true;
+        n.alive = true;
+        this.dead.delete(a);
+      },
+      addNode: async () => {
+        const a = `10.0.1.${this.nodes.size + 1}:34801`;
+        this.nodes.set(a, { running: false, alive: false, stoppedAt: 0 });
+        return a;
+      },
+      restartMeta: async () => this.restartMetas(),
+    };
+  }
+
+  clock(): Clock {
+    return {
+      now: () => this.time,
+      sleep: async (ms, signal) => {
+        if (signal?.aborted) throw abortError(signal);
+        this.advance(ms);
+        if (signal?.aborted) throw abortError(signal);
+      },
+    };
+  }
+
+  // ------------------------------------------------------------ behaviour
+
+  part(appId: number, pidx: number): FPart {
+    return this.tables.find((t) => t.appId === appId)!.partitions[pidx]!;
+  }
+
+  aliveCount(): number {
+    return [...this.nodes.values()].filter((n) => n.alive).length;
+  }
+
+  frozen(): boolean {
+    return freezeVerdict({ alive: this.aliveCount(), dead: this.dead.size, pct: this.settings.pct, minLive: this.minLive }).frozen;
+  }
+
+  replicasOn(a: string): number {
+    let n = 0;
+    for (const t of this.tables) for (const p of t.partitions) if (p.primary === a || p.secondaries.includes(a)) n++;
+    return n;
+  }
+
+  unhealthy(): number {
+    let n = 0;
+    for (const t of this.tables) for (const p of t.partitions) if (!p.primary || 1 + p.secondaries.length < t.maxReplicaCount) n++;
+    return n;
+  }
+
+  failover(): void {
+    this.leader = this.leader === '127.0.0.1:34601' ? '127.0.0.1:34602' : '127.0.0.1:34601';
+    this.settings = { level: 'steady', blackList: [], delay: this.config.delay, pct: this.config.pct, onlyMovePrimary: false };
+    for (const t of this.tables) for (const p of t.partitions) if (!p.learn) p.pending = null;
+    // The new leader's dead set: dead nodes still referenced by partitions.
+    this.dead.clear();
+    for (const [a, n] of this.nodes) if (!n.alive && this.replicasOn(a) > 0) this.dead.add(a);
+    for (const l of this.listeners) l(this.leader);
+  }
+
+  restartMetas(): void {
+    this.failover();
+  }
+
+  advance(ms: number): void {
+    const end = this.time + ms;
+    while (this.time < end) {
+      const dt = Math.min(this.tickMs, end - this.time);
+      this.time += dt;
+      this.tick(dt);
+    }
+  }
+
+  private tick(dt: number): void {
+    const frozen = this.frozen();
+    if (frozen) this.metrics.frozenMs += dt;
+    for (const t of this.tables) for (const p of t.partitions) if (!p.primary) this.metrics.noPrimaryMs += dt;
+    // Failure detection.
+    for (const [a, n] of this.nodes) {
+      if (!n.running && n.alive && this.time - n.stoppedAt >= this.graceMs) {
+        n.alive = false;
+        this.dead.add(a);
+        this.onDeath(a);
+      }
+    }
+    const canReconfig = !this.frozen() && (this.settings.level === 'steady' || this.settings.level === 'lively');
+    if (canReconfig) {
+      for (const t of this.tables) for (const p of t.partitions) this.cure(t, p);
+    }
+    this.onTick?.(this);
+  }
+
+  private onDeath(a: string): void {
+    for (const t of this.tables) {
+      for (const p of t.partitions) {
+        if (p.primary === a) {
+          p.primary = null;
+          p.ballot++;
+          p.dropAt = this.time;
+          p.dropNode = a;
+        } else if (p.secondaries.includes(a) && !this.frozen()) {
+          p.secondaries = p.secondaries.filter((s) => s !== a);
+          p.ballot++;
+          p.dropAt = this.time;
+          p.dropNode = a;
+        }
+        if (p.learn?.to === a) delete p.learn;
+      }
+    }
+  }
+
+  private alive(a: string): boolean {
+    return this.nodes.get(a)?.alive ?? false;
+  }
+
+  private cure(t: FTable, p: FPart): void {
+    // Dead secondaries left over from a freeze.
+    const deadSecs = p.secondaries.filter((s) => !this.alive(s));
+    if (deadSecs.length && p.primary) {
+      p.secondaries = p.secondaries.filter((s) => this.alive(s));
+      p.ballot++;
+      p.dropAt = this.time;
+      p.dropNode = deadSecs[0]!;
+    }
+    if (!p.primary) {
+      const s = p.secondaries.find((x) => this.alive(x));
+      if (s) {
+        p.primary = s;
+        p.secondaries = p.secondaries.filter((x) => x !== s);
+        p.ballot++;
+      }
+      return;
+    }
+    if (p.learn) {
+      if (this.time >= p.learn.doneAt) {
+        const to = p.learn.to;
+        p.secondaries.push(to);
+        p.ballot++;
+        this.metrics.copies++;
+        const kind = p.learn.kind;
+        delete p.learn;
+        if (kind === 'copy_sec' && p.pending?.type === 'copy_sec') {
+          const from = p.pending.from;
+          p.secondaries = p.secondaries.filter((x) => x !== from);
+          p.ballot++;
+          p.pending = null;
+        }
+      }
+      return;
+    }
+    const pr = p.pending;
+    if (pr && !this.stuckNodes.has(pr.from)) {
+      if (pr.type === 'move_pri') {
+        if (p.primary === pr.from && p.secondaries.includes(pr.to) && this.alive(pr.to)) {
+          p.secondaries = [...p.secondaries.filter((x) => x !== pr.to), pr.from];
+          p.primary = pr.to;
+          p.ballot += 2;
+        }
+        p.pending = null;
+      } else if (pr.type === 'copy_sec') {
+        if (this.alive(pr.to) && !p.secondaries.includes(pr.to) && p.primary !== pr.to) p.learn = { to: pr.to, doneAt: this.time + this.copyMs, kind: 'copy_sec' };
+        else p.pending = null;
+      } else if (pr.type === 'remove') {
+        if (p.secondaries.includes(pr.from)) {
+          p.secondaries = p.secondaries.filter((x) => x !== pr.from);
+          p.ballot++;
+        }
+        p.pending = null;
+      } else p.pending = null;
+      return;
+    }
+    if (pr) return;
+    if (1 + p.secondaries.length < t.maxReplicaCount) {
+      const emergency = 1 + p.secondaries.length < 2 || p.dropAt === undefined || this.time > p.dropAt + this.settings.delay || (p.dropNode !== undefined && this.settings.blackList.includes(p.dropNode));
+      if (!emergency) {
+        if (p.dropNode && this.alive(p.dropNode) && !p.secondaries.includes(p.dropNode)) {
+          p.secondaries.push(p.dropNode);
+          p.ballot++;
+        }
+        return;
+      }
+      const members = new Set([p.primary, ...p.secondaries]);
+      const cands = [...this.nodes.keys()].filter((a) => this.alive(a) && !members.has(a) && !this.settings.blackList.includes(a));
+      if (!cands.length) return;
+      cands.sort((x, y) => this.replicasOn(x) - this.replicasOn(y) || (x < y ? -1 : 1));
+      p.learn = { to: cands[0]!, doneAt: this.time + this.copyMs, kind: 'cure' };
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  clusterHealth,
+  freezeMarginSentence,
+  md,
+  nodeTooltip,
+  partitionItem,
+  partitionTooltip,
+  statusBarView,
+  tableItem,
+  type ClusterFacts,
+} from '../../../src/extension/explorer/presentation';
+
+const base: ClusterFacts = {
+  name: 'prod',
+  metaServers: ['10.0.0.1:34601'],
+  production: true,
+  simulated: false,
+  active: true,
+  status: { kind: 'ok' },
+  hasData: true,
+  effectiveLevel: 'steady',
+  storedLevel: 'steady',
+  alive: 10,
+  unalive: 0,
+  freezeMargin: 3,
+  unhealthyPartitions: 0,
+  partitions: 1024,
+  fetchedAt: Date.UTC(2026, 0, 1, 12, 0, 0),
+};
+
+test('status bar: healthy, unhealthy, frozen, unreachable, none', () => {
+  assert.deepEqual(statusBarView(base, 1).text, '$(pass-filled) prod: margin 3');
+  assert.equal(statusBarView(base, 1).severity, undefined);
+  const sick = statusBarView({ ...base, unhealthyPartitions: 12, unalive: 1 }, 1);
+  assert.equal(sick.text, '$(warning) prod: 12 unhealthy, 1 down');
+  assert.equal(sick.severity, 'warning');
+  const frozen = statusBarView({ ...base, effectiveLevel: 'freezed', storedLevel: 'lively', freezeMargin: -1 }, 1);
+  assert.equal(frozen.text, '$(error) prod: FROZEN');
+  assert.equal(frozen.severity, 'error');
+  assert.match(frozen.tooltip, /stored: lively; the meta is auto-frozen/);
+  const down = statusBarView({ ...base, status: { kind: 'error', message: 'ERR_TIMEOUT: no reply' }, hasData: false }, 1);
+  assert.equal(down.text, '$(error) prod: unreachable');
+  assert.match(statusBarView(undefined, 0).text, /no cluster/);
+  assert.match(statusBarView(undefined, 2).text, /choose a cluster/);
+});
+
+test('a failed refresh with data still shown is not called healthy', () => {
+  assert.equal(clusterHealth({ ...base, status: { kind: 'error', message: 'x' } }), 'unreachable');
+  assert.equal(clusterHealth({ ...base, status: { kind: 'loading' }, hasData: false }), 'loading');
+});
+
+test('freeze margin sentences', () => {
+  assert.match(freezeMarginSentence(-1), /Frozen/);
+  assert.match(freezeMarginSentence(0), /one more node going down freezes/);
+  assert.match(freezeMarginSentence(2), /2 more nodes can go down/);
+});
+
+test('tooltips answer the next question', () => {
+  const t = nodeTooltip({ cluster: 'c', address: '10.0.0.1:34801', alive: true, replicas: 30, primaries: 10, secondaries: 20, blackListed: true, leaving: false });
+  assert.match(t, /move its 10 primaries away/);
+  assert.match(t, /Black-listed/);
+  const p = { cluster: 'c', table: 'temp', appId: 2, pidx: 5, ballot: 7, maxReplicaCount: 3, primary: '', secondaries: ['a:1'], health: 3 as const, isUnalive: (a: string) => a === 'a:1' };
+  assert.equal(partitionItem(p).description, 'no primary · S a:1');
+  assert.match(partitionTooltip(p), /primary: \*\*none\*\*[\s\S]*secondary: `a:1` — \$\(circle-slash\) UNALIVE[\s\S]*neither reads nor writes/);
+});
+
+test('table descriptions use the shell counters', () => {
+  const health = { partitionCount: 8, fullyHealthy: 5, unhealthy: 3, writeUnhealthy: 1, readUnhealthy: 1 };
+  const t = tableItem({ cluster: 'c', name: 'temp', appId: 1, maxReplicaCount: 3, health });
+  assert.equal(t.description, '3/8 unhealthy · 1 write-unhealthy · 1 read-unhealthy');
+  assert.equal(t.icon?.color, 'testing.iconFailed');
+  const ok = tableItem({ cluster: 'c', name: 'temp', appId: 1, maxReplicaCount: 3, health: { ...health, fullyHealthy: 8, unhealthy: 0, writeUnhealthy: 0, readUnhealthy: 0 } });
+  assert.equal(ok.description, '8 partitions · healthy');
+  const busy = tableItem({ cluster: 'c', name: 'new', appId: 9, maxReplicaCount: 3, health, error: 'ERR_BUSY_CREATING: wait' });
+  assert.equal(busy.collapsible, 'none');
+  assert.match(busy.description!, /^unreadable: ERR_BUSY_CREATING/);
+});
+
+test('markdown escaping keeps table names and addresses literal', () => {
+  assert.equal(md('my_table*1'), 'my\\_table\\*1');
+});
