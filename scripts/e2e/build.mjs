@@ -1,6 +1,7 @@
 // Bundles the in-editor test extension (test/e2e/extension) together with the mocha suites
-// (test/e2e/suite/**/*.test.ts, optionally filtered) into out/e2e/test-extension, and packs it
-// as out/e2e/pegasus-ops-e2e-tests.vsix for code-server. The same bundle's `run` export is the
+// (test/e2e/suite/**/*.test.ts, optionally filtered) into <outDir>/test-extension (default
+// out/e2e; run.mjs uses its own temp folder so parallel runs never share files), and packs it as
+// <outDir>/pegasus-ops-e2e-tests.vsix for code-server. The same bundle's `run` export is the
 // @vscode/test-electron extensionTestsPath.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -9,8 +10,6 @@ import { createRequire } from 'node:module';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const OUT = join(ROOT, 'out', 'e2e');
-export const TEST_EXTENSION_DIR = join(OUT, 'test-extension');
-export const TEST_EXTENSION_VSIX = join(OUT, 'pegasus-ops-e2e-tests.vsix');
 export const TEST_EXTENSION_ID = 'pegasus-ops.pegasus-ops-e2e-tests';
 
 const require = createRequire(import.meta.url);
@@ -33,10 +32,15 @@ export function selectFiles(sub, suffix, filters) {
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 }
 
-/** Builds the bundle and (unless `vsix: false`) the .vsix. Returns the suite files included. */
-export async function buildTestExtension({ filters = [], vsix = true, quiet = false } = {}) {
+/**
+ * Builds the bundle and (unless `vsix: false`) the .vsix.
+ * Returns the suite files included, the extension folder, its entry file and the .vsix path.
+ */
+export async function buildTestExtension({ filters = [], vsix = true, quiet = false, outDir = OUT } = {}) {
   const esbuild = require('esbuild');
   const suites = selectFiles('suite', '.test.ts', filters);
+  const TEST_EXTENSION_DIR = join(outDir, 'test-extension');
+  const TEST_EXTENSION_VSIX = join(outDir, 'pegasus-ops-e2e-tests.vsix');
   rmSync(TEST_EXTENSION_DIR, { recursive: true, force: true });
   mkdirSync(join(TEST_EXTENSION_DIR, 'dist'), { recursive: true });
 
@@ -87,12 +91,12 @@ export async function buildTestExtension({ filters = [], vsix = true, quiet = fa
       console.log = original;
     }
   }
-  return suites;
+  return { suites, dir: TEST_EXTENSION_DIR, entry: join(TEST_EXTENSION_DIR, 'dist', 'extension.js'), vsix: vsix ? TEST_EXTENSION_VSIX : undefined };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   buildTestExtension({ filters: process.argv.slice(2) }).then(
-    (suites) => console.log(`[e2e] test extension built with ${suites.length} suite file(s): ${TEST_EXTENSION_VSIX}`),
+    (r) => console.log(`[e2e] test extension built with ${r.suites.length} suite file(s): ${r.vsix}`),
     (err) => {
       console.error(err);
       process.exit(1);

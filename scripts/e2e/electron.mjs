@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { ROOT, TEST_EXTENSION_DIR, buildTestExtension } from './build.mjs';
+import { ROOT, buildTestExtension } from './build.mjs';
 import { run } from './util.mjs';
 
 const require = createRequire(import.meta.url);
@@ -24,7 +24,7 @@ for (let i = 0; i < args.length; i++) {
 
 async function main() {
   await run('npm', ['run', '--silent', 'build'], { timeoutMs: 5 * 60_000 });
-  const suites = await buildTestExtension({ filters, vsix: false });
+  const { suites, entry } = await buildTestExtension({ filters, vsix: false });
   if (suites.length === 0) throw new Error(`no test/e2e/suite file matches ${JSON.stringify(filters)}`);
   const tmp = mkdtempSync(join(tmpdir(), 'pegasus-electron-'));
   const workspace = join(tmp, 'workspace');
@@ -35,7 +35,7 @@ async function main() {
       version: process.env.PEGASUS_E2E_VSCODE_VERSION ?? '1.100.3',
       extensionDevelopmentPath: ROOT,
       // The bundle's `run` export runs the suites and throws when any failed.
-      extensionTestsPath: join(TEST_EXTENSION_DIR, 'dist', 'extension.js'),
+      extensionTestsPath: entry,
       extensionTestsEnv: { PEGASUS_E2E_WORKSPACE: workspace, ...(grep ? { PEGASUS_E2E_GREP: grep } : {}) },
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', join(tmp, 'user-data')],
     });

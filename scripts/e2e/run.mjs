@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { ensureEnvironment } from './setup.mjs';
-import { ROOT, TEST_EXTENSION_VSIX, buildTestExtension, selectFiles } from './build.mjs';
+import { ROOT, buildTestExtension, selectFiles } from './build.mjs';
 import { freePort, killGroup, log, run, sleep, waitFor } from './util.mjs';
 
 const require = createRequire(import.meta.url);
@@ -30,7 +30,6 @@ const EXTENSION_ID = 'pegasus-ops.pegasus-ops';
 const VSIX = process.env.PEGASUS_E2E_VSIX ? resolve(process.env.PEGASUS_E2E_VSIX) : join(ROOT, 'dist', 'pegasus-ops.vsix');
 const RESULTS_DIR = join(ROOT, 'test-results');
 const SCREENSHOTS = join(RESULTS_DIR, 'screenshots');
-const LOGS = join(RESULTS_DIR, 'logs');
 
 // ---- arguments ----------------------------------------------------------------------------
 const args = process.argv.slice(2);
@@ -45,6 +44,8 @@ for (let i = 0; i < args.length; i++) {
   } else filters.push(args[i]);
 }
 const keep = process.env.PEGASUS_E2E_KEEP === '1';
+// One log folder per selection, so runs of different features at the same time do not collide.
+const LOGS = join(RESULTS_DIR, 'logs', filters.length ? filters.join('+').replace(/[^\w.+-]+/g, '_') : 'all');
 const totalTimeoutS = Number(process.env.PEGASUS_E2E_TIMEOUT ?? 1200);
 const suiteTimeoutS = Number(process.env.PEGASUS_E2E_SUITE_TIMEOUT ?? 300);
 
@@ -123,7 +124,7 @@ function codeServerArgs(env, dirs) {
 async function installExtensions(env, dirs) {
   const out = await run(
     process.execPath,
-    [...codeServerArgs(env, dirs), '--install-extension', VSIX, '--install-extension', TEST_EXTENSION_VSIX],
+    [...codeServerArgs(env, dirs), '--install-extension', dirs.vsix, '--install-extension', dirs.testVsix],
     { capture: true, timeoutMs: 2 * 60_000 },
   );
   const installed = readdirSync(dirs.extensions).filter((d) => !d.startsWith('.') && d !== 'extensions.json');
@@ -239,14 +240,18 @@ async function main() {
   if (suites.length + uiFiles.length === 0) throw new Error(`no e2e suite or scenario file matches ${JSON.stringify(filters)}`);
   log(`suites: ${suites.join(', ') || '(none)'}; scenarios: ${uiFiles.join(', ') || '(none)'}${grep ? `; grep "${grep}"` : ''}`);
 
-  if (process.env.PEGASUS_E2E_VSIX) log(`testing ${VSIX} (PEGASUS_E2E_VSIX; not packaging)`);
-  else await packageExtension();
-  await buildTestExtension({ filters, quiet: true });
-
   const tmp = mkdtempSync(join(tmpdir(), 'pegasus-e2e-'));
   cleanup.tmp = tmp;
+  if (process.env.PEGASUS_E2E_VSIX) log(`testing ${VSIX} (PEGASUS_E2E_VSIX; not packaging)`);
+  else await packageExtension();
+  // Private copies: another run (or a build) may rewrite dist/ or out/ meanwhile.
+  cpSync(VSIX, join(tmp, 'pegasus-ops.vsix'));
+  const testExtension = await buildTestExtension({ filters, quiet: true, outDir: join(tmp, 'build') });
+
   const dirs = {
     tmp,
+    vsix: join(tmp, 'pegasus-ops.vsix'),
+    testVsix: testExtension.vsix,
     userData: join(tmp, 'user-data'),
     extensions: join(tmp, 'extensions'),
     workspace: join(tmp, 'workspace'),
@@ -257,7 +262,8 @@ async function main() {
   cpSync(join(ROOT, 'test', 'e2e', 'workspace'), dirs.workspace, { recursive: true });
   writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify(userSettings(), null, 2));
   writeFileSync(dirs.config, 'auth: none\ncert: false\n');
-  rmSync(SCREENSHOTS, { recursive: true, force: true });
+  // A full run starts from an empty folder; a filtered one only overwrites its own pictures.
+  if (filters.length === 0 && !grep) rmSync(SCREENSHOTS, { recursive: true, force: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
 
   await installExtensions(env, dirs);

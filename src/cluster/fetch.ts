@@ -5,6 +5,7 @@
  */
 import type { CallOptions, MetaClientLike } from './client';
 import { MetaFunctionLevel } from '../pegasus/types';
+import { readMinLiveNodeCount } from './metaHttp';
 import { SnapshotBuilder, type ClusterSnapshot, type SnapshotExtras } from './snapshot';
 
 export interface FetchSnapshotOptions {
@@ -19,8 +20,10 @@ export interface FetchSnapshotOptions {
    * leader (default true). Failures there are tolerated: the model says what it assumed.
    */
   extras?: boolean;
-  /** min_live_node_count_for_unfreeze when known from the cluster's config. */
+  /** min_live_node_count_for_unfreeze when known from the cluster's config (wins over the HTTP read). */
   minLiveNodeCount?: number;
+  /** Read min_live_node_count_for_unfreeze from the leader's HTTP `/config` (2.2+) with the extras (default true). */
+  http?: boolean;
 }
 
 /** The value a remote command printed, in either dialect: `65` (≤2.5) or `{"error":"ok","key":"65"}` (master). */
@@ -61,14 +64,25 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-async function readExtras(client: MetaClientLike, opts: CallOptions): Promise<SnapshotExtras> {
+async function readExtras(client: MetaClientLike, opts: CallOptions, http: boolean): Promise<SnapshotExtras> {
   const out: SnapshotExtras = {};
-  const [level, pct, black] = await Promise.allSettled([
-    client.controlMeta(MetaFunctionLevel.fl_invalid, opts),
+  // control_meta is leader-checked, so once it answers `client.leader` names the leader, whose
+  // HTTP server holds the min-live value that counts.
+  const levelP = client.controlMeta(MetaFunctionLevel.fl_invalid, opts);
+  const minLiveP = http
+    ? levelP.then(
+        () => readMinLiveNodeCount(client.leader ?? client.metaServers[0] ?? '', { ...(opts.signal ? { signal: opts.signal } : {}), timeoutMs: Math.min(opts.timeoutMs ?? 3000, 3000) }),
+        () => undefined,
+      )
+    : Promise.resolve(undefined);
+  const [level, pct, black, minLive] = await Promise.allSettled([
+    levelP,
     client.remoteCommand('meta.live_percentage', [], opts),
     client.remoteCommand('meta.lb.assign_secondary_black_list', [], opts),
+    minLiveP,
   ]);
   if (level.status === 'fulfilled') out.storedLevel = level.value;
+  if (minLive.status === 'fulfilled' && minLive.value !== undefined) out.minLiveNodeCount = minLive.value;
   if (pct.status === 'fulfilled' && pct.value.ok) {
     const v = Number(pct.value.fields?.['meta.live_percentage'] ?? pct.value.value ?? remoteCommandValue(pct.value.raw, 'meta.live_percentage'));
     if (Number.isInteger(v) && v >= 0) out.livePercentage = v;
@@ -85,7 +99,7 @@ export async function fetchSnapshot(client: MetaClientLike, opts: FetchSnapshotO
   if (opts.signal) call.signal = opts.signal;
   if (opts.timeoutMs !== undefined) call.timeoutMs = opts.timeoutMs;
   const b = new SnapshotBuilder();
-  const extrasP = opts.extras === false ? Promise.resolve<SnapshotExtras>({}) : readExtras(client, call);
+  const extrasP = opts.extras === false ? Promise.resolve<SnapshotExtras>({}) : readExtras(client, call, opts.http !== false && opts.minLiveNodeCount === undefined);
   const infoP = client.clusterInfo(call);
   // Unhandled-rejection guard: these are awaited below, possibly after another await threw.
   infoP.catch(() => undefined);
@@ -113,5 +127,7 @@ export async function fetchSnapshot(client: MetaClientLike, opts: FetchSnapshotO
   });
   b.setClusterInfo(await infoP);
   b.setExtras(await extrasP);
+  // A value the caller knows from the cluster's config wins over what was read.
+  if (opts.minLiveNodeCount !== undefined) b.setExtras({ minLiveNodeCount: opts.minLiveNodeCount });
   return b.finish(true);
 }

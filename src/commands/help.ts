@@ -42,6 +42,20 @@ export function usageLine(spec: CommandSpec): string {
   return parts.join(' ');
 }
 
+/** Wraps a paragraph at word boundaries so help reads well in an 80-100 column terminal. */
+export function wrap(text: string, width: number): string {
+  const out: string[] = [];
+  let line = '';
+  for (const w of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + w.length > width) {
+      out.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return out.join('\n');
+}
+
 function formatDefault(v: Value | undefined): string {
   if (v === undefined || v === false) return '';
   if (Array.isArray(v)) return v.length ? ` (default ${v.join(',')})` : '';
@@ -52,7 +66,7 @@ function formatDefault(v: Value | undefined): string {
 export function commandHelp(spec: CommandSpec): string {
   const lines: string[] = [`usage: ${usageLine(spec)}`, '', `${spec.summary}.`];
   if (spec.aliases?.length) lines.push(`aliases: ${spec.aliases.join(', ')}`);
-  if (spec.description) lines.push('', spec.description);
+  if (spec.description) lines.push('', ...spec.description.split('\n').map((p) => wrap(p, 100)));
   const rows: [string, string][] = [
     ...spec.positionals.map((p): [string, string] => [`<${p.name}>`, `${p.description}${formatDefault(p.default)}`]),
     ...spec.flags.map((f): [string, string] => [

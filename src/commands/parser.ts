@@ -173,7 +173,8 @@ export function parseArgs(spec: CommandSpec, tokens: readonly Token[], line: str
       const flag = isLong ? findFlag(spec, name, false) : (findFlag(spec, name, name.length === 1) ?? findFlag(spec, name, false));
       if (!flag) {
         const known = spec.flags.flatMap((f) => [...(f.short ? [`-${f.short}`] : []), `--${f.name}`]);
-        const near = closest(tok.text.split('=')[0]!, known);
+        // A one-letter typo (`-x`) is one edit from every short flag: suggest only for longer names.
+        const near = name.length > 1 ? closest(tok.text.split('=')[0]!, known) : undefined;
         throw errAt(
           `unknown flag '${tok.text.split('=')[0]}' for '${spec.name}'${near ? ` (did you mean '${near}'?)` : ''}${known.length ? '' : `; '${spec.name}' takes no flags`}`,
           tok,

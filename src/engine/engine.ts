@@ -27,8 +27,9 @@ import { diagnose, formatDiagnosis, type Diagnosis } from './diagnose';
 import { newRunId, Journal, type OpenSetting } from './journal';
 import { aliveDead, balanceReport, ballotFingerprint, nodeLoads, replicasOn, unhealthyPartitions } from './model';
 import { Placement } from './placement';
+import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, fmtBytes, fmtDuration, planMigration, planScaleIn, planScaleOut, DEFAULT_REPLICA_SIZE_BYTES, type PlanOptions, type ScalePlan } from './plan';
-import { isAbortError, META_LEVEL_VALUE, realClock, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type NodeControl, type SettingName, type TableView } from './ports';
+import { isAbortError, META_LEVEL_VALUE, realClock, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type NodeControl, type PartitionView, type SettingName, type TableView } from './ports';
 
 export interface EngineOptions {
   /** How often the cluster is polled while waiting (ms of the engine's clock). */
@@ -51,6 +52,8 @@ export interface EngineOptions {
   readonly balancedSettleMs?: number;
   /** A healthy cluster whose ballots stay unchanged this long in lively: the balancer is idle. */
   readonly balancerIdleMs?: number;
+  /** Time between restarting two metas (the rolling-update doc asks for more than 30 s). */
+  readonly metaRestartGapMs?: number;
   readonly timeouts?: {
     readonly primariesMs?: number;
     readonly secondariesMs?: number;
@@ -205,6 +208,7 @@ export class ScaleEngine {
       reproposeAfterMs: o.reproposeAfterMs ?? 6 * tick * 1000,
       balancedSettleMs: o.balancedSettleMs ?? 2 * tick * 1000,
       balancerIdleMs: o.balancerIdleMs ?? 12 * tick * 1000,
+      metaRestartGapMs: o.metaRestartGapMs ?? 30_000,
       replicaSizeBytes: o.replicaSizeBytes,
       copyRateMBps: o.copyRateMBps,
     };
@@ -244,6 +248,25 @@ export class ScaleEngine {
     const state = await this.d.cluster.readState(signal);
     const pct = await this.readPct(signal);
     return planFor(state, spec, this.planOptions(pct));
+  }
+
+  /**
+   * Runs the operation first on a simulated twin built from the live topology (see rehearse.ts)
+   * and returns the predicted outcome; the live cluster is only read.
+   */
+  async rehearse(spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>, o: { version?: '2.5' | '2.6'; signal?: AbortSignal } = {}): Promise<Rehearsal> {
+    const state = await this.d.cluster.readState(o.signal);
+    const pct = await this.readPct(o.signal);
+    const rs = this.o.replicaSizeBytes;
+    const sizeMb = typeof rs === 'number' ? rs / (1024 * 1024) : rs ? (rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES) / (1024 * 1024) : undefined;
+    return rehearse(state, spec, {
+      pct,
+      minLive: this.o.minLive,
+      ...(o.version ? { version: o.version } : {}),
+      ...(sizeMb !== undefined ? { replicaSizeMb: sizeMb } : {}),
+      ...(this.o.copyRateMBps !== undefined ? { copyRateMb: this.o.copyRateMBps } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
   }
 
   /** Reasons to refuse, each with its fix; empty when the operation may start. */
@@ -290,7 +313,9 @@ export class ScaleEngine {
       void pct;
     }
     if ((mutatingScale || spec.op === 'stop-node') && !resumingRun) {
-      const open = this.d.journal.openSettings();
+      // A threshold kept lowered on purpose (dead nodes still counted) does not block the next step:
+      // the guard starts from it and the journal still holds the original for after the restart.
+      const open = this.d.journal.openSettings().filter((x) => !(x.name === 'meta.live_percentage' && x.keptReason));
       if (open.length > 0) {
         out.push({ reason: `an earlier run left settings changed: ${open.map((s) => `${s.name}=${s.current} (was ${s.original})`).join(', ')}${open.some((s) => s.keptReason) ? ' — kept on purpose until a meta restart' : ''}`, fix: 'resume that run, or restore-settings (or restart-meta when the threshold must wait for it) first' });
       }
@@ -680,6 +705,14 @@ export class ScaleEngine {
   }
 
   private readonly proposals = new Map<string, { at: number; ballot: number; type: string; to: string }>();
+  private readonly drainStart = new Map<string, { sizes: Map<string, number>; bytesAt0: number | undefined }>();
+
+  private replicaSize(table: string): number {
+    const rs = this.o.replicaSizeBytes;
+    if (rs === undefined) return DEFAULT_REPLICA_SIZE_BYTES;
+    if (typeof rs === 'number') return rs;
+    return rs[table] ?? rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES;
+  }
 
   private async propose(rc: RunCtx, t: TableView, pidx: number, ballot: number, type: 'move_pri' | 'copy_sec' | 'copy_pri' | 'remove', from: string, to: string): Promise<boolean> {
     const key = `${t.appId}.${pidx}`;
@@ -713,10 +746,18 @@ export class ScaleEngine {
     this.proposals.clear();
     for (;;) {
       const s = await this.readState(rc);
-      const hosted = replicasOn(s, node).filter((r) => r.role === 'primary');
+      const all = replicasOn(s, node);
+      if (!this.drainStart.has(node)) this.drainStart.set(node, { sizes: new Map(all.map((h) => [`${h.appId}.${h.pidx}`, this.replicaSize(h.table)])), bytesAt0: await this.d.cluster.bytesCopied?.(rc.signal) });
+      const hosted = all.filter((r) => r.role === 'primary');
       if (initial < 0) initial = hosted.length;
       if (hosted.length === 0) return `${initial} primaries moved away from ${node} (planned ${planned})`;
       const placement = new Placement(s, rc.excluded);
+      // Replicas that already are secondaries start moving now (other partitions: no conflict), saving a tick.
+      for (const h of all) {
+        if (h.role !== 'secondary') continue;
+        const t = s.tables.find((x) => x.appId === h.appId)!;
+        await this.moveSecondary(rc, t, t.partitions.find((x) => x.pidx === h.pidx)!, node, placement);
+      }
       for (const h of hosted) {
         const t = s.tables.find((x) => x.appId === h.appId)!;
         const p = t.partitions.find((x) => x.pidx === h.pidx)!;
@@ -746,25 +787,36 @@ export class ScaleEngine {
     }
   }
 
+  /** One replica of `node` (a secondary) goes to a staying node: learned from the primary first, then removed here. */
+  private async moveSecondary(rc: RunCtx, t: TableView, p: PartitionView, node: string, placement: Placement): Promise<void> {
+    if (!p.primary) return; // copy_sec learns from the primary; wait for the election
+    if (1 + p.secondaries.length > t.maxReplicaCount) {
+      // The new copy is in place and this one is the extra (a proposal lost in a fail-over): remove it, no copy.
+      await this.propose(rc, t, p.pidx, p.ballot, 'remove', node, p.primary);
+      return;
+    }
+    const to = placement.chooseSecondaryTarget(t, p);
+    if (!to) return; // diagnosed as "nowhere to go" when it stalls
+    if (await this.propose(rc, t, p.pidx, p.ballot, 'copy_sec', node, to)) {
+      rc.copiesProposed++;
+      placement.applyCopySecondary(t, node, to);
+    }
+  }
+
   /** Step 2 of a drain: every replica on `node` is copied to a staying node, then removed from it. */
   private async drainReplicas(rc: RunCtx, node: string, plannedBytes: number): Promise<string> {
     const start = this.clock.now();
     let lastChange = start;
     let lastFp = '';
     let stuckReported = false;
-    const size = (table: string): number => {
-      const rs = this.o.replicaSizeBytes;
-      if (rs === undefined) return DEFAULT_REPLICA_SIZE_BYTES;
-      if (typeof rs === 'number') return rs;
-      return rs[table] ?? rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES;
-    };
-    const bytesAt0 = await this.d.cluster.bytesCopied?.(rc.signal);
-    // What the node hosted at the start: a replica gone from it was copied first (copy_sec adds before it removes).
-    let initialSet: Map<string, number> | undefined;
+    // What the node hosted when its drain began: a replica gone from it was copied first (copy_sec adds before it removes).
+    const started = this.drainStart.get(node);
+    const bytesAt0 = started ? started.bytesAt0 : await this.d.cluster.bytesCopied?.(rc.signal);
+    let initialSet: Map<string, number> | undefined = started?.sizes;
     for (;;) {
       const s = await this.readState(rc);
       const hosted = replicasOn(s, node);
-      if (!initialSet) initialSet = new Map(hosted.map((h) => [`${h.appId}.${h.pidx}`, size(h.table)]));
+      if (!initialSet) initialSet = new Map(hosted.map((h) => [`${h.appId}.${h.pidx}`, this.replicaSize(h.table)]));
       const initial = initialSet.size;
       const still = new Set(hosted.map((h) => `${h.appId}.${h.pidx}`));
       let estimated = 0;
@@ -785,19 +837,7 @@ export class ScaleEngine {
           if (to && (await this.propose(rc, t, p.pidx, p.ballot, 'move_pri', node, to))) rc.primariesMoved++;
           continue;
         }
-        if (!p.primary) continue; // copy_sec learns from the primary; wait for the election
-        const members = 1 + p.secondaries.length;
-        if (members > t.maxReplicaCount) {
-          // The new copy is in place and this one is the extra: remove it (no copy).
-          await this.propose(rc, t, p.pidx, p.ballot, 'remove', node, p.primary);
-          continue;
-        }
-        const to = placement.chooseSecondaryTarget(t, p);
-        if (!to) continue; // diagnosed as "nowhere to go" when it stalls
-        if (await this.propose(rc, t, p.pidx, p.ballot, 'copy_sec', node, to)) {
-          rc.copiesProposed++;
-          placement.applyCopySecondary(t, node, to);
-        }
+        await this.moveSecondary(rc, t, p, node, placement);
       }
       const fp = ballotFingerprint(s);
       if (fp !== lastFp) {
@@ -958,21 +998,29 @@ export class ScaleEngine {
   }
 
   private async restartMetas(rc: RunCtx): Promise<void> {
-    const metas = this.d.control.restartsMetaGroup ? ['all'] : [...this.d.metaServers];
-    for (const m of metas) {
+    let metas: string[];
+    if (this.d.control.restartsMetaGroup) metas = ['all'];
+    else {
+      // Followers first, the leader last: one fail-over, at the end.
+      const leader = (await this.retrying(rc, 'reading the cluster state', () => this.d.cluster.readState(rc.signal))).leader;
+      metas = [...this.d.metaServers].sort((a, b) => (a === leader ? 1 : 0) - (b === leader ? 1 : 0));
+    }
+    for (const [i, m] of metas.entries()) {
       await this.step(rc, `restart:${m}`, async () => {
         const before = await this.d.cluster.readState(rc.signal).catch(() => undefined);
         await this.d.control.restartMeta(m, rc.signal);
         const start = this.clock.now();
-        // Wait for a leader that answers (the restarted one or another).
+        // Wait for a leader that answers (the restarted one or another), and give the restarted
+        // meta time to come back before the next one goes down.
         for (;;) {
           await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
           const s = await this.d.cluster.readState(rc.signal).catch(() => undefined);
-          if (s) {
+          const waited = this.clock.now() - start;
+          if (s && (i === metas.length - 1 || waited >= this.o.metaRestartGapMs)) {
             rc.leader = s.leader;
             return `leader ${s.leader} after restarting ${m}${before ? ` (was ${before.leader})` : ''}; it lists ${s.nodes.filter((n) => !n.alive).length} dead node(s)`;
           }
-          if (this.clock.now() - start > this.t.leaderMs) throw new EngineError(`no meta leader answered within ${fmtDuration(this.t.leaderMs / 1000)} after restarting ${m}`);
+          if (waited > this.t.leaderMs) throw new EngineError(`no meta leader answered within ${fmtDuration(this.t.leaderMs / 1000)} after restarting ${m}`);
         }
       });
     }

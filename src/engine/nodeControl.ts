@@ -142,7 +142,6 @@ function simulatorControl(control: string, deps: NodeControlDeps): NodeControl {
   };
   return {
     kind: 'simulator',
-    restartsMetaGroup: true,
     stopNode: async (a, signal) => void (await post(`/nodes/${known(a)}/stop`, signal)),
     startNode: async (a, signal) => void (await post(`/nodes/${known(a)}/start`, signal)),
     addNode: async (signal) => {
@@ -151,6 +150,10 @@ function simulatorControl(control: string, deps: NodeControlDeps): NodeControl {
       if (!addr) throw new NodeControlError(`simulator POST /nodes did not return an address: ${JSON.stringify(r).slice(0, 200)}`);
       return addr;
     },
-    restartMeta: async (_a, signal) => void (await post('/meta/restart', signal)),
+    restartMeta: async (a, signal) => {
+      if (a === 'all') return void (await post('/meta/restart', signal));
+      if (!deps.metaServers.includes(a)) throw new NodeControlError(`refusing to restart ${JSON.stringify(a)}: it is not a configured meta server`);
+      await post(`/meta/${encodeURIComponent(a)}/restart`, signal);
+    },
   };
 }

@@ -48,7 +48,9 @@ export function splitHostPort(address: string): { host: string; port: number } {
       hint: 'write the server as host:port, for example 10.0.0.1:34601',
     });
   }
-  return { host: address.slice(0, i), port };
+  const host = address.slice(0, i);
+  // "[::1]:34601": brackets are URL syntax, not part of the host.
+  return { host: host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host, port };
 }
 
 export class Connection {
@@ -84,14 +86,15 @@ export class Connection {
     if (this.closed) return Promise.reject(this.err(CLIENT_ERRORS.sessionReset, 'the connection was closed by the client', rpc.name));
     const signal = o.signal;
     if (signal?.aborted) return Promise.reject(this.err(CLIENT_ERRORS.cancelled, 'cancelled before sending', rpc.name));
-    const timeoutMs = o.timeoutMs ?? this.opts.timeoutMs ?? 10_000;
+    // setTimeout treats anything above 2^31-1 ms (e.g. Infinity) as 1 ms: clamp.
+    const timeoutMs = Math.min(Math.max(0, o.timeoutMs ?? this.opts.timeoutMs ?? 10_000), 0x7fffffff);
     const seqid = this.nextSeqid;
     this.nextSeqid = seqid >= 0x7fffffff ? 1 : seqid + 1;
     let frame: Buffer;
     try {
       frame = encodeRequest(rpc, req, {
         seqid,
-        header: { ...this.opts.header, clientTimeoutMs: Math.min(Math.max(0, Math.round(timeoutMs)), 0x7fffffff) },
+        header: { ...this.opts.header, clientTimeoutMs: Math.round(timeoutMs) },
         ...(this.opts.version ? { version: this.opts.version } : {}),
       });
     } catch (e) {

@@ -277,7 +277,10 @@ export class FrameReader {
 
   private responseSize(): number | undefined {
     if (this.buffered < 4) return undefined;
-    const total = this.peek(4).readInt32BE(0);
+    const head = this.peek(4);
+    // "HTTP" read as a length would be 1.2 GB: say what it really is.
+    if (head.toString('latin1', 0, 4) === 'HTTP') throw wireError('the peer answered in HTTP, not THFT; is this a Pegasus meta server port?');
+    const total = head.readInt32BE(0);
     if (total < 8) throw wireError(`response total_length ${total} is too small`);
     if (total > this.maxFrameBytes) this.tooLarge(total);
     return total;

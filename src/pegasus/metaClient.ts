@@ -26,6 +26,12 @@ export interface LeaderChange {
   /** The leader known before (undefined on first discovery). */
   previous: string | undefined;
   current: string;
+  /**
+   * True when the same address is leader again after it answered ERR_SERVICE_NOT_ACTIVE /
+   * ERR_UNDER_RECOVERY (a restarted meta process: its runtime settings are gone too). Only seen if
+   * a call happened during its start-up window.
+   */
+  restarted?: boolean;
 }
 
 export interface MetaClientOptions extends ConnectionOptions {
@@ -74,6 +80,8 @@ export class MetaClient {
   /** True after a leader-checked RPC was answered by `leaderAddr` and nothing since suggests otherwise. */
   private leaderConfirmed = false;
   private closed = false;
+  /** The confirmed leader answered "starting": when it leads again, report a restart. */
+  private leaderRestarting = false;
 
   constructor(opts: MetaClientOptions) {
     if (opts.metaServers.length === 0) {
@@ -242,12 +250,15 @@ export class MetaClient {
 
   private setLeader(address: string): void {
     this.leaderConfirmed = true;
-    if (address === this.leaderAddr) return;
+    const restarted = this.leaderRestarting && address === this.leaderAddr;
+    this.leaderRestarting = false;
+    if (address === this.leaderAddr && !restarted) return;
     const previous = this.leaderAddr;
     this.leaderAddr = address;
+    const change: LeaderChange = restarted ? { previous, current: address, restarted } : { previous, current: address };
     for (const l of [...this.listeners]) {
       try {
-        l({ previous, current: address });
+        l(change);
       } catch {
         // A listener's failure must not break the call that noticed the change.
       }
@@ -264,7 +275,16 @@ export class MetaClient {
     const parts = (resp as Partial<QueryCfgResponse>).partitions;
     const p = parts?.[0];
     if (!p) return undefined;
-    const candidates = [p.hpPrimary, p.primary].filter((a): a is string => !!a);
+    const usable = (a: string | undefined): a is string => {
+      if (!a) return false;
+      try {
+        splitHostPort(a);
+        return true;
+      } catch {
+        return false; // e.g. port 0: not somewhere to send a call
+      }
+    };
+    const candidates = [p.hpPrimary, p.primary].filter(usable);
     const known = candidates.find((a) => this.metas.includes(a));
     const hint = known ?? candidates[0];
     if (hint && !this.metas.includes(hint)) this.metas.push(hint);
@@ -273,7 +293,7 @@ export class MetaClient {
 
   /** Sends a leader-checked RPC, following forwards and retrying as described at the top. */
   private async invoke<Q, P extends { err: string }>(rpc: RpcDef<Q, P>, req: Q, opts: CallOptions): Promise<{ resp: P; address: string }> {
-    const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? 10_000;
+    const timeoutMs = Math.min(opts.timeoutMs ?? this.opts.timeoutMs ?? 10_000, 0x7fffffff);
     const deadline = Date.now() + timeoutMs;
     const maxAttempts = this.opts.maxAttempts ?? 8 + 4 * this.metas.length;
     const attemptTimeout = this.opts.attemptTimeoutMs ?? 5000;
@@ -319,6 +339,7 @@ export class MetaClient {
       }
       if (RETRY_SAME.has(resp.err)) {
         last = new PegasusError(resp.err, `${target} is not ready`, { kind: 'app', rpc: rpc.name, address: target });
+        if (target === this.leaderAddr) this.leaderRestarting = true;
         if (!(await backoff())) break;
         visited = new Set();
         continue;

@@ -123,8 +123,26 @@ export interface EncodeRequestOptions extends EncodeOptions {
 
 // ---------- client side ----------
 
+function usageFromZod(what: string, rpcName: string, err: z.ZodError): PegasusError {
+  const first = err.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  return new PegasusError('ERR_INVALID_PARAMETERS', `${what}: ${first.join('; ')}`, { kind: 'usage', rpc: rpcName });
+}
+
+/** Runs an encoder; a value the wire cannot carry (out-of-range int, non-integer i64…) becomes a usage PegasusError. */
+function encodeGuard(what: string, fn: () => Buffer): Buffer {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof PegasusError) throw e;
+    throw new PegasusError('ERR_INVALID_PARAMETERS', `cannot encode ${what}: ${e instanceof Error ? e.message : String(e)}`, { kind: 'usage', cause: e });
+  }
+}
+
+/** Validates the request with the RPC's schema, then writes the whole frame. */
 export function encodeRequest<Q, P>(rpc: RpcDef<Q, P>, req: Q, o: EncodeRequestOptions): Buffer {
-  return writeRequestFrame(rpc.name, o.seqid, (w) => rpc.writeRequest(w, req, o), o.header);
+  const parsed = rpc.requestSchema.safeParse(req);
+  if (!parsed.success) throw usageFromZod(`bad ${rpc.name} request`, rpc.name, parsed.error);
+  return encodeGuard(rpc.name, () => writeRequestFrame(rpc.name, o.seqid, (w) => rpc.writeRequest(w, req, o), o.header));
 }
 
 function zodFailure(what: string, err: z.ZodError): PegasusError {
@@ -184,11 +202,16 @@ export function decodeArgs<Q, P>(rpc: RpcDef<Q, P>, rf: RequestFrame): Q {
   return parsed.data;
 }
 
+/** Validates the response with the RPC's schema (a server never sends what our decoder would reject), then writes the frame. */
 export function encodeResponse<Q, P>(rpc: RpcDef<Q, P>, resp: P, o: EncodeOptions & { seqid: number }): Buffer {
-  return writeResponseFrame(rpc.ackName, o.seqid, 'ERR_OK', (w) => {
-    w.field(rpc.resultType, 0);
-    rpc.writeResponse(w, resp, o);
-  });
+  const parsed = rpc.responseSchema.safeParse(resp);
+  if (!parsed.success) throw usageFromZod(`bad ${rpc.ackName} response`, rpc.name, parsed.error);
+  return encodeGuard(rpc.ackName, () =>
+    writeResponseFrame(rpc.ackName, o.seqid, 'ERR_OK', (w) => {
+      w.field(rpc.resultType, 0);
+      rpc.writeResponse(w, resp, o);
+    }),
+  );
 }
 
 /** A body-less reply with an RPC-level error, e.g. ERR_HANDLER_NOT_FOUND for an unknown name (§1.6e). */

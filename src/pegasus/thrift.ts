@@ -235,10 +235,11 @@ export class ThriftReader {
     return this.u8() !== 0;
   }
   i16(): number {
-    if (this.pos + 2 > this.end) this.need(2, 'i16');
-    const v = this.buf.readInt16BE(this.pos);
-    this.pos += 2;
-    return v;
+    const p = this.pos;
+    if (p + 2 > this.end) this.need(2, 'i16');
+    const b = this.buf;
+    this.pos = p + 2;
+    return (((b[p]! << 8) | b[p + 1]!) << 16) >> 16;
   }
   u16(): number {
     if (this.pos + 2 > this.end) this.need(2, 'i16');
@@ -247,10 +248,11 @@ export class ThriftReader {
     return v;
   }
   i32(): number {
-    if (this.pos + 4 > this.end) this.need(4, 'i32');
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    const p = this.pos;
+    if (p + 4 > this.end) this.need(4, 'i32');
+    const b = this.buf;
+    this.pos = p + 4;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
   }
   u32(): number {
     if (this.pos + 4 > this.end) this.need(4, 'u32');
@@ -260,10 +262,12 @@ export class ThriftReader {
   }
   /** i64 as a JS number (exact up to 2^53, which covers ballots, decrees and timestamps). */
   i64(): number {
-    if (this.pos + 8 > this.end) this.need(8, 'i64');
-    const hi = this.buf.readInt32BE(this.pos);
-    const lo = this.buf.readUInt32BE(this.pos + 4);
-    this.pos += 8;
+    const p = this.pos;
+    if (p + 8 > this.end) this.need(8, 'i64');
+    const b = this.buf;
+    this.pos = p + 8;
+    const hi = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+    const lo = ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0;
     return hi * TWO_32 + lo;
   }
   i64big(): bigint {
@@ -300,9 +304,17 @@ export class ThriftReader {
   }
   /** Reads a field header; returns its type (0 = STOP) and sets `fieldId`. */
   fieldBegin(): number {
-    const t = this.u8();
-    if (t === 0) return 0;
-    this.fieldId = this.i16();
+    const p = this.pos;
+    if (p + 1 > this.end) this.need(1, 'field header');
+    const b = this.buf;
+    const t = b[p]!;
+    if (t === 0) {
+      this.pos = p + 1;
+      return 0;
+    }
+    if (p + 3 > this.end) this.need(3, 'field header');
+    this.fieldId = (((b[p + 1]! << 8) | b[p + 2]!) << 16) >> 16;
+    this.pos = p + 3;
     return t;
   }
   /** Reads a list header; returns the element count (validated against the bytes left). */

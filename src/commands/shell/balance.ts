@@ -3,7 +3,7 @@ import { BalancerRequestType, ConfigType, type ProposalAction } from '../../pega
 import { SnapshotBuilder } from '../../cluster/snapshot';
 import { argError } from '../parser';
 import type { CommandContext, CommandSpec, ParsedArgs } from '../types';
-import { callOpts, parseGpid, resolveNode, result, type ResolvedNode } from './common';
+import { callOpts, effectiveLevel, parseGpid, proposalLevelWarning, resolveNode, result, type ResolvedNode } from './common';
 
 async function nodeDirectory(ctx: CommandContext) {
   const b = new SnapshotBuilder();
@@ -63,8 +63,9 @@ export const balanceCommand: CommandSpec = {
             [action(undefined, to, C.CT_ADD_SECONDARY_FOR_LB), action(undefined, from, C.CT_DOWNGRADE_TO_INACTIVE)];
     const balanceType = type === 'move_pri' ? BalancerRequestType.move_primary : type === 'copy_pri' ? BalancerRequestType.copy_primary : BalancerRequestType.copy_secondary;
     await ctx.client.proposeBalancer({ gpid, actionList: actions, force: false, balanceType }, callOpts(ctx));
-    const text = 'send balance proposal result: ERR_OK';
-    return result('balance', { gpid: `${gpid.appId}.${gpid.partitionIndex}`, type, from: from.display, to: to.display, actions, err: 'ERR_OK' }, [], {
+    const warning = proposalLevelWarning(await effectiveLevel(ctx));
+    const text = ['send balance proposal result: ERR_OK', ...(warning ? [warning] : [])].join('\n');
+    return result('balance', { gpid: `${gpid.appId}.${gpid.partitionIndex}`, type, from: from.display, to: to.display, actions, err: 'ERR_OK', warning: warning ?? null }, [], {
       text,
       summary: `${type} ${gpid.appId}.${gpid.partitionIndex} ${from.display} → ${to.display} registered`,
       changed: true,
@@ -113,8 +114,11 @@ export const proposeCommand: CommandSpec = {
     const act = action(target, node, ConfigType[`CT_${type}` as keyof typeof ConfigType]);
     const force = args.values.force === true;
     await ctx.client.proposeBalancer({ gpid, actionList: [act], force }, callOpts(ctx));
-    const text = 'send proposal response: ERR_OK';
-    return result('propose', { gpid: `${gpid.appId}.${gpid.partitionIndex}`, type, target: target.display, node: node.display, force, err: 'ERR_OK' }, [], {
+    // -f sends at once, but the replica's update is still rejected at <= freezed.
+    const level = await effectiveLevel(ctx);
+    const warning = force && level !== 'lively' && level !== 'steady' ? proposalLevelWarning(level) : force ? undefined : proposalLevelWarning(level);
+    const text = ['send proposal response: ERR_OK', ...(warning ? [warning] : [])].join('\n');
+    return result('propose', { gpid: `${gpid.appId}.${gpid.partitionIndex}`, type, target: target.display, node: node.display, force, err: 'ERR_OK', warning: warning ?? null }, [], {
       text,
       summary: `${type} of ${node.display} on ${gpid.appId}.${gpid.partitionIndex} ${force ? 'sent' : 'registered'}`,
       changed: true,

@@ -61,3 +61,24 @@ export function resolveNode(snapshot: Pick<ClusterSnapshot, 'node'>, addr: strin
   if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(addr)) return { ip: addr, hostPort: undefined, display: addr };
   throw new CommandError(`${flag} '${addr}' is not a replica server the meta knows`, 'ERR_INVALID_PARAMETERS', "use an address from 'nodes' (host:port or ip:port)");
 }
+
+/** The effective level from cluster_info, or undefined when it cannot be read (never fails the command). */
+export async function effectiveLevel(ctx: CommandContext): Promise<string | undefined> {
+  try {
+    const ci = await ctx.client.clusterInfo(callOpts(ctx));
+    const i = ci.keys.indexOf('meta_function_level');
+    return i >= 0 ? ci.values[i] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a registered proposal will not run (or may be undone) at this effective level; undefined when fine. */
+export function proposalLevelWarning(level: string | undefined): string | undefined {
+  if (level === undefined) return undefined;
+  if (['stopped', 'blind', 'freezed'].includes(level)) {
+    return `warning: the effective meta level is ${level}; the proposal waits until it is steady or lively${level === 'freezed' ? ' (too few nodes alive, see cluster_info)' : ''}`;
+  }
+  if (level === 'lively') return 'note: the meta is lively; its own balancer may move this partition again (use steady for manual moves)';
+  return undefined;
+}

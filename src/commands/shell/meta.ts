@@ -4,7 +4,7 @@ import { MetaFunctionLevel, enumName, metaLevelName } from '../../pegasus/types'
 import { keyValueTable } from '../format';
 import { argError } from '../parser';
 import type { CommandSpec } from '../types';
-import { callOpts, result } from './common';
+import { callOpts, effectiveLevel, result } from './common';
 
 export const clusterInfoCommand: CommandSpec = {
   name: 'cluster_info',
@@ -95,7 +95,11 @@ export const setMetaLevelCommand: CommandSpec = {
     const v = String(args.values.level).toLowerCase().replace(/^fl_/, '');
     const level = MetaFunctionLevel[`fl_${v}` as keyof typeof MetaFunctionLevel];
     const old = await ctx.client.controlMeta(level, callOpts(ctx));
-    const text = `control meta level ok, the old level is ${enumName(MetaFunctionLevel, old)}`;
-    return result('set_meta_level', { oldLevel: enumName(MetaFunctionLevel, old), newLevel: `fl_${v}` }, [], { text, summary: text, changed: true });
+    const line = `control meta level ok, the old level is ${enumName(MetaFunctionLevel, old)}`;
+    // The meta stores any level without checking the freeze rule: say so when it will not take effect.
+    const effective = level > MetaFunctionLevel.fl_freezed ? await effectiveLevel(ctx) : undefined;
+    const warning = effective === 'freezed' ? `warning: the meta is frozen (too few nodes alive): it behaves as freezed until enough nodes are back or the threshold is lowered; see cluster_info` : undefined;
+    const text = [line, ...(warning ? [warning] : [])].join('\n');
+    return result('set_meta_level', { oldLevel: enumName(MetaFunctionLevel, old), newLevel: `fl_${v}`, effectiveLevel: effective ?? null }, [], { text, summary: line, changed: true });
   },
 };

@@ -77,7 +77,12 @@ export async function openCalculator(rawArgs: unknown, editorContext: () => Edit
   // Step 2: the schedule and what to do about it.
   const r = calculate(inputs, chosen.k);
   type Item = vscode.QuickPickItem & { action?: 'apply' | 'copy' };
-  const steps: Item[] = r.steps.map((s) => ({ label: `${s.frozen ? '$(error)' : '$(check)'} ${describeStep(s, total)}` }));
+  const steps: Item[] = r.steps.map((s) => ({
+    label: `${s.frozen ? '$(error)' : '$(check)'} after ${s.removed}: ${s.alive}/${total} alive (${s.aliveShare.toFixed(1)}%)`,
+    description: s.frozen ? `FROZEN at ${pct}% / min ${minLive}` : `ok at ${pct}%`,
+    detail: s.largestSafePct === null ? `no threshold helps: fewer than ${minLive} alive` : `safe with a threshold up to ${s.largestSafePct}%`,
+    tooltip: describeStep(s, total),
+  }));
   const actions: Item[] = [];
   if (r.safePct !== null && r.safePct !== pct) {
     actions.push({ label: `$(edit) Set node_live_percentage_threshold_for_update = ${r.safePct} in this file`, action: 'apply', detail: 'Takes effect when the meta restarts; lower it at run time with meta.live_percentage.' });

@@ -103,6 +103,7 @@ class ContextSender implements vscode.Disposable {
     const drop = (uri: vscode.Uri) => {
       if (this.plans.delete(uri.toString())) soon();
     };
+    // VS Code closes text documents lazily (minutes after their tab), so "open" means "in a tab".
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument(runbookText),
       vscode.workspace.onDidChangeTextDocument((e) => runbookText(e.document)),
@@ -111,6 +112,7 @@ class ContextSender implements vscode.Disposable {
       vscode.workspace.onDidSaveNotebookDocument((nb) => void runbookNotebook(nb)),
       vscode.workspace.onDidCloseNotebookDocument((nb) => drop(nb.uri)),
       vscode.workspace.onDidOpenTextDocument((d) => d.languageId === LANGUAGE_ID && soon()),
+      vscode.window.tabGroups.onDidChangeTabs(soon),
     );
     for (const d of vscode.workspace.textDocuments) runbookText(d);
     for (const nb of vscode.workspace.notebookDocuments) void runbookNotebook(nb);
@@ -177,7 +179,9 @@ class ContextSender implements vscode.Disposable {
     const reg = getClusterRegistry();
     const clusters = await this.clusterFacts(reg);
     const active = reg?.active?.profile.name;
-    this.current = { clusters, ...(active ? { activeCluster: active } : {}), runbookPlans: [...this.plans.values()] };
+    const inTabs = openTabUris();
+    const runbookPlans = [...this.plans.values()].filter((p) => inTabs.has(p.uri));
+    this.current = { clusters, ...(active ? { activeCluster: active } : {}), runbookPlans };
     const json = JSON.stringify(this.current);
     if (!this.client || json === this.lastSent) return;
     this.lastSent = json;
@@ -189,4 +193,15 @@ class ContextSender implements vscode.Disposable {
     clearInterval(this.poll);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function openTabUris(): Set<string> {
+  const out = new Set<string>();
+  for (const g of vscode.window.tabGroups.all) {
+    for (const t of g.tabs) {
+      const input = t.input;
+      if (input instanceof vscode.TabInputText || input instanceof vscode.TabInputNotebook) out.add(input.uri.toString());
+    }
+  }
+  return out;
 }

@@ -117,16 +117,16 @@ export function clusterHealth(f: ClusterFacts): ClusterHealth {
 export function clusterItem(f: ClusterFacts): ItemView {
   const health = clusterHealth(f);
   const parts: string[] = [];
+  // Short: the sidebar is narrow. "simulated" and the meta servers are in the tooltip.
   if (f.active) parts.push('active');
   if (f.production) parts.push('production');
-  if (f.simulated) parts.push('simulated');
   if (health === 'unreachable') parts.push(f.hasData ? 'refresh failed' : 'unreachable');
   else if (health === 'loading') parts.push('connecting…');
   else {
     if (f.effectiveLevel) parts.push(levelText(f.effectiveLevel, f.storedLevel));
-    if (f.alive !== undefined) parts.push(`${f.alive}/${f.alive + (f.unalive ?? 0)} nodes alive`);
+    if (f.alive !== undefined) parts.push(`${f.alive}/${f.alive + (f.unalive ?? 0)} alive`);
     if (f.status.kind === 'partial') parts.push('loading tables…');
-    else if (f.unhealthyPartitions !== undefined) parts.push(f.unhealthyPartitions === 0 ? 'all partitions healthy' : `${plural(f.unhealthyPartitions, 'unhealthy partition')}`);
+    else if (f.unhealthyPartitions !== undefined) parts.push(f.unhealthyPartitions === 0 ? 'healthy' : `${f.unhealthyPartitions.toLocaleString('en-US')} unhealthy`);
   }
   const icon: IconView =
     health === 'healthy' ? { id: 'database', color: COLOR.ok }

@@ -73,6 +73,9 @@ export class ClusterModel {
 
   /** Partitions the lb tick must visit. */
   private readonly attention = new Set<Partition>();
+  /** No ready leader has acked beacons for longer than the lease: replica servers stop serving. */
+  private workersLost = false;
+  private leaderLostGen = 0;
   private readonly byAddress = new Map<string, number>();
   private leaderGen = 0;
   private noPrimaryCount = 0;
@@ -158,13 +161,18 @@ export class ClusterModel {
     };
     this.apps.push(app);
     const n = this.nodes.length;
-    // Even placement: replica slot k = i*R + r goes to node (offset + k) mod N, so every node holds
+    // Even placement: replica slot k = i*R + r goes to node order[k mod N], so every node holds
     // P*R/N (±1) replicas of each table and the primaries spread too; members stay distinct.
-    const offset = n > 0 ? ((app.id - 1) * 7) % n : 0;
+    // The node order is a seeded shuffle per table, so no fixed group of nodes shares many partitions.
+    const order = this.nodes.map((x) => x.idx);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = this.rng.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
     const r = Math.min(t.replicas, n);
     for (let i = 0; i < t.partitions; i++) {
       const members: number[] = [];
-      for (let k = 0; k < r; k++) members.push((offset + i * r + k) % n);
+      for (let k = 0; k < r; k++) members.push(order[(i * r + k) % n]!);
       // The member with the fewest primaries of this table so far leads.
       let lead = 0;
       for (let k = 1; k < members.length; k++) if (app.prim[members[k]!]! < app.prim[members[lead]!]!) lead = k;
@@ -219,6 +227,7 @@ export class ClusterModel {
   // ------------------------------------------------------------------ ground truth
 
   private gtStatus(p: Partition): [boolean, boolean] {
+    if (this.workersLost) return [true, true];
     const prim = p.primary >= 0 && this.nodes[p.primary]!.running;
     let running = prim ? 1 : 0;
     for (const s of p.secondaries) if (this.nodes[s]!.running) running++;
@@ -406,6 +415,7 @@ export class ClusterModel {
       this.attention.add(p);
     }
     this.record({ t: this.t(), kind: 'meta', event: 'leader', meta: this.metas[meta]!.address });
+    this.soon(startupMs, () => this.leaderReady(gen));
     const tick = (): void => {
       if (this.leader?.gen !== gen) return;
       this.clock.after(this.cfg.lbIntervalMs, tick);
@@ -414,19 +424,52 @@ export class ClusterModel {
     this.clock.at(Math.max(l.readyAt, this.now + this.cfg.lbIntervalMs), tick);
   }
 
+  /**
+   * Worker lease: a replica server stops serving once no leader acked its beacons for
+   * `lease - check interval` (failure_detector.cpp); it serves again when a leader is ready.
+   */
+  private leaderLost(): void {
+    const gen = ++this.leaderLostGen;
+    const ms = (this.cfg.fdLeaseSeconds - this.cfg.fdCheckIntervalSeconds) * 1000;
+    this.clock.after(Math.max(0, ms), () => {
+      if (this.leaderLostGen !== gen || (this.leader && this.now >= this.leader.readyAt)) return;
+      this.setWorkersLost(true);
+    });
+  }
+
+  private leaderReady(gen: number): void {
+    if (this.leader?.gen !== gen) return;
+    this.leaderLostGen++;
+    this.setWorkersLost(false);
+  }
+
+  private setWorkersLost(lost: boolean): void {
+    if (this.workersLost === lost) return;
+    this.workersLost = lost;
+    this.record({ t: this.t(), kind: 'meta', event: lost ? 'replica-servers-lost-meta' : 'replica-servers-reconnected' });
+    for (const p of this.partitions) this.refreshGt(p);
+  }
+
   /** Kills the leader process; a follower takes the lock after `leaderElectionMs`. */
   killLeader(): string {
     const l = this.requireLeader();
     const m = this.metas[l.meta]!;
     this.setMetaUp(m, false);
     this.leader = null;
+    this.leaderLost();
     this.record({ t: this.t(), kind: 'meta', event: 'kill', meta: m.address });
     this.scheduleElection(l.meta, this.cfg.leaderElectionMs);
     return m.address;
   }
 
+  /** Zero delays act at once (no clock advance needed), so a manual-clock test sees the result. */
+  private soon(delay: number, fn: () => void): void {
+    if (delay <= 0) fn();
+    else this.clock.after(delay, fn);
+  }
+
   private scheduleElection(previous: number, delay: number): void {
-    this.clock.after(delay, () => {
+    this.soon(delay, () => {
       if (this.leader) return;
       for (let k = 1; k <= this.metas.length; k++) {
         const i = (previous + k) % this.metas.length;
@@ -477,10 +520,13 @@ export class ClusterModel {
     if (!m) throw new Error(`no meta server #${meta}`);
     const wasLeader = this.leader?.meta === meta;
     if (m.up) this.setMetaUp(m, false);
-    if (wasLeader) this.leader = null;
+    if (wasLeader) {
+      this.leader = null;
+      this.leaderLost();
+    }
     this.record({ t: this.t(), kind: 'meta', event: 'restart', meta: m.address });
     if (wasLeader) this.scheduleElection(meta, 0);
-    this.clock.after(this.cfg.metaStartupMs, () => {
+    this.soon(this.cfg.metaStartupMs, () => {
       this.setMetaUp(m, true);
       if (!this.leader) this.scheduleElection(meta - 1 + this.metas.length, 0);
     });
@@ -493,10 +539,11 @@ export class ClusterModel {
    */
   restartAllMetas(): void {
     this.leader = null;
+    this.leaderLost();
     const gen = ++this.leaderGen;
     for (const m of this.metas) this.setMetaUp(m, false);
     this.record({ t: this.t(), kind: 'meta', event: 'restart-all' });
-    this.clock.after(this.cfg.metaStartupMs, () => {
+    this.soon(this.cfg.metaStartupMs, () => {
       if (this.leaderGen !== gen) return;
       for (const m of this.metas) this.setMetaUp(m, true);
       this.becomeLeader(0, this.cfg.metaStartupMs);

@@ -193,9 +193,15 @@ export class MetaServerGroup {
       return 'close';
     }
     this.beforeRequest();
-    const resp = this.dispatch(meta, rpc, req);
-    if (rf.messageType === MessageType.ONEWAY) return null;
-    return encodeResponse(rpc, resp, { seqid: rf.seqid, version: this.model.cfg.version });
+    try {
+      const resp = this.dispatch(meta, rpc, req);
+      if (rf.messageType === MessageType.ONEWAY) return null;
+      return encodeResponse(rpc, resp, { seqid: rf.seqid, version: this.model.cfg.version });
+    } catch (e) {
+      // A simulator bug must not take the process down; the client sees a dropped connection.
+      process.stderr.write(`simulator: ${rf.name} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+      return 'close';
+    }
   }
 
   private dispatch(meta: number, rpc: AnyRpc, req: unknown): unknown {
@@ -248,7 +254,13 @@ export class MetaServerGroup {
           return;
         }
         this.beforeRequest();
-        const ans = V.handleHttp(this.model, meta, method, target);
+        let ans: V.HttpAnswer;
+        try {
+          ans = V.handleHttp(this.model, meta, method, target);
+        } catch (e) {
+          process.stderr.write(`simulator: HTTP ${target} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+          ans = { status: 500, body: 'ERR_UNKNOWN' };
+        }
         const body = Buffer.from(ans.body, 'utf8');
         const headLines = [`HTTP/1.1 ${ans.status} ${HTTP_TEXT[ans.status]}`, 'Content-Type: text/plain', `Content-Length: ${body.length}`];
         if (ans.location) headLines.push(`Location: ${ans.location}`);

@@ -79,4 +79,22 @@ describe('config language', () => {
     assert.match(lenses[0]!.command!.title, /^1 of 4 nodes can go down/);
     assert.deepEqual(codesOf(doc.uri), []);
   });
+
+  it('warns when a scale-in in an open runbook would freeze the meta, and stops when it closes', async () => {
+    const config = fileUri('config/prod.pegasus.ini');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(config));
+    // Opened as text in a tab (the runbook feature may also offer it as a notebook).
+    const runbook = await vscode.workspace.openTextDocument(fileUri('config/shrink.runbook.md'));
+    await vscode.window.showTextDocument(runbook, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+    const warning = await until('the scale-in warning', () =>
+      vscode.languages.getDiagnostics(config).find((d) => String(d.code) === 'threshold-freezes-scale-in'),
+    );
+    assert.match(warning.message, /shrink\.runbook\.md .* removes 2 nodes/);
+    assert.match(warning.message, /fewer than 3/);
+    // Closing the runbook's tab withdraws its plan.
+    await vscode.window.showTextDocument(runbook);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await until('the warning to clear', () => (codesOf(config).includes('threshold-freezes-scale-in') ? undefined : true));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });

@@ -28,7 +28,19 @@ export default [
       const pick = wb.page.locator('.quick-input-widget');
       await pick.locator('.monaco-list-row', { hasText: 'Remove 1 of 10' }).first().waitFor({ timeout: 10_000 });
       await screenshot('config-calculator');
-      await wb.page.keyboard.press('Escape');
+      // Choose k = 1: the schedule, then apply the largest safe threshold to the file
+      await pick.locator('.monaco-list-row', { hasText: 'Remove 1 of 10' }).first().click();
+      const apply = pick.locator('.monaco-list-row', { hasText: 'Set node_live_percentage_threshold_for_update = 90' }).first();
+      await apply.waitFor({ timeout: 10_000 });
+      assert.ok(await pick.locator('.monaco-list-row', { hasText: 'after 1: 9/10 alive (90.0%)' }).first().isVisible());
+      await screenshot('config-calculator-schedule');
+      await apply.click();
+      await wb.page.locator('.monaco-editor .view-line', { hasText: 'node_live_percentage_threshold_for_update = 90' }).first().waitFor({ timeout: 10_000 });
+      // The freeze warning goes away and the lens now says one node can go
+      await wb.page.locator('.monaco-editor .codelens-decoration', { hasText: '1 of 10 nodes can go down' }).first().waitFor({ timeout: 20_000 });
+      await wb.page.keyboard.press('Control+S');
+      await wb.page.locator('.tabs-container .tab.dirty').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+      await screenshot('config-applied');
     },
     { timeoutMs: 90_000 },
   ),

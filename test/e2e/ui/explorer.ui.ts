@@ -30,8 +30,8 @@ export default [
         await start.click();
       }
       const cluster = await wb.waitForTreeItem(/simulated/, 30_000);
-      await wb.page.locator('.monaco-list-row[role="treeitem"]', { hasText: 'all partitions healthy' }).first().waitFor({ timeout: 30_000 });
-      assert.match(await cluster.innerText(), /nodes alive/);
+      await wb.page.locator('.monaco-list-row[role="treeitem"]', { hasText: /alive · healthy/ }).first().waitFor({ timeout: 30_000 });
+      assert.match(await cluster.innerText(), /\d+\/\d+ alive/);
       await (await wb.waitForTreeItem(/^\s*Meta/)).click();
       await wb.waitForTreeItem('Freeze margin');
       await (await wb.waitForTreeItem(/^\s*Nodes/)).click();

@@ -164,11 +164,19 @@ test('leader change: FORWARD from the old leader, the new one is found and repor
 test('ERR_SERVICE_NOT_ACTIVE is retried with backoff; no leader at all ends in ERR_FORWARD_TO_OTHERS', async () => {
   await withCluster(2, '2.5', 0, async (c) => {
     c.state.notActive = 3;
-    const client = new MetaClient({ metaServers: c.addresses, retryDelayMs: 2 });
+    const changes: LeaderChange[] = [];
+    const client = new MetaClient({ metaServers: c.addresses, retryDelayMs: 2, onLeaderChange: (x) => changes.push(x) });
     try {
       assert.equal((await client.listNodes()).length, 3);
       assert.equal(c.state.received.length, 4);
       assert.ok(c.state.received.every((r) => r.meta === 0));
+      assert.deepEqual(changes, [{ previous: undefined, current: c.addresses[0] }]);
+      // The known leader says "starting" again (a restarted process): reported as a restart.
+      c.state.notActive = 1;
+      await client.listNodes();
+      assert.deepEqual(changes[1], { previous: c.addresses[0], current: c.addresses[0], restarted: true });
+      await client.listNodes();
+      assert.equal(changes.length, 2);
     } finally {
       client.close();
     }

@@ -231,3 +231,23 @@ test('control API: add a node, stop/start, bad input, faults (delay, dropped con
     }
   });
 });
+
+test('meta restart with metaStartupMs 0 and leaderElectionMs 0: the metas come back at once on the same ports (manual clock)', async () => {
+  await withCluster({ version: '2.5', nodes: 5, metaStartupMs: 0, leaderElectionMs: 0 }, async (sim) => {
+    const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 20 });
+    try {
+      await client.remoteCommand('meta.live_percentage', ['0']);
+      sim.model.stopNode(0);
+      sim.advance(30);
+      assert.equal(sim.model.freezeVerdict().dead, 1);
+      assert.equal((await control(sim, 'POST', '/meta/restart')).status, 200);
+      const info = clusterInfoRecord(await client.clusterInfo());
+      assert.equal(info.primary_meta_server, sim.metaServers[0]);
+      assert.equal((await client.remoteCommand('meta.live_percentage')).value, '65', 'runtime value reset to the config value');
+      await control(sim, 'POST', `/meta/${sim.metaServers[0]}/restart`);
+      assert.equal(clusterInfoRecord(await client.clusterInfo()).primary_meta_server, sim.metaServers[1]);
+    } finally {
+      client.close();
+    }
+  });
+});

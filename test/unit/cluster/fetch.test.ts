@@ -9,7 +9,7 @@ test('fetchSnapshot: builds the model, reads stored level, live percentage and b
   s.storedLevel = 500;
   s.remote['meta.lb.assign_secondary_black_list'] = 'get ok: 10.0.0.1:34801';
   const c = fakeClient(s);
-  const snap = await fetchSnapshot(c);
+  const snap = await fetchSnapshot(c, { http: false });
   assert.equal(snap.complete, true);
   assert.deepEqual(c.calls.queries.sort(), ['t1', 'temp']); // only AVAILABLE tables
   assert.equal(snap.meta.storedLevel, 'lively');
@@ -25,7 +25,7 @@ test('fetchSnapshot: master JSON dialect for the extras', async () => {
   const s = smallCluster();
   s.remote['meta.live_percentage'] = '{\n  "error": "ok",\n  "meta.live_percentage": "65"\n}';
   s.remote['meta.lb.assign_secondary_black_list'] = '{\n  "assign_secondary_black_list": "node1:34801,node2:34801",\n  "error": "ok"\n}';
-  const snap = await fetchSnapshot(fakeClient(s));
+  const snap = await fetchSnapshot(fakeClient(s), { http: false });
   assert.equal(snap.freeze.pct, 65);
   assert.deepEqual(snap.extras.blackList, ['node1:34801', 'node2:34801']);
   assert.equal(snap.freeze.assumed.some((a) => a.startsWith('pct')), false);
@@ -34,7 +34,7 @@ test('fetchSnapshot: master JSON dialect for the extras', async () => {
 test('fetchSnapshot: extras that fail (follower, old server) are assumed, not fatal', async () => {
   const s = smallCluster();
   s.remote = {}; // every remote command answers "unknown command"
-  const snap = await fetchSnapshot(fakeClient(s));
+  const snap = await fetchSnapshot(fakeClient(s), { http: false });
   assert.equal(snap.extras.livePercentage, undefined);
   assert.equal(snap.freeze.pct, 65);
   assert.ok(snap.freeze.assumed.some((a) => a.startsWith('pct=65')));
@@ -53,6 +53,7 @@ test('fetchSnapshot: bounded concurrency and a first paint before the partitions
   let first: ClusterSnapshot | undefined;
   let queriesAtFirstPaint = -1;
   const snap = await fetchSnapshot(c, {
+    http: false,
     concurrency: 3,
     onTopLevel: (p) => {
       first = p;
@@ -70,15 +71,15 @@ test('fetchSnapshot: bounded concurrency and a first paint before the partitions
 
 test('fetchSnapshot: a table dropped meanwhile is recorded, other errors propagate', async () => {
   const s = smallCluster();
-  const snap = await fetchSnapshot(fakeClient(s, { failTables: { t1: 'ERR_OBJECT_NOT_FOUND' } }));
+  const snap = await fetchSnapshot(fakeClient(s, { failTables: { t1: 'ERR_OBJECT_NOT_FOUND' } }), { http: false });
   assert.match(snap.table('t1')!.error!, /^ERR_OBJECT_NOT_FOUND/);
   assert.equal(snap.table('temp')!.health!.partitionCount, 4);
-  await assert.rejects(fetchSnapshot(fakeClient(smallCluster(), { failTables: { t1: 'ERR_TIMEOUT' } })), (e: Error & { code?: string }) => e.code === 'ERR_TIMEOUT');
+  await assert.rejects(fetchSnapshot(fakeClient(smallCluster(), { failTables: { t1: 'ERR_TIMEOUT' } }), { http: false }), (e: Error & { code?: string }) => e.code === 'ERR_TIMEOUT');
 });
 
 test('fetchSnapshot: cancellation rejects', async () => {
   const ac = new AbortController();
-  const p = fetchSnapshot(fakeClient(smallCluster(), { delayMs: 5 }), { signal: ac.signal });
+  const p = fetchSnapshot(fakeClient(smallCluster(), { delayMs: 5 }), { signal: ac.signal, http: false });
   ac.abort();
   await assert.rejects(p);
 });

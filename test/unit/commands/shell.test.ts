@@ -239,3 +239,21 @@ test('help: index and per-command help', async () => {
   assert.match(one.text, /-d\|--detailed/);
   await assert.rejects(runCommandLine(reg, ctx, 'help nodez'), /did you mean 'nodes'/);
 });
+
+test('warnings: setting lively while auto-frozen, proposals that cannot run yet or may be undone', async () => {
+  const s = smallCluster();
+  const lvl = s.clusterInfo.keys.indexOf('meta_function_level');
+  s.clusterInfo.values[lvl] = 'freezed';
+  const { ctx } = ctxFor(s);
+  const set = await runCommandLine(reg, ctx, 'set_meta_level lively');
+  assert.match(set.text, /^control meta level ok, the old level is fl_steady\nwarning: the meta is frozen/);
+  const b = await runCommandLine(reg, ctx, `balance -g 2.1 -p move_pri -f ${N2} -t ${N3}`);
+  assert.match(b.text, /^send balance proposal result: ERR_OK\nwarning: the effective meta level is freezed; the proposal waits/);
+  s.clusterInfo.values[lvl] = 'lively';
+  const l = await runCommandLine(reg, ctx, `balance -g 2.1 -p move_pri -f ${N2} -t ${N3}`);
+  assert.match(l.text, /note: the meta is lively; its own balancer may move this partition again/);
+  const f = await runCommandLine(reg, ctx, `propose -f -g 2.1 -p upgrade_to_primary -t ${N3} -n ${N3}`);
+  assert.equal(f.text, 'send proposal response: ERR_OK');
+  s.clusterInfo.values[lvl] = 'steady';
+  assert.equal((await runCommandLine(reg, ctx, 'set_meta_level steady')).text, 'control meta level ok, the old level is fl_lively');
+});

@@ -32,6 +32,8 @@ test('code lenses sit on the threshold and min-live keys and count the nodes tha
   assert.equal(next!.args.pct, 50);
   assert.equal(next!.args.thresholdInFile, true);
   assert.equal(lines[thr]!.slice(next!.args.thresholdValueStart, next!.args.thresholdValueEnd), '50');
+  const minLens = a.lenses.filter((l) => l.range.start.line === min);
+  assert.deepEqual(minLens.map((l) => l.title), ['Freezes below 3 alive: by this rule alone 7 of 10 alive can go · open calculator']);
 });
 
 test('lens on the [meta_server] header when the keys are absent; plans raise k', () => {

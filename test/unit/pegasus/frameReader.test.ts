@@ -63,6 +63,13 @@ test('malformed headers are typed errors', () => {
   assert.throws(() => new FrameReader('request').push(badVer), isWire('ERR_INVALID_DATA'));
 });
 
+test('an HTTP answer on a THFT connection is named as such', () => {
+  assert.throws(
+    () => new FrameReader('response').push(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n')),
+    (e: unknown) => isWire('ERR_INVALID_DATA')(e) && /HTTP/.test((e as PegasusError).detail),
+  );
+});
+
 test('detectProtocol picks the parser from the first 4 bytes', () => {
   assert.equal(detectProtocol(req0), 'thrift');
   assert.equal(detectProtocol(Buffer.from('GET /meta/nodes')), 'http');

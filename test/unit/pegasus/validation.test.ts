@@ -1,6 +1,7 @@
 /** Every decoded response passes its zod schema before callers see it: shapes that decode but are wrong are typed errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as RPCS from '../../../src/pegasus';
 import { decodeResponse, PegasusError, RPC, TType, writeResponseFrame } from '../../../src/pegasus';
 
 function isInvalid(re: RegExp) {
@@ -80,4 +81,20 @@ test('negative partition_count, missing result field and trailing bytes are type
   }), Buffer.from([1, 2])]);
   trailing.writeInt32BE(trailing.length, 0);
   assert.throws(() => decodeResponse(RPC.remoteCommand, trailing), isInvalid(/trailing bytes/));
+});
+
+test('requests are validated before encoding: bad values are usage errors naming the field', () => {
+  const { encodeRequest, encodeResponse } = RPCS;
+  assert.throws(
+    () => encodeRequest(RPC.controlMeta, { level: 2 ** 40 }, { seqid: 1 }),
+    (e: unknown) => e instanceof PegasusError && e.kind === 'usage' && e.code === 'ERR_INVALID_PARAMETERS' && /level/.test(e.detail),
+  );
+  assert.throws(
+    () => encodeRequest(RPC.proposeBalancer, { gpid: { appId: 1, partitionIndex: 0 }, actionList: [{ target: 'node1:34801', node: '', type: 3 }] }, { seqid: 1 }),
+    (e: unknown) => e instanceof PegasusError && e.kind === 'usage' && /IPv4/.test(e.detail),
+  );
+  assert.throws(
+    () => encodeResponse(RPC.controlMeta, { err: 'ERR_OK', oldLevel: 1.5 }, { seqid: 1 }),
+    (e: unknown) => e instanceof PegasusError && e.kind === 'usage',
+  );
 });

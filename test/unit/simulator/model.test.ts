@@ -353,3 +353,17 @@ test('documented scale-in of one node: black list + assign delay 10 + move_pri +
   assert.ok(before < 24 * 0.2, `only the brief move_pri windows (${before})`);
   assert.equal(m.freezeVerdict().dead, 1);
 });
+
+test('worker lease: replica servers stop serving when no leader acks beacons for lease - check seconds; a quick fail-over costs nothing', () => {
+  const quick = model({ version: '2.5' });
+  quick.killLeader();
+  quick.advance(10);
+  assert.equal(quick.metrics.partitionSecondsWithoutPrimary, 0, 'election 3 s + start 1 s < lease');
+  const slow = model({ version: '2.5', leaderElectionMs: 20000 });
+  slow.killLeader();
+  slow.advance(8); // lease 9 - check 2 = 7 s
+  assert.equal(slow.groundTruth().partitionsWithoutPrimary, 8);
+  slow.advance(14); // elected at 20 s, ready at 21 s
+  assert.equal(slow.groundTruth().partitionsWithoutPrimary, 0);
+  assert.ok(Math.abs(slow.metrics.partitionSecondsWithoutPrimary - 8 * 14) < 1e-6, String(slow.metrics.partitionSecondsWithoutPrimary));
+});
