@@ -36,6 +36,8 @@ interface Row {
   frozen: number;
   left: string;
   duration: number;
+  /** The engine's plan: predicted copies and seconds. */
+  predicted?: string;
 }
 
 interface Env {
@@ -127,6 +129,7 @@ async function scenario(name: string, nodes: number, pct: number, tables: number
     const before = await readSettings(e.port);
     const m0 = metrics(e);
     let finished: string;
+    let predicted: string | undefined;
     if (how === 'c') {
       let known = new Set(s0.nodes.map((n) => n.address));
       const engine = new ScaleEngine({
@@ -141,6 +144,7 @@ async function scenario(name: string, nodes: number, pct: number, tables: number
       });
       const r = await engine.run({ op: 'scale-in', nodes: leaving });
       finished = r.outcome === 'done' ? 'yes' : `no: ${r.outcome}`;
+      if (r.plan) predicted = `${r.plan.copies} copies, ${Math.round(r.plan.seconds)} s`;
     } else {
       finished = (await manual(e, leaving, how === 'a')).finished;
     }
@@ -157,6 +161,7 @@ async function scenario(name: string, nodes: number, pct: number, tables: number
       frozen: (m.frozenSeconds ?? 0) - (m0.frozenSeconds ?? 0),
       left: diff(before, after),
       duration: (m.simulatedSeconds ?? 0) - (m0.simulatedSeconds ?? 0),
+      ...(predicted ? { predicted } : {}),
     };
   } finally {
     await e.close();
@@ -165,8 +170,8 @@ async function scenario(name: string, nodes: number, pct: number, tables: number
 
 function table(title: string, rows: Row[]): void {
   console.log(`\n  ${title}`);
-  const head = ['scenario', 'finished', 'copied/hosted', 'no-primary part-s', 'frozen s', 'simulated s', 'settings left changed'];
-  const cells = rows.map((r) => [r.name, r.finished, `${r.copiedRatio.toFixed(2)} (${r.copied}/${r.hosted})`, r.noPrimary.toFixed(1), r.frozen.toFixed(1), r.duration.toFixed(0), r.left]);
+  const head = ['scenario', 'finished', 'copied/hosted', 'no-primary part-s', 'frozen s', 'simulated s', 'plan predicted', 'settings left changed'];
+  const cells = rows.map((r) => [r.name, r.finished, `${r.copiedRatio.toFixed(2)} (${r.copied}/${r.hosted})`, r.noPrimary.toFixed(1), r.frozen.toFixed(1), r.duration.toFixed(0), r.predicted ?? '-', r.left]);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => '  ' + c.map((x, i) => x.padEnd(w[i]!)).join('  ');
   console.log(line(head));

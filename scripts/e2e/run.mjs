@@ -6,7 +6,7 @@
 //
 // Env: PEGASUS_E2E_ONLY (comma-separated, same as the file arguments), PEGASUS_E2E_GREP,
 //      PEGASUS_E2E_CACHE (install cache, default ~/.cache/pegasus-ops-e2e), PEGASUS_E2E_KEEP=1
-//      (keep the temp folder), PEGASUS_E2E_TIMEOUT (whole run, s, default 1200),
+//      (keep the temp folder), PEGASUS_E2E_TIMEOUT (run after installs, s, default 1200),
 //      PEGASUS_E2E_SUITE_TIMEOUT (in-host mocha run, s, default 300),
 //      PEGASUS_E2E_TEST_TIMEOUT (one mocha test, ms, default 30000),
 //      PEGASUS_E2E_VSIX (test this .vsix instead of running `npm run package`).
@@ -22,7 +22,7 @@ import { join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { ensureEnvironment } from './setup.mjs';
 import { ROOT, buildTestExtension, selectFiles } from './build.mjs';
-import { freePort, killGroup, log, run, sleep, waitFor } from './util.mjs';
+import { freePort, killGroup, log, run, running, sleep, waitFor } from './util.mjs';
 
 const require = createRequire(import.meta.url);
 const EXTENSION_ID = 'pegasus-ops.pegasus-ops';
@@ -70,6 +70,7 @@ async function cleanUp() {
     await Promise.race([cleanup.browserServer?.close().catch(() => {}), sleep(5000)]);
     await killGroup(cleanup.chromiumPid);
     await killGroup(cleanup.codeServerPid);
+    await Promise.all([...running].map((pid) => killGroup(pid)));
     if (cleanup.tmp && !keep) rmSync(cleanup.tmp, { recursive: true, force: true, maxRetries: 3 });
     else if (cleanup.tmp) log(`kept ${cleanup.tmp}`);
   })();
@@ -81,14 +82,16 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     cleanUp().finally(() => process.exit(130));
   });
 }
-const watchdog = setTimeout(() => {
-  console.error(`[e2e] the whole run exceeded ${totalTimeoutS} s (PEGASUS_E2E_TIMEOUT); stopping`);
-  cleanUp().finally(() => {
-    console.log(`${results.filter((r) => r.state === 'passed').length} passed, ${results.filter((r) => r.state === 'failed').length + 1} failed`);
-    process.exit(1);
-  });
-}, totalTimeoutS * 1000);
-watchdog.unref();
+/** Bounds the run after installation (installs have their own, longer timeouts). */
+function startWatchdog() {
+  setTimeout(() => {
+    console.error(`[e2e] the run exceeded ${totalTimeoutS} s (PEGASUS_E2E_TIMEOUT); stopping`);
+    cleanUp().finally(() => {
+      console.log(`${results.filter((r) => r.state === 'passed').length} passed, ${results.filter((r) => r.state === 'failed').length + 1} failed`);
+      process.exit(1);
+    });
+  }, totalTimeoutS * 1000).unref();
+}
 
 // ---- steps --------------------------------------------------------------------------------
 async function packageExtension() {
@@ -171,7 +174,7 @@ async function openWorkbench(env, url, workspace) {
     executablePath: env.chromium,
     headless: true,
     timeout: 60_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-crash-reporter', '--disable-breakpad'],
   });
   cleanup.browserServer = server;
   cleanup.chromiumPid = server.process().pid;
@@ -235,6 +238,7 @@ function saveLogs(dirs, codeServerLog) {
 async function main() {
   const t0 = Date.now();
   const env = await ensureEnvironment();
+  startWatchdog();
   const suites = selectFiles('suite', '.test.ts', filters);
   const uiFiles = selectFiles('ui', '.ui.ts', filters).sort((a, b) => Number(!a.includes('smoke')) - Number(!b.includes('smoke')) || a.localeCompare(b));
   if (suites.length + uiFiles.length === 0) throw new Error(`no e2e suite or scenario file matches ${JSON.stringify(filters)}`);

@@ -5,6 +5,9 @@ import { createServer } from 'node:net';
 
 export const log = (...args) => console.log('[e2e]', ...args);
 
+/** Process groups started by run() and still running, so a signal handler can stop them. */
+export const running = new Set();
+
 /**
  * Runs a command to completion with a hard timeout. Output is inherited unless `capture`.
  * Rejects with the command line, exit code and captured tail when it fails.
@@ -18,6 +21,8 @@ export function run(cmd, args, { timeoutMs = 10 * 60_000, capture = false, env, 
       detached: true,
       stdio: [input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
     });
+    running.add(child.pid);
+    child.on('exit', () => running.delete(child.pid));
     let out = '';
     if (capture) {
       child.stdout.on('data', (d) => (out += d));

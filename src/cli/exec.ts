@@ -27,7 +27,7 @@ Examples:
   pegasus-ops exec --meta 127.0.0.1:34601 --json ls -d
   pegasus-ops exec --meta 127.0.0.1:34601 --yes 'set_meta_level steady'`;
 
-interface ExecOptions {
+export interface ExecOptions {
   profile?: ClusterProfile;
   json: boolean;
   yes: boolean;
@@ -35,7 +35,7 @@ interface ExecOptions {
   line: string;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 function loadProfile(spec: string): ClusterProfile {
   let text = spec;
@@ -57,7 +57,8 @@ function loadProfile(spec: string): ClusterProfile {
   return r.data;
 }
 
-function parseOptions(argv: string[]): ExecOptions | 'help' {
+/** Reads exec's own options (before the command); throws UsageError. Exported for tests. */
+export function parseOptions(argv: string[]): ExecOptions | 'help' {
   const o: ExecOptions = { json: false, yes: false, timeoutMs: 10_000, line: '' };
   let meta: string | undefined;
   let cluster: string | undefined;
@@ -92,20 +93,35 @@ function parseOptions(argv: string[]): ExecOptions | 'help' {
   if (cluster !== undefined && meta !== undefined) throw new UsageError('give either --meta or --cluster, not both');
   if (cluster !== undefined) o.profile = loadProfile(cluster);
   else if (meta !== undefined) {
-    const r = clusterProfileSchema.safeParse({ name: meta, metaServers: meta.split(',').map((s) => s.trim()).filter(Boolean) });
-    if (!r.success) throw new UsageError(`--meta: ${describeZodError(r.error, 'meta')}`);
+    const list = meta.split(',').map((s) => s.trim()).filter(Boolean);
+    const r = clusterProfileSchema.safeParse({ name: meta, metaServers: list });
+    if (!r.success) {
+      // Name the entry the operator typed rather than a schema path.
+      const i = r.error.issues[0]?.path[1];
+      const what = typeof i === 'number' ? `'${list[i]}': ` : '';
+      throw new UsageError(`--meta: ${what}${r.error.issues[0]?.message ?? 'invalid'}`);
+    }
     o.profile = r.data;
   }
   return o;
 }
 
+/** The terminal question for a change; a production cluster wants its name typed, so a reflexive 'y' cannot change it. */
+export function confirmQuestion(req: ConfirmRequest): string {
+  return req.production
+    ? `Cluster '${req.cluster}' (PRODUCTION): ${req.change}.\nType the cluster name to proceed: `
+    : `Cluster '${req.cluster}': ${req.change}.\nProceed? [y/N] `;
+}
+
+export function confirmAccepted(req: ConfirmRequest, answer: string): boolean {
+  return req.production ? answer.trim() === req.cluster : /^y(es)?$/i.test(answer.trim());
+}
+
 async function askOnTerminal(req: ConfirmRequest): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await new Promise<string>((resolve) =>
-      rl.question(`Cluster '${req.cluster}'${req.production ? ' (PRODUCTION)' : ''}: ${req.change}.\nProceed? [y/N] `, resolve),
-    );
-    return /^y(es)?$/i.test(answer.trim());
+    const answer = await new Promise<string>((resolve) => rl.question(confirmQuestion(req), resolve));
+    return confirmAccepted(req, answer);
   } finally {
     rl.close();
   }
@@ -161,11 +177,21 @@ export async function run(argv: string[]): Promise<number> {
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   const yes = opts.yes;
+  let lastProgress = '';
+  let lastProgressAt = 0;
   const ctx: CommandContext = {
     client,
     profile,
     signal: ac.signal,
-    progress: (e) => process.stderr.write(`${e.fraction !== undefined ? `[${Math.round(e.fraction * 100)}%] ` : ''}${e.message}\n`),
+    progress: (e) => {
+      // At most two lines a second on stderr, never the same line twice in a row.
+      const line = `${e.fraction !== undefined ? `[${Math.round(e.fraction * 100)}%] ` : ''}${e.message}`;
+      const now = Date.now();
+      if (line === lastProgress || (now - lastProgressAt < 500 && e.fraction !== 1)) return;
+      lastProgress = line;
+      lastProgressAt = now;
+      process.stderr.write(line + '\n');
+    },
     confirm: async (req) => {
       if (yes) return true;
       if (!process.stdin.isTTY) return false;

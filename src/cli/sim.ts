@@ -23,6 +23,8 @@ Options:
                           advanced only by POST /advance)
   --replica-size-mb N     size of every replica (default 1024)
   --copy-rate-mb N        learning bandwidth per replica server, MB/s (default 100)
+  --listen-replicas       replica servers listen on their ports (127.0.0.1:34801, ...) and answer
+                          remote commands such as nfs.max_copy_rate_megabytes_per_disk
   --help, -h              this help`;
 
 class UsageError extends Error {}
@@ -56,6 +58,7 @@ export function parseSimArgs(argv: string[]): StartOptions | 'help' {
         'time-scale': { type: 'string' },
         'replica-size-mb': { type: 'string' },
         'copy-rate-mb': { type: 'string' },
+        'listen-replicas': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -82,6 +85,7 @@ export function parseSimArgs(argv: string[]): StartOptions | 'help' {
   if (size !== undefined) opts.replicaSizeMb = size;
   if (rate !== undefined) opts.copyRateMb = rate;
   if (version !== undefined) opts.version = version;
+  if (values['listen-replicas']) opts.listenReplicas = true;
   const tables = s('tables');
   if (tables !== undefined) {
     try {

@@ -55,10 +55,17 @@ export function parseBlackList(raw: string): string[] | undefined {
 /** Runs `fn` over `items` with at most `limit` in flight; rejects on the first failure of `fn`. */
 async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    // After one failure the others finish what they hold but start nothing new.
+    while (!failed && next < items.length) {
       const item = items[next++]!;
-      await fn(item);
+      try {
+        await fn(item);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));

@@ -9,7 +9,18 @@ const hostPort = z
   .regex(/^[A-Za-z0-9._-]+:\d{1,5}$/, 'expected host:port, for example 10.0.0.1:34601');
 
 /** Argv templates run without a shell; placeholders such as {host}, {port}, {address} are filled per node. */
-const argv = z.array(z.string().min(1)).min(1, 'an argv template needs at least the program name');
+const argv = z
+  .array(z.string().min(1))
+  .min(1, 'an argv template needs at least the program name')
+  // Checked when the settings are read, not first when a node is stopped (the engine checks again).
+  .superRefine((a, ctx) => {
+    a.forEach((arg, i) => {
+      for (const m of arg.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+        if (!['host', 'port', 'address'].includes(m[1]!)) ctx.addIssue({ code: 'custom', path: [i], message: `unknown placeholder {${m[1]}} in ${JSON.stringify(arg)}; use {host}, {port} or {address}` });
+      }
+    });
+    if (a[0] && /\{[A-Za-z_][A-Za-z0-9_]*\}/.test(a[0])) ctx.addIssue({ code: 'custom', path: [0], message: `the program (${JSON.stringify(a[0])}) must be fixed, not a placeholder` });
+  });
 
 export const nodeControlSchema = z.discriminatedUnion('kind', [
   z.object({

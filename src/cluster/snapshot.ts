@@ -103,9 +103,10 @@ export function appStatusName(status: number): string {
   return appStatusNames[status] ?? String(status);
 }
 
-/** ip:port, or host:port when the ip is not set; '' when neither. */
-function primaryKey(pc: PartitionConfiguration): string {
-  return pc.primary || pc.hpPrimary || '';
+/** Node indices of one table's replicas: partition p's are `slots[offsets[p] .. offsets[p+1])`, primary first (-1 = none). */
+interface ReplicaSlots {
+  readonly offsets: Int32Array;
+  readonly slots: Int32Array;
 }
 
 export interface SnapshotExtras {
@@ -134,6 +135,7 @@ export class SnapshotBuilder {
   private apps: AppInfo[] = [];
   private partitions: (PartitionConfiguration[] | undefined)[] = [];
   private healthBytes: (Uint8Array | undefined)[] = [];
+  private replicaSlots: (ReplicaSlots | undefined)[] = [];
   private healthCounts: (HealthCounts | undefined)[] = [];
   private errors: (string | undefined)[] = [];
   private appIndexByName = new Map<string, number>();
@@ -196,6 +198,7 @@ export class SnapshotBuilder {
     this.apps.forEach((a, i) => this.appIndexByName.set(a.appName, i));
     this.partitions = new Array(this.apps.length).fill(undefined);
     this.healthBytes = new Array(this.apps.length).fill(undefined);
+    this.replicaSlots = new Array(this.apps.length).fill(undefined);
     this.healthCounts = new Array(this.apps.length).fill(undefined);
     this.errors = new Array(this.apps.length).fill(undefined);
   }
@@ -212,26 +215,42 @@ export class SnapshotBuilder {
     const parts = resp.partitions;
     const health = new Uint8Array(parts.length);
     const counts = emptyHealthCounts();
+    // Node index of every replica, resolved once here: slot 0 of a partition is its primary (-1
+    // when none), the rest its secondaries. Later questions (replicasOf, partition views,
+    // per-table spread) read these instead of looking addresses up again.
+    let total = parts.length;
     for (let p = 0; p < parts.length; p++) {
       const pc = parts[p]!;
-      const pk = primaryKey(pc);
-      const secs = pc.secondaries.length ? pc.secondaries : (pc.hpSecondaries ?? pc.secondaries);
+      total += pc.secondaries.length || (pc.hpSecondaries?.length ?? 0);
+    }
+    const offsets = new Int32Array(parts.length + 1);
+    const slots = new Int32Array(total);
+    let at = 0;
+    for (let p = 0; p < parts.length; p++) {
+      const pc = parts[p]!;
+      offsets[p] = at;
+      const pk = pc.primary || pc.hpPrimary || '';
       if (pk) {
         // nodeOf may grow the count arrays, so index them only after it returns.
         const ni = this.nodeOf(pk, pc.hpPrimary);
         this.primaries[ni]!++;
-      }
+        slots[at++] = ni;
+      } else slots[at++] = -1;
+      const secs = pc.secondaries.length ? pc.secondaries : (pc.hpSecondaries ?? pc.secondaries);
       const hps = pc.hpSecondaries;
-      for (let s = 0; s < secs.length; s++) {
-        const ni = this.nodeOf(secs[s]!, hps?.[s]);
+      for (let k = 0; k < secs.length; k++) {
+        const ni = this.nodeOf(secs[k]!, hps?.[k]);
         this.secondaries[ni]!++;
+        slots[at++] = ni;
       }
       const h = partitionHealth(pk !== '', secs.length, pc.maxReplicaCount);
       health[p] = h;
       addHealth(counts, h);
     }
+    offsets[parts.length] = at;
     this.partitions[t] = parts;
     this.healthBytes[t] = health;
+    this.replicaSlots[t] = { offsets, slots };
     this.healthCounts[t] = counts;
     this.errors[t] = undefined;
   }
@@ -284,7 +303,7 @@ export class SnapshotBuilder {
       health: this.healthCounts[i],
       error: this.errors[i],
     }));
-    return new ClusterSnapshot(nodes, tables, this.healthBytes.slice(), new Map(this.byAddr), this.clusterInfo, this.extras, complete, Date.now());
+    return new ClusterSnapshot(nodes, tables, this.healthBytes.slice(), this.replicaSlots.slice(), new Map(this.byAddr), this.clusterInfo, this.extras, complete, Date.now());
   }
 }
 
@@ -299,6 +318,7 @@ export class ClusterSnapshot {
     readonly nodes: readonly NodeModel[],
     readonly tables: readonly TableModel[],
     private readonly healthBytes: readonly (Uint8Array | undefined)[],
+    private readonly replicaSlots: readonly (ReplicaSlots | undefined)[],
     private readonly byAddr: ReadonlyMap<string, number>,
     readonly clusterInfo: ClusterInfoResponse | undefined,
     readonly extras: SnapshotExtras,
@@ -353,17 +373,21 @@ export class ClusterSnapshot {
 
   partition(table: TableModel, pidx: number): PartitionView | undefined {
     const pc = table.partitions?.[pidx];
-    if (!pc) return undefined;
-    const pk = primaryKey(pc);
-    const secs = pc.secondaries.length ? pc.secondaries : (pc.hpSecondaries ?? []);
+    const rs = this.replicaSlots[table.index];
+    if (!pc || !rs) return undefined;
+    const from = rs.offsets[pidx]!;
+    const to = rs.offsets[pidx + 1]!;
+    const primary = rs.slots[from]!;
+    const secondaries: string[] = [];
+    for (let k = from + 1; k < to; k++) secondaries.push(this.nodes[rs.slots[k]!]!.address);
     return {
       appId: table.appId,
       partitionIndex: pc.pid.partitionIndex,
       ballot: pc.ballot,
       maxReplicaCount: pc.maxReplicaCount,
-      primary: pk ? this.displayAddress(pk, pc.hpPrimary) : '',
-      secondaries: secs.map((s, i) => this.displayAddress(s, pc.hpSecondaries?.[i])),
-      replicaCount: (pk ? 1 : 0) + secs.length,
+      primary: primary >= 0 ? this.nodes[primary]!.address : '',
+      secondaries,
+      replicaCount: to - from - (primary >= 0 ? 0 : 1),
       health: partitionHealthNames[this.healthBytes[table.index]![pidx]!]!,
     };
   }
@@ -401,24 +425,18 @@ export class ClusterSnapshot {
     const pidx = new Int32Array(total);
     const role = new Uint8Array(total);
     const fill = start.slice(0, n);
-    const put = (node: number | undefined, t: number, p: number, r: number) => {
-      if (node === undefined) return;
-      const at = fill[node]!++;
-      table[at] = t;
-      pidx[at] = p;
-      role[at] = r;
-    };
     for (const t of this.tables) {
-      const parts = t.partitions;
-      if (!parts) continue;
-      for (let p = 0; p < parts.length; p++) {
-        const pc = parts[p]!;
-        const pk = primaryKey(pc);
-        if (pk) put(this.byAddr.get(pk) ?? (pc.hpPrimary ? this.byAddr.get(pc.hpPrimary) : undefined), t.index, p, 0);
-        const secs = pc.secondaries.length ? pc.secondaries : (pc.hpSecondaries ?? []);
-        for (let s = 0; s < secs.length; s++) {
-          const hp = pc.hpSecondaries?.[s];
-          put(this.byAddr.get(secs[s]!) ?? (hp ? this.byAddr.get(hp) : undefined), t.index, p, 1);
+      const rs = this.replicaSlots[t.index];
+      if (!rs) continue;
+      const parts = rs.offsets.length - 1;
+      for (let p = 0; p < parts; p++) {
+        for (let k = rs.offsets[p]!, first = k; k < rs.offsets[p + 1]!; k++) {
+          const node = rs.slots[k]!;
+          if (node < 0) continue;
+          const at = fill[node]!++;
+          table[at] = t.index;
+          pidx[at] = p;
+          role[at] = k === first ? 0 : 1;
         }
       }
     }
@@ -443,18 +461,13 @@ export class ClusterSnapshot {
   tableDistribution(table: TableModel): { node: NodeModel; primary: number; secondary: number }[] {
     const prim = new Int32Array(this.nodes.length);
     const sec = new Int32Array(this.nodes.length);
-    for (const pc of table.partitions ?? []) {
-      const pk = primaryKey(pc);
-      if (pk) {
-        const i = this.byAddr.get(pk) ?? (pc.hpPrimary ? this.byAddr.get(pc.hpPrimary) : undefined);
-        if (i !== undefined) prim[i]!++;
+    const rs = this.replicaSlots[table.index];
+    if (rs) {
+      for (let p = 0; p < rs.offsets.length - 1; p++) {
+        const first = rs.offsets[p]!;
+        if (rs.slots[first]! >= 0) prim[rs.slots[first]!]!++;
+        for (let k = first + 1; k < rs.offsets[p + 1]!; k++) sec[rs.slots[k]!]!++;
       }
-      const secs = pc.secondaries.length ? pc.secondaries : (pc.hpSecondaries ?? []);
-      secs.forEach((s, k) => {
-        const hp = pc.hpSecondaries?.[k];
-        const i = this.byAddr.get(s) ?? (hp ? this.byAddr.get(hp) : undefined);
-        if (i !== undefined) sec[i]!++;
-      });
     }
     const out: { node: NodeModel; primary: number; secondary: number }[] = [];
     for (const nd of this.nodes) if (prim[nd.index]! + sec[nd.index]! > 0) out.push({ node: nd, primary: prim[nd.index]!, secondary: sec[nd.index]! });

@@ -3,6 +3,7 @@
  * cluster's names (node addresses, tables). Editors (notebook cells, the config server) map the
  * offsets to their own positions.
  */
+import type { ClusterSnapshot } from '../cluster/snapshot';
 import { commandHelpMarkdown, flagLabel, usageLine } from './help';
 import type { CommandRegistry } from './registry';
 import { tokenize, type Token } from './tokenizer';
@@ -15,6 +16,19 @@ export interface CompletionData {
   readonly metaServers?: readonly string[];
   /** `app_id.pidx` values, when a model is at hand (can be long; editors filter). */
   readonly gpids?: readonly string[];
+}
+
+/** Completion values from a cluster model; gpids only for clusters small enough to list them (≤ 10,000 partitions). */
+export function completionDataFrom(snap: ClusterSnapshot, metaServers: readonly string[] = snap.meta.metaServers): CompletionData {
+  const gpids: string[] = [];
+  const total = snap.tables.reduce((a, t) => a + (t.partitions?.length ?? 0), 0);
+  if (total <= 10_000) for (const t of snap.tables) for (let p = 0; p < (t.partitions?.length ?? 0); p++) gpids.push(`${t.appId}.${p}`);
+  return {
+    nodes: snap.nodes.map((n) => n.address),
+    tables: snap.tables.filter((t) => t.status === 'AVAILABLE').map((t) => t.name),
+    metaServers,
+    gpids,
+  };
 }
 
 export type CompletionKind = 'command' | 'flag' | 'value' | 'node' | 'table';
@@ -68,6 +82,8 @@ function sourceValues(src: CompletionSource | undefined, data: CompletionData, r
       return [...META_REMOTE_COMMANDS, ...registry.list().map((s) => s.name)]
         .filter((v, i, a) => a.indexOf(v) === i)
         .map((c) => ({ label: c, kind: 'value' as const }));
+    case 'command':
+      return registry.list().map((c) => ({ label: c.name, kind: 'command' as const, detail: c.summary }));
     case 'meta-server':
       return (data.metaServers ?? []).map((m) => ({ label: m, kind: 'value' as const, detail: 'meta server' }));
     default:

@@ -25,4 +25,4 @@ export { parseCommand, parseScript, parseArgs, parseDuration, formatDuration, co
 export { usageLine, commandHelp, helpIndex, commandHelpMarkdown } from './help';
 export { renderTable, renderTables, tableToMarkdown, resultToMarkdown, keyValueTable, cellText } from './format';
 export { runCommandLine, runParsed } from './run';
-export { completeAt, hoverAt, META_REMOTE_COMMANDS, type CompletionData, type CompletionItem, type Completions, type Hover } from './complete';
+export { completeAt, completionDataFrom, hoverAt, META_REMOTE_COMMANDS, type CompletionData, type CompletionItem, type Completions, type Hover } from './complete';

@@ -16,7 +16,7 @@ export type ValueType =
   | 'enum'; // one of `values`
 
 /** What completions offer for a value (filled from the connected cluster's snapshot). */
-export type CompletionSource = 'node' | 'table' | 'meta-server' | 'meta-level' | 'gpid' | 'remote-command';
+export type CompletionSource = 'node' | 'table' | 'meta-server' | 'meta-level' | 'gpid' | 'remote-command' | 'command';
 
 export interface FlagSpec {
   /** Long name, without dashes; also the key in `ParsedArgs.values`. */
@@ -111,7 +111,6 @@ export interface ConfirmRequest {
  * need more (the engine's steps) add optional members with declaration merging:
  * `declare module '../types' { interface CommandServices { engine?: ScaleEngine } }`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface CommandServices {}
 
 export interface CommandContext {

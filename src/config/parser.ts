@@ -92,8 +92,6 @@ const SEMI = 59; // ;
 const CARET = 94; // ^
 const LBRACKET = 91; // [
 const RBRACKET = 93; // ]
-const EQ = 61; // =
-const CR = 13;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 11 || c === 12 || c === 0xfeff || c === 0xa0;
@@ -123,6 +121,25 @@ export function escapeValue(value: string): string {
   return value.replace(/[#;]/g, (m) => `^${m}`);
 }
 
+/** First definition per key of a section: a short list (most sections are small), a Map past 16 keys. */
+class KeyIndex {
+  private readonly list: Entry[] = [];
+  private map: Map<string, Entry> | undefined;
+  get(key: string): Entry | undefined {
+    if (this.map) return this.map.get(key);
+    for (const e of this.list) if (e.key === key) return e;
+    return undefined;
+  }
+  add(e: Entry): void {
+    if (this.map) {
+      this.map.set(e.key, e);
+      return;
+    }
+    this.list.push(e);
+    if (this.list.length > 16) this.map = new Map(this.list.map((x) => [x.key, x]));
+  }
+}
+
 export function parseConfig(text: string): ConfigDocument {
   const sections: Section[] = [];
   const entries: Entry[] = [];
@@ -131,33 +148,52 @@ export function parseConfig(text: string): ConfigDocument {
   const sectionByName = new Map<string, Section>();
   let current: Section | undefined;
   // key -> first entry, per section (reset on each header)
-  let keysInSection = new Map<string, Entry>();
-  const keysBySectionName = new Map<string, Map<string, Entry>>();
-  const orphanKeys = new Map<string, Entry>();
+  let keysInSection = new KeyIndex();
+  const keysBySectionName = new Map<string, KeyIndex>();
+  const orphanKeys = new KeyIndex();
 
   const len = text.length;
+  let nextCR = text.indexOf('\r');
+  let nextHash = text.indexOf('#');
+  let nextSemi = text.indexOf(';');
+  let nextEq = text.indexOf('=');
   let lineNo = 0;
   let pos = 0;
   while (pos <= len) {
     // Find the end of this line.
+    // Lines end at \n, \r\n or a lone \r, as in the editor (LSP positions count them all).
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = len;
+    if (nextCR >= 0 && nextCR < pos) nextCR = text.indexOf('\r', pos);
     let end = eol;
-    if (end > pos && text.charCodeAt(end - 1) === CR) end--;
+    let next = eol + 1;
+    if (nextCR >= 0 && nextCR < eol) {
+      end = nextCR;
+      next = text.charCodeAt(nextCR + 1) === 10 ? nextCR + 2 : nextCR + 1;
+    }
     const lineStart = pos;
 
-    // Scan once: first unescaped comment marker, first '=', first '['.
+    // First unescaped comment marker and first '=' of the line. The next occurrence of each
+    // character in the whole text is remembered, so the scanning is native indexOf, done once.
+    if (nextHash >= 0 && nextHash < lineStart) nextHash = text.indexOf('#', lineStart);
+    if (nextSemi >= 0 && nextSemi < lineStart) nextSemi = text.indexOf(';', lineStart);
+    if (nextEq >= 0 && nextEq < lineStart) nextEq = text.indexOf('=', lineStart);
     let commentAt = -1;
-    let eqAt = -1;
-    for (let i = lineStart; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === HASH || c === SEMI) {
-        if (i > lineStart && text.charCodeAt(i - 1) === CARET) continue;
-        commentAt = i;
-        break;
+    for (;;) {
+      const h = nextHash >= 0 && nextHash < end ? nextHash : -1;
+      const m = nextSemi >= 0 && nextSemi < end ? nextSemi : -1;
+      const c = h < 0 ? m : m < 0 ? h : Math.min(h, m);
+      if (c < 0) break;
+      if (c > lineStart && text.charCodeAt(c - 1) === CARET) {
+        // escaped: look for the next one of the same kind
+        if (c === nextHash) nextHash = text.indexOf('#', c + 1);
+        else nextSemi = text.indexOf(';', c + 1);
+        continue;
       }
-      if (c === EQ && eqAt < 0) eqAt = i;
+      commentAt = c;
+      break;
     }
+    const eqAt = nextEq >= 0 && nextEq < (commentAt < 0 ? end : commentAt) ? nextEq : -1;
     const contentEnd = commentAt < 0 ? end : commentAt;
     let s = lineStart;
     while (s < contentEnd && isSpace(text.charCodeAt(s))) s++;
@@ -206,7 +242,7 @@ export function parseConfig(text: string): ConfigDocument {
           keysInSection = keysBySectionName.get(name)!;
         } else {
           sectionByName.set(name, section);
-          keysInSection = new Map();
+          keysInSection = new KeyIndex();
           keysBySectionName.set(name, keysInSection);
         }
         sections.push(section);
@@ -235,7 +271,7 @@ export function parseConfig(text: string): ConfigDocument {
         const seen = current ? keysInSection : orphanKeys;
         const firstDef = seen.get(key);
         if (firstDef) entry.duplicateOf = firstDef;
-        else seen.set(key, entry);
+        else seen.add(entry);
         if (!current) problems.push({ kind: 'key-before-section', line: lineNo, start: s - lineStart, end: e - lineStart });
         else current.entries.push(entry);
         entries.push(entry);
@@ -243,8 +279,8 @@ export function parseConfig(text: string): ConfigDocument {
     }
 
     lineNo++;
-    if (eol >= len) break;
-    pos = eol + 1;
+    if (next > len) break;
+    pos = next;
   }
   // A trailing newline does not start a line the editor would count differently; keep LSP's count.
   return { sections, entries, comments, problems, lineCount: lineNo, sectionByName };

@@ -216,8 +216,9 @@ export class ScaleEngine {
     this.t = {
       primariesMs: t.primariesMs ?? 10 * 60_000,
       secondariesMs: t.secondariesMs ?? 6 * 3600_000,
-      nodeGoneMs: t.nodeGoneMs ?? 5 * 60_000,
-      nodeAliveMs: t.nodeAliveMs ?? 10 * 60_000,
+      // A person doing it by hand (manual control) gets longer than a command.
+      nodeGoneMs: t.nodeGoneMs ?? (d.control.kind === 'manual' ? 30 : 5) * 60_000,
+      nodeAliveMs: t.nodeAliveMs ?? (d.control.kind === 'manual' ? 30 : 10) * 60_000,
       healthyMs: t.healthyMs ?? 60 * 60_000,
       balancedMs: t.balancedMs ?? 12 * 3600_000,
       leaderMs: t.leaderMs ?? 5 * 60_000,
@@ -386,25 +387,36 @@ export class ScaleEngine {
       ]);
     } else {
       if (ro.resume) this.emit({ kind: 'info', message: 'nothing to resume in the journal for this operation; starting a new run' });
-      run = newRunId(new Date(this.clock.now()));
+      run = newRunId();
       if (crashed && spec.op === 'restore-settings') {
         this.d.journal.append({ t: 'end', outcome: 'cancelled', message: `abandoned: restore-settings ran in run ${run}` }, this.date(), crashed.run);
       }
     }
     this.d.journal.run = run;
-    if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta' && spec.op !== 'wait-healthy') {
-      const refusals = await this.preflight(spec, signal, resuming ? run : undefined);
-      if (refusals.length > 0) {
-        if (resuming) this.d.journal.append({ t: 'event', kind: 'refused', message: refusals.map((r) => r.reason).join('; ') });
-        return this.refused(spec.op, refusals, run);
-      }
-    }
     let plan: ScalePlan | undefined;
-    if (spec.op === 'scale-in' || spec.op === 'scale-out' || spec.op === 'migrate') {
-      plan = await this.plan(spec, signal);
-      if (plan.problems.length > 0 && !resuming) return this.refused(spec.op, plan.problems.map((p) => ({ reason: p, fix: 'add nodes first or remove fewer' })), run, plan);
+    let state0: ClusterState;
+    try {
+      if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta' && spec.op !== 'wait-healthy') {
+        const refusals = await this.preflight(spec, signal, resuming ? run : undefined);
+        if (refusals.length > 0) {
+          if (resuming) this.d.journal.append({ t: 'event', kind: 'refused', message: refusals.map((r) => r.reason).join('; ') });
+          return this.refused(spec.op, refusals, run);
+        }
+      }
+      if (spec.op === 'scale-in' || spec.op === 'scale-out' || spec.op === 'migrate') {
+        plan = await this.plan(spec, signal);
+        if (plan.problems.length > 0 && !resuming) return this.refused(spec.op, plan.problems.map((p) => ({ reason: p, fix: 'add nodes first or remove fewer' })), run, plan);
+      }
+      state0 = await this.d.cluster.readState(signal);
+    } catch (e) {
+      // Nothing was changed yet: report, do not throw (the cluster could not be read, or cancelled).
+      const cancelled = isAbortError(e) || signal.aborted;
+      return {
+        ...this.refused(spec.op, [], run, plan),
+        outcome: cancelled ? 'cancelled' : 'failed',
+        message: `${spec.op} ${cancelled ? 'cancelled' : 'failed'} before it changed anything: ${e instanceof Error ? e.message : String(e)}`,
+      };
     }
-    const state0 = await this.d.cluster.readState(signal);
     if (!resuming) {
       this.d.journal.append({ t: 'begin', op: spec.op, params: spec, who: this.d.who ?? defaultWho(), cluster: this.d.clusterName, leader: state0.leader }, this.date());
       if (plan) this.d.journal.append({ t: 'event', kind: 'plan', message: describePlan(plan) }, this.date());
@@ -435,6 +447,8 @@ export class ScaleEngine {
     let outcome: Exclude<Outcome, 'refused'> = 'done';
     let message = '';
     let data: unknown;
+    this.proposals.clear();
+    this.drainStart.clear();
     try {
       if (resuming) await this.reapply(rc);
       data = await this.body(spec, rc, plan);
@@ -457,7 +471,12 @@ export class ScaleEngine {
     let settingsLeft: SettingLeft[] = [];
     let finalState: ClusterState | undefined;
     try {
-      settingsLeft = spec.op === 'restart-meta' ? this.leftOpen() : await this.restore(restoreSignal);
+      // Each run gives back what it changed; restore-settings gives back everything open (also an abandoned run's).
+      settingsLeft = spec.op === 'restart-meta' ? this.leftOpen() : await this.restore(restoreSignal, spec.op === 'restore-settings' ? undefined : run);
+      if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta') {
+        const mine = new Set(settingsLeft.map((x) => x.name));
+        for (const o of this.leftOpen()) if (!mine.has(o.name)) settingsLeft.push(o);
+      }
       finalState = await this.d.cluster.readState(restoreSignal);
     } catch (e) {
       message += `\nrestoring settings failed: ${e instanceof Error ? e.message : String(e)}; run restore-settings (the journal keeps the values to restore)`;
@@ -944,7 +963,7 @@ export class ScaleEngine {
       const s = await this.readState(rc);
       const u = unhealthyPartitions(s);
       if (initial < 0) initial = u.length;
-      if (u.length === 0) return `every partition healthy (${initial} were not at the start)`;
+      if (u.length === 0) return initial > 0 ? `every partition healthy (${initial} were not when the wait began)` : 'every partition healthy';
       const fp = ballotFingerprint(s);
       if (fp !== lastFp) {
         lastFp = fp;
@@ -1009,6 +1028,7 @@ export class ScaleEngine {
       await this.step(rc, `restart:${m}`, async () => {
         const before = await this.d.cluster.readState(rc.signal).catch(() => undefined);
         await this.d.control.restartMeta(m, rc.signal);
+        if (this.d.control.restartMetaIsManual) return this.waitManualMetaRestart(rc, before);
         const start = this.clock.now();
         // Wait for a leader that answers (the restarted one or another), and give the restarted
         // meta time to come back before the next one goes down.
@@ -1032,9 +1052,28 @@ export class ScaleEngine {
     }
   }
 
+  /**
+   * A person restarts the metas: the followers cannot be observed, but the leader's restart can —
+   * a different leader answers, or the dead set (the removed nodes) is forgotten.
+   */
+  private async waitManualMetaRestart(rc: RunCtx, before: ClusterState | undefined): Promise<string> {
+    const start = this.clock.now();
+    const limit = Math.max(this.t.leaderMs, 30 * 60_000);
+    const deadBefore = before ? before.nodes.filter((n) => !n.alive).length : 0;
+    for (;;) {
+      await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+      const s = await this.d.cluster.readState(rc.signal).catch(() => undefined);
+      if (s && before && (s.leader !== before.leader || (deadBefore > 0 && s.nodes.filter((n) => !n.alive).length === 0))) {
+        rc.leader = s.leader;
+        return `meta restart observed: leader ${s.leader} (was ${before.leader}), ${s.nodes.filter((n) => !n.alive).length} dead node(s) listed`;
+      }
+      if (this.clock.now() - start > limit) throw new EngineError(`no meta restart observed within ${fmtDuration(limit / 1000)}: the leader is still ${before?.leader ?? 'unknown'} and still lists ${deadBefore} dead node(s). Restart the metas (leader last), then run restart-meta again`);
+    }
+  }
+
   /** Gives back every open setting from the journal; the threshold only when that cannot freeze the meta. */
-  private async restore(signal: AbortSignal): Promise<SettingLeft[]> {
-    const open = this.d.journal.openSettings().sort((a, b) => SETTING_ORDER.indexOf(a.name) - SETTING_ORDER.indexOf(b.name));
+  private async restore(signal: AbortSignal, run?: string): Promise<SettingLeft[]> {
+    const open = this.d.journal.openSettings(run).sort((a, b) => SETTING_ORDER.indexOf(a.name) - SETTING_ORDER.indexOf(b.name));
     const left: SettingLeft[] = [];
     for (const s of open) {
       const cur = await this.d.cluster.getSetting(s.name, signal);
@@ -1081,8 +1120,9 @@ export class ScaleEngine {
     }
   }
 
+  /** Journal times are wall-clock times (when it ran), also under a simulated clock. */
   private date(): Date {
-    return new Date(this.clock.now());
+    return new Date();
   }
 }
 

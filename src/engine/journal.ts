@@ -129,16 +129,18 @@ export class Journal {
 
   /**
    * Every setting changed (in any run of this journal) and not given back since: restore-settings
-   * works across runs, so a threshold kept lowered by an earlier run is restored later.
+   * works across runs, so a threshold kept lowered by an earlier run is restored later. With `run`,
+   * only the open settings that run changed (the original is still the value before the first change).
    */
-  openSettings(): OpenSetting[] {
-    const open = new Map<SettingName, { original: string; current: string; keptReason?: string }>();
+  openSettings(run?: string): OpenSetting[] {
+    const open = new Map<SettingName, { original: string; current: string; keptReason?: string; runs: Set<string> }>();
     for (const r of this.records) {
       if (r.t === 'setting') {
         const o = open.get(r.name);
         if (o) o.current = r.after;
-        else open.set(r.name, { original: r.before, current: r.after });
+        else open.set(r.name, { original: r.before, current: r.after, runs: new Set() });
         const o2 = open.get(r.name)!;
+        o2.runs.add(r.run);
         delete o2.keptReason;
       } else if (r.t === 'restored') {
         open.delete(r.name);
@@ -147,7 +149,9 @@ export class Journal {
         if (o) o.keptReason = r.reason;
       }
     }
-    return [...open.entries()].map(([name, v]) => ({ name, ...v }));
+    return [...open.entries()]
+      .filter(([, v]) => run === undefined || v.runs.has(run))
+      .map(([name, v]) => ({ name, original: v.original, current: v.current, ...(v.keptReason !== undefined ? { keptReason: v.keptReason } : {}) }));
   }
 
   /** The value recorded before the first open change of `name`, if it is open. */

@@ -98,11 +98,12 @@ export function createNodeControl(cfg: NodeControlConfig | undefined, deps: Node
   const metas = (): ReadonlySet<string> => new Set(deps.metaServers);
   const ctl: NodeControl = {
     kind: 'command',
+    ...(cfg.restartMeta ? {} : { restartMetaIsManual: true, restartsMetaGroup: true }),
     stopNode: async (a, signal) => void (await runArgv(fillTemplate(cfg.stop, a, deps.knownNodes()), signal)),
     startNode: async (a, signal) => void (await runArgv(fillTemplate(cfg.start, a, deps.knownNodes()), signal)),
     restartMeta: async (a, signal) => {
       if (!cfg.restartMeta) {
-        deps.tellOperator(`Restart the meta server ${a} now (no restartMeta template is configured); waiting for a leader.`);
+        deps.tellOperator(`Restart the meta servers now, one at a time, leader last (no restartMeta template is configured); waiting until the leader forgets the removed nodes.`);
         return;
       }
       if (a === 'all') throw new NodeControlError('restartMeta with a command template restarts one meta at a time');
@@ -117,9 +118,11 @@ export function createNodeControl(cfg: NodeControlConfig | undefined, deps: Node
 function manualControl(deps: NodeControlDeps): NodeControl {
   return {
     kind: 'manual',
+    restartsMetaGroup: true,
+    restartMetaIsManual: true,
     stopNode: async (a) => deps.tellOperator(`Stop the replica server process on ${a} now; waiting for the meta to see it UNALIVE.`),
     startNode: async (a) => deps.tellOperator(`Start the replica server process on ${a} now; waiting for the meta to list it ALIVE.`),
-    restartMeta: async (a) => deps.tellOperator(`Restart the meta server ${a === 'all' ? 'processes one at a time' : a} now; waiting for a leader.`),
+    restartMeta: async (a) => deps.tellOperator(`Restart the meta server ${a === 'all' ? 'processes now, one at a time, leader last' : `${a} now`}; waiting until the leader forgets the removed nodes.`),
   };
 }
 

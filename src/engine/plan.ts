@@ -192,6 +192,8 @@ function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOp
       seconds: secs,
       freezeAfter: snapshotOf({ alive, dead, pct, minLive: c.minLive }),
     });
+    const listed = s.nodes.find((x) => x.address === node);
+    if (!listed?.alive) continue; // already gone (or unknown: pre-flight reports it); nothing dies here
     const d = decideRemoval({ alive, dead, pct, minLive: c.minLive });
     let lowerPctTo: number | undefined;
     let refused: string | undefined;
@@ -217,8 +219,7 @@ function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOp
       ...(lowerPctTo !== undefined ? { lowerPctTo } : {}),
       ...(refused ? { refused } : {}),
     });
-    const n = s.nodes.find((x) => x.address === node);
-    if (n) (n as { alive: boolean }).alive = false;
+    (listed as { alive: boolean }).alive = false;
   }
   return { steps, pctLowest, state: s };
 }

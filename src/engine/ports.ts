@@ -99,6 +99,8 @@ export interface NodeControl {
   restartMeta(address: string | 'all', signal?: AbortSignal): Promise<void>;
   /** True when `restartMeta('all')` is the way to restart (one call, not one per meta). */
   readonly restartsMetaGroup?: boolean;
+  /** True when a person restarts the metas (manual control, or no restartMeta template): the engine then waits to observe it. */
+  readonly restartMetaIsManual?: boolean;
 }
 
 /** Time as the engine sees it: the real clock, or a simulated one in tests and rehearsals. */

@@ -18,13 +18,13 @@
  *   await c.client.listNodes();
  *   notifyClusterChanged('prod');
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { ClusterProfile } from '../cluster/profile';
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import { MetaClient } from '../pegasus/metaClient';
 import { parseTables, startSimulatedCluster } from '../simulator';
 import { parseClusterSettings, type SettingsProblem } from './explorer/settings';
+import { spawnSimulatorProcess } from './explorer/simProcess';
 
 export interface RegisteredCluster {
   readonly profile: ClusterProfile;
@@ -235,71 +235,18 @@ export class ClusterRegistry implements vscode.Disposable {
     return { name, metaServers: sim.metaServers, control: sim.controlUrl, stop: () => sim.close() };
   }
 
-  private spawnSimulator(name: string, opts: SimulatedClusterOptions): Promise<RunningSim> {
+  private async spawnSimulator(name: string, opts: SimulatedClusterOptions): Promise<RunningSim> {
     const cli = this.context.asAbsolutePath('dist/cli.js');
     const args = [cli, 'sim', '--port', '0', '--nodes', String(opts.nodes ?? 5), '--time-scale', String(opts.timeScale ?? 1)];
     if (opts.tables) args.push('--tables', opts.tables);
     if (opts.pegasusVersion) args.push('--pegasus-version', opts.pegasusVersion);
     if (opts.seed !== undefined) args.push('--seed', String(opts.seed));
     // The extension host's executable is Electron (or code-server's node); run it as plain node.
-    const child: ChildProcess = spawn(process.execPath, args, {
+    const sim = await spawnSimulatorProcess(process.execPath, args, {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      onExit: (code) => this.log?.info(`simulated cluster "${name}" process exited (${code})`),
     });
-    return new Promise<RunningSim>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      let settled = false;
-      const timer = setTimeout(() => fail(new Error('the simulator did not report its ports within 30 s')), 30_000);
-      const fail = (e: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        child.kill('SIGTERM');
-        reject(new Error(`could not start the simulated cluster: ${e.message}${err.trim() ? `\n${err.trim().slice(-2000)}` : ''}`));
-      };
-      child.on('error', fail);
-      child.on('exit', (code, signal) => {
-        if (!settled) fail(new Error(`the simulator exited (${code ?? signal}) before reporting its ports`));
-        else this.log?.info(`simulated cluster "${name}" process exited (${code ?? signal})`);
-      });
-      child.stderr?.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.length > 20_000) err = err.slice(-10_000);
-      });
-      child.stdout?.on('data', (d: Buffer) => {
-        if (settled) return;
-        out += d.toString();
-        const nl = out.indexOf('\n');
-        if (nl < 0) return;
-        let info: { metaServers?: unknown; control?: unknown };
-        try {
-          info = JSON.parse(out.slice(0, nl)) as typeof info;
-        } catch {
-          return fail(new Error(`unexpected first line from the simulator: ${out.slice(0, nl).slice(0, 200)}`));
-        }
-        if (!Array.isArray(info.metaServers) || typeof info.control !== 'string') {
-          return fail(new Error(`the simulator's first line lacks metaServers/control: ${out.slice(0, nl).slice(0, 200)}`));
-        }
-        settled = true;
-        clearTimeout(timer);
-        resolve({
-          name,
-          metaServers: info.metaServers.map(String),
-          control: info.control,
-          stop: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done();
-              const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-              child.once('exit', () => {
-                clearTimeout(kill);
-                done();
-              });
-              child.kill('SIGTERM');
-            }),
-        });
-      });
-    });
+    return { name, ...sim };
   }
 
   // ---------- credentials (SecretStorage) ----------

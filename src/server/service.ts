@@ -55,18 +55,10 @@ export class ConfigService {
     const c = this.cache.get(uri);
     if (c && c.version === version) return c;
     const analysis = analyzeConfig(text, this.context);
-    let starts: number[] | null = null;
+    let lengths: number[] | null = null;
     const lineLengths = (line: number): number => {
-      if (!starts) {
-        starts = [0];
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-      }
-      const s = starts[line];
-      if (s === undefined) return 0;
-      const next = starts[line + 1];
-      let e = next === undefined ? text.length : next - 1;
-      if (e > s && text.charCodeAt(e - 1) === 13) e--;
-      return e - s;
+      lengths ??= text.split(/\r\n|\r|\n/).map((l) => l.length);
+      return lengths[line] ?? 0;
     };
     const fresh = { version, analysis, lineLengths };
     this.cache.set(uri, fresh);

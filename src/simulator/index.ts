@@ -7,7 +7,7 @@ import { ClusterModel } from './model/model';
 import { simOptionsSchema, type SimOptionsInput } from './model/options';
 import { ControlServer, metricsOf, stateOf, type ControlContext } from './server/control';
 import { RealTimeDriver } from './server/driver';
-import { MetaServerGroup } from './server/metaServer';
+import { MetaServerGroup, ReplicaServerGroup } from './server/metaServer';
 
 export { ClusterModel } from './model/model';
 export { parseTables, resolveOptions, simOptionsSchema, versionDefaults, type PegasusVersion, type SimOptionsInput, type TableSpec } from './model/options';
@@ -21,6 +21,12 @@ export interface StartOptions extends SimOptionsInput {
   controlPort?: number;
   /** Simulated seconds per wall second; 0 (default) = manual clock, advanced only by `advance`. */
   timeScale?: number;
+  /**
+   * Replica servers listen on their nominal ports (127.0.0.1:34801, …) and answer remote commands
+   * (`nfs.max_copy_rate_megabytes_per_disk`, `replica.kill_partition`, `server-info`, …). Best
+   * effort (a taken port leaves that node silent); default false.
+   */
+  listenReplicas?: boolean;
 }
 
 export interface SimulatedCluster {
@@ -38,17 +44,24 @@ export interface SimulatedCluster {
 }
 
 export async function startSimulatedCluster(opts: StartOptions = {}): Promise<SimulatedCluster> {
-  const { port = 0, controlPort = 0, timeScale = 0, ...modelOpts } = opts;
+  const { port = 0, controlPort = 0, timeScale = 0, listenReplicas = false, ...modelOpts } = opts;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${port}: expected 0 (free ports) or 1..65535`);
   if (!(timeScale >= 0) || !Number.isFinite(timeScale)) throw new Error(`bad timeScale ${timeScale}: expected a number ≥ 0 (0 = manual clock)`);
   const model = new ClusterModel(modelOpts);
   const metas = new MetaServerGroup(model);
+  const replicas = listenReplicas ? new ReplicaServerGroup(model) : null;
   const driver = timeScale > 0 ? new RealTimeDriver(model, timeScale) : null;
   let control: ControlServer | null = null;
+  model.listener = {
+    metaUpChanged: (i, up) => metas.metaUpChanged(i, up),
+    nodeUpChanged: (i, up) => replicas?.nodeUpChanged(i, up),
+  };
   try {
     const metaServers = await metas.listen(port);
-    const ctx: ControlContext = { model, metas, driver, sync: () => driver?.catchUp() };
+    await replicas?.listen();
+    const ctx: ControlContext = { model, metas, replicas, driver, sync: () => driver?.catchUp() };
     metas.beforeRequest = ctx.sync;
+    if (replicas) replicas.beforeRequest = ctx.sync;
     control = new ControlServer(ctx);
     const cport = await control.listen(controlPort);
     driver?.start();
@@ -69,12 +82,14 @@ export async function startSimulatedCluster(opts: StartOptions = {}): Promise<Si
         if (closed) return;
         closed = true;
         driver?.stop();
-        await Promise.all([metas.close(), control!.close()]);
+        model.listener = {};
+        await Promise.all([metas.close(), replicas?.close(), control!.close()]);
       },
     };
   } catch (e) {
     driver?.stop();
-    await Promise.all([metas.close(), control?.close()]);
+    model.listener = {};
+    await Promise.all([metas.close(), replicas?.close(), control?.close()]);
     throw e;
   }
 }

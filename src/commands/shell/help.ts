@@ -12,7 +12,7 @@ export function makeHelpCommand(registry: CommandRegistry): CommandSpec {
     category: 'shell',
     summary: 'list the commands, or show how to use one',
     flags: [],
-    positionals: [{ name: 'command', type: 'string', complete: 'remote-command', description: 'the command to explain' }],
+    positionals: [{ name: 'command', type: 'string', complete: 'command', description: 'the command to explain' }],
     mutating: false,
     async execute(_ctx, args) {
       const name = args.values.command as string | undefined;

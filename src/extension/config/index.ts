@@ -16,8 +16,6 @@ import { openCalculator } from './calculator';
 export const LANGUAGE_ID = 'pegasus-config';
 const SWITCHABLE = new Set(['ini', 'properties', 'plaintext']);
 
-let client: LanguageClient | undefined;
-
 export async function registerConfigLanguage(context: vscode.ExtensionContext): Promise<void> {
   registerDetection(context);
   const sender = new ContextSender();
@@ -37,15 +35,10 @@ export async function registerConfigLanguage(context: vscode.ExtensionContext): 
     initializationOptions: { settings: readSettings(), context: sender.current },
     outputChannelName: 'Pegasus Config Language Server',
   };
-  client = new LanguageClient('pegasusConfig', 'Pegasus Config Language Server', serverOptions, clientOptions);
-  context.subscriptions.push({ dispose: () => void client?.stop() });
+  const client = new LanguageClient('pegasusConfig', 'Pegasus Config Language Server', serverOptions, clientOptions);
+  context.subscriptions.push({ dispose: () => void client.stop() });
   await client.start();
   sender.attach(client);
-}
-
-export async function deactivateConfigLanguage(): Promise<void> {
-  await client?.stop();
-  client = undefined;
 }
 
 function readSettings() {

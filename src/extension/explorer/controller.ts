@@ -22,8 +22,8 @@ export interface ClusterSource {
 
 export interface ControllerOptions {
   intervalMs: number;
-  /** Partition-config queries in flight per refresh. */
-  concurrency?: number;
+  /** Partition-config queries in flight per refresh (a function: read at every refresh). */
+  concurrency?: number | (() => number);
   /** Per-call timeout, so an unreachable meta turns into an error item instead of a spinner. */
   timeoutMs?: number;
   clock?: Clock;
@@ -196,7 +196,7 @@ export class ExplorerController {
     try {
       const snap = await this.fetch(entry.source.client, {
         signal,
-        concurrency: this.opts.concurrency ?? 16,
+        concurrency: Math.max(1, (typeof this.opts.concurrency === 'function' ? this.opts.concurrency() : this.opts.concurrency) ?? 16),
         ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
         onTopLevel: (partial) => {
           // First paint only when nothing complete is shown yet; later refreshes swap in one go.

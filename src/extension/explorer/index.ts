@@ -8,7 +8,7 @@ import { initClusterRegistry, type ClusterRegistry, type SimulatedClusterOptions
 import { ClusterStatusBar } from '../statusBar';
 import { EXPLORER_COMMANDS as CMD, RUNBOOK_TEMPLATE_COMMANDS, VIEW_ID, type RunbookTemplateArgs } from './commandIds';
 import { ExplorerController } from './controller';
-import { isFiltered, clusterFacts, itemOf, childrenOf, replicaElementsOf, selectedNodes, type Element } from './treeModel';
+import { isFiltered, clusterFacts, itemOf, childrenOf, elementId, replicaElementsOf, selectedNodes, type Element } from './treeModel';
 import { refreshIntervalMs } from './settings';
 import { ExplorerTree } from './tree';
 
@@ -22,7 +22,7 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
   let statusBar: ClusterStatusBar | undefined;
   const controller = new ExplorerController({
     intervalMs: refreshIntervalMs(config().get('refreshInterval')),
-    concurrency: config().get<number>('explorer.maxConcurrentRequests') ?? 16,
+    concurrency: () => config().get<number>('explorer.maxConcurrentRequests') ?? 16,
     onChange: (cluster) => {
       tree?.changed(cluster);
       if (cluster === undefined || cluster === registry.active?.profile.name) updateActive();
@@ -186,9 +186,16 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage(`${e.table} partition ${e.pidx} has no replicas to reveal.`);
       return;
     }
-    // Expand every holder; select and focus the primary (the first one).
-    for (const r of reps.slice(1).reverse()) await view.reveal(r, { select: false, focus: false, expand: false });
-    await view.reveal(reps[0]!, { select: true, focus: true, expand: false });
+    try {
+      // Expand every holder; select and focus the primary (the first one).
+      for (const r of reps.slice(1).reverse()) await view.reveal(r, { select: false, focus: false, expand: false });
+      await view.reveal(reps[0]!, { select: true, focus: true, expand: false });
+    } catch (err) {
+      if (tree!.filter) throw new Error(`cannot reveal the replicas of ${e.table} ${e.pidx} while the explorer is filtered; clear the filter and try again`);
+      throw err;
+    }
+    // Returned for tests: the ids of the revealed items (primary first).
+    return reps.map((r) => elementId(r));
   });
 
   reg(CMD.storeClusterCredential, async (e?: Element) => {

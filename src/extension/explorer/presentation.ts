@@ -255,6 +255,8 @@ export interface NodeFacts {
   readonly leaving: boolean;
   /** Host name form (2.6+) when different from the address. */
   readonly hostPort?: string;
+  /** Named in partition configs but not listed by the meta's list_nodes. */
+  readonly unlisted?: boolean;
 }
 
 export function nodesFolderItem(cluster: string, alive: number, unalive: number): ItemView {
@@ -270,11 +272,14 @@ export function nodesFolderItem(cluster: string, alive: number, unalive: number)
 
 export function nodeItem(n: NodeFacts): ItemView {
   const parts: string[] = [];
-  if (!n.alive) parts.push('UNALIVE');
+  if (n.unlisted) parts.push('not listed by the meta');
+  else if (!n.alive) parts.push('UNALIVE');
   parts.push(n.replicas === 0 ? 'no replicas' : `${n.replicas} (${n.primaries} P · ${n.secondaries} S)`);
   if (n.leaving) parts.push('leaving');
   if (n.blackListed) parts.push('black-listed');
-  const icon: IconView = !n.alive
+  const icon: IconView = n.unlisted
+    ? { id: 'question', color: COLOR.warning }
+    : !n.alive
     ? { id: 'circle-slash', color: COLOR.error }
     : n.leaving || n.blackListed
       ? { id: 'sign-out', color: COLOR.warning }
@@ -285,13 +290,14 @@ export function nodeItem(n: NodeFacts): ItemView {
     label: n.address,
     description: parts.join(' · '),
     icon,
-    contextValue: `pegasus.node.${n.alive ? 'alive' : 'unalive'}${marks}`,
+    contextValue: `pegasus.node.${n.unlisted ? 'unknown' : n.alive ? 'alive' : 'unalive'}${marks}`,
     collapsible: n.replicas > 0 ? 'collapsed' : 'none',
   };
 }
 
 export function nodeTooltip(n: NodeFacts): string {
-  const lines = [`**${md(n.address)}** — ${n.alive ? '$(pass-filled) ALIVE' : '$(circle-slash) UNALIVE'}`];
+  const lines = [`**${md(n.address)}** — ${n.unlisted ? '$(question) not listed by the meta' : n.alive ? '$(pass-filled) ALIVE' : '$(circle-slash) UNALIVE'}`];
+  if (n.unlisted) lines.push('', 'Partition configurations name this address but `list_nodes` does not: the meta has not heard from it since it became leader.');
   if (n.hostPort && n.hostPort !== n.address) lines.push('', `Host: \`${n.hostPort}\``);
   lines.push('', `Replicas: **${n.replicas}** — ${n.primaries} primary, ${n.secondaries} secondary`);
   if (!n.alive) {

@@ -132,6 +132,7 @@ export function nodeFacts(c: ClusterViewState, n: NodeModel): P.NodeFacts {
     blackListed: n.blackListed,
     leaving: c.leaving.has(n.address) || (n.ip !== '' && c.leaving.has(n.ip)) || (n.hostPort !== undefined && c.leaving.has(n.hostPort)),
     hostPort: n.hostPort && n.hostPort !== n.address ? n.hostPort : n.ip && n.ip !== n.address ? n.ip : undefined,
+    unlisted: n.status === 'UNKNOWN',
   };
 }
 

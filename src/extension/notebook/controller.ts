@@ -14,7 +14,7 @@ import type { ConfirmRequest, ProgressEvent } from '../../commands/types';
 import { registerSteps, type StepServices } from '../../commands/steps';
 import { describeState } from '../../engine/engine';
 import { metaClusterPort } from '../../engine/metaPort';
-import { timeoutMs, type CellOptions } from '../../runbook/cellOptions';
+import { parseCellOptions, timeoutMs, type CellOptions } from '../../runbook/cellOptions';
 import { runCell, throttle, type CellOutput } from '../../runbook/execute';
 import { RunQueue, type QueueTask } from '../../runbook/queue';
 import { currentUser, RunLog, runLogPath, type CellEntry } from '../../runbook/runLog';
@@ -60,8 +60,14 @@ export class RunbookController implements vscode.Disposable {
     this.controller.description = 'Runs pegasus cells against the runbook\'s cluster';
     // Tokens, not an interrupt handler: with an interrupt handler VS Code would not cancel per-cell tokens.
     this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
+    // The only controller for runbooks: preferred, so Run needs no kernel picking.
+    const prefer = (nb: vscode.NotebookDocument) => {
+      if (nb.notebookType === NOTEBOOK_TYPE) this.controller.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
+    };
+    vscode.workspace.notebookDocuments.forEach(prefer);
     this.disposables.push(
       this.controller,
+      vscode.workspace.onDidOpenNotebookDocument(prefer),
       vscode.workspace.onDidCloseNotebookDocument((nb) => {
         const s = this.sessions.get(nb.uri.toString());
         // Closing the notebook cancels what is queued; a running step still restores its settings.
@@ -206,6 +212,18 @@ export class RunbookController implements vscode.Disposable {
       ...(ro.resumes ? { resumes: ro.resumes } : {}),
       ...extra,
     });
+    // Options that failed validation are not silently dropped: the cell does not run until fixed.
+    const m = cellMeta(cell);
+    const bad = m.code && m.options === undefined ? parseCellOptions(m.code.optionsText, { line: m.line ?? 1, column: 1 }).problems : [];
+    if (bad.length) {
+      await execution.replaceOutput(
+        new vscode.NotebookCellOutput([
+          vscode.NotebookCellOutputItem.text(`**Invalid cell options** (line ${bad[0]!.line}): ${bad.map((p) => p.message).join('; ')}\n\n_Fix:_ correct the JSON after \`\`\`pegasus, or use **Edit Cell Options** in the cell's status bar.`, 'text/markdown'),
+        ]),
+      );
+      execution.end(false, Date.now());
+      return false;
+    }
     if (!cluster) {
       await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(`**No cluster to run against**: ${problem}`, 'text/markdown')]));
       execution.end(false, Date.now());

@@ -228,7 +228,15 @@ function copySecondary(app: SimApp, alive: readonly number[]): PlannedMove[] {
   const n = alive.length;
   const floorAvg = Math.floor(app.partitionCount / n);
   const count = new Map<number, number>();
-  for (const a of alive) count.set(a, app.rep[a] ?? 0);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const a of alive) {
+    const c = app.rep[a] ?? 0;
+    count.set(a, c);
+    lo = Math.min(lo, c);
+    hi = Math.max(hi, c);
+  }
+  if (hi <= floorAvg || hi - lo <= 1) return []; // balanced: skip building the index
   const bySecondary = new Map<number, Partition[]>();
   for (const p of app.partitions) {
     for (const s of p.secondaries) {

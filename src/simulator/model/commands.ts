@@ -149,13 +149,13 @@ function parseIntStrict(s: string): number | null {
   return /^-?\d+$/.test(s) ? Number(s) : null;
 }
 
-function intCommand(model: ClusterModel, meta: number, json: boolean, name: string, args: readonly string[], spec: IntSpec): Out {
+function intCommand(model: ClusterModel, meta: number, json: boolean, name: string, args: readonly string[], spec: IntSpec, log: (v: unknown) => void = (v) => model.logSetting(name, v, meta)): Out {
   if (args.length === 0) return json ? nlohmannDump({ error: 'ok', [name]: String(spec.get()) }) : String(spec.get());
   if (json && args.length > 1) return nlohmannDump({ error: `ERR: invalid arguments '${args.join(' ')}', only one argument is acceptable` });
   const a = args[0]!;
   if (a === 'DEFAULT') {
     spec.set(spec.def);
-    model.logSetting(name, 'DEFAULT', meta);
+    log('DEFAULT');
     return json ? nlohmannDump({ error: 'ok', [name]: spec.def }) : 'OK';
   }
   const v = parseIntStrict(a);
@@ -165,7 +165,7 @@ function intCommand(model: ClusterModel, meta: number, json: boolean, name: stri
     return 'ERR: invalid arguments';
   }
   spec.set(v);
-  model.logSetting(name, v, meta);
+  log(v);
   return json ? nlohmannDump({ error: 'ok' }) : 'OK';
 }
 
@@ -277,4 +277,67 @@ export function formatTime(ms: number, withMillis = false): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   const s = `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
   return withMillis ? `${s}.${p(d.getUTCMilliseconds(), 3)}` : s;
+}
+
+const REPLICA_HELP: Record<string, [string, string]> = {
+  help: ['Display help information', '[command]'],
+  'server-info': ['Query server information', ''],
+  'flush-log': ['Flush log to stderr or file', ''],
+  'nfs.max_copy_rate_megabytes_per_disk': ['The maximum bandwidth (MB/s) of writing data per local disk when copying from remote node, 0 means no limit', '[num | DEFAULT]'],
+  'nfs.max_send_rate_megabytes_per_disk': ['The maximum bandwidth (MB/s) of reading data per local disk when transferring data to remote node, 0 means no limit', '[num | DEFAULT]'],
+  'replica.kill_partition': ['Kill partitions by (all, one app, one partition)', '[app_id [partition_index]]'],
+};
+
+/**
+ * Remote commands answered by a simulated replica server (only when replica servers listen).
+ * The NFS rates are process variables: a restart resets them to 0 (no limit).
+ */
+export function runReplicaCommand(model: ClusterModel, node: number, cmd: string, args: readonly string[]): Out {
+  const json = model.cfg.version === '2.6';
+  const n = model.nodes[node]!;
+  const known = cmd in REPLICA_HELP || cmd === 'h' || cmd === 'H' || cmd === 'Help';
+  if (!known) return `unknown command '${cmd}'`;
+  const log = (name: string) => (v: unknown): void => model.logSetting(`${name}@${n.address}`, v, -1);
+  switch (cmd) {
+    case 'server-info': {
+      const v = model.versionInfo();
+      const started = formatTime(model.epochMs + n.startedAt);
+      return json
+        ? JSON.stringify({ build_type: 'Release', git_SHA: v.gitSha, start_time: started, version: v.version })
+        : `Pegasus Server ${v.version} (${v.gitSha}) Release, Started at ${started}`;
+    }
+    case 'flush-log':
+      return json ? nlohmannDump({ error: 'ok' }) : 'Flush done.';
+    case 'nfs.max_copy_rate_megabytes_per_disk':
+      return intCommand(model, -1, json, cmd, args, {
+        get: () => n.nfsCopyRateMb,
+        set: (v) => model.setNfsCopyRate(node, v),
+        def: 0,
+        valid25: (v) => v === 0 || v > 4,
+        valid26: (v) => v === 0 || v > 4,
+      }, log(cmd));
+    case 'nfs.max_send_rate_megabytes_per_disk':
+      return intCommand(model, -1, json, cmd, args, {
+        get: () => n.nfsSendRateMb,
+        set: (v) => (n.nfsSendRateMb = v),
+        def: 0,
+        valid25: (v) => v === 0 || v > 4,
+        valid26: (v) => v === 0 || v > 4,
+      }, log(cmd));
+    case 'replica.kill_partition': {
+      // Closes replicas that are no longer members (data of dropped replicas goes away).
+      if (args.length > 2 || args.some((a) => !/^\d+$/.test(a))) return json ? nlohmannDump({ error: 'invalid arguments' }) : 'ERR: invalid arguments';
+      model.killPartitions(node, args[0] === undefined ? undefined : Number(args[0]), args[1] === undefined ? undefined : Number(args[1]));
+      return json ? nlohmannDump({ error: 'ok' }) : 'OK';
+    }
+    default: {
+      const names = Object.keys(REPLICA_HELP).sort();
+      if (args.length > 0) {
+        const h = REPLICA_HELP[args[0]!];
+        if (!h) return json ? `cannot find command '${args[0]}'` : `unknown command '${args[0]}'`;
+        return json ? `${args[0]} - ${h[0]}\n${args[0]} ${h[1]}\n` : `${args[0]}: ${h[0]}\n${h[1]}\n`;
+      }
+      return names.map((k) => `${k}${json ? ' -' : ':'} ${REPLICA_HELP[k]![0]}`).join('\n') + '\n';
+    }
+  }
 }

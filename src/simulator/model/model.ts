@@ -42,6 +42,8 @@ export type MetaRole = 'down' | 'leader' | 'leader-starting' | 'follower';
 export interface ModelListener {
   /** A meta server went down (its port must stop accepting) or came back. */
   metaUpChanged?(meta: number, up: boolean): void;
+  /** A replica server process stopped, started, or was added (up). */
+  nodeUpChanged?(node: number, up: boolean): void;
 }
 
 export class ClusterModel {
@@ -131,6 +133,8 @@ export class ClusterModel {
       replicas: 0,
       newPrimaries: 0,
       newReplicas: 0,
+      nfsCopyRateMb: 0,
+      nfsSendRateMb: 0,
       collected: true,
       learns: [],
       learnUpdatedAt: this.now,
@@ -190,6 +194,7 @@ export class ClusterModel {
         inflight: null,
         lastCommittedDecree: 0,
         removingDead: new Set(),
+        closedOn: new Set(),
         gtNoPrimary: true,
         gtUnder: true,
       };
@@ -286,6 +291,7 @@ export class ClusterModel {
       this.nodes[m]!.parts.add(p);
       // A node that is a member again is no longer a dropped replica.
       if (p.dropped.length > 0) p.dropped = p.dropped.filter((d) => d.node !== m);
+      if (p.closedOn.size > 0) p.closedOn.delete(m);
     }
     if (bumpBallot) {
       p.ballot++;
@@ -563,6 +569,7 @@ export class ClusterModel {
   /** Adds an empty replica server; it registers with the meta at its first beacon. */
   addNode(): SimNode {
     const n = this.createNode();
+    this.listener.nodeUpChanged?.(n.idx, true);
     this.scheduleConfigSync(n);
     this.record({ t: this.t(), kind: 'node', event: 'add', node: n.address });
     this.onBeacon(n);
@@ -575,6 +582,7 @@ export class ClusterModel {
     this.updateLearns(n);
     n.running = false;
     n.stoppedAt = this.now;
+    this.listener.nodeUpChanged?.(idx, false);
     for (const p of n.parts) {
       this.refreshGt(p);
       // Learning from a primary that stopped fails.
@@ -598,6 +606,9 @@ export class ClusterModel {
     n.running = true;
     n.startedAt = this.now;
     n.learnUpdatedAt = this.now;
+    n.nfsCopyRateMb = 0;
+    n.nfsSendRateMb = 0;
+    this.listener.nodeUpChanged?.(idx, true);
     for (const p of n.parts) this.refreshGt(p);
     this.record({ t: this.t(), kind: 'node', event: 'start', node: n.address });
     this.onBeacon(n);
@@ -980,11 +991,12 @@ export class ClusterModel {
   /** The replica reports the change; the meta accepts it only above freezed. */
   private complete(p: Partition, inf: Inflight): void {
     if (p.inflight !== inf) return;
-    if (!this.leader || this.effectiveLevel() <= Level.freezed) {
+    const s = inf.step;
+    // The replica that reports the change must be up, and the meta must accept it (above freezed).
+    if (!this.leader || this.effectiveLevel() <= Level.freezed || !this.nodes[s.target]!.running) {
       this.clock.after(RETRY_MS, () => this.complete(p, inf));
       return;
     }
-    const s = inf.step;
     if (!this.stillApplicable(p, s)) {
       this.setInflight(p, null);
       this.dropPendingFront(p, s);
@@ -1075,7 +1087,7 @@ export class ClusterModel {
       return;
     }
     // A dropped replica that is still on disk needs only the log delta (LT_LOG); otherwise LT_APP.
-    const full = !p.dropped.some((d) => d.node === s.node);
+    const full = !p.dropped.some((d) => d.node === s.node) || p.closedOn.has(s.node);
     if (full && n.learns.filter((x) => x.full).length >= this.cfg.learnAppMaxConcurrentCount) {
       inf.waitingForSlot = true;
       return;
@@ -1090,12 +1102,46 @@ export class ClusterModel {
     this.scheduleLearnCompletion(n);
   }
 
+  /** Bytes per simulated ms a node receives: its bandwidth, capped by nfs.max_copy_rate_megabytes_per_disk (0 = no cap). */
+  private learnRate(n: SimNode): number {
+    return n.nfsCopyRateMb > 0 ? Math.min(this.bytesPerMs, (n.nfsCopyRateMb * MB) / 1000) : this.bytesPerMs;
+  }
+
+  /** Changes a replica server's NFS copy cap; running learns continue at the new rate. */
+  setNfsCopyRate(idx: number, mb: number): void {
+    const n = this.nodes[idx]!;
+    this.updateLearns(n);
+    n.nfsCopyRateMb = mb;
+    this.scheduleLearnCompletion(n);
+    this.record({ t: this.t(), kind: 'setting', name: 'nfs.max_copy_rate_megabytes_per_disk', value: mb, node: n.address });
+  }
+
+  /**
+   * replica.kill_partition on a node: replicas it holds that are not members any more are closed,
+   * so a later re-add needs a full copy (the meta's dropped lists are unchanged).
+   */
+  killPartitions(idx: number, appId?: number, pidx?: number): number {
+    let closed = 0;
+    for (const a of this.apps) {
+      if (appId !== undefined && a.id !== appId) continue;
+      for (const p of a.partitions) {
+        if (pidx !== undefined && p.pidx !== pidx) continue;
+        if (p.dropped.some((d) => d.node === idx) && !p.closedOn.has(idx)) {
+          p.closedOn.add(idx);
+          closed++;
+        }
+      }
+    }
+    this.record({ t: this.t(), kind: 'node', event: 'kill_partition', node: this.nodes[idx]!.address, app: appId ?? 'all', partition: pidx ?? 'all', closed });
+    return closed;
+  }
+
   /** Processor sharing: the node's copy rate is split evenly among its running learns. */
   private updateLearns(n: SimNode): void {
     const dt = this.now - n.learnUpdatedAt;
     n.learnUpdatedAt = this.now;
     if (dt <= 0 || n.learns.length === 0 || !n.running) return;
-    const share = (this.bytesPerMs * dt) / n.learns.length;
+    const share = (this.learnRate(n) * dt) / n.learns.length;
     for (const l of n.learns) {
       const d = Math.min(share, l.remaining);
       l.remaining -= d;
@@ -1108,7 +1154,7 @@ export class ClusterModel {
     if (n.learns.length === 0) return;
     let min = Infinity;
     for (const l of n.learns) min = Math.min(min, l.remaining);
-    const ms = Math.max(0, Math.ceil((min * n.learns.length) / this.bytesPerMs));
+    const ms = Math.max(0, Math.ceil((min * n.learns.length) / this.learnRate(n)));
     this.clock.after(ms, () => {
       if (n.learnGen !== gen) return;
       this.updateLearns(n);

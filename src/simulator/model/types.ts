@@ -90,6 +90,8 @@ export interface Partition {
   lastCommittedDecree: number;
   /** A downgrade of a dead secondary is scheduled (not through the proposal slot). */
   removingDead: Set<number>;
+  /** Dropped replicas whose data was closed by replica.kill_partition (a re-add is a full copy). */
+  closedOn: Set<number>;
   /** Ground-truth status cached for the time-weighted counters. */
   gtNoPrimary: boolean;
   gtUnder: boolean;
@@ -110,6 +112,9 @@ export interface SimNode {
   replicas: number;
   newPrimaries: number;
   newReplicas: number;
+  /** nfs.max_copy_rate_megabytes_per_disk / nfs.max_send_rate_megabytes_per_disk (0 = unlimited); process variables, reset on restart. */
+  nfsCopyRateMb: number;
+  nfsSendRateMb: number;
   /** The meta has this node's replica info (config-sync since its last new replica). */
   collected: boolean;
   learns: Learn[];

@@ -258,6 +258,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'meta/nodes': ['detail'],
   'meta/apps': ['detail'],
   'meta/app': ['name', 'detail'],
+  'meta/app_envs': ['name'],
 };
 
 /** `path` as sent (may include the query); decoding and splitting as the rDSN HTTP server does. */
@@ -313,6 +314,11 @@ export function handleHttp(model: ClusterModel, meta: number, method: string, ra
       return ok(nodesView(model, detail));
     case 'meta/apps':
       return ok(appsView(model, detail));
+    case 'meta/app_envs': {
+      const app = model.apps.find((a) => a.name === query.get('name'));
+      if (!app) return { status: 404, body: `table not found: "${query.get('name') ?? ''}"` };
+      return ok({}); // the simulated tables carry no envs
+    }
     default: {
       const name = query.get('name');
       if (name === undefined || (name === '' && hp(model))) return { status: 400, body: hp(model) ? "app name shouldn't be empty" : '' };

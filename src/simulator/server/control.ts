@@ -10,7 +10,7 @@ import { describeZodError } from '../../cluster/profile';
 import type { ClusterModel } from '../model/model';
 import { appHealth, levels } from '../model/views';
 import type { RealTimeDriver } from './driver';
-import type { MetaServerGroup } from './metaServer';
+import type { MetaServerGroup, ReplicaServerGroup } from './metaServer';
 
 class HttpError extends Error {
   constructor(
@@ -35,6 +35,8 @@ const emptySchema = z.object({}).strict();
 export interface ControlContext {
   model: ClusterModel;
   metas: MetaServerGroup;
+  /** Present when replica servers listen on their ports. */
+  replicas: ReplicaServerGroup | null;
   driver: RealTimeDriver | null;
   /** Catch the clock up to wall time before reading or changing state. */
   sync(): void;
@@ -76,6 +78,8 @@ export function stateOf(ctx: ControlContext, opts: { partitions: boolean; table?
       primaries: n.primaries,
       replicas: n.replicas,
       learning: n.learns.length,
+      nfsCopyRateMb: n.nfsCopyRateMb,
+      ...(ctx.replicas ? { listening: ctx.replicas.listening(n.idx) } : {}),
     })),
     tables: apps.map((a) => ({
       id: a.id,

@@ -1,207 +1,96 @@
 /**
- * The simulated meta servers on loopback: one TCP port per meta, protocol chosen per connection by
- * its first 4 bytes (`THFT` → thrift RPC via the wire codec in src/pegasus, `GET `/`POST` → HTTP,
- * anything else → close), as the real rDSN server does. All answers come from `model/views.ts`;
- * this file only moves bytes, and applies injected faults (dropped connections, delayed replies).
+ * The simulated meta servers (THFT RPC + HTTP on one port each) and, optionally, replica servers
+ * answering remote commands on their own ports. All answers come from `model/views.ts` and
+ * `model/commands.ts`; `loopback.ts` moves the bytes.
  */
-import * as net from 'node:net';
 import {
-  FrameReader,
   RPC,
   RPC_BY_NAME,
   decodeArgs,
   decodeRequest,
-  detectProtocol,
   encodeErrorResponse,
   encodeResponse,
   MessageType,
   type AnyRpc,
+  type RequestFrame,
 } from '../../pegasus';
-import { runRemoteCommand } from '../model/commands';
+import { runRemoteCommand, runReplicaCommand } from '../model/commands';
 import type { ClusterModel } from '../model/model';
 import * as V from '../model/views';
+import { EndpointGroup, type Faults } from './loopback';
 
-export interface MetaFaults {
-  /** Every reply (RPC and HTTP) is held back this many real milliseconds. */
-  delayMs: number;
-  /** New connections are accepted and closed at once (a crashed-but-listening process). */
-  refuseConnections: boolean;
+export type MetaFaults = Faults;
+
+/** Decodes one request frame and answers it with `dispatch`; unknown names get ERR_HANDLER_NOT_FOUND. */
+function answerFrame(model: ClusterModel, frame: Buffer, known: (name: string) => AnyRpc | undefined, dispatch: (rpc: AnyRpc, req: unknown) => unknown): Buffer | null | 'close' {
+  let rf: RequestFrame;
+  try {
+    rf = decodeRequest(frame);
+  } catch {
+    return 'close';
+  }
+  const rpc = known(rf.name);
+  if (!rpc) return rf.messageType === MessageType.ONEWAY ? null : encodeErrorResponse(rf.name, rf.seqid, 'ERR_HANDLER_NOT_FOUND');
+  let req: unknown;
+  try {
+    req = decodeArgs(rpc, rf);
+  } catch {
+    return 'close';
+  }
+  try {
+    const resp = dispatch(rpc, req);
+    if (rf.messageType === MessageType.ONEWAY) return null;
+    return encodeResponse(rpc, resp, { seqid: rf.seqid, version: model.cfg.version });
+  } catch (e) {
+    // A simulator bug must not take the process down; the client sees a dropped connection.
+    process.stderr.write(`simulator: ${rf.name} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    return 'close';
+  }
 }
 
-const HTTP_TEXT: Record<number, string> = { 200: 'OK', 307: 'Temporary Redirect', 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error' };
-const MAX_HTTP_HEAD = 64 * 1024;
-
 export class MetaServerGroup {
-  private readonly servers: (net.Server | null)[] = [];
-  private readonly sockets: Set<net.Socket>[] = [];
-  readonly ports: number[] = [];
-  readonly faults: MetaFaults[] = [];
-  private closed = false;
-  /** Called before each request is answered (the real-time driver catches the clock up). */
-  beforeRequest: () => void = () => {};
+  private readonly group: EndpointGroup;
 
-  constructor(
-    private readonly model: ClusterModel,
-    private readonly host = '127.0.0.1',
-  ) {}
+  constructor(private readonly model: ClusterModel) {
+    this.group = new EndpointGroup({
+      accepting: (i) => this.model.metas[i]!.up,
+      frame: (i, f) => answerFrame(this.model, f, (n) => RPC_BY_NAME.get(n), (rpc, req) => this.dispatch(i, rpc, req)),
+      http: (i, method, target) => V.handleHttp(this.model, i, method, target),
+    });
+  }
 
-  /** Listens on `basePort + i` for each meta (or ephemeral ports when basePort is 0). */
+  get faults(): Faults[] {
+    return this.group.faults;
+  }
+
+  set beforeRequest(fn: () => void) {
+    this.group.beforeRequest = fn;
+  }
+
+  /** Listens on `basePort + i` for each meta (or free ports when basePort is 0). */
   async listen(basePort: number): Promise<string[]> {
-    for (let i = 0; i < this.model.metas.length; i++) {
-      this.sockets.push(new Set());
-      this.faults.push({ delayMs: 0, refuseConnections: false });
-      this.servers.push(null);
-      this.ports.push(await this.listenOne(i, basePort === 0 ? 0 : basePort + i));
-    }
-    const addresses = this.ports.map((p) => `${this.host}:${p}`);
+    for (let i = 0; i < this.model.metas.length; i++) await this.group.add(i, basePort === 0 ? 0 : basePort + i);
+    const addresses = this.group.ports.map((p) => `${this.group.host}:${p}`);
     this.model.setMetaAddresses(addresses);
-    this.model.listener = {
-      metaUpChanged: (meta, up) => {
-        if (up) void this.reopen(meta);
-        else this.shut(meta);
-      },
-    };
     return addresses;
   }
 
-  private listenOne(meta: number, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const srv = net.createServer((sock) => this.onConnection(meta, sock));
-      srv.once('error', reject);
-      srv.listen(port, this.host, () => {
-        srv.off('error', reject);
-        srv.on('error', () => {});
-        this.servers[meta] = srv;
-        resolve((srv.address() as net.AddressInfo).port);
-      });
-    });
-  }
-
-  private shut(meta: number): void {
-    const srv = this.servers[meta];
-    this.servers[meta] = null;
-    srv?.close();
-    this.dropConnections(meta);
-  }
-
-  private async reopen(meta: number): Promise<void> {
-    if (this.closed || this.servers[meta]) return;
-    try {
-      await this.listenOne(meta, this.ports[meta]!);
-    } catch {
-      // The port was taken meanwhile; the meta stays unreachable (visible in GET /state).
-    }
-  }
-
-  /** Destroys every open connection of one meta (or of all metas). */
-  dropConnections(meta?: number): number {
-    let n = 0;
-    this.sockets.forEach((set, i) => {
-      if (meta !== undefined && meta !== i) return;
-      for (const s of set) {
-        s.destroy();
-        n++;
-      }
-      set.clear();
-    });
-    return n;
+  /** The model says a meta process went down or came back. */
+  metaUpChanged(meta: number, up: boolean): void {
+    if (up) void this.group.reopen(meta);
+    else this.group.shut(meta);
   }
 
   listening(meta: number): boolean {
-    return this.servers[meta] !== null && this.servers[meta] !== undefined;
+    return this.group.listening(meta);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.model.listener = {};
-    const closing = this.servers.map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : Promise.resolve()));
-    this.dropConnections();
-    await Promise.all(closing);
+  dropConnections(meta?: number): number {
+    return this.group.dropConnections(meta);
   }
 
-  // ------------------------------------------------------------------ connections
-
-  private onConnection(meta: number, sock: net.Socket): void {
-    const set = this.sockets[meta]!;
-    if (this.faults[meta]!.refuseConnections || !this.model.metas[meta]!.up) {
-      sock.destroy();
-      return;
-    }
-    set.add(sock);
-    sock.on('close', () => set.delete(sock));
-    sock.on('error', () => {});
-    sock.setNoDelay(true);
-    let head = Buffer.alloc(0);
-    const onFirst = (chunk: Buffer): void => {
-      head = Buffer.concat([head, chunk]);
-      if (head.length < 4) return;
-      sock.off('data', onFirst);
-      const proto = detectProtocol(head.subarray(0, 4));
-      if (proto === 'thrift') this.serveThrift(meta, sock, head);
-      else if (proto === 'http') this.serveHttp(meta, sock, head);
-      else sock.destroy();
-    };
-    sock.on('data', onFirst);
-  }
-
-  private reply(meta: number, sock: net.Socket, bytes: Buffer | string): void {
-    const delay = this.faults[meta]!.delayMs;
-    const write = (): void => {
-      if (!sock.destroyed) sock.write(bytes);
-    };
-    if (delay > 0) setTimeout(write, delay).unref();
-    else write();
-  }
-
-  private serveThrift(meta: number, sock: net.Socket, first: Buffer): void {
-    const reader = new FrameReader('request');
-    const onData = (chunk: Buffer): void => {
-      let frames: Buffer[];
-      try {
-        frames = reader.push(chunk);
-      } catch {
-        sock.destroy(); // malformed header or oversize frame: close without a reply
-        return;
-      }
-      for (const f of frames) {
-        const out = this.handleFrame(meta, f);
-        if (out === 'close') {
-          sock.destroy();
-          return;
-        }
-        if (out) this.reply(meta, sock, out);
-      }
-    };
-    sock.on('data', onData);
-    onData(first);
-  }
-
-  /** One request frame → the reply bytes, null for ONEWAY, 'close' on malformed input. */
-  handleFrame(meta: number, frame: Buffer): Buffer | null | 'close' {
-    let rf;
-    try {
-      rf = decodeRequest(frame);
-    } catch {
-      return 'close';
-    }
-    const rpc = RPC_BY_NAME.get(rf.name);
-    if (!rpc) return rf.messageType === MessageType.ONEWAY ? null : encodeErrorResponse(rf.name, rf.seqid, 'ERR_HANDLER_NOT_FOUND');
-    let req: unknown;
-    try {
-      req = decodeArgs(rpc, rf);
-    } catch {
-      return 'close';
-    }
-    this.beforeRequest();
-    try {
-      const resp = this.dispatch(meta, rpc, req);
-      if (rf.messageType === MessageType.ONEWAY) return null;
-      return encodeResponse(rpc, resp, { seqid: rf.seqid, version: this.model.cfg.version });
-    } catch (e) {
-      // A simulator bug must not take the process down; the client sees a dropped connection.
-      process.stderr.write(`simulator: ${rf.name} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
-      return 'close';
-    }
+  close(): Promise<void> {
+    return this.group.close();
   }
 
   private dispatch(meta: number, rpc: AnyRpc, req: unknown): unknown {
@@ -227,50 +116,65 @@ export class MetaServerGroup {
         throw new Error(`no simulator handler for ${rpc.name}`);
     }
   }
+}
 
-  // ------------------------------------------------------------------ HTTP/1.1 (the rDSN server's exact reply lines)
+/**
+ * Replica servers on their nominal ports (`127.0.0.1:34801`, …), answering RPC_CLI_CLI_CALL
+ * (`nfs.*`, `replica.kill_partition`, `server-info`, …) and HTTP `/version`. Best effort: a port
+ * that is taken leaves that node unreachable (GET /state shows `listening: false`).
+ */
+export class ReplicaServerGroup {
+  private readonly group: EndpointGroup;
 
-  private serveHttp(meta: number, sock: net.Socket, first: Buffer): void {
-    let buf = first;
-    const pump = (): void => {
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) {
-          if (buf.length > MAX_HTTP_HEAD) sock.destroy();
-          return;
-        }
-        const headText = buf.subarray(0, end).toString('latin1');
-        const lines = headText.split('\r\n');
-        const [method, target] = (lines[0] ?? '').split(' ');
-        let len = 0;
-        for (const l of lines.slice(1)) {
-          const m = /^content-length:\s*(\d+)\s*$/i.exec(l);
-          if (m) len = Number(m[1]);
-        }
-        if (buf.length < end + 4 + len) return;
-        buf = buf.subarray(end + 4 + len);
-        if ((method !== 'GET' && method !== 'POST') || !target) {
-          sock.destroy();
-          return;
-        }
-        this.beforeRequest();
-        let ans: V.HttpAnswer;
-        try {
-          ans = V.handleHttp(this.model, meta, method, target);
-        } catch (e) {
-          process.stderr.write(`simulator: HTTP ${target} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
-          ans = { status: 500, body: 'ERR_UNKNOWN' };
-        }
-        const body = Buffer.from(ans.body, 'utf8');
-        const headLines = [`HTTP/1.1 ${ans.status} ${HTTP_TEXT[ans.status]}`, 'Content-Type: text/plain', `Content-Length: ${body.length}`];
-        if (ans.location) headLines.push(`Location: ${ans.location}`);
-        this.reply(meta, sock, Buffer.concat([Buffer.from(headLines.join('\r\n') + '\r\n\r\n', 'latin1'), body]));
-      }
-    };
-    sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      pump();
+  constructor(private readonly model: ClusterModel) {
+    this.group = new EndpointGroup({
+      accepting: (i) => this.model.nodes[i]?.running === true,
+      frame: (i, f) =>
+        answerFrame(
+          this.model,
+          f,
+          (n) => (n === RPC.remoteCommand.name ? RPC_BY_NAME.get(n) : undefined),
+          (_rpc, req) => {
+            const r = req as { cmd: string; arguments: string[] };
+            return runReplicaCommand(this.model, i, r.cmd, r.arguments);
+          },
+        ),
+      http: (i, _method, target) => {
+        const path = target.split('?')[0]!.split('/').filter((s) => s.length > 0).join('/');
+        const v = this.model.versionInfo();
+        if (path === 'version') return { status: 200, body: JSON.stringify({ Version: v.version, GitCommit: v.gitSha }) + '\n' };
+        return { status: 404, body: `service not found for "/${path}"` };
+      },
     });
-    pump();
+  }
+
+  set beforeRequest(fn: () => void) {
+    this.group.beforeRequest = fn;
+  }
+
+  async listen(): Promise<void> {
+    for (const n of this.model.nodes) await this.addNode(n.idx);
+  }
+
+  async addNode(idx: number): Promise<void> {
+    try {
+      await this.group.add(idx, this.model.nodes[idx]!.port);
+    } catch {
+      // taken port: this replica server does not answer; everything else keeps working
+    }
+  }
+
+  nodeUpChanged(idx: number, up: boolean): void {
+    if (!up) this.group.shut(idx);
+    else if (this.group.ports[idx] === undefined) void this.addNode(idx);
+    else void this.group.reopen(idx);
+  }
+
+  listening(idx: number): boolean {
+    return this.group.listening(idx);
+  }
+
+  close(): Promise<void> {
+    return this.group.close();
   }
 }

@@ -80,6 +80,27 @@ describe('config language', () => {
     assert.deepEqual(codesOf(doc.uri), []);
   });
 
+  it('takes the node count from the connected (simulated) cluster', async function () {
+    this.timeout(90_000);
+    const sim = await vscode.commands.executeCommand<{ name: string }>('pegasus.startSimulatedCluster', { nodes: 7, timeScale: 0, process: 'inProcess' });
+    try {
+      const uri = fileUri('config/live/config.ini');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      const lens = await until(
+        'a lens with the live node count',
+        async () => {
+          const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+          return l?.find((x) => /of 7 nodes/.test(x.command?.title ?? ''));
+        },
+        60_000,
+      );
+      assert.equal(lens.command!.title, `3 of 7 nodes can go down, one after another, before the meta freezes (cluster "${sim!.name}")`);
+    } finally {
+      await vscode.commands.executeCommand('pegasus.stopSimulatedCluster');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
   it('warns when a scale-in in an open runbook would freeze the meta, and stops when it closes', async () => {
     const config = fileUri('config/prod.pegasus.ini');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(config));
@@ -92,8 +113,9 @@ describe('config language', () => {
     assert.match(warning.message, /shrink\.runbook\.md .* removes 2 nodes/);
     assert.match(warning.message, /fewer than 3/);
     // Closing the runbook's tab withdraws its plan.
-    await vscode.window.showTextDocument(runbook);
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === runbook.uri.toString());
+    assert.ok(tabs.length > 0);
+    await vscode.window.tabGroups.close(tabs);
     await until('the warning to clear', () => (codesOf(config).includes('threshold-freezes-scale-in') ? undefined : true));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

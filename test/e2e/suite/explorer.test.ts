@@ -89,6 +89,14 @@ describe('explorer: simulated cluster in the sidebar', function () {
     assert.equal(Number(marginAfter), Number(marginBefore) - 1);
   });
 
+  it('Reveal Replicas on a partition reveals its replicas under their nodes, primary first', async () => {
+    const truth = (await control('/state?table=temp')) as { tables: { partitions: { pidx: number; primary: string | null; secondaries: string[] }[] }[] };
+    const p0 = truth.tables[0]!.partitions[0]!;
+    const ids = await vscode.commands.executeCommand<string[]>('pegasus.explorer.revealReplicas', { kind: 'partition', cluster: sim.name, table: 'temp', pidx: 0 });
+    const expected = [p0.primary, ...p0.secondaries].filter(Boolean).map((a) => `pegasus/${sim.name}/nodes/${a}/temp/0`);
+    assert.deepEqual(ids, expected);
+  });
+
   it('multi-select → Scale In opens a runbook naming those nodes', async function () {
     const cluster = clusterRow(await inspect(false), sim.name);
     const picked = child(cluster, 'Nodes').children!.filter((r) => r.contextValue === 'pegasus.node.alive').slice(0, 2).map((r) => r.label);

@@ -93,3 +93,24 @@ test('[2.5] freeze guard on the simulator: 6 nodes at pct 65 removing 3 never fr
     await h.close();
   }
 });
+
+test('[2.5] leader killed after removals with the threshold lowered: no freeze, the new leader gets what the journal says', async () => {
+  const h = await harness({ version: '2.5', nodes: 6, livePercentage: 65, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+  try {
+    const leaving = ['127.0.0.1:34801', '127.0.0.1:34802', '127.0.0.1:34803'];
+    let killed = false;
+    h.onSleep = () => {
+      if (killed || !h.events.some((e) => e.kind === 'step' && e.step === `${leaving[2]}:primaries` && e.status === 'started')) return;
+      killed = true;
+      h.sim.model.killLeader();
+    };
+    const r = await h.engine.run({ op: 'scale-in', nodes: leaving });
+    assert.ok(killed);
+    assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
+    assert.equal(h.metrics().frozenSeconds, 0);
+    assert.equal(hostedOn(h, leaving), 0);
+    assert.ok(h.events.some((e) => e.kind === 'leader'));
+  } finally {
+    await h.close();
+  }
+});

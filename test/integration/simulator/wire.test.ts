@@ -226,6 +226,18 @@ test('control API: add a node, stop/start, bad input, faults (delay, dropped con
       const dropped = await control(sim, 'POST', '/faults', { dropConnections: true });
       assert.ok((dropped.json.droppedConnections as number) >= 1);
       assert.equal((await client.listNodes()).length, 5, 'the client reconnects after a dropped connection');
+      await control(sim, 'POST', '/faults', { meta: sim.metaServers[1], refuseConnections: true });
+      const [h, p] = sim.metaServers[1]!.split(':');
+      const closedAtOnce = await new Promise<boolean>((resolve) => {
+        const s = net.connect(Number(p), h!, () => s.write('GET /version HTTP/1.1\r\n\r\n'));
+        let got = '';
+        s.on('data', (c) => (got += c));
+        s.on('close', () => resolve(got === ''));
+        s.on('error', () => {});
+      });
+      assert.equal(closedAtOnce, true);
+      await control(sim, 'DELETE', '/faults');
+      assert.equal((await fetch(`http://${sim.metaServers[1]}/version`)).status, 200);
     } finally {
       client.close();
     }
@@ -246,6 +258,56 @@ test('meta restart with metaStartupMs 0 and leaderElectionMs 0: the metas come b
       assert.equal((await client.remoteCommand('meta.live_percentage')).value, '65', 'runtime value reset to the config value');
       await control(sim, 'POST', `/meta/${sim.metaServers[0]}/restart`);
       assert.equal(clusterInfoRecord(await client.clusterInfo()).primary_meta_server, sim.metaServers[1]);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+/** A port that was free a moment ago, as the base of the replica servers' nominal ports. */
+async function freeBase(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const p = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p > 65000 ? 40000 : p;
+}
+
+test('listening replica servers answer remote commands; the NFS copy cap slows learning; a stopped node stops listening', async () => {
+  const base = await freeBase();
+  await withCluster({ version: '2.5', nodes: 4, replicaBasePort: base, listenReplicas: true, replicaSizeMb: 100, copyRateMb: 100 }, async (sim) => {
+    const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000 });
+    try {
+      const n0 = `127.0.0.1:${base}`;
+      const at = await client.remoteCommandOn([n0, `127.0.0.1:${base + 1}`], 'nfs.max_copy_rate_megabytes_per_disk', ['10']);
+      assert.deepEqual(at.map((r) => r.result?.raw), ['OK', 'OK']);
+      assert.equal((await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', [], { address: n0 })).raw, '10');
+      assert.equal((await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', ['3'], { address: n0 })).raw, 'ERR: invalid arguments', '0 or > 4');
+      assert.match((await client.remoteCommand('server-info', [], { address: n0 })).raw, /^Pegasus Server 2\.5\.0/);
+      assert.equal((await client.remoteCommand('meta.lb.assign_delay_ms', [], { address: n0 })).raw, "unknown command 'meta.lb.assign_delay_ms'");
+      // all four nodes capped at 10 MB/s: a 100 MB re-copy takes ≥ 10 s
+      for (let i = 2; i < 4; i++) await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', ['10'], { address: `127.0.0.1:${base + i}` });
+      await client.remoteCommand('meta.lb.assign_delay_ms', ['10']);
+      await control(sim, 'POST', `/nodes/127.0.0.1:${base + 3}/stop`);
+      sim.advance(20); // dead after grace (10 s), re-adds start at the next tick
+      const learning = sim.model.partitions.filter((p) => p.inflight?.learn).length;
+      assert.ok(learning > 0, 'learning under way');
+      sim.advance(200);
+      assert.equal(sim.model.groundTruth().partitionsUnderReplicated, 0);
+      const learns = sim.model.log.filter((e) => e.kind === 'learn' && e.event === 'done');
+      assert.ok(learns.length > 0);
+      for (const done of learns) {
+        const start = sim.model.log.find((e) => e.kind === 'learn' && e.event === 'start' && e.gpid === done.gpid)!;
+        assert.ok(done.t - start.t >= 10 - 1e-9, `100 MB at ≤ 10 MB/s took ${done.t - start.t} s`);
+      }
+      const state = await control(sim, 'GET', '/state?partitions=false');
+      const stopped = (state.json.nodes as { address: string; listening?: boolean }[]).find((n) => n.address === `127.0.0.1:${base + 3}`);
+      assert.equal(stopped?.listening, false);
+      const err = (await client.remoteCommandOn([`127.0.0.1:${base + 3}`], 'server-info'))[0]!;
+      assert.ok(err.error, 'a stopped replica server does not answer');
+      await control(sim, 'POST', `/nodes/127.0.0.1:${base + 3}/start`);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', [], { address: `127.0.0.1:${base + 3}` })).raw, '0', 'a restart resets the process variable');
     } finally {
       client.close();
     }

@@ -118,3 +118,15 @@ test('snapshot cache: one fetch in flight, reuse while fresh, refetch after inva
   cache.invalidate();
   await assert.rejects(cache.get(0, ac.signal));
 });
+
+test('fetchSnapshot: after a fatal table error no new queries are started', async () => {
+  const s = smallCluster();
+  for (let i = 0; i < 30; i++) {
+    s.apps.push(app(100 + i, `x${i}`, 1));
+    s.configs[`x${i}`] = cfg(100 + i, [pc(100 + i, 0, N1, [])]);
+  }
+  const c = fakeClient(s, { delayMs: 1, failTables: { temp: 'ERR_TIMEOUT' } });
+  await assert.rejects(fetchSnapshot(c, { http: false, concurrency: 2 }));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(c.calls.queries.length <= 4, `queries after the failure: ${c.calls.queries.join(',')}`);
+});

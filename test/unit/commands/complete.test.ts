@@ -72,3 +72,18 @@ test('help text of a step-like command lists its options with defaults', () => {
   assert.doesNotMatch(text, /asks for confirmation/);
   assert.match(commandHelp(reg.get('remote_command')!), /May change the cluster/);
 });
+
+test('help completes command names', () => {
+  assert.deepEqual(labels('help bal'), ['balance']);
+});
+
+test('completion data from a cluster model', async () => {
+  const { buildSnapshot } = await import('../../../src/cluster/snapshot');
+  const { smallCluster } = await import('../cluster/fixtures');
+  const s = smallCluster();
+  const d = (await import('../../../src/commands')).completionDataFrom(buildSnapshot({ nodes: s.nodes, apps: s.apps, configs: s.configs, clusterInfo: s.clusterInfo }));
+  assert.deepEqual(d.tables, ['t1', 'temp']); // the dropped table is not offered
+  assert.equal(d.nodes!.length, 4);
+  assert.deepEqual(d.gpids, ['1.0', '1.1', '2.0', '2.1', '2.2', '2.3']);
+  assert.deepEqual(d.metaServers, ['127.0.0.1:34601', '127.0.0.1:34602']);
+});

@@ -89,6 +89,12 @@ test('CRLF line endings, tabs and a BOM', () => {
   assert.equal(doc.comments[0]!.text, ' c');
 });
 
+test('a lone CR ends a line, as in the editor', () => {
+  const doc = parseConfig('[a]\rk = 1\r\nj = 2\n');
+  assert.deepEqual(doc.entries.map((e) => [e.key, e.line]), [['k', 1], ['j', 2]]);
+  assert.equal(doc.lineCount, 4);
+});
+
 test('comments and blank lines alone produce no entries', () => {
   const doc = parseConfig('# only\n; comments\n\n   \n');
   assert.equal(doc.entries.length, 0);

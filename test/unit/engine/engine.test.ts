@@ -285,3 +285,35 @@ test('freeze-check reports the schedule and the threshold the guard would use', 
   assert.match(r.message, /FREEZES/);
   assert.match(r.message, /to 50 at the lowest/);
 });
+
+test('step by step (drain, stop, drain, stop): a threshold kept lowered does not block the next step; the guard lowers it further', async () => {
+  const { f, engine } = setup({ pct: 85 });
+  for (const n of ['10.0.0.1:34801', '10.0.0.2:34801']) {
+    const d = await engine.run({ op: 'drain-node', node: n });
+    assert.equal(d.outcome, 'done', d.message);
+    const s = await engine.run({ op: 'stop-node', node: n });
+    assert.equal(s.outcome, 'done', s.message);
+    assert.equal(s.settingsLeft[0]?.name, 'meta.live_percentage');
+  }
+  assert.ok(f.settingLog.includes('meta.live_percentage=83'), f.settingLog.join(' '));
+  assert.ok(f.settingLog.includes('meta.live_percentage=66'), f.settingLog.join(' '));
+  assert.equal(f.metrics.frozenMs, 0);
+  const r = await engine.run({ op: 'restore-settings' });
+  assert.equal(r.settingsLeft[0]?.original, '85', 'the original from before the first change');
+  assert.equal(f.settings.pct, 66);
+  await engine.run({ op: 'restart-meta' });
+  assert.equal(f.settings.pct, 85);
+});
+
+test('cleanup runs only once the node is confirmed gone and every partition is healthy', async () => {
+  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+  const seen: { node: string; alive: boolean; unhealthy: number }[] = [];
+  const control = { ...f.control(), cleanupNode: async (a: string) => void seen.push({ node: a, alive: f.nodes.get(a)!.alive, unhealthy: f.unhealthy() }) };
+  const engine = new ScaleEngine({ cluster: f, control, journal: Journal.memory(), clusterName: 'fake', metaServers: [], clock: f.clock(), options: { pollIntervalMs: 1000, lbIntervalSeconds: 1 } });
+  const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
+  assert.equal(r.outcome, 'done', r.message);
+  assert.deepEqual(seen, [
+    { node: '10.0.0.1:34801', alive: false, unhealthy: 0 },
+    { node: '10.0.0.2:34801', alive: false, unhealthy: 0 },
+  ]);
+});

@@ -81,3 +81,13 @@ test('manual control tells the operator what to do', async () => {
   await ctl.stopNode('10.0.0.1:34801');
   assert.match(told[0]!, /Stop the replica server process on 10\.0\.0\.1:34801/);
 });
+
+test('the cluster profile rejects bad templates when the settings are read', async () => {
+  const { nodeControlSchema, describeZodError } = await import('../../../src/cluster/profile');
+  const r = nodeControlSchema.safeParse({ kind: 'command', stop: ['ssh', '{hostname}', 'stop'], start: ['{host}'] });
+  assert.equal(r.success, false);
+  const msg = describeZodError(r.error!, 'nodeControl');
+  assert.match(msg, /nodeControl\.stop\[1\]: unknown placeholder \{hostname\}/);
+  assert.match(msg, /nodeControl\.start\[0\]: the program/);
+  assert.equal(nodeControlSchema.safeParse({ kind: 'command', stop: ['ssh', '{host}', 'systemctl', 'stop', 'pegasus-replica@{port}'], start: ['ssh', '{host}', 'true'] }).success, true);
+});

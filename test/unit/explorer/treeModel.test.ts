@@ -209,3 +209,14 @@ test('settings problems show as warning items at the top; selection → nodes of
   assert.deepEqual(selectedNodes(sel), { cluster: 'a', nodes: ['n1:1', 'n2:1'] });
   assert.equal(selectedNodes([{ kind: 'tables', cluster: 'a' }]), undefined);
 });
+
+test('an address only partition configs name is shown as not listed, not as dead', () => {
+  const c = makeCluster(five);
+  c.configs.get('temp')!.partitions[0]!.secondaries.push('10.9.9.9:34801');
+  const snapshot = buildSnapshot({ nodes: c.nodes, apps: c.apps, configs: c.configs, clusterInfo: c.clusterInfo });
+  const ctx = ctxFor(five, { snapshot });
+  const item = itemOf(ctx, { kind: 'node', cluster: 'onebox', address: '10.9.9.9:34801' });
+  assert.equal(item.description, 'not listed by the meta · 1 (0 P · 1 S)');
+  assert.equal(item.contextValue, 'pegasus.node.unknown');
+  assert.equal(item.icon?.id, 'question');
+});

@@ -1,0 +1,53 @@
+// A runbook as a person uses it: open the example page, Run All against the simulated cluster,
+// read the table, look at the plan picture drawn by the renderer in a dark and a light theme.
+import * as assert from 'node:assert/strict';
+import { scenario } from '../framework';
+import type { Workbench } from '../framework/workbench';
+
+async function setTheme(wb: Workbench, theme: string): Promise<void> {
+  await wb.runCommand('Preferences: Color Theme');
+  const input = wb.page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(theme);
+  await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
+  await wb.page.keyboard.press('Enter');
+  await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await wb.page.waitForTimeout(800);
+}
+
+export default [
+  scenario(
+    'runbook: run all against the simulated cluster, table and plan picture',
+    async ({ wb, screenshot }) => {
+      await wb.openViewContainer('Pegasus');
+      await wb.waitForView('Clusters');
+      // The fixture names the cluster "simulated": start it unless it runs already.
+      const running = await wb.page.locator('.monaco-list-row[role="treeitem"]', { hasText: /^\s*simulated\b/ }).count();
+      if (running === 0) {
+        await wb.runCommand('Pegasus: Start Simulated Cluster');
+        await wb.waitForTreeItem(/simulated/, 30_000);
+      }
+      await wb.openFile('runbook/plan.runbook.md');
+      await wb.page.locator('.notebook-editor').first().waitFor({ timeout: 20_000 });
+      await wb.runCommand('Notebook: Run All');
+      // A kernel picker only appears if the controller was not chosen automatically.
+      const picker = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Pegasus Runbook' }).first();
+      if (await picker.isVisible({ timeout: 2000 }).catch(() => false)) await picker.click();
+      const out = wb.notebookOutputFrame();
+      await out.locator('table', { hasText: 'address' }).first().waitFor({ timeout: 30_000 });
+      await out.locator('.pgv', { hasText: 'Plan: scale-in' }).first().waitFor({ timeout: 30_000 });
+      await out.locator('text=removing one after another').first().waitFor({ timeout: 30_000 });
+      const rows = await out.locator('.pgv .dist .addr').count();
+      assert.equal(rows, 5, 'the distribution shows every node');
+      await setTheme(wb, 'Dark Modern');
+      await out.locator('.pgv').first().scrollIntoViewIfNeeded();
+      await screenshot('plan-dark');
+      await setTheme(wb, 'Light Modern');
+      await out.locator('.pgv').first().scrollIntoViewIfNeeded();
+      await screenshot('plan-light');
+      await setTheme(wb, 'Dark Modern');
+      await wb.runCommand('Pegasus: Stop Simulated Cluster').catch(() => undefined);
+    },
+    { timeoutMs: 150_000 },
+  ),
+];

@@ -1,0 +1,98 @@
+// The extension-side cluster registry (src/extension/clusters.ts) with a stubbed `vscode` module.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fakeContext, installVscodeStub, stub } from './vscodeStub';
+
+installVscodeStub();
+
+async function load() {
+  return import('../../../src/extension/clusters');
+}
+
+test('settings → clusters, one meta client each, reused until the meta servers change; bad entries reported', async () => {
+  const { ClusterRegistry } = await load();
+  stub.settings.clusters = [
+    { name: 'a', metaServers: ['127.0.0.1:1'] },
+    { name: 'b', metaServers: ['bad'] },
+    { name: 'c', metaServers: ['127.0.0.1:2'], production: true },
+  ];
+  stub.warnings.length = 0;
+  const ctx = fakeContext();
+  const reg = new ClusterRegistry(ctx as never, undefined);
+  try {
+    assert.deepEqual(reg.list().map((c) => c.profile.name), ['a', 'c']);
+    assert.equal(reg.problems.length, 1);
+    assert.match(reg.problems[0]!.message, /pegasus\.clusters\[1\] \("b"\) is ignored/);
+    assert.equal(stub.warnings.length, 1, 'one warning for the bad entry');
+    const clientA = reg.get('a')!.client;
+    let fired = 0;
+    reg.onDidChangeClusters(() => fired++);
+    stub.setClusters([{ name: 'a', metaServers: ['127.0.0.1:1'] }, { name: 'c', metaServers: ['127.0.0.1:3'] }]);
+    assert.equal(fired, 1);
+    assert.equal(reg.get('a')!.client, clientA, 'unchanged cluster keeps its client');
+    assert.deepEqual(reg.get('c')!.client.metaServers, ['127.0.0.1:3']);
+    assert.equal(reg.problems.length, 0);
+  } finally {
+    reg.dispose();
+  }
+});
+
+test('active cluster: first by default, chosen one persisted per workspace, unknown names refused', async () => {
+  const { ClusterRegistry } = await load();
+  stub.settings.clusters = [{ name: 'a', metaServers: ['127.0.0.1:1'] }, { name: 'b', metaServers: ['127.0.0.1:2'] }];
+  const ctx = fakeContext();
+  const reg = new ClusterRegistry(ctx as never, undefined);
+  try {
+    assert.equal(reg.active?.profile.name, 'a');
+    const seen: (string | undefined)[] = [];
+    reg.onDidChangeActive((c) => seen.push(c?.profile.name));
+    await reg.setActive('b');
+    assert.equal(reg.active?.profile.name, 'b');
+    assert.deepEqual(seen, ['b']);
+    assert.equal(ctx.workspaceState.get('pegasus.activeCluster'), 'b');
+    await assert.rejects(reg.setActive('zzz'), /no cluster named "zzz"; the configured ones are: a, b/);
+    const again = new ClusterRegistry(ctx as never, undefined);
+    assert.equal(again.active?.profile.name, 'b', 'remembered');
+    again.dispose();
+  } finally {
+    reg.dispose();
+  }
+});
+
+test('notifyClusterChanged and leaving nodes reach listeners', async () => {
+  const { initClusterRegistry, notifyClusterChanged, getClusterRegistry } = await load();
+  stub.settings.clusters = [{ name: 'a', metaServers: ['127.0.0.1:1'] }];
+  notifyClusterChanged('a'); // before init: a no-op, not a crash
+  const reg = initClusterRegistry(fakeContext() as never);
+  try {
+    assert.equal(getClusterRegistry(), reg);
+    const changed: string[] = [];
+    reg.onDidNotifyChange((n) => changed.push(n));
+    notifyClusterChanged('a');
+    assert.deepEqual(changed, ['a']);
+    reg.setLeavingNodes('a', ['n1:1', 'n2:1']);
+    assert.deepEqual(reg.leavingNodes('a'), ['n1:1', 'n2:1']);
+    reg.setLeavingNodes('a', []);
+    assert.deepEqual(reg.leavingNodes('a'), []);
+  } finally {
+    reg.dispose();
+    assert.equal(getClusterRegistry(), undefined);
+  }
+});
+
+test('credentials live in SecretStorage, indexed so they can be forgotten', async () => {
+  const { ClusterRegistry } = await load();
+  stub.settings.clusters = [{ name: 'a', metaServers: ['127.0.0.1:1'] }];
+  const ctx = fakeContext();
+  const reg = new ClusterRegistry(ctx as never, undefined);
+  try {
+    await reg.storeSecret('a', 'token', 's3cret');
+    assert.equal(await reg.getSecret('a', 'token'), 's3cret');
+    assert.deepEqual(await reg.secretKeys('a'), ['token']);
+    assert.equal(await reg.forgetSecrets('a'), 1);
+    assert.equal(await reg.getSecret('a', 'token'), undefined);
+    assert.equal(ctx.secrets.store_.size, 0);
+  } finally {
+    reg.dispose();
+  }
+});
