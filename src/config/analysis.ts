@@ -199,6 +199,12 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
   }
 
   // ---- per entry: duplicates, unknown keys, types and ranges ----
+  const known = new Map<Section, boolean>(); // one lookup per section, not per entry
+  const knownSection = (s: Section): boolean => {
+    let k = known.get(s);
+    if (k === undefined) known.set(s, (k = isKnownSection(s.name)));
+    return k;
+  };
   for (const e of doc.entries) {
     if (e.duplicateOf) {
       const first = e.duplicateOf;
@@ -213,7 +219,7 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
       });
     }
     const section = e.section?.name;
-    if (section === undefined || !isKnownSection(section)) continue;
+    if (section === undefined || !knownSection(e.section!)) continue;
     const spec = keySpec(section, e.key);
     if (!spec) {
       if (knownKeys(section).has(e.key) || hasPlaceholder(e.key) || e.duplicateOf) continue;
@@ -228,8 +234,9 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
               fixes: [{ title: `Change to "${suggestion}"`, edits: [{ range: keyRange(e), newText: suggestion }], preferred: true }],
             }
           : {
+              // Our key list is not the whole server: a hint, not a squiggle, when no known key is close.
               code: 'unknown-key',
-              severity: 'information',
+              severity: 'hint',
               range: keyRange(e),
               message: `"${e.key}" is not a key Pegasus Ops knows in [${section}]; if the server does not read it, it is ignored silently.`,
             },
@@ -258,7 +265,7 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
     return { value: numberDefault(spec, version) };
   };
 
-  if (repl || (meta && (firstEntry(doc, 'replication', 'fd_lease_seconds') || firstEntry(doc, 'replication', 'fd_grace_seconds')))) {
+  if (repl) {
     const lease = eff('replication', 'fd_lease_seconds');
     const grace = eff('replication', 'fd_grace_seconds');
     const beacon = eff('replication', 'fd_beacon_interval_seconds');

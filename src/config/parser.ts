@@ -157,6 +157,7 @@ export function parseConfig(text: string): ConfigDocument {
   let nextHash = text.indexOf('#');
   let nextSemi = text.indexOf(';');
   let nextEq = text.indexOf('=');
+  let nextCaret = text.indexOf('^');
   let lineNo = 0;
   let pos = 0;
   while (pos <= len) {
@@ -178,6 +179,7 @@ export function parseConfig(text: string): ConfigDocument {
     if (nextHash >= 0 && nextHash < lineStart) nextHash = text.indexOf('#', lineStart);
     if (nextSemi >= 0 && nextSemi < lineStart) nextSemi = text.indexOf(';', lineStart);
     if (nextEq >= 0 && nextEq < lineStart) nextEq = text.indexOf('=', lineStart);
+    if (nextCaret >= 0 && nextCaret < lineStart) nextCaret = text.indexOf('^', lineStart);
     let commentAt = -1;
     for (;;) {
       const h = nextHash >= 0 && nextHash < end ? nextHash : -1;
@@ -257,7 +259,7 @@ export function parseConfig(text: string): ConfigDocument {
         const rawValue = hasEq ? text.slice(valS, e) : '';
         const entry: Entry = {
           key,
-          value: unescapeValue(rawValue),
+          value: nextCaret >= 0 && nextCaret < e ? unescapeValue(rawValue) : rawValue,
           rawValue,
           line: lineNo,
           keyStart: s - lineStart,

@@ -306,12 +306,11 @@ export class ScaleEngine {
         if (t.maxReplicaCount > left) out.push({ reason: `table ${t.name} keeps ${t.maxReplicaCount} replicas but only ${left} node(s) would be left`, fix: `remove fewer nodes (at most ${Math.max(0, state.nodes.filter((n) => n.alive).length - t.maxReplicaCount)}), add nodes first, or lower ${t.name}'s replica count` });
       }
       const { alive, dead } = aliveDead(state);
-      const pct = await this.readPct(signal);
-      const cleaved = leaving.filter((n) => listed.get(n)?.alive).length;
-      if (pctAllowingRemoval(alive + joining.length, dead, this.o.minLive, cleaved) === null) {
-        out.push({ reason: `removing ${cleaved} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${this.o.minLive}: the meta would freeze whatever meta.live_percentage is`, fix: 'remove fewer nodes, or add nodes first' });
+      const leavingAlive = leaving.filter((n) => listed.get(n)?.alive).length;
+      // Only operations that stop nodes; a drain kills nothing. (The threshold itself is the guard's job.)
+      if (spec.op !== 'drain-node' && pctAllowingRemoval(alive + joining.length, dead, this.o.minLive, leavingAlive) === null) {
+        out.push({ reason: `removing ${leavingAlive} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${this.o.minLive}: the meta would freeze whatever meta.live_percentage is`, fix: 'remove fewer nodes, or add nodes first' });
       }
-      void pct;
     }
     if ((mutatingScale || spec.op === 'stop-node') && !resumingRun) {
       // A threshold kept lowered on purpose (dead nodes still counted) does not block the next step:
@@ -568,20 +567,39 @@ export class ScaleEngine {
     }
   }
 
+  /**
+   * One node at a time: drain, stop, confirm gone, every partition healthy, then the next stop.
+   * The only overlap: while the meta's failure detector takes its grace period to see a stopped
+   * (already empty) node gone, the next node's replicas are already being moved. Moving replicas
+   * kills nothing, the stopped node holds nothing and is black-listed, and the next stop still
+   * waits until the previous node is confirmed gone and every partition is healthy, so the freeze
+   * guard always counts exactly what the meta counts.
+   */
   private async scaleInNodes(rc: RunCtx, nodes: readonly string[], plan: ScalePlan | undefined): Promise<void> {
     await this.prepareScaleIn(rc, nodes);
+    let stopping: string | undefined;
     for (const node of nodes) {
       const planned = plan?.steps.find((s) => s.kind === 'drain' && s.node === node);
       await this.step(rc, `${node}:primaries`, () => this.drainPrimaries(rc, node, planned?.primariesMoved ?? 0));
-      await this.step(rc, `${node}:replicas`, () => this.drainReplicas(rc, node, planned?.bytes ?? 0));
-      await this.step(rc, `${node}:stop`, () => this.stopOne(rc, node, false));
-      await this.step(rc, `${node}:healthy`, () => this.waitHealthy(rc, this.t.healthyMs, `every partition healthy after removing ${node}`));
-      if (this.d.control.cleanupNode) {
-        await this.step(rc, `${node}:cleanup`, async () => {
-          await this.d.control.cleanupNode!(node, rc.signal);
-          return `cleanup ran for ${node}`;
-        });
-      }
+      await this.step(rc, `${node}:replicas`, () => this.drainReplicas(rc, node, planned?.bytes ?? 0, planned?.seconds ?? 0));
+      if (stopping) await this.finishRemoval(rc, stopping);
+      await this.step(rc, `${node}:stop`, () => this.stopOne(rc, node, false, false));
+      stopping = node;
+    }
+    if (stopping) await this.finishRemoval(rc, stopping);
+  }
+
+  private async finishRemoval(rc: RunCtx, node: string): Promise<void> {
+    await this.step(rc, `${node}:gone`, async () => {
+      await this.waitNodeGone(rc, node);
+      return `${node} seen UNALIVE`;
+    });
+    await this.step(rc, `${node}:healthy`, () => this.waitHealthy(rc, this.t.healthyMs, `every partition healthy after removing ${node}`));
+    if (this.d.control.cleanupNode) {
+      await this.step(rc, `${node}:cleanup`, async () => {
+        await this.d.control.cleanupNode!(node, rc.signal);
+        return `cleanup ran for ${node}`;
+      });
     }
   }
 
@@ -823,7 +841,9 @@ export class ScaleEngine {
   }
 
   /** Step 2 of a drain: every replica on `node` is copied to a staying node, then removed from it. */
-  private async drainReplicas(rc: RunCtx, node: string, plannedBytes: number): Promise<string> {
+  private async drainReplicas(rc: RunCtx, node: string, plannedBytes: number, plannedSeconds = 0): Promise<string> {
+    // Without an explicit timeout: generous against the plan (4x its estimate, at least 30 min).
+    const timeoutMs = this.d.options?.timeouts?.secondariesMs ?? (plannedSeconds > 0 ? Math.max(30 * 60_000, 4 * plannedSeconds * 1000) : this.t.secondariesMs);
     const start = this.clock.now();
     let lastChange = start;
     let lastFp = '';
@@ -873,7 +893,7 @@ export class ScaleEngine {
         { phase: 'copy replicas', node, replicasLeft: hosted.length, unhealthy: unhealthyPartitions(s).length, bytesCopied: doneBytes, bytesPlanned: planned, rate, ...(eta !== undefined ? { etaSeconds: eta } : {}), elapsedSeconds: el },
         `${node}: ${hosted.length}/${initial} replicas left, ${fmtBytes(doneBytes)} of ${fmtBytes(planned)} copied${rate > 0 ? `, ${fmtBytes(rate)}/s, ETA ${fmtDuration(eta ?? 0)}` : ''}`,
       );
-      stuckReported = await this.checkStuck(rc, s, start, lastChange, this.t.secondariesMs, `${node} to hold no replica`, node, stuckReported);
+      stuckReported = await this.checkStuck(rc, s, start, lastChange, timeoutMs, `${node} to hold no replica`, node, stuckReported);
       await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
     }
   }
@@ -893,7 +913,7 @@ export class ScaleEngine {
   }
 
   /** Freeze guard, then stop the (drained) process and wait for the meta to see it gone. */
-  private async stopOne(rc: RunCtx, node: string, force: boolean): Promise<string> {
+  private async stopOne(rc: RunCtx, node: string, force: boolean, waitGone = true): Promise<string> {
     const s = await this.readState(rc);
     const listed = s.nodes.find((n) => n.address === node);
     if (!listed) throw new EngineError(`${node} is not a node of this cluster`);
@@ -906,6 +926,7 @@ export class ScaleEngine {
     const notes: string[] = [];
     await this.guardFreeze(rc, s, node, notes);
     await this.d.control.stopNode(node, rc.signal);
+    if (!waitGone) return `stop issued for ${node}${notes.length ? `; ${notes.join('; ')}` : ''}`;
     await this.waitNodeGone(rc, node);
     return `${node} stopped and seen UNALIVE${notes.length ? `; ${notes.join('; ')}` : ''}`;
   }

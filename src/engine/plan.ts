@@ -237,13 +237,36 @@ function summarize(kind: ScalePlan['kind'], state: ClusterState, leaving: readon
     copies: moves.filter((m) => m.bytes > 0).length,
     primariesMoved: moves.filter((m) => m.type === 'move_pri').length,
     bytes: moves.reduce((a, m) => a + m.bytes, 0),
-    seconds: steps.reduce((a, s) => a + s.seconds, 0),
+    seconds: criticalPath(steps),
     copyRateMBps: c.rateBps / (1024 * 1024),
     assumptions: c.assumptions,
     pctBefore: o.pct,
     pctLowest,
     problems,
   };
+}
+
+/**
+ * Duration as the engine runs it: drains one after another; a node is stopped once drained and
+ * once the previous node is seen gone; the next drain starts right after a stop is issued (it
+ * overlaps the failure detector's grace period of the previous, empty node).
+ */
+function criticalPath(steps: readonly PlanStep[]): number {
+  let t = 0;
+  let prevGone = 0;
+  let drainEnd = 0;
+  for (const s of steps) {
+    if (s.kind === 'drain') drainEnd = t + s.seconds;
+    else if (s.kind === 'stop') {
+      const stopAt = Math.max(drainEnd, prevGone);
+      prevGone = stopAt + s.seconds;
+      t = stopAt;
+    } else {
+      t = Math.max(t, prevGone, drainEnd) + s.seconds;
+      prevGone = drainEnd = t;
+    }
+  }
+  return Math.max(t, prevGone, drainEnd);
 }
 
 export function planScaleIn(state: ClusterState, leaving: readonly string[], o: PlanOptions): ScalePlan {

@@ -27,6 +27,29 @@ export interface ConnectionOptions {
   header?: RequestHeaderInit;
   /** Field set to encode requests with (only list_apps' pattern and proposal hp_* differ). */
   version?: WireVersion;
+  /** Host name resolver passed to `net.connect` (default: the OS resolver, dns.lookup). */
+  lookup?: net.LookupFunction;
+}
+
+/** Plain words for the OS errors a connect attempt ends with. */
+const OS_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'nothing listens on that host:port',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  EHOSTDOWN: 'the host is down',
+  ETIMEDOUT: 'the host did not answer the connect',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be resolved (DNS lookup failed)',
+  EAI_FAIL: 'the host name could not be resolved (DNS lookup failed)',
+  ECONNRESET: 'the connection was reset',
+  EADDRNOTAVAIL: 'the address is not valid here',
+};
+
+/** "ECONNREFUSED (nothing listens on that host:port)", or the bare message for unknown errors. */
+export function describeOsError(e: Error): { osCode: string | undefined; text: string } {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string') return { osCode: undefined, text: e.message };
+  return { osCode: code, text: `${code} (${OS_ERRORS[code] ?? e.message})` };
 }
 
 interface Pending {
@@ -78,8 +101,8 @@ export class Connection {
     return this.socket !== undefined;
   }
 
-  private err(code: string, detail: string, rpc?: string, cause?: unknown): PegasusError {
-    return new PegasusError(code, detail, { kind: 'transport', rpc, address: this.address, cause });
+  private err(code: string, detail: string, rpc?: string, cause?: unknown, osCode?: string): PegasusError {
+    return new PegasusError(code, detail, { kind: 'transport', rpc, address: this.address, cause, osCode });
   }
 
   call<Q, P>(rpc: RpcDef<Q, P>, req: Q, o: CallOptions = {}): Promise<P> {
@@ -103,7 +126,9 @@ export class Connection {
     const socket = this.ensureSocket();
     return new Promise<P>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.settle(seqid, this.err(CLIENT_ERRORS.timeout, `no reply within ${timeoutMs} ms`, rpc.name));
+        // Say whether the TCP connect itself never finished (a black-holed address) or the server was silent.
+        const detail = socket.connecting ? `could not connect within ${timeoutMs} ms` : `no reply within ${timeoutMs} ms`;
+        this.settle(seqid, this.err(CLIENT_ERRORS.timeout, detail, rpc.name));
       }, timeoutMs);
       const onAbort = (): void => this.settle(seqid, this.err(CLIENT_ERRORS.cancelled, 'cancelled by the caller', rpc.name));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -141,7 +166,7 @@ export class Connection {
   private ensureSocket(): net.Socket {
     if (this.socket) return this.socket;
     const { host, port } = splitHostPort(this.address);
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host, port, ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}) });
     socket.setNoDelay(true);
     const reader = new FrameReader('response', this.opts.maxFrameBytes !== undefined ? { maxFrameBytes: this.opts.maxFrameBytes } : {});
     let connected = false;
@@ -167,9 +192,10 @@ export class Connection {
       for (const frame of frames) this.onFrame(socket, frame);
     });
     socket.on('error', (e: Error) => {
+      const os = describeOsError(e);
       failure ??= connected
-        ? this.err(CLIENT_ERRORS.sessionReset, `connection error: ${e.message}`, undefined, e)
-        : this.err(CLIENT_ERRORS.networkFailure, `cannot connect: ${e.message}`, undefined, e);
+        ? this.err(CLIENT_ERRORS.sessionReset, `connection error: ${os.text}`, undefined, e, os.osCode)
+        : this.err(CLIENT_ERRORS.networkFailure, `cannot connect to ${this.address}: ${os.text}`, undefined, e, os.osCode);
     });
     socket.on('close', () => {
       clearTimeout(connectTimer);

@@ -55,6 +55,16 @@ export interface PegasusErrorInit {
   address?: string | undefined;
   hint?: string | undefined;
   cause?: unknown;
+  /** The OS error behind a transport failure (ECONNREFUSED, EHOSTUNREACH, ENOTFOUND, …). */
+  osCode?: string | undefined;
+  /** One failure per address when a call tried several servers and all failed. */
+  failures?: readonly AddressFailure[] | undefined;
+}
+
+/** Why one address failed during a call that tried several meta servers. */
+export interface AddressFailure {
+  address: string;
+  error: PegasusError;
 }
 
 export class PegasusError extends Error {
@@ -70,6 +80,10 @@ export class PegasusError extends Error {
   readonly hint: string;
   /** Free-form detail (decoder position, server text). */
   readonly detail: string;
+  /** The OS error code for connect failures (e.g. ECONNREFUSED), else undefined. */
+  readonly osCode: string | undefined;
+  /** Per-address causes when every meta of the list failed (empty otherwise). */
+  readonly failures: readonly AddressFailure[];
 
   constructor(code: string, detail: string, init: PegasusErrorInit) {
     const hint = init.hint ?? hintFor(code);
@@ -81,12 +95,22 @@ export class PegasusError extends Error {
     this.address = init.address;
     this.hint = hint;
     this.detail = detail;
+    this.osCode = init.osCode;
+    this.failures = init.failures ?? [];
   }
 
   /** A copy with the RPC / address filled in (errors from the codec do not know them). */
   withContext(rpc: string | undefined, address: string | undefined): PegasusError {
     if ((this.rpc ?? rpc) === this.rpc && (this.address ?? address) === this.address) return this;
-    return new PegasusError(this.code, this.detail, { kind: this.kind, rpc: this.rpc ?? rpc, address: this.address ?? address, hint: this.hint, cause: this.cause });
+    return new PegasusError(this.code, this.detail, {
+      kind: this.kind,
+      rpc: this.rpc ?? rpc,
+      address: this.address ?? address,
+      hint: this.hint,
+      cause: this.cause,
+      osCode: this.osCode,
+      failures: this.failures,
+    });
   }
 }
 

@@ -48,6 +48,23 @@ export interface MetaClientOptions extends ConnectionOptions {
   onLeaderChange?: (change: LeaderChange) => void;
 }
 
+export interface LeaderWatchOptions {
+  /** Time between the end of one check and the start of the next, ms; default 5000 (at least 50). */
+  intervalMs?: number;
+  /** Bound of one check, ms; default the client's `timeoutMs` (10000). */
+  timeoutMs?: number;
+  /**
+   * Also ask the leader for its start time (remote command `server-info`) and report
+   * `restarted: true` when the same address answers with a new one; default true. One more
+   * small RPC per check.
+   */
+  detectRestart?: boolean;
+  /** Stops the watch when aborted (a check in flight is cancelled). */
+  signal?: AbortSignal;
+  /** A check failed (e.g. no meta reachable, no leader elected yet); the watch keeps going. */
+  onError?: (e: PegasusError) => void;
+}
+
 export interface RemoteCommandAt {
   address: string;
   result?: RemoteCommandResult;
@@ -82,6 +99,10 @@ export class MetaClient {
   private closed = false;
   /** The confirmed leader answered "starting": when it leads again, report a restart. */
   private leaderRestarting = false;
+  /** The leader's start time from `server-info` (checkLeader with detectRestart). */
+  private leaderStarted: { address: string; started: string } | undefined;
+  /** Stop functions of running leader watches (close() stops them). */
+  private readonly watches = new Set<() => void>();
 
   constructor(opts: MetaClientOptions) {
     if (opts.metaServers.length === 0) {
@@ -219,9 +240,79 @@ export class MetaClient {
     return this.leaderAddr!;
   }
 
+  /**
+   * Asks the metas who leads now, ignoring what the client already knows, and fires
+   * `onLeaderChange` if that differs (or, with `detectRestart`, if the leader's start time
+   * changed). Resolves to the leader's address. Cost: one query_cfg of the empty table name to
+   * the known leader (plus one `server-info` remote command with `detectRestart`).
+   */
+  async checkLeader(opts: CallOptions & { detectRestart?: boolean } = {}): Promise<string> {
+    this.leaderConfirmed = false;
+    const leader = await this.ensureLeader(opts);
+    if (!opts.detectRestart) return leader;
+    let started: string | undefined;
+    try {
+      const info = parseRemoteCommandOutput(await this.conn(leader).call(RPC.remoteCommand, { cmd: 'server-info', arguments: [] }, opts));
+      started = serverStartTime(info);
+    } catch (e) {
+      // Restart detection is best effort: the leader check above already succeeded.
+      if (e instanceof PegasusError && e.code === CLIENT_ERRORS.cancelled) throw e;
+    }
+    if (started !== undefined && this.leaderAddr === leader) {
+      const before = this.leaderStarted;
+      this.leaderStarted = { address: leader, started };
+      if (before && before.address === leader && before.started !== started) this.emitChange({ previous: leader, current: leader, restarted: true });
+    }
+    return leader;
+  }
+
+  /**
+   * Checks the leader every `intervalMs` in the background (see `checkLeader`) so a fail-over is
+   * noticed while no call is being made, e.g. during a long drain. Changes arrive through
+   * `onLeaderChange`. Checks never overlap; the timer does not keep the process alive. Returns
+   * the stop function; aborting `signal` or `close()` stops it too.
+   */
+  watchLeader(opts: LeaderWatchOptions = {}): () => void {
+    const intervalMs = Math.max(50, opts.intervalMs ?? 5000);
+    const detectRestart = opts.detectRestart ?? true;
+    const ac = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      if (ac.signal.aborted) return;
+      ac.abort();
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', stop);
+      this.watches.delete(stop);
+    };
+    if (this.closed || opts.signal?.aborted) return () => undefined;
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    this.watches.add(stop);
+    const tick = async (): Promise<void> => {
+      try {
+        await this.checkLeader({ signal: ac.signal, detectRestart, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+      } catch (e) {
+        if (!ac.signal.aborted) {
+          try {
+            opts.onError?.(e instanceof PegasusError ? e : new PegasusError(CLIENT_ERRORS.invalidData, String(e), { kind: 'wire', cause: e }));
+          } catch {
+            // A listener's failure must not stop the watch.
+          }
+        }
+      }
+      if (!ac.signal.aborted) schedule();
+    };
+    const schedule = (): void => {
+      timer = setTimeout(() => void tick(), intervalMs);
+      timer.unref();
+    };
+    schedule();
+    return stop;
+  }
+
   /** Closes every connection; calls in flight fail with ERR_SESSION_RESET. */
   close(): void {
     this.closed = true;
+    for (const stop of [...this.watches]) stop();
     for (const c of this.conns.values()) c.close();
     this.conns.clear();
   }
@@ -255,7 +346,12 @@ export class MetaClient {
     if (address === this.leaderAddr && !restarted) return;
     const previous = this.leaderAddr;
     this.leaderAddr = address;
-    const change: LeaderChange = restarted ? { previous, current: address, restarted } : { previous, current: address };
+    this.emitChange(restarted ? { previous, current: address, restarted } : { previous, current: address });
+  }
+
+  private emitChange(change: LeaderChange): void {
+    // A new leader (or a restarted one): its start time is learnt afresh by the next check.
+    this.leaderStarted = undefined;
     for (const l of [...this.listeners]) {
       try {
         l(change);
@@ -302,6 +398,8 @@ export class MetaClient {
     let target = this.leaderAddr ?? this.metas[0]!;
     let last: PegasusError | undefined;
     let visited = new Set<string>();
+    // The latest outcome of each address in this call, for an error that names them all.
+    const outcomes = new Map<string, PegasusError>();
     const backoff = async (): Promise<boolean> => {
       const wait = Math.min(delay, deadline - Date.now());
       if (wait <= 0) return false;
@@ -326,12 +424,17 @@ export class MetaClient {
       } catch (e) {
         if (!(e instanceof PegasusError) || e.kind !== 'transport' || e.code === CLIENT_ERRORS.cancelled) throw e;
         last = e;
+        outcomes.set(target, e);
         if (target === this.leaderAddr) this.leaderConfirmed = false;
+        // Nothing listens on any meta of the list (refused, unreachable, unresolvable): waiting
+        // for the timeout cannot help, so fail now and name every address with its cause.
+        if (this.metas.every((m) => outcomes.get(m)?.code === CLIENT_ERRORS.networkFailure)) throw this.unreachable(rpc.name, outcomes);
         target = this.nextMeta(target);
         continue;
       }
       if (resp.err === 'ERR_FORWARD_TO_OTHERS') {
         last = new PegasusError(resp.err, `${target} is not the leader`, { kind: 'app', rpc: rpc.name, address: target });
+        outcomes.set(target, last);
         if (target === this.leaderAddr) this.leaderConfirmed = false;
         const hint = this.forwardHint(resp);
         target = hint && hint !== target ? hint : this.nextMeta(target);
@@ -339,6 +442,7 @@ export class MetaClient {
       }
       if (RETRY_SAME.has(resp.err)) {
         last = new PegasusError(resp.err, `${target} is not ready`, { kind: 'app', rpc: rpc.name, address: target });
+        outcomes.set(target, last);
         if (target === this.leaderAddr) this.leaderRestarting = true;
         if (!(await backoff())) break;
         visited = new Set();
@@ -348,13 +452,45 @@ export class MetaClient {
       if (!(rpc.name === RPC.proposeBalancer.name && resp.err === 'ERR_APP_NOT_EXIST')) this.setLeader(target);
       return { resp, address: target };
     }
-    if (last && last.code !== CLIENT_ERRORS.timeout && Date.now() < deadline) throw last;
-    throw new PegasusError(
-      last?.code === 'ERR_FORWARD_TO_OTHERS' || last?.code === 'ERR_SERVICE_NOT_ACTIVE' || last?.code === 'ERR_UNDER_RECOVERY' ? last.code : CLIENT_ERRORS.timeout,
-      `no answer from a meta leader within ${timeoutMs} ms${last ? ` (last: ${last.code} from ${last.address ?? '?'})` : ''}`,
-      { kind: last?.kind ?? 'transport', rpc: rpc.name, address: last?.address ?? target, cause: last },
-    );
+    // Out of attempts before the deadline: the last failure's code; past the deadline: ERR_TIMEOUT,
+    // unless the metas did answer (no leader / not ready), which says more than a timeout.
+    const early = Date.now() < deadline;
+    const answered = last?.code === 'ERR_FORWARD_TO_OTHERS' || last?.code === 'ERR_SERVICE_NOT_ACTIVE' || last?.code === 'ERR_UNDER_RECOVERY';
+    const code = last && (early || answered) ? last.code : CLIENT_ERRORS.timeout;
+    const failures = [...outcomes].map(([address, error]) => ({ address, error }));
+    const summary = failures.map((f) => `${f.address}: ${f.error.code} ${f.error.detail}`).join('; ');
+    const what = early ? `no meta leader answered after ${maxAttempts} attempts` : `no answer from a meta leader within ${timeoutMs} ms`;
+    throw new PegasusError(code, `${what}${summary ? ` (${summary})` : ''}`, {
+      kind: last?.kind ?? 'transport',
+      rpc: rpc.name,
+      address: last?.address ?? target,
+      cause: last,
+      osCode: last?.osCode,
+      failures,
+    });
   }
+
+  /** The error for "every meta of the list refused / was unreachable". */
+  private unreachable(rpc: string, outcomes: Map<string, PegasusError>): PegasusError {
+    const failures = this.metas.map((address) => ({ address, error: outcomes.get(address)! }));
+    const list = failures.map((f) => `${f.address}: ${f.error.detail.replace(/^cannot connect to \S+: /, '')}`).join('; ');
+    return new PegasusError(CLIENT_ERRORS.networkFailure, `cannot connect to any of the ${failures.length} meta server(s): ${list}`, {
+      kind: 'transport',
+      rpc,
+      address: this.metas.join(','),
+      hint: 'check the meta server address list (host:port of each meta RPC port, 34601 by default) and that the meta servers are running and reachable from here',
+      cause: failures[failures.length - 1]!.error,
+      osCode: failures.every((f) => f.error.osCode === failures[0]!.error.osCode) ? failures[0]!.error.osCode : undefined,
+      failures,
+    });
+  }
+}
+
+/** The start time in a `server-info` answer: `…, Started at <time>` (≤2.5) or JSON `start_time` (master). */
+export function serverStartTime(info: RemoteCommandResult): string | undefined {
+  if (!info.ok) return undefined;
+  if (info.dialect === 'json') return info.fields?.start_time || undefined;
+  return /Started at (.+)$/.exec(info.raw.trim())?.[1]?.trim() || undefined;
 }
 
 /** cluster_info's parallel key/value lists as one record. */

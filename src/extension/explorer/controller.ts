@@ -16,6 +16,8 @@ export interface ClusterSource {
   readonly metaServers: readonly string[];
   readonly production: boolean;
   readonly simulated: boolean;
+  /** The simulator's control API (simulated clusters). */
+  readonly control?: string;
   /** The cluster's meta client (one per cluster, owned by the registry). */
   readonly client: MetaClientLike;
 }
@@ -166,6 +168,7 @@ export class ExplorerController {
         metaServers: e.source.metaServers,
         production: e.source.production,
         simulated: e.source.simulated,
+        control: e.source.control,
         active: name === this.active,
         status: e.status,
         snapshot: e.snapshot,

@@ -53,6 +53,7 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
         metaServers: c.profile.metaServers,
         production: c.profile.production ?? false,
         simulated: c.simulated,
+        control: c.profile.nodeControl?.kind === 'simulator' ? c.profile.nodeControl.control : undefined,
         client: c.client,
       })),
       registry.active?.profile.name,

@@ -89,6 +89,8 @@ export interface ClusterFacts {
   readonly production: boolean;
   readonly simulated: boolean;
   readonly active: boolean;
+  /** The simulator's control API, for simulated clusters. */
+  readonly control?: string;
   readonly status: ClusterStatus;
   /** True when data from an earlier refresh is still shown. */
   readonly hasData: boolean;
@@ -117,17 +119,17 @@ export function clusterHealth(f: ClusterFacts): ClusterHealth {
 export function clusterItem(f: ClusterFacts): ItemView {
   const health = clusterHealth(f);
   const parts: string[] = [];
-  // Short: the sidebar is narrow. "simulated" and the meta servers are in the tooltip.
-  if (f.active) parts.push('active');
+  // Short and most important first: the sidebar is narrow. "simulated" and the meta servers are in the tooltip.
   if (f.production) parts.push('production');
   if (health === 'unreachable') parts.push(f.hasData ? 'refresh failed' : 'unreachable');
   else if (health === 'loading') parts.push('connecting…');
   else {
-    if (f.effectiveLevel) parts.push(levelText(f.effectiveLevel, f.storedLevel));
-    if (f.alive !== undefined) parts.push(`${f.alive}/${f.alive + (f.unalive ?? 0)} alive`);
     if (f.status.kind === 'partial') parts.push('loading tables…');
     else if (f.unhealthyPartitions !== undefined) parts.push(f.unhealthyPartitions === 0 ? 'healthy' : `${f.unhealthyPartitions.toLocaleString('en-US')} unhealthy`);
+    if (f.effectiveLevel) parts.push(levelText(f.effectiveLevel, f.storedLevel));
+    if (f.alive !== undefined) parts.push(`${f.alive}/${f.alive + (f.unalive ?? 0)} alive`);
   }
+  if (f.active) parts.push('active');
   const icon: IconView =
     health === 'healthy' ? { id: 'database', color: COLOR.ok }
     : health === 'unhealthy' ? { id: 'database', color: COLOR.warning }
@@ -147,6 +149,7 @@ export function clusterItem(f: ClusterFacts): ItemView {
 export function clusterTooltip(f: ClusterFacts): string {
   const lines = [`**${md(f.name)}**${f.production ? ' — production (every change asks first)' : ''}${f.simulated ? ' — simulated cluster on loopback' : ''}`, ''];
   lines.push(`Meta servers: ${f.metaServers.map((m) => `\`${m}\``).join(', ')}`);
+  if (f.control) lines.push('', `Simulator control API: \`${f.control}\` (for example \`curl -X POST ${f.control}/nodes/HOST:PORT/stop\`)`);
   const h = clusterHealth(f);
   if (f.status.kind === 'error') {
     lines.push('', `$(error) ${f.hasData ? 'The last refresh failed' : 'Cannot reach the cluster'}: ${md(f.status.message)}`);

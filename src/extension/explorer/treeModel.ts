@@ -32,6 +32,7 @@ export interface ClusterViewState {
   readonly production: boolean;
   readonly simulated: boolean;
   readonly active: boolean;
+  readonly control?: string;
   readonly status: P.ClusterStatus;
   /** The last snapshot (complete, or the first-paint one while nothing complete exists yet). */
   readonly snapshot: ClusterSnapshot | undefined;
@@ -84,6 +85,7 @@ export function clusterFacts(c: ClusterViewState): P.ClusterFacts {
     production: c.production,
     simulated: c.simulated,
     active: c.active,
+    control: c.control,
     status: c.status.kind === 'ok' && s && !s.complete ? { kind: 'partial' as const } : c.status,
     hasData: s !== undefined,
     lastDurationMs: c.lastDurationMs,

@@ -149,7 +149,10 @@ export class RunbookController implements vscode.Disposable {
       if (runAll && options.excludeFromRunAll) continue;
       const execution = this.controller.createNotebookCellExecution(cell);
       const id = `${cell.index}:${Math.random().toString(36).slice(2)}`;
-      const sub = execution.token.onCancellationRequested(() => session.queue.cancel(id));
+      const sub = execution.token.onCancellationRequested(() => {
+        this.log?.info(`runbook ${nb.uri.fsPath} cell ${cell.index + 1}: cancel requested`);
+        session.queue.cancel(id);
+      });
       const t = timeoutMs(options);
       const first = tasks.length === 0;
       tasks.push({
@@ -231,6 +234,7 @@ export class RunbookController implements vscode.Disposable {
     }
     const production = cluster.profile.production === true || notebookMeta(nb)?.frontMatter.production === true;
     session.log?.append(entry('started'));
+    this.log?.info(`runbook ${nb.uri.fsPath} cell ${cell.index + 1} on ${cluster.profile.name}: started`);
     const started = Date.now();
 
     // Live output: a log stream (appended) and a status output (replaced in place), both throttled.

@@ -133,14 +133,44 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText();
   }
 
-  /** The notebook cells of the active notebook editor. */
-  notebookCells(): Locator {
-    return this.page.locator('.notebook-editor .cell-list-container .monaco-list-row');
+  /** The visible notebook editor (hidden ones stay in the DOM after their tab is closed). */
+  notebookEditor(): Locator {
+    return this.page.locator('.notebook-editor >> visible=true').first();
   }
 
-  /** Text of every cell output of the active notebook (outputs render in a webview). */
+  async waitForNotebook(timeoutMs = 20_000): Promise<Locator> {
+    const nb = this.notebookEditor();
+    await nb.waitFor({ timeout: timeoutMs });
+    return nb;
+  }
+
+  /** The cells of the visible notebook editor. */
+  notebookCells(): Locator {
+    return this.notebookEditor().locator('.cell-list-container .monaco-list-row');
+  }
+
+  /** "Notebook: Run All", picking the kernel named `kernel` if VS Code asks for one. */
+  async runAllCells(kernel = 'Pegasus Runbook'): Promise<void> {
+    await this.runCommand('Notebook: Run All');
+    const picker = this.quickInput().locator('.monaco-list-row', { hasText: kernel }).first();
+    if (await picker.isVisible({ timeout: 2000 }).catch(() => false)) await picker.click();
+  }
+
+  /** Cell outputs of the active notebook (they render in a webview, two iframes deep). */
   notebookOutputFrame() {
     return this.page.frameLocator('.notebook-editor iframe.webview').frameLocator('iframe#active-frame');
+  }
+
+  /** Switches the colour theme through "Preferences: Color Theme" (e.g. "Dark Modern", "Light Modern"). */
+  async setColorTheme(theme: string, timeoutMs = 10_000): Promise<void> {
+    await this.runCommand('Preferences: Color Theme', timeoutMs);
+    const input = this.quickInput().locator('input.input');
+    await input.waitFor({ timeout: timeoutMs });
+    await input.fill(theme);
+    await this.quickInput().locator('.monaco-list-row', { hasText: theme }).first().waitFor({ timeout: timeoutMs });
+    await this.page.keyboard.press('Enter');
+    await this.quickInput().waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+    await this.page.locator(`.monaco-workbench.${theme.toLowerCase().includes('light') ? 'vs' : 'vs-dark'}`).waitFor({ timeout: timeoutMs }).catch(() => undefined);
   }
 
   /** The panel (Output, Problems, Terminal ...) text as shown. */

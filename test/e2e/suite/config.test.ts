@@ -119,4 +119,24 @@ describe('config language', () => {
     await until('the warning to clear', () => (codesOf(config).includes('threshold-freezes-scale-in') ? undefined : true));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
+
+  it('also reads the plan of a runbook open as a notebook', async () => {
+    const config = fileUri('config/prod.pegasus.ini');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(config));
+    const nb = await vscode.workspace.openNotebookDocument(fileUri('config/shrink.runbook.md'));
+    await vscode.window.showNotebookDocument(nb, { preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+    await until('the scale-in warning from the notebook', () =>
+      vscode.languages.getDiagnostics(config).find((d) => String(d.code) === 'threshold-freezes-scale-in'),
+    );
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputNotebook && t.input.uri.toString() === nb.uri.toString());
+    assert.ok(tabs.length > 0);
+    await vscode.window.tabGroups.close(tabs);
+    const still = await until('the warning to clear', () => {
+      const c = codesOf(config);
+      return c.includes('threshold-freezes-scale-in') ? undefined : c;
+    });
+    assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === config.toString()), 'the config is still open');
+    assert.deepEqual(still, []);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });

@@ -28,8 +28,8 @@ export default [
         await wb.waitForTreeItem(/simulated/, 30_000);
       }
       await wb.openFile('runbook/plan.runbook.md');
-      await wb.page.locator('.notebook-editor').first().waitFor({ timeout: 20_000 });
-      await wb.runCommand('Notebook: Run All');
+      await wb.page.locator('.notebook-editor >> visible=true').first().waitFor({ timeout: 20_000 });
+      await wb.page.locator('.notebook-toolbar-container .action-label', { hasText: 'Run All' }).first().click();
       // A kernel picker only appears if the controller was not chosen automatically.
       const picker = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Pegasus Runbook' }).first();
       if (await picker.isVisible({ timeout: 2000 }).catch(() => false)) await picker.click();

@@ -195,6 +195,10 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
     const publishes = client.notifications.slice(before).filter((m) => m.method === 'textDocument/publishDiagnostics');
     assert.equal(publishes.length, 1, 'one publish for three quick edits');
 
+    const completion = await client.request('textDocument/completion', { textDocument: { uri: URI }, position: { line: 3, character: 0 } });
+    const items = Array.isArray(completion) ? completion : completion.items;
+    assert.ok(items.some((c: any) => c.label === 'meta_function_level_on_start' && c.insertText === 'meta_function_level_on_start = steady'));
+
     const hover = await client.request('textDocument/hover', { textDocument: { uri: URI }, position: { line: 2, character: 6 } });
     assert.match(hover.contents.value, /meta\.live_percentage/);
 

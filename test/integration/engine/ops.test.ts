@@ -8,53 +8,55 @@ import { ScaleEngine } from '../../../src/engine/engine';
 import { rehearse } from '../../../src/engine/rehearse';
 import { harness, hostedOn } from './harness';
 
-test('[2.6] migration: new nodes join without rebalance, old nodes drain onto them, then one rebalance', async () => {
-  const h = await harness({ version: '2.6', nodes: 5, tables: [{ name: 'temp', partitions: 10, replicas: 3 }] }, { engine: { balancedSettleMs: 20_000, balancerIdleMs: 180_000 } });
-  try {
-    const from = ['127.0.0.1:34801', '127.0.0.1:34802'];
-    const hosted = hostedOn(h, from);
-    const r = await h.engine.run({ op: 'migrate', from, count: 2 });
-    assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
-    const added = (r.data as { added: string[] }).added;
-    assert.equal(hostedOn(h, from), 0);
-    assert.ok(hostedOn(h, added) >= hosted - 2, `new nodes hold ${hostedOn(h, added)}, leaving hosted ${hosted}`);
-    const m = h.metrics();
-    assert.equal(m.frozenSeconds, 0);
-    // The drain copied each leaving replica once; the final rebalance may move a few more.
-    assert.ok(m.replicasCopied! >= hosted && m.replicasCopied! <= hosted + 6, `copied ${m.replicasCopied} for ${hosted} hosted`);
-    const steps = h.journal.all().filter((x) => x.t === 'step' && x.status === 'done').map((x) => (x as { step: string }).step);
-    assert.ok(steps.indexOf(`${added[0]}:alive`) < steps.indexOf(`${from[0]}:primaries`));
-    assert.ok(steps.indexOf('rebalance') > steps.indexOf(`${from[1]}:healthy`));
-    assert.equal(await h.port.getSetting('meta_level'), 'steady');
-  } finally {
-    await h.close();
-  }
-});
+for (const version of ['2.5', '2.6'] as const) {
+  test(`[${version}] migration: new nodes join without rebalance, old nodes drain onto them, then one rebalance`, async () => {
+    const h = await harness({ version, nodes: 5, tables: [{ name: 'temp', partitions: 10, replicas: 3 }] }, { engine: { balancedSettleMs: 20_000, balancerIdleMs: 180_000 } });
+    try {
+      const from = ['127.0.0.1:34801', '127.0.0.1:34802'];
+      const hosted = hostedOn(h, from);
+      const r = await h.engine.run({ op: 'migrate', from, count: 2 });
+      assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
+      const added = (r.data as { added: string[] }).added;
+      assert.equal(hostedOn(h, from), 0);
+      assert.ok(hostedOn(h, added) >= hosted - 2, `new nodes hold ${hostedOn(h, added)}, leaving hosted ${hosted}`);
+      const m = h.metrics();
+      assert.equal(m.frozenSeconds, 0);
+      // The drain copied each leaving replica once; the final rebalance may move a few more.
+      assert.ok(m.replicasCopied! >= hosted && m.replicasCopied! <= hosted + 6, `copied ${m.replicasCopied} for ${hosted} hosted`);
+      const steps = h.journal.all().filter((x) => x.t === 'step' && x.status === 'done').map((x) => (x as { step: string }).step);
+      assert.ok(steps.indexOf(`${added[0]}:alive`) < steps.indexOf(`${from[0]}:primaries`));
+      assert.ok(steps.indexOf('rebalance') > steps.indexOf(`${from[1]}:healthy`));
+      assert.equal(await h.port.getSetting('meta_level'), 'steady');
+    } finally {
+      await h.close();
+    }
+  });
 
-test('[2.5] single steps: drain-node, stop-node, wait-healthy, start-node, restore-settings, freeze-check', async () => {
-  const h = await harness({ version: '2.5', nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
-  try {
-    const node = '127.0.0.1:34803';
-    const d = await h.engine.run({ op: 'drain-node', node });
-    assert.equal(d.outcome, 'done', d.message);
-    assert.equal(hostedOn(h, [node]), 0);
-    assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '', 'drain-node restores its black list');
-    const s = await h.engine.run({ op: 'stop-node', node });
-    assert.equal(s.outcome, 'done', s.message);
-    const w = await h.engine.run({ op: 'wait-healthy', timeoutMs: 60_000 });
-    assert.equal(w.outcome, 'done', w.message);
-    const st = await h.engine.run({ op: 'start-node', node });
-    assert.equal(st.outcome, 'done', st.message);
-    assert.ok((await h.port.readState()).nodes.some((n) => n.address === node && n.alive));
-    const rs = await h.engine.run({ op: 'restore-settings' });
-    assert.equal(rs.outcome, 'done');
-    assert.deepEqual(rs.settingsLeft, []);
-    const fc = await h.engine.freezeCheck(['127.0.0.1:34801', '127.0.0.1:34802']);
-    assert.match(fc.message, /alive 5, dead 0/);
-  } finally {
-    await h.close();
-  }
-});
+  test(`[${version}] single steps: drain-node, stop-node, wait-healthy, start-node, restore-settings, freeze-check`, async () => {
+    const h = await harness({ version, nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+    try {
+      const node = '127.0.0.1:34803';
+      const d = await h.engine.run({ op: 'drain-node', node });
+      assert.equal(d.outcome, 'done', d.message);
+      assert.equal(hostedOn(h, [node]), 0);
+      assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '', 'drain-node restores its black list');
+      const s = await h.engine.run({ op: 'stop-node', node });
+      assert.equal(s.outcome, 'done', s.message);
+      const w = await h.engine.run({ op: 'wait-healthy', timeoutMs: 60_000 });
+      assert.equal(w.outcome, 'done', w.message);
+      const st = await h.engine.run({ op: 'start-node', node });
+      assert.equal(st.outcome, 'done', st.message);
+      assert.ok((await h.port.readState()).nodes.some((n) => n.address === node && n.alive));
+      const rs = await h.engine.run({ op: 'restore-settings' });
+      assert.equal(rs.outcome, 'done');
+      assert.deepEqual(rs.settingsLeft, []);
+      const fc = await h.engine.freezeCheck(['127.0.0.1:34801', '127.0.0.1:34802']);
+      assert.match(fc.message, /alive 5, dead 0/);
+    } finally {
+      await h.close();
+    }
+  });
+}
 
 test('[2.6] cancel mid-drain over sockets leaves a known state; resume from the journal file finishes it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'engine-int-'));

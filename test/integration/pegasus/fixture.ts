@@ -44,6 +44,8 @@ export interface ClusterState {
   apps: AppInfo[];
   partitions: Map<string, PartitionConfiguration[]>;
   assignDelayMs: number;
+  /** Each meta's process start time, as `server-info` reports it (change one to fake a restart). */
+  startedAt: string[];
   /** Hook consulted first for every request. */
   override?: (req: Incoming) => Reply | Promise<Reply>;
   received: Incoming[];
@@ -54,6 +56,8 @@ export interface FixtureCluster {
   state: ClusterState;
   /** Closes every server and every accepted socket. */
   close(): Promise<void>;
+  /** Stops one meta (its listener and its connections): later connects are refused. */
+  closeMeta(i: number): Promise<void>;
 }
 
 export function sampleApp(name: string, appId: number, partitionCount: number, version: WireVersion): AppInfo {
@@ -112,15 +116,22 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
     apps: [sampleApp('temp', 2, 8, version)],
     partitions: new Map([['temp', samplePartitions(2, 8, version)]]),
     assignDelayMs: 300000,
+    startedAt: Array.from({ length: n }, (_, i) => `2026-11-26 10:00:0${i}`),
     received: [],
   };
   const servers: net.Server[] = [];
   const sockets = new Set<net.Socket>();
+  const socketMeta = new Map<net.Socket, number>();
+  const closedMetas = new Set<number>();
   const addresses: string[] = [];
   for (let i = 0; i < n; i++) {
     const server = net.createServer((socket) => {
       sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
+      socketMeta.set(socket, i);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        socketMeta.delete(socket);
+      });
       socket.on('error', () => undefined);
       const reader = new FrameReader('request');
       socket.on('data', (chunk: Buffer) => {
@@ -247,7 +258,10 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
 
   function remoteCommand(isLeader: boolean, meta: number, c: { cmd: string; arguments: string[] }): string {
     const json = state.version === '2.6';
-    if (c.cmd === 'server-info') return json ? `{"role":"meta","index":"${meta}"}` : `Pegasus Server 2.5.0 (fixture ${meta}) Release`;
+    if (c.cmd === 'server-info') {
+      const started = state.startedAt[meta]!;
+      return json ? JSON.stringify({ index: String(meta), role: 'meta', start_time: started }) : `Pegasus Server 2.5.0 (fixture ${meta}) Release, Started at ${started}`;
+    }
     if (c.cmd !== 'meta.lb.assign_delay_ms' || !isLeader) return `unknown command '${c.cmd}'`;
     if (c.arguments.length === 0) return json ? JSON.stringify({ error: 'ok', 'meta.lb.assign_delay_ms': String(state.assignDelayMs) }, null, 2) : String(state.assignDelayMs);
     const v = Number(c.arguments[0]);
@@ -261,7 +275,13 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
     state,
     close: async () => {
       for (const s of sockets) s.destroy();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      await Promise.all(servers.filter((_, i) => !closedMetas.has(i)).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+    closeMeta: async (i) => {
+      if (closedMetas.has(i)) return;
+      closedMetas.add(i);
+      for (const [s, m] of socketMeta) if (m === i) s.destroy();
+      await new Promise<void>((resolve) => servers[i]!.close(() => resolve()));
     },
   };
 }

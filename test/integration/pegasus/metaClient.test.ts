@@ -198,7 +198,7 @@ test('remote commands on given addresses (-l), including an unreachable one', as
     try {
       const res = await client.remoteCommandOn([c.addresses[1]!, dead], 'server-info');
       assert.equal(res[0]!.result?.ok, true);
-      assert.deepEqual(res[0]!.result?.fields, { role: 'meta', index: '1' });
+      assert.deepEqual(res[0]!.result?.fields, { role: 'meta', index: '1', start_time: '2026-11-26 10:00:01' });
       assert.equal(res[1]!.error?.code, 'ERR_NETWORK_FAILURE');
       assert.equal(res[1]!.error?.address, dead);
     } finally {

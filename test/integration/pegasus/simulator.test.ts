@@ -60,3 +60,23 @@ for (const version of ['2.5', '2.6'] as const) {
     }
   });
 }
+
+test('watchLeader notices a simulated fail-over while no call is made', async () => {
+  const sim = await startSimulatedCluster({ version: '2.6', metas: 3, nodes: 3, tables: [{ name: 't', partitions: 4, replicas: 3 }], seed: 11 });
+  const client = new MetaClient({ metaServers: sim.metaServers, retryDelayMs: 10, timeoutMs: 5000 });
+  try {
+    sim.advance(5);
+    assert.equal(await client.ensureLeader(), sim.metaServers[0]);
+    const change = new Promise<LeaderChange>((resolve) => client.onLeaderChange(resolve));
+    client.watchLeader({ intervalMs: 20 });
+    sim.model.killLeader();
+    sim.advance(10);
+    const c = await change;
+    assert.equal(c.previous, sim.metaServers[0]);
+    assert.notEqual(c.current, sim.metaServers[0]);
+    assert.equal(client.leader, c.current);
+  } finally {
+    client.close();
+    await sim.close();
+  }
+});

@@ -44,9 +44,9 @@ test('unknown key in a known section: warning with did-you-mean and a rename fix
   assert.equal(f.severity, 'warning');
   assert.match(f.message, /Did you mean "node_live_percentage_threshold_for_update"/);
   assert.equal(f.fixes![0]!.edits[0]!.newText, 'node_live_percentage_threshold_for_update');
-  // far from anything known: only information, since our key list is not the whole server
+  // far from anything known: only a hint, since our key list is not the whole server
   const b = run('[replication]\ncompletely_new_flag = 1\n');
-  assert.equal(b.findings[0]!.severity, 'information');
+  assert.equal(b.findings[0]!.severity, 'hint');
   // unknown sections and placeholders in keys are never reported
   assert.deepEqual(run('[pegasus.server]\nanything = 1\n[meta_server]\n%{x} = 1\n').findings, []);
 });

@@ -32,7 +32,7 @@ test('an unreachable cluster becomes an error item with the reason while the oth
   await settle(c);
   const ctx = c.context([]);
   const [good, bad] = childrenOf(ctx, undefined);
-  assert.match(itemOf(ctx, good!).description!, /active · steady · 5\/5 alive · healthy/);
+  assert.match(itemOf(ctx, good!).description!, /healthy · steady · 5\/5 alive · active/);
   const badItem = itemOf(ctx, bad!);
   assert.match(badItem.description!, /production · unreachable/);
   const [msg] = childrenOf(ctx, bad);

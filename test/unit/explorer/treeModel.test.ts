@@ -65,7 +65,7 @@ test('cluster → meta, nodes, tables; nodes carry replica / primary / secondary
   assert.equal(items[0]!.contextValue, 'pegasus.node.alive');
   assert.deepEqual(items[0]!.icon, { id: 'pass-filled', color: 'testing.iconPassed' });
   const cl = itemOf(ctx, cluster!);
-  assert.match(cl.description!, /^active · steady · 5\/5 alive · healthy$/);
+  assert.match(cl.description!, /^healthy · steady · 5\/5 alive · active$/);
   assert.equal(cl.contextValue, 'pegasus.cluster.ok.active.simulated');
 });
 
@@ -91,7 +91,7 @@ test('an UNALIVE node: red icon, marked, its partitions grouped as missing repli
   assert.equal(table.description, '4/8 unhealthy');
   assert.equal(table.contextValue, 'pegasus.table.unhealthy');
   const cl = itemOf(ctx, { kind: 'cluster', cluster: 'onebox' });
-  assert.match(cl.description!, /4\/5 alive · 4 unhealthy/);
+  assert.match(cl.description!, /4 unhealthy · steady · 4\/5 alive/);
 });
 
 test('effective level freezed while the stored one is lively shows both', () => {
@@ -168,7 +168,7 @@ test('unreachable cluster: an error item with the reason; first-paint snapshot s
   const p = ctxFor(five, { snapshot: Object.assign(Object.create(Object.getPrototypeOf(partial)), partial, { complete: false }) });
   const n = itemOf(p, { kind: 'node', cluster: 'onebox', address: addr(0) });
   assert.equal(n.description, 'counting replicas…');
-  assert.match(itemOf(p, { kind: 'cluster', cluster: 'onebox' }).description!, /5\/5 alive · loading tables…/);
+  assert.match(itemOf(p, { kind: 'cluster', cluster: 'onebox' }).description!, /loading tables… · 5\/5 alive/);
 });
 
 test('filter: text matches addresses and table names; problems-only keeps UNALIVE nodes and unhealthy tables', () => {

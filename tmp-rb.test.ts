@@ -1,0 +1,20 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulatedCluster } from './src/simulator';
+import { MetaClient } from './src/pegasus';
+import { runRunbook } from './src/runbook/headless';
+import { runbookTemplate } from './src/runbook/templates';
+(async () => {
+  const sim = await startSimulatedCluster({ nodes: 5, seed: 7, timeScale: 100, replicaSizeMb: 50, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'usertable', partitions: 4, replicas: 3 }] });
+  const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+  const file = join(dir, 'x.runbook.md');
+  writeFileSync(file, runbookTemplate('scale-in', { cluster: 'sim', nodes: ['127.0.0.1:34804', '127.0.0.1:34805'] }));
+  const client = new MetaClient({ metaServers: sim.metaServers });
+  const t0 = Date.now();
+  const timer = setInterval(() => { const m = sim.metrics() as any; const s = sim.state({partitions:false}) as any; console.log(((Date.now()-t0)/1000).toFixed(0), 'sim', m.simulatedSeconds.toFixed(0), s.level, JSON.stringify(s.freeze), s.nodes.map((n:any)=>`${n.address.slice(-5)}:${n.running?'R':'S'}${n.metaStatus[0]}${n.replicas}`).join(' ')); }, 5000);
+  const r = await runRunbook({ file, profile: { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } }, client, yes: true, out: () => {}, err: (s) => process.stdout.write('ERR ' + s), engineOptions: { pollIntervalMs: 100, balancedSettleMs: 400, balancerIdleMs: 3000 }, progressIntervalMs: 0 });
+  clearInterval(timer);
+  console.log('exit', r.exitCode, (Date.now()-t0)/1000);
+  client.close(); await sim.close();
+})();
