@@ -29,12 +29,25 @@ import { aliveDead, balanceReport, ballotFingerprint, nodeLoads, replicasOn, unh
 import { Placement } from './placement';
 import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, fmtBytes, fmtDuration, planMigration, planScaleIn, planScaleOut, DEFAULT_REPLICA_SIZE_BYTES, type PlanOptions, type ScalePlan } from './plan';
-import { isAbortError, META_LEVEL_VALUE, realClock, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type NodeControl, type PartitionView, type SettingName, type TableView } from './ports';
+import { readLeaderMinLive } from './metaPort';
+import { isAbortError, META_LEVEL_VALUE, realClock, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type MinLiveReading, type NodeControl, type PartitionView, type SettingName, type TableView } from './ports';
+
+/** The min-live value the freeze arithmetic uses, and where it came from (said in every output that uses it). */
+export interface MinLive {
+  readonly value: number;
+  /** True when read from the meta; false when the engine option was assumed. */
+  readonly read: boolean;
+  /** One line for plan/preflight/freeze-check output: the source, or the assumption and why. */
+  readonly note: string;
+}
 
 export interface EngineOptions {
   /** How often the cluster is polled while waiting (ms of the engine's clock). */
   readonly pollIntervalMs?: number;
-  /** `min_live_node_count_for_unfreeze` of the meta (not readable over RPC; default 3). */
+  /**
+   * `min_live_node_count_for_unfreeze` assumed when the meta leader's HTTP `/config` cannot be read
+   * (before Pegasus 2.2, or its port unreachable); default 3. The meta's own value wins when read.
+   */
   readonly minLive?: number;
   /** The `meta.lb.assign_delay_ms` value used during a scale-in (the seed page's 10). */
   readonly assignDelayMs?: number;
@@ -227,15 +240,49 @@ export class ScaleEngine {
 
   // ---------------------------------------------------------------- read-only: plan, pre-flight, freeze-check
 
-  private planOptions(pct: number): PlanOptions {
+  private planOptions(pct: number, minLive: number): PlanOptions {
     return {
       pct,
-      minLive: this.o.minLive,
+      minLive,
       fdGraceSeconds: this.o.fdGraceSeconds,
       lbIntervalSeconds: this.o.lbIntervalSeconds,
       ...(this.o.replicaSizeBytes !== undefined ? { replicaSizeBytes: this.o.replicaSizeBytes } : {}),
       ...(this.o.copyRateMBps !== undefined ? { copyRateMBps: this.o.copyRateMBps } : {}),
     };
+  }
+
+  private readonly minLiveByLeader = new Map<string, Promise<MinLive>>();
+
+  /**
+   * `min_live_node_count_for_unfreeze` of this leader: it is a per-process config value, so it is
+   * read (once per leader and run) from the leader's HTTP `/config`; the option is the fallback.
+   */
+  async minLive(leader: string, signal?: AbortSignal): Promise<MinLive> {
+    let p = this.minLiveByLeader.get(leader);
+    if (!p) {
+      p = this.readMinLive(leader, signal);
+      this.minLiveByLeader.set(leader, p);
+      // A read cut short by a cancel says nothing about the meta: ask again next time.
+      void p.then(() => signal?.aborted && this.minLiveByLeader.delete(leader));
+    }
+    return p;
+  }
+
+  private async readMinLive(leader: string, signal?: AbortSignal): Promise<MinLive> {
+    let r: MinLiveReading;
+    try {
+      r = this.d.cluster.readMinLive ? await this.d.cluster.readMinLive(leader, signal) : await readLeaderMinLive(leader, signal);
+    } catch (e) {
+      r = { reason: e instanceof Error ? e.message : String(e) };
+    }
+    const opt = this.d.options?.minLive;
+    if (r.value !== undefined) {
+      const differs = opt !== undefined && opt !== r.value ? `; the engine option minLive=${opt} is ignored: the meta's own value decides when it freezes` : '';
+      return { value: r.value, read: true, note: `min_live=${r.value} (${r.source})${differs}` };
+    }
+    // Cached for this run and leader like a good read: the next run (or a new leader) asks again.
+    const note = `assumed min_live=${this.o.minLive}: the meta's /config could not be read: ${r.reason}. If the meta's min_live_node_count_for_unfreeze differs, pass it as the engine option minLive`;
+    return { value: this.o.minLive, read: false, note };
   }
 
   private async readPct(signal?: AbortSignal): Promise<number> {
@@ -248,7 +295,9 @@ export class ScaleEngine {
   async plan(spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>, signal?: AbortSignal): Promise<ScalePlan> {
     const state = await this.d.cluster.readState(signal);
     const pct = await this.readPct(signal);
-    return planFor(state, spec, this.planOptions(pct));
+    const ml = await this.minLive(state.leader, signal);
+    const plan = planFor(state, spec, this.planOptions(pct, ml.value));
+    return { ...plan, assumptions: [...plan.assumptions, ml.note] };
   }
 
   /**
@@ -258,11 +307,13 @@ export class ScaleEngine {
   async rehearse(spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>, o: { version?: '2.5' | '2.6'; signal?: AbortSignal } = {}): Promise<Rehearsal> {
     const state = await this.d.cluster.readState(o.signal);
     const pct = await this.readPct(o.signal);
+    const ml = await this.minLive(state.leader, o.signal);
     const rs = this.o.replicaSizeBytes;
     const sizeMb = typeof rs === 'number' ? rs / (1024 * 1024) : rs ? (rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES) / (1024 * 1024) : undefined;
     return rehearse(state, spec, {
       pct,
-      minLive: this.o.minLive,
+      minLive: ml.value,
+      minLiveNote: ml.note,
       ...(o.version ? { version: o.version } : {}),
       ...(sizeMb !== undefined ? { replicaSizeMb: sizeMb } : {}),
       ...(this.o.copyRateMBps !== undefined ? { copyRateMb: this.o.copyRateMBps } : {}),
@@ -272,7 +323,14 @@ export class ScaleEngine {
 
   /** Reasons to refuse, each with its fix; empty when the operation may start. */
   async preflight(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<Refusal[]> {
+    return (await this.preflightReport(spec, signal, resumingRun)).refusals;
+  }
+
+  /** Pre-flight with what it assumed (the min-live source); `preflight` emits the assumption as an event too. */
+  async preflightReport(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<{ refusals: Refusal[]; minLive: MinLive }> {
     const state = await this.d.cluster.readState(signal);
+    const ml = await this.minLive(state.leader, signal);
+    if (!ml.read) this.emit({ kind: 'warning', message: `preflight: ${ml.note}` });
     const out: Refusal[] = [];
     const stored = (await this.d.cluster.getSetting('meta_level', signal)) as MetaLevel;
     if (state.effectiveLevel === 'freezed' && META_LEVEL_VALUE[stored] > META_LEVEL_VALUE.freezed) {
@@ -308,8 +366,8 @@ export class ScaleEngine {
       const { alive, dead } = aliveDead(state);
       const leavingAlive = leaving.filter((n) => listed.get(n)?.alive).length;
       // Only operations that stop nodes; a drain kills nothing. (The threshold itself is the guard's job.)
-      if (spec.op !== 'drain-node' && pctAllowingRemoval(alive + joining.length, dead, this.o.minLive, leavingAlive) === null) {
-        out.push({ reason: `removing ${leavingAlive} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${this.o.minLive}: the meta would freeze whatever meta.live_percentage is`, fix: 'remove fewer nodes, or add nodes first' });
+      if (spec.op !== 'drain-node' && pctAllowingRemoval(alive + joining.length, dead, ml.value, leavingAlive) === null) {
+        out.push({ reason: `removing ${leavingAlive} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${ml.value} (${ml.note}): the meta would freeze whatever meta.live_percentage is`, fix: 'remove fewer nodes, or add nodes first' });
       }
     }
     if ((mutatingScale || spec.op === 'stop-node') && !resumingRun) {
@@ -328,7 +386,7 @@ export class ScaleEngine {
         out.push({ reason: `meta.lb.assign_delay_ms is ${delay} ms, lowered, probably by an earlier scale-in`, fix: 'resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT' });
       }
     }
-    return out;
+    return { refusals: out, minLive: ml };
   }
 
   /** The freeze arithmetic for removing these nodes (or this many) one after another. */
@@ -337,15 +395,17 @@ export class ScaleEngine {
     const state = await this.d.cluster.readState(signal);
     const pct = await this.readPct(signal);
     const { alive, dead } = aliveDead(state);
+    const ml = await this.minLive(state.leader, signal);
     const k = typeof remove === 'number' ? remove : remove.length;
-    const schedule: RemovalStep[] = removalSchedule({ alive, dead, pct, minLive: this.o.minLive }, k);
-    const allow = pctAllowingRemoval(alive, dead, this.o.minLive, k);
-    const now = snapshotOf({ alive, dead, pct, minLive: this.o.minLive });
+    const schedule: RemovalStep[] = removalSchedule({ alive, dead, pct, minLive: ml.value }, k);
+    const allow = pctAllowingRemoval(alive, dead, ml.value, k);
+    const now = snapshotOf({ alive, dead, pct, minLive: ml.value });
     const lines = [
-      `now: alive ${alive}, dead ${dead}, meta.live_percentage ${pct}, min_live ${this.o.minLive}: ${now.frozen ? 'FROZEN' : `not frozen, margin ${now.margin}`}`,
+      ml.note,
+      `now: alive ${alive}, dead ${dead}, meta.live_percentage ${pct}, min_live ${ml.value}: ${now.frozen ? 'FROZEN' : `not frozen, margin ${now.margin}`}`,
       ...schedule.map((s, i) => `after removing ${typeof remove === 'number' ? s.removed : remove[i]}: alive ${s.alive}, dead ${s.dead} (${s.aliveShare.toFixed(1)}% alive) ${s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok'}; largest safe pct ${s.largestSafePct ?? 'none (min_live)'}`),
       allow === null
-        ? `no meta.live_percentage avoids the freeze: fewer than ${this.o.minLive} nodes would be alive`
+        ? `no meta.live_percentage avoids the freeze: fewer than ${ml.value} nodes would be alive`
         : allow >= pct
           ? `the current threshold ${pct} is fine for all ${k} removal(s)`
           : `the engine lowers meta.live_percentage step by step, to ${allow} at the lowest; it stays lowered until the metas restart`,
@@ -359,7 +419,7 @@ export class ScaleEngine {
       refusals: [],
       settingsLeft: [],
       stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, elapsedMs: this.clock.now() - started },
-      data: { now, schedule, pctAllowingRemoval: allow },
+      data: { now, schedule, pctAllowingRemoval: allow, minLive: ml },
     };
   }
 
@@ -392,6 +452,7 @@ export class ScaleEngine {
       }
     }
     this.d.journal.run = run;
+    this.minLiveByLeader.clear();
     let plan: ScalePlan | undefined;
     let state0: ClusterState;
     try {
@@ -905,7 +966,8 @@ export class ScaleEngine {
     if (!timedOut && (reported || stalled < this.o.stuckAfterMs)) return reported;
     const pct = await this.readPct(rc.signal).catch(() => NaN);
     const stored = await this.d.cluster.getSetting('meta_level', rc.signal).catch(() => undefined);
-    const dg = diagnose(s, { waitingFor, excluded: rc.excluded, ...(node ? { node } : {}), pct, minLive: this.o.minLive, ...(stored ? { storedLevel: stored } : {}), stalledSeconds: stalled / 1000 });
+    const ml = await this.minLive(s.leader, rc.signal);
+    const dg = diagnose(s, { waitingFor, excluded: rc.excluded, ...(node ? { node } : {}), pct, minLive: ml.value, ...(stored ? { storedLevel: stored } : {}), stalledSeconds: stalled / 1000 });
     if (timedOut) throw new EngineError(`timed out after ${fmtDuration(timeoutMs / 1000)} waiting for ${waitingFor}`, dg);
     this.emit({ kind: 'stuck', diagnosis: dg, message: `no progress for ${fmtDuration(stalled / 1000)} waiting for ${waitingFor}\n${formatDiagnosis(dg)}` });
     this.d.journal.append({ t: 'event', kind: 'stuck', message: `${waitingFor}: ${dg.cause}` }, this.date());
@@ -934,8 +996,9 @@ export class ScaleEngine {
   private async guardFreeze(rc: RunCtx, s: ClusterState, node: string, notes: string[]): Promise<void> {
     const { alive, dead } = aliveDead(s);
     const pct = await this.retrying(rc, 'reading meta.live_percentage', () => this.readPct(rc.signal));
-    const d = decideRemoval({ alive, dead, pct, minLive: this.o.minLive });
-    if (d.kind === 'refuse') throw new RefusedError([{ reason: `stopping ${node}: ${d.reason}`, fix: d.fix }]);
+    const ml = await this.minLive(s.leader, rc.signal);
+    const d = decideRemoval({ alive, dead, pct, minLive: ml.value });
+    if (d.kind === 'refuse') throw new RefusedError([{ reason: `stopping ${node}: ${d.reason} (${ml.note})`, fix: d.fix }]);
     if (d.kind === 'lower') {
       await this.setSetting(rc, 'meta.live_percentage', String(d.pct), `stopping ${node} would freeze the meta at ${pct} (alive ${alive - 1}, dead ${dead + 1}); ${d.pct} is the largest value that avoids it`);
       notes.push(`meta.live_percentage lowered ${pct} -> ${d.pct} first`);
@@ -1101,7 +1164,7 @@ export class ScaleEngine {
       if (s.name === 'meta.live_percentage') {
         const st = await this.d.cluster.readState(signal);
         const { alive, dead } = aliveDead(st);
-        const dec = decideRestorePct(Number(s.original), alive, dead, this.o.minLive);
+        const dec = decideRestorePct(Number(s.original), alive, dead, (await this.minLive(st.leader, signal)).value);
         if (dec.kind === 'keep') {
           this.d.journal.append({ t: 'kept', name: s.name, value: cur, reason: dec.reason }, this.date());
           this.emit({ kind: 'warning', message: dec.reason });

@@ -10,6 +10,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { acquireJournalLock, type HeldLock, type LockOptions } from './journalLock';
 import type { SettingName } from './ports';
 
 const settingName = z.enum(['meta_level', 'meta.lb.assign_secondary_black_list', 'meta.lb.assign_delay_ms', 'meta.live_percentage', 'meta.lb.only_move_primary']);
@@ -51,24 +52,46 @@ export class Journal {
   /** Opens (or creates on first write) a journal file and reads what is there. */
   static open(path: string): Journal {
     const j = new Journal(path);
-    if (existsSync(path)) {
-      const lines = readFileSync(path, 'utf8').split('\n');
-      lines.forEach((line, i) => {
-        if (!line.trim()) return;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          // A torn last line after a crash is expected; anything else is reported.
-          if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim())) j.warnings.push(`${path}:${i + 1}: not JSON, ignored`);
-          return;
-        }
-        const r = journalRecordSchema.safeParse(parsed);
-        if (r.success) j.records.push(r.data);
-        else j.warnings.push(`${path}:${i + 1}: not a journal record (${r.error.issues[0]?.message ?? 'invalid'}), ignored`);
-      });
-    }
+    j.load();
     return j;
+  }
+
+  private load(): void {
+    const path = this.path;
+    this.records.length = 0;
+    this.warnings.length = 0;
+    if (!path || !existsSync(path)) return;
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!line.trim()) return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        // A torn last line after a crash is expected; anything else is reported.
+        if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim())) this.warnings.push(`${path}:${i + 1}: not JSON, ignored`);
+        return;
+      }
+      const r = journalRecordSchema.safeParse(parsed);
+      if (r.success) this.records.push(r.data);
+      else this.warnings.push(`${path}:${i + 1}: not a journal record (${r.error.issues[0]?.message ?? 'invalid'}), ignored`);
+    });
+  }
+
+  /**
+   * Takes the journal's lock (see journalLock.ts) and re-reads the file: another engine may have
+   * written to it since it was opened. A journal in memory has nothing to lock.
+   */
+  lock(o: LockOptions): HeldLock | undefined {
+    if (!this.path) return undefined;
+    const held = acquireJournalLock(this.path, o);
+    try {
+      this.load();
+    } catch (e) {
+      held.release();
+      throw e;
+    }
+    return held;
   }
 
   /** A journal kept in memory only (rehearsals, tests). */

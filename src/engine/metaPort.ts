@@ -7,7 +7,21 @@ import { fetchSnapshot, parseBlackList } from '../cluster/fetch';
 import type { MetaClientLike } from '../cluster/client';
 import type { NodeModel } from '../cluster/snapshot';
 import { BalancerRequestType, ConfigType, MetaFunctionLevel, metaLevelName, parseMetaLevel, type ProposalAction } from '../pegasus/types';
-import type { ClusterPort, ClusterState, MetaLevel, Proposal, SettingName, TableView } from './ports';
+import { readMinLiveNodeCount } from '../cluster/metaHttp';
+import type { ClusterPort, ClusterState, MetaLevel, MinLiveReading, Proposal, SettingName, TableView } from './ports';
+
+/**
+ * `min_live_node_count_for_unfreeze` from the meta leader's HTTP `/config` (same port as RPC,
+ * Pegasus 2.2+). Never throws: the reading says why it failed so the engine can state its assumption.
+ */
+export async function readLeaderMinLive(leader: string, signal?: AbortSignal, timeoutMs = 3000): Promise<MinLiveReading> {
+  const url = `http://${leader}/config?name=min_live_node_count_for_unfreeze`;
+  if (!/^[^\s/:]+:\d{1,5}$/.test(leader)) return { reason: `no meta leader address to ask (got ${JSON.stringify(leader)})` };
+  if (signal?.aborted) return { reason: 'cancelled before it was read' };
+  const v = await readMinLiveNodeCount(leader, { ...(signal ? { signal } : {}), timeoutMs });
+  if (v !== undefined) return { value: v, source: `read from the meta leader ${leader} (GET ${url})` };
+  return { reason: `GET ${url} gave no usable answer within ${timeoutMs / 1000} s (a meta before Pegasus 2.2 has no /config page; otherwise its HTTP port is unreachable from here)` };
+}
 
 /** What the leader-change notification of the real MetaClient looks like (optional on fakes). */
 interface LeaderAware {
@@ -154,6 +168,10 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
         if ((e as { code?: unknown }).code === 'ERR_INVALID_PARAMETERS') return 'pending';
         throw e;
       }
+    },
+
+    readMinLive(leader, signal) {
+      return readLeaderMinLive(leader, signal, opts.timeoutMs ?? 3000);
     },
 
     onLeaderChange(listener) {

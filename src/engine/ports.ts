@@ -83,7 +83,16 @@ export interface ClusterPort {
   onLeaderChange(listener: (leader: string) => void): () => void;
   /** Bytes copied so far, when the cluster can tell (the simulator's metrics); else undefined. */
   bytesCopied?(signal?: AbortSignal): Promise<number | undefined>;
+  /**
+   * `min_live_node_count_for_unfreeze` of the meta `leader` (a per-process config value no RPC
+   * exposes; read from its HTTP `/config` on 2.2+). When a port lacks this, the engine reads the
+   * leader's `/config` itself.
+   */
+  readMinLive?(leader: string, signal?: AbortSignal): Promise<MinLiveReading>;
 }
+
+/** The meta's own min-live value, or why it could not be read (the engine then assumes its option). */
+export type MinLiveReading = { readonly value: number; readonly source: string } | { readonly value?: undefined; readonly reason: string };
 
 /** Starts and stops processes: see nodeControl.ts for the command, manual and simulator kinds. */
 export interface NodeControl {

@@ -20,6 +20,8 @@ export interface RehearsalOptions {
   readonly version?: '2.5' | '2.6';
   readonly pct: number;
   readonly minLive?: number;
+  /** Where min_live came from (read from the meta, or assumed and why), repeated in the assumptions. */
+  readonly minLiveNote?: string;
   readonly replicaSizeMb?: number;
   readonly copyRateMb?: number;
   readonly seed?: number;
@@ -120,6 +122,7 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
       nodeMap,
       assumptions: [
         `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live partition and replica counts, placed evenly by the simulator (not the live placement)`,
+        ...(o.minLiveNote ? [o.minLiveNote] : []),
         `pct ${o.pct}, min_live ${o.minLive ?? 3}, replica size ${o.replicaSizeMb ?? 1024} MB, copy rate ${o.copyRateMb ?? 100} MB/s, version ${o.version ?? '2.6'}`,
       ],
     };

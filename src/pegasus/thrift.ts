@@ -31,8 +31,12 @@ export const TType = {
 
 const TWO_32 = 4294967296;
 const MAX_SKIP_DEPTH = 64;
-const ADDRESS_CACHE_MAX = 16384;
-const addressCache = new Map<number, string>();
+// Direct-mapped cache of rpc_address texts: slot = hash of (ip, port); a slot holds the last
+// address that hashed there, verified by comparing ip and port (no Map, no boxed 48-bit keys).
+const ADDRESS_SLOTS = 4096;
+const slotIp = new Uint32Array(ADDRESS_SLOTS);
+const slotPort = new Int32Array(ADDRESS_SLOTS).fill(-1);
+const slotText: string[] = new Array<string>(ADDRESS_SLOTS).fill('');
 
 export class ThriftWriter {
   buf: Buffer;
@@ -405,14 +409,15 @@ export class ThriftReader {
     this.pos += 8;
     if ((b[p + 7]! & 3) !== 1) return '';
     // A cluster has few distinct addresses and responses repeat them (every partition names 3):
-    // cache the text by the 48-bit (ip, port) value.
-    const key = b.readUInt32BE(p) * 65536 + ((b[p + 4]! << 8) | b[p + 5]!);
-    let s = addressCache.get(key);
-    if (s === undefined) {
-      s = `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}:${(b[p + 4]! << 8) | b[p + 5]!}`;
-      if (addressCache.size >= ADDRESS_CACHE_MAX) addressCache.clear();
-      addressCache.set(key, s);
-    }
+    // reuse the text of an (ip, port) seen before.
+    const ip = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+    const port = (b[p + 4]! << 8) | b[p + 5]!;
+    const slot = (Math.imul(ip ^ (port << 7), 0x9e3779b1) >>> 20) & (ADDRESS_SLOTS - 1);
+    if (slotIp[slot] === ip && slotPort[slot] === port) return slotText[slot]!;
+    const s = `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}:${port}`;
+    slotIp[slot] = ip;
+    slotPort[slot] = port;
+    slotText[slot] = s;
     return s;
   }
   /** dsn.gpid: wire bytes `[partition_index][app_id]`. */

@@ -269,8 +269,95 @@ export const appInfoSchema: z.ZodType<AppInfo> = z.object({
   atomicIdempotent: z.boolean().optional(),
 });
 
+// ---------- fast path for long arrays of structs ----------
+//
+// z.object rebuilds every element it validates (a new object per partition, new arrays for the
+// address lists), which made validation cost more than decoding itself. For the arrays that get
+// long (partitions, nodes, apps) a hand-compiled predicate checks each element in place with
+// exactly the rules of the element schema above; only when it rejects something does the element
+// schema run, so errors still name the field (`partitions.17.ballot`). The predicates may be
+// stricter than the schemas, never looser; test/unit/pegasus/fastValidation.test.ts checks that
+// they agree on thousands of mutated values. The arrays are returned as they are (not copied).
+
+const isInt32 = (v: unknown): boolean => typeof v === 'number' && (v | 0) === v;
+const isStringArray = (v: unknown): boolean => {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+};
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Same acceptance as `partitionConfigurationSchema` (checked in place). */
+export function isPartitionConfiguration(v: unknown): v is PartitionConfiguration {
+  if (!isPlainObject(v)) return false;
+  const pid = v.pid;
+  return (
+    isPlainObject(pid) &&
+    isInt32(pid.appId) &&
+    isInt32(pid.partitionIndex) &&
+    Number.isSafeInteger(v.ballot) &&
+    isInt32(v.maxReplicaCount) &&
+    typeof v.primary === 'string' &&
+    isStringArray(v.secondaries) &&
+    isStringArray(v.lastDrops) &&
+    Number.isSafeInteger(v.lastCommittedDecree) &&
+    isInt32(v.partitionFlags) &&
+    (v.hpPrimary === undefined || typeof v.hpPrimary === 'string') &&
+    (v.hpSecondaries === undefined || isStringArray(v.hpSecondaries)) &&
+    (v.hpLastDrops === undefined || isStringArray(v.hpLastDrops))
+  );
+}
+
+/** Same acceptance as `nodeInfoSchema`. */
+export function isNodeInfo(v: unknown): v is NodeInfo {
+  return isPlainObject(v) && isInt32(v.status) && typeof v.address === 'string' && (v.hpAddress === undefined || typeof v.hpAddress === 'string');
+}
+
+const optBool = (v: unknown): boolean => v === undefined || typeof v === 'boolean';
+/** Same acceptance as `appInfoSchema`. */
+export function isAppInfo(v: unknown): v is AppInfo {
+  if (!isPlainObject(v)) return false;
+  const envs = v.envs;
+  if (!isPlainObject(envs)) return false;
+  for (const k in envs) if (Object.prototype.hasOwnProperty.call(envs, k) && typeof envs[k] !== 'string') return false;
+  return (
+    isInt32(v.status) &&
+    typeof v.appType === 'string' &&
+    typeof v.appName === 'string' &&
+    isInt32(v.appId) &&
+    isInt32(v.partitionCount) &&
+    (v.partitionCount as number) >= 0 &&
+    typeof v.isStateful === 'boolean' &&
+    isInt32(v.maxReplicaCount) &&
+    Number.isSafeInteger(v.expireSecond) &&
+    Number.isSafeInteger(v.createSecond) &&
+    Number.isSafeInteger(v.dropSecond) &&
+    optBool(v.duplicating) &&
+    isInt32(v.initPartitionCount) &&
+    optBool(v.isBulkLoading) &&
+    optBool(v.atomicIdempotent)
+  );
+}
+
+/**
+ * An array whose elements pass `isValid` (the compiled form of `element`), returned uncopied;
+ * anything else is re-checked with `z.array(element)` for a precise error path.
+ */
+export function structArraySchema<T>(element: z.ZodType<T>, isValid: (v: unknown) => boolean): z.ZodType<T[]> {
+  const full = z.array(element);
+  return z.custom<T[]>().superRefine((v, ctx) => {
+    if (Array.isArray(v)) {
+      let i = 0;
+      while (i < v.length && isValid(v[i])) i++;
+      if (i === v.length) return;
+    }
+    const r = full.safeParse(v);
+    if (!r.success) for (const iss of r.error.issues) ctx.addIssue({ code: 'custom', message: iss.message, path: iss.path, input: v });
+  });
+}
+
 export const listNodesRequestSchema: z.ZodType<ListNodesRequest> = z.object({ status: int32 });
-export const listNodesResponseSchema: z.ZodType<ListNodesResponse> = z.object({ err: errorNameSchema, infos: z.array(nodeInfoSchema) });
+export const listNodesResponseSchema: z.ZodType<ListNodesResponse> = z.object({ err: errorNameSchema, infos: structArraySchema(nodeInfoSchema, isNodeInfo) });
 export const listAppsRequestSchema: z.ZodType<ListAppsRequest> = z.object({
   status: int32,
   appNamePattern: z.string().optional(),
@@ -278,7 +365,7 @@ export const listAppsRequestSchema: z.ZodType<ListAppsRequest> = z.object({
 });
 export const listAppsResponseSchema: z.ZodType<ListAppsResponse> = z.object({
   err: errorNameSchema,
-  infos: z.array(appInfoSchema),
+  infos: structArraySchema(appInfoSchema, isAppInfo),
   hintMessage: z.string().optional(),
 });
 export const queryCfgRequestSchema: z.ZodType<QueryCfgRequest> = z.object({ appName: z.string(), partitionIndices: z.array(int32) });
@@ -287,7 +374,7 @@ export const queryCfgResponseSchema: z.ZodType<QueryCfgResponse> = z.object({
   appId: int32,
   partitionCount: int32.min(0),
   isStateful: z.boolean(),
-  partitions: z.array(partitionConfigurationSchema),
+  partitions: structArraySchema(partitionConfigurationSchema, isPartitionConfiguration),
 });
 export const clusterInfoRequestSchema: z.ZodType<ClusterInfoRequest> = z.object({}).strict() as unknown as z.ZodType<ClusterInfoRequest>;
 export const clusterInfoResponseSchema: z.ZodType<ClusterInfoResponse> = z

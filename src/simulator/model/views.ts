@@ -321,7 +321,8 @@ export function handleHttp(model: ClusterModel, meta: number, method: string, ra
     }
     default: {
       const name = query.get('name');
-      if (name === undefined || (name === '' && hp(model))) return { status: 400, body: hp(model) ? "app name shouldn't be empty" : '' };
+      if (name === undefined) return { status: 400, body: '' };
+      if (name === '' && hp(model)) return { status: 400, body: "app name shouldn't be empty" };
       const app = model.apps.find((a) => a.name === name);
       if (!app) return { status: 404, body: `table not found: "${name}"` };
       return ok(appView(model, app, detail));

@@ -138,7 +138,8 @@ describe('runbook notebooks', function () {
     const nb = await open(
       await write('cancel.runbook.md', `---\ncluster: ${sim.name}\n---\n\n\`\`\`pegasus {"confirm":false}\nscale-in --nodes 127.0.0.1:34805\n\`\`\`\n`),
     );
-    await runCells(nb, [0]);
+    // Not awaited: the execute command resolves only when the cell ends, and this one waits for ever.
+    const running = runCells(nb, [0]);
     const cell = nb.cellAt(0);
     // The clock is stopped: the drain waits; its progress streams into the cell.
     await until('progress in the cell', () => (/primaries left|replicas left/.test(cell.outputs.flatMap((o) => o.items).map((i) => new TextDecoder().decode(i.data)).join('')) ? true : undefined), 30_000);
@@ -147,6 +148,7 @@ describe('runbook notebooks', function () {
     await until('the cancelled cell', () => finished(cell), 40_000).catch((e: Error) => {
       throw new Error(`${e.message}; outputs:\n${cell.outputs.flatMap((o) => o.items).map((i) => new TextDecoder().decode(i.data)).join('\n')}`);
     });
+    await running;
     assert.equal(cell.executionSummary?.success, false);
     const md = outputText(cell, 'text/markdown');
     assert.match(md, /Cancelled/);

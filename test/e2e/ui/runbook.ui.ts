@@ -29,7 +29,7 @@ export default [
       }
       await wb.openFile('runbook/plan.runbook.md');
       await wb.page.locator('.notebook-editor >> visible=true').first().waitFor({ timeout: 20_000 });
-      await wb.page.locator('.notebook-toolbar-container .action-label', { hasText: 'Run All' }).first().click();
+      await wb.page.locator('.notebook-toolbar-container >> visible=true').getByText('Run All', { exact: true }).first().click();
       // A kernel picker only appears if the controller was not chosen automatically.
       const picker = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Pegasus Runbook' }).first();
       if (await picker.isVisible({ timeout: 2000 }).catch(() => false)) await picker.click();

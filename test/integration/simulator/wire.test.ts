@@ -264,13 +264,24 @@ test('meta restart with metaStartupMs 0 and leaderElectionMs 0: the metas come b
   });
 });
 
-/** A port that was free a moment ago, as the base of the replica servers' nominal ports. */
-async function freeBase(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p > 65000 ? 40000 : p;
+/**
+ * A base port whose next `n` ports are free, below the ephemeral range (so no client socket of a
+ * test running in parallel takes one of them in the meantime).
+ */
+async function freeBase(n = 4): Promise<number> {
+  const tryBind = (port: number): Promise<net.Server | null> =>
+    new Promise((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(null));
+      s.listen(port, '127.0.0.1', () => resolve(s));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 10000);
+    const bound = await Promise.all(Array.from({ length: n }, (_, i) => tryBind(base + i)));
+    await Promise.all(bound.map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : Promise.resolve())));
+    if (bound.every((s) => s !== null)) return base;
+  }
+  throw new Error('no free port range found');
 }
 
 test('listening replica servers answer remote commands; the NFS copy cap slows learning; a stopped node stops listening', async () => {
@@ -308,6 +319,29 @@ test('listening replica servers answer remote commands; the NFS copy cap slows l
       await control(sim, 'POST', `/nodes/127.0.0.1:${base + 3}/start`);
       await new Promise((r) => setTimeout(r, 20));
       assert.equal((await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', [], { address: `127.0.0.1:${base + 3}` })).raw, '0', 'a restart resets the process variable');
+    } finally {
+      client.close();
+    }
+  });
+});
+
+test('real-time driver: --time-scale 200 runs the clock by itself; POST /advance is refused then', async () => {
+  await withCluster({ version: '2.6', nodes: 5, timeScale: 200 }, async (sim) => {
+    await control(sim, 'POST', '/nodes/127.0.0.1:34801/stop');
+    const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000 });
+    try {
+      let status = 1;
+      const t0 = Date.now();
+      // grace 22 s + check ≤ 2 s simulated ≈ 0.12 s of wall time at 200x; poll up to 5 s
+      while (status !== 2 && Date.now() - t0 < 5000) {
+        await new Promise((r) => setTimeout(r, 25));
+        status = (await client.listNodes()).find((n) => n.address === '127.0.0.1:34801')!.status;
+      }
+      assert.equal(status, 2, 'UNALIVE without any manual advance');
+      const m = (await control(sim, 'GET', '/metrics')).json;
+      assert.ok((m.simulatedSeconds as number) >= 22);
+      assert.equal((m.driver as { timeScale: number }).timeScale, 200);
+      assert.equal((await control(sim, 'POST', '/advance', { seconds: 1 })).status, 409);
     } finally {
       client.close();
     }

@@ -5,7 +5,7 @@
  * failover losing runtime settings). End-to-end behaviour is tested against the real simulator.
  */
 import { freezeVerdict } from '../../../src/cluster/freeze';
-import { abortError, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type NodeControl, type Proposal, type SettingName } from '../../../src/engine/ports';
+import { abortError, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type MinLiveReading, type NodeControl, type Proposal, type SettingName } from '../../../src/engine/ports';
 
 interface FPart {
   pidx: number;
@@ -130,6 +130,16 @@ export class FakeCluster implements ClusterPort {
     this.metrics.proposals++;
     part.pending = p;
     return 'accepted';
+  }
+
+  /** Set to make the leader's /config unreadable (an old Pegasus, or its HTTP port firewalled). */
+  minLiveUnreadable?: string;
+  readonly minLiveReads: string[] = [];
+
+  async readMinLive(leader: string): Promise<MinLiveReading> {
+    this.minLiveReads.push(leader);
+    if (this.minLiveUnreadable !== undefined) return { reason: this.minLiveUnreadable };
+    return { value: this.minLive, source: `fake leader ${leader}` };
   }
 
   onLeaderChange(listener: (leader: string) => void): () => void {

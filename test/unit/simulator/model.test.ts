@@ -367,3 +367,65 @@ test('worker lease: replica servers stop serving when no leader acks beacons for
   assert.equal(slow.groundTruth().partitionsWithoutPrimary, 0);
   assert.ok(Math.abs(slow.metrics.partitionSecondsWithoutPrimary - 8 * 14) < 1e-6, String(slow.metrics.partitionSecondsWithoutPrimary));
 });
+
+test('flow control: at most add_secondary_max_count_for_one_node add-secondary sends per target per tick; 0 stops them', () => {
+  const m = model({ nodes: 4, replicaSizeMb: 10, tables: parseTables('temp:40:3') });
+  cmd(m, 'meta.lb.add_secondary_enable_flow_control', 'true');
+  cmd(m, 'meta.lb.add_secondary_max_count_for_one_node', '0');
+  cmd(m, 'meta.lb.assign_delay_ms', '10');
+  stopAndDetect(m, 0);
+  m.advance(60);
+  assert.equal(m.log.filter((e) => e.kind === 'learn' && e.event === 'start').length, 0, 'max count 0 stops every add-secondary');
+  cmd(m, 'meta.lb.add_secondary_max_count_for_one_node', '1');
+  m.advance(10);
+  const starts = m.log.filter((e) => e.kind === 'learn' && e.event === 'start');
+  const perNode = new Map<unknown, number>();
+  for (const s of starts) perNode.set(s.node, (perNode.get(s.node) ?? 0) + 1);
+  assert.ok(starts.length > 0);
+  assert.ok([...perNode.values()].every((c) => c <= 1), JSON.stringify([...perNode]));
+  m.advance(600);
+  assert.ok(allHealthy(m));
+});
+
+test('meta.lb.ignored_app_list: an ignored table is not balanced, the others are', () => {
+  const m = model({ nodes: 4, replicaSizeMb: 10, tables: parseTables('a:16:3,b:16:3') });
+  m.addNode();
+  cmd(m, 'meta.lb.ignored_app_list', 'set', '2');
+  m.controlMetaLevel(Level.lively);
+  m.advance(1200);
+  const alive = [...m.leader!.alive];
+  assert.ok(spread(m.apps[0]!, alive, 'rep') <= 1);
+  assert.equal(m.apps[1]!.rep[4] ?? 0, 0, 'table b (id 2) is ignored: nothing moves onto the new node');
+  assert.ok(m.log.filter((e) => e.kind === 'proposal' && e.gpid === '2.0').length === 0);
+});
+
+test('primary imbalance with balanced replicas: the balancer uses move_pri along augmenting paths and copies nothing', () => {
+  const m = model({ nodes: 3, tables: parseTables('temp:9:3') });
+  for (const p of m.apps[0]!.partitions) {
+    if (p.primary === 0) continue;
+    m.proposeBalancer(1, p.pidx, [{ target: p.primary, node: p.primary, type: CT.DOWNGRADE_TO_SECONDARY }, { target: 0, node: 0, type: CT.UPGRADE_TO_PRIMARY }], false);
+  }
+  m.advance(11);
+  assert.equal(m.apps[0]!.prim[0], 9, 'every primary on node 0');
+  m.controlMetaLevel(Level.lively);
+  m.advance(300);
+  assert.deepEqual([0, 1, 2].map((n) => m.apps[0]!.prim[n]), [3, 3, 3]);
+  const kinds = new Set(m.log.filter((e) => e.kind === 'proposal' && e.origin === 'balancer').map((e) => e.balance));
+  assert.deepEqual([...kinds], ['move_pri']);
+  assert.equal(m.metrics.bytesCopied, 0);
+  assert.equal(m.leader!.balanceCount.total, 0);
+});
+
+test('balancer_in_turn: one table per round', () => {
+  const m = model({ nodes: 4, replicaSizeMb: 10, tables: parseTables('a:8:3,b:8:3') });
+  m.addNode();
+  cmd(m, 'meta.lb.balancer_in_turn', 'true');
+  m.controlMetaLevel(Level.lively);
+  m.advance(11);
+  const first = m.log.filter((e) => e.kind === 'proposal' && e.origin === 'balancer');
+  assert.ok(first.length > 0);
+  assert.deepEqual([...new Set(first.map((e) => String(e.gpid).split('.')[0]))], ['1'], 'only table a in the first round');
+  m.advance(1500);
+  const alive = [...m.leader!.alive];
+  for (const app of m.apps) assert.ok(spread(app, alive, 'rep') <= 1);
+});

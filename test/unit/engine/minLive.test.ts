@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../../src/engine/engine';
+import { Journal } from '../../../src/engine/journal';
+import { readLeaderMinLive } from '../../../src/engine/metaPort';
+import { FakeCluster, type FakeOptions } from './fakeCluster';
+
+function setup(o: Partial<FakeOptions> = {}, options: EngineOptions = {}) {
+  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], ...o });
+  const events: EngineEvent[] = [];
+  const engine = new ScaleEngine({
+    cluster: f,
+    control: f.control(),
+    journal: Journal.memory(),
+    clusterName: 'fake',
+    metaServers: ['127.0.0.1:34601'],
+    clock: f.clock(),
+    onEvent: (e) => events.push(e),
+    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, ...options },
+  });
+  return { f, engine, events };
+}
+
+const UNREADABLE = 'GET http://127.0.0.1:34601/config?name=min_live_node_count_for_unfreeze gave no usable answer';
+
+test('min_live: the meta leader value decides plan, preflight, freeze-check and the guard, not the option', async () => {
+  // The meta says 5; the engine option says 3 (the default). 6 nodes: removing 2 leaves 4 < 5.
+  const { f, engine } = setup({ minLive: 5 });
+  const fc = await engine.freezeCheck(['10.0.0.1:34801', '10.0.0.2:34801']);
+  assert.match(fc.message, /^min_live=5 \(fake leader 127\.0\.0\.1:34601\)/);
+  assert.equal((fc.data as { minLive: { value: number; read: boolean } }).minLive.value, 5);
+  assert.equal((fc.data as { pctAllowingRemoval: number | null }).pctAllowingRemoval, null);
+  const pre = await engine.preflightReport({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
+  assert.ok(pre.refusals.some((r) => /min_live_node_count_for_unfreeze = 5 \(min_live=5 \(fake leader/.test(r.reason)), JSON.stringify(pre.refusals));
+  const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
+  assert.ok(plan.assumptions.includes('min_live=5 (fake leader 127.0.0.1:34601)'), plan.assumptions.join('\n'));
+  // Nothing was stopped by a refused run.
+  const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
+  assert.equal(r.outcome, 'refused');
+  assert.equal(f.aliveCount(), 6);
+});
+
+test('min_live: an option that differs from the meta is named as ignored', async () => {
+  const { engine } = setup({ minLive: 4 }, { minLive: 2 });
+  const fc = await engine.freezeCheck(1);
+  assert.match(fc.message.split('\n')[0]!, /min_live=4 .*the engine option minLive=2 is ignored/);
+});
+
+test('min_live: unreadable /config falls back to the option and says so with the reason in every output', async () => {
+  const { f, engine, events } = setup({ minLive: 3 }, { minLive: 3 });
+  f.minLiveUnreadable = UNREADABLE;
+  const note = `assumed min_live=3: the meta's /config could not be read: ${UNREADABLE}`;
+  const fc = await engine.freezeCheck(1);
+  assert.ok(fc.message.startsWith(note), fc.message);
+  assert.equal((fc.data as { minLive: { read: boolean } }).minLive.read, false);
+  const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
+  assert.ok(plan.assumptions.some((a) => a.startsWith(note)), plan.assumptions.join('\n'));
+  const pre = await engine.preflightReport({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
+  assert.deepEqual(pre.refusals, []);
+  assert.ok(pre.minLive.note.startsWith(note));
+  assert.ok(events.some((e) => e.kind === 'warning' && e.message.includes(note)), 'preflight warns about the assumption');
+});
+
+test('min_live: a new leader is asked again (the value is per meta process)', async () => {
+  const { f, engine } = setup({ minLive: 3 });
+  await engine.freezeCheck(1);
+  await engine.freezeCheck(1);
+  assert.deepEqual(f.minLiveReads, ['127.0.0.1:34601']);
+  f.leader = '127.0.0.1:34602';
+  await engine.freezeCheck(1);
+  assert.deepEqual(f.minLiveReads, ['127.0.0.1:34601', '127.0.0.1:34602']);
+});
+
+test('readLeaderMinLive: reads the flag over HTTP; a missing flag or a bad address gives a reason', async () => {
+  let answer: { status: number; body: string } = { status: 200, body: JSON.stringify({ name: 'min_live_node_count_for_unfreeze', section: 'meta_server', type: 'FV_UINT64', value: '4' }) };
+  const paths: string[] = [];
+  const srv = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(answer.body);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const addr = `127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    assert.deepEqual(await readLeaderMinLive(addr), { value: 4, source: `read from the meta leader ${addr} (GET http://${addr}/config?name=min_live_node_count_for_unfreeze)` });
+    assert.deepEqual(paths, ['/config?name=min_live_node_count_for_unfreeze']);
+    answer = { status: 200, body: "ERR_OBJECT_NOT_FOUND: 'min_live_node_count_for_unfreeze' is not found" };
+    const r = await readLeaderMinLive(addr);
+    assert.equal(r.value, undefined);
+    assert.match((r as { reason: string }).reason, /gave no usable answer .*before Pegasus 2\.2/);
+    assert.match(((await readLeaderMinLive('')) as { reason: string }).reason, /no meta leader address/);
+  } finally {
+    await new Promise((r) => srv.close(r));
+  }
+});
