@@ -25,6 +25,7 @@ import { pctAllowingRemoval, removalSchedule, type RemovalStep } from '../cluste
 import { decideRemoval, decideRestorePct, snapshotOf } from './freezeGuard';
 import { diagnose, formatDiagnosis, type Diagnosis } from './diagnose';
 import { newRunId, Journal, type OpenSetting } from './journal';
+import { JournalLockedError, type HeldLock } from './journalLock';
 import { aliveDead, balanceReport, ballotFingerprint, nodeLoads, replicasOn, unhealthyPartitions } from './model';
 import { Placement } from './placement';
 import { rehearse, type Rehearsal } from './rehearse';
@@ -425,8 +426,32 @@ export class ScaleEngine {
 
   // ---------------------------------------------------------------- running operations
 
-  /** Runs an operation (or resumes the journal's unfinished one with `resume`). */
+  /**
+   * Runs an operation (or resumes the journal's unfinished one with `resume`). The journal is locked
+   * for the whole run: a second engine on the same journal is refused, naming who holds it.
+   */
   async run(spec: OperationSpec, ro: RunOptions = {}): Promise<OperationResult> {
+    let held: HeldLock | undefined;
+    try {
+      held = this.d.journal.lock({ who: this.d.who ?? defaultWho(), op: spec.op });
+    } catch (e) {
+      if (e instanceof JournalLockedError) return this.refused(spec.op, [{ reason: e.message, fix: e.fix }]);
+      throw e;
+    }
+    let tookOver: string | undefined;
+    if (held?.tookOver) {
+      const h = held.tookOver;
+      tookOver = h === 'unreadable' ? `took over an unreadable stale lock ${held.path}` : `took over the stale journal lock of ${h.who} (pid ${h.pid} on ${h.host}, ${h.op} started ${h.started}): that process is gone`;
+      this.emit({ kind: 'warning', message: tookOver });
+    }
+    try {
+      return await this.runLocked(spec, ro, tookOver);
+    } finally {
+      held?.release();
+    }
+  }
+
+  private async runLocked(spec: OperationSpec, ro: RunOptions, tookOver: string | undefined): Promise<OperationResult> {
     const signal = ro.signal ?? new AbortController().signal;
     const crashed = this.d.journal.unfinishedRun();
     const resumable = this.d.journal.resumableRun();
@@ -484,6 +509,7 @@ export class ScaleEngine {
       this.d.journal.append({ t: 'event', kind: 'resume', message: `resuming ${spec.op}; finished steps are skipped` }, this.date());
       this.emit({ kind: 'info', message: `resuming ${spec.op} run ${run}` });
     }
+    if (tookOver) this.d.journal.append({ t: 'event', kind: 'lock', message: tookOver }, this.date());
     const rc: RunCtx = {
       run,
       signal,
