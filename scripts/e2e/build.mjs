@@ -94,7 +94,7 @@ export async function buildTestExtension({ filters = [], vsix = true, quiet = fa
   return { suites, dir: TEST_EXTENSION_DIR, entry: join(TEST_EXTENSION_DIR, 'dist', 'extension.js'), vsix: vsix ? TEST_EXTENSION_VSIX : undefined };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   buildTestExtension({ filters: process.argv.slice(2) }).then(
     (r) => console.log(`[e2e] test extension built with ${r.suites.length} suite file(s): ${r.vsix}`),
     (err) => {

@@ -22,7 +22,7 @@ import { join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { ensureEnvironment } from './setup.mjs';
 import { ROOT, buildTestExtension, selectFiles } from './build.mjs';
-import { freePort, killGroup, log, run, running, sleep, waitFor } from './util.mjs';
+import { fatal, freePort, killGroup, log, run, running, sleep, waitFor } from './util.mjs';
 
 const require = createRequire(import.meta.url);
 const EXTENSION_ID = 'pegasus-ops.pegasus-ops';
@@ -160,7 +160,7 @@ async function startCodeServer(env, dirs, extraEnv) {
   child.on('exit', (code, signal) => (exited = `${code ?? signal}`));
   const url = `http://127.0.0.1:${port}`;
   await waitFor('code-server /healthz', async () => {
-    if (exited !== undefined) throw new Error(`code-server exited (${exited}):\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+    if (exited !== undefined) throw fatal(`code-server exited (${exited}):\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
     const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
     return res.ok;
   }, { timeoutMs: 60_000, intervalMs: 200 });
@@ -273,7 +273,8 @@ async function main() {
   await installExtensions(env, dirs);
   const resultsFile = join(tmp, 'suite-results.json');
   const extraEnv = { PEGASUS_E2E_WORKSPACE: dirs.workspace };
-  if (suites.length) extraEnv.PEGASUS_E2E_RESULTS = resultsFile;
+  const progressFile = join(tmp, 'suite-progress.jsonl');
+  if (suites.length) Object.assign(extraEnv, { PEGASUS_E2E_RESULTS: resultsFile, PEGASUS_E2E_PROGRESS: progressFile });
   if (grep) extraEnv.PEGASUS_E2E_GREP = grep;
   if (process.env.PEGASUS_E2E_TEST_TIMEOUT) extraEnv.PEGASUS_E2E_TEST_TIMEOUT = process.env.PEGASUS_E2E_TEST_TIMEOUT;
   const { url, logFile } = await startCodeServer(env, dirs, extraEnv);
@@ -283,16 +284,34 @@ async function main() {
 
     if (suites.length) {
       const started = Date.now();
-      const r = await waitFor('the in-host mocha results', () => existsSync(resultsFile) && JSON.parse(readFileSync(resultsFile, 'utf8')), {
-        timeoutMs: suiteTimeoutS * 1000,
-        intervalMs: 250,
-      }).catch((err) => {
+      // Print each in-host test as it finishes (progress lines), then take the final file.
+      const printed = new Set();
+      let offset = 0;
+      const drainProgress = () => {
+        if (!existsSync(progressFile)) return;
+        const text = readFileSync(progressFile, 'utf8');
+        const end = text.lastIndexOf('\n') + 1;
+        for (const line of text.slice(offset, end).split('\n').filter(Boolean)) {
+          const t = JSON.parse(line);
+          printed.add(`${t.title}|${t.state}`);
+          record('host', t);
+        }
+        offset = Math.max(offset, end);
+      };
+      const r = await waitFor('the in-host mocha results', () => {
+        drainProgress();
+        // A dead extension host never writes results: stop waiting at once.
+        const died = readFileSync(logFile, 'utf8').match(/.*Extension Host Process exited.*/);
+        if (died) throw fatal(`the extension host died: ${died[0]}`);
+        return existsSync(resultsFile) && JSON.parse(readFileSync(resultsFile, 'utf8'));
+      }, { timeoutMs: suiteTimeoutS * 1000, intervalMs: 250 }).catch((err) => {
         record('host', { file: '?', title: 'in-host mocha suites finish', state: 'failed', durationMs: Date.now() - started, error: err.message });
         return undefined;
       });
       if (r) {
-        log(`in-host suites ran in VS Code ${r.vscodeVersion} on Node ${r.node}`);
-        for (const t of r.tests) record('host', t);
+        drainProgress();
+        for (const t of r.tests) if (!printed.has(`${t.title}|${t.state}`)) record('host', t);
+        log(`in-host suites ran in VS Code ${r.vscodeVersion} on Node ${r.node} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
     }
 

@@ -43,8 +43,9 @@ async function ensureAptPackages() {
       );
     });
   };
-  await apt(['update']);
-  await apt(['install', '-y', ...missing]);
+  // -q and no pty: progress bars would fill the CI log.
+  await apt(['-q', 'update']);
+  await apt(['-q', '-y', '-o', 'Dpkg::Use-Pty=0', 'install', ...missing]);
 }
 
 /**
@@ -108,7 +109,7 @@ export async function ensureEnvironment() {
   return { cache, codeServerEntry: codeServer.entry, codeServerVersion: version, chromium: CHROMIUM };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   ensureEnvironment().then(
     (env) => log(`ready: ${JSON.stringify(env)}`),
     (err) => {

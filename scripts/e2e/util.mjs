@@ -87,7 +87,12 @@ export function freePort() {
   });
 }
 
-/** Polls `check` until it returns a truthy value or the timeout passes. */
+/** An error that stops waitFor at once (the thing waited for can no longer happen). */
+export function fatal(message) {
+  return Object.assign(new Error(message), { fatal: true });
+}
+
+/** Polls `check` until it returns a truthy value or the timeout passes; a fatal() error ends it. */
 export async function waitFor(what, check, { timeoutMs = 30_000, intervalMs = 100 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let lastErr;
@@ -96,6 +101,7 @@ export async function waitFor(what, check, { timeoutMs = 30_000, intervalMs = 10
       const v = await check();
       if (v) return v;
     } catch (err) {
+      if (err?.fatal) throw err;
       lastErr = err;
     }
     await sleep(intervalMs);

@@ -5,11 +5,13 @@
  * real run, on a manual clock so it takes seconds. Reports the predicted outcome: copies, bytes,
  * simulated duration, partition-seconds without a primary, seconds frozen, settings left.
  *
- * The twin places replicas evenly (the simulator's own placement), not exactly like the live
- * cluster; each leaving node is mapped to the twin node at the same position in address order.
+ * The twin gets the live placement (alive node i in address order = twin node i) when the
+ * simulator accepts a `placement` option (feature-detected: see src/simulator/REQUESTS.md); else
+ * the simulator's own even placement, and the assumptions say so. Either way the twin's placement
+ * is compared with the live one and the result reported (`placement`).
  */
 import { MetaClient } from '../pegasus';
-import { startSimulatedCluster } from '../simulator';
+import { simOptionsSchema, startSimulatedCluster, type StartOptions } from '../simulator';
 import { ScaleEngine, type EngineOptions, type OperationResult, type OperationSpec } from './engine';
 import { Journal } from './journal';
 import { metaClusterPort } from './metaPort';
@@ -27,6 +29,73 @@ export interface RehearsalOptions {
   readonly seed?: number;
   readonly engine?: EngineOptions;
   readonly signal?: AbortSignal;
+  /** Tests: override the feature detection of the simulator's `placement` option. */
+  readonly placementSupported?: boolean;
+  /** Tests: wraps the simulator start (to see the options the twin gets). */
+  readonly start?: typeof startSimulatedCluster;
+}
+
+/** The simulator option requested in src/simulator/REQUESTS.md: per table, per partition, members by node index. */
+export type PlacementOption = Record<string, { primary: number | null; secondaries: number[] }[]>;
+
+/** Does this simulator build accept an exact placement? */
+export function simulatorAcceptsPlacement(): boolean {
+  const shape = (simOptionsSchema as unknown as { shape?: Record<string, unknown> }).shape;
+  return !!shape && 'placement' in shape;
+}
+
+/**
+ * The live placement as the simulator option: node i is `alive[i]`. Members on nodes the twin does
+ * not have (dead ones) are left out; the second value counts them.
+ */
+export function livePlacementOption(live: ClusterState, alive: readonly string[]): { placement: PlacementOption; dropped: number } {
+  const idx = new Map(alive.map((a, i) => [a, i]));
+  let dropped = 0;
+  const placement: PlacementOption = {};
+  for (const t of live.tables) {
+    placement[t.name] = [...t.partitions]
+      .sort((a, b) => a.pidx - b.pidx)
+      .map((p) => {
+        const primary = p.primary !== null && idx.has(p.primary) ? idx.get(p.primary)! : null;
+        if (p.primary !== null && primary === null) dropped++;
+        const secondaries: number[] = [];
+        for (const s of p.secondaries) {
+          const i = idx.get(s);
+          if (i === undefined) dropped++;
+          else secondaries.push(i);
+        }
+        return { primary, secondaries };
+      });
+  }
+  return { placement, dropped };
+}
+
+/** Per node (by live address) and table: primaries and replicas — what "the same placement" means. */
+export type Distribution = Record<string, Record<string, { primaries: number; replicas: number }>>;
+
+export function distributionOf(s: ClusterState, rename: (address: string) => string = (a) => a): Distribution {
+  const out: Distribution = {};
+  for (const t of s.tables) {
+    for (const p of t.partitions) {
+      const members = [...(p.primary ? [p.primary] : []), ...p.secondaries];
+      for (const m of members) {
+        const node = (out[rename(m)] ??= {});
+        const c = (node[t.name] ??= { primaries: 0, replicas: 0 });
+        c.replicas++;
+        if (m === p.primary) c.primaries++;
+      }
+    }
+  }
+  return out;
+}
+
+/** Exact member sets per partition (primary first), with twin addresses renamed to live ones. */
+function membersOf(s: ClusterState, rename: (address: string) => string = (a) => a): string {
+  return JSON.stringify(
+    [...s.tables]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((t) => [t.name, [...t.partitions].sort((a, b) => a.pidx - b.pidx).map((p) => [p.primary ? rename(p.primary) : null, [...p.secondaries].map(rename).sort()])]),
+  );
 }
 
 export interface Rehearsal {
@@ -42,13 +111,20 @@ export interface Rehearsal {
   readonly nodeMap: Readonly<Record<string, string>>;
   readonly assumptions: readonly string[];
   readonly summary: string;
+  /** 'live': the twin started with exactly the live members of every partition; 'even': the simulator's own placement. */
+  readonly placement: 'live' | 'even';
+  /** The twin's placement before the run, with live addresses (equals the live one when `placement` is 'live'). */
+  readonly twinDistribution: Distribution;
 }
 
 type ScaleSpec = Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
 
 export async function rehearse(live: ClusterState, spec: ScaleSpec, o: RehearsalOptions): Promise<Rehearsal> {
   const alive = live.nodes.filter((n) => n.alive).map((n) => n.address).sort();
-  const sim = await startSimulatedCluster({
+  const supported = o.placementSupported ?? simulatorAcceptsPlacement();
+  const lp = supported ? livePlacementOption(live, alive) : undefined;
+  // Typed optional: the option exists only in simulators that implement the request.
+  const startOpts: StartOptions & { placement?: PlacementOption } = {
     version: o.version ?? '2.6',
     seed: o.seed ?? 1,
     nodes: alive.length,
@@ -57,7 +133,9 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
     minLiveNodeCount: o.minLive ?? 3,
     ...(o.replicaSizeMb !== undefined ? { replicaSizeMb: o.replicaSizeMb } : {}),
     ...(o.copyRateMb !== undefined ? { copyRateMb: o.copyRateMb } : {}),
-  });
+    ...(lp ? { placement: lp.placement } : {}),
+  };
+  const sim = await (o.start ?? startSimulatedCluster)(startOpts);
   const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 20, maxRetryDelayMs: 100 });
   try {
     const base = metaClusterPort(client, { simulatorControl: sim.controlUrl });
@@ -66,6 +144,10 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
     const nodeMap: Record<string, string> = {};
     alive.forEach((a, i) => (nodeMap[a] = twinAddrs[i]!));
     const map = (xs: readonly string[] | undefined): string[] => (xs ?? []).map((x) => nodeMap[x] ?? x);
+    const back = new Map(Object.entries(nodeMap).map(([l, t]) => [t, l]));
+    const toLive = (a: string): string => back.get(a) ?? a;
+    const twinDistribution = distributionOf(twin, toLive);
+    const placement: 'live' | 'even' = membersOf(twin, toLive) === membersOf(live) ? 'live' : 'even';
     const twinSpec: OperationSpec =
       spec.op === 'scale-in'
         ? { op: 'scale-in', nodes: map(spec.nodes) }
@@ -121,17 +203,24 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
       settingsLeft: r.settingsLeft,
       nodeMap,
       assumptions: [
-        `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live partition and replica counts, placed evenly by the simulator (not the live placement)`,
+        placement === 'live'
+          ? `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live placement (every partition's primary and secondaries as they are now)`
+          : `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live partition and replica counts, placed evenly by the simulator (not the live placement: ${
+              !supported ? 'this simulator has no placement option yet, see src/simulator/REQUESTS.md' : lp && lp.dropped > 0 ? `${lp.dropped} replica(s) sit on nodes that are not alive` : 'the simulator did not load it exactly'
+            })`,
         ...(o.minLiveNote ? [o.minLiveNote] : []),
         `pct ${o.pct}, min_live ${o.minLive ?? 3}, replica size ${o.replicaSizeMb ?? 1024} MB, copy rate ${o.copyRateMb ?? 100} MB/s, version ${o.version ?? '2.6'}`,
       ],
     };
     return {
       ...out,
+      placement,
+      twinDistribution,
       summary:
         `rehearsal ${r.outcome}: ${out.replicasCopied} replicas copied (${Math.round(out.bytesCopied / 1024 / 1024)} MB) in ${Math.round(out.simulatedSeconds)} simulated s; ` +
         `partition-seconds without primary ${out.partitionSecondsWithoutPrimary.toFixed(1)}; frozen ${out.frozenSeconds.toFixed(1)} s` +
-        (r.settingsLeft.length ? `; left changed: ${r.settingsLeft.map((s) => `${s.name}=${s.value}`).join(', ')}` : '; no setting left changed'),
+        (r.settingsLeft.length ? `; left changed: ${r.settingsLeft.map((s) => `${s.name}=${s.value}`).join(', ')}` : '; no setting left changed') +
+        (placement === 'live' ? '; twin with the live placement' : '; twin placed evenly (not the live placement)'),
     };
   } finally {
     client.close();

@@ -12,7 +12,7 @@ import type { CommandRegistry } from '../commands/registry';
 import { runParsed } from '../commands/run';
 import type { CommandContext, CommandResult, ConfirmRequest, ProgressEvent } from '../commands/types';
 import type { CellOptions } from './cellOptions';
-import { RUNBOOK_MIME, visualSchema } from './visual';
+import { RUNBOOK_MIME, visualSchema, type ResultVisual, type Visual } from './visual';
 
 export type OutputItem =
   | { readonly mime: 'text/markdown' | 'text/plain'; readonly data: string }
@@ -56,26 +56,35 @@ export interface CellRunEnv {
 
 /** Outputs for one command result: markdown table + JSON alternative, plus a picture when the data has one. */
 export function outputsForResult(r: CommandResult): CellOutput[] {
-  const out: CellOutput[] = [];
-  const visual = visualOf(r.data);
-  const items: OutputItem[] = [];
-  if (visual !== undefined) items.push({ mime: RUNBOOK_MIME, data: visual });
-  items.push({ mime: 'text/markdown', data: resultToMarkdown(r) });
-  items.push({ mime: 'application/json', data: r.data ?? null });
-  out.push({ kind: r.ok ? 'result' : 'error', items });
-  return out;
+  const picture = visualOf(r.data);
+  const result: ResultVisual = {
+    view: 'result',
+    command: r.command,
+    ok: r.ok,
+    ...(r.summary !== undefined ? { summary: r.summary } : {}),
+    tables: r.tables.map((t) => ({ ...(t.title !== undefined ? { title: t.title } : {}), columns: [...t.columns], rows: t.rows.map((row) => [...row]), ...(t.kind ? { kind: t.kind } : {}) })),
+    ...(r.tables.length === 0 ? { text: r.text } : {}),
+    ...(picture ? { picture } : {}),
+  };
+  const items: OutputItem[] = [
+    { mime: RUNBOOK_MIME, data: result },
+    { mime: 'text/markdown', data: resultToMarkdown(r) },
+    { mime: 'application/json', data: r.data ?? null },
+  ];
+  return [{ kind: r.ok ? 'result' : 'error', items }];
 }
 
 /** A picture embedded in a result's data (`{ visual: … }`), when valid. */
-export function visualOf(data: unknown): unknown {
+export function visualOf(data: unknown): Exclude<Visual, ResultVisual> | undefined {
   if (!data || typeof data !== 'object' || !('visual' in data)) return undefined;
-  const v = (data as { visual: unknown }).visual;
-  return visualSchema.safeParse(v).success ? v : undefined;
+  const v = visualSchema.safeParse((data as { visual: unknown }).visual);
+  return v.success && v.data.view !== 'result' ? v.data : undefined;
 }
 
 function errorOutput(title: string, e: ErrorDescription, extra?: string): CellOutput {
   const md = `**${title}**: ${e.message.replace(/\n/g, '  \n')}\n\n_Fix:_ ${e.fix}${extra ? `\n\n${extra}` : ''}`;
-  return { kind: 'error', items: [{ mime: 'text/markdown', data: md }, { mime: 'application/json', data: { error: e.name, message: e.message, fix: e.fix } }] };
+  // Markdown only: editors prefer application/json over markdown, and an error must read as prose.
+  return { kind: 'error', items: [{ mime: 'text/markdown', data: md }] };
 }
 
 function isAbort(err: unknown, signal: AbortSignal): boolean {

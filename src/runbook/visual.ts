@@ -69,7 +69,31 @@ export const progressVisualSchema = z.object({
   distribution: distributionSchema.optional(),
 });
 
-export const visualSchema = z.discriminatedUnion('view', [distributionSchema, planVisualSchema, progressVisualSchema]);
+const tableSchema = z.object({
+  title: z.string().optional(),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+  kind: z.enum(['grid', 'keyValue']).optional(),
+});
+
+/**
+ * A command's whole result for the renderer: its tables (as the markdown alternative shows them)
+ * and its picture when it has one. Editors pick a renderer's own mime over markdown and JSON, so
+ * every result goes through the renderer; markdown and JSON stay as alternatives.
+ */
+export const resultVisualSchema = z.object({
+  view: z.literal('result'),
+  command: z.string(),
+  ok: z.boolean(),
+  summary: z.string().optional(),
+  tables: z.array(tableSchema),
+  /** Plain text when there are no tables (help, remote command output). */
+  text: z.string().optional(),
+  picture: z.discriminatedUnion('view', [distributionSchema, planVisualSchema, progressVisualSchema]).optional(),
+});
+export type ResultVisual = z.infer<typeof resultVisualSchema>;
+
+export const visualSchema = z.discriminatedUnion('view', [distributionSchema, planVisualSchema, progressVisualSchema, resultVisualSchema]);
 export type Visual = z.infer<typeof visualSchema>;
 export type VisualInput = z.input<typeof visualSchema>;
 export type DistributionVisual = z.infer<typeof distributionSchema>;

@@ -4,7 +4,7 @@
  * per node before and after. Colours come from the editor theme's CSS variables, so light, dark
  * and high-contrast themes all work.
  */
-import type { DistributionVisual, PlanVisual, ProgressVisual, Visual } from '../../runbook/visual';
+import type { DistributionVisual, PlanVisual, ProgressVisual, ResultVisual, Visual } from '../../runbook/visual';
 
 export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -52,6 +52,13 @@ export const STYLE = `
 .pgv .counters{display:flex;gap:8px;flex-wrap:wrap}
 .pgv .state-failed,.pgv .state-cancelled{color:${C.leaving}}
 .pgv .state-succeeded{color:${C.ok}}
+.pgv table{border-collapse:collapse;margin:2px 0 10px;font-variant-numeric:tabular-nums}
+.pgv th,.pgv td{border:1px solid ${C.border};padding:2px 8px;text-align:left;vertical-align:top}
+.pgv thead th{font-weight:600}
+.pgv table.kv th{font-weight:normal;color:${C.muted};white-space:nowrap}
+.pgv .ttitle{font-weight:600;margin-top:6px}
+.pgv pre{font-family:var(--vscode-editor-font-family);white-space:pre-wrap;margin:0}
+.pgv .dist + .ttitle,.pgv .steps + h3{margin-top:10px}
 `;
 
 function pct(n: number, max: number): string {
@@ -133,8 +140,26 @@ export function renderProgress(v: ProgressVisual): string {
   );
 }
 
+function cell(c: string | number | boolean | null): string {
+  return c === null ? '' : esc(c);
+}
+
+/** Tables the way the markdown alternative shows them, plus the picture first when there is one. */
+export function renderResult(v: ResultVisual): string {
+  const pic = v.picture ? (v.picture.view === 'distribution' ? renderDistribution(v.picture) : v.picture.view === 'plan' ? renderPlan(v.picture) : renderProgress(v.picture)) : '';
+  const tables = v.tables
+    .map((t) => {
+      const head = t.kind === 'keyValue' ? '' : `<thead><tr>${t.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`;
+      const body = t.rows.map((r) => `<tr>${t.columns.map((_, i) => (t.kind === 'keyValue' && i === 0 ? `<th>${cell(r[i] ?? null)}</th>` : `<td>${cell(r[i] ?? null)}</td>`)).join('')}</tr>`).join('');
+      return `${t.title ? `<div class="ttitle">${esc(t.title)}</div>` : ''}<table class="${t.kind === 'keyValue' ? 'kv' : 'grid'}">${head}<tbody>${body}</tbody></table>`;
+    })
+    .join('');
+  const text = v.text !== undefined ? `<pre>${esc(v.text)}</pre>` : '';
+  return `${pic}${tables}${text}`;
+}
+
 export function renderVisual(v: Visual): string {
-  const body = v.view === 'distribution' ? renderDistribution(v) : v.view === 'plan' ? renderPlan(v) : renderProgress(v);
+  const body = v.view === 'distribution' ? renderDistribution(v) : v.view === 'plan' ? renderPlan(v) : v.view === 'progress' ? renderProgress(v) : renderResult(v);
   return `<style>${STYLE}</style><div class="pgv">${body}</div>`;
 }
 

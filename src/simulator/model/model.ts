@@ -11,7 +11,7 @@
 import { freezeVerdict } from '../../cluster/freeze';
 import { planBalance, type PlannedMove } from './balancer';
 import { SimClock } from './clock';
-import { resolveOptions, versionDefaults, type ResolvedConfig, type SimOptionsInput, type TableSpec } from './options';
+import { initialNodeAddress, resolveOptions, versionDefaults, type ResolvedConfig, type ResolvedPlacement, type SimOptionsInput, type TableSpec } from './options';
 import { Rng } from './rng';
 import {
   CT,
@@ -86,14 +86,12 @@ export class ClusterModel {
   private epoch = 0;
   private checkerKey = '';
   private readonly bytesPerMs: number;
-  private readonly replicaBytes: number;
 
   constructor(input: SimOptionsInput = {}, epochMs = Date.UTC(2026, 0, 1)) {
     this.cfg = resolveOptions(input);
     this.rng = new Rng(this.cfg.seed);
     this.epochMs = epochMs;
     this.bytesPerMs = (this.cfg.copyRateMb * MB) / 1000;
-    this.replicaBytes = Math.round(this.cfg.replicaSizeMb * MB);
     this.clock.onAdvance = (from, to) => this.integrate(from, to);
     for (let i = 0; i < this.cfg.metas; i++) {
       this.metas.push({ idx: i, address: `127.0.0.1:${34601 + i}`, up: true, startedAt: 0, livePct: this.cfg.livePercentage, minLive: this.cfg.minLiveNodeCount });
@@ -118,10 +116,18 @@ export class ClusterModel {
 
   private createNode(): SimNode {
     const idx = this.nodes.length;
-    const port = this.cfg.replicaBasePort + idx;
+    let address: string;
+    if (idx < this.cfg.nodes) address = initialNodeAddress(this.cfg, idx);
+    else {
+      // Added later: the next loopback port from the base that no node uses yet.
+      let port = this.cfg.replicaBasePort + idx;
+      while (this.byAddress.has(`127.0.0.1:${port}`)) port++;
+      address = `127.0.0.1:${port}`;
+    }
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
     const n: SimNode = {
       idx,
-      address: `127.0.0.1:${port}`,
+      address,
       port,
       running: true,
       startedAt: this.now,
@@ -152,8 +158,9 @@ export class ClusterModel {
 
   private createApp(t: TableSpec): void {
     const app: SimApp = {
-      id: this.apps.length + 1,
+      id: t.id ?? this.apps.length + 1,
       name: t.name,
+      replicaBytes: Math.round((t.replicaSizeMb ?? this.cfg.replicaSizeMb) * MB),
       partitionCount: t.partitions,
       maxReplicas: t.replicas,
       createSecond: Math.floor((this.epochMs + this.now) / 1000),
@@ -164,6 +171,11 @@ export class ClusterModel {
       newRep: [],
     };
     this.apps.push(app);
+    const exact = this.cfg.placement.get(t.name);
+    if (exact) {
+      exact.forEach((e, i) => this.addPartition(app, i, e));
+      return;
+    }
     const n = this.nodes.length;
     // Even placement: replica slot k = i*R + r goes to node order[k mod N], so every node holds
     // P*R/N (±1) replicas of each table and the primaries spread too; members stay distinct.
@@ -181,29 +193,34 @@ export class ClusterModel {
       let lead = 0;
       for (let k = 1; k < members.length; k++) if (app.prim[members[k]!]! < app.prim[members[lead]!]!) lead = k;
       members.unshift(...members.splice(lead, 1));
-      const p: Partition = {
-        gid: this.partitions.length,
-        app,
-        pidx: i,
-        ballot: members.length,
-        maxReplicas: t.replicas,
-        primary: -1,
-        secondaries: [],
-        dropped: [],
-        pending: [],
-        inflight: null,
-        lastCommittedDecree: 0,
-        removingDead: new Set(),
-        closedOn: new Set(),
-        gtNoPrimary: true,
-        gtUnder: true,
-      };
-      this.noPrimaryCount++;
-      this.underCount++;
-      app.partitions.push(p);
-      this.partitions.push(p);
-      this.setConfig(p, members[0] ?? -1, members.slice(1), false);
+      this.addPartition(app, i, { primary: members[0] ?? -1, secondaries: members.slice(1) });
     }
+  }
+
+  /** A partition starting with exactly these members (ballot = member count). */
+  private addPartition(app: SimApp, i: number, e: ResolvedPlacement): void {
+    const p: Partition = {
+      gid: this.partitions.length,
+      app,
+      pidx: i,
+      ballot: (e.primary >= 0 ? 1 : 0) + e.secondaries.length,
+      maxReplicas: app.maxReplicas,
+      primary: -1,
+      secondaries: [],
+      dropped: [],
+      pending: [],
+      inflight: null,
+      lastCommittedDecree: 0,
+      removingDead: new Set(),
+      closedOn: new Set(),
+      gtNoPrimary: true,
+      gtUnder: true,
+    };
+    this.noPrimaryCount++;
+    this.underCount++;
+    app.partitions.push(p);
+    this.partitions.push(p);
+    this.setConfig(p, e.primary, [...e.secondaries], false);
   }
 
   // ------------------------------------------------------------------ logging
@@ -390,7 +407,8 @@ export class ClusterModel {
       alive: new Set(),
       dead: new Set(),
       assignDelayMs: this.cfg.assignDelayMs,
-      blackList: [],
+      // The configured start value holds for the first leader only (runtime settings die with it).
+      blackList: gen === 1 ? this.cfg.blackList.map((a) => this.findNode(a)?.address ?? a) : [],
       addSecondaryEnableFlowControl: this.cfg.addSecondaryEnableFlowControl,
       addSecondaryMaxCountForOneNode: this.cfg.addSecondaryMaxCountForOneNode,
       balancerInTurn: false,
@@ -562,8 +580,9 @@ export class ClusterModel {
   findNode(address: string): SimNode | undefined {
     const i = this.byAddress.get(address);
     if (i !== undefined) return this.nodes[i];
-    const m = /^(?:localhost|127\.0\.0\.1|\[?::1\]?):(\d+)$/.exec(address);
-    return m ? this.nodes[Number(m[1]) - this.cfg.replicaBasePort] : undefined;
+    const m = /^(?:localhost|\[?::1\]?):(\d+)$/.exec(address);
+    const j = m ? this.byAddress.get(`127.0.0.1:${m[1]}`) : undefined;
+    return j !== undefined ? this.nodes[j] : undefined;
   }
 
   /** Adds an empty replica server; it registers with the meta at its first beacon. */
@@ -1093,7 +1112,7 @@ export class ClusterModel {
       return;
     }
     inf.waitingForSlot = false;
-    const total = full ? this.replicaBytes : Math.round(this.replicaBytes * this.cfg.logDeltaFraction);
+    const total = full ? p.app.replicaBytes : Math.round(p.app.replicaBytes * this.cfg.logDeltaFraction);
     this.updateLearns(n);
     const learn: Learn = { p, node: n.idx, total, remaining: total, full, inflight: inf };
     inf.learn = learn;
@@ -1236,7 +1255,19 @@ export class ClusterModel {
   knownNodes(): { idx: number; alive: boolean }[] {
     const l = this.leader;
     if (!l) return [];
-    const byAddr = (a: number, b: number): number => this.nodes[a]!.port - this.nodes[b]!.port;
+    const byAddr = (a: number, b: number): number => compareAddress(this.nodes[a]!.address, this.nodes[b]!.address);
     return [...[...l.alive].sort(byAddr).map((idx) => ({ idx, alive: true })), ...[...l.dead].sort(byAddr).map((idx) => ({ idx, alive: false }))];
   }
+}
+
+/** rpc_address order (IPv4 as a number, then port), as the meta sorts its node list. */
+export function compareAddress(a: string, b: string): number {
+  const key = (x: string): [number, number] => {
+    const i = x.lastIndexOf(':');
+    const ip = x.slice(0, i).split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+    return [ip, Number(x.slice(i + 1))];
+  };
+  const [ia, pa] = key(a);
+  const [ib, pb] = key(b);
+  return ia - ib || pa - pb;
 }

@@ -3,6 +3,7 @@
  * plus the per-version defaults (Pegasus 2.5.0 code defaults vs master/"2.6").
  */
 import { z } from 'zod';
+import { describeZodError } from '../../cluster/profile';
 
 export const pegasusVersionSchema = z.enum(['2.5', '2.6'], {
   error: 'expected the Pegasus version 2.5 or 2.6',
@@ -13,7 +14,16 @@ export interface TableSpec {
   readonly name: string;
   readonly partitions: number;
   readonly replicas: number;
+  /** app_id; default: 1, 2, … in list order (ids a live cluster uses may have gaps). */
+  readonly id?: number | undefined;
+  /** Size of every replica of this table (MB); default `replicaSizeMb`. */
+  readonly replicaSizeMb?: number | undefined;
 }
+
+/** `a.b.c.d:port`: what an rpc_address can carry on the wire. */
+export const IPV4_PORT_RE = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
+/** `host:port` (a host_port on master): a name or an IPv4 address. */
+export const HOST_PORT_RE = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:([1-9]\d{0,4})$/;
 
 const tableNameRe = /^[A-Za-z0-9_.-]+$/;
 
@@ -38,14 +48,40 @@ const tableSchema = z.object({
   name: z.string().regex(tableNameRe, 'table names use letters, digits, _ . -'),
   partitions: z.number().int().min(1),
   replicas: z.number().int().min(1).max(5),
+  id: z.number().int().min(1).optional(),
+  replicaSizeMb: z.number().positive().optional(),
 });
+
+/** A replica server in `placement`: its 0-based index, or its address (`nodeAddresses` entry / `127.0.0.1:port`). */
+const nodeRefSchema = z.union([z.number().int().min(0), z.string().min(1)], { error: 'expected a node index (0, 1, …) or a node address "a.b.c.d:port"' });
+const placementEntrySchema = z
+  .object({
+    primary: nodeRefSchema.nullable(),
+    secondaries: z.array(nodeRefSchema),
+  })
+  .strict();
+export type PlacementEntryInput = z.input<typeof placementEntrySchema>;
 
 export const simOptionsSchema = z.object({
   version: pegasusVersionSchema.default('2.6'),
   seed: z.number().int().default(1),
   metas: z.number().int().min(1).max(9).default(3),
-  nodes: z.number().int().min(0).max(5000).default(5),
+  /** Replica servers; default `nodeAddresses.length` when given, else 5. */
+  nodes: z.number().int().min(0).max(5000).optional(),
+  /**
+   * The replica servers' addresses (`a.b.c.d:port`, unique), e.g. a live cluster's, kept as they
+   * are: the simulated meta lists exactly these. Default `127.0.0.1:(replicaBasePort + i)`.
+   * Nodes added later (`POST /nodes`) get the next free `127.0.0.1:port` from `replicaBasePort`.
+   */
+  nodeAddresses: z.array(z.string().regex(IPV4_PORT_RE, 'expected an IPv4 "a.b.c.d:port" (what rpc_address carries on the wire)')).optional(),
   tables: z.array(tableSchema).default([{ name: 'temp', partitions: 8, replicas: 3 }]),
+  /**
+   * Exact replica placement per table name: one entry per partition index, `{ primary, secondaries }`
+   * with node indexes or addresses. Tables not listed are placed evenly.
+   */
+  placement: z.record(z.string(), z.array(placementEntrySchema)).optional(),
+  /** meta.lb.assign_secondary_black_list of the first leader (a runtime setting: a new leader starts empty). */
+  blackList: z.array(z.string().regex(HOST_PORT_RE, 'expected "host:port"')).default([]),
   replicaSizeMb: z.number().positive().default(1024),
   /** Receiving bandwidth per replica server, shared by its concurrent learns (MB/s). */
   copyRateMb: z.number().positive().default(100),
@@ -76,9 +112,89 @@ export const simOptionsSchema = z.object({
   clusterName: z.string().min(1).default('onebox'),
   /** First replica-server port; replica i listens (nominally) on basePort + i. */
   replicaBasePort: z.number().int().min(1).max(65000).default(34801),
-});
+}).superRefine((o, ctx) => checkTopology(o, (message, path) => ctx.addIssue({ code: 'custom', message, path })));
 export type SimOptionsInput = z.input<typeof simOptionsSchema>;
 export type SimOptions = z.output<typeof simOptionsSchema>;
+
+type Issue = (message: string, path: (string | number)[]) => void;
+
+/** Node count after defaults. */
+function nodeCount(o: SimOptions): number {
+  return o.nodes ?? o.nodeAddresses?.length ?? 5;
+}
+
+/** The address node `i` starts with. */
+export function initialNodeAddress(o: Pick<SimOptions, 'nodeAddresses' | 'replicaBasePort'>, i: number): string {
+  return o.nodeAddresses?.[i] ?? `127.0.0.1:${o.replicaBasePort + i}`;
+}
+
+/** A placement node reference → node index, or an error message naming the valid choices. */
+function resolveNodeRef(o: SimOptions, ref: number | string): number | string {
+  const n = nodeCount(o);
+  const range = n === 0 ? 'there are no replica servers (nodes: 0)' : `valid: 0..${n - 1} or ${initialNodeAddress(o, 0)}${n > 1 ? ` … ${initialNodeAddress(o, n - 1)}` : ''}`;
+  if (typeof ref === 'number') return ref < n ? ref : `node index ${ref} is not a replica server; ${range}`;
+  const canon = ref.replace(/^(?:localhost|\[?::1\]?):/, '127.0.0.1:');
+  for (let i = 0; i < n; i++) if (initialNodeAddress(o, i) === canon) return i;
+  return `node ${JSON.stringify(ref)} is not a replica server; ${range}`;
+}
+
+/** Cross-field checks: tables, node addresses and placement must describe one consistent cluster. */
+function checkTopology(o: SimOptions, issue: Issue): void {
+  const n = nodeCount(o);
+  if (o.nodeAddresses) {
+    if (o.nodes !== undefined && o.nodes !== o.nodeAddresses.length) issue(`nodes is ${o.nodes} but nodeAddresses lists ${o.nodeAddresses.length}; give one of them, or make them agree`, ['nodes']);
+    const seen = new Map<string, number>();
+    o.nodeAddresses.forEach((a, i) => {
+      const j = seen.get(a);
+      if (j !== undefined) issue(`${a} is listed twice (also nodeAddresses[${j}]); every replica server needs its own address`, ['nodeAddresses', i]);
+      seen.set(a, i);
+    });
+  }
+  const names = new Map<string, number>();
+  const ids = new Map<number, number>();
+  o.tables.forEach((t, i) => {
+    const j = names.get(t.name);
+    if (j !== undefined) issue(`table '${t.name}' is listed twice (also tables[${j}])`, ['tables', i, 'name']);
+    names.set(t.name, i);
+    if (t.id !== undefined) {
+      const k = ids.get(t.id);
+      if (k !== undefined) issue(`app id ${t.id} is used twice (also tables[${k}]); give each table its own id`, ['tables', i, 'id']);
+      ids.set(t.id, i);
+    }
+  });
+  if (o.tables.some((t) => t.id !== undefined) && o.tables.some((t) => t.id === undefined)) {
+    issue('give every table an id, or none (then they are 1, 2, … in list order)', ['tables']);
+  }
+  for (const [table, entries] of Object.entries(o.placement ?? {})) {
+    const ti = names.get(table);
+    if (ti === undefined) {
+      issue(`no table '${table}' in tables (${o.tables.map((t) => t.name).join(', ') || 'none'}); add it to tables or remove it from placement`, ['placement', table]);
+      continue;
+    }
+    const t = o.tables[ti]!;
+    if (t.replicas > n) issue(`table '${table}' wants ${t.replicas} replicas but the cluster has only ${n} replica server(s); lower replicas or add nodes`, ['tables', ti, 'replicas']);
+    if (entries.length !== t.partitions) issue(`table '${table}' has ${t.partitions} partitions but placement lists ${entries.length}; give one entry per partition index`, ['placement', table]);
+    entries.forEach((e, pidx) => {
+      const members: [number | string, (string | number)[]][] = [];
+      if (e.primary !== null) members.push([e.primary, ['placement', table, pidx, 'primary']]);
+      e.secondaries.forEach((s, k) => members.push([s, ['placement', table, pidx, 'secondaries', k]]));
+      if (members.length > t.replicas) issue(`partition ${table}.${pidx} lists ${members.length} replicas but the table keeps ${t.replicas}; remove ${members.length - t.replicas}`, ['placement', table, pidx]);
+      const seen = new Set<number>();
+      for (const [ref, path] of members) {
+        const r = resolveNodeRef(o, ref);
+        if (typeof r === 'string') issue(`partition ${table}.${pidx}: ${r}`, path);
+        else if (seen.has(r)) issue(`partition ${table}.${pidx}: node ${JSON.stringify(ref)} is listed twice; the members of a partition are distinct nodes`, path);
+        else seen.add(r);
+      }
+    });
+  }
+}
+
+/** Placement with node indexes (validated). */
+export interface ResolvedPlacement {
+  readonly primary: number;
+  readonly secondaries: readonly number[];
+}
 
 export interface VersionDefaults {
   readonly fdLeaseSeconds: number;
@@ -94,17 +210,29 @@ export const versionDefaults: Record<PegasusVersion, VersionDefaults> = {
   '2.6': { fdLeaseSeconds: 20, fdGraceSeconds: 22, assignDelayMs: 600000, serverVersion: '2.6.0-SNAPSHOT', gitSha: 'db756dcdf24e2af6169659a67548501ed61f106c' },
 };
 
-export interface ResolvedConfig extends SimOptions {
+export interface ResolvedConfig extends Omit<SimOptions, 'placement'> {
+  readonly nodes: number;
+  /** Per table name, per partition index; tables without an entry are placed evenly. */
+  readonly placement: ReadonlyMap<string, readonly ResolvedPlacement[]>;
   readonly assignDelayMs: number;
   readonly fdLeaseSeconds: number;
   readonly fdGraceSeconds: number;
 }
 
 export function resolveOptions(input: SimOptionsInput): ResolvedConfig {
-  const o = simOptionsSchema.parse(input);
+  const parsed = simOptionsSchema.safeParse(input);
+  if (!parsed.success) throw new Error(`bad simulator options:\n${describeZodError(parsed.error)}`);
+  const o = parsed.data;
   const d = versionDefaults[o.version];
+  const idx = (ref: number | string): number => resolveNodeRef(o, ref) as number;
+  const placement = new Map<string, ResolvedPlacement[]>();
+  for (const [table, entries] of Object.entries(o.placement ?? {})) {
+    placement.set(table, entries.map((e) => ({ primary: e.primary === null ? -1 : idx(e.primary), secondaries: e.secondaries.map(idx) })));
+  }
   const r: ResolvedConfig = {
     ...o,
+    nodes: nodeCount(o),
+    placement,
     assignDelayMs: o.assignDelayMs ?? d.assignDelayMs,
     fdLeaseSeconds: o.fdLeaseSeconds ?? d.fdLeaseSeconds,
     fdGraceSeconds: o.fdGraceSeconds ?? d.fdGraceSeconds,

@@ -65,6 +65,8 @@ export interface SimApp {
   readonly name: string;
   readonly partitionCount: number;
   readonly maxReplicas: number;
+  /** Bytes one full copy (LT_APP) of a replica of this table moves. */
+  readonly replicaBytes: number;
   readonly createSecond: number;
   readonly partitions: Partition[];
   /** Per node index: primaries / replicas of this table in the meta's partition configs. */

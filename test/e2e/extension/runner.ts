@@ -2,7 +2,7 @@
 // Used by the test extension (code-server launcher) and by @vscode/test-electron's
 // extensionTestsPath entry. Suite files are registered by the generated bundle entry
 // (scripts/e2e/build.mjs) and required lazily, after mocha has installed its globals.
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import Mocha from 'mocha';
 
@@ -42,6 +42,13 @@ export async function runSuites(vscodeVersion: string): Promise<SuiteResults> {
   if (process.env.PEGASUS_E2E_GREP) mocha.grep(process.env.PEGASUS_E2E_GREP);
 
   const results: SuiteResults = { passed: 0, failed: 0, pending: 0, tests: [], vscodeVersion, node: process.version };
+  // Each result is also appended to PEGASUS_E2E_PROGRESS as one JSON line, so the driver can
+  // print tests as they finish (and name the last one if the host hangs or dies).
+  const progress = process.env.PEGASUS_E2E_PROGRESS;
+  const push = (r: TestResult) => {
+    results.tests.push(r);
+    if (progress) appendFileSync(progress, `${JSON.stringify(r)}\n`);
+  };
   for (const f of suiteFiles) {
     mocha.suite.emit('pre-require', globalThis, f.file, mocha);
     try {
@@ -49,7 +56,7 @@ export async function runSuites(vscodeVersion: string): Promise<SuiteResults> {
     } catch (err) {
       // A suite that cannot even load is one failure, named after its file.
       results.failed++;
-      results.tests.push({ file: f.file, title: `${f.file} (load)`, state: 'failed', durationMs: 0, error: describe(err) });
+      push({ file: f.file, title: `${f.file} (load)`, state: 'failed', durationMs: 0, error: describe(err) });
     }
     mocha.suite.emit('post-require', globalThis, f.file, mocha);
   }
@@ -59,15 +66,15 @@ export async function runSuites(vscodeVersion: string): Promise<SuiteResults> {
     const fileOf = (t: Mocha.Runnable) => t.file ?? findFile(t.parent);
     runner.on('pass', (t) => {
       results.passed++;
-      results.tests.push({ file: fileOf(t), title: t.fullTitle(), state: 'passed', durationMs: t.duration ?? 0 });
+      push({ file: fileOf(t), title: t.fullTitle(), state: 'passed', durationMs: t.duration ?? 0 });
     });
     runner.on('fail', (t, err) => {
       results.failed++;
-      results.tests.push({ file: fileOf(t), title: t.fullTitle(), state: 'failed', durationMs: t.duration ?? 0, error: describe(err) });
+      push({ file: fileOf(t), title: t.fullTitle(), state: 'failed', durationMs: t.duration ?? 0, error: describe(err) });
     });
     runner.on('pending', (t) => {
       results.pending++;
-      results.tests.push({ file: fileOf(t), title: t.fullTitle(), state: 'pending', durationMs: 0 });
+      push({ file: fileOf(t), title: t.fullTitle(), state: 'pending', durationMs: 0 });
     });
   });
   return results;

@@ -173,6 +173,14 @@ export class Workbench {
     await this.page.locator(`.monaco-workbench.${theme.toLowerCase().includes('light') ? 'vs' : 'vs-dark'}`).waitFor({ timeout: timeoutMs }).catch(() => undefined);
   }
 
+  /** Name of the channel the Output panel shows ('' when the panel is not on Output). */
+  async outputChannel(timeoutMs = 15_000): Promise<string> {
+    const select = this.page.locator('.part.panel select.monaco-select-box').first();
+    await select.waitFor({ timeout: timeoutMs });
+    // No DOM lib in this tsconfig: describe the one property read.
+    return select.evaluate((el) => (el as unknown as { selectedOptions: ArrayLike<{ text: string }> }).selectedOptions[0]?.text ?? '');
+  }
+
   /** The panel (Output, Problems, Terminal ...) text as shown. */
   async panelText(): Promise<string> {
     return this.page.locator('.part.panel').innerText();

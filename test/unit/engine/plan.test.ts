@@ -92,3 +92,32 @@ test('journal: open settings keep the value before the first change, across runs
   assert.equal(open.length, 1);
   assert.deepEqual(open[0], { name: 'meta.live_percentage', original: '65', current: '50', keptReason: 'dead nodes' });
 });
+
+test('rehearsal placement option: live members by alive-node index, dead members left out and counted', async () => {
+  const { livePlacementOption } = await import('../../../src/engine/rehearse');
+  const live = {
+    leader: 'm:1',
+    effectiveLevel: 'steady' as const,
+    nodes: [
+      { address: 'b:1', alive: true },
+      { address: 'a:1', alive: true },
+      { address: 'c:1', alive: true },
+      { address: 'd:1', alive: false },
+    ],
+    tables: [
+      {
+        appId: 1,
+        name: 't',
+        maxReplicaCount: 3,
+        partitions: [
+          { pidx: 1, ballot: 4, primary: 'c:1', secondaries: ['a:1', 'd:1'] },
+          { pidx: 0, ballot: 3, primary: 'a:1', secondaries: ['b:1', 'c:1'] },
+        ],
+      },
+    ],
+  };
+  const alive = ['a:1', 'b:1', 'c:1'];
+  const { placement, dropped } = livePlacementOption(live, alive);
+  assert.deepEqual(placement, { t: [{ primary: 0, secondaries: [1, 2] }, { primary: 2, secondaries: [0] }] });
+  assert.equal(dropped, 1);
+});

@@ -75,9 +75,15 @@ test('commands run in order; outputs carry markdown, JSON and a picture when the
   assert.equal(r.status, 'succeeded');
   assert.deepEqual(log, ['look', 'change']);
   assert.equal(r.changed, true);
-  assert.deepEqual(r.outputs[0]!.items.map((i) => i.mime), ['text/markdown', 'application/json']);
+  // Every result: the renderer's view first (editors prefer it), markdown and JSON as alternatives.
+  assert.deepEqual(r.outputs[0]!.items.map((i) => i.mime), [RUNBOOK_MIME, 'text/markdown', 'application/json']);
   assert.deepEqual(r.outputs[1]!.items.map((i) => i.mime), [RUNBOOK_MIME, 'text/markdown', 'application/json']);
-  assert.match(String(r.outputs[0]!.items[0]!.data), /\| node \| replicas \|/);
+  assert.match(String(r.outputs[0]!.items[1]!.data), /\| node \| replicas \|/);
+  const view0 = r.outputs[0]!.items[0]!.data as { view: string; tables: unknown[]; picture?: unknown };
+  assert.equal(view0.view, 'result');
+  assert.equal(view0.tables.length, 1);
+  assert.equal(view0.picture, undefined);
+  assert.equal((r.outputs[1]!.items[0]!.data as { picture: { view: string } }).picture.view, 'distribution');
   assert.equal(asked.length, 1, 'only the mutating command asks');
   assert.equal(asked[0]!.cluster, 'staging');
   assert.equal(asked[0]!.change, 'remove a:1, b:2');

@@ -72,3 +72,21 @@ test('the TextMate grammar knows every command of the registry', () => {
   const missing = registry.list().map((s) => s.name).filter((n) => !new RegExp(`[(|]${n.replace(/[-_]/g, (c) => `\\\\?${c}`)}[|)]`).test(grammar));
   assert.deepEqual(missing, [], 'add these to syntaxes/pegasus-runbook.tmLanguage.json');
 });
+
+test('result: the picture first, then the tables as HTML (key/value and grid), text when no tables', () => {
+  const html = renderVisual({
+    view: 'result',
+    command: 'nodes',
+    ok: true,
+    tables: [
+      { title: 'details', columns: ['address', 'status'], rows: [['10.0.0.1:1', 'ALIVE'], ['<x>', null]] },
+      { title: 'summary', columns: ['key', 'value'], rows: [['alive_node_count', 1]], kind: 'keyValue' },
+    ],
+    picture: distributionOf('D', loads([['a:1', true, 1, 1]]), undefined),
+  });
+  assert.ok(html.indexOf('class="dist"') < html.indexOf('<table'), 'picture before tables');
+  assert.match(html, /<thead><tr><th>address<\/th><th>status<\/th><\/tr><\/thead>/);
+  assert.match(html, /<td>&lt;x&gt;<\/td><td><\/td>/);
+  assert.match(html, /<table class="kv"><tbody><tr><th>alive_node_count<\/th><td>1<\/td>/);
+  assert.match(renderVisual({ view: 'result', command: 'help', ok: true, tables: [], text: 'usage: <x>' }), /<pre>usage: &lt;x&gt;<\/pre>/);
+});
