@@ -7,10 +7,13 @@
  *   (b) the same without the black list;
  *   (c) the engine.
  * Then 10 nodes at pct 65 removing 5: (a) freezes, the engine does not.
+ * Then rehearsal faithfulness on a skewed cluster: the twin with the live placement vs the even
+ * twin vs the real run.
  * Also times the planner against a floor measured in the same run.
  */
 import { MetaClient } from '../src/pegasus';
-import { startSimulatedCluster, type SimulatedCluster } from '../src/simulator';
+import { startSimulatedCluster, type SimulatedCluster, type StartOptions } from '../src/simulator';
+import { rehearse, type PlacementOption } from '../src/engine/rehearse';
 import { ScaleEngine } from '../src/engine/engine';
 import { Journal } from '../src/engine/journal';
 import { metaClusterPort } from '../src/engine/metaPort';
@@ -48,8 +51,9 @@ interface Env {
   close(): Promise<void>;
 }
 
-async function env(nodes: number, pct: number, tables: number, partitions: number): Promise<Env> {
-  const sim = await startSimulatedCluster({
+async function env(nodes: number, pct: number, tables: number, partitions: number, placement?: PlacementOption): Promise<Env> {
+  // Typed optional: `placement` exists only in simulators that load an exact placement.
+  const opts: StartOptions & { placement?: PlacementOption } = {
     version: '2.6',
     seed: 11,
     nodes,
@@ -57,7 +61,9 @@ async function env(nodes: number, pct: number, tables: number, partitions: numbe
     replicaSizeMb: REPLICA_MB,
     copyRateMb: COPY_MB,
     tables: Array.from({ length: tables }, (_, i) => ({ name: `t${i + 1}`, partitions, replicas: 3 })),
-  });
+    ...(placement ? { placement } : {}),
+  };
+  const sim = await startSimulatedCluster(opts);
   const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 10, maxRetryDelayMs: 50 });
   const port = metaClusterPort(client, { simulatorControl: sim.controlUrl });
   const clock: Clock = {
@@ -178,6 +184,52 @@ function table(title: string, rows: Row[]): void {
   for (const c of cells) console.log(line(c));
 }
 
+/**
+ * A skewed cluster (nodes 0 and 1 hold a replica of every partition, the rest share the others):
+ * how close does each rehearsal come to the real scale-in of nodes 0 and 1?
+ */
+async function rehearsalFaithfulness(): Promise<void> {
+  const parts = 64;
+  const placement: PlacementOption = { t1: Array.from({ length: parts }, (_, i) => ({ primary: i % 2, secondaries: [2 + (i % 4), 6 + (i % 4)] })) };
+  const e = await env(10, 65, 1, parts, placement);
+  try {
+    const live = await e.port.readState();
+    const leaving = ['127.0.0.1:34801', '127.0.0.1:34802'];
+    const hosted = leaving.reduce((a, n) => a + (nodeLoads(live).get(n)?.replicas ?? 0), 0);
+    const ro = { version: '2.6' as const, pct: 65, replicaSizeMb: REPLICA_MB, copyRateMb: COPY_MB, engine: { pollIntervalMs: POLL_S * 1000 } };
+    const asLive = await rehearse(live, { op: 'scale-in', nodes: leaving }, ro);
+    const even = await rehearse(live, { op: 'scale-in', nodes: leaving }, { ...ro, placementSupported: false });
+    let known = new Set(live.nodes.map((n) => n.address));
+    const engine = new ScaleEngine({
+      cluster: { ...e.port, readState: async (sig) => { const st = await e.port.readState(sig); known = new Set([...known, ...st.nodes.map((n) => n.address)]); return st; } },
+      control: createNodeControl({ kind: 'simulator', control: e.sim.controlUrl }, { knownNodes: () => known, metaServers: e.sim.metaServers, tellOperator: () => undefined }),
+      journal: Journal.memory(),
+      clusterName: 'bench',
+      metaServers: e.sim.metaServers,
+      clock: e.clock,
+      options: { pollIntervalMs: POLL_S * 1000, replicaSizeBytes: REPLICA_MB * 1024 * 1024, copyRateMBps: COPY_MB, fdGraceSeconds: 22 },
+    });
+    const m0 = metrics(e);
+    const r = await engine.run({ op: 'scale-in', nodes: leaving });
+    const m = metrics(e);
+    const realCopies = (m.replicasCopied ?? 0) - (m0.replicasCopied ?? 0);
+    const realSeconds = (m.simulatedSeconds ?? 0) - (m0.simulatedSeconds ?? 0);
+    console.log(`\n  rehearsal faithfulness: 10 nodes, 1 table x ${parts} x 3, nodes 0 and 1 hold ${hosted} replicas (even share: ${Math.round((parts * 3 * 2) / 10)}); scale in both`);
+    const rows = [
+      ['twin with the live placement', asLive.placement, String(asLive.replicasCopied), asLive.simulatedSeconds.toFixed(0), `${(asLive.replicasCopied / realCopies).toFixed(2)}x copies, ${(asLive.simulatedSeconds / realSeconds).toFixed(2)}x time`],
+      ['twin placed evenly', even.placement, String(even.replicasCopied), even.simulatedSeconds.toFixed(0), `${(even.replicasCopied / realCopies).toFixed(2)}x copies, ${(even.simulatedSeconds / realSeconds).toFixed(2)}x time`],
+      [`real run (${r.outcome})`, '-', String(realCopies), realSeconds.toFixed(0), '1.00x'],
+    ];
+    const head = ['prediction', 'placement', 'copies', 'simulated s', 'vs real'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((c) => c[i]!.length)));
+    const line = (c: string[]) => '  ' + c.map((x, i) => x.padEnd(w[i]!)).join('  ');
+    console.log(line(head));
+    for (const c of rows) console.log(line(c));
+  } finally {
+    await e.close();
+  }
+}
+
 export async function run(): Promise<void> {
   const t0 = Date.now();
   const rows: Row[] = [];
@@ -191,6 +243,7 @@ export async function run(): Promise<void> {
   table('10 nodes at node_live_percentage 65, 1 table x 64 x 3: scale in 5 nodes', frz);
   console.log(`  (c) leaves meta.live_percentage lowered on purpose: restoring 65 with 5 dead nodes counted would freeze the meta; restart-meta clears it.`);
   console.log(`  wall time for the five scenarios: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await rehearsalFaithfulness();
 
   // Planner speed against a floor in the same run.
   const e = await env(20, 65, 3, 64);

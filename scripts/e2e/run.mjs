@@ -168,8 +168,13 @@ async function startCodeServer(env, dirs, extraEnv) {
   return { url, logFile };
 }
 
-async function openWorkbench(env, url, workspace) {
+async function openWorkbench(env, url, workspace, tmp) {
   const { chromium } = require('playwright-core');
+  // Playwright's browser profile and Chromium's own temp files go into our temp folder, so they
+  // are removed with it even when the browser had to be killed.
+  const browserTmp = join(tmp, 'browser-tmp');
+  mkdirSync(browserTmp, { recursive: true });
+  process.env.TMPDIR = browserTmp;
   const server = await chromium.launchServer({
     executablePath: env.chromium,
     headless: true,
@@ -280,7 +285,7 @@ async function main() {
   const { url, logFile } = await startCodeServer(env, dirs, extraEnv);
 
   try {
-    const page = await openWorkbench(env, url, dirs.workspace);
+    const page = await openWorkbench(env, url, dirs.workspace, tmp);
 
     if (suites.length) {
       const started = Date.now();

@@ -3,8 +3,9 @@
  * `{"metaServers":[…],"control":"http://127.0.0.1:PORT"}` once every port listens, and runs until
  * SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 could not start (e.g. port in use), 2 bad usage.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseTables, startSimulatedCluster, type StartOptions } from '../simulator';
+import { parseTables, simOptionsSchema, startSimulatedCluster, validateSimOptions, type StartOptions } from '../simulator';
 
 const USAGE = `Usage: pegasus-ops sim [options]
 
@@ -25,6 +26,12 @@ Options:
   --copy-rate-mb N        learning bandwidth per replica server, MB/s (default 100)
   --listen-replicas       replica servers listen on their ports (127.0.0.1:34801, ...) and answer
                           remote commands such as nfs.max_copy_rate_megabytes_per_disk
+  --hostnames             2.6 only: hp_* host_port fields (the node identity on master) name
+                          loopback nodes localhost:PORT instead of 127.0.0.1:PORT
+  --topology FILE         JSON object of model options, e.g. an exact twin of a live cluster:
+                          {"nodeAddresses":[...],"tables":[...],"placement":{...},
+                          "livePercentage":..,"levelOnStart":..,"blackList":[..]} (see
+                          src/simulator/README.md); the flags above override its values
   --help, -h              this help`;
 
 class UsageError extends Error {}
@@ -59,6 +66,8 @@ export function parseSimArgs(argv: string[]): StartOptions | 'help' {
         'replica-size-mb': { type: 'string' },
         'copy-rate-mb': { type: 'string' },
         'listen-replicas': { type: 'boolean' },
+        topology: { type: 'string' },
+        hostnames: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -69,7 +78,9 @@ export function parseSimArgs(argv: string[]): StartOptions | 'help' {
   const s = (k: string): string | undefined => values[k] as string | undefined;
   const version = s('pegasus-version');
   if (version !== undefined && version !== '2.5' && version !== '2.6') throw new UsageError(`--pegasus-version '${version}': expected 2.5 or 2.6`);
+  const topology = s('topology');
   const opts: StartOptions = {
+    ...(topology !== undefined ? readTopology(topology) : {}),
     port: num('port', s('port'), { int: true, min: 0, max: 65535 }) ?? 34601,
     controlPort: num('control-port', s('control-port'), { int: true, min: 0, max: 65535 }) ?? 0,
     timeScale: num('time-scale', s('time-scale'), { min: 0, max: 1e6 }) ?? 1,
@@ -86,6 +97,10 @@ export function parseSimArgs(argv: string[]): StartOptions | 'help' {
   if (rate !== undefined) opts.copyRateMb = rate;
   if (version !== undefined) opts.version = version;
   if (values['listen-replicas']) opts.listenReplicas = true;
+  if (values.hostnames) {
+    if ((opts.version ?? '2.6') !== '2.6') throw new UsageError(`--hostnames needs --pegasus-version 2.6 (2.5 has no host_port fields)`);
+    opts.hostnames = true;
+  }
   const tables = s('tables');
   if (tables !== undefined) {
     try {
@@ -96,6 +111,26 @@ export function parseSimArgs(argv: string[]): StartOptions | 'help' {
   }
   if (opts.port !== 0 && opts.port! + (opts.metas ?? 3) - 1 > 65535) throw new UsageError(`--port ${opts.port}: the meta ports would pass 65535; pick a lower port or 0`);
   return opts;
+}
+
+/** The --topology file: model options only (unknown keys are refused, not ignored). */
+function readTopology(file: string): StartOptions {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--topology ${file}: ${(e as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`--topology ${file}: expected a JSON object of simulator options`);
+  const known = Object.keys(simOptionsSchema.shape);
+  const unknown = Object.keys(raw).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new UsageError(`--topology ${file}: unknown option(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  try {
+    validateSimOptions(raw);
+  } catch (e) {
+    throw new UsageError(`--topology ${file}: ${(e as Error).message}`);
+  }
+  return raw as StartOptions;
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -30,7 +30,7 @@ import { aliveDead, balanceReport, ballotFingerprint, nodeLoads, replicasOn, unh
 import { Placement } from './placement';
 import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, fmtBytes, fmtDuration, planMigration, planScaleIn, planScaleOut, DEFAULT_REPLICA_SIZE_BYTES, type PlanOptions, type ScalePlan } from './plan';
-import { readLeaderMinLive } from './metaPort';
+import { readLeaderMinLive, SettingError } from './metaPort';
 import { isAbortError, META_LEVEL_VALUE, realClock, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type MinLiveReading, type NodeControl, type PartitionView, type SettingName, type TableView } from './ports';
 
 /** The min-live value the freeze arithmetic uses, and where it came from (said in every output that uses it). */
@@ -198,6 +198,12 @@ interface RunCtx {
   excluded: Set<string>;
   /** Addresses added during the run (simulator scale-out by count). */
   readonly added: string[];
+  /**
+   * Nodes whose stop was issued (or attempted: a failed command may still kill the process) and
+   * not yet seen UNALIVE: restore counts them as dead, so it never brings back a threshold that
+   * would freeze the meta once the failure detector catches up.
+   */
+  readonly stopIssued: Set<string>;
 }
 
 const SETTING_ORDER: readonly SettingName[] = ['meta.lb.assign_secondary_black_list', 'meta.lb.assign_delay_ms', 'meta.lb.only_move_primary', 'meta.live_percentage', 'meta_level'];
@@ -287,8 +293,9 @@ export class ScaleEngine {
   }
 
   private async readPct(signal?: AbortSignal): Promise<number> {
-    const v = Number(await this.d.cluster.getSetting('meta.live_percentage', signal));
-    if (!Number.isFinite(v)) throw new EngineError('meta.live_percentage did not read as a number');
+    const raw = await this.d.cluster.getSetting('meta.live_percentage', signal);
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(v)) throw new EngineError(`meta.live_percentage read as ${JSON.stringify(raw)}, not a number: check remote_command -t meta-server meta.live_percentage on the meta leader`);
     return v;
   }
 
@@ -431,11 +438,15 @@ export class ScaleEngine {
    * for the whole run: a second engine on the same journal is refused, naming who holds it.
    */
   async run(spec: OperationSpec, ro: RunOptions = {}): Promise<OperationResult> {
+    return this.withLock(spec.op, (tookOver) => this.runLocked(spec, ro, tookOver));
+  }
+
+  private async withLock(op: string, fn: (tookOver: string | undefined) => Promise<OperationResult>): Promise<OperationResult> {
     let held: HeldLock | undefined;
     try {
-      held = this.d.journal.lock({ who: this.d.who ?? defaultWho(), op: spec.op });
+      held = this.d.journal.lock({ who: this.d.who ?? defaultWho(), op });
     } catch (e) {
-      if (e instanceof JournalLockedError) return this.refused(spec.op, [{ reason: e.message, fix: e.fix }]);
+      if (e instanceof JournalLockedError) return this.refused(op, [{ reason: e.message, fix: e.fix }]);
       throw e;
     }
     let tookOver: string | undefined;
@@ -445,7 +456,7 @@ export class ScaleEngine {
       this.emit({ kind: 'warning', message: tookOver });
     }
     try {
-      return await this.runLocked(spec, ro, tookOver);
+      return await fn(tookOver);
     } finally {
       held?.release();
     }
@@ -522,8 +533,15 @@ export class ScaleEngine {
       startedAt: this.clock.now(),
       excluded: new Set(),
       added: [],
+      stopIssued: new Set(),
     };
-    for (const s of this.d.journal.all()) if (s.t === 'step' && s.run === run && s.step.startsWith('add:') && s.status === 'done' && s.detail) rc.added.push(s.detail);
+    for (const s of this.d.journal.all()) {
+      if (s.t !== 'step' || s.run !== run) continue;
+      if (s.step.startsWith('add:') && s.status === 'done' && s.detail) rc.added.push(s.detail);
+      // A stop the crashed run issued (or attempted) and never saw through: that node may still go down.
+      if (s.step.endsWith(':stop') && s.status !== 'skipped') rc.stopIssued.add(s.step.slice(0, -':stop'.length));
+      if (s.step.endsWith(':gone') && s.status === 'done') rc.stopIssued.delete(s.step.slice(0, -':gone'.length));
+    }
     const off = this.d.cluster.onLeaderChange((leader) => {
       if (leader !== rc.leader) {
         rc.leaderChanged = true;
@@ -553,21 +571,25 @@ export class ScaleEngine {
       off();
     }
     // Restore from the journal on every outcome, with a fresh signal: a cancel must still restore.
-    const restoreSignal = AbortSignal.timeout(60_000);
+    // A meta that is away (fail-over, restart) is waited for up to the leader timeout.
     let settingsLeft: SettingLeft[] = [];
     let finalState: ClusterState | undefined;
     try {
       // Each run gives back what it changed; restore-settings gives back everything open (also an abandoned run's).
-      settingsLeft = spec.op === 'restart-meta' ? this.leftOpen() : await this.restore(restoreSignal, spec.op === 'restore-settings' ? undefined : run);
+      settingsLeft = spec.op === 'restart-meta' ? this.leftOpen() : await this.restoreRetrying(spec.op === 'restore-settings' ? undefined : run, rc.stopIssued);
       if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta') {
         const mine = new Set(settingsLeft.map((x) => x.name));
         for (const o of this.leftOpen()) if (!mine.has(o.name)) settingsLeft.push(o);
       }
-      finalState = await this.d.cluster.readState(restoreSignal);
     } catch (e) {
-      message += `\nrestoring settings failed: ${e instanceof Error ? e.message : String(e)}; run restore-settings (the journal keeps the values to restore)`;
+      message += `\nrestoring settings failed: ${e instanceof Error ? e.message : String(e)}; once the meta answers again, run restore-settings (the journal keeps the values to restore: ${this.leftOpen().map((o) => `${o.name}=${o.original || "''"}`).join(', ') || 'none left'})`;
       settingsLeft = this.leftOpen();
       if (outcome === 'done') outcome = 'failed';
+    }
+    try {
+      finalState = await this.d.cluster.readState(AbortSignal.timeout(30_000));
+    } catch {
+      // Said in clusterState below ("unknown").
     }
     const clusterState = (finalState ? describeState(finalState, rc.excluded) : 'unknown (the cluster could not be read)') + describeSettingsLeft(settingsLeft);
     this.d.journal.append({ t: 'end', outcome, message: `${message}\n${clusterState}` }, this.date());
@@ -587,9 +609,18 @@ export class ScaleEngine {
 
   /** Resumes the journal's unfinished run, whatever it was. */
   async resume(signal?: AbortSignal): Promise<OperationResult | undefined> {
-    const u = this.d.journal.resumableRun();
-    if (!u) return undefined;
-    return this.run(u.params as OperationSpec, { resume: true, ...(signal ? { signal } : {}) });
+    const seen = this.d.journal.resumableRun();
+    if (!seen) return undefined;
+    return this.withLock(seen.op, (tookOver) => {
+      // Looked at again under the lock: another engine may have finished it since the journal was opened.
+      const u = this.d.journal.resumableRun();
+      if (!u || u.run !== seen.run) {
+        return Promise.resolve(
+          this.refused(seen.op, [{ reason: `nothing to resume: ${seen.op} run ${seen.run} was ${u ? `superseded by run ${u.run}` : 'finished'} by another engine since this journal was opened`, fix: 'read the journal for its outcome; start a new operation if it is still needed' }]),
+        );
+      }
+      return this.runLocked(u.params as OperationSpec, { resume: true, ...(signal ? { signal } : {}) }, tookOver);
+    });
   }
 
   private refused(op: string, refusals: Refusal[], run = '', plan?: ScalePlan): OperationResult {
@@ -670,7 +701,7 @@ export class ScaleEngine {
       await this.step(rc, `${node}:primaries`, () => this.drainPrimaries(rc, node, planned?.primariesMoved ?? 0));
       await this.step(rc, `${node}:replicas`, () => this.drainReplicas(rc, node, planned?.bytes ?? 0, planned?.seconds ?? 0));
       if (stopping) await this.finishRemoval(rc, stopping);
-      await this.step(rc, `${node}:stop`, () => this.stopOne(rc, node, false, false));
+      await this.step(rc, `${node}:stop`, () => this.stopOne(rc, node, false, false, true));
       stopping = node;
     }
     if (stopping) await this.finishRemoval(rc, stopping);
@@ -777,7 +808,9 @@ export class ScaleEngine {
       } catch (e) {
         if (isAbortError(e) || rc.signal.aborted) throw e;
         const msg = e instanceof Error ? e.message : String(e);
-        if (this.clock.now() - start > this.t.leaderMs) throw new EngineError(`${what} kept failing for ${fmtDuration((this.clock.now() - start) / 1000)}: ${msg}`);
+        if (this.clock.now() - start > this.t.leaderMs) {
+          throw new EngineError(`${what} kept failing for ${fmtDuration((this.clock.now() - start) / 1000)}: ${msg}. Check that the meta servers (${this.d.metaServers.join(', ') || 'see the profile'}) are up and reachable (the last leader was ${rc.leader || 'unknown'}), then resume`);
+        }
         if (!warned) this.emit({ kind: 'warning', message: `${what} failed (${msg}); retrying (a meta fail-over may be in progress)` });
         warned = true;
         rc.leaderChanged = true;
@@ -1000,20 +1033,42 @@ export class ScaleEngine {
     return true;
   }
 
-  /** Freeze guard, then stop the (drained) process and wait for the meta to see it gone. */
-  private async stopOne(rc: RunCtx, node: string, force: boolean, waitGone = true): Promise<string> {
-    const s = await this.readState(rc);
+  /**
+   * Freeze guard, then stop the (drained) process and wait for the meta to see it gone. With
+   * `redrain` (scale-in), a node found hosting replicas again (a resume after a fail-over or a
+   * crash, when something placed a replica on it) is drained again first instead of failing: a
+   * process is never stopped while it holds a replica.
+   */
+  private async stopOne(rc: RunCtx, node: string, force: boolean, waitGone = true, redrain = false): Promise<string> {
+    let s = await this.readState(rc);
     const listed = s.nodes.find((n) => n.address === node);
-    if (!listed) throw new EngineError(`${node} is not a node of this cluster`);
+    if (!listed) throw new EngineError(`${node} is not a node of this cluster (the meta lists ${s.nodes.length}: ${s.nodes.slice(0, 5).map((n) => n.address).join(', ')}${s.nodes.length > 5 ? ', …' : ''}); use an address as the meta lists it`);
     if (!listed.alive) return `${node} already UNALIVE`;
-    const hosted = replicasOn(s, node);
+    let hosted = replicasOn(s, node);
+    if (hosted.length > 0 && redrain && !force) {
+      this.emit({ kind: 'warning', message: `${node} hosts ${hosted.length} replica(s) again before its stop (something placed them after its drain); draining it again first` });
+      await this.drainPrimaries(rc, node, 0);
+      await this.drainReplicas(rc, node, 0);
+      s = await this.readState(rc);
+      hosted = replicasOn(s, node);
+    }
     if (hosted.length > 0 && !force) {
       const pri = hosted.filter((h) => h.role === 'primary').length;
       throw new EngineError(`${node} still hosts ${hosted.length} replica(s) (${pri} primaries): stopping it now would make those partitions lose a replica${pri ? ' and a primary for the failure-detection grace period' : ''}. Drain it first (drain-node), or pass force`);
     }
     const notes: string[] = [];
     await this.guardFreeze(rc, s, node, notes);
-    await this.d.control.stopNode(node, rc.signal);
+    // Counted as going down from here on, even if the command fails: it may have killed the process anyway.
+    rc.stopIssued.add(node);
+    try {
+      await this.d.control.stopNode(node, rc.signal);
+    } catch (e) {
+      if (isAbortError(e) || rc.signal.aborted) throw e;
+      throw new EngineError(
+        `stopping ${node} through ${this.d.control.kind} node control failed: ${e instanceof Error ? e.message : String(e)}. ` +
+          `It held no replica, so no data is at risk; check whether the process still runs, fix the node control (profile nodeControl.stop) or stop it by hand, then resume`,
+      );
+    }
     if (!waitGone) return `stop issued for ${node}${notes.length ? `; ${notes.join('; ')}` : ''}`;
     await this.waitNodeGone(rc, node);
     return `${node} stopped and seen UNALIVE${notes.length ? `; ${notes.join('; ')}` : ''}`;
@@ -1037,10 +1092,16 @@ export class ScaleEngine {
     for (;;) {
       const s = await this.readState(rc);
       const n = s.nodes.find((x) => x.address === node);
-      if (!n || !n.alive) return;
+      if (!n || !n.alive) {
+        rc.stopIssued.delete(node);
+        return;
+      }
       const el = this.clock.now() - start;
       if (el > this.t.nodeGoneMs) {
-        throw new EngineError(`the meta still lists ${node} ALIVE ${fmtDuration(el / 1000)} after the stop: the process is probably still running (check the node control${this.d.control.kind === 'manual' ? ': stop it by hand' : ''})`);
+        throw new EngineError(
+          `the meta still lists ${node} ALIVE ${fmtDuration(el / 1000)} after the stop (timeouts.nodeGoneMs): the process is probably still running or was restarted by a supervisor. ` +
+            (this.d.control.kind === 'manual' ? `Stop it by hand, then resume` : `Check what the ${this.d.control.kind} node control's stop did on ${node}, stop it by hand if needed, then resume`),
+        );
       }
       if (!told && el > (this.o.fdGraceSeconds + 4) * 1000) {
         this.emit({ kind: 'info', message: `${node} still ALIVE after ${fmtDuration(el / 1000)}; the meta declares a node dead after the fd grace period (${this.o.fdGraceSeconds} s)` });
@@ -1117,7 +1178,9 @@ export class ScaleEngine {
         result = `balancer idle for ${fmtDuration((now - lastChange) / 1000)}; not within ±1 for: ${rep.tables.filter((t) => !t.balanced).map((t) => `${t.table} primaries ${t.primarySpread.join('..')} replicas ${t.replicaSpread.join('..')}`).join(', ') || 'none'}`;
         break;
       }
-      if (now - start > this.t.balancedMs) throw new EngineError(`not balanced after ${fmtDuration(this.t.balancedMs / 1000)}: ${rep.tables.filter((t) => !t.balanced).map((t) => t.table).join(', ')}`);
+      if (now - start > this.t.balancedMs) {
+        throw new EngineError(`not balanced after ${fmtDuration(this.t.balancedMs / 1000)} (timeouts.balancedMs): ${rep.tables.filter((t) => !t.balanced).map((t) => `${t.table} primaries ${t.primarySpread.join('..')} replicas ${t.replicaSpread.join('..')}`).join(', ')}; ${u.length} partition(s) unhealthy. Check meta.lb.* settings and the meta log for refused proposals, then run rebalance again`);
+      }
       const notBal = rep.tables.filter((t) => !t.balanced).length;
       this.progress(rc, { phase: 'rebalance', unhealthy: u.length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (now - start) / 1000 }, `rebalancing: ${notBal} table(s) not within ±1, ${u.length} partition(s) moving`);
       await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
@@ -1150,7 +1213,7 @@ export class ScaleEngine {
             rc.leader = s.leader;
             return `leader ${s.leader} after restarting ${m}${before ? ` (was ${before.leader})` : ''}; it lists ${s.nodes.filter((n) => !n.alive).length} dead node(s)`;
           }
-          if (waited > this.t.leaderMs) throw new EngineError(`no meta leader answered within ${fmtDuration(this.t.leaderMs / 1000)} after restarting ${m}`);
+          if (waited > this.t.leaderMs) throw new EngineError(`no meta leader answered within ${fmtDuration(this.t.leaderMs / 1000)} after restarting ${m}: check that ${m === 'all' ? 'the meta servers' : m} came back up (its log, its ZooKeeper session), start it by hand if needed, then resume`);
         }
       });
     }
@@ -1181,16 +1244,50 @@ export class ScaleEngine {
     }
   }
 
+  /**
+   * `restore`, retried through transient failures (a meta fail-over or restart in progress) for up
+   * to the leader timeout of the engine's clock; each attempt is idempotent (restored settings are
+   * journaled and not open any more).
+   */
+  private async restoreRetrying(run: string | undefined, pendingStops: ReadonlySet<string>): Promise<SettingLeft[]> {
+    const start = this.clock.now();
+    let warned = false;
+    for (;;) {
+      try {
+        return await this.restore(AbortSignal.timeout(60_000), run, pendingStops);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        // The meta answered and refused: waiting will not change that.
+        if (e instanceof SettingError) throw e;
+        if (this.clock.now() - start >= this.t.leaderMs) throw new EngineError(`the meta did not answer for ${fmtDuration((this.clock.now() - start) / 1000)} while restoring settings: ${msg}`);
+        if (!warned) this.emit({ kind: 'warning', message: `restoring settings failed (${msg}); retrying until a meta leader answers` });
+        warned = true;
+        await this.clock.sleep(this.o.pollIntervalMs);
+      }
+    }
+  }
+
   /** Gives back every open setting from the journal; the threshold only when that cannot freeze the meta. */
-  private async restore(signal: AbortSignal, run?: string): Promise<SettingLeft[]> {
+  private async restore(signal: AbortSignal, run?: string, pendingStops: ReadonlySet<string> = new Set()): Promise<SettingLeft[]> {
     const open = this.d.journal.openSettings(run).sort((a, b) => SETTING_ORDER.indexOf(a.name) - SETTING_ORDER.indexOf(b.name));
     const left: SettingLeft[] = [];
     for (const s of open) {
       const cur = await this.d.cluster.getSetting(s.name, signal);
       if (s.name === 'meta.live_percentage') {
         const st = await this.d.cluster.readState(signal);
-        const { alive, dead } = aliveDead(st);
+        const ad = aliveDead(st);
+        // A node whose stop was issued but is still listed ALIVE will be counted dead within the fd grace period.
+        const dying = st.nodes.filter((n) => n.alive && pendingStops.has(n.address)).map((n) => n.address);
+        const alive = ad.alive - dying.length;
+        const dead = ad.dead + dying.length;
         const dec = decideRestorePct(Number(s.original), alive, dead, (await this.minLive(st.leader, signal)).value);
+        if (dec.kind === 'keep' && dying.length > 0) {
+          const reason = `${dec.reason} This counts ${dying.join(', ')} as dead: its stop was issued and the meta will declare it dead within the failure-detection grace period.`;
+          this.d.journal.append({ t: 'kept', name: s.name, value: cur, reason }, this.date());
+          this.emit({ kind: 'warning', message: reason });
+          left.push({ name: s.name, value: cur, original: s.original, reason });
+          continue;
+        }
         if (dec.kind === 'keep') {
           this.d.journal.append({ t: 'kept', name: s.name, value: cur, reason: dec.reason }, this.date());
           this.emit({ kind: 'warning', message: dec.reason });

@@ -6,7 +6,8 @@
  * so resume after a crash still works; a lock from another host cannot be checked and is reported
  * with how to clear it.
  */
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
@@ -93,12 +94,19 @@ function describeHolder(h: LockInfo): string {
  * Re-entrant for the same token only (never across two engines of one process).
  */
 export function acquireJournalLock(journalPath: string, o: LockOptions): HeldLock {
-  const path = lockPathOf(journalPath);
+  // Absolute: two spellings of one journal in one process must meet at one lock.
+  const path = resolve(lockPathOf(journalPath));
   const host = o.host ?? hostname();
   const pid = o.pid ?? process.pid;
   const isAlive = o.isAlive ?? pidAlive;
   const info: LockInfo = { pid, host, who: o.who, started: (o.now?.() ?? new Date()).toISOString(), op: o.op, token: `${pid}-${Math.random().toString(36).slice(2, 10)}` };
   let tookOver: LockInfo | 'unreadable' | undefined;
+  // The journal's folder is created on its first write; the lock comes before that.
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch {
+    // reported by the open below, with the path
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o644);

@@ -115,10 +115,10 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
     async getSetting(name: SettingName, signal) {
       if (name === 'meta_level') return metaLevelName(await client.controlMeta(MetaFunctionLevel.fl_invalid, call(signal)));
       const r = await remote(name, [], signal);
-      if (!r.ok) throw new SettingError(`reading ${name} failed: ${r.raw.trim()}`);
+      if (!r.ok) throw new SettingError(`reading ${name} from the meta leader failed: ${r.raw.trim() || 'empty answer'}; check the leader knows it (remote_command -t meta-server help)`);
       if (name === 'meta.lb.assign_secondary_black_list') {
         const l = parseBlackList(r.raw);
-        if (!l) throw new SettingError(`could not read the black list from ${JSON.stringify(r.raw)}`);
+        if (!l) throw new SettingError(`could not read meta.lb.assign_secondary_black_list from the answer ${JSON.stringify(r.raw.slice(0, 200))}: expected host:port entries separated by commas`);
         return l.join(',');
       }
       const v = r.fields?.[name] ?? r.value ?? r.raw.trim();
@@ -128,13 +128,13 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
     async setSetting(name: SettingName, value: string, signal) {
       if (name === 'meta_level') {
         const lv = parseMetaLevel(value);
-        if (lv === undefined) throw new SettingError(`unknown meta level ${JSON.stringify(value)}`);
+        if (lv === undefined) throw new SettingError(`unknown meta level ${JSON.stringify(value)}: use stopped, blind, freezed, steady or lively`);
         await client.controlMeta(lv, call(signal));
         return;
       }
       const arg = name === 'meta.lb.assign_secondary_black_list' && value.trim() === '' ? 'clear' : value;
       const r = await remote(name, [arg], signal);
-      if (!r.ok) throw new SettingError(`setting ${name} to ${arg} failed: ${r.raw.trim()}`);
+      if (!r.ok) throw new SettingError(`setting ${name} to ${arg} failed: ${r.raw.trim() || 'empty answer'}; check the value is valid for this Pegasus version (remote_command -t meta-server ${name} shows the current one)`);
     },
 
     async propose(p: Proposal, signal) {

@@ -83,11 +83,12 @@ setting the engine touches is restored from it at the end (to its value before, 
     `## 3. Plan and pre-flight
 
 The plan shows which replicas move where, how many bytes, how long at the configured copy rate,
-and the freeze margin after every step. Pre-flight refuses to start, with the reason and the fix,
+and the freeze margin after every step; \`--rehearse\` also runs the whole operation on a simulated
+twin of the cluster (same nodes, tables, placement and threshold) in a few seconds. Pre-flight refuses to start, with the reason and the fix,
 when a partition is unhealthy, a table would have more replicas than nodes left, a black list or a
 lowered assign delay is still in place from an earlier run, or the meta is frozen or below
 \`steady\`.`,
-    code(`plan scale-in --nodes ${nodes}`),
+    code(`plan scale-in --nodes ${nodes} --rehearse`),
     code(`preflight scale-in --nodes ${nodes}`),
     `## 4. Remove the nodes, one at a time
 
@@ -178,7 +179,7 @@ nodes stay counted as dead until the meta restarts.`,
     `## 2. Will the meta server freeze?\n\n${FREEZE}`,
     code(`freeze-check --remove ${f}`),
     `## 3. Plan and pre-flight`,
-    code(`plan migrate --from ${f} --to ${t}`),
+    code(`plan migrate --from ${f} --to ${t} --rehearse`),
     code(`preflight migrate --from ${f} --to ${t}`),
     `## 4. Migrate
 

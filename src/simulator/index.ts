@@ -3,6 +3,7 @@
  * control API, and the behaviour model behind them. Used by `pegasus-ops sim`, the extension's
  * embedded cluster, and every integration test. See README.md in this folder.
  */
+import { describeZodError } from '../cluster/profile';
 import { ClusterModel } from './model/model';
 import { simOptionsSchema, type SimOptionsInput } from './model/options';
 import { ControlServer, metricsOf, stateOf, type ControlContext } from './server/control';
@@ -10,7 +11,7 @@ import { RealTimeDriver } from './server/driver';
 import { MetaServerGroup, ReplicaServerGroup } from './server/metaServer';
 
 export { ClusterModel } from './model/model';
-export { parseTables, resolveOptions, simOptionsSchema, versionDefaults, type PegasusVersion, type SimOptionsInput, type TableSpec } from './model/options';
+export { parseTables, resolveOptions, simOptionsSchema, versionDefaults, type PegasusVersion, type PlacementEntryInput, type SimOptionsInput, type TableSpec } from './model/options';
 export { runRemoteCommand } from './model/commands';
 export type { SimMetrics, LogEntry } from './model/types';
 
@@ -96,5 +97,7 @@ export async function startSimulatedCluster(opts: StartOptions = {}): Promise<Si
 
 /** Validates option values coming from outside (settings, JSON) with the same schema the model uses. */
 export function validateSimOptions(input: unknown): SimOptionsInput {
-  return simOptionsSchema.parse(input) as SimOptionsInput;
+  const r = simOptionsSchema.safeParse(input);
+  if (!r.success) throw new Error(`bad simulator options:\n${describeZodError(r.error)}`);
+  return r.data as SimOptionsInput;
 }

@@ -158,9 +158,15 @@ export function stepSpecs(): CommandSpec[] {
       name,
       category: 'step',
       summary: name === 'plan' ? 'show what a scale operation would move, copy and take, and the freeze margin after every step' : 'check that a scale operation may start; refuses with the reason and the fix',
-      flags: [nodesFlag(false, 'scale-in: the nodes leaving; scale-out: the nodes joining'), { ...fromFlag, required: false }, toFlag, countFlag],
+      flags: [
+        nodesFlag(false, 'scale-in: the nodes leaving; scale-out: the nodes joining'),
+        { ...fromFlag, required: false },
+        toFlag,
+        countFlag,
+        ...(name === 'plan' ? [{ name: 'rehearse', type: 'boolean', description: 'also run the operation on a simulated twin of the cluster (same nodes, tables, placement and threshold) and report what happened there' } as FlagSpec] : []),
+      ],
       positionals: [opPos],
-      examples: [`${name} scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801`, `${name} scale-out --nodes 10.0.0.9:34801`, `${name} migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801`],
+      examples: [`${name} scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801${name === 'plan' ? ' --rehearse' : ''}`, `${name} scale-out --nodes 10.0.0.9:34801`, `${name} migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801`],
       mutating: false,
       validate: (a) => validateOp(spec, a.values.operation as string, a),
       async execute(ctx, a) {
@@ -175,8 +181,31 @@ export function stepSpecs(): CommandSpec[] {
         const state = await port.readState(ctx.signal);
         const plan = await engine.plan(op, ctx.signal);
         const visual = planVisual(plan, state);
-        const ok = plan.problems.length === 0;
-        return result(name, ok, { plan, visual }, planTables(plan), ok ? `${plan.kind}: ${plan.primariesMoved} primaries moved, ${plan.copies} replicas copied (${fmtBytes(plan.bytes)})` : `plan impossible: ${plan.problems[0]}`);
+        let ok = plan.problems.length === 0;
+        const tables = planTables(plan);
+        let rehearsal: Awaited<ReturnType<typeof engine.rehearse>> | undefined;
+        if (a.values.rehearse && ok) {
+          ctx.progress({ message: 'rehearsing on a simulated twin of the cluster…' });
+          rehearsal = await engine.rehearse(op, { signal: ctx.signal });
+          ok = rehearsal.outcome === 'done';
+          tables.push(
+            keyValueTable('rehearsal on a simulated twin', [
+              ['outcome', rehearsal.outcome],
+              ['replicas copied', rehearsal.replicasCopied],
+              ['bytes copied', fmtBytes(rehearsal.bytesCopied)],
+              ['simulated duration', `${Math.round(rehearsal.simulatedSeconds)} s`],
+              ['partition-seconds without a primary', Number(rehearsal.partitionSecondsWithoutPrimary.toFixed(1))],
+              ['seconds frozen', Number(rehearsal.frozenSeconds.toFixed(1))],
+              ['settings left changed', rehearsal.settingsLeft.length ? rehearsal.settingsLeft.map((l) => `${l.name}=${l.value} (${l.reason})`).join('; ') : 'none'],
+              ['placement', rehearsal.placement === 'live' ? 'the live placement' : "the simulator's even placement"],
+              ...rehearsal.assumptions.map((x) => ['assumption', x] as const),
+            ]),
+          );
+        }
+        const summary = !plan.problems.length
+          ? `${plan.kind}: ${plan.primariesMoved} primaries moved, ${plan.copies} replicas copied (${fmtBytes(plan.bytes)})${rehearsal ? `; rehearsal ${rehearsal.outcome}: ${rehearsal.replicasCopied} replicas copied, ${rehearsal.frozenSeconds > 0 ? `FROZEN ${rehearsal.frozenSeconds.toFixed(0)} s` : 'never frozen'}` : ''}`
+          : `plan impossible: ${plan.problems[0]}`;
+        return result(name, ok, { plan, visual, ...(rehearsal ? { rehearsal } : {}) }, tables, summary);
       },
     };
     return spec;

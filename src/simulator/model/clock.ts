@@ -26,6 +26,11 @@ export class SimClock {
     return this.heap.length;
   }
 
+  /** Time of the next queued event, or undefined when none is queued. */
+  get nextAt(): number | undefined {
+    return this.heap[0]?.t;
+  }
+
   /** Runs `fn` at simulated time `t` (clamped to now). */
   at(t: number, fn: EventFn): void {
     const e: Entry = { t: Math.max(t, this.current), seq: this.seq++, fn };

@@ -204,8 +204,8 @@ function blackList(model: ClusterModel, meta: number, json: boolean, args: reado
   for (const e of entries) {
     const ok = json ? HOST_PORT.test(e) : IPV4_PORT.test(e);
     if (!ok) return json ? nlohmannDump({ error: `invalid argument, bad host:port '${e}'` }) : 'invalid arguments';
-    // Identities are ip:port here; accept the localhost spelling of the same loopback node too.
-    list.push(model.findNode(e)?.address ?? e);
+    // Stored as the meta's node identity; other spellings of a known node (ip vs host name) are accepted.
+    list.push(model.identOf(e));
   }
   l.blackList = list;
   model.logSetting('meta.lb.assign_secondary_black_list', list.join(','), meta);

@@ -79,6 +79,7 @@ export class ClusterModel {
   private workersLost = false;
   private leaderLostGen = 0;
   private readonly byAddress = new Map<string, number>();
+  private readonly byHost = new Map<string, number>();
   private leaderGen = 0;
   private noPrimaryCount = 0;
   private underCount = 0;
@@ -125,9 +126,12 @@ export class ClusterModel {
       address = `127.0.0.1:${port}`;
     }
     const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    const hn = this.cfg.hostnames;
+    const host = Array.isArray(hn) && idx < hn.length ? hn[idx]! : hn !== false && address.startsWith('127.0.0.1:') ? `localhost:${port}` : address;
     const n: SimNode = {
       idx,
       address,
+      host,
       port,
       running: true,
       startedAt: this.now,
@@ -149,6 +153,7 @@ export class ClusterModel {
     };
     this.nodes.push(n);
     this.byAddress.set(n.address, idx);
+    if (host !== address) this.byHost.set(host, idx);
     for (const a of this.apps) {
       a.prim.push(0);
       a.rep.push(0);
@@ -244,6 +249,12 @@ export class ClusterModel {
 
   addr(i: number): string {
     return i >= 0 ? this.nodes[i]!.address : '-';
+  }
+
+  /** The node identity the meta compares and prints: host_port on 2.6, ip:port on 2.5. */
+  ident(i: number): string {
+    const n = this.nodes[i]!;
+    return this.cfg.version === '2.6' ? n.host : n.address;
   }
 
   // ------------------------------------------------------------------ ground truth
@@ -379,7 +390,7 @@ export class ClusterModel {
 
   private blackListed(n: number): boolean {
     const l = this.leader;
-    return l !== null && l.blackList.length > 0 && l.blackList.includes(this.nodes[n]!.address);
+    return l !== null && l.blackList.length > 0 && l.blackList.includes(this.ident(n));
   }
 
   // ------------------------------------------------------------------ meta servers
@@ -408,7 +419,7 @@ export class ClusterModel {
       dead: new Set(),
       assignDelayMs: this.cfg.assignDelayMs,
       // The configured start value holds for the first leader only (runtime settings die with it).
-      blackList: gen === 1 ? this.cfg.blackList.map((a) => this.findNode(a)?.address ?? a) : [],
+      blackList: gen === 1 ? this.cfg.blackList.map((a) => this.identOf(a)) : [],
       addSecondaryEnableFlowControl: this.cfg.addSecondaryEnableFlowControl,
       addSecondaryMaxCountForOneNode: this.cfg.addSecondaryMaxCountForOneNode,
       balancerInTurn: false,
@@ -578,11 +589,17 @@ export class ClusterModel {
 
   /** By `ip:port` (and `localhost:port` / `host:port` spellings of the same loopback address). */
   findNode(address: string): SimNode | undefined {
-    const i = this.byAddress.get(address);
+    const i = this.byAddress.get(address) ?? this.byHost.get(address);
     if (i !== undefined) return this.nodes[i];
     const m = /^(?:localhost|\[?::1\]?):(\d+)$/.exec(address);
     const j = m ? this.byAddress.get(`127.0.0.1:${m[1]}`) : undefined;
     return j !== undefined ? this.nodes[j] : undefined;
+  }
+
+  /** A black-list entry as the meta's identity of that node (other spellings of a known node are accepted). */
+  identOf(address: string): string {
+    const n = this.findNode(address);
+    return n ? this.ident(n.idx) : address;
   }
 
   /** Adds an empty replica server; it registers with the meta at its first beacon. */

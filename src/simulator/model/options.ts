@@ -52,7 +52,7 @@ const tableSchema = z.object({
   replicaSizeMb: z.number().positive().optional(),
 });
 
-/** A replica server in `placement`: its 0-based index, or its address (`nodeAddresses` entry / `127.0.0.1:port`). */
+/** A replica server in `placement`: its 0-based index, its address (`nodeAddresses` entry / `127.0.0.1:port`) or its `hostnames` entry. */
 const nodeRefSchema = z.union([z.number().int().min(0), z.string().min(1)], { error: 'expected a node index (0, 1, …) or a node address "a.b.c.d:port"' });
 const placementEntrySchema = z
   .object({
@@ -80,6 +80,12 @@ export const simOptionsSchema = z.object({
    * with node indexes or addresses. Tables not listed are placed evenly.
    */
   placement: z.record(z.string(), z.array(placementEntrySchema)).optional(),
+  /**
+   * 2.6 only: what the `hp_*` host_port fields (the node identity on master) carry. false: the
+   * same `ip:port` as the rpc_address; true: `localhost:port` for 127.0.0.1 nodes (others keep
+   * their ip:port); a list: each node's `host:port` (e.g. a live cluster's names), in node order.
+   */
+  hostnames: z.union([z.boolean(), z.array(z.string().regex(HOST_PORT_RE, 'expected "host:port"'))]).default(false),
   /** meta.lb.assign_secondary_black_list of the first leader (a runtime setting: a new leader starts empty). */
   blackList: z.array(z.string().regex(HOST_PORT_RE, 'expected "host:port"')).default([]),
   replicaSizeMb: z.number().positive().default(1024),
@@ -135,6 +141,9 @@ function resolveNodeRef(o: SimOptions, ref: number | string): number | string {
   if (typeof ref === 'number') return ref < n ? ref : `node index ${ref} is not a replica server; ${range}`;
   const canon = ref.replace(/^(?:localhost|\[?::1\]?):/, '127.0.0.1:');
   for (let i = 0; i < n; i++) if (initialNodeAddress(o, i) === canon) return i;
+  // A 2.6 twin may name nodes by their host names (the identity its live cluster prints).
+  const h = Array.isArray(o.hostnames) ? o.hostnames.indexOf(ref) : -1;
+  if (h >= 0 && h < n) return h;
   return `node ${JSON.stringify(ref)} is not a replica server; ${range}`;
 }
 
@@ -148,6 +157,16 @@ function checkTopology(o: SimOptions, issue: Issue): void {
       const j = seen.get(a);
       if (j !== undefined) issue(`${a} is listed twice (also nodeAddresses[${j}]); every replica server needs its own address`, ['nodeAddresses', i]);
       seen.set(a, i);
+    });
+  }
+  if (o.hostnames !== false && o.version !== '2.6') issue(`hostnames need version 2.6 (2.5 has no host_port fields; its node identity is ip:port)`, ['hostnames']);
+  if (Array.isArray(o.hostnames)) {
+    if (o.hostnames.length !== n) issue(`hostnames lists ${o.hostnames.length} names but there are ${n} replica servers; give one host:port per node, in node order`, ['hostnames']);
+    const seen = new Map<string, number>();
+    o.hostnames.forEach((h, i) => {
+      const j = seen.get(h);
+      if (j !== undefined) issue(`${h} is listed twice (also hostnames[${j}]); every replica server needs its own host:port`, ['hostnames', i]);
+      seen.set(h, i);
     });
   }
   const names = new Map<string, number>();

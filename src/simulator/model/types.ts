@@ -102,6 +102,8 @@ export interface Partition {
 export interface SimNode {
   readonly idx: number;
   readonly address: string;
+  /** host_port identity (2.6 `hp_*` fields); equals `address` unless `hostnames` is set. */
+  readonly host: string;
   readonly port: number;
   running: boolean;
   startedAt: number;

@@ -47,8 +47,8 @@ export function listNodes(model: ClusterModel, meta: number, status: number): Li
     .knownNodes()
     .filter((k) => status === NodeStatus.NS_INVALID || (status === NodeStatus.NS_ALIVE) === k.alive)
     .map((k) => {
-      const address = model.nodes[k.idx]!.address;
-      return { status: k.alive ? NodeStatus.NS_ALIVE : NodeStatus.NS_UNALIVE, address, ...(hp(model) ? { hpAddress: address } : {}) };
+      const n = model.nodes[k.idx]!;
+      return { status: k.alive ? NodeStatus.NS_ALIVE : NodeStatus.NS_UNALIVE, address: n.address, ...(hp(model) ? { hpAddress: n.host } : {}) };
     });
   return { err: OK, infos };
 }
@@ -120,9 +120,10 @@ export function partitionConfig(model: ClusterModel, p: Partition): PartitionCon
     partitionFlags: 0,
   };
   if (hp(model)) {
-    pc.hpPrimary = pc.primary;
-    pc.hpSecondaries = [...pc.secondaries];
-    pc.hpLastDrops = [...pc.lastDrops];
+    const h = (i: number): string => model.nodes[i]!.host;
+    pc.hpPrimary = p.primary >= 0 ? h(p.primary) : '';
+    pc.hpSecondaries = p.secondaries.map(h);
+    pc.hpLastDrops = p.dropped.map((d) => h(d.node));
   }
   return pc;
 }
@@ -341,16 +342,17 @@ function decodeSafe(s: string): string {
 function nodesView(model: ClusterModel, detail: boolean): unknown {
   const known = model.knownNodes();
   const rows = known.map((k) => ({ n: model.nodes[k.idx]!, alive: k.alive }));
-  rows.sort((a, b) => (a.n.address < b.n.address ? -1 : a.n.address > b.n.address ? 1 : 0));
+  const id = (i: number): string => model.ident(i);
+  rows.sort((a, b) => (id(a.n.idx) < id(b.n.idx) ? -1 : id(a.n.idx) > id(b.n.idx) ? 1 : 0));
   const details: Record<string, Record<string, string>> = {};
   for (const { n, alive } of rows) {
-    const row: Record<string, string> = { address: n.address, status: alive ? 'ALIVE' : 'UNALIVE' };
+    const row: Record<string, string> = { address: id(n.idx), status: alive ? 'ALIVE' : 'UNALIVE' };
     if (detail) {
       row.replica_count = String(n.replicas);
       row.primary_count = String(n.primaries);
       row.secondary_count = String(n.replicas - n.primaries);
     }
-    details[n.address] = row;
+    details[id(n.idx)] = row;
   }
   const aliveCount = known.filter((k) => k.alive).length;
   return { details, summary: { total_node_count: String(known.length), alive_node_count: String(aliveCount), unalive_node_count: String(known.length - aliveCount) } };
@@ -406,18 +408,18 @@ function appView(model: ClusterModel, a: SimApp, detail: boolean): unknown {
       pidx: String(p.pidx),
       ballot: String(p.ballot),
       replica_count: `${rc}/${p.maxReplicas}`,
-      primary: p.primary >= 0 ? model.addr(p.primary) : '-',
-      secondaries: `[${p.secondaries.map((s) => model.addr(s)).join(',')}]`,
+      primary: p.primary >= 0 ? model.ident(p.primary) : '-',
+      secondaries: `[${p.secondaries.map((s) => model.ident(s)).join(',')}]`,
     };
   }
   const nodes: Record<string, Record<string, string>> = {};
   let tp = 0;
   let ts = 0;
-  const idxs = model.nodes.filter((n) => (a.rep[n.idx] ?? 0) > 0).sort((x, y) => (x.address < y.address ? -1 : 1));
+  const idxs = model.nodes.filter((n) => (a.rep[n.idx] ?? 0) > 0).sort((x, y) => (model.ident(x.idx) < model.ident(y.idx) ? -1 : 1));
   for (const n of idxs) {
     const pr = a.prim[n.idx] ?? 0;
     const rep = a.rep[n.idx] ?? 0;
-    nodes[n.address] = { node: n.address, primary: String(pr), secondary: String(rep - pr), total: String(rep) };
+    nodes[model.ident(n.idx)] = { node: model.ident(n.idx), primary: String(pr), secondary: String(rep - pr), total: String(rep) };
     tp += pr;
     ts += rep - pr;
   }

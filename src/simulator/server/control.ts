@@ -30,10 +30,25 @@ const faultsSchema = z
   })
   .strict();
 const advanceSchema = z.object({ seconds: z.number().positive().max(1e7) }).strict();
+/**
+ * Meta process endpoints: `wait` answers only once the metas are back (in simulated time, so a
+ * fast clock means a fast answer; the manual clock is run forward to that moment).
+ */
+const metaWaitSchema = z
+  .object({
+    wait: z.boolean().optional(),
+    /** Simulated seconds to wait at most (default 600); 504 after that. */
+    timeoutSeconds: z.number().positive().max(86_400).optional(),
+  })
+  .strict();
+const metaReadySchema = metaWaitSchema.omit({ wait: true }).extend({ allMetas: z.boolean().optional() }).strict();
+type Routed = { status: number; body: unknown };
 const emptySchema = z.object({}).strict();
 
 export interface ControlContext {
   model: ClusterModel;
+  /** Resolves once `cond` holds (see waitFor); set by the control server. */
+  waitFor?: (ready: Readiness, timeoutMs: number, what: string) => Promise<number>;
   metas: MetaServerGroup;
   /** Present when replica servers listen on their ports. */
   replicas: ReplicaServerGroup | null;
@@ -73,6 +88,7 @@ export function stateOf(ctx: ControlContext, opts: { partitions: boolean; table?
       : null,
     nodes: m.nodes.map((n) => ({
       address: n.address,
+      ...(n.host !== n.address ? { host: n.host } : {}),
       running: n.running,
       metaStatus: l ? (l.alive.has(n.idx) ? 'ALIVE' : l.dead.has(n.idx) ? 'UNALIVE' : 'unknown') : 'unknown',
       primaries: n.primaries,
@@ -136,7 +152,39 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
 
 type Json = unknown;
 
-export function route(ctx: ControlContext, method: string, url: URL, body: Json): { status: number; body: Json } {
+/** What a wait waits for: the model's state (simulated time) and the sockets (wall time). */
+export interface Readiness {
+  model(): boolean;
+  sockets(): boolean;
+}
+
+/** A leader that serves (past its start-up) and every wanted meta up; then their ports accept connections. */
+function metasReady(ctx: ControlContext, metas: readonly number[]): Readiness {
+  const m = ctx.model;
+  return {
+    model: () => m.leader !== null && m.roleOf(m.leader.meta) === 'leader' && metas.every((i) => m.metas[i]!.up),
+    sockets: () => m.leader !== null && ctx.metas.listening(m.leader.meta) && metas.every((i) => ctx.metas.listening(i)),
+  };
+}
+
+function metaAnswer(ctx: ControlContext, extra: Record<string, unknown>, waitedMs?: number): Record<string, unknown> {
+  const m = ctx.model;
+  return { ...extra, leader: m.leaderAddress() || null, simulatedSeconds: m.now / 1000, ...(waitedMs !== undefined ? { waitedSeconds: waitedMs / 1000 } : {}) };
+}
+
+/** Runs `act`, then (with `wait`) answers once `metas` are up and a leader serves. */
+function metaOp(ctx: ControlContext, body: Json, what: string, metas: () => readonly number[], act: () => Record<string, unknown>): Routed | Promise<Routed> {
+  const w = parse(metaWaitSchema, body, `POST ${what}`);
+  const out = act();
+  if (!w.wait) return { status: 200, body: metaAnswer(ctx, out) };
+  return ctx.waitFor!(metasReady(ctx, metas()), (w.timeoutSeconds ?? 600) * 1000, what).then((ms) => ({ status: 200, body: metaAnswer(ctx, { ...out, ...upOf(ctx, metas()) }, ms) }));
+}
+
+function upOf(ctx: ControlContext, metas: readonly number[]): Record<string, unknown> {
+  return metas.length === 1 ? { up: ctx.model.metas[metas[0]!]!.up, role: ctx.model.roleOf(metas[0]!) } : {};
+}
+
+export function route(ctx: ControlContext, method: string, url: URL, body: Json): Routed | Promise<Routed> {
   const m = ctx.model;
   const parts = url.pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
   const ok = (b: Json): { status: number; body: Json } => ({ status: 200, body: b });
@@ -175,18 +223,29 @@ export function route(ctx: ControlContext, method: string, url: URL, body: Json)
   if (method === 'POST' && parts[0] === 'meta') {
     if (key === 'POST /meta/leader/kill') {
       if (!m.leader) throw new HttpError(409, 'there is no meta leader to kill right now; wait for the election (GET /state shows the leader)');
-      return ok({ killed: m.killLeader() });
+      return metaOp(ctx, body, '/meta/leader/kill', () => [], () => ({ killed: m.killLeader() }));
     }
     if (key === 'POST /meta/restart') {
-      m.restartAllMetas();
-      return ok({ restarted: m.metas.map((x) => x.address) });
+      return metaOp(ctx, body, '/meta/restart', () => m.metas.map((_, i) => i), () => {
+        m.restartAllMetas();
+        return { restarted: m.metas.map((x) => x.address) };
+      });
+    }
+    if (key === 'POST /meta/wait') {
+      const w = parse(metaReadySchema, body, 'POST /meta/wait');
+      const metas = (): number[] => (w.allMetas ? m.metas.map((_, i) => i) : []);
+      return ctx.waitFor!(metasReady(ctx, metas()), (w.timeoutSeconds ?? 600) * 1000, '/meta/wait').then((ms) => ok(metaAnswer(ctx, {}, ms)));
     }
     if (parts.length === 3 && ['restart', 'stop', 'start'].includes(parts[2]!)) {
       const i = findMeta(ctx, parts[1]!);
-      if (parts[2] === 'restart') m.restartMeta(i);
-      else if (parts[2] === 'stop') m.stopMeta(i);
-      else m.startMeta(i);
-      return ok({ address: m.metas[i]!.address, up: m.metas[i]!.up });
+      const what = `/meta/${m.metas[i]!.address}/${parts[2]}`;
+      // A stopped meta stays down: waiting then means "until a leader serves".
+      return metaOp(ctx, body, what, () => (parts[2] === 'stop' ? [] : [i]), () => {
+        if (parts[2] === 'restart') m.restartMeta(i);
+        else if (parts[2] === 'stop') m.stopMeta(i);
+        else m.startMeta(i);
+        return { address: m.metas[i]!.address, up: m.metas[i]!.up };
+      });
     }
   }
   if (parts[0] === 'faults' && parts.length === 1) {
@@ -213,14 +272,65 @@ export function route(ctx: ControlContext, method: string, url: URL, body: Json)
     m.advance(a.seconds);
     return ok({ simulatedSeconds: m.now / 1000 });
   }
-  throw new HttpError(404, `unknown endpoint ${method} ${url.pathname}; see the "Simulated cluster" section of the README (GET /state, GET /metrics, GET /log, POST /nodes, POST /nodes/{host:port}/stop|start|restart, POST /meta/leader/kill, POST /meta/restart, POST /meta/{host:port}/restart|stop|start, POST|DELETE /faults, POST /advance)`);
+  throw new HttpError(404, `unknown endpoint ${method} ${url.pathname}; see the "Simulated cluster" section of the README (GET /state, GET /metrics, GET /log, POST /nodes, POST /nodes/{host:port}/stop|start|restart, POST /meta/leader/kill, POST /meta/restart, POST /meta/{host:port}/restart|stop|start, POST /meta/wait, POST|DELETE /faults, POST /advance)`);
 }
+
+/** Polling period of a wait on the real-time clock (wall ms). */
+const WAIT_POLL_MS = 5;
+/** Wall time allowed for a meta's port to be bound again once the model says it is up. */
+const LISTEN_GRACE_MS = 5000;
 
 export class ControlServer {
   private server: http.Server | null = null;
   port = 0;
+  /** Pending waits: closing the server fails them and clears their timers. */
+  private readonly waits = new Set<{ timer: NodeJS.Timeout | null; fail: (e: Error) => void }>();
 
-  constructor(private readonly ctx: ControlContext) {}
+  constructor(private readonly ctx: ControlContext) {
+    ctx.waitFor = (cond, timeoutMs, what) => this.waitFor(cond, timeoutMs, what);
+  }
+
+  /**
+   * Resolves with the simulated ms waited once `ready.model` and `ready.sockets` hold. Manual
+   * clock: runs the clock forward event by event (deterministic) until the model is ready, at most
+   * `timeoutMs`; real-time clock: polls as simulated time passes. Either way the sockets then get
+   * a moment of wall time (a port is bound again asynchronously).
+   */
+  private waitFor(ready: Readiness, timeoutMs: number, what: string): Promise<number> {
+    const m = this.ctx.model;
+    const start = m.now;
+    const manual = !this.ctx.driver?.running;
+    let modelReadyAt = -1;
+    return new Promise<number>((resolve, reject) => {
+      const w = { timer: null as NodeJS.Timeout | null, fail: (e: Error): void => done(e) };
+      const done = (e: Error | null): void => {
+        if (w.timer) clearTimeout(w.timer);
+        w.timer = null;
+        if (!this.waits.delete(w)) return;
+        if (e) reject(e);
+        else resolve(m.now - start);
+      };
+      this.waits.add(w);
+      const step = (): void => {
+        w.timer = null;
+        try {
+          this.ctx.sync();
+          if (manual) while (!ready.model() && m.now - start < timeoutMs) m.clock.advanceTo(Math.min(m.clock.nextAt ?? Infinity, start + timeoutMs));
+          if (ready.model()) {
+            if (ready.sockets()) return done(null);
+            if (modelReadyAt < 0) modelReadyAt = performance.now();
+            else if (performance.now() - modelReadyAt > LISTEN_GRACE_MS) return done(new HttpError(503, `POST ${what}: the metas are up but a port could not be bound again; GET /state shows 'listening' per meta`));
+          } else if (m.now - start >= timeoutMs) {
+            return done(new HttpError(504, `POST ${what}: no serving meta leader (with the restarted metas up) within ${timeoutMs / 1000} simulated s; GET /state shows the metas; pass a larger timeoutSeconds or clear the faults`));
+          }
+          w.timer = setTimeout(step, WAIT_POLL_MS);
+        } catch (e) {
+          done(e as Error);
+        }
+      };
+      step();
+    });
+  }
 
   listen(port: number, host = '127.0.0.1'): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -245,8 +355,13 @@ export class ControlServer {
       else chunks.push(c);
     });
     req.on('end', () => {
-      let status = 200;
-      let out: unknown;
+      const send = (status: number, out: unknown): void => {
+        const data = JSON.stringify(out);
+        if (res.destroyed) return;
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
+        res.end(data);
+      };
+      const fail = (e: unknown): void => send(e instanceof HttpError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) });
       try {
         const text = Buffer.concat(chunks).toString('utf8').trim();
         let body: unknown = {};
@@ -259,19 +374,16 @@ export class ControlServer {
         }
         this.ctx.sync();
         const r = route(this.ctx, req.method ?? 'GET', new URL(req.url ?? '/', 'http://control'), body);
-        status = r.status;
-        out = r.body;
+        if (r instanceof Promise) r.then((x) => send(x.status, x.body), fail);
+        else send(r.status, r.body);
       } catch (e) {
-        status = e instanceof HttpError ? e.status : 500;
-        out = { error: e instanceof Error ? e.message : String(e) };
+        fail(e);
       }
-      const data = JSON.stringify(out);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
-      res.end(data);
     });
   }
 
   async close(): Promise<void> {
+    for (const w of [...this.waits]) w.fail(new HttpError(503, 'the simulator is shutting down'));
     const s = this.server;
     this.server = null;
     if (!s) return;

@@ -130,7 +130,9 @@ export class Workbench {
 
   /** Visible text of the active text editor (what a person sees, not the whole file). */
   async activeEditorText(): Promise<string> {
-    return this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText();
+    const text = await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText();
+    // Monaco renders spaces as no-break spaces.
+    return text.replace(/\u00a0/g, ' ');
   }
 
   /** The visible notebook editor (hidden ones stay in the DOM after their tab is closed). */
@@ -183,7 +185,7 @@ export class Workbench {
 
   /** The panel (Output, Problems, Terminal ...) text as shown. */
   async panelText(): Promise<string> {
-    return this.page.locator('.part.panel').innerText();
+    return (await this.page.locator('.part.panel').innerText()).replace(/\u00a0/g, ' ');
   }
 
   // ---- notifications ----------------------------------------------------------------------

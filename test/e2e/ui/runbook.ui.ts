@@ -36,16 +36,18 @@ export default [
       const out = wb.notebookOutputFrame();
       await out.locator('table', { hasText: 'address' }).first().waitFor({ timeout: 30_000 });
       await out.locator('.pgv', { hasText: 'Plan: scale-in' }).first().waitFor({ timeout: 30_000 });
-      await out.locator('text=removing one after another').first().waitFor({ timeout: 30_000 });
-      const rows = await out.locator('.pgv .dist .addr').count();
-      assert.equal(rows, 5, 'the distribution shows every node');
+      // A tall window shows the whole page: table, plan, replica distribution (now → planned), freeze check.
+      const size = wb.page.viewportSize();
+      await wb.page.setViewportSize({ width: 1400, height: 2200 });
+      await wb.page.waitForTimeout(1500);
+      await out.locator('.pgv .dist').first().waitFor({ timeout: 15_000 });
+      assert.equal(await out.locator('.pgv .dist .addr').count(), 5, 'the distribution shows every node');
+      await out.locator('text=removing one after another').first().waitFor({ timeout: 15_000 });
       await setTheme(wb, 'Dark Modern');
-      await out.locator('.pgv').first().scrollIntoViewIfNeeded();
-      await screenshot('plan-dark');
+      await screenshot('whole-page-dark');
       await setTheme(wb, 'Light Modern');
-      await out.locator('.pgv').first().scrollIntoViewIfNeeded();
-      await screenshot('plan-light');
-      await setTheme(wb, 'Dark Modern');
+      await screenshot('whole-page-light');
+      if (size) await wb.page.setViewportSize(size);
       await wb.runCommand('Pegasus: Stop Simulated Cluster').catch(() => undefined);
     },
     { timeoutMs: 150_000 },

@@ -3,18 +3,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { distributionOf, livePlacementOption, rehearse, simulatorAcceptsPlacement, type PlacementOption } from '../../../src/engine/rehearse';
 import { startSimulatedCluster } from '../../../src/simulator';
+import { nodeLoads } from '../../../src/engine/model';
 import { harness } from './harness';
 
 test('rehearsal twin: the live placement when the simulator can load it, else even and said so', async () => {
   // A skewed live cluster: one node drained, so an even placement cannot look like it.
   const h = await harness({ version: '2.6', nodes: 6, tables: [{ name: 'temp', partitions: 12, replicas: 3 }, { name: 'user', partitions: 6, replicas: 3 }] });
   try {
-    const d = await h.engine.run({ op: 'drain-node', node: '127.0.0.1:34806' });
+    // Addresses as the meta lists them (2.6 may list host names).
+    const listed = (await h.port.readState()).nodes.map((n) => n.address);
+    const d = await h.engine.run({ op: 'drain-node', node: listed[5]! });
     assert.equal(d.outcome, 'done', d.message);
     const live = await h.port.readState();
     const liveDist = distributionOf(live);
-    assert.equal(liveDist['127.0.0.1:34806'], undefined, 'the drained node holds nothing');
-    const r = await rehearse(live, { op: 'scale-in', nodes: ['127.0.0.1:34801'] }, { version: '2.6', pct: 50, replicaSizeMb: 64, copyRateMb: 64 });
+    assert.equal(liveDist[listed[5]!], undefined, 'the drained node holds nothing');
+    const r = await rehearse(live, { op: 'scale-in', nodes: [listed[0]!] }, { version: '2.6', pct: 50, replicaSizeMb: 64, copyRateMb: 64 });
     assert.equal(r.outcome, 'done', r.message);
     if (simulatorAcceptsPlacement()) {
       assert.equal(r.placement, 'live');
@@ -31,7 +34,7 @@ test('rehearsal twin: the live placement when the simulator can load it, else ev
     // Whatever the detection says, the engine hands the live placement over when told the option exists,
     // and reports honestly whether the twin took it.
     let given: PlacementOption | undefined;
-    const r2 = await rehearse(live, { op: 'scale-in', nodes: ['127.0.0.1:34801'] }, {
+    const r2 = await rehearse(live, { op: 'scale-in', nodes: [listed[0]!] }, {
       version: '2.6',
       pct: 50,
       placementSupported: true,
@@ -60,8 +63,32 @@ test('min_live is read from the simulated meta leader over HTTP /config and driv
     assert.match(ml.note, new RegExp(`min_live=4 \\(read from the meta leader ${h.sim.metaServers[0]!.replace(/\./g, '\\.')}`));
     // 5 alive, removing 2 leaves 3 < 4: no threshold helps (with the default 3 it would be fine).
     assert.equal((fc.data as { pctAllowingRemoval: number | null }).pctAllowingRemoval, null);
-    const pre = await h.engine.preflight({ op: 'scale-in', nodes: ['127.0.0.1:34801', '127.0.0.1:34802'] });
+    const nodes = (await h.port.readState()).nodes.slice(0, 2).map((n) => n.address);
+    const pre = await h.engine.preflight({ op: 'scale-in', nodes });
     assert.ok(pre.some((x) => /min_live_node_count_for_unfreeze = 4/.test(x.reason)), JSON.stringify(pre));
+  } finally {
+    await h.close();
+  }
+});
+
+test('[2.6] host-name identities (hp_* fields carry localhost:port): scale-in by the listed name, black list in names, nothing copied twice', async () => {
+  const h = await harness({ version: '2.6', nodes: 5, hostnames: true, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+  try {
+    const s0 = await h.port.readState();
+    const node = s0.nodes[0]!.address;
+    assert.match(node, /^localhost:\d+$/, 'the meta lists host names');
+    const hosted = nodeLoads(s0).get(node)!.replicas;
+    const m0 = h.metrics();
+    const r = await h.engine.run({ op: 'scale-in', nodes: [node] });
+    assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
+    const m = h.metrics();
+    assert.equal(m.replicasCopied! - m0.replicasCopied!, hosted);
+    assert.equal(m.frozenSeconds, 0);
+    const s1 = await h.port.readState();
+    assert.equal(nodeLoads(s1).get(node)?.replicas ?? 0, 0);
+    assert.equal(s1.nodes.find((n) => n.address === node)?.alive ?? false, false);
+    assert.ok(r.message !== undefined && h.journal.all().some((x) => x.t === 'setting' && x.name === 'meta.lb.assign_secondary_black_list' && x.after === node));
+    assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '');
   } finally {
     await h.close();
   }

@@ -65,3 +65,28 @@ test('sim argument parsing: defaults and validation', () => {
   assert.throws(() => parseSimArgs(['--bogus']), /bogus/);
   assert.equal(parseSimArgs(['-h']), 'help');
 });
+
+test('sim --topology FILE: model options from a JSON file, flags override, mistakes are named', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'sim-topology-'));
+  try {
+    const file = join(dir, 'twin.json');
+    const topo = { nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801'], tables: [{ name: 't', partitions: 1, replicas: 2 }], placement: { t: [{ primary: '10.0.0.2:34801', secondaries: ['10.0.0.1:34801'] }] }, levelOnStart: 'lively', livePercentage: 50 };
+    writeFileSync(file, JSON.stringify(topo));
+    const o = parseSimArgs(['--topology', file, '--seed', '4', '--port', '0']);
+    assert.ok(o !== 'help');
+    assert.deepEqual(o.nodeAddresses, topo.nodeAddresses);
+    assert.deepEqual(o.placement, topo.placement);
+    assert.deepEqual([o.seed, o.port, o.levelOnStart], [4, 0, 'lively']);
+    writeFileSync(file, JSON.stringify({ ...topo, nodez: 3 }));
+    assert.throws(() => parseSimArgs(['--topology', file]), /--topology .*twin\.json: unknown option\(s\) nodez; known: .*nodeAddresses/);
+    writeFileSync(file, JSON.stringify({ ...topo, placement: { t: [{ primary: 2, secondaries: [] }] } }));
+    assert.throws(() => parseSimArgs(['--topology', file]), /placement\.t\[0\]\.primary: partition t\.0: node index 2 is not a replica server/);
+    writeFileSync(file, '{not json');
+    assert.throws(() => parseSimArgs(['--topology', file]), /--topology .*twin\.json: .*JSON/);
+    assert.throws(() => parseSimArgs(['--topology', join(dir, 'missing.json')]), /--topology .*missing\.json: ENOENT/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

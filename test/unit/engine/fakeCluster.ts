@@ -79,7 +79,14 @@ export class FakeCluster implements ClusterPort {
 
   // ------------------------------------------------------------ ClusterPort
 
+  /** Every meta call fails until this time (the metas vanished: restart, network partition). */
+  metaDownUntil = -1;
+  private checkUp(): void {
+    if (this.time < this.metaDownUntil) throw new Error('ERR_NETWORK_FAILURE: no meta server answered (connection refused)');
+  }
+
   async readState(): Promise<ClusterState> {
+    this.checkUp();
     return {
       leader: this.leader,
       nodes: [...this.nodes.entries()].filter(([a, n]) => n.alive || this.dead.has(a)).map(([a, n]) => ({ address: a, alive: n.alive })),
@@ -89,6 +96,7 @@ export class FakeCluster implements ClusterPort {
   }
 
   async getSetting(name: SettingName): Promise<string> {
+    this.checkUp();
     switch (name) {
       case 'meta_level':
         return this.settings.level;
@@ -104,6 +112,7 @@ export class FakeCluster implements ClusterPort {
   }
 
   async setSetting(name: SettingName, value: string): Promise<void> {
+    this.checkUp();
     this.settingLog.push(`${name}=${value}`);
     switch (name) {
       case 'meta_level':
@@ -125,6 +134,7 @@ export class FakeCluster implements ClusterPort {
   }
 
   async propose(p: Proposal): Promise<'accepted' | 'pending'> {
+    this.checkUp();
     const part = this.part(p.appId, p.pidx);
     if (part.pending || part.learn) return 'pending';
     this.metrics.proposals++;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ScaleEngine, type EngineEvent } from '../../../src/engine/engine';
 import { Journal } from '../../../src/engine/journal';
 import { acquireJournalLock, JournalLockedError, lockPathOf } from '../../../src/engine/journalLock';
@@ -132,6 +132,8 @@ test(
     const stale = Journal.open(path); // opened before anything was written
     const first = acquireJournalLock(path, { who: 'a', op: 'scale-in' });
     assert.throws(() => acquireJournalLock(path, { who: 'b', op: 'scale-out' }), (e: unknown) => e instanceof JournalLockedError && /in use by another engine: a \(pid/.test(e.message));
+    // The same journal spelled relative to the working directory meets the same lock.
+    assert.throws(() => acquireJournalLock(relative(process.cwd(), path), { who: 'c', op: 'drain-node' }), JournalLockedError);
     const writer = Journal.open(path);
     writer.run = 'r9';
     writer.append({ t: 'begin', op: 'scale-in', params: {}, who: 'a', cluster: 'c' });
@@ -145,6 +147,11 @@ test(
     }
     assert.equal(existsSync(lockPathOf(path)), false);
     assert.equal(Journal.memory().lock({ who: 'x', op: 'y' }), undefined);
+    // A journal in a folder that does not exist yet (created on the first write) can be locked.
+    const nested = join(dir, 'ops', 'runs', 'j.jsonl');
+    const l2 = Journal.open(nested).lock({ who: 'x', op: 'y' })!;
+    assert.ok(existsSync(lockPathOf(nested)));
+    l2.release();
   }),
 );
 
@@ -159,5 +166,24 @@ test(
       assert.notEqual(r.status, 0, r.stderr);
       assert.equal(existsSync(lockPathOf(path)), false, `lock left after ${ending}: ${r.stderr}`);
     }
+  }),
+);
+
+test(
+  'journal lock: resume looks again under the lock; a run another engine finished meanwhile is not started again',
+  withDir(async (dir) => {
+    const path = join(dir, 'j.jsonl');
+    const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+    const spec = { op: 'scale-in', nodes: ['10.0.0.1:34801'] };
+    writeFileSync(path, JSON.stringify({ t: 'begin', run: 'r1', at: '2026-11-26T20:00:00.000Z', op: 'scale-in', params: spec, who: 'erin@editor', cluster: 'fake' }) + '\n');
+    const editor = engineOn(f, Journal.open(path), 'erin@editor'); // opened before the CLI finished it
+    const cli = engineOn(f, Journal.open(path), 'erin@cli');
+    const r1 = await cli.resume();
+    assert.equal(r1?.outcome, 'done', r1?.message);
+    const r2 = await editor.resume();
+    assert.equal(r2?.outcome, 'refused');
+    assert.match(r2!.refusals[0]!.reason, /nothing to resume: scale-in run r1 was finished by another engine/);
+    const begins = readFileSync(path, 'utf8').trim().split('\n').filter((l) => l.includes('"t":"begin"'));
+    assert.equal(begins.length, 1, 'no second run was started');
   }),
 );
