@@ -1,18 +1,13 @@
-import { writeFileSync, rmSync } from 'node:fs';
 import { startSimulatedCluster } from '../src/simulator';
 import { MetaClient } from '../src/pegasus';
-import { runRunbook } from '../src/runbook/headless';
+import { commandRegistry, runCommandLine } from '../src/commands';
 (async () => {
-  const sim = await startSimulatedCluster({ nodes: 5, timeScale: 0 });
-  const file = '/tmp/rb/c0.runbook.md';
-  rmSync('/tmp/rb/c0.runbook.journal.jsonl', { force: true });
-  writeFileSync(file, '```pegasus {"confirm":false}\nscale-in --nodes 127.0.0.1:34805\n```\n');
+  const sim = await startSimulatedCluster({ nodes: 5, seed: 7, timeScale: 100, replicaSizeMb: 50 });
   const client = new MetaClient({ metaServers: sim.metaServers });
-  const ac = new AbortController();
+  const profile = { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'simulator' as const, control: sim.controlUrl } };
   const t0 = Date.now();
-  setTimeout(() => { console.log('abort at', Date.now() - t0); ac.abort(); }, 3000);
-  const r = await runRunbook({ file, profile: { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } }, client, yes: true, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(`[${Date.now() - t0}] ` + s), signal: ac.signal, progressIntervalMs: 0 });
-  console.log('exit', r.exitCode, Date.now() - t0, 'ms');
-  client.close();
-  await sim.close();
+  const ctx = { client, profile, signal: new AbortController().signal, progress: (e: any) => console.error(Date.now() - t0, e.message), confirm: async () => true, services: { steps: { engineOptions: { pollIntervalMs: 100 } } } };
+  const r = await runCommandLine(commandRegistry, ctx, 'restart-meta');
+  console.log(Date.now() - t0, 'ms', r.summary);
+  client.close(); await sim.close();
 })();

@@ -25,11 +25,16 @@ function walk(dir, suffix) {
   return out;
 }
 
-/** Files of one kind under test/e2e/<sub>, kept when any filter is a substring of the relative path. */
+/**
+ * Files of one kind under test/e2e/<sub>, kept when any filter is a substring of the relative
+ * path; smoke first (it checks what every other file relies on), then by name.
+ */
 export function selectFiles(sub, suffix, filters) {
+  const smokeLast = (f) => Number(!f.split('/').pop().startsWith('smoke'));
   return walk(join(ROOT, 'test', 'e2e', sub), suffix)
     .map((f) => relative(ROOT, f).split('\\').join('/'))
-    .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+    .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+    .sort((a, b) => smokeLast(a) - smokeLast(b) || a.localeCompare(b));
 }
 
 /**

@@ -245,7 +245,7 @@ async function main() {
   const env = await ensureEnvironment();
   startWatchdog();
   const suites = selectFiles('suite', '.test.ts', filters);
-  const uiFiles = selectFiles('ui', '.ui.ts', filters).sort((a, b) => Number(!a.includes('smoke')) - Number(!b.includes('smoke')) || a.localeCompare(b));
+  const uiFiles = selectFiles('ui', '.ui.ts', filters);
   if (suites.length + uiFiles.length === 0) throw new Error(`no e2e suite or scenario file matches ${JSON.stringify(filters)}`);
   log(`suites: ${suites.join(', ') || '(none)'}; scenarios: ${uiFiles.join(', ') || '(none)'}${grep ? `; grep "${grep}"` : ''}`);
 

@@ -66,7 +66,8 @@ async function ensureCodeServer(cache) {
   const marker = join(dir, '.complete');
   if (existsSync(marker) && existsSync(bin)) return { dir, entry: bin };
 
-  const staging = `${dir}.staging`;
+  // A staging folder per process: two first runs at once do not share a half-installed tree.
+  const staging = `${dir}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -93,7 +94,13 @@ async function ensureCodeServer(cache) {
   const entry = join(staging, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!existsSync(entry)) throw new Error(`code-server installed but ${entry} is missing`);
   writeFileSync(join(staging, '.complete'), `${new Date().toISOString()}\n`);
-  renameSync(staging, dir);
+  try {
+    renameSync(staging, dir);
+  } catch (err) {
+    // Another run finished first: use its copy.
+    if (!existsSync(join(dir, '.complete'))) throw err;
+    rmSync(staging, { recursive: true, force: true });
+  }
   log(`code-server installed in ${Math.round((Date.now() - started) / 1000)} s`);
   return { dir, entry: bin };
 }

@@ -182,6 +182,15 @@ export async function runCell(text: string, options: CellOptions & { production?
   return { status: 'succeeded', results, outputs, summary, changed };
 }
 
+/**
+ * Whether an event is a progress update (a moving number, thinned out by hosts) rather than a
+ * message worth keeping (step done, setting changed, operator instruction), which is never dropped.
+ */
+export function isProgressUpdate(e: ProgressEvent): boolean {
+  const kind = (e.data as { event?: { kind?: unknown } } | undefined)?.event?.kind;
+  return kind === 'progress' || (kind === undefined && e.fraction !== undefined);
+}
+
 /** Progress events thinned out so a chatty step cannot flood the editor: at most one per `intervalMs`, the last one always delivered. */
 export function throttle<T>(fn: (v: T) => void, intervalMs: number, now: () => number = Date.now): { push(v: T): void; flush(): void; cancel(): void } {
   let last = -Infinity;

@@ -15,7 +15,7 @@ import type { EngineOptions } from '../engine/engine';
 import { metaClusterPort } from '../engine/metaPort';
 import { timeoutMs, type CellOptions } from './cellOptions';
 import { formatProblem } from './diagnostics';
-import { runCell, throttle } from './execute';
+import { isProgressUpdate, runCell, throttle } from './execute';
 import { parseRunbook, type RunbookCell } from './format';
 import { formatMs, RunQueue, type QueueTask, type TaskOutcome } from './queue';
 import { currentUser, findInterruptedRun, readCellRecords, RunLog, runLogPath, type CellEntry } from './runLog';
@@ -133,9 +133,12 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
           context: { client: o.client, profile: o.profile, services: { steps } },
           signal,
           progress: (e) => {
-            if (e.message && e.message !== lastMsg) {
-              lastMsg = e.message;
-              progress.push(e.message);
+            if (!e.message || e.message === lastMsg) return;
+            lastMsg = e.message;
+            if (isProgressUpdate(e)) progress.push(e.message);
+            else {
+              progress.flush(); // keep the order: pending progress first, then the message
+              o.err(`  … ${e.message}\n`);
             }
           },
           confirm,

@@ -15,7 +15,7 @@ import { registerSteps, type StepServices } from '../../commands/steps';
 import { describeState } from '../../engine/engine';
 import { metaClusterPort } from '../../engine/metaPort';
 import { parseCellOptions, timeoutMs, type CellOptions } from '../../runbook/cellOptions';
-import { runCell, throttle, type CellOutput } from '../../runbook/execute';
+import { isProgressUpdate, runCell, throttle, type CellOutput } from '../../runbook/execute';
 import { RunQueue, type QueueTask } from '../../runbook/queue';
 import { currentUser, RunLog, runLogPath, type CellEntry } from '../../runbook/runLog';
 import { RUNBOOK_MIME, visualSchema } from '../../runbook/visual';
@@ -275,12 +275,13 @@ export class RunbookController implements vscode.Disposable {
         context: { client: cluster.client, profile: { ...cluster.profile, production }, services: { steps } },
         signal,
         progress: (e) => {
-          if (e.message && e.message !== lastLine) {
+          // Messages go to the log (batched, never dropped); moving numbers only to the status output.
+          if (isProgressUpdate(e)) status.push(e);
+          else if (e.message && e.message !== lastLine) {
             lastLine = e.message;
             pendingLines.push(`  ${new Date().toLocaleTimeString()} ${e.message}\n`);
             flushLines.push();
           }
-          status.push(e);
         },
         confirm: (req) => this.confirm({ ...req, production: req.production || production }, session, batchEnd()),
         onResult: (res) => {

@@ -98,9 +98,16 @@ export class ClusterModel {
       this.metas.push({ idx: i, address: `127.0.0.1:${34601 + i}`, up: true, startedAt: 0, livePct: this.cfg.livePercentage, minLive: this.cfg.minLiveNodeCount });
     }
     for (let i = 0; i < this.cfg.nodes; i++) this.createNode();
+    // Dead at start: down before the partitions are placed, so the ground truth counts them.
+    for (const i of this.cfg.deadNodes) Object.assign(this.nodes[i]!, { running: false, stoppedAt: 0 });
     for (const t of this.cfg.tables) this.createApp(t);
     for (const n of this.nodes) this.scheduleConfigSync(n);
     this.becomeLeader(0, 0);
+    for (const i of this.cfg.deadNodes) {
+      const n = this.nodes[i]!;
+      n.fdGen++; // cancels the start-up detection becomeLeader scheduled for it
+      this.markDead(n);
+    }
   }
 
   get now(): number {
@@ -1272,7 +1279,9 @@ export class ClusterModel {
   knownNodes(): { idx: number; alive: boolean }[] {
     const l = this.leader;
     if (!l) return [];
-    const byAddr = (a: number, b: number): number => compareAddress(this.nodes[a]!.address, this.nodes[b]!.address);
+    // Host-name identities (2.6 `hostnames`) sort as host_port does: host text, then port.
+    const named = this.cfg.version === '2.6' && this.cfg.hostnames !== false;
+    const byAddr = named ? (a: number, b: number): number => compareHostPort(this.nodes[a]!.host, this.nodes[b]!.host) : (a: number, b: number): number => compareAddress(this.nodes[a]!.address, this.nodes[b]!.address);
     return [...[...l.alive].sort(byAddr).map((idx) => ({ idx, alive: true })), ...[...l.dead].sort(byAddr).map((idx) => ({ idx, alive: false }))];
   }
 }
@@ -1287,4 +1296,13 @@ export function compareAddress(a: string, b: string): number {
   const [ia, pa] = key(a);
   const [ib, pb] = key(b);
   return ia - ib || pa - pb;
+}
+
+/** host_port order: the host text, then the port. */
+export function compareHostPort(a: string, b: string): number {
+  const i = a.lastIndexOf(':');
+  const j = b.lastIndexOf(':');
+  const ha = a.slice(0, i);
+  const hb = b.slice(0, j);
+  return ha < hb ? -1 : ha > hb ? 1 : Number(a.slice(i + 1)) - Number(b.slice(j + 1));
 }

@@ -88,6 +88,11 @@ export const simOptionsSchema = z.object({
   hostnames: z.union([z.boolean(), z.array(z.string().regex(HOST_PORT_RE, 'expected "host:port"'))]).default(false),
   /** meta.lb.assign_secondary_black_list of the first leader (a runtime setting: a new leader starts empty). */
   blackList: z.array(z.string().regex(HOST_PORT_RE, 'expected "host:port"')).default([]),
+  /**
+   * Replica servers that are down at start and already in the leader's dead set (UNALIVE), by index
+   * or address: a live cluster's dead nodes, which count in the freeze rule.
+   */
+  deadNodes: z.array(nodeRefSchema).default([]),
   replicaSizeMb: z.number().positive().default(1024),
   /** Receiving bandwidth per replica server, shared by its concurrent learns (MB/s). */
   copyRateMb: z.number().positive().default(100),
@@ -134,22 +139,25 @@ export function initialNodeAddress(o: Pick<SimOptions, 'nodeAddresses' | 'replic
   return o.nodeAddresses?.[i] ?? `127.0.0.1:${o.replicaBasePort + i}`;
 }
 
-/** A placement node reference → node index, or an error message naming the valid choices. */
-function resolveNodeRef(o: SimOptions, ref: number | string): number | string {
+/** Placement node reference → node index, or an error message naming the valid choices (maps built once). */
+function nodeResolver(o: SimOptions): (ref: number | string) => number | string {
   const n = nodeCount(o);
+  const byName = new Map<string, number>();
+  // Host names first, so an address wins when the two spellings collide.
+  if (Array.isArray(o.hostnames)) o.hostnames.forEach((h, i) => i < n && byName.set(h, i));
+  for (let i = n - 1; i >= 0; i--) byName.set(initialNodeAddress(o, i), i);
   const range = n === 0 ? 'there are no replica servers (nodes: 0)' : `valid: 0..${n - 1} or ${initialNodeAddress(o, 0)}${n > 1 ? ` … ${initialNodeAddress(o, n - 1)}` : ''}`;
-  if (typeof ref === 'number') return ref < n ? ref : `node index ${ref} is not a replica server; ${range}`;
-  const canon = ref.replace(/^(?:localhost|\[?::1\]?):/, '127.0.0.1:');
-  for (let i = 0; i < n; i++) if (initialNodeAddress(o, i) === canon) return i;
-  // A 2.6 twin may name nodes by their host names (the identity its live cluster prints).
-  const h = Array.isArray(o.hostnames) ? o.hostnames.indexOf(ref) : -1;
-  if (h >= 0 && h < n) return h;
-  return `node ${JSON.stringify(ref)} is not a replica server; ${range}`;
+  return (ref) => {
+    if (typeof ref === 'number') return ref < n ? ref : `node index ${ref} is not a replica server; ${range}`;
+    const i = byName.get(ref) ?? byName.get(ref.replace(/^(?:localhost|\[?::1\]?):/, '127.0.0.1:'));
+    return i !== undefined ? i : `node ${JSON.stringify(ref)} is not a replica server; ${range}`;
+  };
 }
 
 /** Cross-field checks: tables, node addresses and placement must describe one consistent cluster. */
 function checkTopology(o: SimOptions, issue: Issue): void {
   const n = nodeCount(o);
+  const resolveNodeRef = nodeResolver(o);
   if (o.nodeAddresses) {
     if (o.nodes !== undefined && o.nodes !== o.nodeAddresses.length) issue(`nodes is ${o.nodes} but nodeAddresses lists ${o.nodeAddresses.length}; give one of them, or make them agree`, ['nodes']);
     const seen = new Map<string, number>();
@@ -160,6 +168,9 @@ function checkTopology(o: SimOptions, issue: Issue): void {
     });
   }
   if (o.hostnames !== false && o.version !== '2.6') issue(`hostnames need version 2.6 (2.5 has no host_port fields; its node identity is ip:port)`, ['hostnames']);
+  if (o.version === '2.5') {
+    o.blackList.forEach((b, i) => IPV4_PORT_RE.test(b) || issue(`2.5 black-list entries are IPv4 "a.b.c.d:port" (its rpc_address parser), got ${JSON.stringify(b)}`, ['blackList', i]));
+  }
   if (Array.isArray(o.hostnames)) {
     if (o.hostnames.length !== n) issue(`hostnames lists ${o.hostnames.length} names but there are ${n} replica servers; give one host:port per node, in node order`, ['hostnames']);
     const seen = new Map<string, number>();
@@ -184,6 +195,13 @@ function checkTopology(o: SimOptions, issue: Issue): void {
   if (o.tables.some((t) => t.id !== undefined) && o.tables.some((t) => t.id === undefined)) {
     issue('give every table an id, or none (then they are 1, 2, … in list order)', ['tables']);
   }
+  const dead = new Set<number>();
+  o.deadNodes.forEach((ref, i) => {
+    const r = resolveNodeRef(ref);
+    if (typeof r === 'string') issue(r, ['deadNodes', i]);
+    else if (dead.has(r)) issue(`node ${JSON.stringify(ref)} is listed twice`, ['deadNodes', i]);
+    else dead.add(r);
+  });
   for (const [table, entries] of Object.entries(o.placement ?? {})) {
     const ti = names.get(table);
     if (ti === undefined) {
@@ -200,7 +218,7 @@ function checkTopology(o: SimOptions, issue: Issue): void {
       if (members.length > t.replicas) issue(`partition ${table}.${pidx} lists ${members.length} replicas but the table keeps ${t.replicas}; remove ${members.length - t.replicas}`, ['placement', table, pidx]);
       const seen = new Set<number>();
       for (const [ref, path] of members) {
-        const r = resolveNodeRef(o, ref);
+        const r = resolveNodeRef(ref);
         if (typeof r === 'string') issue(`partition ${table}.${pidx}: ${r}`, path);
         else if (seen.has(r)) issue(`partition ${table}.${pidx}: node ${JSON.stringify(ref)} is listed twice; the members of a partition are distinct nodes`, path);
         else seen.add(r);
@@ -229,8 +247,10 @@ export const versionDefaults: Record<PegasusVersion, VersionDefaults> = {
   '2.6': { fdLeaseSeconds: 20, fdGraceSeconds: 22, assignDelayMs: 600000, serverVersion: '2.6.0-SNAPSHOT', gitSha: 'db756dcdf24e2af6169659a67548501ed61f106c' },
 };
 
-export interface ResolvedConfig extends Omit<SimOptions, 'placement'> {
+export interface ResolvedConfig extends Omit<SimOptions, 'placement' | 'deadNodes'> {
   readonly nodes: number;
+  /** Node indexes down and UNALIVE at start. */
+  readonly deadNodes: readonly number[];
   /** Per table name, per partition index; tables without an entry are placed evenly. */
   readonly placement: ReadonlyMap<string, readonly ResolvedPlacement[]>;
   readonly assignDelayMs: number;
@@ -243,7 +263,8 @@ export function resolveOptions(input: SimOptionsInput): ResolvedConfig {
   if (!parsed.success) throw new Error(`bad simulator options:\n${describeZodError(parsed.error)}`);
   const o = parsed.data;
   const d = versionDefaults[o.version];
-  const idx = (ref: number | string): number => resolveNodeRef(o, ref) as number;
+  const resolveNodeRef = nodeResolver(o);
+  const idx = (ref: number | string): number => resolveNodeRef(ref) as number;
   const placement = new Map<string, ResolvedPlacement[]>();
   for (const [table, entries] of Object.entries(o.placement ?? {})) {
     placement.set(table, entries.map((e) => ({ primary: e.primary === null ? -1 : idx(e.primary), secondaries: e.secondaries.map(idx) })));
@@ -252,6 +273,7 @@ export function resolveOptions(input: SimOptionsInput): ResolvedConfig {
     ...o,
     nodes: nodeCount(o),
     placement,
+    deadNodes: o.deadNodes.map(idx),
     assignDelayMs: o.assignDelayMs ?? d.assignDelayMs,
     fdLeaseSeconds: o.fdLeaseSeconds ?? d.fdLeaseSeconds,
     fdGraceSeconds: o.fdGraceSeconds ?? d.fdGraceSeconds,

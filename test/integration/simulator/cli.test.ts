@@ -90,3 +90,9 @@ test('sim --topology FILE: model options from a JSON file, flags override, mista
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('sim --hostnames: 2.6 only', () => {
+  const o = parseSimArgs(['--hostnames']);
+  assert.ok(o !== 'help' && o.hostnames === true);
+  assert.throws(() => parseSimArgs(['--hostnames', '--pegasus-version', '2.5']), /--hostnames needs --pegasus-version 2\.6/);
+});

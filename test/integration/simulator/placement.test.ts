@@ -127,3 +127,19 @@ test('a bad topology fails to start with the path, the value and the fix', async
     /placement\.temp\[3\]\.primary: partition temp\.3: node "10\.0\.0\.9:34801" is not a replica server; valid: 0\.\.3 or 10\.0\.0\.2:34801 … 10\.0\.0\.1:34802/,
   );
 });
+
+test('deadNodes: nodes -d through the real client lists them UNALIVE; GET /state says so too', async () => {
+  const sim = await startSimulatedCluster({ version: '2.5', nodeAddresses: nodes, deadNodes: ['10.0.0.3:34801'], tables: [{ name: 'temp', partitions: 4, replicas: 3 }], livePercentage: 0 });
+  const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000 });
+  const ctx: CommandContext = { client, profile: { name: 'twin', metaServers: sim.metaServers }, signal: new AbortController().signal, progress: () => undefined, confirm: async () => true };
+  try {
+    const nd = await runCommandLine(reg, ctx, 'nodes -d');
+    assert.deepEqual(nd.tables[0]!.rows.map((r) => [r[0], r[1]]), [['10.0.0.1:34801', 'ALIVE'], ['10.0.0.1:34802', 'ALIVE'], ['10.0.0.2:34801', 'ALIVE'], ['10.0.0.3:34801', 'UNALIVE']]);
+    const st = (await (await fetch(`${sim.controlUrl}/state`)).json()) as { nodes: { address: string; running: boolean; metaStatus: string }[]; freeze: { alive: number; dead: number } };
+    assert.deepEqual(st.nodes.find((n) => n.address === '10.0.0.3:34801'), { ...st.nodes.find((n) => n.address === '10.0.0.3:34801')!, running: false, metaStatus: 'UNALIVE' });
+    assert.deepEqual([st.freeze.alive, st.freeze.dead], [3, 1]);
+  } finally {
+    client.close();
+    await sim.close();
+  }
+});

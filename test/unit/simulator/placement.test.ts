@@ -128,3 +128,41 @@ test('placement validation: every mistake is named with its path, value and the 
   // Several mistakes are reported together.
   rejects({ ...base, placement: { t: [{ primary: 5, secondaries: [] }, { primary: 6, secondaries: [] }] } }, /index 5[\s\S]*index 6/);
 });
+
+test('hostnames: the identity is the host name on 2.6 (node list in host_port order, black list, lookups)', () => {
+  const m = new ClusterModel({ version: '2.6', nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801'], hostnames: ['zeta:34801', 'alpha:34801', 'mid:34801'], tables: [{ name: 't', partitions: 1, replicas: 3 }], placement: { t: [{ primary: 'zeta:34801', secondaries: ['alpha:34801', 2] }] }, blackList: ['10.0.0.3:34801'] });
+  assert.deepEqual(m.knownNodes().map((k) => m.ident(k.idx)), ['alpha:34801', 'mid:34801', 'zeta:34801']);
+  assert.deepEqual(m.leader!.blackList, ['mid:34801'], 'an ip:port entry of a known node is stored as its identity');
+  assert.equal(m.findNode('alpha:34801')!.address, '10.0.0.2:34801');
+  assert.equal(m.apps[0]!.partitions[0]!.primary, 0);
+  // Without hostnames the identity stays ip:port, in rpc_address order (10.0.0.10 after 10.0.0.9).
+  const plain = new ClusterModel({ version: '2.6', nodeAddresses: ['10.0.0.10:1', '10.0.0.9:2', '10.0.0.9:1'], tables: [] });
+  assert.deepEqual(plain.knownNodes().map((k) => plain.ident(k.idx)), ['10.0.0.9:1', '10.0.0.9:2', '10.0.0.10:1']);
+  rejects({ version: '2.5', blackList: ['node1:34801'] }, /blackList\[0\]: 2\.5 black-list entries are IPv4/);
+});
+
+test('deadNodes: down and UNALIVE from the start, counted by the freeze rule; the leader cures their partitions', () => {
+  const m = new ClusterModel({
+    nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801', '10.0.0.4:34801'],
+    deadNodes: ['10.0.0.4:34801'],
+    tables: [{ name: 't', partitions: 2, replicas: 3 }],
+    placement: { t: [{ primary: 3, secondaries: [0, 1] }, { primary: 0, secondaries: [1, 2] }] },
+    livePercentage: 0,
+    assignDelayMs: 0,
+  });
+  assert.deepEqual(m.knownNodes().map((k) => [m.addr(k.idx), k.alive]), [['10.0.0.1:34801', true], ['10.0.0.2:34801', true], ['10.0.0.3:34801', true], ['10.0.0.4:34801', false]]);
+  assert.deepEqual([m.freezeVerdict().alive, m.freezeVerdict().dead], [3, 1]);
+  assert.equal(m.nodes[3]!.running, false);
+  // The meta removed the dead primary at once (above blind); the ground truth saw it down from t=0.
+  const p = m.apps[0]!.partitions[0]!;
+  assert.equal(p.primary as number, -1);
+  assert.equal(m.groundTruth().partitionsWithoutPrimary, 1);
+  m.advance(120);
+  assert.ok(p.primary >= 0 && 1 + p.secondaries.length === 3, 'cured onto the alive nodes');
+  assert.ok(![p.primary as number, ...p.secondaries].includes(3), 'no member on the dead node');
+  assert.equal(m.log.filter((e) => e.kind === 'node' && e.event === 'dead').length, 1, 'declared dead once, not again by the start-up detection');
+  m.startNode(3);
+  assert.deepEqual([m.freezeVerdict().alive, m.freezeVerdict().dead], [4, 0]);
+  rejects({ nodes: 2, deadNodes: [2] }, /deadNodes\[0\]: node index 2 is not a replica server/);
+  rejects({ nodes: 2, deadNodes: [1, '127.0.0.1:34802'] }, /deadNodes\[1\]: node "127\.0\.0\.1:34802" is listed twice/);
+});
