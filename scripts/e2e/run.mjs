@@ -7,7 +7,7 @@
 // Env: PEGASUS_E2E_ONLY (comma-separated, same as the file arguments), PEGASUS_E2E_GREP,
 //      PEGASUS_E2E_CACHE (install cache, default ~/.cache/pegasus-ops-e2e), PEGASUS_E2E_KEEP=1
 //      (keep the temp folder), PEGASUS_E2E_TIMEOUT (run after installs, s, default 1200),
-//      PEGASUS_E2E_SUITE_TIMEOUT (in-host mocha run, s, default 300),
+//      PEGASUS_E2E_SUITE_TIMEOUT (in-host mocha run, s, default 600),
 //      PEGASUS_E2E_TEST_TIMEOUT (one mocha test, ms, default 30000),
 //      PEGASUS_E2E_VSIX (test this .vsix instead of running `npm run package`).
 //
@@ -39,7 +39,8 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--grep') grep = args[++i];
   else if (args[i].startsWith('--grep=')) grep = args[i].slice('--grep='.length);
   else if (args[i] === '--help' || args[i] === '-h') {
-    console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(0, 12).join('\n'));
+    const header = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+    console.log(header.slice(0, header.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     process.exit(0);
   } else filters.push(args[i]);
 }
@@ -47,7 +48,7 @@ const keep = process.env.PEGASUS_E2E_KEEP === '1';
 // One log folder per selection, so runs of different features at the same time do not collide.
 const LOGS = join(RESULTS_DIR, 'logs', filters.length ? filters.join('+').replace(/[^\w.+-]+/g, '_') : 'all');
 const totalTimeoutS = Number(process.env.PEGASUS_E2E_TIMEOUT ?? 1200);
-const suiteTimeoutS = Number(process.env.PEGASUS_E2E_SUITE_TIMEOUT ?? 300);
+const suiteTimeoutS = Number(process.env.PEGASUS_E2E_SUITE_TIMEOUT ?? 600);
 
 // ---- results ------------------------------------------------------------------------------
 /** @type {{kind: string, file: string, title: string, state: string, durationMs: number, error?: string}[]} */

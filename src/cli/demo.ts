@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
       err,
       signal: ac.signal,
       // The simulated clock runs faster than the engine's: shrink the engine's real-time waits to match.
-      engineOptions: { pollIntervalMs: 250, balancedSettleMs: Math.max(200, 20_000 / timeScale), balancerIdleMs: Math.max(1000, 120_000 / timeScale) },
+      engineOptions: { pollIntervalMs: 250, balancedSettleMs: Math.max(200, 20_000 / timeScale), balancerIdleMs: Math.max(1000, 120_000 / timeScale), metaRestartGapMs: Math.max(200, 30_000 / timeScale) },
     });
     const m = sim.metrics() as { replicasCopied?: number; bytesCopied?: number; partitionSecondsWithoutPrimary?: number; frozenSeconds?: number; simulatedSeconds?: number };
     err(

@@ -66,7 +66,9 @@ export interface EngineOptions {
   readonly balancedSettleMs?: number;
   /** A healthy cluster whose ballots stay unchanged this long in lively: the balancer is idle. */
   readonly balancerIdleMs?: number;
-  /** Time between restarting two metas (the rolling-update doc asks for more than 30 s). */
+  /** Period of the background leader check while a run is in progress (ClusterPort.watchLeader); default 5000. */
+  readonly leaderWatchMs?: number;
+  /** Time between restarting two metas (the rolling-update doc asks for more than 30 s); not used when node control waits for the restarted meta (simulator). */
   readonly metaRestartGapMs?: number;
   readonly timeouts?: {
     readonly primariesMs?: number;
@@ -229,6 +231,7 @@ export class ScaleEngine {
       balancedSettleMs: o.balancedSettleMs ?? 2 * tick * 1000,
       balancerIdleMs: o.balancerIdleMs ?? 12 * tick * 1000,
       metaRestartGapMs: o.metaRestartGapMs ?? 30_000,
+      leaderWatchMs: o.leaderWatchMs ?? 5000,
       replicaSizeBytes: o.replicaSizeBytes,
       copyRateMBps: o.copyRateMBps,
     };
@@ -542,17 +545,26 @@ export class ScaleEngine {
       if (s.step.endsWith(':stop') && s.status !== 'skipped') rc.stopIssued.add(s.step.slice(0, -':stop'.length));
       if (s.step.endsWith(':gone') && s.status === 'done') rc.stopIssued.delete(s.step.slice(0, -':gone'.length));
     }
-    const off = this.d.cluster.onLeaderChange((leader) => {
-      if (leader !== rc.leader) {
+    // A restart of the same leader loses its runtime settings just like a fail-over does.
+    const offChange = this.d.cluster.onLeaderChange((leader, change) => {
+      if (leader !== rc.leader || change?.restarted) {
         rc.leaderChanged = true;
         rc.leader = leader;
       }
     });
+    // Without it a fail-over while the engine sleeps is only seen at its next call, and a restart of the same leader not at all.
+    const stopWatch = this.d.cluster.watchLeader?.({ intervalMs: this.o.leaderWatchMs, signal }) ?? ((): void => undefined);
+    const off = (): void => {
+      stopWatch();
+      offChange();
+    };
     let outcome: Exclude<Outcome, 'refused'> = 'done';
     let message = '';
     let data: unknown;
     this.proposals.clear();
     this.drainStart.clear();
+    this.loadTargets(run);
+    this.overFull.clear();
     try {
       if (resuming) await this.reapply(rc);
       data = await this.body(spec, rc, plan);
@@ -862,6 +874,38 @@ export class ScaleEngine {
   }
 
   private readonly proposals = new Map<string, { at: number; ballot: number; type: string; to: string }>();
+  /**
+   * The node each copy of this run was first sent to, per `appId.pidx from`. Unlike `proposals` it
+   * survives a leader change: a re-proposal after a fail-over asks the same node (which may still
+   * be learning, or keep the data) instead of a second full copy elsewhere. Journaled, so a resume
+   * keeps the choice too.
+   */
+  private readonly targets = new Map<string, string>();
+  /** Ballot at which a partition was first seen with more members than its replica count. */
+  private readonly overFull = new Map<string, number>();
+
+  private loadTargets(run: string): void {
+    this.targets.clear();
+    for (const r of this.d.journal.all()) {
+      if (r.t !== 'event' || r.kind !== 'target' || r.run !== run) continue;
+      const m = /^(copy_sec|copy_pri) (\d+\.\d+) (\S+) -> (\S+)$/.exec(r.message);
+      if (m) this.targets.set(`${m[2]} ${m[3]}`, m[4]!);
+    }
+  }
+
+  /** The node chosen before for this copy when it can still take it, else the placement's choice. */
+  private copyTarget(t: TableView, p: PartitionView, from: string, placement: Placement): string | null {
+    const before = this.targets.get(`${t.appId}.${p.pidx} ${from}`);
+    if (before !== undefined && placement.canReceive(p, before)) return before;
+    return placement.chooseSecondaryTarget(t, p);
+  }
+
+  private rememberTarget(t: TableView, pidx: number, type: 'copy_sec' | 'copy_pri', from: string, to: string): void {
+    const key = `${t.appId}.${pidx} ${from}`;
+    if (this.targets.get(key) === to) return;
+    this.targets.set(key, to);
+    this.d.journal.append({ t: 'event', kind: 'target', message: `${type} ${t.appId}.${pidx} ${from} -> ${to}` }, this.date());
+  }
   private readonly drainStart = new Map<string, { sizes: Map<string, number>; bytesAt0: number | undefined }>();
 
   private replicaSize(table: string): number {
@@ -925,8 +969,9 @@ export class ScaleEngine {
             placement.applyMovePrimary(t, node, to);
           }
         } else {
-          const dest = placement.chooseSecondaryTarget(t, p);
+          const dest = this.copyTarget(t, p, node, placement);
           if (dest && (await this.propose(rc, t, p.pidx, p.ballot, 'copy_pri', node, dest))) {
+            this.rememberTarget(t, p.pidx, 'copy_pri', node, dest);
             rc.copiesProposed++;
             placement.applyCopyPrimary(t, node, dest);
           }
@@ -947,14 +992,24 @@ export class ScaleEngine {
   /** One replica of `node` (a secondary) goes to a staying node: learned from the primary first, then removed here. */
   private async moveSecondary(rc: RunCtx, t: TableView, p: PartitionView, node: string, placement: Placement): Promise<void> {
     if (!p.primary) return; // copy_sec learns from the primary; wait for the election
+    const key = `${t.appId}.${p.pidx}`;
     if (1 + p.secondaries.length > t.maxReplicaCount) {
       // The new copy is in place and this one is the extra (a proposal lost in a fail-over): remove it, no copy.
+      // The meta's own cure removes a redundant secondary as soon as the copy lands; proposing at
+      // the same time would remove two. So only when the same over-full configuration is still
+      // there a poll later (the cure did not act).
+      if (this.overFull.get(key) !== p.ballot) {
+        this.overFull.set(key, p.ballot);
+        return;
+      }
       await this.propose(rc, t, p.pidx, p.ballot, 'remove', node, p.primary);
       return;
     }
-    const to = placement.chooseSecondaryTarget(t, p);
+    this.overFull.delete(key);
+    const to = this.copyTarget(t, p, node, placement);
     if (!to) return; // diagnosed as "nowhere to go" when it stalls
     if (await this.propose(rc, t, p.pidx, p.ballot, 'copy_sec', node, to)) {
+      this.rememberTarget(t, p.pidx, 'copy_sec', node, to);
       rc.copiesProposed++;
       placement.applyCopySecondary(t, node, to);
     }
@@ -1202,6 +1257,12 @@ export class ScaleEngine {
         const before = await this.d.cluster.readState(rc.signal).catch(() => undefined);
         await this.d.control.restartMeta(m, rc.signal);
         if (this.d.control.restartMetaIsManual) return this.waitManualMetaRestart(rc, before);
+        if (this.d.control.restartMetaWaits) {
+          // The control answered once this meta was back and a leader served: no gap to wait out.
+          const s = await this.retrying(rc, `reading the meta leader after restarting ${m}`, () => this.d.cluster.readState(rc.signal));
+          rc.leader = s.leader;
+          return `leader ${s.leader} after restarting ${m}${before ? ` (was ${before.leader})` : ''}; it lists ${s.nodes.filter((n) => !n.alive).length} dead node(s)`;
+        }
         const start = this.clock.now();
         // Wait for a leader that answers (the restarted one or another), and give the restarted
         // meta time to come back before the next one goes down.

@@ -25,7 +25,9 @@ export async function readLeaderMinLive(leader: string, signal?: AbortSignal, ti
 
 /** What the leader-change notification of the real MetaClient looks like (optional on fakes). */
 interface LeaderAware {
-  onLeaderChange?(listener: (c: { previous?: string | undefined; current: string }) => void): () => void;
+  onLeaderChange?(listener: (c: { previous?: string | undefined; current: string; restarted?: boolean }) => void): () => void;
+  /** Background leader checks (fail-over, and a restart of the same leader); returns the stop function. */
+  watchLeader?(opts: { intervalMs?: number; signal?: AbortSignal }): () => void;
   readonly leader?: string | undefined;
 }
 
@@ -176,7 +178,13 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
 
     onLeaderChange(listener) {
       if (!client.onLeaderChange) return () => undefined;
-      return client.onLeaderChange((c) => listener(c.current));
+      return client.onLeaderChange((c) => listener(c.current, c.restarted ? { restarted: true } : undefined));
+    },
+
+    watchLeader(o) {
+      if (!client.watchLeader) return () => undefined;
+      // A failed check (an election in progress) is not an engine error: its own calls retry and say so.
+      return client.watchLeader({ intervalMs: o.intervalMs, ...(o.signal ? { signal: o.signal } : {}) });
     },
 
     ...(opts.simulatorControl

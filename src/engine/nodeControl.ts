@@ -128,8 +128,8 @@ function manualControl(deps: NodeControlDeps): NodeControl {
 
 function simulatorControl(control: string, deps: NodeControlDeps): NodeControl {
   const base = control.replace(/\/+$/, '');
-  const post = async (path: string, signal?: AbortSignal): Promise<unknown> => {
-    const res = await fetch(base + path, { method: 'POST', signal, headers: { 'content-type': 'application/json' }, body: '{}' });
+  const post = async (path: string, body: Record<string, unknown> = {}, signal?: AbortSignal): Promise<unknown> => {
+    const res = await fetch(base + path, { method: 'POST', signal, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const text = await res.text();
     if (!res.ok) throw new NodeControlError(`simulator control POST ${path} answered ${res.status}: ${text.slice(0, 200)}`);
     try {
@@ -143,20 +143,23 @@ function simulatorControl(control: string, deps: NodeControlDeps): NodeControl {
     parseNodeAddress(a);
     return encodeURIComponent(a);
   };
+  // The simulator answers a meta restart only once that meta is up again and a leader serves.
+  const wait = { wait: true };
   return {
     kind: 'simulator',
-    stopNode: async (a, signal) => void (await post(`/nodes/${known(a)}/stop`, signal)),
-    startNode: async (a, signal) => void (await post(`/nodes/${known(a)}/start`, signal)),
+    restartMetaWaits: true,
+    stopNode: async (a, signal) => void (await post(`/nodes/${known(a)}/stop`, {}, signal)),
+    startNode: async (a, signal) => void (await post(`/nodes/${known(a)}/start`, {}, signal)),
     addNode: async (signal) => {
-      const r = (await post('/nodes', signal)) as { address?: unknown; node?: unknown };
+      const r = (await post('/nodes', {}, signal)) as { address?: unknown; node?: unknown };
       const addr = typeof r.address === 'string' ? r.address : typeof r.node === 'string' ? r.node : undefined;
       if (!addr) throw new NodeControlError(`simulator POST /nodes did not return an address: ${JSON.stringify(r).slice(0, 200)}`);
       return addr;
     },
     restartMeta: async (a, signal) => {
-      if (a === 'all') return void (await post('/meta/restart', signal));
+      if (a === 'all') return void (await post('/meta/restart', wait, signal));
       if (!deps.metaServers.includes(a)) throw new NodeControlError(`refusing to restart ${JSON.stringify(a)}: it is not a configured meta server`);
-      await post(`/meta/${encodeURIComponent(a)}/restart`, signal);
+      await post(`/meta/${encodeURIComponent(a)}/restart`, wait, signal);
     },
   };
 }

@@ -85,6 +85,11 @@ export class Placement {
     return pickMin(cands, (a) => [c.tableRep.get(a) ?? 0, this.totalRep.get(a) ?? 0]);
   }
 
+  /** True when `node` may still receive a new copy of this partition (alive, not leaving, not a member). */
+  canReceive(p: PartitionView, node: string): boolean {
+    return this.alive.has(node) && !this.excluded.has(node) && p.primary !== node && !p.secondaries.includes(node);
+  }
+
   applyMovePrimary(t: TableView, from: string, to: string): void {
     this.bump(t.appId, from, -1, 0);
     this.bump(t.appId, to, 1, 0);

@@ -79,8 +79,18 @@ export interface ClusterPort {
   setSetting(name: SettingName, value: string, signal?: AbortSignal): Promise<void>;
   /** 'pending' when the meta refused because the partition already has proposals queued. */
   propose(p: Proposal, signal?: AbortSignal): Promise<'accepted' | 'pending'>;
-  /** Called with the new leader's address whenever the client notices a different leader. */
-  onLeaderChange(listener: (leader: string) => void): () => void;
+  /**
+   * Called with the new leader's address whenever the client notices a different leader, and with
+   * the same address and `{ restarted: true }` when the leader's process restarted (its runtime
+   * settings are gone: the engine treats both alike).
+   */
+  onLeaderChange(listener: (leader: string, change?: LeaderChangeInfo) => void): () => void;
+  /**
+   * Checks the leader in the background every `intervalMs` (no call of the engine needed), so a
+   * fail-over or restart while the engine waits reaches `onLeaderChange` at once. Returns the stop
+   * function; `signal` stops it too. Absent: changes are only seen by the engine's own calls.
+   */
+  watchLeader?(opts: { readonly intervalMs: number; readonly signal?: AbortSignal }): () => void;
   /** Bytes copied so far, when the cluster can tell (the simulator's metrics); else undefined. */
   bytesCopied?(signal?: AbortSignal): Promise<number | undefined>;
   /**
@@ -89,6 +99,11 @@ export interface ClusterPort {
    * leader's `/config` itself.
    */
   readMinLive?(leader: string, signal?: AbortSignal): Promise<MinLiveReading>;
+}
+
+export interface LeaderChangeInfo {
+  /** The same leader answered with a new process (a restart): runtime settings were lost. */
+  readonly restarted?: boolean;
 }
 
 /** The meta's own min-live value, or why it could not be read (the engine then assumes its option). */
@@ -110,6 +125,12 @@ export interface NodeControl {
   readonly restartsMetaGroup?: boolean;
   /** True when a person restarts the metas (manual control, or no restartMeta template): the engine then waits to observe it. */
   readonly restartMetaIsManual?: boolean;
+  /**
+   * True when `restartMeta` resolves only once that meta is back up and a leader serves (the
+   * simulator's `{"wait": true}`): the engine then reads the leader once instead of waiting
+   * `metaRestartGapMs` before the next meta goes down.
+   */
+  readonly restartMetaWaits?: boolean;
 }
 
 /** Time as the engine sees it: the real clock, or a simulated one in tests and rehearsals. */

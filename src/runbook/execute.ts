@@ -99,7 +99,7 @@ export async function runCell(text: string, options: CellOptions & { production?
   const parsed = parseScript(env.registry, text);
   if (!parsed.ok) {
     const first = parsed.errors[0]!;
-    const outputs = parsed.errors.map((e) => errorOutput(`Syntax error (line ${e.line}, column ${e.column})`, describeError(e)));
+    const outputs = parsed.errors.map((e) => errorOutput(`Syntax error${e.line > 1 ? '' : ' (line 1)'}`, describeError(e)));
     return {
       status: 'failed',
       results: [],
@@ -155,7 +155,7 @@ export async function runCell(text: string, options: CellOptions & { production?
       }
       const e: ErrorDescription = {
         name: why === 'cancelled' ? 'Cancelled' : 'Timeout',
-        message: `${why === 'cancelled' ? 'Cancelled' : `Stopped: ${why}`} while running \`${parsed.commands[results.length]?.args.line.trim() ?? ''}\`.`,
+        message: `${why === 'cancelled' ? 'stopped' : why} while running \`${parsed.commands[results.length]?.args.line.trim() ?? ''}\`.`,
         fix: 'run the cell again to continue; finished steps are not repeated (the journal keeps them)',
       };
       outputs.push(errorOutput(why === 'cancelled' ? 'Cancelled' : 'Timed out', e, state ? `**Cluster now:** ${state}` : undefined));

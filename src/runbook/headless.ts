@@ -150,7 +150,7 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
         });
         progress.flush();
         const ms = Date.now() - started;
-        for (const out of r.outputs) if (out.kind === 'error') o.err(`  ${String(out.items[0]?.data ?? '').replace(/\*\*/g, '').replace(/\n+/g, '\n  ')}\n`);
+        for (const out of r.outputs) if (out.kind === 'error') o.err(`  ${plain(String(out.items[0]?.data ?? '')).replace(/\n+/g, '\n  ')}\n`);
         const mark = r.status === 'succeeded' ? '✔' : r.status === 'cancelled' ? '■' : '✘';
         o.err(`${mark} ${label} ${r.status} in ${formatMs(ms)}: ${r.summary}\n`);
         summaries.set(String(index), r.summary);
@@ -186,4 +186,9 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
     outcomes: outcomes.map((x) => ({ ...x, cell: Number(x.id), ...(summaries.has(x.id) ? { summary: summaries.get(x.id)! } : {}) })),
     journal,
   };
+}
+
+/** The markdown of an error output as terminal text. */
+function plain(md: string): string {
+  return md.replace(/\*\*(.*?)\*\*/g, '$1').replace(/_Fix:_/g, 'fix:').replace(/ {2}\n/g, '\n');
 }

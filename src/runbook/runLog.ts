@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 
 export function runLogPath(runbookPath: string): string {
@@ -140,8 +140,4 @@ export function findInterruptedRun(records: readonly CellRecord[]): InterruptedR
   }
   const interrupted = [...open.values()].pop();
   return interrupted ? { session, cell: interrupted.cell, at: interrupted.at } : undefined;
-}
-
-export function runbookLabel(path: string): string {
-  return basename(path);
 }

@@ -238,13 +238,16 @@ export class RunbookController implements vscode.Disposable {
     const started = Date.now();
 
     // Live output: a log stream (appended) and a status output (replaced in place), both throttled.
-    const logOutput = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stdout(`▶ ${cluster.profile.name}${production ? ' (production)' : ''}: ${firstCommand(text)}\n`)], { kind: 'log' });
+    // The log is appended to while the cell runs; `logText` keeps all of it for the final outputs.
+    let logText = `${cluster.profile.name}${production ? ' (production)' : ''}: ${firstCommand(text)}\n`;
+    const logOutput = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stdout(logText)], { kind: 'log' });
     let statusOutput: vscode.NotebookCellOutput | undefined;
     await execution.appendOutput(logOutput);
     const pendingLines: string[] = [];
     const flushLines = throttle<void>(() => {
       if (pendingLines.length === 0) return;
       const chunk = pendingLines.splice(0).join('');
+      logText += chunk;
       void execution.appendOutputItems(vscode.NotebookCellOutputItem.stdout(chunk), logOutput);
     }, 500);
     const status = throttle<ProgressEvent>((e) => {
@@ -301,7 +304,7 @@ export class RunbookController implements vscode.Disposable {
     const ms = Date.now() - started;
     // Final outputs: the log (when something was logged), then each result or error.
     const outputs: vscode.NotebookCellOutput[] = [];
-    if (lastLine) outputs.push(logOutput);
+    if (lastLine) outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stdout(logText)], { kind: 'log' }));
     outputs.push(...r.outputs.map(toVsOutput));
     await execution.replaceOutput(outputs);
     if (r.changed) notifyClusterChanged(cluster.profile.name);

@@ -12,10 +12,15 @@ export interface WorkbenchOptions {
 }
 
 export class Workbench {
+  /** The window size the driver opened the page with; reset() returns to it. */
+  private readonly initialViewport: { width: number; height: number } | null;
+
   constructor(
     readonly page: Page,
     readonly options: WorkbenchOptions,
-  ) {}
+  ) {
+    this.initialViewport = page.viewportSize();
+  }
 
   /** The workbench is loaded and the extension host has started (status bar shown). */
   async ready(timeoutMs = 60_000): Promise<void> {
@@ -210,6 +215,9 @@ export class Workbench {
 
   /** Back to a calm workbench between scenarios: no quick input, notifications or editors. */
   async reset(): Promise<void> {
+    const size = this.page.viewportSize();
+    const initial = this.initialViewport;
+    if (initial && (size?.width !== initial.width || size?.height !== initial.height)) await this.page.setViewportSize(initial);
     await this.page.keyboard.press('Escape');
     await this.page.keyboard.press('Escape');
     for (const title of ['Notifications: Clear All Notifications', 'View: Close All Editors']) {

@@ -161,6 +161,33 @@ describe('runbook notebooks', function () {
     assert.match(log, /"host":"vscode"/);
   });
 
+  it('pegasus cells get completions (commands, flags, the cluster\'s nodes), hover help and syntax diagnostics', async () => {
+    const nb = await open(await write('lang.runbook.md', `---\ncluster: ${sim.name}\n---\n\n\`\`\`pegasus\nsca\n\`\`\`\n\n\`\`\`pegasus\nscale-in --nodes 127.0.0.1:34801 --bogus\n\`\`\`\n`));
+    const first = nb.cellAt(0).document;
+    const labels = async (doc: vscode.TextDocument, pos: vscode.Position) =>
+      ((await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos))?.items ?? []).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    const cmds = await labels(first, new vscode.Position(0, 3));
+    assert.ok(cmds.includes('scale-in') && cmds.includes('scale-out'), cmds.join(' '));
+    const second = nb.cellAt(1).document;
+    const flags = await labels(second, new vscode.Position(0, second.lineAt(0).text.length));
+    assert.ok(flags.some((l) => l.startsWith('--')), flags.join(' '));
+    // Node addresses come from the explorer's snapshot of the connected cluster (refreshed on demand).
+    await vscode.commands.executeCommand('pegasus.explorer.refresh').then(undefined, () => undefined);
+    const nodes = await until('node completions', async () => {
+      const l = await labels(second, new vscode.Position(0, 'scale-in --nodes '.length));
+      return l.some((x) => /127\.0\.0\.1:348\d\d/.test(x)) ? l : undefined;
+    }, 15_000);
+    assert.ok(nodes.length >= 5);
+    const hover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', second.uri, new vscode.Position(0, 3));
+    assert.match(hover.map((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)).join('')).join(''), /scale-in/);
+    const diags = await until('diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(second.uri);
+      return d.length ? d : undefined;
+    });
+    assert.match(diags[0]!.message, /unknown flag '--bogus'/);
+    assert.equal(diags[0]!.range.start.character, 'scale-in --nodes 127.0.0.1:34801 '.length);
+  });
+
   it('New Scale-In Runbook writes a runbook pre-filled with the nodes', async () => {
     const nb = await vscode.commands.executeCommand<vscode.NotebookDocument>('pegasus.newScaleInRunbook', { cluster: sim.name, nodes: ['127.0.0.1:34804'], show: false });
     assert.ok(nb, 'the command returns the notebook');

@@ -19,8 +19,8 @@ export interface Harness {
   events: EngineEvent[];
   journal: Journal;
   clock: Clock;
-  /** Called after every simulated sleep (fault injection at a point of the run). */
-  onSleep?: () => void;
+  /** Called after every simulated sleep (fault injection at a point of the run; awaited, so it may wait for the client). */
+  onSleep?: () => void | Promise<void>;
   metrics(): Record<string, number>;
   close(): Promise<void>;
 }
@@ -37,7 +37,7 @@ export async function harness(sim: StartOptions, opts: { journal?: Journal; engi
     sleep: async (ms, signal) => {
       if (signal?.aborted) throw abortError(signal);
       s.advance(ms / 1000);
-      h.onSleep?.();
+      await h.onSleep?.();
       // Let socket I/O run between simulated steps.
       await new Promise((r) => setImmediate(r));
       if (signal?.aborted) throw abortError(signal);

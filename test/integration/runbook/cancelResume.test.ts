@@ -70,7 +70,7 @@ test('cancel mid scale-in: the cell ends cancelled, later cells are skipped, set
     });
     assert.equal(r.exitCode, 1);
     assert.deepEqual(r.outcomes.map((o) => o.status), ['succeeded', 'cancelled', 'skipped']);
-    assert.match(err, /Cancelled while running `scale-in/);
+    assert.match(err, /Cancelled: stopped while running `scale-in/);
     assert.match(err, /Cluster now/);
     const st = s.state({ partitions: false }) as unknown as SimState;
     assert.deepEqual(st.settings.assignSecondaryBlackList, [], 'black list restored after the cancel');

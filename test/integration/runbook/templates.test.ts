@@ -55,7 +55,7 @@ async function runTemplate(sim: SimulatedCluster, dir: string, kind: TemplateKin
       out: (s) => (out += s),
       err: (s) => (err += s),
       // The simulated clock runs 100x: the engine's settle times (real ms) shrink to match.
-      engineOptions: { pollIntervalMs: 100, balancedSettleMs: 400, balancerIdleMs: 3000 },
+      engineOptions: { pollIntervalMs: 100, balancedSettleMs: 400, balancerIdleMs: 3000, metaRestartGapMs: 300 },
       progressIntervalMs: 0,
     });
     return { r, err, out, file };

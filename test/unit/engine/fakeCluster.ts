@@ -5,7 +5,7 @@
  * failover losing runtime settings). End-to-end behaviour is tested against the real simulator.
  */
 import { freezeVerdict } from '../../../src/cluster/freeze';
-import { abortError, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type MinLiveReading, type NodeControl, type Proposal, type SettingName } from '../../../src/engine/ports';
+import { abortError, type Clock, type ClusterPort, type ClusterState, type LeaderChangeInfo, type MetaLevel, type MinLiveReading, type NodeControl, type Proposal, type SettingName } from '../../../src/engine/ports';
 
 interface FPart {
   pidx: number;
@@ -53,7 +53,9 @@ export class FakeCluster implements ClusterPort {
   readonly stuckNodes = new Set<string>();
   /** Called after each internal tick (tests inject faults at a given time). */
   onTick?: (f: FakeCluster) => void;
-  private readonly listeners = new Set<(l: string) => void>();
+  private readonly listeners = new Set<(l: string, c?: LeaderChangeInfo) => void>();
+  /** Background leader watches the engine started (ClusterPort.watchLeader). */
+  readonly watches: { intervalMs: number; stopped: boolean }[] = [];
   readonly settingLog: string[] = [];
 
   constructor(o: FakeOptions) {
@@ -152,9 +154,17 @@ export class FakeCluster implements ClusterPort {
     return { value: this.minLive, source: `fake leader ${leader}` };
   }
 
-  onLeaderChange(listener: (leader: string) => void): () => void {
+  onLeaderChange(listener: (leader: string, c?: LeaderChangeInfo) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  watchLeader(o: { intervalMs: number; signal?: AbortSignal }): () => void {
+    const w = { intervalMs: o.intervalMs, stopped: false };
+    this.watches.push(w);
+    const stop = (): void => void (w.stopped = true);
+    o.signal?.addEventListener('abort', stop, { once: true });
+    return stop;
   }
 
   // ------------------------------------------------------------ control, clock
@@ -229,6 +239,16 @@ export class FakeCluster implements ClusterPort {
     this.dead.clear();
     for (const [a, n] of this.nodes) if (!n.alive && this.replicasOn(a) > 0) this.dead.add(a);
     for (const l of this.listeners) l(this.leader);
+  }
+
+  /**
+   * The leader's process restarts and leads again: runtime settings and proposals are gone, the
+   * address is the same. Only a running leader watch notices (no call hit its start-up window).
+   */
+  restartLeaderInPlace(): void {
+    this.settings = { level: 'steady', blackList: [], delay: this.config.delay, pct: this.config.pct, onlyMovePrimary: false };
+    for (const t of this.tables) for (const p of t.partitions) if (!p.learn) p.pending = null;
+    if (this.watches.some((w) => !w.stopped)) for (const l of this.listeners) l(this.leader, { restarted: true });
   }
 
   restartMetas(): void {

@@ -133,7 +133,7 @@ test('cancel reaches the running command and the output states the cluster now',
   assert.equal(r.status, 'cancelled');
   assert.deepEqual(log, ['look', 'hang']);
   const md = String(r.outputs.at(-1)!.items[0]!.data);
-  assert.match(md, /Cancelled while running `hang`/);
+  assert.match(md, /\*\*Cancelled\*\*: stopped while running `hang`/);
   assert.match(md, /Cluster now:\*\* 5 nodes ALIVE/);
 });
 

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LeaderChange } from '../../../src/pegasus';
+import { harness } from './harness';
+
+const LEAVING = '127.0.0.1:34801';
+
+/** Resolves with the first change `pick` accepts, or undefined after `ms` of wall time. */
+function nextChange(h: { client: { onLeaderChange(l: (c: LeaderChange) => void): () => void } }, pick: (c: LeaderChange) => boolean, ms: number): Promise<LeaderChange | undefined> {
+  return new Promise((resolve) => {
+    const off = h.client.onLeaderChange((c) => {
+      if (!pick(c)) return;
+      clearTimeout(t);
+      off();
+      resolve(c);
+    });
+    const t = setTimeout(() => {
+      off();
+      resolve(undefined);
+    }, ms);
+  });
+}
+
+test('meta leader restarted in place while the engine sleeps: the leader watch notices and the next poll re-applies the black list', async () => {
+  // Copies take a while (256 MB at 16 MB/s per replica), so the restart lands in the middle of the drain.
+  const h = await harness({ version: '2.6', nodes: 5, replicaSizeMb: 256, copyRateMb: 16, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] }, { engine: { leaderWatchMs: 50, replicaSizeBytes: 256 << 20, copyRateMBps: 16 } });
+  try {
+    const blackList = (): string[] => ((h.sim.state({ partitions: false }) as { settings: { assignSecondaryBlackList: string[] } | null }).settings?.assignSecondaryBlackList ?? []);
+    const leader0 = h.sim.metaServers[0]!;
+    let restartedAt = -1;
+    let backAt = -1;
+    let seen: LeaderChange | undefined;
+    let busy = false;
+    h.onSleep = async () => {
+      if (busy) return;
+      if (restartedAt < 0 && h.events.some((e) => e.kind === 'step' && e.step === `${LEAVING}:replicas` && e.status === 'started') && blackList().includes(LEAVING)) {
+        busy = true;
+        // The watch learns the leader's start time; then the whole meta group restarts and meta #0
+        // (the same address) leads again with empty runtime settings. The engine makes no call meanwhile.
+        await h.client.checkLeader({ detectRestart: true });
+        const change = nextChange(h, (c) => !!c.restarted, 10_000);
+        restartedAt = h.sim.model.now;
+        h.sim.model.restartAllMetas();
+        h.sim.advance(5);
+        assert.equal(h.sim.model.leaderAddress(), leader0, 'the same meta leads again');
+        assert.deepEqual(blackList(), [], 'the restart forgot the black list');
+        seen = await change;
+        busy = false;
+        return;
+      }
+      if (restartedAt >= 0 && backAt < 0 && blackList().includes(LEAVING)) backAt = h.sim.model.now;
+    };
+    const r = await h.engine.run({ op: 'drain-node', node: LEAVING });
+    assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
+    assert.ok(restartedAt >= 0, 'the meta group was restarted mid-drain');
+    assert.deepEqual(seen && { previous: seen.previous, current: seen.current, restarted: seen.restarted }, { previous: leader0, current: leader0, restarted: true }, 'the watch reported the restart');
+    assert.ok(backAt >= 0, `the black list was never re-applied; leader events: ${h.events.filter((e) => e.kind === 'leader').map((e) => e.message).join(' | ')}`);
+    // The hook advanced 5 s; the next poll (1 s) re-applies.
+    assert.ok((backAt - restartedAt) / 1000 <= 5 + 2, `re-applied ${(backAt - restartedAt) / 1000} simulated s after the restart`);
+    assert.ok(h.events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message) && /black_list/.test(e.message)));
+    assert.deepEqual(blackList(), [], 'restored at the end');
+  } finally {
+    h.onSleep = undefined;
+    await h.close();
+  }
+});

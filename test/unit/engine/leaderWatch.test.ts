@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ScaleEngine, type EngineEvent } from '../../../src/engine/engine';
+import { Journal } from '../../../src/engine/journal';
+import { metaClusterPort } from '../../../src/engine/metaPort';
+import type { MetaClientLike } from '../../../src/cluster/client';
+import { FakeCluster } from './fakeCluster';
+
+const LEAVING = '10.0.0.1:34801';
+
+test('leader restarted in place mid-drain (same address, settings lost): the watch reports it and the next poll re-applies', async () => {
+  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+  const events: EngineEvent[] = [];
+  const engine = new ScaleEngine({
+    cluster: f,
+    control: f.control(),
+    journal: Journal.memory(),
+    clusterName: 'fake',
+    metaServers: ['127.0.0.1:34601'],
+    clock: f.clock(),
+    onEvent: (e) => events.push(e),
+    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, replicaSizeBytes: 1 << 20, copyRateMBps: 1 },
+  });
+  let restartedAt = -1;
+  let backAt = -1;
+  f.onTick = (x) => {
+    if (restartedAt < 0 && x.tables.some((t) => t.partitions.some((p) => p.learn && p.pending?.from === LEAVING))) {
+      restartedAt = x.time;
+      x.restartLeaderInPlace();
+      assert.deepEqual(x.settings.blackList, []);
+    }
+    if (restartedAt >= 0 && backAt < 0 && x.settings.blackList.includes(LEAVING)) backAt = x.time;
+  };
+  const r = await engine.run({ op: 'drain-node', node: LEAVING });
+  assert.equal(r.outcome, 'done', r.message);
+  assert.ok(restartedAt >= 0, 'the leader was restarted mid-drain');
+  assert.ok(backAt >= 0, `the black list was never re-applied after the restart; leader events: ${events.filter((e) => e.kind === 'leader').map((e) => e.message).join(' | ')}`);
+  assert.ok(backAt - restartedAt <= 2000, `re-applied ${backAt - restartedAt} ms after the restart; expected by the next poll (1000 ms)`);
+  assert.ok(events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message) && /black_list/.test(e.message)));
+  // One watch for the run, at the documented period, stopped when the run ended.
+  assert.deepEqual(f.watches, [{ intervalMs: 5000, stopped: true }]);
+  assert.equal(f.replicasOn(LEAVING), 0);
+  assert.deepEqual(f.settings.blackList, [], 'restored at the end');
+});
+
+test('meta port: watchLeader is passed through to the client, a no-op without one; restarted reaches the listener', () => {
+  const calls: unknown[] = [];
+  let emit: ((c: { previous?: string; current: string; restarted?: boolean }) => void) | undefined;
+  const base = { metaServers: ['127.0.0.1:34601'] } as unknown as MetaClientLike;
+  const withWatch = Object.assign(Object.create(null) as object, base, {
+    watchLeader: (o: unknown) => {
+      calls.push(o);
+      return () => calls.push('stopped');
+    },
+    onLeaderChange: (l: (c: { previous?: string; current: string; restarted?: boolean }) => void) => {
+      emit = l;
+      return () => undefined;
+    },
+  }) as MetaClientLike;
+  const ac = new AbortController();
+  const stop = metaClusterPort(withWatch).watchLeader!({ intervalMs: 5000, signal: ac.signal });
+  assert.deepEqual(calls, [{ intervalMs: 5000, signal: ac.signal }]);
+  stop();
+  assert.deepEqual(calls.at(-1), 'stopped');
+  const seen: unknown[] = [];
+  metaClusterPort(withWatch).onLeaderChange((leader, c) => seen.push([leader, c]));
+  emit!({ previous: 'a:1', current: 'a:1', restarted: true });
+  emit!({ previous: 'a:1', current: 'b:1' });
+  assert.deepEqual(seen, [['a:1', { restarted: true }], ['b:1', undefined]]);
+  // A client without a watch: nothing to start, and the stop function is harmless.
+  const none = metaClusterPort(base).watchLeader!({ intervalMs: 5000 });
+  none();
+});
