@@ -68,8 +68,11 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
     if (folder && folder.uri.scheme === 'file') {
       // Runbooks are kept: write the file (never over an existing one) so its run log sits beside it.
       const dir = path.join(folder.uri.fsPath, 'runbooks');
-      let file = path.join(dir, templateFileName(kind, clusterName));
-      for (let i = 2; existsSync(file); i++) file = file.replace(/(-\d+)?\.runbook\.md$/, `-${i}.runbook.md`);
+      const first = path.join(dir, templateFileName(kind, clusterName));
+      // The name ends in a date (…-2026-11-26.runbook.md): number copies from the original name,
+      // never by rewriting a trailing "-NN" that belongs to the date.
+      let file = first;
+      for (let i = 2; existsSync(file); i++) file = first.replace(/\.runbook\.md$/, `.${i}.runbook.md`);
       await vscode.workspace.fs.writeFile(vscode.Uri.file(file), new TextEncoder().encode(text));
       doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
     } else {
