@@ -49,6 +49,17 @@ export function freezeMargin(i: FreezeInputs): number {
   return k;
 }
 
+/** Inputs with their verdict and margin: what a snapshot shows and what a guard step reports. */
+export interface FreezeState extends FreezeInputs, FreezeVerdict {
+  /** How many more nodes can go down before the meta freezes (-1: frozen now). */
+  readonly margin: number;
+}
+
+export function freezeState(i: FreezeInputs): FreezeState {
+  const v = freezeVerdict(i);
+  return { ...i, frozen: v.frozen, reasons: v.reasons, margin: freezeMargin(i) };
+}
+
 /**
  * The largest integer threshold (0..100) under which the meta stays unfrozen with `alive` alive
  * and `dead` dead nodes; null when no percentage helps (the min-live rule alone freezes it).

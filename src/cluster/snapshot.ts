@@ -10,7 +10,7 @@
  */
 import type { AppInfo, ClusterInfoResponse, NodeInfo, PartitionConfiguration, QueryCfgResponse } from '../pegasus/types';
 import { AppStatus, NodeStatus } from '../pegasus/types';
-import { freezeMargin, freezeVerdict, type FreezeReason } from './freeze';
+import { freezeState, type FreezeState } from './freeze';
 import {
   addHealth,
   emptyHealthCounts,
@@ -77,15 +77,7 @@ export interface PartitionView {
   readonly health: (typeof partitionHealthNames)[number];
 }
 
-export interface FreezeModel {
-  readonly alive: number;
-  readonly dead: number;
-  readonly pct: number;
-  readonly minLive: number;
-  readonly frozen: boolean;
-  readonly reasons: readonly FreezeReason[];
-  /** How many more nodes can go down before the meta freezes (-1: frozen now). */
-  readonly margin: number;
+export interface FreezeModel extends FreezeState {
   /** Inputs that were not read from the cluster but assumed (e.g. 'minLive=3 (default)'). */
   readonly assumed: readonly string[];
 }
@@ -343,8 +335,7 @@ export class ClusterSnapshot {
     const minLive = extras.minLiveNodeCount ?? DEFAULT_MIN_LIVE_NODES;
     if (extras.minLiveNodeCount === undefined) assumed.push(`min_live_node_count_for_unfreeze=${DEFAULT_MIN_LIVE_NODES} (default)`);
     const inputs = { alive, dead, pct, minLive };
-    const v = freezeVerdict(inputs);
-    this.freeze = { ...inputs, frozen: v.frozen, reasons: v.reasons, margin: freezeMargin(inputs), assumed };
+    this.freeze = { ...freezeState(inputs), assumed };
   }
 
   table(name: string): TableModel | undefined {

@@ -4,8 +4,8 @@
  * restore-settings, freeze-check. Each one runs the scale engine (src/engine) with the context's
  * cluster, journal and cancellation, streams its progress, and returns tables plus a picture.
  */
+import { fmtBytes } from '../../cluster/units';
 import { EngineError, type EngineEvent, type OperationSpec } from '../../engine/engine';
-import { fmtBytes } from '../../engine/plan';
 import type { ClusterState } from '../../engine/ports';
 import { CommandError } from '../errors';
 import { keyValueTable } from '../format';

@@ -2,9 +2,10 @@
  * Engine results as command results: key/value and grid tables (markdown and shell text), the
  * structured data for `--json`, and a picture (plan, before/after distribution) for the renderer.
  */
+import { fmtBytes, fmtDuration } from '../../cluster/units';
 import type { OperationResult, Progress, Refusal } from '../../engine/engine';
 import { nodeLoads, type NodeLoad } from '../../engine/model';
-import { fmtBytes, fmtDuration, type ScalePlan } from '../../engine/plan';
+import type { ScalePlan } from '../../engine/plan';
 import type { ClusterState } from '../../engine/ports';
 import { distributionOf, type DistributionVisual, type PlanVisual, type ProgressVisual } from '../../runbook/visual';
 import { keyValueTable, renderTables } from '../format';

@@ -5,6 +5,7 @@
  * and high-contrast themes all work.
  */
 import type { DistributionVisual, PlanVisual, ProgressVisual, ResultVisual, Visual } from '../../runbook/visual';
+import { fmtBytes, fmtDuration } from '../../cluster/units';
 
 export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -102,7 +103,7 @@ export function renderPlan(v: PlanVisual): string {
       const what =
         s.kind === 'stop' || s.kind === 'start'
           ? `${s.alive} alive / ${s.dead} dead`
-          : `${s.primariesMoved} primaries moved, ${s.copies} copies, ${fmtBytes(s.bytes)}, ~${fmtSeconds(s.seconds)}`;
+          : `${s.primariesMoved} primaries moved, ${s.copies} copies, ${fmtBytes(s.bytes)}, ~${fmtDuration(s.seconds)}`;
       const note = s.refused
         ? `<span style="color:${C.leaving}">refused: ${esc(s.refused)}</span>`
         : s.frozen
@@ -135,7 +136,7 @@ export function renderProgress(v: ProgressVisual): string {
     `<h3>${esc(v.title)} <span class="state-${v.state}">${v.state === 'running' ? '' : esc(v.state)}</span></h3>` +
     `<div>${esc(v.message)}</div>` +
     (frac !== undefined ? `<div class="progress" role="progressbar" aria-valuenow="${Math.round(frac * 100)}"><span style="width:${(frac * 100).toFixed(1)}%"></span></div>` : '') +
-    `<div class="counters">${counters}${v.elapsedMs !== undefined ? `<div class="card"><b>${fmtSeconds(v.elapsedMs / 1000)}</b><i>elapsed</i></div>` : ''}</div>` +
+    `<div class="counters">${counters}${v.elapsedMs !== undefined ? `<div class="card"><b>${fmtDuration(v.elapsedMs / 1000)}</b><i>elapsed</i></div>` : ''}</div>` +
     (v.distribution ? renderDistribution(v.distribution) : '')
   );
 }
@@ -163,20 +164,3 @@ export function renderVisual(v: Visual): string {
   return `<style>${STYLE}</style><div class="pgv">${body}</div>`;
 }
 
-export function fmtBytes(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${u[i]}`;
-}
-
-function fmtSeconds(s: number): string {
-  const r = Math.round(s);
-  if (r < 60) return `${r}s`;
-  const m = Math.floor(r / 60);
-  return m < 60 ? `${m}m${String(r % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}

@@ -23,3 +23,9 @@ export class Rng {
     return Math.floor(this.next() * n);
   }
 }
+
+/** The same sequence as `new Rng(seed).next`, as a plain function (seeded fuzz tests use it). */
+export function seededRandom(seed: number): () => number {
+  const r = new Rng(seed);
+  return () => r.next();
+}

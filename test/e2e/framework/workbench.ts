@@ -22,7 +22,7 @@ export class Workbench {
     this.initialViewport = page.viewportSize();
   }
 
-  /** The workbench is loaded and the extension host has started (status bar shown). */
+  /** The workbench is loaded (the driver has already waited for this before any scenario). */
   async ready(timeoutMs = 60_000): Promise<void> {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: timeoutMs });
     await this.page.locator('.part.activitybar').waitFor({ timeout: timeoutMs });

@@ -3,21 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection, encodeResponse, PegasusError, RPC } from '../../../src/pegasus';
 import { samplePartitions, startFixtureCluster } from './fixture';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../src/simulator/model/rng';
 
 test('connection fuzz: 200 mutated replies over loopback, every call settles with a value or a PegasusError', async () => {
   const c = await startFixtureCluster(1, '2.6', 0);
-  const rnd = prng(42);
+  const rnd = seededRandom(42);
   c.state.override = (req) => {
     const good = encodeResponse(RPC.queryConfig, { err: 'ERR_OK', appId: 2, partitionCount: 2, isStateful: true, partitions: samplePartitions(2, 2, '2.6') }, { seqid: req.seqid });
     const b = Buffer.from(good);

@@ -7,18 +7,7 @@ import { analyzeConfig } from '../../../src/config/analysis';
 import { completionsAt } from '../../../src/config/completion';
 import { hoverAt } from '../../../src/config/hover';
 import { DEFAULT_SETTINGS } from '../../../src/config/settings';
-
-/** mulberry32: small seeded generator so every run fuzzes the same 10,000 documents. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../src/simulator/model/rng';
 
 const fixture = readFileSync(join(__dirname, 'fixtures', 'server.ini'), 'utf8');
 const PIECES = ['[', ']', '=', '#', ';', '^', '^#', '%', '%{', '}', '\n', '\r\n', '\r', ' ', '\t', 'meta_server', 'replication', 'node_live_percentage_threshold_for_update', 'min_live_node_count_for_unfreeze', 'fd_lease_seconds', 'fd_grace_seconds', '50', '-1', '999999999999999999999', 'true', 'pegasus-ops:', 'nodes=', 'disable=', '\u0000', '\ud800', '😀', '[meta_server]', '[replication]', 'k = v'];
@@ -45,7 +34,7 @@ function randomDoc(r: () => number): string {
 }
 
 test('10,000 fuzzed documents: analysis, hovers, completions and actions never throw and stay in bounds', () => {
-  const r = rng(20261126);
+  const r = seededRandom(20261126);
   const ctx = { settings: { ...DEFAULT_SETTINGS, nodeCount: 10 }, clusters: [{ name: 'c', alive: 5, dead: 2 }], runbookPlans: [{ uri: 'u', removals: 4, line: 0, label: 'x' }] };
   for (let i = 0; i < 10_000; i++) {
     const text = i % 3 === 0 ? randomDoc(r) : mutate(r, fixture.slice(0, Math.floor(r() * fixture.length)));

@@ -71,3 +71,43 @@ test('meta port: watchLeader is passed through to the client, a no-op without on
   const none = metaClusterPort(base).watchLeader!({ intervalMs: 5000 });
   none();
 });
+
+test('after a fail-over a lost copy is proposed again to the node first chosen (journaled), not to a node that became emptier', async () => {
+  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], copyMs: 20_000 });
+  const journal = Journal.memory();
+  const engine = new ScaleEngine({
+    cluster: f,
+    control: f.control(),
+    journal,
+    clusterName: 'fake',
+    metaServers: ['127.0.0.1:34601', '127.0.0.1:34602'],
+    clock: f.clock(),
+    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, replicaSizeBytes: 1 << 20, copyRateMBps: 1 },
+  });
+  const copies: { key: string; to: string; afterFailover: boolean }[] = [];
+  let failedOver = false;
+  const propose = f.propose.bind(f);
+  f.propose = async (p) => {
+    const r = await propose(p);
+    if (p.type === 'copy_sec') copies.push({ key: `${p.appId}.${p.pidx}`, to: p.to, afterFailover: failedOver });
+    return r;
+  };
+  f.onTick = (x) => {
+    if (failedOver || !copies.length) return;
+    failedOver = true;
+    // The leader dies with the proposals, and an empty node joins: the least loaded target now.
+    x.nodes.set('10.0.0.9:34801', { running: true, alive: true, stoppedAt: 0 });
+    x.failover();
+  };
+  const r = await engine.run({ op: 'drain-node', node: LEAVING });
+  assert.equal(r.outcome, 'done', r.message);
+  const again = copies.filter((c) => c.afterFailover);
+  assert.ok(again.length > 0, 'some copies were proposed again after the fail-over');
+  for (const c of again) {
+    const first = copies.find((x) => x.key === c.key)!;
+    assert.equal(c.to, first.to, `${c.key}: re-proposed to ${c.to}, first to ${first.to}`);
+  }
+  const targets = journal.all().filter((x) => x.t === 'event' && x.kind === 'target');
+  assert.equal(targets.length, new Set(copies.map((c) => c.key)).size, 'one journal line per copy target');
+  assert.equal(f.replicasOn(LEAVING), 0);
+});

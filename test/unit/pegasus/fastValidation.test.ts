@@ -16,18 +16,7 @@ import {
   queryCfgResponseSchema,
   structArraySchema,
 } from '../../../src/pegasus';
-
-/** Seeded PRNG (mulberry32): the same cases on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../src/simulator/model/rng';
 
 const ODD: unknown[] = [
   undefined, null, 0, -0, 1, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1,
@@ -92,7 +81,7 @@ const CASES: Array<[string, z.ZodType<unknown>, (v: unknown) => boolean, unknown
 
 for (const [name, schema, check, seeds] of CASES) {
   test(`${name}: the compiled check accepts exactly what the zod schema accepts (5,000 mutated values)`, () => {
-    const r = rng(name.length * 7919);
+    const r = seededRandom(name.length * 7919);
     let accepted = 0;
     for (const s of seeds) assert.equal(check(s), true, `${name} seed must pass`);
     for (let i = 0; i < 5000; i++) {
@@ -108,7 +97,7 @@ for (const [name, schema, check, seeds] of CASES) {
   });
 
   test(`${name}: array schema reports the same errors as z.array(element)`, () => {
-    const r = rng(name.length * 104729);
+    const r = seededRandom(name.length * 104729);
     const fast = structArraySchema(schema, check);
     const full = z.array(schema);
     for (let i = 0; i < 1000; i++) {

@@ -13,18 +13,7 @@ import {
   RPC_BY_NAME,
 } from '../../../src/pegasus';
 import { sampleApp, samplePartitions } from '../../integration/pegasus/fixture';
-
-/** mulberry32: a small seeded PRNG so every run feeds the same frames. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../src/simulator/model/rng';
 
 const rpcs = Object.values(RPC);
 const responses: Buffer[] = [];
@@ -91,7 +80,7 @@ function typedOnly(fn: () => void, input: Buffer): 'ok' | 'err' {
 }
 
 test('fuzz: 12,000 mutated/random response frames → values or typed errors only', () => {
-  const rnd = prng(0x5eed);
+  const rnd = seededRandom(0x5eed);
   let ok = 0;
   let err = 0;
   for (let i = 0; i < 12_000; i++) {
@@ -118,7 +107,7 @@ test('fuzz: 12,000 mutated/random response frames → values or typed errors onl
 });
 
 test('fuzz: 12,000 mutated/random request frames → values or typed errors only', () => {
-  const rnd = prng(0xfeed);
+  const rnd = seededRandom(0xfeed);
   let ok = 0;
   let err = 0;
   for (let i = 0; i < 12_000; i++) {
