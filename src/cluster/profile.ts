@@ -3,10 +3,11 @@
  * CLI's `--cluster`, and of a runbook's front matter reference. Validated with zod at every boundary.
  */
 import { z } from 'zod';
+import { HOST_PORT_PATTERN } from './address';
 
 const hostPort = z
   .string()
-  .regex(/^[A-Za-z0-9._-]+:\d{1,5}$/, 'expected host:port, for example 10.0.0.1:34601');
+  .regex(HOST_PORT_PATTERN, 'expected host:port, for example 10.0.0.1:34601');
 
 /** Argv templates run without a shell; placeholders such as {host}, {port}, {address} are filled per node. */
 const argv = z

@@ -10,6 +10,7 @@
  */
 import type { AppInfo, ClusterInfoResponse, NodeInfo, PartitionConfiguration, QueryCfgResponse } from '../pegasus/types';
 import { AppStatus, NodeStatus } from '../pegasus/types';
+import { isIpPort } from './address';
 import { freezeState, type FreezeState } from './freeze';
 import {
   addHealth,
@@ -180,7 +181,7 @@ export class SnapshotBuilder {
         return j;
       }
     }
-    const ip = /^\d+\.\d+\.\d+\.\d+:\d+$/.test(addr) ? addr : '';
+    const ip = isIpPort(addr) ? addr : '';
     return this.addNode(hp || addr, ip, hp || (ip ? undefined : addr), 'UNKNOWN');
   }
 

@@ -123,9 +123,16 @@ export interface EncodeRequestOptions extends EncodeOptions {
 
 // ---------- client side ----------
 
+/** The first three issues of a failed parse, `path: message; …` (enough to fix the input, short enough for a log line). */
+function firstIssues(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
 function usageFromZod(what: string, rpcName: string, err: z.ZodError): PegasusError {
-  const first = err.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  return new PegasusError('ERR_INVALID_PARAMETERS', `${what}: ${first.join('; ')}`, { kind: 'usage', rpc: rpcName });
+  return new PegasusError('ERR_INVALID_PARAMETERS', `${what}: ${firstIssues(err)}`, { kind: 'usage', rpc: rpcName });
 }
 
 /** Runs an encoder; a value the wire cannot carry (out-of-range int, non-integer i64…) becomes a usage PegasusError. */
@@ -146,8 +153,7 @@ export function encodeRequest<Q, P>(rpc: RpcDef<Q, P>, req: Q, o: EncodeRequestO
 }
 
 function zodFailure(what: string, err: z.ZodError): PegasusError {
-  const first = err.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  return wireError(`${what} failed validation: ${first.join('; ')}`);
+  return wireError(`${what} failed validation: ${firstIssues(err)}`);
 }
 
 /**

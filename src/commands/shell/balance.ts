@@ -2,7 +2,7 @@
 import { BalancerRequestType, ConfigType, type ProposalAction } from '../../pegasus/types';
 import { SnapshotBuilder } from '../../cluster/snapshot';
 import { argError } from '../parser';
-import type { CommandContext, CommandSpec, ParsedArgs } from '../types';
+import type { CommandContext, CommandSpec, FlagSpec, ParsedArgs } from '../types';
 import { callOpts, effectiveLevel, parseGpid, proposalLevelWarning, resolveNode, result, type ResolvedNode } from './common';
 
 async function nodeDirectory(ctx: CommandContext) {
@@ -19,6 +19,9 @@ function action(target: ResolvedNode | undefined, node: ResolvedNode, type: numb
   return a;
 }
 
+/** `-g app_id.pidx`, the same for balance and propose. */
+const GPID_FLAG: FlagSpec = { name: 'gpid', short: 'g', type: 'string', required: true, valueName: 'app_id.pidx', complete: 'gpid', description: 'the partition, e.g. 2.5' };
+
 function checkGpid(spec: CommandSpec, args: ParsedArgs): void {
   if (!parseGpid(String(args.values.gpid))) throw argError(spec, args, 'gpid', `-g takes app_id.partition_index such as 2.5, not '${String(args.values.gpid)}'`);
 }
@@ -32,7 +35,7 @@ export const balanceCommand: CommandSpec = {
   description:
     'move_pri: downgrade the primary on <from> to secondary, upgrade <to> (already a secondary) to primary; no data copy. copy_pri: copy the primary to <to> and make it primary. copy_sec: copy the secondary on <from> to <to> and drop it from <from>. The meta only registers the proposal; it runs at the next cure pass (within one lb interval) when the level is steady or lively and the meta is not frozen. A later set_meta_level <= steady clears it if it has not run.',
   flags: [
-    { name: 'gpid', short: 'g', type: 'string', required: true, valueName: 'app_id.pidx', complete: 'gpid', description: 'the partition, e.g. 2.5' },
+    GPID_FLAG,
     { name: 'type', short: 'p', type: 'enum', values: BALANCE_TYPES, required: true, description: 'what to move' },
     { name: 'from', short: 'f', type: 'string', required: true, valueName: 'from_address', complete: 'node', description: 'the node giving up the replica' },
     { name: 'to', short: 't', type: 'string', required: true, valueName: 'to_address', complete: 'node', description: 'the node receiving it' },
@@ -91,7 +94,7 @@ export const proposeCommand: CommandSpec = {
     "The target must be the partition's primary for add, remove and downgrade. After DOWNGRADE_TO_INACTIVE of an alive node, the cure re-adds that same node unless it is black-listed. -f sends at once at any level, but the replica's update is still rejected while the meta is frozen.",
   flags: [
     { name: 'force', short: 'f', type: 'boolean', description: 'send to the target now instead of registering' },
-    { name: 'gpid', short: 'g', type: 'string', required: true, valueName: 'app_id.pidx', complete: 'gpid', description: 'the partition, e.g. 2.5' },
+    GPID_FLAG,
     { name: 'type', short: 'p', type: 'enum', values: PROPOSE_TYPES, ignoreCase: true, required: true, description: 'the configuration change' },
     { name: 'target', short: 't', type: 'string', required: true, valueName: 'target', complete: 'node', description: 'the node that executes the change (the primary for add/remove/downgrade)' },
     { name: 'node', short: 'n', type: 'string', required: true, valueName: 'node', complete: 'node', description: 'the node the change is about' },

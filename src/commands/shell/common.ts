@@ -1,4 +1,5 @@
 /** Helpers shared by the shell commands. */
+import { isIpPort } from '../../cluster/address';
 import { fetchSnapshot } from '../../cluster/fetch';
 import type { ClusterSnapshot } from '../../cluster/snapshot';
 import type { CallOptions } from '../../cluster/client';
@@ -58,7 +59,7 @@ export interface ResolvedNode {
 export function resolveNode(snapshot: Pick<ClusterSnapshot, 'node'>, addr: string, flag: string): ResolvedNode {
   const n = snapshot.node(addr);
   if (n) return { ip: n.ip, hostPort: n.hostPort, display: n.address };
-  if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(addr)) return { ip: addr, hostPort: undefined, display: addr };
+  if (isIpPort(addr)) return { ip: addr, hostPort: undefined, display: addr };
   throw new CommandError(`${flag} '${addr}' is not a replica server the meta knows`, 'ERR_INVALID_PARAMETERS', "use an address from 'nodes' (host:port or ip:port)");
 }
 

@@ -3,7 +3,7 @@ import { parseClusterInfo } from '../../cluster/metaInfo';
 import { MetaFunctionLevel, enumName, metaLevelName } from '../../pegasus/types';
 import { keyValueTable } from '../format';
 import { argError } from '../parser';
-import type { CommandSpec } from '../types';
+import type { CommandSpec, ParsedArgs } from '../types';
 import { callOpts, effectiveLevel, result } from './common';
 
 export const clusterInfoCommand: CommandSpec = {
@@ -60,6 +60,11 @@ export const getMetaLevelCommand: CommandSpec = {
 
 const LEVELS = ['stopped', 'blind', 'freezed', 'steady', 'lively'] as const;
 
+/** The level as typed, lower case without the tolerated `fl_` prefix ('FL_STEADY' → 'steady'). */
+function levelArg(args: ParsedArgs): string {
+  return String(args.values.level).toLowerCase().replace(/^fl_/, '');
+}
+
 export const setMetaLevelCommand: CommandSpec = {
   name: 'set_meta_level',
   category: 'shell',
@@ -79,7 +84,7 @@ export const setMetaLevelCommand: CommandSpec = {
   ],
   validate(args) {
     // The shell accepts the bare name; `fl_` is tolerated. A bad name is reported like the shell does.
-    const v = String(args.values.level).toLowerCase().replace(/^fl_/, '');
+    const v = levelArg(args);
     if (!(LEVELS as readonly string[]).includes(v)) {
       throw argError(setMetaLevelCommand, args, 'level', `parse ${String(args.values.level)} as meta function level failed (one of ${LEVELS.join(', ')})`);
     }
@@ -87,12 +92,12 @@ export const setMetaLevelCommand: CommandSpec = {
   examples: ['set_meta_level steady', 'set_meta_level lively'],
   mutating: true,
   describeChange(args) {
-    const v = String(args.values.level).toLowerCase().replace(/^fl_/, '');
+    const v = levelArg(args);
     const clears = ['stopped', 'blind', 'freezed', 'steady'].includes(v) ? ' (pending balancer proposals are cleared)' : '';
     return `set the meta function level to ${v}${clears}`;
   },
   async execute(ctx, args) {
-    const v = String(args.values.level).toLowerCase().replace(/^fl_/, '');
+    const v = levelArg(args);
     const level = MetaFunctionLevel[`fl_${v}` as keyof typeof MetaFunctionLevel];
     const old = await ctx.client.controlMeta(level, callOpts(ctx));
     const line = `control meta level ok, the old level is ${enumName(MetaFunctionLevel, old)}`;

@@ -4,6 +4,7 @@
  * restore-settings, freeze-check. Each one runs the scale engine (src/engine) with the context's
  * cluster, journal and cancellation, streams its progress, and returns tables plus a picture.
  */
+import { isHostPort } from '../../cluster/address';
 import { fmtBytes } from '../../cluster/units';
 import { EngineError, type EngineEvent, type OperationSpec } from '../../engine/engine';
 import type { ClusterState } from '../../engine/ports';
@@ -51,7 +52,7 @@ function validateOp(spec: CommandSpec, op: string, a: ParsedArgs): void {
   }
   if (a.given.has('count') && (a.values.count as number) < 1) throw argError(spec, a, 'count', '--count must be at least 1');
   const nodes = [...(list(a, 'nodes') ?? []), ...(list(a, 'from') ?? []), ...(list(a, 'to') ?? [])];
-  const bad = nodes.find((n) => !/^[A-Za-z0-9._-]+:\d{1,5}$/.test(n));
+  const bad = nodes.find((n) => !isHostPort(n));
   if (bad !== undefined) throw argError(spec, a, a.given.has('nodes') ? 'nodes' : 'from', `'${bad}' is not a node address: expected host:port such as 10.0.0.1:34801`);
   const from = new Set(list(a, 'from') ?? []);
   const both = (list(a, 'to') ?? []).find((n) => from.has(n));
@@ -222,7 +223,7 @@ export function stepSpecs(): CommandSpec[] {
     mutating: false,
     validate: (a) => {
       const v = String(a.values.remove).trim();
-      if (!/^\d+$/.test(v) && v.split(',').filter(Boolean).some((n) => !/^[A-Za-z0-9._-]+:\d{1,5}$/.test(n.trim()))) {
+      if (!/^\d+$/.test(v) && v.split(',').filter(Boolean).some((n) => !isHostPort(n.trim()))) {
         throw argError(freezeCheck, a, 'remove', `--remove takes node addresses (host:port, comma separated) or a count, not '${v}'`);
       }
     },

@@ -7,17 +7,11 @@
 import type { MetaClientLike } from '../../cluster/client';
 import { fetchSnapshot as realFetchSnapshot, type FetchSnapshotOptions } from '../../cluster/fetch';
 import type { ClusterSnapshot } from '../../cluster/snapshot';
-import type { ClusterStatus } from './presentation';
+import type { ClusterIdentity, ClusterStatus } from './presentation';
 import { RefreshScheduler, realClock, type Clock, type RefreshReason } from './schedule';
 import type { ClusterViewState, ExplorerFilter, TreeContext } from './treeModel';
 
-export interface ClusterSource {
-  readonly name: string;
-  readonly metaServers: readonly string[];
-  readonly production: boolean;
-  readonly simulated: boolean;
-  /** The simulator's control API (simulated clusters). */
-  readonly control?: string;
+export interface ClusterSource extends ClusterIdentity {
   /** The cluster's meta client (one per cluster, owned by the registry). */
   readonly client: MetaClientLike;
 }

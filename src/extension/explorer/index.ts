@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import * as ext from '../extension';
+import { isHostPort } from '../../cluster/address';
 import { initClusterRegistry, type ClusterRegistry, type SimulatedClusterOptions } from '../clusters';
 import { ClusterStatusBar } from '../statusBar';
 import { EXPLORER_COMMANDS as CMD, RUNBOOK_TEMPLATE_COMMANDS, VIEW_ID, type RunbookTemplateArgs } from './commandIds';
@@ -286,7 +287,7 @@ async function addCluster(registry: ClusterRegistry): Promise<void> {
     prompt: 'Meta servers as host:port, separated by commas',
     placeHolder: '10.0.0.1:34601,10.0.0.2:34601',
     validateInput: (v) => {
-      const bad = v.split(',').map((s) => s.trim()).filter((s) => s && !/^[A-Za-z0-9._-]+:\d{1,5}$/.test(s));
+      const bad = v.split(',').map((s) => s.trim()).filter((s) => s && !isHostPort(s));
       return !v.trim() ? 'list at least one meta server' : bad.length > 0 ? `not host:port: ${bad.join(', ')}` : undefined;
     },
   });

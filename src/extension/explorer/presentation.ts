@@ -83,14 +83,18 @@ export type ClusterStatus =
   | { readonly kind: 'ok' }
   | { readonly kind: 'error'; readonly message: string; readonly code?: string; readonly hint?: string };
 
-export interface ClusterFacts {
+/** One configured cluster as its settings entry names it (source, view state and facts share it). */
+export interface ClusterIdentity {
   readonly name: string;
   readonly metaServers: readonly string[];
   readonly production: boolean;
   readonly simulated: boolean;
-  readonly active: boolean;
   /** The simulator's control API, for simulated clusters. */
   readonly control?: string;
+}
+
+export interface ClusterFacts extends ClusterIdentity {
+  readonly active: boolean;
   readonly status: ClusterStatus;
   /** True when data from an earlier refresh is still shown. */
   readonly hasData: boolean;

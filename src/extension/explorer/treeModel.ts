@@ -26,13 +26,8 @@ export type Element =
   | { readonly kind: 'partition'; readonly cluster: string; readonly table: string; readonly pidx: number };
 
 /** One configured cluster as the explorer sees it right now. */
-export interface ClusterViewState {
-  readonly name: string;
-  readonly metaServers: readonly string[];
-  readonly production: boolean;
-  readonly simulated: boolean;
+export interface ClusterViewState extends P.ClusterIdentity {
   readonly active: boolean;
-  readonly control?: string;
   readonly status: P.ClusterStatus;
   /** The last snapshot (complete, or the first-paint one while nothing complete exists yet). */
   readonly snapshot: ClusterSnapshot | undefined;

@@ -285,3 +285,22 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
     },
   };
 }
+
+/** Runs `fn` against a fresh fixture cluster and closes it afterwards, whatever happens. */
+export async function withCluster(n: number, version: WireVersion, leader: number | undefined, fn: (c: FixtureCluster) => Promise<void>): Promise<void> {
+  const c = await startFixtureCluster(n, version, leader);
+  try {
+    await fn(c);
+  } finally {
+    await c.close();
+  }
+}
+
+/** A port on loopback that nothing listens on. */
+export async function closedPort(): Promise<string> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return `127.0.0.1:${port}`;
+}

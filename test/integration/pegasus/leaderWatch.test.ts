@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MetaClient, PegasusError, RPC, serverStartTime, parseRemoteCommandOutput, type LeaderChange, type WireVersion } from '../../../src/pegasus';
-import { startFixtureCluster, type FixtureCluster } from './fixture';
-
-async function withCluster(n: number, version: WireVersion, leader: number | undefined, fn: (c: FixtureCluster) => Promise<void>): Promise<void> {
-  const c = await startFixtureCluster(n, version, leader);
-  try {
-    await fn(c);
-  } finally {
-    await c.close();
-  }
-}
+import { MetaClient, PegasusError, RPC, serverStartTime, parseRemoteCommandOutput, type LeaderChange } from '../../../src/pegasus';
+import { withCluster, type FixtureCluster } from './fixture';
 
 /** Resolves with the next leader change, or rejects after `ms` (the watch should be much faster). */
 function nextChange(client: MetaClient, ms = 5000): Promise<LeaderChange> {

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import {
   clusterInfoRecord,
   Connection,
@@ -11,18 +10,8 @@ import {
   RPC,
   type LeaderChange,
   type RpcDef,
-  type WireVersion,
 } from '../../../src/pegasus';
-import { samplePartitions, startFixtureCluster, type FixtureCluster } from './fixture';
-
-async function withCluster(n: number, version: WireVersion, leader: number | undefined, fn: (c: FixtureCluster) => Promise<void>): Promise<void> {
-  const c = await startFixtureCluster(n, version, leader);
-  try {
-    await fn(c);
-  } finally {
-    await c.close();
-  }
-}
+import { closedPort, samplePartitions, withCluster } from './fixture';
 
 function isErr(code: string, kind?: string) {
   return (e: unknown): boolean => {
@@ -219,15 +208,6 @@ test('an unreachable first meta is skipped', async () => {
     }
   });
 });
-
-/** A port on loopback that nothing listens on. */
-async function closedPort(): Promise<string> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return `127.0.0.1:${port}`;
-}
 
 const FOO: RpcDef<{ status: number }, { err: string; infos: never[] }> = { ...RPC.listNodes, name: 'RPC_CM_FOO', ackName: 'RPC_CM_FOO_ACK' } as never;
 

@@ -2,16 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { Connection, MetaClient, PegasusError, RPC } from '../../../src/pegasus';
-import { startFixtureCluster } from './fixture';
-
-/** A port on loopback that nothing listens on. */
-async function closedPort(): Promise<string> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return `127.0.0.1:${port}`;
-}
+import { closedPort, startFixtureCluster } from './fixture';
 
 /** A resolver that fails like the OS does for `code` (ENOTFOUND: no such name; EHOSTUNREACH via routing). */
 function failingLookup(code: string): net.LookupFunction {

@@ -71,22 +71,17 @@ test('hostnames: a balance proposal by host name moves the primary; the black li
 
 test('hostnames: a list names each node (a live 2.6 cluster); other areas see those names', async () => {
   const hostnames = ['node-a.example:34801', 'node-b.example:34801', 'node-c.example:34801'];
-  await withCluster({ nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801'], hostnames, tables: [{ name: 't', partitions: 2, replicas: 3 }], placement: { t: [{ primary: 'node-b.example:34801', secondaries: [0, 2] }, { primary: 2, secondaries: [1, 0] }] } }, async (sim, ctx) => {
-    const nd = await runCommandLine(reg, ctx, 'nodes -d');
-    assert.deepEqual(nd.tables[0]!.rows.map((r) => r[0]), hostnames);
-    const app = await runCommandLine(reg, ctx, 'app t -d');
-    assert.deepEqual(app.tables[1]!.rows.map((r) => r[3]), ['node-b.example:34801', 'node-c.example:34801']);
-    const stop = await fetch(`${sim.controlUrl}/nodes/node-c.example:34801/stop`, { method: 'POST' });
-    assert.deepEqual(await stop.json(), { address: '10.0.0.3:34801', running: false });
-  });
-  await withCluster({ nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801'], hostnames, tables: [{ name: 't', partitions: 2, replicas: 3 }], placement: { t: [{ primary: '10.0.0.2:34801', secondaries: [0, 2] }, { primary: 2, secondaries: [1, 0] }] } }, async (sim, ctx) => {
-    const nd = await runCommandLine(reg, ctx, 'nodes -d');
-    assert.deepEqual(nd.tables[0]!.rows.map((r) => r[0]), hostnames);
-    const app = await runCommandLine(reg, ctx, 'app t -d');
-    assert.deepEqual(app.tables[1]!.rows.map((r) => r[3]), ['node-b.example:34801', 'node-c.example:34801']);
-    const stop = await fetch(`${sim.controlUrl}/nodes/node-c.example:34801/stop`, { method: 'POST' });
-    assert.deepEqual(await stop.json(), { address: '10.0.0.3:34801', running: false });
-  });
+  // The placement may name a node by its host name or by its ip:port: the same cluster either way.
+  for (const primary of ['node-b.example:34801', '10.0.0.2:34801']) {
+    await withCluster({ nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801'], hostnames, tables: [{ name: 't', partitions: 2, replicas: 3 }], placement: { t: [{ primary, secondaries: [0, 2] }, { primary: 2, secondaries: [1, 0] }] } }, async (sim, ctx) => {
+      const nd = await runCommandLine(reg, ctx, 'nodes -d');
+      assert.deepEqual(nd.tables[0]!.rows.map((r) => r[0]), hostnames);
+      const app = await runCommandLine(reg, ctx, 'app t -d');
+      assert.deepEqual(app.tables[1]!.rows.map((r) => r[3]), ['node-b.example:34801', 'node-c.example:34801']);
+      const stop = await fetch(`${sim.controlUrl}/nodes/node-c.example:34801/stop`, { method: 'POST' });
+      assert.deepEqual(await stop.json(), { address: '10.0.0.3:34801', running: false });
+    });
+  }
 });
 
 test('hostnames validation: 2.6 only, one unique name per node', async () => {

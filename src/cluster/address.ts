@@ -1,0 +1,17 @@
+/**
+ * Node and meta addresses as the operator writes them. One place for the two shapes every layer
+ * checks: `host:port` (what settings, cell flags and prompts accept) and `ip:port` (the
+ * rpc_address form, told apart from a host name when resolving a node).
+ */
+
+/** `host:port` with a plain host name or IPv4 address, e.g. `10.0.0.1:34601` or `node-1.example:34801`. */
+export const HOST_PORT_PATTERN = /^[A-Za-z0-9._-]+:\d{1,5}$/;
+
+export function isHostPort(s: string): boolean {
+  return HOST_PORT_PATTERN.test(s);
+}
+
+/** Dotted-quad `ip:port` (the rpc_address form); anything else is treated as a host name. */
+export function isIpPort(s: string): boolean {
+  return /^\d+\.\d+\.\d+\.\d+:\d+$/.test(s);
+}

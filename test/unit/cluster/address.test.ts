@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isHostPort, isIpPort } from '../../../src/cluster/address';
+import { clusterProfileSchema } from '../../../src/cluster/profile';
+
+test('isHostPort: host names and IPv4 with a port; no spaces, schemes or missing ports', () => {
+  for (const ok of ['10.0.0.1:34601', 'node-1.example:34801', 'localhost:1']) assert.equal(isHostPort(ok), true, ok);
+  for (const bad of ['', '10.0.0.1', 'a b:1', 'http://x:1', 'x:', 'x:123456', ' x:1']) assert.equal(isHostPort(bad), false, bad);
+});
+
+test('isIpPort: dotted quad with a port only', () => {
+  assert.equal(isIpPort('10.0.0.1:34801'), true);
+  assert.equal(isIpPort('node-1:34801'), false);
+  assert.equal(isIpPort('10.0.0.1'), false);
+});
+
+test('the cluster profile accepts exactly the meta addresses isHostPort accepts', () => {
+  for (const a of ['10.0.0.1:34601', 'meta.example:34601', 'x y:1', 'x:', '']) {
+    assert.equal(clusterProfileSchema.safeParse({ name: 'c', metaServers: [a] }).success, isHostPort(a), a);
+  }
+});
