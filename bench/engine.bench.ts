@@ -18,9 +18,9 @@ import { ScaleEngine } from '../src/engine/engine';
 import { Journal } from '../src/engine/journal';
 import { metaClusterPort } from '../src/engine/metaPort';
 import { nodeLoads, unhealthyPartitions } from '../src/engine/model';
-import { createNodeControl } from '../src/engine/nodeControl';
 import { planScaleIn } from '../src/engine/plan';
-import { abortError, type Clock, type ClusterPort, type SettingName } from '../src/engine/ports';
+import type { Clock, ClusterPort, SettingName } from '../src/engine/ports';
+import { simulatorClock, trackKnownNodes } from '../src/engine/simulated';
 import { measure, report } from './harness';
 
 const REPLICA_MB = 256;
@@ -66,24 +66,31 @@ async function env(nodes: number, pct: number, tables: number, partitions: numbe
   const sim = await startSimulatedCluster(opts);
   const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 10, maxRetryDelayMs: 50 });
   const port = metaClusterPort(client, { simulatorControl: sim.controlUrl });
-  const clock: Clock = {
-    now: () => sim.model.now,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw abortError(signal);
-      sim.advance(ms / 1000);
-      await new Promise((r) => setImmediate(r));
-    },
-  };
   return {
     sim,
     client,
     port,
-    clock,
+    clock: simulatorClock(sim),
     close: async () => {
       client.close();
       await sim.close();
     },
   };
+}
+
+/** The engine on the simulated cluster, as an operator would run it (simulator node control). */
+function engineOn(e: Env, nodes: Iterable<string>): ScaleEngine {
+  const { cluster, control } = trackKnownNodes(e.sim, e.port, nodes);
+  return new ScaleEngine({
+    cluster,
+    control,
+    journal: Journal.memory(),
+    clusterName: 'bench',
+    metaServers: e.sim.metaServers,
+    who: 'bench',
+    clock: e.clock,
+    options: { pollIntervalMs: POLL_S * 1000, replicaSizeBytes: REPLICA_MB * 1024 * 1024, copyRateMBps: COPY_MB, fdGraceSeconds: 22 },
+  });
 }
 
 const SETTINGS: SettingName[] = ['meta_level', 'meta.lb.assign_secondary_black_list', 'meta.lb.assign_delay_ms', 'meta.live_percentage'];
@@ -137,17 +144,7 @@ async function scenario(name: string, nodes: number, pct: number, tables: number
     let finished: string;
     let predicted: string | undefined;
     if (how === 'c') {
-      let known = new Set(s0.nodes.map((n) => n.address));
-      const engine = new ScaleEngine({
-        cluster: { ...e.port, readState: async (sig) => { const st = await e.port.readState(sig); known = new Set([...known, ...st.nodes.map((n) => n.address)]); return st; } },
-        control: createNodeControl({ kind: 'simulator', control: e.sim.controlUrl }, { knownNodes: () => known, metaServers: e.sim.metaServers, tellOperator: () => undefined }),
-        journal: Journal.memory(),
-        clusterName: 'bench',
-        metaServers: e.sim.metaServers,
-        who: 'bench',
-        clock: e.clock,
-        options: { pollIntervalMs: POLL_S * 1000, replicaSizeBytes: REPLICA_MB * 1024 * 1024, copyRateMBps: COPY_MB, fdGraceSeconds: 22 },
-      });
+      const engine = engineOn(e, s0.nodes.map((n) => n.address));
       const r = await engine.run({ op: 'scale-in', nodes: leaving });
       finished = r.outcome === 'done' ? 'yes' : `no: ${r.outcome}`;
       if (r.plan) predicted = `${r.plan.copies} copies, ${Math.round(r.plan.seconds)} s`;
@@ -199,16 +196,7 @@ async function rehearsalFaithfulness(): Promise<void> {
     const ro = { version: '2.6' as const, pct: 65, replicaSizeMb: REPLICA_MB, copyRateMb: COPY_MB, engine: { pollIntervalMs: POLL_S * 1000 } };
     const asLive = await rehearse(live, { op: 'scale-in', nodes: leaving }, ro);
     const even = await rehearse(live, { op: 'scale-in', nodes: leaving }, { ...ro, placementSupported: false });
-    let known = new Set(live.nodes.map((n) => n.address));
-    const engine = new ScaleEngine({
-      cluster: { ...e.port, readState: async (sig) => { const st = await e.port.readState(sig); known = new Set([...known, ...st.nodes.map((n) => n.address)]); return st; } },
-      control: createNodeControl({ kind: 'simulator', control: e.sim.controlUrl }, { knownNodes: () => known, metaServers: e.sim.metaServers, tellOperator: () => undefined }),
-      journal: Journal.memory(),
-      clusterName: 'bench',
-      metaServers: e.sim.metaServers,
-      clock: e.clock,
-      options: { pollIntervalMs: POLL_S * 1000, replicaSizeBytes: REPLICA_MB * 1024 * 1024, copyRateMBps: COPY_MB, fdGraceSeconds: 22 },
-    });
+    const engine = engineOn(e, live.nodes.map((n) => n.address));
     const m0 = metrics(e);
     const r = await engine.run({ op: 'scale-in', nodes: leaving });
     const m = metrics(e);

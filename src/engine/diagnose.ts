@@ -2,7 +2,8 @@
  * "Why is it stuck?": from one cluster state, which partitions are not where the step wants them,
  * in which state, the likely cause and the fix. Plain language, a few lines.
  */
-import { freezeVerdict } from '../cluster/freeze';
+import { freezeVerdict, largestSafePct } from '../cluster/freeze';
+import { replicaRatio } from '../cluster/health';
 import { aliveDead, unhealthyPartitions, type UnhealthyPartition } from './model';
 import { Placement } from './placement';
 import type { ClusterState } from './ports';
@@ -29,8 +30,7 @@ export interface DiagnoseContext {
 }
 
 function describe(u: UnhealthyPartition): string {
-  const members = 1 * (u.primary ? 1 : 0) + u.secondaries.length;
-  return `${u.gpid} (${u.table}): ${u.health}, ${members}/${u.maxReplicaCount} replicas, primary ${u.primary ?? '-'}, ballot ${u.ballot}`;
+  return `${u.gpid} (${u.table}): ${u.health}, ${replicaRatio(!!u.primary, u.secondaries.length, u.maxReplicaCount)} replicas, primary ${u.primary ?? '-'}, ballot ${u.ballot}`;
 }
 
 export function diagnose(state: ClusterState, c: DiagnoseContext): Diagnosis {
@@ -39,10 +39,11 @@ export function diagnose(state: ClusterState, c: DiagnoseContext): Diagnosis {
   const v = freezeVerdict({ alive, dead, pct: c.pct, minLive: c.minLive });
   const list = (xs: UnhealthyPartition[]): string[] => xs.slice(0, 10).map(describe);
   if (state.effectiveLevel === 'freezed' || v.frozen) {
+    // minLive 0: the percentage bound alone; a min-live freeze is named in the cause.
     return {
       partitions: list(unhealthy),
       cause: `the meta is frozen (alive ${alive}, dead ${dead}, live_percentage ${c.pct}, min_live ${c.minLive}: ${v.reasons.join(' and ') || 'reported freezed'}); it accepts no reconfiguration, so nothing moves`,
-      fix: `bring the stopped nodes back, or lower meta.live_percentage to at most ${Math.floor((alive * 100) / Math.max(1, alive + dead))} (remote_command -t meta-server meta.live_percentage N); restart the metas after the scale-in`,
+      fix: `bring the stopped nodes back, or lower meta.live_percentage to at most ${largestSafePct(alive, dead, 0)} (remote_command -t meta-server meta.live_percentage N); restart the metas after the scale-in`,
     };
   }
   if (c.storedLevel && (c.storedLevel === 'stopped' || c.storedLevel === 'blind' || c.storedLevel === 'freezed')) {

@@ -22,6 +22,7 @@
  */
 import { hostname } from 'node:os';
 import { pctAllowingRemoval, removalSchedule, type RemovalStep } from '../cluster/freeze';
+import { fmtBytes, fmtDuration } from '../cluster/units';
 import { decideRemoval, decideRestorePct, snapshotOf } from './freezeGuard';
 import { diagnose, formatDiagnosis, type Diagnosis } from './diagnose';
 import { newRunId, Journal, type OpenSetting } from './journal';
@@ -29,7 +30,7 @@ import { JournalLockedError, type HeldLock } from './journalLock';
 import { aliveDead, balanceReport, ballotFingerprint, nodeLoads, replicasOn, unhealthyPartitions } from './model';
 import { Placement } from './placement';
 import { rehearse, type Rehearsal } from './rehearse';
-import { describePlan, fmtBytes, fmtDuration, planMigration, planScaleIn, planScaleOut, DEFAULT_REPLICA_SIZE_BYTES, type PlanOptions, type ScalePlan } from './plan';
+import { describePlan, planMigration, planScaleIn, planScaleOut, DEFAULT_REPLICA_SIZE_BYTES, type PlanOptions, type ScalePlan } from './plan';
 import { readLeaderMinLive, SettingError } from './metaPort';
 import { isAbortError, META_LEVEL_VALUE, realClock, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type MinLiveReading, type NodeControl, type PartitionView, type SettingName, type TableView } from './ports';
 

@@ -3,14 +3,9 @@
  * re-implemented here). `dead` always counts every node removed since the last meta restart,
  * because the meta keeps them in its dead set until then.
  */
-import { freezeMargin, freezeVerdict, largestSafePct, type FreezeReason } from '../cluster/freeze';
+import { freezeState, largestSafePct, type FreezeInputs, type FreezeState } from '../cluster/freeze';
 
-export interface FreezeInputsNow {
-  readonly alive: number;
-  readonly dead: number;
-  readonly pct: number;
-  readonly minLive: number;
-}
+export type FreezeInputsNow = FreezeInputs;
 
 export type RemovalDecision =
   /** The node can go without touching the threshold. */
@@ -20,27 +15,20 @@ export type RemovalDecision =
   /** No percentage helps: the min-live rule would freeze the meta. */
   | { readonly kind: 'refuse'; readonly reason: string; readonly fix: string; readonly after: FreezeSnapshot };
 
-export interface FreezeSnapshot {
-  readonly alive: number;
-  readonly dead: number;
-  readonly pct: number;
-  readonly minLive: number;
-  readonly frozen: boolean;
-  readonly reasons: readonly FreezeReason[];
-  /** Further removals possible after this one before a freeze (-1: frozen). */
-  readonly margin: number;
+/** The freeze state (margin = further removals possible before a freeze, -1: frozen) and the arithmetic behind it. */
+export interface FreezeSnapshot extends FreezeState {
   /** `alive*100` vs `pct*(alive+dead)`, for messages. */
   readonly arithmetic: string;
 }
 
 export function snapshotOf(i: FreezeInputsNow): FreezeSnapshot {
-  const v = freezeVerdict(i);
+  const s = freezeState(i);
+  // The comparisons come from the verdict's reasons, so the rule itself lives only in freeze.ts.
+  const pctCmp = s.reasons.includes('percentage') ? '<' : '>=';
+  const liveCmp = s.reasons.includes('min_live') ? '<' : '>=';
   return {
-    ...i,
-    frozen: v.frozen,
-    reasons: v.reasons,
-    margin: freezeMargin(i),
-    arithmetic: `alive*100 = ${i.alive * 100} ${i.alive * 100 < i.pct * (i.alive + i.dead) ? '<' : '>='} pct*(alive+dead) = ${i.pct * (i.alive + i.dead)}; alive ${i.alive} ${i.alive < i.minLive ? '<' : '>='} min_live ${i.minLive}`,
+    ...s,
+    arithmetic: `alive*100 = ${i.alive * 100} ${pctCmp} pct*(alive+dead) = ${i.pct * (i.alive + i.dead)}; alive ${i.alive} ${liveCmp} min_live ${i.minLive}`,
   };
 }
 

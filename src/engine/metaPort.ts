@@ -3,6 +3,7 @@
  * the cluster model from `fetchSnapshot`, settings through remote commands in either dialect, the
  * level through control_meta, proposals as the shell's `balance`/`propose` build them.
  */
+import { isIpPort } from '../cluster/address';
 import { fetchSnapshot, parseBlackList } from '../cluster/fetch';
 import type { MetaClientLike } from '../cluster/client';
 import type { NodeModel } from '../cluster/snapshot';
@@ -53,7 +54,7 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
 
   const ref = (display: string): { ip: string; hostPort?: string } => {
     const n = nodesByKey.get(display);
-    if (!n) return /^\d+\.\d+\.\d+\.\d+:\d+$/.test(display) ? { ip: display } : { ip: '', hostPort: display };
+    if (!n) return isIpPort(display) ? { ip: display } : { ip: '', hostPort: display };
     return { ip: n.ip, ...(n.hostPort ? { hostPort: n.hostPort } : {}) };
   };
   const action = (target: string | undefined, node: string, type: number): ProposalAction => {

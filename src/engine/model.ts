@@ -2,6 +2,7 @@
  * Views derived purely from the partition configuration (as the shell's `nodes -d` and `ls -d`
  * do): per-node role counts, partition health, the replicas a node hosts.
  */
+import { partitionHealth as healthCode, partitionHealthNames, type PartitionHealthName } from '../cluster/health';
 import type { ClusterState, PartitionView, TableView } from './ports';
 
 export interface NodeLoad {
@@ -39,14 +40,11 @@ export function nodeLoads(state: ClusterState): Map<string, NodeLoad> {
 }
 
 /** Ordered as the meta's health classes; `healthy` is the shell's fully_healthy. */
-export type PartitionHealth = 'healthy' | 'writable_ill' | 'unwritable' | 'unreadable' | 'dead';
+export type PartitionHealth = PartitionHealthName;
 
+/** The shell's classification (src/cluster/health.ts) of one partition, by name. */
 export function partitionHealth(t: TableView, p: PartitionView): PartitionHealth {
-  const n = (p.primary ? 1 : 0) + p.secondaries.length;
-  if (!p.primary) return p.secondaries.length === 0 ? 'dead' : 'unreadable';
-  if (n >= t.maxReplicaCount) return 'healthy';
-  // The shell's write_unhealthy uses a hard-coded 2 (mutation_2pc_min_replica_count default).
-  return n < 2 ? 'unwritable' : 'writable_ill';
+  return partitionHealthNames[healthCode(!!p.primary, p.secondaries.length, t.maxReplicaCount)];
 }
 
 export interface UnhealthyPartition {

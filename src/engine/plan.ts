@@ -2,6 +2,7 @@
  * Plans: which replicas move where, how many bytes, how long at the configured copy rate, and the
  * freeze margin after every step. Pure functions of a cluster state.
  */
+import { fmtBytes, fmtDuration } from '../cluster/units';
 import { decideRemoval, snapshotOf, type FreezeSnapshot } from './freezeGuard';
 import { aliveDead, nodeLoads } from './model';
 import { Placement } from './placement';
@@ -349,25 +350,6 @@ export function planMigration(state: ClusterState, from: readonly string[], to: 
   const last = steps[steps.length - 1]?.freezeAfter ?? startSteps[0]!.freezeAfter;
   steps.push({ kind: 'rebalance', moves, primariesMoved: 0, copies: moves.length, bytes: moves.reduce((a, m) => a + m.bytes, 0), seconds: moves.length ? 3 * (c.tick + 30) + copySeconds(moves, c.rateBps) : c.tick, freezeAfter: last });
   return summarize('migration', state, from, to, [...startSteps, ...steps], c, o, pctLowest, problems);
-}
-
-export function fmtBytes(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${u[i]}`;
-}
-
-export function fmtDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 /** A few lines an operator reads before saying yes. */

@@ -15,8 +15,8 @@ import { simOptionsSchema, startSimulatedCluster, type StartOptions } from '../s
 import { ScaleEngine, type EngineOptions, type OperationResult, type OperationSpec } from './engine';
 import { Journal } from './journal';
 import { metaClusterPort } from './metaPort';
-import { createNodeControl } from './nodeControl';
-import { abortError, type Clock, type ClusterPort, type ClusterState } from './ports';
+import type { ClusterState } from './ports';
+import { simulatorClock, trackKnownNodes } from './simulated';
 
 export interface RehearsalOptions {
   readonly version?: '2.5' | '2.6';
@@ -154,32 +154,15 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
         : spec.op === 'scale-out'
           ? { op: 'scale-out', count: (spec.nodes?.length ?? 0) + (spec.count ?? 0), ...(spec.rebalance !== undefined ? { rebalance: spec.rebalance } : {}) }
           : { op: 'migrate', from: map(spec.from), count: (spec.to?.length ?? 0) + (spec.count ?? 0) };
-    let known = new Set(twinAddrs);
-    const port: ClusterPort = {
-      ...base,
-      readState: async (signal) => {
-        const st = await base.readState(signal);
-        known = new Set([...known, ...st.nodes.map((n) => n.address)]);
-        return st;
-      },
-    };
-    const ctl = createNodeControl({ kind: 'simulator', control: sim.controlUrl }, { knownNodes: () => known, metaServers: sim.metaServers, tellOperator: () => undefined });
-    const clock: Clock = {
-      now: () => sim.model.now,
-      sleep: async (ms, signal) => {
-        if (signal?.aborted) throw abortError(signal);
-        sim.advance(ms / 1000);
-        await new Promise((r) => setImmediate(r));
-      },
-    };
+    const { cluster, control } = trackKnownNodes(sim, base, twinAddrs);
     const engine = new ScaleEngine({
-      cluster: port,
-      control: { ...ctl, addNode: async (s) => { const a = await ctl.addNode!(s); known.add(a); return a; } },
+      cluster,
+      control,
       journal: Journal.memory(),
       clusterName: 'rehearsal',
       metaServers: sim.metaServers,
       who: 'rehearsal',
-      clock,
+      clock: simulatorClock(sim),
       options: {
         pollIntervalMs: 2000,
         fdGraceSeconds: (o.version ?? '2.6') === '2.5' ? 10 : 22,

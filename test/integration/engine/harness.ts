@@ -8,8 +8,8 @@ import { startSimulatedCluster, type SimulatedCluster, type StartOptions } from 
 import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../../src/engine/engine';
 import { Journal } from '../../../src/engine/journal';
 import { metaClusterPort } from '../../../src/engine/metaPort';
-import { createNodeControl } from '../../../src/engine/nodeControl';
-import { abortError, type Clock, type ClusterPort } from '../../../src/engine/ports';
+import type { Clock, ClusterPort } from '../../../src/engine/ports';
+import { simulatorClock, trackKnownNodes } from '../../../src/engine/simulated';
 
 export interface Harness {
   sim: SimulatedCluster;
@@ -32,41 +32,12 @@ export async function harness(sim: StartOptions, opts: { journal?: Journal; engi
   const events: EngineEvent[] = [];
   const journal = opts.journal ?? Journal.memory();
   const h = {} as Harness;
-  const clock: Clock = {
-    now: () => s.model.now,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw abortError(signal);
-      s.advance(ms / 1000);
-      await h.onSleep?.();
-      // Let socket I/O run between simulated steps.
-      await new Promise((r) => setImmediate(r));
-      if (signal?.aborted) throw abortError(signal);
-    },
-  };
-  let known = new Set<string>();
-  const trackingPort: ClusterPort = {
-    ...port,
-    readState: async (signal) => {
-      const st = await port.readState(signal);
-      known = new Set([...known, ...st.nodes.map((n) => n.address)]);
-      return st;
-    },
-    getSetting: port.getSetting,
-    setSetting: port.setSetting,
-    propose: port.propose,
-    onLeaderChange: port.onLeaderChange,
-  };
-  const control = createNodeControl({ kind: 'simulator', control: s.controlUrl }, { knownNodes: () => known, metaServers: s.metaServers, tellOperator: () => undefined });
+  const clock = simulatorClock(s, () => h.onSleep?.());
+  // The nodes become known with the first state read (below).
+  const { cluster: trackingPort, control } = trackKnownNodes(s, port);
   const engine = new ScaleEngine({
     cluster: trackingPort,
-    control: {
-      ...control,
-      addNode: async (signal) => {
-        const a = await control.addNode!(signal);
-        known.add(a);
-        return a;
-      },
-    },
+    control,
     journal,
     clusterName: 'sim',
     metaServers: s.metaServers,
@@ -98,6 +69,25 @@ export async function harness(sim: StartOptions, opts: { journal?: Journal; engi
   });
   await trackingPort.readState();
   return h;
+}
+
+/** Has the engine reported `step` (e.g. `127.0.0.1:34801:replicas`) as started? */
+export function stepStarted(h: Harness, step: string): boolean {
+  return h.events.some((e) => e.kind === 'step' && e.step === step && e.status === 'started');
+}
+
+/**
+ * Kill the meta leader once, at the first simulated sleep after `step` started (a fault at a known
+ * point of the run). Returns when it happened, in simulated seconds (-1: not yet).
+ */
+export function killLeaderWhenStarted(h: Harness, step: string): () => number {
+  let killedAt = -1;
+  h.onSleep = () => {
+    if (killedAt >= 0 || !stepStarted(h, step)) return;
+    killedAt = h.sim.model.now / 1000;
+    h.sim.model.killLeader();
+  };
+  return () => killedAt;
 }
 
 /** Replicas each node hosts, from the simulator's ground truth. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LeaderChange } from '../../../src/pegasus';
-import { harness } from './harness';
+import { harness, killLeaderWhenStarted } from './harness';
 
 const LEAVING = '127.0.0.1:34801';
 
@@ -70,14 +70,10 @@ test('leader killed while copies are in flight: never two removals (no under-rep
   const h = await harness({ version: '2.6', nodes: 6, replicaSizeMb: 256, copyRateMb: 32, tables: [{ name: 'temp', partitions: 12, replicas: 3 }, { name: 'u', partitions: 8, replicas: 3 }] }, { engine: { replicaSizeBytes: 256 << 20, copyRateMBps: 32 } });
   try {
     const hosted = h.sim.model.nodes.find((n) => n.address === LEAVING)!.replicas;
-    let killedAt = -1;
-    h.onSleep = () => {
-      if (killedAt >= 0 || !h.events.some((e) => e.kind === 'step' && e.step === `${LEAVING}:replicas` && e.status === 'started')) return;
-      killedAt = h.sim.model.now / 1000;
-      h.sim.model.killLeader();
-    };
+    const killed = killLeaderWhenStarted(h, `${LEAVING}:replicas`);
     const r = await h.engine.run({ op: 'scale-in', nodes: [LEAVING] });
     assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
+    const killedAt = killed();
     assert.ok(killedAt >= 0);
     const learns = h.sim.model.log.filter((e) => (e as { kind: string }).kind === 'learn') as unknown as { t: number; event: string; gpid: string; node: string; mode?: string }[];
     const inFlight = learns.filter((s) => s.event === 'start' && s.mode === 'LT_APP' && s.t <= killedAt && !learns.some((d) => d.event === 'done' && d.gpid === s.gpid && d.node === s.node && d.t > s.t && d.t <= killedAt)).length;

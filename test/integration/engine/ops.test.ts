@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Journal } from '../../../src/engine/journal';
 import { ScaleEngine } from '../../../src/engine/engine';
 import { rehearse } from '../../../src/engine/rehearse';
-import { harness, hostedOn } from './harness';
+import { harness, hostedOn, stepStarted } from './harness';
 
 for (const version of ['2.5', '2.6'] as const) {
   test(`[${version}] migration: new nodes join without rebalance, old nodes drain onto them, then one rebalance`, async () => {
@@ -67,7 +67,7 @@ test('[2.6] cancel mid-drain over sockets leaves a known state; resume from the 
     const hosted = hostedOn(h, leaving);
     const ac = new AbortController();
     h.onSleep = () => {
-      if (h.events.some((e) => e.kind === 'step' && e.step === `${leaving[0]}:replicas` && e.status === 'started')) ac.abort();
+      if (stepStarted(h, `${leaving[0]}:replicas`)) ac.abort();
     };
     const r = await h.engine.run({ op: 'scale-in', nodes: leaving }, { signal: ac.signal });
     h.onSleep = undefined;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, hostedOn } from './harness';
+import { harness, hostedOn, killLeaderWhenStarted } from './harness';
 
 for (const version of ['2.5', '2.6'] as const) {
   test(`[${version}] scale-in over real sockets: each hosted replica copied once, no primary lost, no freeze, settings restored`, async () => {
@@ -54,15 +54,10 @@ test('[2.6] leader killed mid-drain: new leader detected, black list and delay r
   try {
     const leaving = ['127.0.0.1:34801'];
     const hosted = hostedOn(h, leaving);
-    let killed = false;
-    h.onSleep = () => {
-      // Kill the leader while the replicas are being copied (proposals pending, black list in force).
-      if (killed || !h.events.some((e) => e.kind === 'step' && e.step === `${leaving[0]}:replicas` && e.status === 'started')) return;
-      killed = true;
-      h.sim.model.killLeader();
-    };
+    // Kill the leader while the replicas are being copied (proposals pending, black list in force).
+    const killedAt = killLeaderWhenStarted(h, `${leaving[0]}:replicas`);
     const r = await h.engine.run({ op: 'scale-in', nodes: leaving });
-    assert.ok(killed);
+    assert.ok(killedAt() >= 0);
     assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
     assert.ok(h.events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message)), h.events.filter((e) => e.kind === 'leader' || e.kind === 'warning').map((e) => e.message).join('\n'));
     assert.equal(hostedOn(h, leaving), 0);
@@ -98,14 +93,9 @@ test('[2.5] leader killed after removals with the threshold lowered: no freeze, 
   const h = await harness({ version: '2.5', nodes: 6, livePercentage: 65, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
   try {
     const leaving = ['127.0.0.1:34801', '127.0.0.1:34802', '127.0.0.1:34803'];
-    let killed = false;
-    h.onSleep = () => {
-      if (killed || !h.events.some((e) => e.kind === 'step' && e.step === `${leaving[2]}:primaries` && e.status === 'started')) return;
-      killed = true;
-      h.sim.model.killLeader();
-    };
+    const killedAt = killLeaderWhenStarted(h, `${leaving[2]}:primaries`);
     const r = await h.engine.run({ op: 'scale-in', nodes: leaving });
-    assert.ok(killed);
+    assert.ok(killedAt() >= 0);
     assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
     assert.equal(h.metrics().frozenSeconds, 0);
     assert.equal(hostedOn(h, leaving), 0);

@@ -14,6 +14,9 @@ test('diagnosis: frozen meta names the arithmetic and the largest safe threshold
   const d = diagnose(await f.readState(), { ...base, pct: 70 });
   assert.match(d.cause, /frozen \(alive 4, dead 2, live_percentage 70/);
   assert.match(d.fix, /at most 66/);
+  // No node at all (the meta reports freezed): no percentage can freeze it, so any value up to 100 is safe.
+  const empty = diagnose({ ...(await f.readState()), nodes: [], tables: [], effectiveLevel: 'freezed' }, { ...base, pct: 70 });
+  assert.match(empty.fix, /at most 100 /);
 });
 
 test('diagnosis: no primary, DDD, nowhere to go, slow learning', async () => {

@@ -3,25 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScaleEngine, type EngineEvent } from '../../../src/engine/engine';
 import { Journal } from '../../../src/engine/journal';
-import { FakeCluster, type FakeOptions } from './fakeCluster';
+import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeOptions } from './fakeCluster';
 
 function setup(o: Partial<FakeOptions> = {}, journal: Journal = Journal.memory()) {
-  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'user', partitions: 4, replicas: 3 }], ...o });
-  const events: EngineEvent[] = [];
-  const engine = new ScaleEngine({
-    cluster: f,
-    control: f.control(),
-    journal,
-    clusterName: 'fake',
-    metaServers: ['127.0.0.1:34601', '127.0.0.1:34602'],
-    who: 'tester@host',
-    clock: f.clock(),
-    onEvent: (e) => events.push(e),
-    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, replicaSizeBytes: 1 << 20, copyRateMBps: 1, timeouts: { primariesMs: 120_000, secondariesMs: 600_000, healthyMs: 300_000, nodeGoneMs: 60_000 } },
-  });
-  return { f, engine, events, journal };
+  return fakeEngine(
+    { tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'user', partitions: 4, replicas: 3 }], ...o },
+    { journal, metaServers: TWO_METAS, who: 'tester@host', options: SIZED_ENGINE_OPTIONS },
+  );
 }
 
 test('scale-in of two nodes copies each hosted replica once, never loses a primary, restores every setting', async () => {
@@ -149,9 +138,7 @@ test('cancel mid-drain restores settings, says where the cluster is, and resume 
     f.onTick = undefined;
     // Resume in a new engine (a reload) from the file.
     const j2 = Journal.open(path);
-    const second = setup({}, j2);
-    const e2 = new ScaleEngine({ cluster: f, control: f.control(), journal: j2, clusterName: 'fake', metaServers: [], clock: f.clock(), options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1 } });
-    void second;
+    const { engine: e2 } = fakeEngine({}, { cluster: f, journal: j2, metaServers: [] });
     const r2 = await e2.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] }, { resume: true });
     assert.equal(r2.outcome, 'done', r2.message);
     assert.equal(r2.run, r.run);
@@ -191,7 +178,7 @@ test('crash resume: a journal without an end blocks other operations and resumes
     f.settings.delay = 10;
     const j = Journal.open(path);
     assert.ok(j.unfinishedRun());
-    const e2 = new ScaleEngine({ cluster: f, control: f.control(), journal: j, clusterName: 'fake', metaServers: [], clock: f.clock(), options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1 } });
+    const { engine: e2 } = fakeEngine({}, { cluster: f, journal: j, metaServers: [] });
     const other = await e2.run({ op: 'drain-node', node: '10.0.0.3:34801' });
     assert.equal(other.outcome, 'refused');
     assert.match(other.refusals[0]!.reason, /unfinished scale-in/);
@@ -225,20 +212,16 @@ test('leader failover mid-drain: the engine re-applies black list, delay and lev
 });
 
 test('a node that never drains: explained when stuck, times out, nothing lost, settings restored', async () => {
-  const { f, engine, events } = setup();
+  const { f } = setup();
   f.stuckNodes.add('10.0.0.1:34801');
   const before = f.replicasOn('10.0.0.1:34801');
-  const r = await new ScaleEngine({
+  const { engine, events } = fakeEngine({}, {
     cluster: f,
-    control: f.control(),
-    journal: Journal.memory(),
-    clusterName: 'fake',
     metaServers: [],
-    clock: f.clock(),
-    onEvent: (e) => events.push(e),
-    options: { pollIntervalMs: 1000, lbIntervalSeconds: 1, stuckAfterMs: 20_000, reproposeAfterMs: 10_000, timeouts: { primariesMs: 60_000 } },
-  }).run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
-  void engine;
+    // fdGraceSeconds: the engine's default.
+    options: { fdGraceSeconds: undefined, stuckAfterMs: 20_000, reproposeAfterMs: 10_000, timeouts: { primariesMs: 60_000 } },
+  });
+  const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
   assert.equal(r.outcome, 'failed');
   assert.match(r.message, /timed out .* waiting for 10\.0\.0\.1:34801 to hold no primary/);
   assert.match(r.message, /cause: /);
@@ -318,10 +301,12 @@ test('step by step (drain, stop, drain, stop): a threshold kept lowered does not
 });
 
 test('cleanup runs only once the node is confirmed gone and every partition is healthy', async () => {
-  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
   const seen: { node: string; alive: boolean; unhealthy: number }[] = [];
-  const control = { ...f.control(), cleanupNode: async (a: string) => void seen.push({ node: a, alive: f.nodes.get(a)!.alive, unhealthy: f.unhealthy() }) };
-  const engine = new ScaleEngine({ cluster: f, control, journal: Journal.memory(), clusterName: 'fake', metaServers: [], clock: f.clock(), options: { pollIntervalMs: 1000, lbIntervalSeconds: 1 } });
+  const { engine } = fakeEngine({}, {
+    control: (f) => ({ ...f.control(), cleanupNode: async (a: string) => void seen.push({ node: a, alive: f.nodes.get(a)!.alive, unhealthy: f.unhealthy() }) }),
+    metaServers: [],
+    options: { fdGraceSeconds: undefined },
+  });
   const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
   assert.equal(r.outcome, 'done', r.message);
   assert.deepEqual(seen, [

@@ -5,29 +5,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../../src/engine/engine';
+import type { EngineOptions } from '../../../src/engine/engine';
 import { Journal } from '../../../src/engine/journal';
 import type { NodeControl } from '../../../src/engine/ports';
-import { FakeCluster, type FakeOptions } from './fakeCluster';
+import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type FakeOptions } from './fakeCluster';
 
 const N1 = '10.0.0.1:34801';
 const N2 = '10.0.0.2:34801';
 
 function setup(o: Partial<FakeOptions> = {}, control?: (f: FakeCluster) => NodeControl, options: EngineOptions = {}, journal = Journal.memory()) {
-  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], ...o });
-  const events: EngineEvent[] = [];
-  const engine = new ScaleEngine({
-    cluster: f,
-    control: control ? control(f) : f.control(),
-    journal,
-    clusterName: 'fake',
-    metaServers: ['127.0.0.1:34601', '127.0.0.1:34602'],
-    who: 'tester@host',
-    clock: f.clock(),
-    onEvent: (e) => events.push(e),
-    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, replicaSizeBytes: 1 << 20, copyRateMBps: 1, timeouts: { primariesMs: 120_000, secondariesMs: 600_000, healthyMs: 300_000, nodeGoneMs: 60_000 }, ...options },
-  });
-  return { f, engine, events, journal };
+  return fakeEngine(o, { ...(control ? { control } : {}), journal, metaServers: TWO_METAS, who: 'tester@host', options: { ...SIZED_ENGINE_OPTIONS, ...options } });
 }
 
 // 6 nodes at pct 80: the second stop (alive 4, dead 2: 400 < 480) needs the threshold lowered to 66.
@@ -130,7 +117,7 @@ test('resume finds a drained node hosting a replica again: drains it again befor
     const path = join(dir, 'j.jsonl');
     const spec = { op: 'scale-in', nodes: [N1] } as const;
     // First run: the editor dies right after the drain finished, as the stop begins.
-    const { f, engine, events } = setup({}, (fc) => ({ ...fc.control(), stopNode: async () => Promise.reject(new Error('editor crashed')) }), {}, Journal.open(path));
+    const { f, engine } = setup({}, (fc) => ({ ...fc.control(), stopNode: async () => Promise.reject(new Error('editor crashed')) }), {}, Journal.open(path));
     await engine.run(spec).catch(() => undefined);
     const { readFileSync } = await import('node:fs');
     const lines = readFileSync(path, 'utf8').trim().split('\n');
@@ -143,7 +130,7 @@ test('resume finds a drained node hosting a replica again: drains it again befor
     p.ballot++;
     f.settings.blackList = [N1];
     f.settings.delay = 10;
-    const e2 = new ScaleEngine({ cluster: f, control: f.control(), journal: Journal.open(path), clusterName: 'fake', metaServers: [], clock: f.clock(), onEvent: (e) => events.push(e), options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1 } });
+    const { engine: e2, events } = fakeEngine({}, { cluster: f, journal: Journal.open(path), metaServers: [] });
     let stoppedWithData = false;
     f.onTick = (x) => {
       if (!x.nodes.get(N1)!.running && x.replicasOn(N1) > 0) stoppedWithData = true;
@@ -191,7 +178,7 @@ test('resume after a crash right after a stop was issued: that node still counts
     // The operator resumes and cancels at once.
     const ac = new AbortController();
     ac.abort();
-    const e2 = new ScaleEngine({ cluster: f, control: f.control(), journal: Journal.open(path), clusterName: 'fake', metaServers: [], clock: f.clock(), options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1 } });
+    const { engine: e2 } = fakeEngine({}, { cluster: f, journal: Journal.open(path), metaServers: [] });
     const r = await e2.resume(ac.signal);
     assert.equal(r?.outcome, 'cancelled', r?.message);
     assert.equal(f.settings.pct, 66, 'kept: N2 is about to be counted dead');

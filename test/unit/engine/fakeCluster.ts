@@ -5,6 +5,8 @@
  * failover losing runtime settings). End-to-end behaviour is tested against the real simulator.
  */
 import { freezeVerdict } from '../../../src/cluster/freeze';
+import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../../src/engine/engine';
+import { Journal } from '../../../src/engine/journal';
 import { abortError, type Clock, type ClusterPort, type ClusterState, type LeaderChangeInfo, type MetaLevel, type MinLiveReading, type NodeControl, type Proposal, type SettingName } from '../../../src/engine/ports';
 
 interface FPart {
@@ -379,4 +381,53 @@ export class FakeCluster implements ClusterPort {
       p.learn = { to: cands[0]!, doneAt: this.time + this.copyMs, kind: 'cure' };
     }
   }
+}
+
+/** What every engine test over the fake starts from: 1 s polls on the fake's clock, a 10 s fd grace, 1 s lb ticks. */
+export const FAKE_ENGINE_OPTIONS: EngineOptions = { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1 };
+
+/** Replicas of 1 MiB copied at 1 MB/s, and timeouts the fake's scenarios stay well within. */
+export const SIZED_ENGINE_OPTIONS: EngineOptions = {
+  replicaSizeBytes: 1 << 20,
+  copyRateMBps: 1,
+  timeouts: { primariesMs: 120_000, secondariesMs: 600_000, healthyMs: 300_000, nodeGoneMs: 60_000 },
+};
+
+export const TWO_METAS: readonly string[] = ['127.0.0.1:34601', '127.0.0.1:34602'];
+
+export interface FakeEngineSetup {
+  /** Drive this fake instead of a new one built from the cluster options (a second engine, a reload). */
+  readonly cluster?: FakeCluster;
+  /** The node control, from the fake (default: `f.control()`). */
+  readonly control?: (f: FakeCluster) => NodeControl;
+  readonly journal?: Journal;
+  /** Default: one meta, 127.0.0.1:34601. */
+  readonly metaServers?: readonly string[];
+  readonly who?: string;
+  /** Collect the events into this list (default: a new one). */
+  readonly events?: EngineEvent[];
+  /** Merged over FAKE_ENGINE_OPTIONS. */
+  readonly options?: EngineOptions;
+}
+
+/**
+ * A ScaleEngine over a FakeCluster (6 nodes, one table `temp` of 8 partitions x 3 unless `o` says
+ * otherwise), on the fake's clock, its events collected in `events`.
+ */
+export function fakeEngine(o: Partial<FakeOptions> = {}, s: FakeEngineSetup = {}): { f: FakeCluster; engine: ScaleEngine; events: EngineEvent[]; journal: Journal } {
+  const f = s.cluster ?? new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], ...o });
+  const events = s.events ?? [];
+  const journal = s.journal ?? Journal.memory();
+  const engine = new ScaleEngine({
+    cluster: f,
+    control: s.control ? s.control(f) : f.control(),
+    journal,
+    clusterName: 'fake',
+    metaServers: s.metaServers ?? ['127.0.0.1:34601'],
+    ...(s.who !== undefined ? { who: s.who } : {}),
+    clock: f.clock(),
+    onEvent: (e) => events.push(e),
+    options: { ...FAKE_ENGINE_OPTIONS, ...s.options },
+  });
+  return { f, engine, events, journal };
 }

@@ -4,23 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { ScaleEngine, type EngineEvent } from '../../../src/engine/engine';
+import type { EngineEvent, ScaleEngine } from '../../../src/engine/engine';
 import { Journal } from '../../../src/engine/journal';
 import { acquireJournalLock, JournalLockedError, lockPathOf } from '../../../src/engine/journalLock';
-import { FakeCluster } from './fakeCluster';
+import { fakeEngine, FakeCluster } from './fakeCluster';
 
 function engineOn(f: FakeCluster, journal: Journal, who: string, events: EngineEvent[] = []): ScaleEngine {
-  return new ScaleEngine({
-    cluster: f,
-    control: f.control(),
-    journal,
-    clusterName: 'fake',
-    metaServers: ['127.0.0.1:34601'],
-    who,
-    clock: f.clock(),
-    onEvent: (e) => events.push(e),
-    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, timeouts: { nodeGoneMs: 60_000 } },
-  });
+  return fakeEngine({}, { cluster: f, journal, who, events, options: { timeouts: { nodeGoneMs: 60_000 } } }).engine;
 }
 
 /** The pid of a process that has exited (what a kill -9'd engine leaves in its lock). */

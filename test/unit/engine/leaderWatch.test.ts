@@ -1,26 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScaleEngine, type EngineEvent } from '../../../src/engine/engine';
-import { Journal } from '../../../src/engine/journal';
 import { metaClusterPort } from '../../../src/engine/metaPort';
 import type { MetaClientLike } from '../../../src/cluster/client';
-import { FakeCluster } from './fakeCluster';
+import { fakeEngine, TWO_METAS } from './fakeCluster';
 
 const LEAVING = '10.0.0.1:34801';
 
 test('leader restarted in place mid-drain (same address, settings lost): the watch reports it and the next poll re-applies', async () => {
-  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
-  const events: EngineEvent[] = [];
-  const engine = new ScaleEngine({
-    cluster: f,
-    control: f.control(),
-    journal: Journal.memory(),
-    clusterName: 'fake',
-    metaServers: ['127.0.0.1:34601'],
-    clock: f.clock(),
-    onEvent: (e) => events.push(e),
-    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, replicaSizeBytes: 1 << 20, copyRateMBps: 1 },
-  });
+  const { f, engine, events } = fakeEngine({}, { options: { replicaSizeBytes: 1 << 20, copyRateMBps: 1 } });
   let restartedAt = -1;
   let backAt = -1;
   f.onTick = (x) => {
@@ -73,17 +60,7 @@ test('meta port: watchLeader is passed through to the client, a no-op without on
 });
 
 test('after a fail-over a lost copy is proposed again to the node first chosen (journaled), not to a node that became emptier', async () => {
-  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], copyMs: 20_000 });
-  const journal = Journal.memory();
-  const engine = new ScaleEngine({
-    cluster: f,
-    control: f.control(),
-    journal,
-    clusterName: 'fake',
-    metaServers: ['127.0.0.1:34601', '127.0.0.1:34602'],
-    clock: f.clock(),
-    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, replicaSizeBytes: 1 << 20, copyRateMBps: 1 },
-  });
+  const { f, engine, journal } = fakeEngine({ copyMs: 20_000 }, { metaServers: TWO_METAS, options: { replicaSizeBytes: 1 << 20, copyRateMBps: 1 } });
   const copies: { key: string; to: string; afterFailover: boolean }[] = [];
   let failedOver = false;
   const propose = f.propose.bind(f);

@@ -2,25 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../../src/engine/engine';
-import { Journal } from '../../../src/engine/journal';
+import type { EngineOptions } from '../../../src/engine/engine';
 import { readLeaderMinLive } from '../../../src/engine/metaPort';
-import { FakeCluster, type FakeOptions } from './fakeCluster';
+import { fakeEngine, type FakeOptions } from './fakeCluster';
 
 function setup(o: Partial<FakeOptions> = {}, options: EngineOptions = {}) {
-  const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], ...o });
-  const events: EngineEvent[] = [];
-  const engine = new ScaleEngine({
-    cluster: f,
-    control: f.control(),
-    journal: Journal.memory(),
-    clusterName: 'fake',
-    metaServers: ['127.0.0.1:34601'],
-    clock: f.clock(),
-    onEvent: (e) => events.push(e),
-    options: { pollIntervalMs: 1000, fdGraceSeconds: 10, lbIntervalSeconds: 1, ...options },
-  });
-  return { f, engine, events };
+  return fakeEngine(o, { options });
 }
 
 const UNREADABLE = 'GET http://127.0.0.1:34601/config?name=min_live_node_count_for_unfreeze gave no usable answer';
