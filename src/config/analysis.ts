@@ -199,12 +199,9 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
   }
 
   // ---- per entry: duplicates, unknown keys, types and ranges ----
-  const known = new Map<Section, boolean>(); // one lookup per section, not per entry
-  const knownSection = (s: Section): boolean => {
-    let k = known.get(s);
-    if (k === undefined) known.set(s, (k = isKnownSection(s.name)));
-    return k;
-  };
+  // Entries come in file order, so one catalogue lookup per run of entries of the same section.
+  let lastSection: Section | undefined;
+  let lastKnown = false;
   for (const e of doc.entries) {
     if (e.duplicateOf) {
       const first = e.duplicateOf;
@@ -218,8 +215,12 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
         unnecessary: true,
       });
     }
-    const section = e.section?.name;
-    if (section === undefined || !knownSection(e.section!)) continue;
+    if (e.section !== lastSection) {
+      lastSection = e.section;
+      lastKnown = lastSection !== undefined && isKnownSection(lastSection.name);
+    }
+    if (!lastKnown) continue;
+    const section = lastSection!.name;
     const spec = keySpec(section, e.key);
     if (!spec) {
       if (knownKeys(section).has(e.key) || hasPlaceholder(e.key) || e.duplicateOf) continue;

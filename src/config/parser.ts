@@ -45,6 +45,12 @@ export interface Section {
   readonly entries: Entry[];
   /** Set when an earlier section already had this name (the server refuses to start). */
   duplicateOf: Section | undefined;
+  /** First definition of each key across every section of this name (shared by repeats). */
+  readonly firstKeys: KeyLookup;
+}
+
+export interface KeyLookup {
+  get(key: string): Entry | undefined;
 }
 
 export interface Entry {
@@ -122,7 +128,7 @@ export function escapeValue(value: string): string {
 }
 
 /** First definition per key of a section: a short list (most sections are small), a Map past 16 keys. */
-class KeyIndex {
+class KeyIndex implements KeyLookup {
   private readonly list: Entry[] = [];
   private map: Map<string, Entry> | undefined;
   get(key: string): Entry | undefined {
@@ -147,9 +153,8 @@ export function parseConfig(text: string): ConfigDocument {
   const problems: SyntaxProblem[] = [];
   const sectionByName = new Map<string, Section>();
   let current: Section | undefined;
-  // key -> first entry, per section (reset on each header)
+  // key -> first entry of the current section's name (a repeated section shares the first's index)
   let keysInSection = new KeyIndex();
-  const keysBySectionName = new Map<string, KeyIndex>();
   const orphanKeys = new KeyIndex();
 
   const len = text.length;
@@ -227,6 +232,9 @@ export function parseConfig(text: string): ConfigDocument {
         while (nameE > nameS && isSpace(text.charCodeAt(nameE - 1))) nameE--;
         const name = text.slice(nameS, nameE);
         if (name.length === 0) problems.push({ kind: 'empty-section-name', line: lineNo, start: s - lineStart, end: e - lineStart });
+        const earlier = sectionByName.get(name);
+        // Keys of a repeated section are still checked against the first one's keys.
+        keysInSection = earlier ? (earlier.firstKeys as KeyIndex) : new KeyIndex();
         const section: Section = {
           name,
           line: lineNo,
@@ -235,18 +243,10 @@ export function parseConfig(text: string): ConfigDocument {
           headerStart: s - lineStart,
           headerEnd: (close < 0 ? e : close + 1) - lineStart,
           entries: [],
-          duplicateOf: undefined,
+          duplicateOf: earlier,
+          firstKeys: keysInSection,
         };
-        const earlier = sectionByName.get(name);
-        if (earlier) {
-          section.duplicateOf = earlier;
-          // Keys of a repeated section are still checked against the first one's keys.
-          keysInSection = keysBySectionName.get(name)!;
-        } else {
-          sectionByName.set(name, section);
-          keysInSection = new KeyIndex();
-          keysBySectionName.set(name, keysInSection);
-        }
+        if (!earlier) sectionByName.set(name, section);
         sections.push(section);
         current = section;
       } else {
@@ -290,13 +290,7 @@ export function parseConfig(text: string): ConfigDocument {
 
 /** The value the server would use for `section.key`: the first definition in the first such section. */
 export function firstEntry(doc: ConfigDocument, section: string, key: string): Entry | undefined {
-  const sec = doc.sectionByName.get(section);
-  if (!sec) return undefined;
-  for (const s of doc.sections) {
-    if (s.name !== section) continue;
-    for (const e of s.entries) if (e.key === key && !e.duplicateOf) return e;
-  }
-  return undefined;
+  return doc.sectionByName.get(section)?.firstKeys.get(key);
 }
 
 /** Placeholders the server or deployment tooling fills in: `%name%` (-cargs) and `%{name}` (templates). */

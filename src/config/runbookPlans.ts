@@ -3,61 +3,42 @@
  * threshold would freeze the cluster during them. Only what matters for the freeze rule: how many
  * nodes are removed before the meta next restarts (dead nodes stay counted until then).
  *
- * The runbook format belongs to the runbook feature; this reads just fenced `pegasus` blocks,
- * `scale-in --nodes A,B` lines, `restart-meta`, and the `cluster:` front-matter field.
+ * No parsing of its own: the runbook format's parser finds the cells and front matter, and the
+ * cell language's parser reads each cell, so fences, front matter, quoting, comments and flag
+ * spellings (`--nodes=A,B`, `--nodes "A,B"`) mean here exactly what they mean to the runner.
  */
+import { commandRegistry, parseScript } from '../commands';
+import { parseRunbook } from '../runbook/format';
 import type { RunbookPlan } from './settings';
 
-const FENCE_RE = /^\s{0,3}(`{3,}|~{3,})\s*([^\s{`]*)/;
-
 export function scanRunbook(uri: string, text: string): RunbookPlan | undefined {
-  const lines = text.split(/\r?\n/);
-  let cluster: string | undefined;
-  let i = 0;
-  if (lines[0]?.trim() === '---') {
-    for (i = 1; i < lines.length && lines[i]!.trim() !== '---'; i++) {
-      const m = /^cluster\s*:\s*["']?([^"'#]+?)["']?\s*(#.*)?$/.exec(lines[i]!);
-      if (m) cluster = m[1]!.trim();
-    }
-    i++;
-  }
-  let fence: string | null = null;
-  let inPegasus = false;
+  const doc = parseRunbook(text);
   let running = 0;
   let best = 0;
   let bestLine = -1;
-  for (; i < lines.length; i++) {
-    const line = lines[i]!;
-    const f = FENCE_RE.exec(line);
-    if (fence === null) {
-      if (f) {
-        fence = f[1]!;
-        inPegasus = f[2] === 'pegasus';
+  for (const cell of doc.cells) {
+    if (cell.kind !== 'code' || cell.line === undefined) continue;
+    // The runner refuses a cell with a syntax error before running any of it: it removes nothing.
+    const parsed = parseScript(commandRegistry, cell.value);
+    if (!parsed.ok) continue;
+    for (const c of parsed.commands) {
+      const name = c.spec.name;
+      if (name === 'restart-meta') {
+        running = 0; // a meta restart forgets the removed nodes
+        continue;
       }
-      continue;
-    }
-    if (f && f[1]!.startsWith(fence[0]!) && f[1]!.length >= fence.length && line.trim() === f[1]) {
-      fence = null;
-      inPegasus = false;
-      continue;
-    }
-    if (!inPegasus) continue;
-    const cmd = line.trim();
-    if (/^restart-meta\b/.test(cmd)) {
-      running = 0;
-      continue;
-    }
-    const m = /^scale-in\b.*--nodes(?:=|\s+)(\S+)/.exec(cmd);
-    if (m) {
-      const n = m[1]!.split(',').filter((s) => s.trim().length > 0).length;
-      running += n;
+      const leaving = name === 'scale-in' ? c.args.values.nodes : name === 'migrate' ? c.args.values.from : undefined;
+      if (!Array.isArray(leaving)) continue;
+      running += leaving.length;
       if (running > best) {
         best = running;
-        bestLine = i;
+        // cell.line is the 1-based fence line, c.line the 1-based line in the cell: 0-based file line.
+        bestLine = cell.line + c.line - 1;
       }
     }
   }
   if (best === 0) return undefined;
+  const cluster = doc.frontMatter.cluster;
   const name = uri.replace(/^.*[\\/]/, '');
   return { uri, ...(cluster ? { cluster } : {}), removals: best, line: bestLine, label: `Runbook ${name} (line ${bestLine + 1})` };
 }

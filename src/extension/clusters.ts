@@ -17,6 +17,12 @@
  *   const c = reg?.get('prod') ?? reg?.active;  // { profile, simulated, client }
  *   await c.client.listNodes();
  *   notifyClusterChanged('prod');
+ *
+ *   // React to fresh data instead of polling: fires after every successful, complete refresh of
+ *   // a cluster (explorer polling while visible, manual refresh, after runbook steps, and the
+ *   // slower status-bar poll of the active cluster while the view is hidden).
+ *   context.subscriptions.push(reg.onDidRefresh(({ name, snapshot }) => { … snapshot.nodes.length … }));
+ *   reg.latestSnapshot('prod');                 // the same data, on demand (undefined before the first read)
  */
 import * as vscode from 'vscode';
 import type { ClusterProfile } from '../cluster/profile';
@@ -32,6 +38,14 @@ export interface RegisteredCluster {
   readonly simulated: boolean;
   /** The cluster's meta client; shared, never close it. */
   readonly client: MetaClient;
+}
+
+/** Payload of `onDidRefresh`: a complete snapshot just read from a cluster. */
+export interface ClusterRefreshEvent {
+  /** The cluster's name (as in `pegasus.clusters`, or "simulated"). */
+  readonly name: string;
+  /** Complete (`snapshot.complete === true`); treat as read-only, it is shared with the explorer. */
+  readonly snapshot: ClusterSnapshot;
 }
 
 export interface SimulatedClusterOptions {
@@ -70,6 +84,7 @@ export class ClusterRegistry implements vscode.Disposable {
   private readonly changeActive = new vscode.EventEmitter<RegisteredCluster | undefined>();
   private readonly clusterChanged = new vscode.EventEmitter<string>();
   private readonly leavingChanged = new vscode.EventEmitter<string>();
+  private readonly refreshed = new vscode.EventEmitter<ClusterRefreshEvent>();
   private lastWarned = '';
   /** Set by the explorer: the latest snapshot it holds for a cluster (for completions and pickers). */
   snapshotProvider: ((name: string) => ClusterSnapshot | undefined) | undefined;
@@ -80,6 +95,11 @@ export class ClusterRegistry implements vscode.Disposable {
   /** Something changed a cluster (a runbook step, an engine action): its views should refresh. */
   readonly onDidNotifyChange = this.clusterChanged.event;
   readonly onDidChangeLeaving = this.leavingChanged.event;
+  /**
+   * A new complete snapshot of a cluster arrived (after each successful refresh, whatever caused
+   * it; failed refreshes do not fire). Listeners run synchronously: keep them cheap.
+   */
+  readonly onDidRefresh = this.refreshed.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -95,6 +115,7 @@ export class ClusterRegistry implements vscode.Disposable {
       this.changeActive,
       this.clusterChanged,
       this.leavingChanged,
+      this.refreshed,
     );
   }
 
@@ -139,6 +160,13 @@ export class ClusterRegistry implements vscode.Disposable {
 
   latestSnapshot(name: string): ClusterSnapshot | undefined {
     return this.snapshotProvider?.(name);
+  }
+
+  /** Called by the explorer when a refresh produced a complete snapshot; fires `onDidRefresh`. */
+  publishSnapshot(name: string, snapshot: ClusterSnapshot): void {
+    // Only complete snapshots: a first-paint one has no partitions and would read as "0 replicas".
+    if (!snapshot.complete || !this.get(name)) return;
+    this.refreshed.fire({ name, snapshot });
   }
 
   // ---------- settings ----------

@@ -29,6 +29,8 @@ export interface ControllerOptions {
   onChange: (cluster: string | undefined) => void;
   /** A complete refresh finished (ok or failed). */
   onRefreshed?: (cluster: string) => void;
+  /** A refresh succeeded: the new complete snapshot (the registry republishes it as `onDidRefresh`). */
+  onSnapshot?: (cluster: string, snapshot: ClusterSnapshot) => void;
   log?: (level: 'info' | 'warn', message: string) => void;
 }
 
@@ -190,6 +192,7 @@ export class ExplorerController {
       entry.status = { kind: 'loading' };
       this.opts.onChange(name);
     }
+    let fresh: ClusterSnapshot | undefined;
     try {
       const snap = await this.fetch(entry.source.client, {
         signal,
@@ -207,6 +210,7 @@ export class ExplorerController {
       if (!this.isCurrent(entry)) return;
       entry.snapshot = snap;
       entry.status = { kind: 'ok' };
+      fresh = snap;
     } catch (e) {
       if (signal.aborted || !this.isCurrent(entry)) return;
       const d = describeError(e);
@@ -217,6 +221,7 @@ export class ExplorerController {
     }
     entry.lastDurationMs = this.clock.now() - t0;
     this.opts.onChange(name);
+    if (fresh) this.opts.onSnapshot?.(name, fresh);
     this.opts.onRefreshed?.(name);
   }
 

@@ -28,6 +28,7 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
       tree?.changed(cluster);
       if (cluster === undefined || cluster === registry.active?.profile.name) updateActive();
     },
+    onSnapshot: (cluster, snapshot) => registry.publishSnapshot(cluster, snapshot),
     log: (level, msg) => ext.log?.[level](msg),
   });
   registry.snapshotProvider = (name) => controller.snapshot(name);

@@ -1,92 +1,164 @@
 // The cluster explorer as a person uses it: start the simulated cluster from the welcome view,
-// expand the nodes, hover one, look at it in a dark and a light theme, multi-select two nodes and
-// choose "Scale In…" from the context menu.
+// expand the nodes, hover one, look at it in a dark and a light theme, stop a node and watch it
+// turn UNALIVE, multi-select two nodes and choose "Scale In…" from the context menu.
+//
+// Nodes are found by the addresses the simulator reports (GET /state on its control API) and the
+// rows' aria labels ("<address>, <description>"), never by guessed port numbers.
 import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { scenario } from '../framework';
 import type { Workbench } from '../framework/workbench';
 
-async function setTheme(wb: Workbench, theme: string): Promise<void> {
-  await wb.runCommand('Preferences: Color Theme');
-  const input = wb.page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(theme);
-  await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
-  await wb.page.keyboard.press('Enter');
-  await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
-  await wb.page.waitForTimeout(500); // let the theme repaint
+/**
+ * Simulated seconds per wall second for these scenarios: the meta's failure detector (22 s grace)
+ * gives up on a stopped node in ~2 s, while the 600 s assign delay still keeps the "missing
+ * replicas" state on screen for a minute.
+ */
+const TIME_SCALE = 10;
+const ROW = '.monaco-list-row[role="treeitem"]';
+
+interface SimState {
+  timeScale: number;
+  nodes: { address: string; metaStatus: string }[];
 }
 
-const NODE = /127\.0\.0\.1:348\d\d/;
+/** Sets workspace settings for this scenario only; returns a function that puts the file back. */
+function workspaceSettings(workspace: string, values: Record<string, unknown>): () => void {
+  const dir = join(workspace, '.vscode');
+  const file = join(dir, 'settings.json');
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...(before ? (JSON.parse(before) as object) : {}), ...values }, null, 2));
+  return () => (before === undefined ? rmSync(file, { force: true }) : writeFileSync(file, before));
+}
+
+/** The tree row of a node, by its exact address (the aria label starts with the label). */
+function nodeRow(wb: Workbench, address: string): Locator {
+  return wb.page.locator(`${ROW}[aria-label^="${address},"], ${ROW}[aria-label="${address}"]`).first();
+}
+
+/** Opens the Pegasus sidebar and starts the simulated cluster from the welcome view unless one runs. */
+async function startCluster(wb: Workbench, screenshot?: (name: string) => Promise<string>): Promise<Locator> {
+  await wb.openViewContainer('Pegasus');
+  const view = await wb.waitForView('Clusters');
+  const start = view.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Start Simulated Cluster' }).first();
+  if (await start.isVisible().catch(() => false)) {
+    if (screenshot) {
+      // The welcome view says so once the faster clock setting has been read: only then start.
+      await view.locator('.welcome-view-content', { hasText: 'simulated clock runs faster' }).waitFor({ timeout: 15_000 });
+      await screenshot('welcome');
+    }
+    await start.click();
+  }
+  return wb.waitForTreeItem(/simulated/, 30_000);
+}
+
+/**
+ * Hovers a row until its tooltip (containing `text`) shows. The mouse first leaves the sidebar:
+ * a pointer already resting on the spot (e.g. where a clicked button was) sends no new hover.
+ */
+async function hoverTooltip(wb: Workbench, row: Locator, text: string): Promise<Locator> {
+  const hover = wb.page.locator('.monaco-hover, .workbench-hover', { hasText: text }).first();
+  for (let attempt = 1; ; attempt++) {
+    await wb.page.mouse.move(900, 500);
+    await row.hover();
+    try {
+      await hover.waitFor({ timeout: 4_000 });
+      return hover;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
+/** The simulator's control URL, from the cluster's tooltip. */
+async function controlUrl(wb: Workbench, cluster: Locator): Promise<string> {
+  const hover = await hoverTooltip(wb, cluster, 'Simulator control API');
+  const text = await hover.innerText();
+  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(text)?.[0];
+  assert.ok(url, `control URL in the cluster tooltip: ${text}`);
+  await wb.page.mouse.move(900, 500);
+  return url;
+}
+
+async function simState(control: string): Promise<SimState> {
+  const res = await fetch(`${control}/state?partitions=false`);
+  assert.equal(res.status, 200, `GET ${control}/state: ${res.status}`);
+  return (await res.json()) as SimState;
+}
+
+/** Expands "Nodes" (unless it is) and waits until every node the simulator has is listed. */
+async function showNodes(wb: Workbench, addresses: readonly string[]): Promise<void> {
+  if (!(await nodeRow(wb, addresses[0]!).isVisible().catch(() => false))) await (await wb.waitForTreeItem(/^\s*Nodes/)).click();
+  for (const a of addresses) await nodeRow(wb, a).waitFor({ timeout: 15_000 });
+}
 
 export default [
   scenario(
     'explorer: start the simulated cluster, see nodes and health, light and dark',
-    async ({ wb, screenshot }) => {
-      await wb.openViewContainer('Pegasus');
-      const view = await wb.waitForView('Clusters');
-      const start = view.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Start Simulated Cluster' }).first();
-      if (await start.isVisible().catch(() => false)) {
-        await screenshot('welcome');
-        await start.click();
-      }
-      const cluster = await wb.waitForTreeItem(/simulated/, 30_000);
-      await wb.page.locator('.monaco-list-row[role="treeitem"]', { hasText: /healthy · \w+ · \d+\/\d+ alive/ }).first().waitFor({ timeout: 30_000 });
-      assert.match(await cluster.innerText(), /\d+\/\d+ alive/);
-      await (await wb.waitForTreeItem(/^\s*Meta/)).click();
-      await wb.waitForTreeItem('Freeze margin');
-      await (await wb.waitForTreeItem(/^\s*Nodes/)).click();
-      const node = await wb.waitForTreeItem(NODE);
-      assert.match(await node.innerText(), /\d+ \(\d+ P · \d+ S\)/);
-      await (await wb.waitForTreeItem(/^\s*Tables/)).click();
-      await wb.waitForTreeItem('usertable');
-      // The status bar item names the active cluster's health.
-      await wb.page.locator('.statusbar-item', { hasText: 'simulated:' }).first().waitFor({ timeout: 15_000 });
-      // The cluster's tooltip tells where the simulator's control API listens.
-      await cluster.hover();
-      const hover = wb.page.locator('.monaco-hover, .workbench-hover', { hasText: 'Simulator control API' }).first();
-      await hover.waitFor({ timeout: 10_000 });
-      const control = /http:\/\/127\.0\.0\.1:\d+/.exec(await hover.innerText())![0];
-      await setTheme(wb, 'Dark Modern');
-      await node.hover();
-      await wb.page.locator('.monaco-hover, .workbench-hover', { hasText: 'Replicas' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
-      await screenshot('tree-dark');
-      await wb.page.mouse.move(900, 500);
-      await setTheme(wb, 'Light Modern');
-      await screenshot('tree-light');
+    async ({ wb, screenshot, workspace }) => {
+      const restore = workspaceSettings(workspace, { 'pegasus.simulatedCluster.timeScale': TIME_SCALE });
+      try {
+        const cluster = await startCluster(wb, screenshot);
+        await wb.page.locator(ROW, { hasText: /healthy · \w+ · \d+\/\d+ alive/ }).first().waitFor({ timeout: 30_000 });
+        assert.match(await cluster.innerText(), /\d+\/\d+ alive/);
+        // The cluster's tooltip tells where the simulator's control API listens.
+        const control = await controlUrl(wb, cluster);
+        const state = await simState(control);
+        assert.equal(state.timeScale, TIME_SCALE, 'the cluster started with the faster clock from the workspace settings');
+        const addresses = state.nodes.map((n) => n.address);
+        assert.ok(addresses.length >= 2, `nodes: ${addresses.join(', ')}`);
 
-      // Stop a replica server: the view polls while visible, so it turns UNALIVE without a click
-      // once the meta's failure detector gives up on it (about 22 simulated seconds).
-      const victim = '127.0.0.1:34803';
-      const res = await fetch(`${control}/nodes/${victim}/stop`, { method: 'POST' });
-      assert.equal(res.status, 200);
-      const dead = wb.page.locator('.monaco-list-row[role="treeitem"]', { hasText: victim }).filter({ hasText: 'UNALIVE' }).first();
-      await dead.waitFor({ timeout: 90_000 });
-      await wb.page.locator('.monaco-list-row[role="treeitem"]', { hasText: /Meta.*freeze margin 0/ }).first().waitFor({ timeout: 15_000 });
-      await (await wb.waitForTreeItem(/^\s*temp/)).click();
-      await wb.waitForTreeItem(/missing replicas/, 30_000);
-      await screenshot('tree-light-unalive');
-      await setTheme(wb, 'Dark Modern');
-      await screenshot('tree-dark-unalive');
+        await (await wb.waitForTreeItem(/^\s*Meta/)).click();
+        await wb.waitForTreeItem('Freeze margin');
+        await showNodes(wb, addresses);
+        const node = nodeRow(wb, addresses[0]!);
+        assert.match(await node.innerText(), /\d+ \(\d+ P · \d+ S\)/);
+        await (await wb.waitForTreeItem(/^\s*Tables/)).click();
+        await wb.waitForTreeItem('usertable');
+        // The status bar item names the active cluster's health.
+        await wb.page.locator('.statusbar-item', { hasText: 'simulated:' }).first().waitFor({ timeout: 15_000 });
+
+        await wb.setColorTheme('Dark Modern');
+        await hoverTooltip(wb, node, 'Replicas');
+        await screenshot('tree-dark');
+        await wb.page.mouse.move(900, 500);
+        await wb.setColorTheme('Light Modern');
+        await screenshot('tree-light');
+
+        // Stop a replica server: the view polls while visible, so it turns UNALIVE without a
+        // click once the meta's failure detector gives up on it (22 simulated seconds).
+        const victim = addresses[1]!;
+        const res = await fetch(`${control}/nodes/${victim}/stop`, { method: 'POST' });
+        assert.equal(res.status, 200);
+        await nodeRow(wb, victim).filter({ hasText: 'UNALIVE' }).waitFor({ timeout: 20_000 });
+        await wb.page.locator(ROW, { hasText: /Meta.*freeze margin 0/ }).first().waitFor({ timeout: 15_000 });
+        await (await wb.waitForTreeItem(/^\s*temp/)).click();
+        await wb.waitForTreeItem(/missing replicas/, 15_000);
+        await screenshot('tree-light-unalive');
+        await wb.setColorTheme('Dark Modern');
+        await screenshot('tree-dark-unalive');
+      } finally {
+        // Later scenarios (other features) start clusters with the default clock.
+        restore();
+      }
     },
-    { timeoutMs: 180_000 },
+    { timeoutMs: 120_000 },
   ),
 
   scenario(
     'explorer: multi-select two nodes → Scale In… opens a runbook with them',
     async ({ wb, screenshot }) => {
-      await wb.openViewContainer('Pegasus');
-      const view = await wb.waitForView('Clusters');
-      const start = view.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Start Simulated Cluster' }).first();
-      if (await start.isVisible().catch(() => false)) await start.click();
-      await wb.waitForTreeItem(/simulated/, 30_000);
-      const rows = wb.page.locator('.monaco-list-row[role="treeitem"]', { hasText: NODE });
-      if ((await rows.count()) === 0) await (await wb.waitForTreeItem(/^\s*Nodes/)).click();
-      await rows.nth(1).waitFor({ timeout: 15_000 });
-      const a = (await rows.nth(0).innerText()).match(NODE)![0];
-      const b = (await rows.nth(1).innerText()).match(NODE)![0];
-      await rows.nth(0).click();
-      await rows.nth(1).click({ modifiers: ['Control'] });
-      await rows.nth(1).click({ button: 'right' });
+      const cluster = await startCluster(wb);
+      const state = await simState(await controlUrl(wb, cluster));
+      const [a, b] = state.nodes.filter((n) => n.metaStatus === 'ALIVE').map((n) => n.address);
+      assert.ok(a && b, `two ALIVE nodes in ${JSON.stringify(state.nodes)}`);
+      await showNodes(wb, [a, b]);
+      await nodeRow(wb, a).click();
+      await nodeRow(wb, b).click({ modifiers: ['Control'] });
+      await nodeRow(wb, b).click({ button: 'right' });
       const item = wb.page.locator('.context-view .monaco-menu .action-label', { hasText: 'Scale In…' }).first();
       await item.waitFor({ timeout: 10_000 });
       await screenshot('node-context-menu');
@@ -98,6 +170,6 @@ export default [
       await screenshot('scale-in-runbook');
       await wb.runCommand('Pegasus: Stop Simulated Cluster').catch(() => undefined);
     },
-    { timeoutMs: 120_000 },
+    { timeoutMs: 90_000 },
   ),
 ];

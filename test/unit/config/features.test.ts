@@ -134,7 +134,7 @@ test('runbook scan: scale-in node counts accumulate until restart-meta', () => {
     '```',
     '```pegasus',
     'restart-meta',
-    'scale-in --nodes a,b',
+    'scale-in --nodes 10.0.0.4:34801,10.0.0.5:34801',
     '```',
     '```sh',
     'scale-in --nodes x,y,z,w',
@@ -142,6 +142,38 @@ test('runbook scan: scale-in node counts accumulate until restart-meta', () => {
   ].join('\n');
   assert.deepEqual(scanRunbook('file:///w/a.runbook.md', md), { uri: 'file:///w/a.runbook.md', cluster: 'prod', removals: 3, line: 9, label: 'Runbook a.runbook.md (line 10)' });
   assert.equal(scanRunbook('u', '# nothing planned\n'), undefined);
+});
+
+test('runbook scan: reads cells and commands exactly as the runbook runner does', () => {
+  const A = '10.0.0.1:34801';
+  const B = '10.0.0.2:34801';
+  const C = '10.0.0.3:34801';
+  const scan = (md: string) => scanRunbook('file:///w/x.runbook.md', md);
+  // Each case below is one the former line scanner read differently from the runner.
+  // A quoted list is one value to the runner (the scanner counted `"A,` as a single node).
+  assert.equal(scan(`\`\`\`pegasus\nscale-in --nodes "${A}, ${B}, ${C}"\n\`\`\`\n`)?.removals, 3);
+  // '...' closes front matter too (the scanner read the whole page as front matter).
+  assert.deepEqual(scan(`---\ncluster: "prod" # the big one\n...\n~~~pegasus\nscale-in --nodes=${A},${B}\n~~~\n`), {
+    uri: 'file:///w/x.runbook.md',
+    cluster: 'prod',
+    removals: 2,
+    line: 4,
+    label: 'Runbook x.runbook.md (line 5)',
+  });
+  // A trailing comment is not a flag (the scanner took the last `--nodes` on the line).
+  assert.equal(scan(`\`\`\`pegasus\n# scale-in --nodes ${A},${B}\nscale-in --nodes ${A} # later: --nodes ${B},${C}\n\`\`\`\n`)?.removals, 1);
+  // A cell with a syntax error does not run at all, so it removes nothing.
+  assert.equal(scan(`\`\`\`pegasus\nscale-in --nodes ${A}\nscale-in --nodes not-an-address\n\`\`\`\n`), undefined);
+  // `plan` only describes; a ```pegasus inside another fence is markdown, not a cell.
+  assert.equal(scan(`\`\`\`pegasus\nplan scale-in --nodes ${A},${B}\n\`\`\`\n\`\`\`\`md\n\`\`\`pegasus\nscale-in --nodes ${A}\n\`\`\`\n\`\`\`\`\n`), undefined);
+  // migrate --from removes nodes too; restart-meta forgets them.
+  assert.deepEqual(
+    [
+      scan(`\`\`\`pegasus\nmigrate --to 10.0.0.9:34801 --from ${A},${B}\nrestart-meta\nscale-in --nodes ${C}\n\`\`\`\n`)?.removals,
+      scan(`\`\`\`pegasus\nmigrate --from ${A} --count 1\n\`\`\`\n`)?.removals,
+    ],
+    [2, 1],
+  );
 });
 
 test('content detection: Pegasus server configs only', () => {

@@ -96,3 +96,24 @@ test('credentials live in SecretStorage, indexed so they can be forgotten', asyn
     reg.dispose();
   }
 });
+
+test('onDidRefresh: complete snapshots of known clusters reach listeners; partial ones and unknown names do not', async () => {
+  const { ClusterRegistry } = await load();
+  stub.settings.clusters = [{ name: 'a', metaServers: ['127.0.0.1:1'] }];
+  const reg = new ClusterRegistry(fakeContext() as never, undefined);
+  try {
+    const seen: { name: string; nodes: number }[] = [];
+    const sub = reg.onDidRefresh(({ name, snapshot }) => seen.push({ name, nodes: snapshot.nodes.length }));
+    const snap = (complete: boolean) => ({ complete, nodes: [{}, {}, {}] }) as never;
+    reg.publishSnapshot('a', snap(false));
+    reg.publishSnapshot('gone', snap(true));
+    assert.deepEqual(seen, []);
+    reg.publishSnapshot('a', snap(true));
+    assert.deepEqual(seen, [{ name: 'a', nodes: 3 }]);
+    sub.dispose();
+    reg.publishSnapshot('a', snap(true));
+    assert.equal(seen.length, 1, 'disposed listeners hear nothing');
+  } finally {
+    reg.dispose();
+  }
+});

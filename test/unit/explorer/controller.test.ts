@@ -127,3 +127,28 @@ test('describeError keeps the code, the detail and the hint apart', () => {
   assert.match(d.hint!, /check host:port/);
   assert.deepEqual(describeError('boom'), { message: 'boom' });
 });
+
+test('onSnapshot: once per successful refresh with the complete snapshot; first paints and failures stay silent', async () => {
+  const clock = new FakeClock();
+  const got: { name: string; complete: boolean; nodes: number }[] = [];
+  const c = new ExplorerController({
+    intervalMs: 0,
+    clock,
+    onChange: () => {},
+    onSnapshot: (name, s) => got.push({ name, complete: s.complete, nodes: s.nodes.length }),
+  });
+  const client = new FakeClient(makeCluster(spec));
+  c.setClusters([{ name: 'a', metaServers: client.metaServers, production: false, simulated: true, client }], 'a');
+  await settle(c);
+  assert.deepEqual(got, [{ name: 'a', complete: true, nodes: 5 }]);
+  client.fail = new PegasusError('ERR_TIMEOUT', 'no answer', { kind: 'transport' });
+  c.refresh('a');
+  await settle(c);
+  assert.equal(got.length, 1, 'a failed refresh publishes nothing');
+  client.fail = undefined;
+  c.refresh('a');
+  await settle(c);
+  assert.equal(got.length, 2);
+  assert.equal(c.snapshot('a')?.complete, true);
+  c.dispose();
+});
