@@ -102,7 +102,8 @@ async function packageExtension() {
   log(`packaged ${relative(ROOT, VSIX)} (${kb} KiB) in ${Date.now() - started} ms`);
 }
 
-function userSettings() {
+/** `trust`: Workspace Trust on, no startup prompt (the folder stays in Restricted Mode), banner shown. */
+function userSettings({ trust = false } = {}) {
   return {
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -113,7 +114,8 @@ function userSettings() {
     'extensions.autoUpdate': false,
     'extensions.autoCheckUpdates': false,
     'extensions.ignoreRecommendations': true,
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': trust,
+    ...(trust ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}),
     'git.enabled': false,
     'files.autoSave': 'off',
     'chat.commandCenter.enabled': false,
@@ -136,7 +138,7 @@ async function installExtensions(env, dirs) {
   log(`installed: ${installed.join(', ')}`);
 }
 
-async function startCodeServer(env, dirs, extraEnv) {
+async function startCodeServer(env, dirs, extraEnv, { trust = false } = {}) {
   const port = await freePort();
   const logFile = join(dirs.tmp, 'code-server.log');
   const out = createWriteStream(logFile);
@@ -148,7 +150,7 @@ async function startCodeServer(env, dirs, extraEnv) {
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(trust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       dirs.workspace,
     ],
@@ -169,7 +171,8 @@ async function startCodeServer(env, dirs, extraEnv) {
   return { url, logFile };
 }
 
-async function openWorkbench(env, url, workspace, tmp) {
+async function openWorkbench(env, url, workspace, tmp, reuse) {
+  if (reuse) return openPage(reuse, url, workspace);
   const { chromium } = require('playwright-core');
   // Playwright's browser profile and Chromium's own temp files go into our temp folder, so they
   // are removed with it even when the browser had to be killed.
@@ -186,6 +189,10 @@ async function openWorkbench(env, url, workspace, tmp) {
   cleanup.chromiumPid = server.process().pid;
   const browser = await chromium.connect(server.wsEndpoint(), { timeout: 30_000 });
   cleanup.browser = browser;
+  return openPage(browser, url, workspace);
+}
+
+async function openPage(browser, url, workspace) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
@@ -239,6 +246,43 @@ function saveLogs(dirs, codeServerLog) {
     cpSync(f, join(LOGS, rel));
   }
   if (codeServerLog && existsSync(codeServerLog)) cpSync(codeServerLog, join(LOGS, 'code-server.log'));
+  if (existsSync(join(dirs.tmp, 'untrusted-logs'))) cpSync(join(dirs.tmp, 'untrusted-logs'), join(LOGS, 'untrusted'), { recursive: true });
+}
+
+/**
+ * `ui/*.untrusted.ui.ts` scenarios run in a second, short code-server session started WITH
+ * Workspace Trust (no --disable-workspace-trust; fresh user data and workspace copy, no startup
+ * prompt, so the folder opens in Restricted Mode) in the same browser, after the trusted session.
+ */
+async function runUntrustedSession(env, dirs, files, firstPage) {
+  await firstPage.context().close().catch(() => {});
+  await killGroup(cleanup.codeServerPid);
+  const d = { ...dirs, tmp: join(dirs.tmp, 'untrusted'), userData: join(dirs.tmp, 'untrusted', 'user-data'), workspace: join(dirs.tmp, 'untrusted', 'workspace') };
+  mkdirSync(join(d.userData, 'User'), { recursive: true });
+  cpSync(join(ROOT, 'test', 'e2e', 'workspace'), d.workspace, { recursive: true });
+  writeFileSync(join(d.userData, 'User', 'settings.json'), JSON.stringify(userSettings({ trust: true }), null, 2));
+  const { url, logFile } = await startCodeServer(env, d, { PEGASUS_E2E_WORKSPACE: d.workspace }, { trust: true });
+  try {
+    const page = await openWorkbench(env, url, d.workspace, d.tmp, firstPage.context().browser());
+    const { runScenarios } = require('../../test/e2e/framework/ui-runner.ts');
+    await runScenarios({
+      page,
+      root: ROOT,
+      files,
+      grep,
+      screenshotsDir: SCREENSHOTS,
+      workspace: d.workspace,
+      extensionLog: () => readAll(ourLogs(d.userData)),
+      extensionHostLog: () => readAll(hostLogs(d.userData)),
+      onResult: (r) => record('ui', { ...r, title: `[untrusted] ${r.title}` }),
+    });
+  } finally {
+    // Collected here; saveLogs copies them to test-results/logs/<selection>/untrusted/.
+    const out = join(dirs.tmp, 'untrusted-logs');
+    mkdirSync(out, { recursive: true });
+    for (const f of logFiles(d.userData)) cpSync(f, join(out, relative(join(d.userData, 'logs'), f).split('/').slice(1).join('__')));
+    if (existsSync(logFile)) cpSync(logFile, join(out, 'code-server.log'));
+  }
 }
 
 async function main() {
@@ -246,9 +290,11 @@ async function main() {
   const env = await ensureEnvironment();
   startWatchdog();
   const suites = selectFiles('suite', '.test.ts', filters);
-  const uiFiles = selectFiles('ui', '.ui.ts', filters);
-  if (suites.length + uiFiles.length === 0) throw new Error(`no e2e suite or scenario file matches ${JSON.stringify(filters)}`);
-  log(`suites: ${suites.join(', ') || '(none)'}; scenarios: ${uiFiles.join(', ') || '(none)'}${grep ? `; grep "${grep}"` : ''}`);
+  const allUi = selectFiles('ui', '.ui.ts', filters);
+  const uiFiles = allUi.filter((f) => !f.endsWith('.untrusted.ui.ts'));
+  const untrustedUi = allUi.filter((f) => f.endsWith('.untrusted.ui.ts'));
+  if (suites.length + allUi.length === 0) throw new Error(`no e2e suite or scenario file matches ${JSON.stringify(filters)}`);
+  log(`suites: ${suites.join(', ') || '(none)'}; scenarios: ${allUi.join(', ') || '(none)'}${grep ? `; grep "${grep}"` : ''}`);
 
   const tmp = mkdtempSync(join(tmpdir(), 'pegasus-e2e-'));
   cleanup.tmp = tmp;
@@ -321,10 +367,12 @@ async function main() {
       }
     }
 
-    if (uiFiles.length) {
+    if (allUi.length) {
       // TypeScript scenarios: tsx's CommonJS and ESM hooks (the package is not "type": "module").
       require('tsx/cjs/api').register();
       (await import('tsx/esm/api')).register();
+    }
+    if (uiFiles.length) {
       const { runScenarios } = require('../../test/e2e/framework/ui-runner.ts');
       await runScenarios({
         page,
@@ -350,6 +398,7 @@ async function main() {
       durationMs: 0,
       error: problems.length ? problems.join('\n') : activated ? undefined : `"Pegasus Ops activated" not found in the extension's log`,
     });
+    if (untrustedUi.length) await runUntrustedSession(env, dirs, untrustedUi, page);
   } finally {
     saveLogs(dirs, logFile);
     await cleanUp();

@@ -7,7 +7,8 @@ import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MetaClient } from '../pegasus';
-import { runRunbook } from '../runbook/headless';
+import { fmtBytes } from '../cluster/units';
+import { runRunbook, type HeadlessResult } from '../runbook/headless';
 import { startSimulatedCluster } from '../simulator';
 
 const USAGE = `Usage: pegasus-ops demo [--time-scale X] [--runbook FILE]
@@ -65,10 +66,11 @@ export async function run(argv: string[]): Promise<number> {
   const err = (s: string) => process.stderr.write(s);
   err(`Simulated cluster "simulated": meta servers ${sim.metaServers.join(', ')}; control ${sim.controlUrl}; time x${timeScale}\n`);
   err(`Running ${from}\n  (copied to ${file}; its run log goes next to it)\n\n`);
+  const before = sim.state({ partitions: false }) as unknown as SimState;
   const client = new MetaClient({ metaServers: sim.metaServers });
   const ac = new AbortController();
-  const onSigint = () => ac.abort();
-  process.once('SIGINT', onSigint);
+  const onSignal = () => ac.abort();
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, onSignal);
   try {
     const r = await runRunbook({
       file,
@@ -81,16 +83,70 @@ export async function run(argv: string[]): Promise<number> {
       // The simulated clock runs faster than the engine's: shrink the engine's real-time waits to match.
       engineOptions: { pollIntervalMs: 250, balancedSettleMs: Math.max(200, 20_000 / timeScale), balancerIdleMs: Math.max(1000, 120_000 / timeScale), metaRestartGapMs: Math.max(200, 30_000 / timeScale) },
     });
-    const m = sim.metrics() as { replicasCopied?: number; bytesCopied?: number; partitionSecondsWithoutPrimary?: number; frozenSeconds?: number; simulatedSeconds?: number };
-    err(
-      `\nSimulator's view: ${m.replicasCopied ?? '?'} replicas copied, ${Math.round((m.bytesCopied ?? 0) / 1024 / 1024)} MiB, ` +
-        `${m.partitionSecondsWithoutPrimary === undefined ? '?' : m.partitionSecondsWithoutPrimary.toFixed(1)} partition-seconds without a primary, ${m.frozenSeconds ?? '?'} s frozen, ${Math.round(m.simulatedSeconds ?? 0)} simulated seconds.\n` +
-        `Open the same runbook in VS Code: run "Pegasus: Start Simulated Cluster", then open examples/scale-in.runbook.md and press Run All.\n`,
-    );
+    const after = sim.state({ partitions: false }) as unknown as SimState;
+    process.stdout.write(demoRecap({ before, after, metrics: sim.metrics() as SimMetrics, outcomes: r.outcomes, file, source: from }));
     return r.exitCode;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
     client.close();
     await sim.close();
   }
+}
+
+interface SimState {
+  nodes: { address: string; running: boolean; metaStatus: string }[];
+  level: { stored: string };
+  metas: { livePercentage: number }[];
+  settings: { assignDelayMs: number; assignSecondaryBlackList: string[] };
+}
+
+interface SimMetrics {
+  replicasCopied?: number;
+  bytesCopied?: number;
+  partitionSecondsWithoutPrimary?: number;
+  frozenSeconds?: number;
+  simulatedSeconds?: number;
+}
+
+/** The settings a scale-in touches, in words, to compare before and after. */
+function settingsOf(s: SimState): string {
+  return `level ${s.level.stored}, black list '${s.settings.assignSecondaryBlackList.join(',')}', assign_delay_ms ${s.settings.assignDelayMs}, live_percentage ${[...new Set(s.metas.map((m) => m.livePercentage))].join('/')}`;
+}
+
+/** What the demo did, in a few lines a newcomer can check against the tables above. */
+export function demoRecap(o: { before: SimState; after: SimState; metrics: SimMetrics; outcomes: HeadlessResult['outcomes']; file: string; source: string }): string {
+  const running = (s: SimState) => s.nodes.filter((n) => n.running).map((n) => n.address);
+  const removed = running(o.before).filter((a) => !running(o.after).includes(a));
+  const results = o.outcomes.flatMap((x) => x.results ?? []);
+  const plan = (results.find((x) => x.command === 'plan')?.data as { plan?: { copies?: number; bytes?: number } } | undefined)?.plan;
+  const m = o.metrics;
+  const psw = m.partitionSecondsWithoutPrimary ?? 0;
+  const restartIdx = o.outcomes.findIndex((x) => x.results?.some((c) => c.command === 'restart-meta'));
+  // Kept lowered by a step (it would have frozen the meta to restore it) until the metas restarted.
+  const keptPct = results
+    .flatMap((x) => (x.data as { settingsLeft?: { name: string; value: string }[] } | undefined)?.settingsLeft ?? [])
+    .find((l) => /live_percentage/.test(l.name));
+  const failed = o.outcomes.filter((x) => x.status !== 'succeeded');
+  const restored = settingsOf(o.before) === settingsOf(o.after);
+  const lines = [
+    '## Recap',
+    '',
+    `- cells: ${o.outcomes.length - failed.length}/${o.outcomes.length} succeeded${failed.length ? ` (not: ${failed.map((x) => `${x.label} ${x.status}`).join(', ')})` : ''}`,
+    `- nodes removed: ${removed.length}${removed.length ? ` (${removed.join(', ')})` : ''}; ${running(o.after).length} replica servers left`,
+    `- replicas copied: ${m.replicasCopied ?? '?'} (${fmtBytes(m.bytesCopied ?? 0)}); the plan said ${plan?.copies ?? '?'}` +
+      (plan?.bytes !== undefined ? ` (${fmtBytes(plan.bytes)}, assuming 1 GiB per replica; the demo's replicas are 512 MiB)` : ''),
+    `- seconds frozen: ${m.frozenSeconds ?? '?'} (the engine lowered meta.live_percentage just before the stop that would have frozen the meta)`,
+    `- partition-seconds without a primary: ${psw.toFixed(1)}` +
+      (psw > 0 ? ' — each move_pri downgrades the old primary before the new one is upgraded; that hand-over is a fraction of a second per moved primary, never a lost primary' : ''),
+    restored
+      ? `- settings: all back as before the run (${settingsOf(o.after)})`
+      : `- settings: NOT all back: before ${settingsOf(o.before)}; now ${settingsOf(o.after)}`,
+    ...(keptPct && restartIdx >= 0 ? [`  (live_percentage was lowered to ${keptPct.value} during the run and came back with the meta restart, ${o.outcomes[restartIdx]!.label})`] : []),
+    `- ${Math.round(m.simulatedSeconds ?? 0)} simulated seconds; run log ${o.file.replace(/\.md$/, '.journal.jsonl')}`,
+    '',
+    'The same runbook in VS Code: open this checkout as a folder, run "Pegasus: Start Simulated Cluster" from the',
+    `command palette, open ${o.source.endsWith('examples/scale-in.runbook.md') ? 'examples/scale-in.runbook.md' : o.source} and press Run All (each cell asks before it changes anything).`,
+    '',
+  ];
+  return lines.join('\n');
 }

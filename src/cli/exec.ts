@@ -1,31 +1,49 @@
 /**
  * `pegasus-ops exec --meta HOST:PORT[,HOST:PORT...] [--json] [--yes] '<command>'`: runs one
  * cell-language command against a cluster and prints the shell-style table (or JSON).
- * Exit codes: 0 success, 1 the command failed, 2 bad usage or syntax.
+ * Engine steps journal to a file per cluster, so a cancelled or killed run can be resumed or restored.
+ * Exit codes: 0 success, 1 the command failed, 2 bad usage or syntax, 128+n cancelled by signal n.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, hostname, userInfo } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { clusterProfileSchema, describeZodError, type ClusterProfile } from '../cluster/profile';
-import { commandRegistry, describeError, helpIndex, isMutating, parseCommand, quoteArg, runParsed, CommandSyntaxError, type CommandContext, type ConfirmRequest } from '../commands';
+import { commandRegistry, describeError, helpIndex, isMutating, parseCommand, quoteArg, runParsed, CommandSyntaxError, type CommandContext, type ConfirmRequest, type ProgressEvent } from '../commands';
 import { parseDuration } from '../commands/parser';
 import { MetaClient } from '../pegasus';
+import { isProgressUpdate, throttle } from '../runbook/execute';
 
-const USAGE = `Usage: pegasus-ops exec (--meta HOST:PORT[,HOST:PORT...] | --cluster JSON|FILE) [--json] [--yes] [--timeout 10s] '<command>'
+const USAGE = `Usage: pegasus-ops exec (--meta HOST:PORT[,HOST:PORT...] | --cluster JSON|FILE [--cluster-name NAME])
+                        [--json|-j] [--yes] [--timeout 10s] [--journal FILE] [--resume] '<command>'
 
 Runs one command against the cluster and prints the result like the Pegasus shell does.
 
 Options:
   --meta HOST:PORT,...   the meta servers (any of them; the leader is found)
-  --cluster JSON|FILE    one entry of the pegasus.clusters setting, inline or in a file
-  --json                 print the structured result as JSON instead of the table
+  --cluster JSON|FILE    one entry of the pegasus.clusters setting, inline or in a file; a list
+                         (the whole setting) works when it has one entry or with --cluster-name
+  --cluster-name NAME    which entry of a --cluster list to use
+  --json, -j             print the structured result as JSON instead of the table
   --yes, -y              confirm commands that change the cluster (needed without a terminal)
   --timeout DURATION     per-call timeout (default 10s)
+  --journal FILE         the journal engine steps (scale-in, drain-node, ...) write every setting
+                         change and finished step to (default: one file per cluster under
+                         $XDG_STATE_HOME/pegasus-ops, else ~/.local/state/pegasus-ops)
+  --resume               continue the journal's interrupted run of the same operation
   --help, -h             this help and the command list
+
+Ctrl+C, SIGTERM and SIGHUP cancel a running step: the engine gives back the settings it changed
+(journaled), then exec exits 130 / 143 / 129. A second signal quits at once; 'restore-settings'
+or the same step with --resume finish the job from the journal.
 
 Examples:
   pegasus-ops exec --meta 127.0.0.1:34601 'nodes -d'
   pegasus-ops exec --meta 127.0.0.1:34601 --json ls -d
-  pegasus-ops exec --meta 127.0.0.1:34601 --yes 'set_meta_level steady'`;
+  pegasus-ops exec --meta 127.0.0.1:34601 --yes 'set_meta_level steady'
+  pegasus-ops exec --cluster clusters.json --cluster-name prod --yes 'scale-in --nodes 10.0.0.5:34801'
+  pegasus-ops exec --cluster clusters.json --cluster-name prod --yes restore-settings`;
 
 export interface ExecOptions {
   profile?: ClusterProfile;
@@ -33,17 +51,29 @@ export interface ExecOptions {
   yes: boolean;
   timeoutMs: number;
   line: string;
+  /** --journal FILE; the per-cluster default when absent. */
+  journal?: string;
+  resume: boolean;
+  /** How the cluster was given: a named --cluster entry, or a bare --meta list. */
+  source?: 'cluster' | 'meta';
 }
 
 export class UsageError extends Error {}
 
-function loadProfile(spec: string): ClusterProfile {
+function nameList(entries: unknown[]): string {
+  const names = entries.map((e) => (e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : undefined)).filter((n): n is string => !!n);
+  return names.length ? names.map((n) => `'${n}'`).join(', ') : '(none has a name)';
+}
+
+/** Reads --cluster: one entry, or the whole pegasus.clusters list (one entry, or the one --cluster-name names). */
+function loadProfile(spec: string, clusterName: string | undefined): ClusterProfile {
   let text = spec;
-  if (!spec.trimStart().startsWith('{')) {
+  const inline = /^\s*[[{]/.test(spec);
+  if (!inline) {
     try {
       text = readFileSync(spec, 'utf8');
     } catch (e) {
-      throw new UsageError(`--cluster: cannot read '${spec}' (${(e as Error).message}); pass inline JSON or a readable file`);
+      throw new UsageError(`--cluster: cannot read '${spec}' (${(e as Error).message}); pass inline JSON (an entry {…} or the list […]) or a readable file`);
     }
   }
   let json: unknown;
@@ -52,16 +82,48 @@ function loadProfile(spec: string): ClusterProfile {
   } catch (e) {
     throw new UsageError(`--cluster: not valid JSON (${(e as Error).message})`);
   }
+  let root = 'cluster';
+  if (Array.isArray(json)) {
+    if (json.length === 0) throw new UsageError('--cluster: the list is empty; give one cluster entry {"name":…,"metaServers":[…]}');
+    if (clusterName !== undefined) {
+      const i = json.findIndex((e) => e && typeof e === 'object' && (e as { name?: unknown }).name === clusterName);
+      if (i < 0) throw new UsageError(`--cluster-name: no cluster '${clusterName}' in the list; it has ${nameList(json)}`);
+      json = json[i];
+      root = `clusters[${i}]`;
+    } else if (json.length === 1) {
+      json = json[0];
+      root = 'clusters[0]';
+    } else {
+      throw new UsageError(`--cluster: the list has ${json.length} clusters (${nameList(json)}); pick one with --cluster-name NAME`);
+    }
+  } else if (clusterName !== undefined && json && typeof json === 'object' && (json as { name?: unknown }).name !== clusterName) {
+    throw new UsageError(`--cluster-name: the --cluster entry is named '${String((json as { name?: unknown }).name)}', not '${clusterName}'`);
+  }
   const r = clusterProfileSchema.safeParse(json);
-  if (!r.success) throw new UsageError(`--cluster: ${describeZodError(r.error, 'cluster')}`);
+  if (!r.success) throw new UsageError(`--cluster: ${describeZodError(r.error, root).split('\n').join('; ')}`);
   return r.data;
+}
+
+/**
+ * Where `exec` keeps a cluster's journal when --journal is not given: one file per cluster in the
+ * XDG state directory, so a cancelled or killed step can be resumed or its settings restored later.
+ * A `--meta` list has no name: the sorted list is hashed, so the same metas find the same file.
+ */
+export function defaultJournalPath(profile: ClusterProfile, source: 'cluster' | 'meta', env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+  const state = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(home, '.local', 'state');
+  const base =
+    source === 'cluster'
+      ? profile.name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_')
+      : `meta-${createHash('sha256').update([...profile.metaServers].sort().join(',')).digest('hex').slice(0, 12)}`;
+  return join(state, 'pegasus-ops', `${base}.journal.jsonl`);
 }
 
 /** Reads exec's own options (before the command); throws UsageError. Exported for tests. */
 export function parseOptions(argv: string[]): ExecOptions | 'help' {
-  const o: ExecOptions = { json: false, yes: false, timeoutMs: 10_000, line: '' };
+  const o: ExecOptions = { json: false, yes: false, timeoutMs: 10_000, line: '', resume: false };
   let meta: string | undefined;
   let cluster: string | undefined;
+  let clusterName: string | undefined;
   let i = 0;
   const value = (name: string) => {
     const v = argv[++i];
@@ -73,11 +135,17 @@ export function parseOptions(argv: string[]): ExecOptions | 'help' {
     const a = argv[i]!;
     const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     if (name === '--help' || name === '-h') return 'help';
-    else if (name === '--json') o.json = true;
+    else if (name === '--json' || name === '-j') o.json = true;
     else if (name === '--yes' || name === '-y') o.yes = true;
+    else if (name === '--resume') o.resume = true;
     else if (name === '--meta') meta = inline ?? value('--meta');
     else if (name === '--cluster') cluster = inline ?? value('--cluster');
-    else if (name === '--timeout') {
+    else if (name === '--cluster-name') clusterName = inline ?? value('--cluster-name');
+    else if (name === '--journal') {
+      const j = inline ?? value('--journal');
+      if (!j.trim()) throw new UsageError('--journal needs a file name');
+      o.journal = resolve(j);
+    } else if (name === '--timeout') {
       const raw = inline ?? value('--timeout');
       const ms = parseDuration(raw);
       if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`--timeout: '${raw}' is not a duration such as 10s or 1m`);
@@ -91,8 +159,11 @@ export function parseOptions(argv: string[]): ExecOptions | 'help' {
   const rest = argv.slice(i);
   o.line = rest.length === 1 ? rest[0]! : rest.map(quoteArg).join(' ');
   if (cluster !== undefined && meta !== undefined) throw new UsageError('give either --meta or --cluster, not both');
-  if (cluster !== undefined) o.profile = loadProfile(cluster);
-  else if (meta !== undefined) {
+  if (clusterName !== undefined && cluster === undefined) throw new UsageError('--cluster-name picks an entry of a --cluster list; give --cluster too');
+  if (cluster !== undefined) {
+    o.profile = loadProfile(cluster, clusterName);
+    o.source = 'cluster';
+  } else if (meta !== undefined) {
     const list = meta.split(',').map((s) => s.trim()).filter(Boolean);
     const r = clusterProfileSchema.safeParse({ name: meta, metaServers: list });
     if (!r.success) {
@@ -102,8 +173,39 @@ export function parseOptions(argv: string[]): ExecOptions | 'help' {
       throw new UsageError(`--meta: ${what}${r.error.issues[0]?.message ?? 'invalid'}`);
     }
     o.profile = r.data;
+    o.source = 'meta';
   }
   return o;
+}
+
+/** Exit code after a signal cancelled the command: 128 + the signal number, like a shell reports it. */
+export const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/**
+ * Progress lines for stderr. Only pure progress updates (moving numbers) are thinned out, to one
+ * per `intervalMs`, the latest one kept and printed; instructions to the operator, setting
+ * changes and step messages are printed at once and never dropped.
+ */
+export function progressPrinter(write: (line: string) => void, intervalMs = 500, now: () => number = Date.now): { push(e: ProgressEvent): void; flush(): void } {
+  let lastPrinted = '';
+  const print = (line: string) => {
+    if (line === lastPrinted) return;
+    lastPrinted = line;
+    write(line + '\n');
+  };
+  const updates = throttle<string>(print, intervalMs, now);
+  return {
+    push(e) {
+      const line = `${e.fraction !== undefined ? `[${Math.round(e.fraction * 100)}%] ` : ''}${e.message}`;
+      if (isProgressUpdate(e)) updates.push(line);
+      else {
+        // Keep the order: the pending update happened before this message.
+        updates.flush();
+        print(line);
+      }
+    },
+    flush: () => updates.flush(),
+  };
 }
 
 /** The terminal question for a change; a production cluster wants its name typed, so a reflexive 'y' cannot change it. */
@@ -139,13 +241,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n\n${helpIndex(commandRegistry)}\n`);
     return 0;
   }
-  const { json } = opts;
+  let json = opts.json;
   const fail = (err: unknown, code: number): number => {
     const d = describeError(err);
     if (json) process.stdout.write(JSON.stringify({ ok: false, error: d }, null, 2) + '\n');
     // Protocol errors already start with their name and end with the hint; do not say it twice.
-    const head = d.message.startsWith(d.name) ? d.message : `${d.name}: ${d.message}`;
-    const fix = d.message.includes(d.fix) ? '' : `\n  what to do: ${d.fix}`;
+    // A message ending in '?' or '.' joined to a detail by '. ' would read "port?. the bytes".
+    const message = d.message.replace(/([?!.])\. /g, '$1 ');
+    const head = message.startsWith(d.name) ? message : `${d.name}: ${message}`;
+    const fix = message.includes(d.fix) || d.message.includes(d.fix) ? '' : `\n  what to do: ${d.fix}`;
     process.stderr.write(`pegasus-ops exec: ${head}${fix}\n`);
     return code;
   };
@@ -166,6 +270,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     return fail(e, 1);
   }
+  // The shell's own -j/--json on a command means the same as exec's --json.
+  if (parsed.args.values.json === true) json = true;
   const needsCluster = parsed.spec.name !== 'help';
   if (needsCluster && !opts.profile) {
     process.stderr.write(`pegasus-ops exec: say which cluster with --meta HOST:PORT[,...] or --cluster JSON|FILE\n\n${USAGE}\n`);
@@ -174,43 +280,63 @@ export async function run(argv: string[]): Promise<number> {
   const profile = opts.profile ?? { name: 'none', metaServers: ['127.0.0.1:34601'] };
   const client = new MetaClient({ metaServers: profile.metaServers, timeoutMs: opts.timeoutMs });
   const ac = new AbortController();
-  const onSigint = () => ac.abort();
-  process.once('SIGINT', onSigint);
+  // Ctrl+C, a CI timeout (SIGTERM) and a closed terminal (SIGHUP) all take the same path: cancel,
+  // the engine gives back what it changed (journaled), then exit. A second signal quits at once.
+  let caught: keyof typeof SIGNAL_EXIT | undefined;
+  const onSignal = (sig: keyof typeof SIGNAL_EXIT) => {
+    if (caught) process.exit(SIGNAL_EXIT[sig]);
+    caught = sig;
+    process.stderr.write(`\n${sig}: cancelling (a running step gives back the settings it changed first); send it again to quit at once\n`);
+    ac.abort();
+  };
+  const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((sig) => [sig, () => onSignal(sig)] as const);
+  for (const [sig, h] of handlers) process.on(sig, h);
   const yes = opts.yes;
-  let lastProgress = '';
-  let lastProgressAt = 0;
+  const progress = progressPrinter((line) => process.stderr.write(line));
+  const isStep = parsed.spec.category === 'step';
+  const journalPath = opts.journal ?? (opts.profile && opts.source ? defaultJournalPath(opts.profile, opts.source) : undefined);
   const ctx: CommandContext = {
     client,
     profile,
     signal: ac.signal,
-    progress: (e) => {
-      // At most two lines a second on stderr, never the same line twice in a row.
-      const line = `${e.fraction !== undefined ? `[${Math.round(e.fraction * 100)}%] ` : ''}${e.message}`;
-      const now = Date.now();
-      if (line === lastProgress || (now - lastProgressAt < 500 && e.fraction !== 1)) return;
-      lastProgress = line;
-      lastProgressAt = now;
-      process.stderr.write(line + '\n');
-    },
+    progress: (e) => progress.push(e),
     confirm: async (req) => {
       if (yes) return true;
       if (!process.stdin.isTTY) return false;
       return askOnTerminal(req);
     },
+    ...(journalPath ? { services: { steps: { journalPath, who: whoAmI(), ...(opts.resume ? { resume: true } : {}) } } } : {}),
   };
   try {
     if (isMutating(parsed.spec, parsed.args) && !yes && !process.stdin.isTTY) {
       process.stderr.write(`pegasus-ops exec: '${parsed.args.line.trim()}' changes the cluster '${profile.name}'; pass --yes to confirm it without a terminal\n`);
       return 1;
     }
+    if (isStep && journalPath && isMutating(parsed.spec, parsed.args)) {
+      const none = !existsSync(journalPath);
+      process.stderr.write(`journal: ${journalPath}${none && parsed.spec.name === 'restore-settings' ? ' (no journal for this cluster yet: nothing is known to restore)' : ''}\n`);
+    }
     const result = await runParsed(ctx, parsed);
+    progress.flush();
     if (json) process.stdout.write(JSON.stringify({ ok: result.ok, command: result.command, summary: result.summary ?? null, data: result.data }, null, 2) + '\n');
     else process.stdout.write(result.text + '\n');
-    return result.ok ? 0 : 1;
+    return caught ? SIGNAL_EXIT[caught] : result.ok ? 0 : 1;
   } catch (e) {
-    return fail(e, 1);
+    progress.flush();
+    const code = fail(e, 1);
+    if (caught && isStep && journalPath) process.stderr.write(`to finish: pegasus-ops exec … --resume '${parsed.args.line.trim()}', or … restore-settings (journal ${journalPath})\n`);
+    return caught ? SIGNAL_EXIT[caught] : code;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
     client.close();
+  }
+}
+
+/** user@host for the journal. */
+function whoAmI(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return `unknown@${hostname()}`;
   }
 }

@@ -1,36 +1,50 @@
 /**
- * `pegasus-ops run FILE.runbook.md [--cluster JSON|FILE] [--meta HOST:PORT,...] [--yes] [--resume]`
+ * `pegasus-ops run FILE.runbook.md [--cluster JSON|FILE] [--meta HOST:PORT,...] [--yes] [--yes-production] [--resume]`
  * runs a runbook headless with the same engine as the editor: progress on stderr, results on
- * stdout, non-zero exit when a cell fails.
+ * stdout, non-zero exit when a cell fails. Ctrl+C, SIGTERM and SIGHUP all cancel through the
+ * engine (settings restored, the cluster's state printed).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { clusterProfileSchema, describeZodError, type ClusterProfile } from '../cluster/profile';
+import { describeState } from '../engine/engine';
+import { metaClusterPort } from '../engine/metaPort';
 import { MetaClient } from '../pegasus';
 import { parseRunbook } from '../runbook/format';
 import { runRunbook } from '../runbook/headless';
 
-const USAGE = `Usage: pegasus-ops run FILE.runbook.md [--cluster JSON|FILE] [--meta HOST:PORT,...] [--yes] [--resume]
+const USAGE = `Usage: pegasus-ops run FILE.runbook.md [--cluster JSON|FILE] [--meta HOST:PORT,...] [--yes] [--yes-production] [--resume]
 
 Runs every pegasus cell of a runbook in order; stops at the first failing cell unless the cell
-has {"continueOnError":true}. Progress goes to stderr, results to stdout; the exit code is 0 only
-when every cell succeeded. Each run is appended to FILE.runbook.journal.jsonl next to the runbook.
+has {"continueOnError":true}. Every cell is checked first (options and command syntax, reported as
+FILE:LINE:COL): one error anywhere and nothing runs. Progress goes to stderr, results to stdout
+(one "## [k/N] line L" header per cell); the exit code is 0 only when every cell succeeded.
+Each run is appended to FILE.runbook.journal.jsonl next to the runbook.
 
   --cluster JSON|FILE   one entry of the pegasus.clusters setting, inline or in a JSON file, e.g.
                         '{"name":"sim","metaServers":["127.0.0.1:34601"],
                           "nodeControl":{"kind":"simulator","control":"http://127.0.0.1:34700"}}'
   --meta HOST:PORT,...  short form for a cluster without node control (named after the runbook's
                         front matter)
-  --yes, -y             answer yes to every confirmation (changes are refused without it when
-                        stdin is not a terminal)
-  --resume              continue the run the journal says was interrupted, from the cell where
-                        it stopped (finished engine steps are not repeated)`;
+  --yes, -y             answer yes to every confirmation on a cluster that is not production
+                        (changes are refused without it when stdin is not a terminal)
+  --yes-production      also answer yes on a cluster with "production": true (or a runbook with
+                        production: true); --yes alone never does: at a terminal such a change
+                        asks you to type the cluster name, elsewhere it is refused
+  --resume              continue the run that was interrupted, cancelled (Ctrl+C, SIGTERM) or
+                        timed out, from the cell where it stopped (finished engine steps are not
+                        repeated)
+
+Ctrl+C, SIGTERM (CI timeout, systemd stop) and SIGHUP cancel the running cell through the engine:
+settings are restored, the cluster's state is printed, and the exit code is 130, 143 or 129.
+A second signal quits at once.`;
 
 export interface RunArgs {
   file: string;
   cluster?: string;
   meta?: string;
   yes: boolean;
+  yesProduction?: boolean;
   resume: boolean;
 }
 
@@ -49,6 +63,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | { error: string
     const name = t.split('=')[0];
     if (t === '--help' || t === '-h') return { help: true };
     else if (t === '--yes' || t === '-y') a.yes = true;
+    else if (t === '--yes-production') a.yesProduction = true;
     else if (t === '--resume') a.resume = true;
     else if (name === '--cluster' || name === '--meta') {
       const v = value();
@@ -116,32 +131,61 @@ export async function run(argv: string[]): Promise<number> {
   }
   const client = new MetaClient({ metaServers: profile.metaServers });
   const ac = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write('\ncancelling the running cell (the engine restores settings first); press Ctrl+C again to quit at once\n');
-      ac.abort();
-    } else process.exit(130);
+  let stoppedBy: NodeJS.Signals | undefined;
+  // Every way a terminal, CI runner or service manager stops us goes through the engine's cancel,
+  // which restores the settings it changed; a second signal quits at once.
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(exitCodeFor(sig));
+    stoppedBy = sig;
+    process.stderr.write(`\n${sig}: cancelling the running cell (the engine restores settings first); send it again to quit at once\n`);
+    ac.abort();
   };
-  process.on('SIGINT', onSigint);
-  const rl = process.stdin.isTTY && !a.yes ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  // A question opens the terminal only while it is asked: an open readline puts the TTY in raw
+  // mode, where Ctrl+C is a key (forwarded below) rather than a signal.
+  const question = async (q: string): Promise<string> => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    rl.on('SIGINT', () => onSignal('SIGINT'));
+    try {
+      return await rl.question(q, { signal: ac.signal });
+    } catch {
+      return '';
+    } finally {
+      rl.close();
+    }
+  };
+  const tty = process.stdin.isTTY === true;
   try {
     const r = await runRunbook({
       file: a.file,
       profile,
       client,
       yes: a.yes,
+      yesProduction: a.yesProduction === true,
       resume: a.resume,
       out: (s) => process.stdout.write(s),
       err: (s) => process.stderr.write(s),
-      ...(rl ? { ask: async (q: string) => /^y(es)?$/i.test((await rl.question(q)).trim()) } : {}),
+      ...(tty ? { ask: async (q: string) => /^y(es)?$/i.test((await question(q)).trim()), askText: question } : {}),
       signal: ac.signal,
     });
-    return ac.signal.aborted ? 130 : r.exitCode;
+    if (!stoppedBy) return r.exitCode;
+    let state: string;
+    try {
+      state = describeState(await metaClusterPort(client).readState(AbortSignal.timeout(10_000)));
+    } catch (e) {
+      state = `unknown: it could not be read (${e instanceof Error ? e.message : String(e)}); check it with \`nodes -d\` and \`ls -d\``;
+    }
+    process.stderr.write(`pegasus-ops run: stopped by ${stoppedBy}. Cluster now: ${state}\nContinue where it stopped with: pegasus-ops run ${a.file} … --resume\n`);
+    return exitCodeFor(stoppedBy);
   } finally {
-    rl?.close();
-    process.off('SIGINT', onSigint);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     client.close();
   }
+}
+
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The shell's convention: 128 + the signal's number (SIGHUP 1, SIGINT 2, SIGTERM 15). */
+export function exitCodeFor(sig: NodeJS.Signals): number {
+  return 128 + (sig === 'SIGHUP' ? 1 : sig === 'SIGINT' ? 2 : 15);
 }

@@ -8,7 +8,13 @@
 export const HOST_PORT_PATTERN = /^[A-Za-z0-9._-]+:\d{1,5}$/;
 
 export function isHostPort(s: string): boolean {
-  return HOST_PORT_PATTERN.test(s);
+  return HOST_PORT_PATTERN.test(s) && portInRange(s);
+}
+
+/** Whether the port of a `host:port` is a TCP port (1..65535); the pattern alone lets 99999 through. */
+export function portInRange(s: string): boolean {
+  const p = Number(s.slice(s.lastIndexOf(':') + 1));
+  return Number.isInteger(p) && p >= 1 && p <= 65535;
 }
 
 /** Dotted-quad `ip:port` (the rpc_address form); anything else is treated as a host name. */

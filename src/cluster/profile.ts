@@ -3,11 +3,13 @@
  * CLI's `--cluster`, and of a runbook's front matter reference. Validated with zod at every boundary.
  */
 import { z } from 'zod';
-import { HOST_PORT_PATTERN } from './address';
+import { editDistance } from '../config/catalogue';
+import { HOST_PORT_PATTERN, portInRange } from './address';
 
 const hostPort = z
   .string()
-  .regex(HOST_PORT_PATTERN, 'expected host:port, for example 10.0.0.1:34601');
+  .regex(HOST_PORT_PATTERN, 'expected host:port, for example 10.0.0.1:34601')
+  .refine(portInRange, 'port out of range: a port is 1..65535 (the meta RPC port is 34601 by default)');
 
 /** Argv templates run without a shell; placeholders such as {host}, {port}, {address} are filled per node. */
 const argv = z
@@ -23,8 +25,47 @@ const argv = z
     if (a[0] && /\{[A-Za-z_][A-Za-z0-9_]*\}/.test(a[0])) ctx.addIssue({ code: 'custom', path: [0], message: `the program (${JSON.stringify(a[0])}) must be fixed, not a placeholder` });
   });
 
+/** The known key closest to a mistyped one (case-insensitive match first), or undefined when none is close. */
+export function didYouMean(key: string, known: readonly string[]): string | undefined {
+  const lower = known.find((k) => k.toLowerCase() === key.toLowerCase());
+  if (lower) return lower;
+  const max = Math.max(2, Math.floor(key.length / 3));
+  let best: string | undefined;
+  let bestD = max + 1;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase(), max);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best;
+}
+
+/** Keys that look like credentials: hosts report them (they belong in a secret store) without dropping the cluster. */
+export const SECRET_KEY_PATTERN = /^(password|passwd|secret|token|apikey|api_key|credentials?)$/i;
+
+/** The issue for each key of `input` that `known` does not list, naming the likely one and every known key. */
+function unknownKeyIssues(input: unknown, known: readonly string[], skip?: RegExp): string[] {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return [];
+  return Object.keys(input)
+    .filter((k) => !known.includes(k) && !skip?.test(k))
+    .map((k) => {
+      const near = didYouMean(k, known);
+      return `unknown key '${k}'${near ? ` (did you mean '${near}'?)` : ''}; known keys: ${known.join(', ')}`;
+    });
+}
+
+/**
+ * An object that rejects keys it does not know: a typo such as "nodecontrol" must not silently
+ * turn node control into manual. The message names the key, the likely one and every known key.
+ */
+function strictObject<S extends z.ZodRawShape>(shape: S) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? unknownKeyIssues(Object.fromEntries(iss.keys.map((k) => [k, 1])), known).join('; ') : undefined),
+  });
+}
+
 export const nodeControlSchema = z.discriminatedUnion('kind', [
-  z.object({
+  strictObject({
     kind: z.literal('command'),
     stop: argv,
     start: argv,
@@ -33,17 +74,30 @@ export const nodeControlSchema = z.discriminatedUnion('kind', [
     /** Restarts one meta server ({host}, {port}, {address} of that meta). */
     restartMeta: argv.optional(),
   }),
-  z.object({ kind: z.literal('manual') }),
-  z.object({ kind: z.literal('simulator'), control: z.string().url('expected the simulator control URL, for example http://127.0.0.1:34700') }),
+  strictObject({ kind: z.literal('manual') }),
+  strictObject({ kind: z.literal('simulator'), control: z.string().url('expected the simulator control URL, for example http://127.0.0.1:34700') }),
 ]);
 export type NodeControlConfig = z.infer<typeof nodeControlSchema>;
 
-export const clusterProfileSchema = z.object({
+const profileShape = {
   name: z.string().min(1, 'a cluster needs a name'),
   metaServers: z.array(hostPort).min(1, 'list at least one meta server as host:port'),
   nodeControl: nodeControlSchema.optional(),
   production: z.boolean().optional(),
-});
+};
+const profileKeys = Object.keys(profileShape) as (keyof typeof profileShape)[];
+const plainProfile = z.object(profileShape);
+
+/**
+ * Unknown keys are rejected with a did-you-mean, except credential-looking ones, which hosts flag
+ * themselves (the explorer says to use the secret store) and which are dropped from the result.
+ */
+export const clusterProfileSchema = z
+  .looseObject(profileShape)
+  .superRefine((v, ctx) => {
+    for (const message of unknownKeyIssues(v, profileKeys, SECRET_KEY_PATTERN)) ctx.addIssue({ code: 'custom', message });
+  })
+  .transform((v) => Object.fromEntries(profileKeys.filter((k) => v[k] !== undefined).map((k) => [k, v[k]])) as z.output<typeof plainProfile>);
 export type ClusterProfile = z.infer<typeof clusterProfileSchema>;
 
 export const clusterProfilesSchema = z.array(clusterProfileSchema);

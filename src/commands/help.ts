@@ -2,6 +2,7 @@
  * The one help text of the cell language: usage lines, per-command help and the index. Used by
  * `help`, by syntax errors, by hovers and by `pegasus-ops exec --help`.
  */
+import { formatDuration } from './parser';
 import type { CommandRegistry } from './registry';
 import type { CommandSpec, FlagSpec, PositionalSpec, Value } from './types';
 
@@ -56,10 +57,33 @@ export function wrap(text: string, width: number): string {
   return out.join('\n');
 }
 
-function formatDefault(v: Value | undefined): string {
-  if (v === undefined || v === false) return '';
+/** ` (default X)` unless the description already names the default; durations as typed (30m, not 1800000). */
+function formatDefault(item: { readonly default?: Value; readonly type: string; readonly description: string }): string {
+  const v = item.default;
+  if (v === undefined || v === false || /\bdefault\b/i.test(item.description)) return '';
   if (Array.isArray(v)) return v.length ? ` (default ${v.join(',')})` : '';
+  if (item.type === 'duration' && typeof v === 'number') return ` (default ${formatDuration(v)})`;
   return ` (default ${String(v)})`;
+}
+
+/** What an engine step needs and does, from its `step` info: node control, settings, journal. */
+function stepNotes(spec: CommandSpec): string[] {
+  if (spec.category !== 'step') return [];
+  const out: string[] = [];
+  const info = spec.step;
+  if (info?.nodeControl) {
+    out.push(wrap(`Node control: stops or starts replica servers through the cluster's nodeControl (command or simulator). Without one (manual) it tells you what to stop or start and waits until the meta sees it.`, 100));
+  }
+  if (info?.settings?.length) out.push(wrap(`Settings it changes while it runs: ${info.settings.join('; ')}.`, 100));
+  if (spec.mutating !== false) {
+    out.push(
+      wrap(
+        'Journal: every setting change (with the value before) and every finished step is written to the journal; at the end, on failure and on cancel (Ctrl+C, SIGTERM) the settings are given back from it. pegasus-ops exec keeps one journal per cluster (--journal FILE to choose, --resume to continue an interrupted run, restore-settings to give back what is left).',
+        100,
+      ),
+    );
+  }
+  return out.length ? ['', ...out] : [];
 }
 
 /** `help <command>`: usage, summary, description, options, examples, whether it asks first. */
@@ -68,10 +92,10 @@ export function commandHelp(spec: CommandSpec): string {
   if (spec.aliases?.length) lines.push(`aliases: ${spec.aliases.join(', ')}`);
   if (spec.description) lines.push('', ...spec.description.split('\n').map((p) => wrap(p, 100)));
   const rows: [string, string][] = [
-    ...spec.positionals.map((p): [string, string] => [`<${p.name}>`, `${p.description}${formatDefault(p.default)}`]),
+    ...spec.positionals.map((p): [string, string] => [`<${p.name}>`, `${p.description}${formatDefault(p)}`]),
     ...spec.flags.map((f): [string, string] => [
       f.type === 'boolean' ? flagLabel(f) : `${flagLabel(f)} <${valuePlaceholder(f)}>`,
-      `${f.description}${f.required ? ' (required)' : formatDefault(f.default)}`,
+      `${f.description}${f.required ? ' (required)' : formatDefault(f)}`,
     ]),
   ];
   if (rows.length) {
@@ -79,6 +103,7 @@ export function commandHelp(spec: CommandSpec): string {
     lines.push('', 'arguments:', ...rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`));
   }
   if (spec.examples?.length) lines.push('', 'examples:', ...spec.examples.map((e) => `  ${e}`));
+  lines.push(...stepNotes(spec));
   const mut = spec.mutating;
   if (mut === true) lines.push('', 'Changes the cluster: asks for confirmation first.');
   else if (mut !== false) lines.push('', 'May change the cluster (depending on its arguments): asks for confirmation first when it does.');

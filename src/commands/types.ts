@@ -84,6 +84,13 @@ export interface CommandSpec {
    * `CommandContext.confirm`) before `execute` is called.
    */
   readonly mutating: boolean | ((args: ParsedArgs) => boolean);
+  /** Engine steps: what `help` says they need and change (node control, settings); the journal note is added for every mutating step. */
+  readonly step?: {
+    /** Stops or starts replica servers (through node control, or by asking the operator). */
+    readonly nodeControl?: boolean;
+    /** The settings it changes while running, in words, e.g. 'meta level steady'. */
+    readonly settings?: readonly string[];
+  };
   /** The exact change, for the confirmation prompt; defaults to the command line. */
   describeChange?(args: ParsedArgs): string;
   /** Extra validation after parsing (cross-flag rules); throw `CommandSyntaxError` to reject. */

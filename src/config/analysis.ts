@@ -78,7 +78,10 @@ export interface CalculatorArgs {
 
 export interface Lens {
   readonly range: Range;
+  /** Short: the editor truncates lens rows; the details are in `tooltip`, the hover and the calculator. */
   readonly title: string;
+  /** The full sentence, shown when the pointer rests on the lens. */
+  readonly tooltip: string;
   readonly command: string;
   readonly args: CalculatorArgs;
 }
@@ -185,6 +188,29 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
       push({ code: 'malformed-section', severity: 'error', range, message: `This section header ${what}. Write it as "[section_name]".` });
     }
   }
+  // Rules that are off are not evaluated at all (the did-you-mean search is the costly one).
+  const disabled = new Set(ctx.settings.disabledRules);
+  const ruleOn = (code: RuleCode): boolean => !disabled.has(code) && !directives.fileDisabled.has(code) && !directives.fileDisabled.has('*');
+  const unknownKeyOn = ruleOn('unknown-key');
+
+  // ---- redefined keys: the parser lists them, no need to visit every entry ----
+  if (ruleOn('duplicate-key')) {
+    for (const e of doc.duplicateEntries) {
+      const first = e.duplicateOf!;
+      push({
+        code: 'duplicate-key',
+        severity: 'warning',
+        range: keyRange(e),
+        message: `"${e.key}" is already set on line ${first.line + 1} (= ${first.value || '(empty)'}); the server keeps that first value and ignores this one (= ${e.value || '(empty)'}).`,
+        related: [{ range: keyRange(first), message: 'the definition the server uses' }],
+        fixes: [{ title: `Remove this ignored "${e.key}" line`, edits: [{ range: wholeLine(e.line), newText: '' }], preferred: true }],
+        unnecessary: true,
+      });
+    }
+  }
+
+  // ---- per section: repeats; per entry of a section we know: unknown keys, types and ranges ----
+  // Sections we have no catalogue for (most [task.*], [threadpool.*] ...) are skipped whole.
   for (const s of doc.sections) {
     if (s.duplicateOf) {
       hasSyntaxErrors = true;
@@ -196,59 +222,38 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
         related: [{ range: headerRange(s.duplicateOf), message: 'first definition' }],
       });
     }
-  }
-
-  // ---- per entry: duplicates, unknown keys, types and ranges ----
-  // Entries come in file order, so one catalogue lookup per run of entries of the same section.
-  let lastSection: Section | undefined;
-  let lastKnown = false;
-  for (const e of doc.entries) {
-    if (e.duplicateOf) {
-      const first = e.duplicateOf;
-      push({
-        code: 'duplicate-key',
-        severity: 'warning',
-        range: keyRange(e),
-        message: `"${e.key}" is already set on line ${first.line + 1} (= ${first.value || '(empty)'}); the server keeps that first value and ignores this one (= ${e.value || '(empty)'}).`,
-        related: [{ range: keyRange(first), message: 'the definition the server uses' }],
-        fixes: [{ title: `Remove this ignored "${e.key}" line`, edits: [{ range: wholeLine(e.line), newText: '' }], preferred: true }],
-        unnecessary: true,
-      });
+    if (s.entries.length === 0 || !isKnownSection(s.name)) continue;
+    const section = s.name;
+    for (const e of s.entries) {
+      const spec = keySpec(section, e.key);
+      if (!spec) {
+        if (!unknownKeyOn || knownKeys(section).has(e.key) || hasPlaceholder(e.key) || e.duplicateOf) continue;
+        const suggestion = didYouMean(section, e.key);
+        push(
+          suggestion
+            ? {
+                code: 'unknown-key',
+                severity: 'warning',
+                range: keyRange(e),
+                message: `[${section}] has no key "${e.key}"; the server ignores it silently. Did you mean "${suggestion}"?`,
+                fixes: [{ title: `Change to "${suggestion}"`, edits: [{ range: keyRange(e), newText: suggestion }], preferred: true }],
+              }
+            : {
+                // Our key list is not the whole server: a hint, not a squiggle, when no known key is close.
+                code: 'unknown-key',
+                severity: 'hint',
+                range: keyRange(e),
+                message: `"${e.key}" is not a key Pegasus Ops knows in [${section}]; if the server does not read it, it is ignored silently.`,
+              },
+        );
+        continue;
+      }
+      if (spec.unusedIn?.includes(version)) {
+        push({ code: 'unused-key', severity: 'hint', range: keyRange(e), unnecessary: true, message: `No code reads "${e.key}" in Pegasus ${version}; it has no effect.` });
+      }
+      if (hasPlaceholder(e.value)) continue; // filled in at deployment; nothing to check yet
+      checkValue(e, spec, version, push);
     }
-    if (e.section !== lastSection) {
-      lastSection = e.section;
-      lastKnown = lastSection !== undefined && isKnownSection(lastSection.name);
-    }
-    if (!lastKnown) continue;
-    const section = lastSection!.name;
-    const spec = keySpec(section, e.key);
-    if (!spec) {
-      if (knownKeys(section).has(e.key) || hasPlaceholder(e.key) || e.duplicateOf) continue;
-      const suggestion = didYouMean(section, e.key);
-      push(
-        suggestion
-          ? {
-              code: 'unknown-key',
-              severity: 'warning',
-              range: keyRange(e),
-              message: `[${section}] has no key "${e.key}"; the server ignores it silently. Did you mean "${suggestion}"?`,
-              fixes: [{ title: `Change to "${suggestion}"`, edits: [{ range: keyRange(e), newText: suggestion }], preferred: true }],
-            }
-          : {
-              // Our key list is not the whole server: a hint, not a squiggle, when no known key is close.
-              code: 'unknown-key',
-              severity: 'hint',
-              range: keyRange(e),
-              message: `"${e.key}" is not a key Pegasus Ops knows in [${section}]; if the server does not read it, it is ignored silently.`,
-            },
-      );
-      continue;
-    }
-    if (spec.unusedIn?.includes(version)) {
-      push({ code: 'unused-key', severity: 'hint', range: keyRange(e), unnecessary: true, message: `No code reads "${e.key}" in Pegasus ${version}; it has no effect.` });
-    }
-    if (hasPlaceholder(e.value)) continue; // filled in at deployment; nothing to check yet
-    checkValue(e, spec, version, push);
   }
 
   // ---- cross-key checks ----
@@ -312,7 +317,6 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
   for (const p of directives.problems) push({ code: 'bad-directive', severity: 'warning', range: rng(p.line, p.start, p.end), message: p.message });
 
   // ---- suppression: settings and inline directives ----
-  const disabled = new Set(ctx.settings.disabledRules);
   const findings = raw.filter((f) => !disabled.has(f.code) && !isSuppressed(directives, f.code, f.range.start.line));
   return { doc, directives, version, findings, lenses, nodes, pct, minLive, hasSyntaxErrors };
 }
@@ -457,35 +461,66 @@ function thresholdLenses(nodes: NodeFacts | null, pct: Effective, minLive: Effec
   // The full calculator lens sits on the threshold (or on [meta_server] when the file relies on
   // the default); the min-live key gets one lens about its own rule.
   const range = pctEntry ? rng(pctEntry.line, pctEntry.keyStart, pctEntry.keyEnd) : headerRange(meta);
+  const calc = 'Click for the threshold calculator.';
   if (!nodes) {
-    out.push({ range, title: 'Threshold calculator: node count unknown — connect a cluster, set pegasus.config.nodeCount, or add "# pegasus-ops: nodes=N"', command: CALCULATOR_COMMAND, args: { ...base, k: null } });
+    out.push({
+      range,
+      title: 'Calculator… (node count unknown: add "# pegasus-ops: nodes=N")',
+      tooltip: `The node count is unknown: connect a cluster, set pegasus.config.nodeCount, or add "# pegasus-ops: nodes=N" to this file. ${calc}`,
+      command: CALCULATOR_COMMAND,
+      args: { ...base, k: null },
+    });
   } else {
     const total = nodes.alive + nodes.dead;
     const inputs = { alive: nodes.alive, dead: nodes.dead, pct: pct.value, minLive: minLive.value };
     const margin = freezeMargin(inputs);
-    const head =
-      margin < 0
-        ? `Frozen now: ${nodes.alive}/${total} alive under ${pct.value}% / min ${minLive.value} (${nodes.source})`
-        : nodes.dead === 0
-          ? `${margin} of ${plural(total, 'node')} can go down, one after another, before the meta freezes (${nodes.source})`
-          : `${margin} more of ${nodes.alive} alive (${nodes.dead} dead) can go down, one after another, before the meta freezes (${nodes.source})`;
-    out.push({ range, title: head, command: CALCULATOR_COMMAND, args: { ...base, k: Math.max(1, margin + 1) } });
+    const who = nodes.dead === 0 ? plural(total, 'node') : `${nodes.alive} alive + ${nodes.dead} dead`;
+    let title: string;
+    let tooltip: string;
+    if (margin < 0) {
+      title = `Frozen now: ${nodes.alive}/${total} alive (${pct.value}%, min ${minLive.value})`;
+      tooltip = `The meta is frozen now: ${nodes.alive} of ${total} alive is under ${pct.value}% or fewer than ${minLive.value} (${nodes.source}). ${calc}`;
+    } else {
+      // Name the rule that freezes first, so the short title points at the right key.
+      const lost = margin + 1;
+      const after = freezeVerdict({ ...inputs, alive: nodes.alive - lost, dead: nodes.dead + lost });
+      const rule = after.reasons.includes('percentage') || lost > nodes.alive ? `${pct.value}%` : `min ${minLive.value} alive`;
+      title = `Freezes after ${lost} more down (${who}, ${rule})`;
+      tooltip =
+        nodes.dead === 0
+          ? `${margin} of ${plural(total, 'node')} can go down, one after another, before the meta freezes (${nodes.source}). ${calc}`
+          : `${margin} more of ${nodes.alive} alive (${nodes.dead} dead) can go down, one after another, before the meta freezes (${nodes.source}). ${calc}`;
+    }
+    out.push({ range, title, tooltip, command: CALCULATOR_COMMAND, args: { ...base, k: Math.max(1, margin + 1) } });
     const k = Math.max(1, margin + 1, ...ctx.runbookPlans.map((p) => p.removals));
     if (k <= nodes.alive) {
       const safe = pctAllowingRemoval(nodes.alive, nodes.dead, minLive.value, k);
-      const title =
-        safe === null
-          ? `Removing ${k}: not possible without lowering min_live_node_count_for_unfreeze (${minLive.value})`
-          : `Removing ${k}: threshold ≤ ${safe}% · open calculator`;
-      out.push({ range, title, command: CALCULATOR_COMMAND, args: { ...base, k } });
+      const plan = ctx.runbookPlans.find((p) => p.removals === k);
+      const why = plan ? ` (${plan.label})` : '';
+      out.push({
+        range,
+        title: safe === null ? `Allow ${k}: lower min_live (${minLive.value}) · Calculator…` : `Allow ${k} down: ≤ ${safe}% · Calculator…`,
+        tooltip:
+          safe === null
+            ? `Removing ${plural(k, 'node')}${why} is not possible without lowering min_live_node_count_for_unfreeze (${minLive.value}). ${calc}`
+            : `To let ${plural(k, 'node')} go down one after another${why}, node_live_percentage_threshold_for_update must be at most ${safe}. ${calc}`,
+        command: CALCULATOR_COMMAND,
+        args: { ...base, k },
+      });
     }
   }
   if (minLive.entry) {
     const at = rng(minLive.entry.line, minLive.entry.keyStart, minLive.entry.keyEnd);
-    const title = nodes
-      ? `Freezes below ${minLive.value} alive: by this rule alone ${Math.max(0, nodes.alive - minLive.value)} of ${nodes.alive} alive can go · open calculator`
-      : `Freezes below ${minLive.value} alive · open calculator`;
-    out.push({ range: at, title, command: CALCULATOR_COMMAND, args: { ...base, k: null } });
+    const alone = nodes ? Math.max(0, nodes.alive - minLive.value) : 0;
+    out.push({
+      range: at,
+      title: nodes ? `Freezes below ${minLive.value} alive (alone lets ${alone} of ${nodes.alive} go) · Calculator…` : `Freezes below ${minLive.value} alive · Calculator…`,
+      tooltip: nodes
+        ? `The meta freezes when fewer than ${minLive.value} nodes are alive: by this rule alone ${alone} of ${nodes.alive} alive can go (${nodes.source}). ${calc}`
+        : `The meta freezes when fewer than ${minLive.value} nodes are alive. ${calc}`,
+      command: CALCULATOR_COMMAND,
+      args: { ...base, k: null },
+    });
   }
   return out;
 }

@@ -438,24 +438,40 @@ export const COMMON_SECTIONS: readonly string[] = [
 /** Section names that mark a file as a Pegasus server config. */
 export const MARKER_SECTIONS: readonly string[] = ['meta_server', 'replication', 'apps.meta'];
 
+/** Two rows reused by every call (grown on demand): the did-you-mean search runs once per unknown key. */
+let rowA = new Uint16Array(64);
+let rowB = new Uint16Array(64);
+
 /** Damerau-free Levenshtein distance with an early exit above `max`. */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = new Array<number>(b.length + 1);
-  let cur = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  const n = b.length;
+  if (rowA.length <= n) {
+    rowA = new Uint16Array(n + 1);
+    rowB = new Uint16Array(n + 1);
+  }
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
+    const ca = a.charCodeAt(i - 1);
     cur[0] = i;
-    let rowMin = cur[0];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (cur[j]! < rowMin) rowMin = cur[j]!;
+    let rowMin = i;
+    for (let j = 1; j <= n; j++) {
+      let v = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const del = prev[j]! + 1;
+      if (del < v) v = del;
+      const ins = cur[j - 1]! + 1;
+      if (ins < v) v = ins;
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
-    [prev, cur] = [cur, prev];
+    const t = prev;
+    prev = cur;
+    cur = t;
   }
-  return prev[b.length]!;
+  return prev[n]!;
 }
 
 /** The closest known key of `section`, when one is close enough to be a likely typo. */

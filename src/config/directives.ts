@@ -7,9 +7,9 @@
  *   key = value  # pegasus-ops: disable=out-of-range     (trailing: that line only)
  *   # pegasus-ops: disable-next-line=duplicate-key       (the next line that is not a comment)
  */
-import type { Comment, ConfigDocument } from './parser';
+import { DIRECTIVE_MARKER, type Comment, type ConfigDocument } from './parser';
 
-export const DIRECTIVE_MARKER = 'pegasus-ops:';
+export { DIRECTIVE_MARKER };
 
 export interface DirectiveProblem {
   readonly line: number;
@@ -43,7 +43,7 @@ export function parseDirectives(doc: ConfigDocument): Directives {
     for (let l = after + 1; l < doc.lineCount; l++) if (contentLines.has(l)) return l;
     return -1;
   };
-  for (const c of doc.comments) {
+  for (const c of doc.directiveComments) {
     const at = c.text.indexOf(DIRECTIVE_MARKER);
     if (at < 0) continue;
     applyDirective(d, c, c.text.slice(at + DIRECTIVE_MARKER.length), c.start + 1 + at + DIRECTIVE_MARKER.length, nextContentLine);

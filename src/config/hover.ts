@@ -1,4 +1,5 @@
 /** Hover text for keys, placeholders, sections and directives, from the key catalogue. */
+import { freezeMargin } from '../cluster/freeze';
 import { isKnownSection, keySpec, SERVER_VERSIONS, type KeySpec, type ServerVersion } from './catalogue';
 import { DIRECTIVE_MARKER } from './directives';
 import type { Analysis } from './analysis';
@@ -97,5 +98,14 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | null {
   if (!spec) return null;
   let md = describeKey(spec, a.version);
   if (e.duplicateOf) md += `\n\n_Ignored: line ${e.duplicateOf.line + 1} sets it first._`;
+  else if (a.nodes && a.pct && a.minLive && (e === a.pct.entry || e === a.minLive.entry)) {
+    // The lens title is short; the hover carries the full sentence and where the count came from.
+    const total = a.nodes.alive + a.nodes.dead;
+    const margin = freezeMargin({ alive: a.nodes.alive, dead: a.nodes.dead, pct: a.pct.value, minLive: a.minLive.value });
+    md +=
+      margin < 0
+        ? `\n\n**Now:** the meta is frozen with ${a.nodes.alive} of ${total} alive (${a.nodes.source}).`
+        : `\n\n**Now:** ${margin} of ${a.nodes.alive} alive${a.nodes.dead ? ` (${a.nodes.dead} dead)` : ''} can go down, one after another, before the meta freezes (${a.nodes.source}); the lens opens the calculator.`;
+  }
   return { range: { start: { line: e.line, character: e.keyStart }, end: { line: e.line, character: e.keyEnd } }, markdown: md };
 }

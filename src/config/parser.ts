@@ -86,12 +86,19 @@ export interface ConfigDocument {
   readonly sections: Section[];
   /** Every entry in file order, including those before any header. */
   readonly entries: Entry[];
+  /** The redefinitions (entries with `duplicateOf`), in file order. */
+  readonly duplicateEntries: Entry[];
   readonly comments: Comment[];
+  /** The comments that contain the `pegasus-ops:` directive marker (found with one scan of the text). */
+  readonly directiveComments: Comment[];
   readonly problems: SyntaxProblem[];
   readonly lineCount: number;
   /** First section of each name (what the server would use if it started). */
   readonly sectionByName: Map<string, Section>;
 }
+
+/** Starts a Pegasus Ops directive inside a comment (see directives.ts). */
+export const DIRECTIVE_MARKER = 'pegasus-ops:';
 
 const HASH = 35; // #
 const SEMI = 59; // ;
@@ -133,7 +140,8 @@ class KeyIndex implements KeyLookup {
   private map: Map<string, Entry> | undefined;
   get(key: string): Entry | undefined {
     if (this.map) return this.map.get(key);
-    for (const e of this.list) if (e.key === key) return e;
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if (list[i]!.key === key) return list[i];
     return undefined;
   }
   add(e: Entry): void {
@@ -149,7 +157,9 @@ class KeyIndex implements KeyLookup {
 export function parseConfig(text: string): ConfigDocument {
   const sections: Section[] = [];
   const entries: Entry[] = [];
+  const duplicateEntries: Entry[] = [];
   const comments: Comment[] = [];
+  const directiveComments: Comment[] = [];
   const problems: SyntaxProblem[] = [];
   const sectionByName = new Map<string, Section>();
   let current: Section | undefined;
@@ -163,6 +173,9 @@ export function parseConfig(text: string): ConfigDocument {
   let nextSemi = text.indexOf(';');
   let nextEq = text.indexOf('=');
   let nextCaret = text.indexOf('^');
+  // A directive needs a ':'; tracking the next one (one-char search, each char read once) keeps
+  // the marker search to the few comments that have a colon.
+  let nextColon = text.indexOf(':');
   let lineNo = 0;
   let pos = 0;
   while (pos <= len) {
@@ -208,7 +221,10 @@ export function parseConfig(text: string): ConfigDocument {
     while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
 
     if (commentAt >= 0) {
-      comments.push({ line: lineNo, start: commentAt - lineStart, text: text.slice(commentAt + 1, end), trailing: e > s });
+      const comment: Comment = { line: lineNo, start: commentAt - lineStart, text: text.slice(commentAt + 1, end), trailing: e > s };
+      comments.push(comment);
+      if (nextColon >= 0 && nextColon < commentAt) nextColon = text.indexOf(':', commentAt);
+      if (nextColon >= 0 && nextColon < end && comment.text.indexOf(DIRECTIVE_MARKER) >= 0) directiveComments.push(comment);
     }
 
     if (e > s) {
@@ -272,8 +288,10 @@ export function parseConfig(text: string): ConfigDocument {
         };
         const seen = current ? keysInSection : orphanKeys;
         const firstDef = seen.get(key);
-        if (firstDef) entry.duplicateOf = firstDef;
-        else seen.add(entry);
+        if (firstDef) {
+          entry.duplicateOf = firstDef;
+          duplicateEntries.push(entry);
+        } else seen.add(entry);
         if (!current) problems.push({ kind: 'key-before-section', line: lineNo, start: s - lineStart, end: e - lineStart });
         else current.entries.push(entry);
         entries.push(entry);
@@ -285,7 +303,7 @@ export function parseConfig(text: string): ConfigDocument {
     pos = next;
   }
   // A trailing newline does not start a line the editor would count differently; keep LSP's count.
-  return { sections, entries, comments, problems, lineCount: lineNo, sectionByName };
+  return { sections, entries, duplicateEntries, comments, directiveComments, problems, lineCount: lineNo, sectionByName };
 }
 
 /** The value the server would use for `section.key`: the first definition in the first such section. */

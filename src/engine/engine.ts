@@ -23,7 +23,7 @@
 import { hostname } from 'node:os';
 import { pctAllowingRemoval, removalSchedule, type RemovalStep } from '../cluster/freeze';
 import { fmtBytes, fmtDuration } from '../cluster/units';
-import { decideRemoval, decideRestorePct, snapshotOf } from './freezeGuard';
+import { decideRemoval, decideRestorePct, snapshotOf, zeroMarginWarning } from './freezeGuard';
 import { diagnose, formatDiagnosis, type Diagnosis } from './diagnose';
 import { newRunId, Journal, type OpenSetting } from './journal';
 import { JournalLockedError, type HeldLock } from './journalLock';
@@ -32,6 +32,7 @@ import { Placement } from './placement';
 import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, planMigration, planScaleIn, planScaleOut, DEFAULT_REPLICA_SIZE_BYTES, type PlanOptions, type ScalePlan } from './plan';
 import { readLeaderMinLive, SettingError } from './metaPort';
+import { unknownNodes } from './addresses';
 import { isAbortError, META_LEVEL_VALUE, realClock, type Clock, type ClusterPort, type ClusterState, type MetaLevel, type MinLiveReading, type NodeControl, type PartitionView, type SettingName, type TableView } from './ports';
 
 /** The min-live value the freeze arithmetic uses, and where it came from (said in every output that uses it). */
@@ -53,6 +54,12 @@ export interface EngineOptions {
   readonly minLive?: number;
   /** The `meta.lb.assign_delay_ms` value used during a scale-in (the seed page's 10). */
   readonly assignDelayMs?: number;
+  /**
+   * Further node losses the freeze guard keeps room for at every stop (default 0: lower
+   * `meta.live_percentage` only as far as the stop itself needs). With 1, an unrelated node
+   * failure during a drain does not freeze the meta; the threshold goes lower for it.
+   */
+  readonly keepMargin?: number;
   /** A delay below this found before a run is taken as left over from an earlier scale-in. */
   readonly lowDelayThresholdMs?: number;
   readonly replicaSizeBytes?: PlanOptions['replicaSizeBytes'];
@@ -233,6 +240,7 @@ export class ScaleEngine {
       balancerIdleMs: o.balancerIdleMs ?? 12 * tick * 1000,
       metaRestartGapMs: o.metaRestartGapMs ?? 30_000,
       leaderWatchMs: o.leaderWatchMs ?? 5000,
+      keepMargin: Math.max(0, Math.floor(o.keepMargin ?? 0)),
       replicaSizeBytes: o.replicaSizeBytes,
       copyRateMBps: o.copyRateMBps,
     };
@@ -257,6 +265,7 @@ export class ScaleEngine {
       minLive,
       fdGraceSeconds: this.o.fdGraceSeconds,
       lbIntervalSeconds: this.o.lbIntervalSeconds,
+      keepMargin: this.o.keepMargin,
       ...(this.o.replicaSizeBytes !== undefined ? { replicaSizeBytes: this.o.replicaSizeBytes } : {}),
       ...(this.o.copyRateMBps !== undefined ? { copyRateMBps: this.o.copyRateMBps } : {}),
     };
@@ -309,7 +318,9 @@ export class ScaleEngine {
     const pct = await this.readPct(signal);
     const ml = await this.minLive(state.leader, signal);
     const plan = planFor(state, spec, this.planOptions(pct, ml.value));
-    return { ...plan, assumptions: [...plan.assumptions, ml.note] };
+    // An address the meta does not list would be planned as "nothing to move": a green plan for nothing.
+    const unknown = unknownNodes(state, spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : []);
+    return { ...plan, assumptions: [...plan.assumptions, ml.note], problems: [...unknown, ...plan.problems] };
   }
 
   /**
@@ -339,11 +350,12 @@ export class ScaleEngine {
   }
 
   /** Pre-flight with what it assumed (the min-live source); `preflight` emits the assumption as an event too. */
-  async preflightReport(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<{ refusals: Refusal[]; minLive: MinLive }> {
+  async preflightReport(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<{ refusals: Refusal[]; minLive: MinLive; warnings: string[] }> {
     const state = await this.d.cluster.readState(signal);
     const ml = await this.minLive(state.leader, signal);
     if (!ml.read) this.emit({ kind: 'warning', message: `preflight: ${ml.note}` });
     const out: Refusal[] = [];
+    const warnings: string[] = [];
     const stored = (await this.d.cluster.getSetting('meta_level', signal)) as MetaLevel;
     if (state.effectiveLevel === 'freezed' && META_LEVEL_VALUE[stored] > META_LEVEL_VALUE.freezed) {
       const { alive, dead } = aliveDead(state);
@@ -366,7 +378,7 @@ export class ScaleEngine {
     const listed = new Map(state.nodes.map((n) => [n.address, n]));
     for (const n of leaving) {
       const l = listed.get(n);
-      if (!l) out.push({ reason: `${n} is not a node of this cluster (the meta lists ${state.nodes.length} nodes)`, fix: `use an address as nodes -d prints it, e.g. ${state.nodes[0]?.address ?? 'host:port'}` });
+      if (!l) out.push({ reason: unknownNodes(state, [n])[0]!, fix: `use an address as nodes -d prints it, e.g. ${state.nodes[0]?.address ?? 'host:port'}` });
       else if (!l.alive && (nodeLoads(state).get(n)?.replicas ?? 0) > 0 && !resumingRun) out.push({ reason: `${n} is UNALIVE but still referenced by partitions: its data cannot be moved away from a dead process`, fix: `start ${n} again (start-node) or wait until every partition is healthy without it` });
     }
     if (new Set(leaving).size !== leaving.length) out.push({ reason: 'a leaving node is listed twice', fix: 'list each node once' });
@@ -380,6 +392,21 @@ export class ScaleEngine {
       // Only operations that stop nodes; a drain kills nothing. (The threshold itself is the guard's job.)
       if (spec.op !== 'drain-node' && pctAllowingRemoval(alive + joining.length, dead, ml.value, leavingAlive) === null) {
         out.push({ reason: `removing ${leavingAlive} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${ml.value} (${ml.note}): the meta would freeze whatever meta.live_percentage is`, fix: 'remove fewer nodes, or add nodes first' });
+      } else if (spec.op !== 'drain-node') {
+        // Walk the guard's decisions: a stop that leaves no spare is allowed, but said.
+        let a = alive + joining.length;
+        let dd = dead;
+        let p = await this.readPct(signal);
+        const zero: string[] = [];
+        for (const n of leaving.filter((x) => listed.get(x)?.alive)) {
+          const dec = decideRemoval({ alive: a, dead: dd, pct: p, minLive: ml.value }, this.o.keepMargin);
+          if (dec.kind === 'refuse') break;
+          if (dec.kind === 'lower') p = dec.pct;
+          if (dec.after.margin === 0) zero.push(n);
+          a--;
+          dd++;
+        }
+        if (zero.length) warnings.push(zeroMarginWarning(`stopping ${zero.join(', ')}`));
       }
     }
     if ((mutatingScale || spec.op === 'stop-node') && !resumingRun) {
@@ -398,7 +425,8 @@ export class ScaleEngine {
         out.push({ reason: `meta.lb.assign_delay_ms is ${delay} ms, lowered, probably by an earlier scale-in`, fix: 'resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT' });
       }
     }
-    return { refusals: out, minLive: ml };
+    for (const w of warnings) this.emit({ kind: 'warning', message: `preflight: ${w}` });
+    return { refusals: out, minLive: ml, warnings };
   }
 
   /** The freeze arithmetic for removing these nodes (or this many) one after another. */
@@ -409,6 +437,22 @@ export class ScaleEngine {
     const { alive, dead } = aliveDead(state);
     const ml = await this.minLive(state.leader, signal);
     const k = typeof remove === 'number' ? remove : remove.length;
+    const problems = typeof remove === 'number' ? [] : unknownNodes(state, remove);
+    if (typeof remove !== 'number' && new Set(remove).size !== remove.length) problems.push('a node is listed twice: list each node once');
+    if (k > alive) problems.push(`the cluster has only ${alive} alive node(s) (${state.nodes.length} listed): ${k} cannot be removed`);
+    if (problems.length > 0) {
+      return {
+        op: 'freeze-check',
+        run: '',
+        outcome: 'refused',
+        message: [ml.note, ...problems].join('\n'),
+        clusterState: describeState(state),
+        refusals: problems.map((reason) => ({ reason, fix: 'name nodes as nodes -d prints them, at most as many as are alive' })),
+        settingsLeft: [],
+        stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, elapsedMs: this.clock.now() - started },
+        data: { now: snapshotOf({ alive, dead, pct, minLive: ml.value }), schedule: [], pctAllowingRemoval: null, minLive: ml, problems },
+      };
+    }
     const schedule: RemovalStep[] = removalSchedule({ alive, dead, pct, minLive: ml.value }, k);
     const allow = pctAllowingRemoval(alive, dead, ml.value, k);
     const now = snapshotOf({ alive, dead, pct, minLive: ml.value });
@@ -587,9 +631,15 @@ export class ScaleEngine {
     // A meta that is away (fail-over, restart) is waited for up to the leader timeout.
     let settingsLeft: SettingLeft[] = [];
     let finalState: ClusterState | undefined;
+    // restore-settings with an empty journal must never claim it restored anything.
+    const nothingKnown = spec.op === 'restore-settings' && this.d.journal.openSettings().length === 0;
     try {
       // Each run gives back what it changed; restore-settings gives back everything open (also an abandoned run's).
-      settingsLeft = spec.op === 'restart-meta' ? this.leftOpen() : await this.restoreRetrying(spec.op === 'restore-settings' ? undefined : run, rc.stopIssued);
+      // A drain that did not finish keeps the level at steady: lively would let the balancer move
+      // replicas back onto the nodes being drained, and a resume would copy them a second time.
+      const leavingNodes = spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : spec.op === 'drain-node' ? [spec.node] : [];
+      const keepSteady = outcome !== 'done' && leavingNodes.length > 0 ? { op: spec.op, nodes: leavingNodes, outcome } : undefined;
+      settingsLeft = spec.op === 'restart-meta' ? this.leftOpen() : await this.restoreRetrying(spec.op === 'restore-settings' ? undefined : run, rc.stopIssued, keepSteady);
       if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta') {
         const mine = new Set(settingsLeft.map((x) => x.name));
         for (const o of this.leftOpen()) if (!mine.has(o.name)) settingsLeft.push(o);
@@ -604,7 +654,24 @@ export class ScaleEngine {
     } catch {
       // Said in clusterState below ("unknown").
     }
-    const clusterState = (finalState ? describeState(finalState, rc.excluded) : 'unknown (the cluster could not be read)') + describeSettingsLeft(settingsLeft);
+    let clusterState = (finalState ? describeState(finalState, rc.excluded) : 'unknown (the cluster could not be read)') + describeSettingsLeft(settingsLeft);
+    if (finalState && outcome === 'done' && (spec.op === 'scale-in' || spec.op === 'drain-node')) {
+      const rep = balanceReport(finalState);
+      const uneven = rep.tables.filter((t) => !t.balanced);
+      if (uneven.length) {
+        const advice = `not even after the ${spec.op}: ${uneven.map((t) => `${t.table} primaries ${t.primarySpread.join('..')} (even: ${t.bounds.join('..')}), replicas ${t.replicaSpread.join('..')}`).join('; ')}; a rebalance is advisable (run rebalance)`;
+        message += `\n${advice}`;
+        clusterState += `; ${advice}`;
+      }
+    }
+    if (nothingKnown) {
+      const looks = await this.looksChanged().catch((e: unknown) => [`the settings could not be read: ${e instanceof Error ? e.message : String(e)}`]);
+      const what = `no journal entries for this cluster (${this.d.journal.path ?? 'in-memory journal'}): nothing known to restore`;
+      const tail = looks.length ? `; what looks changed on the cluster:\n${looks.map((l) => `- ${l}`).join('\n')}` : '; nothing on the cluster looks left over from a scale operation';
+      message = `${what}${tail}`;
+      clusterState = `${finalState ? describeState(finalState) : 'unknown (the cluster could not be read)'}; ${what}${tail}`;
+      data = { nothingKnown: true, looksChanged: looks };
+    }
     this.d.journal.append({ t: 'end', outcome, message: `${message}\n${clusterState}` }, this.date());
     return {
       op: spec.op,
@@ -655,6 +722,9 @@ export class ScaleEngine {
       case 'scale-in':
         rc.excluded = new Set(spec.nodes);
         await this.scaleInNodes(rc, spec.nodes, plan);
+        // A drained node's primaries can only go to that partition's secondaries, so they pile up
+        // on a few nodes; role switches (no copy) even them out per table.
+        await this.step(rc, 'primaries-balance', () => this.balancePrimaries(rc));
         return undefined;
       case 'scale-out': {
         const nodes = await this.startNodes(rc, spec.nodes ?? [], spec.count ?? 0);
@@ -671,6 +741,7 @@ export class ScaleEngine {
       case 'drain-node':
         rc.excluded = new Set([spec.node]);
         await this.prepareScaleIn(rc, [spec.node]);
+        await this.recheckDrained(rc, spec.node);
         await this.step(rc, `${spec.node}:primaries`, () => this.drainPrimaries(rc, spec.node, 0));
         await this.step(rc, `${spec.node}:replicas`, () => this.drainReplicas(rc, spec.node, 0));
         return undefined;
@@ -711,6 +782,10 @@ export class ScaleEngine {
     let stopping: string | undefined;
     for (const node of nodes) {
       const planned = plan?.steps.find((s) => s.kind === 'drain' && s.node === node);
+      await this.recheckDrained(rc, node);
+      if (stopping && !rc.finished.has(`${stopping}:gone`)) {
+        this.emit({ kind: 'info', message: `draining ${node} while ${stopping}'s failure detection runs (${stopping} holds 0 replicas; ${node} is stopped only once the meta sees ${stopping} gone and every partition is healthy)` });
+      }
       await this.step(rc, `${node}:primaries`, () => this.drainPrimaries(rc, node, planned?.primariesMoved ?? 0));
       await this.step(rc, `${node}:replicas`, () => this.drainReplicas(rc, node, planned?.bytes ?? 0, planned?.seconds ?? 0));
       if (stopping) await this.finishRemoval(rc, stopping);
@@ -718,6 +793,30 @@ export class ScaleEngine {
       stopping = node;
     }
     if (stopping) await this.finishRemoval(rc, stopping);
+  }
+
+  /**
+   * On resume the journal's "done" for a drain step is checked against the live placement: while
+   * the run was interrupted something (the balancer, cure) may have put primaries or replicas back
+   * on the node. Such a step runs again instead of being reported "already done".
+   */
+  private async recheckDrained(rc: RunCtx, node: string): Promise<void> {
+    const pri = `${node}:primaries`;
+    const rep = `${node}:replicas`;
+    if (!rc.finished.has(pri) && !rc.finished.has(rep)) return;
+    // A node already stopped holds nothing that a drain could move.
+    if (rc.finished.has(`${node}:stop`)) return;
+    const s = await this.readState(rc);
+    const hosted = replicasOn(s, node);
+    const primaries = hosted.filter((h) => h.role === 'primary').length;
+    if (rc.finished.has(pri) && primaries > 0) {
+      rc.finished.delete(pri);
+      this.emit({ kind: 'warning', message: `${pri}: the journal says done, but ${node} holds ${primaries} primar${primaries === 1 ? 'y' : 'ies'} again (placed there while the run was interrupted); moving them again` });
+    }
+    if (rc.finished.has(rep) && hosted.length > 0) {
+      rc.finished.delete(rep);
+      this.emit({ kind: 'warning', message: `${rep}: the journal says done, but ${node} holds ${hosted.length} replica(s) again (placed there while the run was interrupted); moving them again` });
+    }
   }
 
   private async finishRemoval(rc: RunCtx, node: string): Promise<void> {
@@ -907,7 +1006,15 @@ export class ScaleEngine {
     this.targets.set(key, to);
     this.d.journal.append({ t: 'event', kind: 'target', message: `${type} ${t.appId}.${pidx} ${from} -> ${to}` }, this.date());
   }
-  private readonly drainStart = new Map<string, { sizes: Map<string, number>; bytesAt0: number | undefined }>();
+  /** Per drained node: what it hosted, the byte counter and the time when its drain began (one window for bytes and rate). */
+  private readonly drainStart = new Map<string, { sizes: Map<string, number>; bytesAt0: number | undefined; at: number }>();
+
+  /** Why measured bytes can pass the planned total, said wherever they do. */
+  private overPlanWhy(): string {
+    return this.o.replicaSizeBytes === undefined
+      ? `the plan assumed ${fmtBytes(DEFAULT_REPLICA_SIZE_BYTES)} per replica (sizes unknown: pass the engine option replicaSizeBytes, --replica-size), and the byte counter includes any other copy running meanwhile`
+      : 'the replicas are larger than the replicaSizeBytes given, or the byte counter includes other copies running meanwhile';
+  }
 
   private replicaSize(table: string): number {
     const rs = this.o.replicaSizeBytes;
@@ -949,7 +1056,7 @@ export class ScaleEngine {
     for (;;) {
       const s = await this.readState(rc);
       const all = replicasOn(s, node);
-      if (!this.drainStart.has(node)) this.drainStart.set(node, { sizes: new Map(all.map((h) => [`${h.appId}.${h.pidx}`, this.replicaSize(h.table)])), bytesAt0: await this.d.cluster.bytesCopied?.(rc.signal) });
+      if (!this.drainStart.has(node)) this.drainStart.set(node, { sizes: new Map(all.map((h) => [`${h.appId}.${h.pidx}`, this.replicaSize(h.table)])), bytesAt0: await this.d.cluster.bytesCopied?.(rc.signal), at: this.clock.now() });
       const hosted = all.filter((r) => r.role === 'primary');
       if (initial < 0) initial = hosted.length;
       if (hosted.length === 0) return `${initial} primaries moved away from ${node} (planned ${planned})`;
@@ -1027,6 +1134,8 @@ export class ScaleEngine {
     // What the node hosted when its drain began: a replica gone from it was copied first (copy_sec adds before it removes).
     const started = this.drainStart.get(node);
     const bytesAt0 = started ? started.bytesAt0 : await this.d.cluster.bytesCopied?.(rc.signal);
+    // Bytes and rate over the same window: copies start during the primaries step already.
+    const windowStart = started?.at ?? start;
     let initialSet: Map<string, number> | undefined = started?.sizes;
     for (;;) {
       const s = await this.readState(rc);
@@ -1037,10 +1146,13 @@ export class ScaleEngine {
       let estimated = 0;
       for (const [g, b] of initialSet) if (!still.has(g)) estimated += b;
       const measured = bytesAt0 !== undefined ? await this.d.cluster.bytesCopied!(rc.signal) : undefined;
-      const doneBytes = measured !== undefined && bytesAt0 !== undefined ? measured - bytesAt0 : estimated;
+      const doneBytes = measured !== undefined && bytesAt0 !== undefined ? Math.max(0, measured - bytesAt0) : estimated;
+      // One planned total for the whole drain: the plan's figure (replica size x replicas), else the sizes assumed here.
+      const planned = plannedBytes || [...initialSet.values()].reduce((a, b) => a + b, 0);
       if (hosted.length === 0) {
         rc.bytesCopied += doneBytes;
-        return `${initial} replicas copied off ${node} (${fmtBytes(doneBytes)}${measured === undefined ? ', estimated from replica sizes' : ''})`;
+        const how = measured === undefined ? ', estimated from replica sizes' : doneBytes > planned * 1.1 ? `, measured cluster-wide: more than the ${fmtBytes(planned)} planned — ${this.overPlanWhy()}` : '';
+        return `${initial} replicas copied off ${node} (${fmtBytes(doneBytes)}${how})`;
       }
       const placement = new Placement(s, rc.excluded);
       for (const h of hosted) {
@@ -1060,14 +1172,18 @@ export class ScaleEngine {
         lastChange = this.clock.now();
         stuckReported = false;
       }
-      const el = (this.clock.now() - start) / 1000;
+      const el = (this.clock.now() - windowStart) / 1000;
       const rate = el > 0 ? doneBytes / el : 0;
-      const planned = plannedBytes || [...initialSet.values()].reduce((a, b) => a + b, 0);
-      const eta = rate > 0 ? Math.max(0, (planned - doneBytes) / rate) : undefined;
+      const over = doneBytes > planned;
+      // ETA from bytes while under the plan; past it (sizes larger than assumed) from the replicas still to go.
+      const movedCount = initial - hosted.length;
+      const eta = !over && rate > 0 ? (planned - doneBytes) / rate : movedCount > 0 && el > 0 ? (hosted.length * el) / movedCount : undefined;
+      const shownEta = eta;
+      const bytesText = over ? `${fmtBytes(doneBytes)} copied (more than the ${fmtBytes(planned)} planned: ${this.overPlanWhy()})` : `${fmtBytes(doneBytes)} of ${fmtBytes(planned)} copied`;
       this.progress(
         rc,
-        { phase: 'copy replicas', node, replicasLeft: hosted.length, unhealthy: unhealthyPartitions(s).length, bytesCopied: doneBytes, bytesPlanned: planned, rate, ...(eta !== undefined ? { etaSeconds: eta } : {}), elapsedSeconds: el },
-        `${node}: ${hosted.length}/${initial} replicas left, ${fmtBytes(doneBytes)} of ${fmtBytes(planned)} copied${rate > 0 ? `, ${fmtBytes(rate)}/s, ETA ${fmtDuration(eta ?? 0)}` : ''}`,
+        { phase: 'copy replicas', node, replicasLeft: hosted.length, unhealthy: unhealthyPartitions(s).length, bytesCopied: doneBytes, bytesPlanned: planned, rate, ...(shownEta !== undefined ? { etaSeconds: shownEta } : {}), elapsedSeconds: el },
+        `${node}: ${hosted.length}/${initial} replicas left, ${bytesText}${rate > 0 ? `, ${fmtBytes(rate)}/s` : ''}${shownEta === undefined ? ', ETA unknown yet' : shownEta < 1 ? ', finishing the last copies' : `, ETA ${fmtDuration(shownEta)}`}`,
       );
       stuckReported = await this.checkStuck(rc, s, start, lastChange, timeoutMs, `${node} to hold no replica`, node, stuckReported);
       await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
@@ -1134,11 +1250,19 @@ export class ScaleEngine {
     const { alive, dead } = aliveDead(s);
     const pct = await this.retrying(rc, 'reading meta.live_percentage', () => this.readPct(rc.signal));
     const ml = await this.minLive(s.leader, rc.signal);
-    const d = decideRemoval({ alive, dead, pct, minLive: ml.value });
+    const km = this.o.keepMargin;
+    const d = decideRemoval({ alive, dead, pct, minLive: ml.value }, km);
     if (d.kind === 'refuse') throw new RefusedError([{ reason: `stopping ${node}: ${d.reason} (${ml.note})`, fix: d.fix }]);
     if (d.kind === 'lower') {
-      await this.setSetting(rc, 'meta.live_percentage', String(d.pct), `stopping ${node} would freeze the meta at ${pct} (alive ${alive - 1}, dead ${dead + 1}); ${d.pct} is the largest value that avoids it`);
+      const why = km > 0 && !d.short ? `stopping ${node} at ${pct} would leave fewer than ${km} spare node failure(s) before a freeze (alive ${alive - 1}, dead ${dead + 1}); ${d.pct} is the largest value that keeps ${km} (keepMargin)` : `stopping ${node} would freeze the meta at ${pct} (alive ${alive - 1}, dead ${dead + 1}); ${d.pct} is the largest value that avoids it`;
+      await this.setSetting(rc, 'meta.live_percentage', String(d.pct), why);
       notes.push(`meta.live_percentage lowered ${pct} -> ${d.pct} first`);
+    }
+    if (d.short) this.emit({ kind: 'warning', message: `stopping ${node}: ${d.short}` });
+    if (d.after.margin === 0) {
+      const w = zeroMarginWarning(`stopping ${node}`);
+      this.emit({ kind: 'warning', message: w });
+      notes.push('freeze margin 0 after it');
     }
   }
 
@@ -1199,6 +1323,69 @@ export class ScaleEngine {
       }
       this.progress(rc, { phase: 'wait healthy', unhealthy: u.length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (this.clock.now() - start) / 1000 }, `${u.length} unhealthy partition(s)`);
       reported = await this.checkStuck(rc, s, start, lastChange, timeoutMs, waitingFor, undefined, reported);
+      await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
+    }
+  }
+
+  /**
+   * Evens out primaries per table with `move_pri` only (a role switch: nothing is copied): while a
+   * table has a node with at least two primaries more than another, the primary of a partition on
+   * the fullest node goes to its secondary with the fewest primaries (of the table, then overall).
+   * Never touches an unhealthy partition; gives up quietly (the summary advises a rebalance) when
+   * the members allow no better spread.
+   */
+  private async balancePrimaries(rc: RunCtx): Promise<string> {
+    const start = this.clock.now();
+    let moved = 0;
+    let lastFp = '';
+    let lastChange = start;
+    for (;;) {
+      const s = await this.readState(rc);
+      const alive = new Set(s.nodes.filter((n) => n.alive && !rc.excluded.has(n.address)).map((n) => n.address));
+      const total = new Map<string, number>([...alive].map((a) => [a, 0]));
+      for (const t of s.tables) for (const p of t.partitions) if (p.primary && total.has(p.primary)) total.set(p.primary, total.get(p.primary)! + 1);
+      let proposed = 0;
+      let possible = 0;
+      for (const t of s.tables) {
+        const cnt = new Map<string, number>([...alive].map((a) => [a, 0]));
+        for (const p of t.partitions) if (p.primary && cnt.has(p.primary)) cnt.set(p.primary, cnt.get(p.primary)! + 1);
+        const done = new Set<number>();
+        for (;;) {
+          const nodes = [...cnt.keys()].sort((a, b) => cnt.get(b)! - cnt.get(a)! || total.get(b)! - total.get(a)! || (a < b ? -1 : 1));
+          let best: { p: PartitionView; from: string; to: string } | undefined;
+          for (const from of nodes) {
+            for (const p of t.partitions) {
+              if (p.primary !== from || done.has(p.pidx) || 1 + p.secondaries.length < t.maxReplicaCount) continue;
+              for (const to of p.secondaries) {
+                if (!cnt.has(to) || cnt.get(from)! - cnt.get(to)! < 2) continue;
+                if (!best || cnt.get(to)! < cnt.get(best.to)! || (cnt.get(to) === cnt.get(best.to) && total.get(to)! < total.get(best.to)!)) best = { p, from, to };
+              }
+            }
+            if (best) break;
+          }
+          if (!best) break;
+          possible++;
+          done.add(best.p.pidx);
+          cnt.set(best.from, cnt.get(best.from)! - 1);
+          cnt.set(best.to, cnt.get(best.to)! + 1);
+          total.set(best.from, total.get(best.from)! - 1);
+          total.set(best.to, total.get(best.to)! + 1);
+          if (await this.propose(rc, t, best.p.pidx, best.p.ballot, 'move_pri', best.from, best.to)) {
+            proposed++;
+            moved++;
+            rc.primariesMoved++;
+          }
+        }
+      }
+      if (possible === 0) return moved ? `${moved} primaries moved (role switches, no copy) to even out primaries per table` : 'primaries already even per table (as far as the partition members allow)';
+      const fp = ballotFingerprint(s);
+      if (fp !== lastFp) {
+        lastFp = fp;
+        lastChange = this.clock.now();
+      }
+      // A balance the meta does not carry out (refused proposals) is not worth failing the run for.
+      if (this.clock.now() - lastChange > this.o.stuckAfterMs || this.clock.now() - start > this.t.primariesMs) return `${moved} primaries moved; ${possible} more move(s) did not happen (the meta did not carry them out): run rebalance`;
+      this.progress(rc, { phase: 'balance primaries', unhealthy: unhealthyPartitions(s).length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (this.clock.now() - start) / 1000 }, `evening out primaries: ${proposed} role switch(es) proposed`);
       await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
     }
   }
@@ -1311,12 +1498,12 @@ export class ScaleEngine {
    * to the leader timeout of the engine's clock; each attempt is idempotent (restored settings are
    * journaled and not open any more).
    */
-  private async restoreRetrying(run: string | undefined, pendingStops: ReadonlySet<string>): Promise<SettingLeft[]> {
+  private async restoreRetrying(run: string | undefined, pendingStops: ReadonlySet<string>, keepSteady?: KeepSteady): Promise<SettingLeft[]> {
     const start = this.clock.now();
     let warned = false;
     for (;;) {
       try {
-        return await this.restore(AbortSignal.timeout(60_000), run, pendingStops);
+        return await this.restore(AbortSignal.timeout(60_000), run, pendingStops, keepSteady);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         // The meta answered and refused: waiting will not change that.
@@ -1330,11 +1517,22 @@ export class ScaleEngine {
   }
 
   /** Gives back every open setting from the journal; the threshold only when that cannot freeze the meta. */
-  private async restore(signal: AbortSignal, run?: string, pendingStops: ReadonlySet<string> = new Set()): Promise<SettingLeft[]> {
+  private async restore(signal: AbortSignal, run?: string, pendingStops: ReadonlySet<string> = new Set(), keepSteady?: KeepSteady): Promise<SettingLeft[]> {
     const open = this.d.journal.openSettings(run).sort((a, b) => SETTING_ORDER.indexOf(a.name) - SETTING_ORDER.indexOf(b.name));
     const left: SettingLeft[] = [];
     for (const s of open) {
       const cur = await this.d.cluster.getSetting(s.name, signal);
+      const orig = s.original.trim() as MetaLevel;
+      if (s.name === 'meta_level' && keepSteady && orig in META_LEVEL_VALUE && META_LEVEL_VALUE[orig] > META_LEVEL_VALUE.steady) {
+        const reason =
+          `meta_level stays ${cur} (was ${orig}): the ${keepSteady.op} ${keepSteady.outcome === 'cancelled' ? 'was cancelled' : 'failed'} before ${keepSteady.nodes.join(', ')} ${keepSteady.nodes.length > 1 ? 'were' : 'was'} fully drained, ` +
+          `and ${orig} would let the balancer move replicas back onto ${keepSteady.nodes.length > 1 ? 'them' : 'it'}, so a resume would copy the same data again. ` +
+          `Resume the run (it gives ${orig} back when it finishes), or run restore-settings to set ${orig} now (undoing the drain)`;
+        this.d.journal.append({ t: 'kept', name: s.name, value: cur, reason }, this.date());
+        this.emit({ kind: 'warning', message: reason });
+        left.push({ name: s.name, value: cur, original: s.original, reason });
+        continue;
+      }
       if (s.name === 'meta.live_percentage') {
         const st = await this.d.cluster.readState(signal);
         const ad = aliveDead(st);
@@ -1368,6 +1566,22 @@ export class ScaleEngine {
     return left;
   }
 
+  /** Settings that look left over from a scale operation whose journal is gone, each with the command that fixes it. */
+  private async looksChanged(): Promise<string[]> {
+    const signal = AbortSignal.timeout(30_000);
+    const out: string[] = [];
+    const bl = (await this.d.cluster.getSetting('meta.lb.assign_secondary_black_list', signal)).trim();
+    if (bl) out.push(`meta.lb.assign_secondary_black_list = ${bl} (cure never places replicas there); fix: remote_command -t meta-server meta.lb.assign_secondary_black_list clear`);
+    const delay = Number(await this.d.cluster.getSetting('meta.lb.assign_delay_ms', signal));
+    if (Number.isFinite(delay) && delay < this.o.lowDelayThresholdMs) out.push(`meta.lb.assign_delay_ms = ${delay} ms (lowered: a restarting node loses its replicas at once); fix: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT`);
+    const omp = (await this.d.cluster.getSetting('meta.lb.only_move_primary', signal)).trim();
+    if (omp === 'true') out.push(`meta.lb.only_move_primary = true (the balancer only moves primaries); fix, if it was false before: remote_command -t meta-server meta.lb.only_move_primary false`);
+    const level = (await this.d.cluster.getSetting('meta_level', signal)).trim() as MetaLevel;
+    if (level === 'steady') out.push(`meta_level = steady (no balancer); if it was lively before the run: set_meta_level lively`);
+    else if (level in META_LEVEL_VALUE && META_LEVEL_VALUE[level] < META_LEVEL_VALUE.steady) out.push(`meta_level = ${level} (no reconfiguration runs); once you know why: set_meta_level steady`);
+    return out;
+  }
+
   private leftOpen(): SettingLeft[] {
     return this.d.journal.openSettings().map((s: OpenSetting) => ({ name: s.name, value: s.current, original: s.original, reason: s.keptReason ?? 'not restored yet: run restore-settings' }));
   }
@@ -1395,6 +1609,13 @@ export class ScaleEngine {
   }
 }
 
+/** Why a scale-in's restore keeps the level at steady: the drain of these nodes did not finish. */
+interface KeepSteady {
+  readonly op: string;
+  readonly nodes: readonly string[];
+  readonly outcome: Outcome;
+}
+
 function sameValue(name: SettingName, a: string, b: string): boolean {
   if (name === 'meta.lb.assign_secondary_black_list') {
     const norm = (x: string): string => x.split(',').map((y) => y.trim()).filter(Boolean).sort().join(',');
@@ -1405,8 +1626,10 @@ function sameValue(name: SettingName, a: string, b: string): boolean {
 
 export function planFor(state: ClusterState, spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>, o: PlanOptions): ScalePlan {
   if (spec.op === 'scale-in') return planScaleIn(state, spec.nodes, o);
-  if (spec.op === 'scale-out') return planScaleOut(state, [...(spec.nodes ?? []), ...Array.from({ length: spec.count ?? 0 }, (_, i) => `new-node-${i + 1}:0`)], o);
-  return planMigration(state, spec.from, [...(spec.to ?? []), ...Array.from({ length: spec.count ?? 0 }, (_, i) => `new-node-${i + 1}:0`)], o);
+  // Nodes added by count get their address when they start (the simulator picks it): a label, not a fake host:port.
+  const added = Array.from({ length: spec.count ?? 0 }, (_, i) => `(new node ${i + 1}, address given when it starts)`);
+  if (spec.op === 'scale-out') return planScaleOut(state, [...(spec.nodes ?? []), ...added], o);
+  return planMigration(state, spec.from, [...(spec.to ?? []), ...added], o);
 }
 
 /** The cluster in a few words: what an operator needs to know after success, failure or cancel. */

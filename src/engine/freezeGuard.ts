@@ -9,9 +9,9 @@ export type FreezeInputsNow = FreezeInputs;
 
 export type RemovalDecision =
   /** The node can go without touching the threshold. */
-  | { readonly kind: 'ok'; readonly after: FreezeSnapshot }
+  | { readonly kind: 'ok'; readonly after: FreezeSnapshot; readonly short?: string }
   /** Lower `meta.live_percentage` to `pct` just before the step (the largest value that avoids the freeze). */
-  | { readonly kind: 'lower'; readonly pct: number; readonly after: FreezeSnapshot }
+  | { readonly kind: 'lower'; readonly pct: number; readonly after: FreezeSnapshot; readonly short?: string }
   /** No percentage helps: the min-live rule would freeze the meta. */
   | { readonly kind: 'refuse'; readonly reason: string; readonly fix: string; readonly after: FreezeSnapshot };
 
@@ -32,11 +32,16 @@ export function snapshotOf(i: FreezeInputsNow): FreezeSnapshot {
   };
 }
 
-/** Before one more node goes dead: keep the threshold, lower it just enough, or refuse. */
-export function decideRemoval(now: FreezeInputsNow): RemovalDecision {
+/**
+ * Before one more node goes dead: keep the threshold, lower it just enough, or refuse.
+ * `keepMargin` (default 0): lower to the largest pct that still leaves that many further node
+ * losses before a freeze; when min-live makes that impossible, the margin-0 value is used and
+ * `short` says so.
+ */
+export function decideRemoval(now: FreezeInputsNow, keepMargin = 0): RemovalDecision {
   const afterIn = { ...now, alive: now.alive - 1, dead: now.dead + 1 };
   const after = snapshotOf(afterIn);
-  if (!after.frozen) return { kind: 'ok', after };
+  if (!after.frozen && after.margin >= keepMargin) return { kind: 'ok', after };
   const safe = largestSafePct(afterIn.alive, afterIn.dead, now.minLive);
   if (safe === null) {
     return {
@@ -46,7 +51,22 @@ export function decideRemoval(now: FreezeInputsNow): RemovalDecision {
       fix: `keep at least ${now.minLive} replica servers alive (add nodes first), or lower min_live_node_count_for_unfreeze on the meta (HTTP /updateConfig?min_live_node_count_for_unfreeze=N)`,
     };
   }
+  if (keepMargin > 0) {
+    const spare = largestSafePct(afterIn.alive - keepMargin, afterIn.dead + keepMargin, now.minLive);
+    if (spare !== null) {
+      const pct = Math.min(now.pct, spare);
+      return pct === now.pct ? { kind: 'ok', after } : { kind: 'lower', pct, after: snapshotOf({ ...afterIn, pct }) };
+    }
+    const short = `a freeze margin of ${keepMargin} cannot be kept: ${afterIn.alive - keepMargin} alive would be below min_live ${now.minLive} whatever meta.live_percentage is`;
+    if (!after.frozen) return { kind: 'ok', after, short };
+    return { kind: 'lower', pct: safe, after: snapshotOf({ ...afterIn, pct: safe }), short };
+  }
   return { kind: 'lower', pct: safe, after: snapshotOf({ ...afterIn, pct: safe }) };
+}
+
+/** The warning every output gives when a step leaves no spare: one unrelated failure would freeze the meta. */
+export function zeroMarginWarning(where: string): string {
+  return `${where} leaves freeze margin 0: one unrelated node failure during this step freezes the meta (keep-margin 1 lowers meta.live_percentage further to keep one spare)`;
 }
 
 export type RestoreDecision =

@@ -2,9 +2,8 @@
  * Where a replica goes when a node is drained. Used both by the planner (to predict) and by the
  * running operation (to choose the `balance` targets), so the plan is what actually happens.
  *
- * The orderings mirror the meta's own: a new primary is the member with the fewest primaries of
- * the table, then the fewest replicas of the table, then the fewest primaries and replicas overall
- * (`less_primaries`); a new secondary goes to the alive, non-member, non-black-listed node with the
+ * The orderings follow the meta's own: a new primary is the member with the fewest primaries of
+ * the table, then the fewest primaries overall, then the fewest replicas (of the table, overall); a new secondary goes to the alive, non-member, non-black-listed node with the
  * fewest replicas of the table, then the fewest replicas overall (`less_partitions`). Ties are
  * broken by address so a plan is reproducible.
  */
@@ -66,11 +65,12 @@ export class Placement {
     const cands = p.secondaries.filter((s) => s !== from && this.alive.has(s));
     if (cands.length === 0) return null;
     const c = this.perTable.get(t.appId)!;
+    // Fewest primaries of the table, then overall: moved primaries must not pile onto a few nodes.
     const key = (a: string): number[] => [
       this.excluded.has(a) ? 1 : 0,
       c.tablePri.get(a) ?? 0,
-      c.tableRep.get(a) ?? 0,
       this.totalPri.get(a) ?? 0,
+      c.tableRep.get(a) ?? 0,
       this.totalRep.get(a) ?? 0,
     ];
     return pickMin(cands, key);

@@ -3,7 +3,7 @@
  * freeze margin after every step. Pure functions of a cluster state.
  */
 import { fmtBytes, fmtDuration } from '../cluster/units';
-import { decideRemoval, snapshotOf, type FreezeSnapshot } from './freezeGuard';
+import { decideRemoval, snapshotOf, zeroMarginWarning, type FreezeSnapshot } from './freezeGuard';
 import { aliveDead, nodeLoads } from './model';
 import { Placement } from './placement';
 import type { ClusterState, PartitionView } from './ports';
@@ -24,6 +24,8 @@ export interface PlanOptions {
   readonly fdGraceSeconds?: number;
   /** The meta's lb tick: proposals run at the next one (10 s). */
   readonly lbIntervalSeconds?: number;
+  /** Further node losses each stop must leave room for (the guard lowers the threshold for it); default 0. */
+  readonly keepMargin?: number;
 }
 
 export interface PlannedMove {
@@ -72,8 +74,10 @@ export interface ScalePlan {
   /** The threshold at the start and the lowest the guard would set (equal when untouched). */
   readonly pctBefore: number;
   readonly pctLowest: number;
-  /** Problems that make the plan impossible (a table with nowhere to go, min-live). */
+  /** Problems that make the plan impossible (a table with nowhere to go, min-live): one line per table / cause. */
   readonly problems: readonly string[];
+  /** Risks that do not block the plan (a step that leaves freeze margin 0). */
+  readonly warnings: readonly string[];
 }
 
 interface Ctx {
@@ -118,7 +122,21 @@ function copySeconds(moves: readonly PlannedMove[], rateBps: number): number {
   return worst;
 }
 
-function drainNode(state: ClusterState, placement: Placement, node: string, c: Ctx, problems: string[]): PlannedMove[] {
+/** Partitions with nowhere to go, per table: reported as one line per table, not one per partition. */
+type NoRoom = Map<string, { replicas: number; partitions: number; nodes: Set<string> }>;
+
+function noRoom(nr: NoRoom, table: string, replicas: number, node: string): void {
+  const e = nr.get(table) ?? { replicas, partitions: 0, nodes: new Set<string>() };
+  e.partitions++;
+  e.nodes.add(node);
+  nr.set(table, e);
+}
+
+function noRoomLines(nr: NoRoom, left: number): string[] {
+  return [...nr].map(([t, e]) => `${t}: ${e.replicas} replicas but only ${left} node(s) would be left (${e.partitions} partition(s) on ${[...e.nodes].join(', ')} have nowhere to go)`);
+}
+
+function drainNode(state: ClusterState, placement: Placement, node: string, c: Ctx, problems: NoRoom): PlannedMove[] {
   const moves: PlannedMove[] = [];
   // Work on a mutable copy of the partitions touched, so the next node sees the result.
   for (const t of state.tables) {
@@ -135,7 +153,7 @@ function drainNode(state: ClusterState, placement: Placement, node: string, c: C
         } else {
           const dest = placement.chooseSecondaryTarget(t, p);
           if (!dest) {
-            problems.push(`partition ${gpid} of ${t.name}: primary on ${node} and no other node can take it`);
+            noRoom(problems, t.name, t.maxReplicaCount, node);
             continue;
           }
           moves.push({ gpid, appId: t.appId, table: t.name, pidx: p.pidx, type: 'copy_pri', from: node, to: dest, bytes: c.size(t.name) });
@@ -148,7 +166,7 @@ function drainNode(state: ClusterState, placement: Placement, node: string, c: C
       if (cur.secondaries.includes(node)) {
         const to = placement.chooseSecondaryTarget(t, cur);
         if (!to) {
-          problems.push(`partition ${gpid} of ${t.name} (${t.maxReplicaCount} replicas): no node outside the leaving set can take the replica on ${node}`);
+          noRoom(problems, t.name, t.maxReplicaCount, node);
           continue;
         }
         moves.push({ gpid, appId: t.appId, table: t.name, pidx: p.pidx, type: 'copy_sec', from: node, to, bytes: c.size(t.name) });
@@ -169,7 +187,12 @@ function cloneState(s: ClusterState): ClusterState {
   };
 }
 
-function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOptions, c: Ctx, problems: string[], joining: readonly string[]): { steps: PlanStep[]; pctLowest: number; state: ClusterState } {
+function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOptions, c: Ctx, problems: string[], joining: readonly string[], warnings: string[]): { steps: PlanStep[]; pctLowest: number; state: ClusterState } {
+  const nr: NoRoom = new Map();
+  const refusedStops: string[] = [];
+  let refusedWhy = '';
+  const zeroMargin: string[] = [];
+  const shorts = new Set<string>();
   const s = cloneState(state);
   const placement = new Placement(s, new Set(leaving));
   for (const j of joining) placement.addNode(j);
@@ -179,7 +202,7 @@ function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOp
   let pctLowest = pct;
   const steps: PlanStep[] = [];
   for (const node of leaving) {
-    const moves = drainNode(s, placement, node, c, problems);
+    const moves = drainNode(s, placement, node, c, nr);
     const copies = moves.filter((m) => m.bytes > 0);
     const pri = moves.filter((m) => m.type === 'move_pri').length;
     const secs = (pri > 0 ? c.tick : 0) + (copies.length > 0 ? c.tick + copySeconds(moves, c.rateBps) : 0);
@@ -195,7 +218,7 @@ function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOp
     });
     const listed = s.nodes.find((x) => x.address === node);
     if (!listed?.alive) continue; // already gone (or unknown: pre-flight reports it); nothing dies here
-    const d = decideRemoval({ alive, dead, pct, minLive: c.minLive });
+    const d = decideRemoval({ alive, dead, pct, minLive: c.minLive }, o.keepMargin ?? 0);
     let lowerPctTo: number | undefined;
     let refused: string | undefined;
     if (d.kind === 'lower') {
@@ -203,9 +226,13 @@ function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOp
       pct = d.pct;
       pctLowest = Math.min(pctLowest, pct);
     } else if (d.kind === 'refuse') {
-      refused = `${d.reason}. Fix: ${d.fix}`;
-      problems.push(`stopping ${node}: ${refused}`);
+      // Short in the step (a table cell); the sentence and its fix once, in the problems.
+      refused = `min_live: ${alive - 1} alive < ${c.minLive}`;
+      refusedStops.push(node);
+      refusedWhy = `${d.reason}. Fix: ${d.fix}`;
     }
+    if (d.kind !== 'refuse' && d.after.margin === 0) zeroMargin.push(node);
+    if (d.kind !== 'refuse' && d.short) shorts.add(d.short);
     alive--;
     dead++;
     steps.push({
@@ -222,10 +249,15 @@ function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOp
     });
     (listed as { alive: boolean }).alive = false;
   }
+  const left = s.nodes.filter((n) => n.alive).length + joining.filter((j) => !s.nodes.some((n) => n.address === j)).length;
+  problems.push(...noRoomLines(nr, left));
+  if (refusedStops.length) problems.push(`stopping ${refusedStops.join(', ')}: ${refusedWhy}`);
+  if (zeroMargin.length) warnings.push(zeroMarginWarning(`stopping ${zeroMargin.join(', ')}`));
+  warnings.push(...shorts);
   return { steps, pctLowest, state: s };
 }
 
-function summarize(kind: ScalePlan['kind'], state: ClusterState, leaving: readonly string[], joining: readonly string[], steps: PlanStep[], c: Ctx, o: PlanOptions, pctLowest: number, problems: string[]): ScalePlan {
+function summarize(kind: ScalePlan['kind'], state: ClusterState, leaving: readonly string[], joining: readonly string[], steps: PlanStep[], c: Ctx, o: PlanOptions, pctLowest: number, problems: string[], warnings: string[] = []): ScalePlan {
   const moves = steps.flatMap((s) => s.moves);
   const loads = nodeLoads(state);
   return {
@@ -244,6 +276,7 @@ function summarize(kind: ScalePlan['kind'], state: ClusterState, leaving: readon
     pctBefore: o.pct,
     pctLowest,
     problems,
+    warnings,
   };
 }
 
@@ -273,8 +306,9 @@ function criticalPath(steps: readonly PlanStep[]): number {
 export function planScaleIn(state: ClusterState, leaving: readonly string[], o: PlanOptions): ScalePlan {
   const c = ctxOf(o);
   const problems: string[] = [];
-  const { steps, pctLowest } = scaleInSteps(state, leaving, o, c, problems, []);
-  return summarize('scale-in', state, leaving, [], steps, c, o, pctLowest, problems);
+  const warnings: string[] = [];
+  const { steps, pctLowest } = scaleInSteps(state, leaving, o, c, problems, [], warnings);
+  return summarize('scale-in', state, leaving, [], steps, c, o, pctLowest, problems, warnings);
 }
 
 /**
@@ -312,7 +346,12 @@ export function planScaleOut(state: ClusterState, joining: readonly string[], o:
   const { alive, dead } = aliveDead(state);
   const newOnes = joining.filter((j) => !state.nodes.some((n) => n.address === j && n.alive));
   const after = snapshotOf({ alive: alive + newOnes.length, dead, pct: o.pct, minLive: c.minLive });
-  const steps: PlanStep[] = joining.map((node) => ({ kind: 'start' as const, node, moves: [], primariesMoved: 0, copies: 0, bytes: 0, seconds: 5, freezeAfter: after }));
+  // Each start adds one alive node: the counts after step i include the first i new nodes only.
+  let started = 0;
+  const steps: PlanStep[] = joining.map((node) => {
+    if (newOnes.includes(node)) started++;
+    return { kind: 'start' as const, node, moves: [], primariesMoved: 0, copies: 0, bytes: 0, seconds: 5, freezeAfter: snapshotOf({ alive: alive + started, dead, pct: o.pct, minLive: c.minLive }) };
+  });
   const moves = rebalanceEstimate(state, joining, c);
   c.assumptions.push('rebalance copies estimated from the balancer end state (every node within ±1 replica per table); primaries then move without copying');
   steps.push({
@@ -333,23 +372,19 @@ export function planMigration(state: ClusterState, from: readonly string[], to: 
   const problems: string[] = [];
   const { alive, dead } = aliveDead(state);
   const newOnes = to.filter((j) => !state.nodes.some((n) => n.address === j && n.alive));
-  const startSteps: PlanStep[] = to.map((node) => ({
-    kind: 'start' as const,
-    node,
-    moves: [],
-    primariesMoved: 0,
-    copies: 0,
-    bytes: 0,
-    seconds: 5,
-    freezeAfter: snapshotOf({ alive: alive + newOnes.length, dead, pct: o.pct, minLive: c.minLive }),
-  }));
+  let started = 0;
+  const startSteps: PlanStep[] = to.map((node) => {
+    if (newOnes.includes(node)) started++;
+    return { kind: 'start' as const, node, moves: [], primariesMoved: 0, copies: 0, bytes: 0, seconds: 5, freezeAfter: snapshotOf({ alive: alive + started, dead, pct: o.pct, minLive: c.minLive }) };
+  });
   // The joined nodes are alive when the drain starts.
   const joined: ClusterState = { ...state, nodes: [...state.nodes.filter((n) => !newOnes.includes(n.address)), ...newOnes.map((a) => ({ address: a, alive: true }))] };
-  const { steps, pctLowest, state: afterDrain } = scaleInSteps(joined, from, o, c, problems, []);
+  const warnings: string[] = [];
+  const { steps, pctLowest, state: afterDrain } = scaleInSteps(joined, from, o, c, problems, [], warnings);
   const moves = rebalanceEstimate(afterDrain, [], c);
   const last = steps[steps.length - 1]?.freezeAfter ?? startSteps[0]!.freezeAfter;
   steps.push({ kind: 'rebalance', moves, primariesMoved: 0, copies: moves.length, bytes: moves.reduce((a, m) => a + m.bytes, 0), seconds: moves.length ? 3 * (c.tick + 30) + copySeconds(moves, c.rateBps) : c.tick, freezeAfter: last });
-  return summarize('migration', state, from, to, [...startSteps, ...steps], c, o, pctLowest, problems);
+  return summarize('migration', state, from, to, [...startSteps, ...steps], c, o, pctLowest, problems, warnings);
 }
 
 /** A few lines an operator reads before saying yes. */
@@ -372,6 +407,7 @@ export function describePlan(p: ScalePlan): string {
   }
   if (p.pctLowest !== p.pctBefore) lines.push(`  meta.live_percentage: ${p.pctBefore} -> ${p.pctLowest} during the run; it can only return to ${p.pctBefore} after a meta restart`);
   for (const a of p.assumptions) lines.push(`  assumption: ${a}`);
+  for (const w of p.warnings) lines.push(`  WARNING: ${w}`);
   for (const pr of p.problems) lines.push(`  PROBLEM: ${pr}`);
   return lines.join('\n');
 }

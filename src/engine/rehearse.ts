@@ -105,6 +105,8 @@ export interface Rehearsal {
   readonly bytesCopied: number;
   readonly simulatedSeconds: number;
   readonly partitionSecondsWithoutPrimary: number;
+  /** Where those seconds come from, in words (move_pri role switches, normally). */
+  readonly noPrimaryExplained: string;
   readonly frozenSeconds: number;
   readonly settingsLeft: OperationResult['settingsLeft'];
   /** Live address -> twin address, for reading the twin's numbers. */
@@ -175,7 +177,18 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
     const r = await engine.run(twinSpec, o.signal ? { signal: o.signal } : {});
     const m = sim.metrics() as Record<string, number>;
     const d = (k: string): number => (m[k] ?? 0) - (m0[k] ?? 0);
+    const noPri = d('partitionSecondsWithoutPrimary');
+    const switches = r.stats.primariesMoved;
+    // Each move_pri is a role switch: its partition has no primary for a sub-second handover. Say
+    // so, or an operator reads "seconds without a primary" as "the tool drops primaries".
+    const noPrimaryExplained =
+      noPri <= 0
+        ? 'no partition was ever without a primary'
+        : switches > 0 && noPri / switches < 2
+          ? `${noPri.toFixed(1)} partition-second(s) without a primary come from the ${switches} move_pri role switch(es) (about ${(noPri / switches).toFixed(2)} s each: the old primary steps down, the secondary takes over); no primary was lost`
+          : `${noPri.toFixed(1)} partition-second(s) without a primary, more than ${switches} move_pri role switch(es) explain: check the rehearsal's log for a primary lost with a stopped node`;
     const out = {
+      noPrimaryExplained,
       outcome: r.outcome,
       message: r.message,
       replicasCopied: d('replicasCopied'),
@@ -191,6 +204,7 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
           : `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live partition and replica counts, placed evenly by the simulator (not the live placement: ${
               !supported ? 'this simulator has no placement option yet, see src/simulator/REQUESTS.md' : lp && lp.dropped > 0 ? `${lp.dropped} replica(s) sit on nodes that are not alive` : 'the simulator did not load it exactly'
             })`,
+        noPrimaryExplained,
         ...(o.minLiveNote ? [o.minLiveNote] : []),
         `pct ${o.pct}, min_live ${o.minLive ?? 3}, replica size ${o.replicaSizeMb ?? 1024} MB, copy rate ${o.copyRateMb ?? 100} MB/s, version ${o.version ?? '2.6'}`,
       ],
@@ -201,7 +215,7 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
       twinDistribution,
       summary:
         `rehearsal ${r.outcome}: ${out.replicasCopied} replicas copied (${Math.round(out.bytesCopied / 1024 / 1024)} MB) in ${Math.round(out.simulatedSeconds)} simulated s; ` +
-        `partition-seconds without primary ${out.partitionSecondsWithoutPrimary.toFixed(1)}; frozen ${out.frozenSeconds.toFixed(1)} s` +
+        `partition-seconds without primary ${out.partitionSecondsWithoutPrimary.toFixed(1)} (${noPrimaryExplained}); frozen ${out.frozenSeconds.toFixed(1)} s` +
         (r.settingsLeft.length ? `; left changed: ${r.settingsLeft.map((s) => `${s.name}=${s.value}`).join(', ')}` : '; no setting left changed') +
         (placement === 'live' ? '; twin with the live placement' : '; twin placed evenly (not the live placement)'),
     };

@@ -231,6 +231,7 @@ export class ClusterRegistry implements vscode.Disposable {
       name,
       metaServers: sim.metaServers,
       nodeControl: { kind: 'simulator', control: sim.control },
+      production: false,
     });
     this.reload();
     void vscode.commands.executeCommand('setContext', 'pegasus.simulatedClusterRunning', true);

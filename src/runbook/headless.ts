@@ -8,31 +8,36 @@ import type { MetaClientLike } from '../cluster/client';
 import type { ClusterProfile } from '../cluster/profile';
 import { commandRegistry, type CommandRegistry } from '../commands';
 import { describeError } from '../commands/errors';
-import type { ConfirmRequest } from '../commands/types';
+import { parseScript } from '../commands/parser';
+import type { CommandResult, ConfirmRequest } from '../commands/types';
 import { registerSteps, type StepServices } from '../commands/steps';
 import { describeState } from '../engine/engine';
 import type { EngineOptions } from '../engine/engine';
 import { metaClusterPort } from '../engine/metaPort';
 import { timeoutMs, type CellOptions } from './cellOptions';
-import { formatProblem } from './diagnostics';
+import { formatProblem, type RunbookProblem } from './diagnostics';
 import { isProgressUpdate, runCell, throttle } from './execute';
-import { parseRunbook, type RunbookCell } from './format';
-import { formatMs, RunQueue, type QueueTask, type TaskOutcome } from './queue';
-import { currentUser, findInterruptedRun, readCellRecords, RunLog, runLogPath, type CellEntry } from './runLog';
+import { parseRunbook, type RunbookCell, type RunbookDocument } from './format';
+import { CellTimeoutError, formatMs, RunQueue, type QueueTask, type TaskOutcome } from './queue';
+import { currentUser, describeCellRecord, findInterruptedRun, readCellRecords, RunLog, runLogPath, type CellEntry, type CellRecord } from './runLog';
 
 export interface HeadlessOptions {
   readonly file: string;
   readonly profile: ClusterProfile;
   readonly client: MetaClientLike;
-  /** Answer yes to every confirmation (production included: the operator said so on the command line). */
+  /** Answer yes to every confirmation on a cluster that is not production. */
   readonly yes?: boolean;
-  /** Continue the run the journal says was interrupted. */
+  /** Answer yes on a production cluster too (`--yes-production`); `--yes` alone never does. */
+  readonly yesProduction?: boolean;
+  /** Continue the run the journal says was interrupted or cancelled. */
   readonly resume?: boolean;
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
   /** Interactive question (a TTY); absent in CI, where changes need --yes. */
   readonly ask?: (question: string) => Promise<boolean>;
-  /** Cancels the running cell and everything after it (Ctrl+C). */
+  /** Interactive free-text answer (a TTY): a production change asks for the cluster's name. */
+  readonly askText?: (question: string) => Promise<string>;
+  /** Cancels the running cell and everything after it (Ctrl+C, SIGTERM, SIGHUP). */
   readonly signal?: AbortSignal;
   readonly engineOptions?: EngineOptions;
   readonly registry?: CommandRegistry;
@@ -40,9 +45,19 @@ export interface HeadlessOptions {
   readonly progressIntervalMs?: number;
 }
 
+export interface HeadlessOutcome extends TaskOutcome {
+  /** 0-based index among all cells of the file (the run log's `index`). */
+  readonly cell: number;
+  /** The label every headless message uses: `[k/N] line L`. */
+  readonly label: string;
+  readonly summary?: string;
+  /** Each command's result, in order (for recaps such as the demo's). */
+  readonly results?: readonly CommandResult[];
+}
+
 export interface HeadlessResult {
   readonly exitCode: number;
-  readonly outcomes: readonly (TaskOutcome & { readonly cell: number; readonly summary?: string })[];
+  readonly outcomes: readonly HeadlessOutcome[];
   readonly journal: string;
 }
 
@@ -51,13 +66,78 @@ export function effectiveOptions(cell: RunbookCell, defaults: Partial<CellOption
   return { ...(defaults ?? {}), ...(cell.options ?? {}) };
 }
 
+/**
+ * Command syntax errors of every code cell, at their line and column in the file (a cell's line 1
+ * is the line after its opening fence), so a typo in the last cell refuses the run before the
+ * first cell changes anything.
+ */
+export function commandProblems(doc: RunbookDocument, registry: CommandRegistry): RunbookProblem[] {
+  const out: RunbookProblem[] = [];
+  for (const c of doc.cells) {
+    if (c.kind !== 'code') continue;
+    const parsed = parseScript(registry, c.value);
+    if (parsed.ok) continue;
+    const indent = c.code?.indent.length ?? 0;
+    for (const e of parsed.errors) {
+      out.push({ line: (c.line ?? 0) + e.line, column: e.column + indent, severity: 'error', message: e.message });
+    }
+  }
+  return out;
+}
+
+/**
+ * Numbering shared by every headless message: code cells that run-all runs, counted 1..N, plus the
+ * file line of the cell's fence (`[3/10] line 42`). Markdown cells are never counted.
+ */
+export function cellLabels(doc: RunbookDocument): Map<number, string> {
+  const runnable = doc.cells
+    .map((c, index) => ({ c, index }))
+    .filter(({ c }) => c.kind === 'code' && !effectiveOptions(c, doc.frontMatter.defaults).excludeFromRunAll);
+  const labels = new Map<number, string>();
+  runnable.forEach(({ c, index }, k) => labels.set(index, `[${k + 1}/${runnable.length}] line ${c.line ?? '?'}`));
+  doc.cells.forEach((c, index) => {
+    if (c.kind === 'code' && !labels.has(index)) labels.set(index, `[not in run-all] line ${c.line ?? '?'}`);
+  });
+  return labels;
+}
+
+export interface ResumePoint {
+  readonly session: string;
+  readonly cell: CellEntry;
+  readonly at: string;
+  /** Why that cell did not finish. */
+  readonly how: 'interrupted' | 'cancelled' | 'timed out';
+}
+
+/**
+ * Where `--resume` continues: the cell of the last session that never ended (crash, kill -9), or
+ * the cell that session ended on when it was cancelled (Ctrl+C, SIGTERM) or timed out — both
+ * leave the engine's run unfinished in the journal, and the cancel message says to continue.
+ */
+export function findResumePoint(records: readonly CellRecord[]): ResumePoint | undefined {
+  const open = findInterruptedRun(records);
+  if (open) return { ...open, how: 'interrupted' };
+  const last = records[records.length - 1];
+  if (!last) return undefined;
+  const ended = records.filter((r) => r.run === last.run && r.cell.status !== 'started' && r.cell.status !== 'skipped').pop();
+  if (!ended) return undefined;
+  if (ended.cell.status === 'cancelled') return { session: ended.run, cell: ended.cell, at: ended.at, how: 'cancelled' };
+  if (ended.cell.status === 'failed' && /^timed out/.test(ended.cell.error ?? '')) return { session: ended.run, cell: ended.cell, at: ended.at, how: 'timed out' };
+  return undefined;
+}
+
+function firstCommand(text: string): string {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).join(' ⏎ ');
+}
+
 export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
   const registry = o.registry ?? commandRegistry;
   registerSteps(registry);
   const journal = runLogPath(o.file);
   const doc = parseRunbook(readFileSync(o.file, 'utf8'));
-  for (const p of doc.problems) o.err(formatProblem(p, o.file) + '\n');
-  if (doc.problems.some((p) => p.severity === 'error')) {
+  const problems = [...doc.problems, ...commandProblems(doc, registry)].sort((a, b) => a.line - b.line || a.column - b.column);
+  for (const p of problems) o.err(formatProblem(p, o.file) + '\n');
+  if (problems.some((p) => p.severity === 'error')) {
     o.err(`pegasus-ops run: ${o.file} has errors (above); nothing was run\n`);
     return { exitCode: 2, outcomes: [], journal };
   }
@@ -68,39 +148,68 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
   const production = o.profile.production === true || doc.frontMatter.production === true;
   const who = currentUser();
   const log = new RunLog(journal);
+  const labels = cellLabels(doc);
+  const labelOf = (index: number) => labels.get(index) ?? `line ${doc.cells[index]?.line ?? '?'}`;
+  // The run log's own message counts markdown cells; headless output uses the shared label.
+  const append = (e: CellEntry) => log.append(e, new Date(), describeCellRecord(e).replace(/\bcell \d+/, `cell ${labelOf(e.index)}`));
 
   let start = 0;
-  const interrupted = findInterruptedRun(readCellRecords(journal));
+  const resumable = findResumePoint(readCellRecords(journal));
+  const where = (p: ResumePoint) => `${labelOf(p.cell.index)} (\`${firstCommand(p.cell.command)}\`), ${p.how} at ${p.at}`;
   if (o.resume) {
-    if (interrupted) {
-      start = interrupted.cell.index;
-      o.err(`resuming session ${interrupted.session}: it stopped in cell ${start + 1} (\`${interrupted.cell.command.split('\n')[0]}\`) at ${interrupted.at}; cells before it are not run again\n`);
+    if (resumable) {
+      start = resumable.cell.index;
+      o.err(`resuming session ${resumable.session} from ${where(resumable)}; the cells before it are not run again, finished engine steps are not repeated\n`);
     } else {
-      o.err('nothing to resume: the run log has no interrupted run; running from the start\n');
+      o.err('nothing to resume: the run log has no interrupted or cancelled run; running every cell from the start\n');
     }
-  } else if (interrupted) {
-    o.err(`warning: an earlier run stopped in cell ${interrupted.cell.index + 1} at ${interrupted.at} without finishing; pass --resume to continue it from there\n`);
+  } else if (resumable) {
+    o.err(`warning: an earlier run stopped in ${where(resumable)}; pass --resume to continue it from there\n`);
   }
 
   const cells = doc.cells.map((c, index) => ({ c, index })).filter(({ c, index }) => c.kind === 'code' && index >= start);
-  const runnable = cells.filter(({ c }) => !effectiveOptions(c, doc.frontMatter.defaults).excludeFromRunAll);
-  const steps: StepServices = { journalPath: journal, who, ...(o.resume ? { resume: true } : {}), ...(o.engineOptions ? { engineOptions: o.engineOptions } : {}) };
+  const runnable = cells.filter(({ c, index }) => index === start && o.resume && resumable ? true : !effectiveOptions(c, doc.frontMatter.defaults).excludeFromRunAll);
+  // Only a real resume continues the engine's unfinished run; a fresh start is a fresh run.
+  const resuming = o.resume === true && resumable !== undefined;
+  const steps: StepServices = { journalPath: journal, who, ...(resuming ? { resume: true } : {}), ...(o.engineOptions ? { engineOptions: o.engineOptions } : {}) };
+  if (o.signal?.aborted) {
+    o.err('cancelled before any cell ran; nothing was run\n');
+    return { exitCode: 1, outcomes: [], journal };
+  }
   const queue = new RunQueue();
   const onAbort = () => queue.cancelAll();
   o.signal?.addEventListener('abort', onAbort);
 
   const confirm = async (req: ConfirmRequest): Promise<boolean> => {
+    const prod = req.production === true || production;
+    if (prod) {
+      if (o.yesProduction) {
+        o.err(`  confirmed by --yes-production on ${req.cluster} (production): ${req.change}\n`);
+        return true;
+      }
+      if (o.askText) {
+        const typed = (await o.askText(`Cluster "${req.cluster}" is PRODUCTION: ${req.change}\nType the cluster name to proceed: `)).trim();
+        if (typed === req.cluster) return true;
+        o.err(`  not confirmed: typed ${JSON.stringify(typed)}, not "${req.cluster}"\n`);
+        return false;
+      }
+      o.err(
+        `  not confirmed: \`${req.command}\` changes ${req.cluster}, a production cluster; --yes does not cover production: ` +
+          `pass --yes-production, or run at a terminal and type the cluster name\n`,
+      );
+      return false;
+    }
     if (o.yes) {
-      o.err(`  confirmed by --yes on ${req.cluster}${req.production || production ? ' (production)' : ''}: ${req.change}\n`);
+      o.err(`  confirmed by --yes on ${req.cluster}: ${req.change}\n`);
       return true;
     }
-    if (o.ask) return o.ask(`Cluster "${req.cluster}"${req.production || production ? ' (PRODUCTION)' : ''}: ${req.change}\nProceed? [y/N] `);
+    if (o.ask) return o.ask(`Cluster "${req.cluster}": ${req.change}\nProceed? [y/N] `);
     o.err(`  not confirmed: \`${req.command}\` changes ${req.cluster}; pass --yes to allow changes in a non-interactive run\n`);
     return false;
   };
 
   const summaries = new Map<string, string>();
-  const total = runnable.length;
+  const results = new Map<string, CommandResult[]>();
   const tasks: QueueTask[] = runnable.map(({ c, index }, k) => {
     const opts = effectiveOptions(c, doc.frontMatter.defaults);
     const t = timeoutMs(opts);
@@ -114,20 +223,24 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
       who,
       cluster: o.profile.name,
       host: 'cli',
-      ...(k === 0 && o.resume && interrupted ? { resumes: interrupted.session } : {}),
+      ...(k === 0 && resuming ? { resumes: resumable!.session } : {}),
       ...extra,
     });
-    const label = `[${k + 1}/${total}] line ${c.line ?? '?'}${opts.name ? ` "${opts.name}"` : ''}`;
+    const label = `${labelOf(index)}${opts.name ? ` "${opts.name}"` : ''}`;
     return {
       id: String(index),
       ...(opts.continueOnError ? { continueOnError: true } : {}),
       ...(t !== undefined ? { timeoutMs: t } : {}),
       run: async ({ signal, order }) => {
-        o.err(`▶ ${label}: ${c.value.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).join(' ⏎ ')}\n`);
-        log.append(entry('started', { order }));
+        o.err(`▶ ${label}: ${firstCommand(c.value)}\n`);
+        // stdout gets a header per cell so each table can be told apart.
+        o.out(`## ${label} · ${firstCommand(c.value)}\n\n`);
+        append(entry('started', { order }));
         const started = Date.now();
         let lastMsg = '';
         const progress = throttle<string>((m) => o.err(`  … ${m}\n`), o.progressIntervalMs ?? 1000);
+        const got: CommandResult[] = [];
+        results.set(String(index), got);
         const r = await runCell(c.value, { ...opts, production }, {
           registry,
           context: { client: o.client, profile: o.profile, services: { steps } },
@@ -144,24 +257,33 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
           confirm,
           onResult: (res) => {
             progress.flush(); // progress that came before the result is printed before it
+            got.push(res);
             o.out(`${res.text}\n\n`);
           },
           describeState: async (sig) => describeState(await metaClusterPort(o.client).readState(sig)),
         });
         progress.flush();
         const ms = Date.now() - started;
-        for (const out of r.outputs) if (out.kind === 'error') o.err(`  ${plain(String(out.items[0]?.data ?? '')).replace(/\n+/g, '\n  ')}\n`);
-        const mark = r.status === 'succeeded' ? '✔' : r.status === 'cancelled' ? '■' : '✘';
-        o.err(`${mark} ${label} ${r.status} in ${formatMs(ms)}: ${r.summary}\n`);
-        summaries.set(String(index), r.summary);
-        log.append(entry(r.status, { order, durationMs: ms, summary: r.summary, ...(r.error ? { error: r.error.message } : {}) }));
-        if (r.status === 'cancelled') throw Object.assign(new Error(r.summary), { name: 'AbortError' });
-        return r.status === 'succeeded';
+        // Error notes (syntax, cancel, exceptions) go to stderr; a failed command's own table is already on stdout.
+        for (const out of r.outputs) if (out.kind === 'error' && out.items.every((i) => typeof i.data === 'string')) o.err(`  ${errorText(out.items).replace(/\n+/g, '\n  ')}\n`);
+        // A timeout is a failure (the queue counts it so): drawn, logged and summed as one.
+        const timedOut = r.status === 'cancelled' && signal.reason instanceof CellTimeoutError;
+        const status = timedOut ? 'failed' : r.status;
+        const mark = status === 'succeeded' ? '✔' : status === 'cancelled' ? '■' : '✘';
+        // The cell runner counts lines within the cell; headless output speaks in file lines.
+        const multi = c.value.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).length > 1;
+        const cellSummary = r.summary.replace(/^line (\d+): /, (_, n: string) => (multi && c.line ? `line ${c.line + Number(n)}: ` : ''));
+        const summary = timedOut ? `${(signal.reason as Error).message}; ${cellSummary.replace(/^timed out after \S+;?\s*/, '')}` : cellSummary;
+        o.err(`${mark} ${label} ${timedOut ? 'failed (timed out)' : status} in ${formatMs(ms)}: ${summary}\n`);
+        summaries.set(String(index), summary);
+        append(entry(status, { order, durationMs: ms, summary, ...(timedOut ? { error: (signal.reason as Error).message } : r.error ? { error: r.error.message } : {}) }));
+        if (status === 'cancelled') throw Object.assign(new Error(summary), { name: 'AbortError' });
+        return status === 'succeeded';
       },
       skipped: (reason) => {
-        const why = reason.kind === 'cancelled' ? 'cancelled before it started' : `not run: cell ${Number(reason.after) + 1} ${reason.status}`;
+        const why = reason.kind === 'cancelled' ? 'cancelled before it started' : `not run: ${labelOf(Number(reason.after))} ${reason.status}`;
         o.err(`· ${label} skipped (${why})\n`);
-        log.append(entry('skipped', { error: why }));
+        append(entry('skipped', { error: why }));
       },
     };
   });
@@ -176,16 +298,35 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
     o.signal?.removeEventListener('abort', onAbort);
   }
   const count = (s: string) => outcomes.filter((x) => x.status === s).length;
+  const timeouts = outcomes.filter((x) => x.timedOut).length;
   const failed = count('failed') + count('cancelled');
+  const total = runnable.length;
   o.err(
-    `\n${total} cell(s): ${count('succeeded')} succeeded, ${count('failed')} failed, ${count('cancelled')} cancelled, ${count('skipped')} skipped` +
+    `\n${total} cell(s)${resuming ? ` (resumed at ${labelOf(start)}; the cells before it were not run again)` : ''}: ${count('succeeded')} succeeded, ${count('failed')} failed${timeouts ? ` (${timeouts} timed out)` : ''}, ${count('cancelled')} cancelled, ${count('skipped')} skipped` +
       `${cells.length > total ? `, ${cells.length - total} excluded from run-all` : ''}. Run log: ${journal}\n`,
   );
   return {
     exitCode: failed > 0 || count('skipped') > 0 ? 1 : 0,
-    outcomes: outcomes.map((x) => ({ ...x, cell: Number(x.id), ...(summaries.has(x.id) ? { summary: summaries.get(x.id)! } : {}) })),
+    outcomes: outcomes.map((x) => ({
+      ...x,
+      cell: Number(x.id),
+      label: labelOf(Number(x.id)),
+      ...(summaries.has(x.id) ? { summary: summaries.get(x.id)! } : {}),
+      ...(results.has(x.id) ? { results: results.get(x.id)! } : {}),
+    })),
     journal,
   };
+}
+
+/**
+ * An error output as terminal text: its markdown rendering (a failed command's output also
+ * carries the renderer's picture object, which must not be printed as `[object Object]`).
+ */
+function errorText(items: readonly { readonly mime: string; readonly data: unknown }[]): string {
+  const md = items.find((i) => i.mime === 'text/markdown' || i.mime === 'text/plain');
+  if (md && typeof md.data === 'string') return plain(md.data);
+  const first = items.find((i) => typeof i.data === 'string');
+  return first ? plain(String(first.data)) : '(no text)';
 }
 
 /** The markdown of an error output as terminal text. */

@@ -86,8 +86,9 @@ export class RunLog {
     readonly session: string = newSessionId(),
   ) {}
 
-  append(cell: CellEntry, at: Date = new Date()): CellRecord {
-    const rec: CellRecord = { t: 'event', kind: 'cell', run: this.session, at: at.toISOString(), message: describeCellRecord(cell), cell };
+  /** `message` lets a host word the record its own way (headless numbers code cells, not all cells). */
+  append(cell: CellEntry, at: Date = new Date(), message: string = describeCellRecord(cell)): CellRecord {
+    const rec: CellRecord = { t: 'event', kind: 'cell', run: this.session, at: at.toISOString(), message, cell };
     this.records.push(rec);
     if (this.path) {
       mkdirSync(dirname(this.path), { recursive: true });

@@ -161,7 +161,7 @@ connection.onCodeLens(
     if (!doc) return [];
     return service.lensesOf(doc.uri, doc.version, doc.getText()).map((l) => ({
       range: l.range,
-      command: { title: l.title, command: l.command, arguments: [{ ...l.args, uri: doc.uri }] },
+      command: { title: l.title, tooltip: l.tooltip, command: l.command, arguments: [{ ...l.args, uri: doc.uri }] },
     }));
   }),
 );

@@ -3,8 +3,21 @@ import { SnapshotBuilder } from '../../cluster/snapshot';
 import { replicaRatio } from '../../cluster/health';
 import { AppStatus, type AppInfo } from '../../pegasus/types';
 import { keyValueTable } from '../format';
-import type { Cell, CommandSpec, TableData } from '../types';
+import { didYouMean } from '../../cluster/profile';
+import { CommandError } from '../errors';
+import type { Cell, CommandContext, CommandSpec, TableData } from '../types';
 import { callOpts, result } from './common';
+
+/** The meta's "no such table" names neither the table nor the ones there are: say both (and the likely one). */
+async function noSuchTable(ctx: CommandContext, name: string, e: unknown): Promise<never> {
+  const code = (e as { code?: unknown }).code;
+  if (code !== 'ERR_OBJECT_NOT_FOUND' && code !== 'ERR_APP_NOT_EXIST') throw e;
+  const apps = await ctx.client.listApps(callOpts(ctx)).catch(() => undefined);
+  if (!apps) throw e;
+  const names = apps.filter((a) => a.status === AppStatus.AS_AVAILABLE).map((a) => a.appName);
+  const near = didYouMean(name, names);
+  throw new CommandError(`no table '${name}'${near ? ` (did you mean '${near}'?)` : ''}; tables: ${names.join(', ') || 'none'}`, String(code), "use a table name from 'ls'");
+}
 
 export const appCommand: CommandSpec = {
   name: 'app',
@@ -19,7 +32,7 @@ export const appCommand: CommandSpec = {
   mutating: false,
   async execute(ctx, args) {
     const name = String(args.values.table);
-    const [nodes, cfg] = await Promise.all([ctx.client.listNodes(callOpts(ctx)), ctx.client.queryPartitionConfig(name, callOpts(ctx))]);
+    const [nodes, cfg] = await Promise.all([ctx.client.listNodes(callOpts(ctx)), ctx.client.queryPartitionConfig(name, callOpts(ctx)).catch((e: unknown) => noSuchTable(ctx, name, e))]);
     const maxReplica = cfg.partitions[0]?.maxReplicaCount ?? 0;
     const info: AppInfo = {
       status: AppStatus.AS_AVAILABLE,

@@ -1,14 +1,51 @@
 /** `balance` and `propose`: register manual balancer proposals with the meta, as the Pegasus shell does. */
-import { BalancerRequestType, ConfigType, type ProposalAction } from '../../pegasus/types';
+import { AppStatus, BalancerRequestType, ConfigType, type AppInfo, type ProposalAction } from '../../pegasus/types';
+import { CommandError } from '../errors';
 import { SnapshotBuilder } from '../../cluster/snapshot';
 import { argError } from '../parser';
 import type { CommandContext, CommandSpec, FlagSpec, ParsedArgs } from '../types';
 import { callOpts, effectiveLevel, parseGpid, proposalLevelWarning, resolveNode, result, type ResolvedNode } from './common';
 
-async function nodeDirectory(ctx: CommandContext) {
+const tableList = (apps: readonly AppInfo[]) => apps.map((a) => `${a.appName} (app_id ${a.appId})`).join(', ') || 'none';
+
+/**
+ * The nodes and the partition `-g` names, read from the meta before proposing: the meta answers a
+ * wrong gpid or node with a bare ERR_INVALID_PARAMETERS, so the value and the fix are named here.
+ */
+async function partitionOf(ctx: CommandContext, gpid: { appId: number; partitionIndex: number }) {
+  const [nodes, apps] = await Promise.all([ctx.client.listNodes(callOpts(ctx)), ctx.client.listApps(callOpts(ctx))]);
+  const available = apps.filter((a) => a.status === AppStatus.AS_AVAILABLE);
+  const g = `${gpid.appId}.${gpid.partitionIndex}`;
+  const app = available.find((a) => a.appId === gpid.appId);
+  if (!app) throw new CommandError(`-g ${g}: no table has app_id ${gpid.appId}; tables: ${tableList(available)}`, 'ERR_INVALID_PARAMETERS', "use app_id.partition_index with an app_id from 'ls'");
+  if (gpid.partitionIndex >= app.partitionCount) {
+    throw new CommandError(`-g ${g}: ${app.appName} has ${app.partitionCount} partitions (${gpid.appId}.0..${gpid.appId}.${app.partitionCount - 1})`, 'ERR_INVALID_PARAMETERS', `use a partition index from 0 to ${app.partitionCount - 1}`);
+  }
+  const cfg = await ctx.client.queryPartitionConfig(app.appName, callOpts(ctx));
   const b = new SnapshotBuilder();
-  b.setNodes(await ctx.client.listNodes(callOpts(ctx)));
-  return b.finish(false);
+  b.setNodes(nodes);
+  b.setApps([app]);
+  b.addTable(app.appName, cfg);
+  const snap = b.finish(true);
+  const part = snap.partition(snap.table(app.appName)!, gpid.partitionIndex);
+  if (!part) throw new CommandError(`-g ${g}: the meta returned no configuration for this partition`, 'ERR_INVALID_PARAMETERS', `check 'app ${app.appName} -d'`);
+  return { snap, part, app, g };
+}
+
+/** What `balance -p type` needs from the partition's current members; undefined when it may go ahead. */
+export function balanceMismatch(type: 'move_pri' | 'copy_pri' | 'copy_sec', g: string, part: { primary: string; secondaries: readonly string[] }, from: string, to: string): { message: string; fix: string } | undefined {
+  const members = [part.primary, ...part.secondaries].filter(Boolean);
+  const secs = part.secondaries.length ? part.secondaries.join(', ') : 'none';
+  const primary = part.primary || 'none (the partition has no primary)';
+  if (type === 'move_pri' || type === 'copy_pri') {
+    if (from !== part.primary) return { message: `-f ${from}: ${g}'s primary is ${primary}, not ${from}`, fix: part.primary ? `use -f ${part.primary}` : 'wait until the meta assigns a primary (cure), then retry' };
+    if (type === 'move_pri' && !part.secondaries.includes(to)) return { message: `-t ${to}: not a secondary of ${g} (secondaries: ${secs}); move_pri only upgrades a secondary`, fix: part.secondaries.length ? `use -t with one of ${secs}, or copy_pri to copy the primary to ${to}` : 'the partition has no secondary to take over' };
+    if (type === 'copy_pri' && members.includes(to)) return { message: `-t ${to}: already holds a replica of ${g}`, fix: `use move_pri -t ${to} to make that secondary the primary` };
+  } else {
+    if (!part.secondaries.includes(from)) return { message: `-f ${from}: not a secondary of ${g} (primary ${primary}; secondaries: ${secs})`, fix: from === part.primary ? 'copy_sec moves a secondary; for the primary use copy_pri, or move_pri first' : `use -f with one of ${secs}` };
+    if (members.includes(to)) return { message: `-t ${to}: already holds a replica of ${g}`, fix: 'pick a node without a replica of this partition' };
+  }
+  return undefined;
 }
 
 function action(target: ResolvedNode | undefined, node: ResolvedNode, type: number): ProposalAction {
@@ -52,10 +89,12 @@ export const balanceCommand: CommandSpec = {
   },
   async execute(ctx, args) {
     const gpid = parseGpid(String(args.values.gpid))!;
-    const dir = await nodeDirectory(ctx);
+    const { snap: dir, part, g } = await partitionOf(ctx, gpid);
     const from = resolveNode(dir, String(args.values.from), '-f');
     const to = resolveNode(dir, String(args.values.to), '-t');
     const type = String(args.values.type) as (typeof BALANCE_TYPES)[number];
+    const mismatch = balanceMismatch(type, g, part, from.display, to.display);
+    if (mismatch) throw new CommandError(mismatch.message, 'ERR_INVALID_PARAMETERS', mismatch.fix);
     const C = ConfigType;
     const actions =
       type === 'move_pri'
@@ -65,7 +104,19 @@ export const balanceCommand: CommandSpec = {
           : // copy_sec: an empty target lets the meta fill in the current primary.
             [action(undefined, to, C.CT_ADD_SECONDARY_FOR_LB), action(undefined, from, C.CT_DOWNGRADE_TO_INACTIVE)];
     const balanceType = type === 'move_pri' ? BalancerRequestType.move_primary : type === 'copy_pri' ? BalancerRequestType.copy_primary : BalancerRequestType.copy_secondary;
-    await ctx.client.proposeBalancer({ gpid, actionList: actions, force: false, balanceType }, callOpts(ctx));
+    try {
+      await ctx.client.proposeBalancer({ gpid, actionList: actions, force: false, balanceType }, callOpts(ctx));
+    } catch (e) {
+      // The members were right a moment ago: the likely cause is a proposal for this partition already pending.
+      if ((e as { code?: unknown }).code === 'ERR_INVALID_PARAMETERS' || /ERR_INVALID_PARAMETERS/.test((e as Error).message)) {
+        throw new CommandError(
+          `the meta rejected ${type} of ${g} from ${from.display} to ${to.display} (ERR_INVALID_PARAMETERS), although ${g}'s primary is ${part.primary || 'none'} and its secondaries are ${part.secondaries.join(', ') || 'none'}`,
+          'ERR_INVALID_PARAMETERS',
+          `a proposal for ${g} is probably still pending, or a node is not alive: check 'cluster_info' (balance_operation_count) and 'nodes', then retry`,
+        );
+      }
+      throw e;
+    }
     const warning = proposalLevelWarning(await effectiveLevel(ctx));
     const text = ['send balance proposal result: ERR_OK', ...(warning ? [warning] : [])].join('\n');
     return result('balance', { gpid: `${gpid.appId}.${gpid.partitionIndex}`, type, from: from.display, to: to.display, actions, err: 'ERR_OK', warning: warning ?? null }, [], {
@@ -110,7 +161,7 @@ export const proposeCommand: CommandSpec = {
   },
   async execute(ctx, args) {
     const gpid = parseGpid(String(args.values.gpid))!;
-    const dir = await nodeDirectory(ctx);
+    const { snap: dir } = await partitionOf(ctx, gpid);
     const target = resolveNode(dir, String(args.values.target), '-t');
     const node = resolveNode(dir, String(args.values.node), '-n');
     const type = String(args.values.type);

@@ -19,18 +19,45 @@ export const clusterInfoCommand: CommandSpec = {
     const ci = await ctx.client.clusterInfo(callOpts(ctx));
     const info = parseClusterInfo(ci);
     const table = keyValueTable('cluster_info', info.entries);
+    // Structured like every --json: camelCase keys, numbers as numbers, lists as arrays (no shell strings).
+    const known = new Set(['meta_servers', 'primary_meta_server', 'meta_function_level', 'cluster_name', 'zookeeper_hosts', 'zookeeper_root', 'balance_operation_count', 'primary_replica_count_stddev', 'total_replica_count_stddev']);
     const data = {
-      ...Object.fromEntries(info.entries),
-      parsed: {
-        leader: info.leader ?? null,
-        metaServers: info.metaServers,
-        effectiveLevel: info.effectiveLevel ?? null,
-        balanceOperationCount: info.balanceOperationCount ?? null,
-      },
+      clusterName: info.clusterName ?? null,
+      leader: info.leader ?? null,
+      metaServers: info.metaServers,
+      effectiveLevel: info.effectiveLevel ?? null,
+      zookeeperHosts: info.zookeeperHosts ? info.zookeeperHosts.split(',').map((h) => h.trim()).filter(Boolean) : [],
+      zookeeperRoot: info.zookeeperRoot ?? null,
+      balanceOperationCount: info.balanceOperationCount ?? null,
+      primaryReplicaCountStddev: info.primaryReplicaCountStddev ?? null,
+      totalReplicaCountStddev: info.totalReplicaCountStddev ?? null,
+      // Keys newer metas add, converted the same way.
+      ...Object.fromEntries(info.entries.filter(([k]) => !known.has(k)).map(([k, v]) => [camelCase(k), jsonValue(v)])),
     };
     return result('cluster_info', data, [table], { summary: `leader ${info.leader ?? '?'}, level ${info.effectiveLevel ?? '?'}` });
   },
 };
+
+function camelCase(k: string): string {
+  return k.replace(/[_.-]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** A cluster_info value as JSON: numbers as numbers, JSON documents parsed, anything else the text. */
+function jsonValue(v: string): unknown {
+  const t = v.trim();
+  if (t !== '' && Number.isFinite(Number(t))) return Number(t);
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+/** `fl_steady` → `steady`: every --json names a level the way set_meta_level takes it. */
+const bareLevel = (l: string) => l.replace(/^fl_/, '');
 
 export const getMetaLevelCommand: CommandSpec = {
   name: 'get_meta_level',
@@ -51,7 +78,7 @@ export const getMetaLevelCommand: CommandSpec = {
     const lines = [`current meta level is ${stored}`];
     const differs = effective !== undefined && effective !== metaLevelName(old);
     if (differs) lines.push(`warning: the effective level is ${effective} (cluster_info); the meta is ${effective === 'freezed' ? 'frozen because too few nodes are alive' : 'not running at the stored level'}`);
-    return result('get_meta_level', { storedLevel: stored, effectiveLevel: effective ?? null }, [], {
+    return result('get_meta_level', { storedLevel: bareLevel(stored), effectiveLevel: effective ?? null }, [], {
       text: lines.join('\n'),
       summary: lines[0]!,
     });
@@ -105,6 +132,6 @@ export const setMetaLevelCommand: CommandSpec = {
     const effective = level > MetaFunctionLevel.fl_freezed ? await effectiveLevel(ctx) : undefined;
     const warning = effective === 'freezed' ? `warning: the meta is frozen (too few nodes alive): it behaves as freezed until enough nodes are back or the threshold is lowered; see cluster_info` : undefined;
     const text = [line, ...(warning ? [warning] : [])].join('\n');
-    return result('set_meta_level', { oldLevel: enumName(MetaFunctionLevel, old), newLevel: `fl_${v}`, effectiveLevel: effective ?? null }, [], { text, summary: line, changed: true });
+    return result('set_meta_level', { oldLevel: bareLevel(enumName(MetaFunctionLevel, old)), newLevel: v, effectiveLevel: effective ?? null }, [], { text, summary: line, changed: true });
   },
 };

@@ -1,6 +1,7 @@
 /** `remote_command [-t meta-server|replica-server|all] [-l addr,...] <cmd> [args...]`. */
 import { NodeStatus } from '../../pegasus/types';
 import type { CommandSpec } from '../types';
+import { parseClusterInfo } from '../../cluster/metaInfo';
 import { callOpts, result } from './common';
 
 /** Commands (or first arguments) that only read; anything else with arguments changes a setting. */
@@ -11,11 +12,30 @@ export function remoteCommandMutates(cmd: string, cmdArgs: readonly string[]): b
   return cmdArgs[0] !== 'get';
 }
 
+/** Commands only the meta leader registers (its load balancer's); followers answer "unknown command". */
+export function isLeaderOnlyCommand(cmd: string): boolean {
+  return cmd.startsWith('meta.lb.');
+}
+
+export const FOLLOWER_SKIP = 'skipped (follower: this setting lives on the leader)';
+
 interface CallRow {
   type: 'meta-server' | 'replica-server' | 'leader' | 'node';
   address: string;
   ok: boolean;
+  /** A follower's "unknown command" for a leader-only command while the leader was asked too: not a failure. */
+  skipped?: boolean;
   output: string;
+}
+
+/**
+ * Marks followers' "unknown command" answers to a leader-only command as skipped, when the leader
+ * was among the servers asked (so the setting did reach the place it lives). Exported for tests.
+ */
+export function markFollowerSkips(cmd: string, rows: CallRow[], leader: string | undefined): CallRow[] {
+  if (!isLeaderOnlyCommand(cmd) || leader === undefined) return rows;
+  if (!rows.some((r) => r.address === leader && (r.type === 'meta-server' || r.type === 'leader'))) return rows;
+  return rows.map((r) => (r.type === 'meta-server' && r.address !== leader && !r.ok && /unknown command/i.test(r.output) ? { ...r, skipped: true } : r));
 }
 
 export const remoteCommandCommand: CommandSpec = {
@@ -23,7 +43,7 @@ export const remoteCommandCommand: CommandSpec = {
   category: 'shell',
   summary: 'run a remote command on meta or replica servers (meta.live_percentage, meta.lb.*, server-info, ...)',
   description:
-    "Without -t or -l the command goes to the meta leader, where the meta.lb.* settings live (followers answer \"unknown command\" for them). With -t meta-server it goes to every configured meta, with -t replica-server to every ALIVE replica server, with -l to the listed addresses. Output is the server's own text: 'OK' / values up to 2.5, JSON on 2.6/master.",
+    "Without -t or -l the command goes to the meta leader, where the meta.lb.* settings live (followers answer \"unknown command\" for them). With -t meta-server it goes to every configured meta, with -t replica-server to every ALIVE replica server, with -l to the listed addresses. With -t meta-server or all, a follower's \"unknown command\" for a meta.lb.* command is shown as skipped (follower: this setting lives on the leader), and the command succeeds when the leader did. Output is the server's own text: 'OK' / values up to 2.5, JSON on 2.6/master.",
   flags: [
     { name: 'type', short: 't', type: 'enum', values: ['all', 'meta-server', 'replica-server'], complete: 'meta-server', description: 'send to every server of this kind' },
     { name: 'node_list', short: 'l', type: 'list', valueName: 'addr,...', complete: 'node', description: 'send to these addresses (host:port)' },
@@ -56,8 +76,13 @@ export const remoteCommandCommand: CommandSpec = {
       for (const n of nodes) if (n.status === NodeStatus.NS_ALIVE) targets.push({ type: 'replica-server', address: n.hpAddress || n.address });
     }
     if (!list && !type) targets.push({ type: 'leader', address: undefined });
+    // Which meta leads, to tell a follower's "unknown command" for meta.lb.* from a real failure.
+    let leader = ctx.client.leader;
+    if (leader === undefined && isLeaderOnlyCommand(cmd) && targets.some((t) => t.type === 'meta-server')) {
+      leader = await ctx.client.clusterInfo(callOpts(ctx)).then((ci) => parseClusterInfo(ci).leader, () => undefined);
+    }
 
-    const rows: CallRow[] = await Promise.all(
+    const answered: CallRow[] = await Promise.all(
       targets.map(async (t): Promise<CallRow> => {
         try {
           const out = await ctx.client.remoteCommand(cmd, cmdArgs, { ...callOpts(ctx), ...(t.address ? { address: t.address } : {}) });
@@ -69,23 +94,34 @@ export const remoteCommandCommand: CommandSpec = {
         }
       }),
     );
+    const rows = markFollowerSkips(cmd, answered, leader);
+    const status = (r: CallRow) => (r.ok ? 'succeed' : r.skipped ? FOLLOWER_SKIP : 'failed');
     // The Pegasus shell's layout: COMMAND line, one CALL line per server, then the counts.
     const lines = [`COMMAND: ${[cmd, ...cmdArgs].join(' ')}`, ''];
     for (const r of rows) {
       const label = r.type === 'node' ? 'replica-server' : r.type === 'leader' ? 'meta-server' : r.type;
-      lines.push(`CALL [${label}] [${r.address}] ${r.ok ? 'succeed' : 'failed'}: ${r.output}`);
+      lines.push(`CALL [${label}] [${r.address}] ${status(r)}: ${r.output}`);
     }
     const succeed = rows.filter((r) => r.ok).length;
-    lines.push('', `Succeed count: ${succeed}`, `Failed count: ${rows.length - succeed}`);
+    const skipped = rows.filter((r) => r.skipped).length;
+    const failed = rows.length - succeed - skipped;
+    lines.push('', `Succeed count: ${succeed}`, ...(skipped ? [`Skipped count: ${skipped}`] : []), `Failed count: ${failed}`);
     const changed = remoteCommandMutates(cmd, cmdArgs) && succeed > 0;
     return result(
       'remote_command',
-      { command: cmd, arguments: cmdArgs, calls: rows, succeedCount: succeed, failedCount: rows.length - succeed },
-      [{ title: 'calls', columns: ['type', 'address', 'result', 'output'], rows: rows.map((r) => [r.type, r.address, r.ok ? 'succeed' : 'failed', r.output]) }],
+      {
+        command: cmd,
+        arguments: cmdArgs,
+        calls: rows.map((r) => ({ type: r.type, address: r.address, ok: r.ok, status: r.ok ? 'succeed' : r.skipped ? 'skipped' : 'failed', output: r.output })),
+        succeedCount: succeed,
+        skippedCount: skipped,
+        failedCount: failed,
+      },
+      [{ title: 'calls', columns: ['type', 'address', 'result', 'output'], rows: rows.map((r) => [r.type, r.address, status(r), r.output]) }],
       {
         text: lines.join('\n'),
-        ok: succeed === rows.length,
-        summary: `${cmd}: ${succeed} succeeded, ${rows.length - succeed} failed${rows.length === 1 ? ` (${rows[0]!.output.split('\n')[0]})` : ''}`,
+        ok: failed === 0 && (succeed > 0 || rows.length === 0),
+        summary: `${cmd}: ${succeed} succeeded, ${failed} failed${skipped ? `, ${skipped} followers skipped (the setting lives on the leader)` : ''}${rows.length === 1 ? ` (${rows[0]!.output.split('\n')[0]})` : ''}`,
         changed,
       },
     );

@@ -13,7 +13,7 @@ import { keyValueTable } from '../format';
 import { argError } from '../parser';
 import type { CommandRegistry } from '../registry';
 import type { CommandContext, CommandResult, CommandSpec, FlagSpec, ParsedArgs, PositionalSpec } from '../types';
-import { distributionVisual, operationResult, planTables, planVisual, progressLine, progressVisual, refusalTable, result } from './present';
+import { commandWording, distributionVisual, operationResult, planTables, planVisual, progressLine, progressVisual, refusalTable, result } from './present';
 import { engineFor, operationAddresses } from './services';
 
 export type { StepServices } from './services';
@@ -92,7 +92,7 @@ function bridge(ctx: CommandContext, title: string): (e: EngineEvent) => void {
       const fraction = e.progress.bytesPlanned > 0 ? Math.min(1, e.progress.bytesCopied / e.progress.bytesPlanned) : undefined;
       ctx.progress({ message: line, ...(fraction !== undefined ? { fraction } : {}), data: { visual: progressVisual(title, e.progress, line), event: e } });
     } else {
-      ctx.progress({ message: e.message, data: { event: e } });
+      ctx.progress({ message: commandWording(e.message), data: { event: e } });
     }
   };
 }
@@ -174,10 +174,13 @@ export function stepSpecs(): CommandSpec[] {
         const op = specOf(a.values.operation as string, a) as Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
         const { engine, port } = engineFor(ctx, bridge(ctx, `${name} ${op.op}`), operationAddresses(op as { nodes?: readonly string[] }));
         if (name === 'preflight') {
-          const refusals = await engine.preflight(op, ctx.signal);
+          const { refusals, minLive, warnings } = await engine.preflightReport(op, ctx.signal);
           const ok = refusals.length === 0;
-          const tables = ok ? [keyValueTable('preflight', [['operation', op.op], ['verdict', 'ready: nothing stands in the way']])] : [refusalTable(refusals)];
-          return result(name, ok, { operation: op, refusals }, tables, ok ? `${op.op} may start` : `${op.op} refused: ${refusals[0]!.reason}`);
+          // Where min_live came from (read from the meta, or assumed and why) is shown either way:
+          // an assumed value is itself a reason to check before a scale-in.
+          const facts: [string, string][] = [['operation', op.op], ['min_live', minLive.note], ...warnings.map((w) => ['warning', w] as [string, string])];
+          const tables = ok ? [keyValueTable('preflight', [...facts, ['verdict', 'ready: nothing stands in the way']])] : [refusalTable(refusals), keyValueTable('checked with', facts)];
+          return result(name, ok, { operation: op, refusals, minLive, warnings }, tables, ok ? `${op.op} may start${minLive.read ? '' : ` (min_live ${minLive.value} assumed)`}` : `${op.op} refused: ${refusals[0]!.reason}`);
         }
         const state = await port.readState(ctx.signal);
         const plan = await engine.plan(op, ctx.signal);
@@ -232,14 +235,14 @@ export function stepSpecs(): CommandSpec[] {
       const remove = /^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim()).filter(Boolean);
       const { engine } = engineFor(ctx, bridge(ctx, 'freeze-check'));
       const r = await engine.freezeCheck(remove, ctx.signal);
-      const d = r.data as { now: { alive: number; dead: number; pct: number; margin: number; frozen: boolean }; schedule: { removed: number; alive: number; dead: number; aliveShare: number; frozen: boolean; reasons: string[]; largestSafePct: number | null }[]; pctAllowingRemoval: number | null };
+      const d = r.data as { now: { alive: number; dead: number; pct: number; margin: number; frozen: boolean }; schedule: { removed: number; alive: number; dead: number; aliveShare: number; frozen: boolean; reasons: string[]; largestSafePct: number | null }[]; pctAllowingRemoval: number | null; minLive?: { value: number; note: string } };
       const table = {
         title: 'removing one after another',
         columns: ['removed', 'node', 'alive', 'dead', 'alive %', `verdict at pct ${d.now.pct}`, 'largest safe pct'],
         rows: d.schedule.map((s, i) => [s.removed, typeof remove === 'number' ? '-' : (remove[i] ?? '-'), s.alive, s.dead, s.aliveShare.toFixed(1), s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok', s.largestSafePct ?? 'none (min_live)']),
       };
       const lastLine = r.message.split('\n').at(-1) ?? '';
-      const now = keyValueTable('now', [['alive / dead', `${d.now.alive} / ${d.now.dead}`], ['meta.live_percentage', d.now.pct], ['state', d.now.frozen ? 'FROZEN' : `not frozen, margin ${d.now.margin}`], ['verdict', lastLine]]);
+      const now = keyValueTable('now', [['alive / dead', `${d.now.alive} / ${d.now.dead}`], ['meta.live_percentage', d.now.pct], ['state', d.now.frozen ? 'FROZEN' : `not frozen, margin ${d.now.margin}`], ...(d.minLive ? [['min_live', d.minLive.note] as [string, string]] : []), ['verdict', lastLine]]);
       // A freeze the engine can avoid is not a failure; one no threshold avoids (min-live) is.
       const ok = d.pctAllowingRemoval !== null;
       return result('freeze-check', ok, r.data, [now, table], lastLine, false, r.message);

@@ -135,12 +135,18 @@ export function distributionVisual(title: string, before: ClusterState | undefin
   return distributionOf(title, (before ? nodeLoads(before) : nodeLoads(after)).values(), before ? nodeLoads(after).values() : undefined, marks);
 }
 
+/** An engine message as a command line reads it: the engine names the option `force`, the command spells it `--force`. */
+export function commandWording(message: string): string {
+  return message.replace(/\bpass force\b/g, 'pass --force');
+}
+
 /** An operation's result: outcome, what happened, the cluster now, settings left, stats. */
 export function operationResult(command: string, r: OperationResult, visual: DistributionVisual | undefined): CommandResult {
   const ok = r.outcome === 'done';
+  const message = commandWording(r.message);
   const pairs: [string, string | number][] = [
     ['outcome', r.outcome],
-    ['what happened', r.message],
+    ['what happened', message],
     ['cluster now', r.clusterState],
   ];
   if (r.run) pairs.push(['journal run', r.run]);
@@ -151,7 +157,7 @@ export function operationResult(command: string, r: OperationResult, visual: Dis
   for (const s of r.settingsLeft) pairs.push([`left changed: ${s.name}`, `${s.value} (was ${s.original}): ${s.reason}`]);
   const tables: TableData[] = [keyValueTable(command, pairs)];
   if (r.refusals.length) tables.push(refusalTable(r.refusals));
-  const summary = r.outcome === 'done' ? `${command} done: ${firstLine(r.clusterState)}` : `${command} ${r.outcome}: ${firstLine(r.message.replace(/^.*?refused:\s*/s, ''))}`;
+  const summary = r.outcome === 'done' ? `${command} done: ${firstLine(r.clusterState)}` : `${command} ${r.outcome}: ${firstLine(message.replace(/^.*?refused:\s*/s, '').replace(new RegExp(`^${command} ${r.outcome}:\\s*`), ''))}`;
   return result(command, ok, { ...r, ...(visual ? { visual } : {}) }, tables, summary, r.outcome !== 'refused');
 }
 

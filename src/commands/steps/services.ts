@@ -60,7 +60,11 @@ export function engineFor(ctx: CommandContext, onEvent: (e: EngineEvent) => void
     setSetting: (n, v, sig) => port.setSetting(n, v, sig),
     propose: (p, sig) => port.propose(p, sig),
     onLeaderChange: (l) => port.onLeaderChange(l),
+    // Optional capabilities pass through unchanged: without them the engine would fall back to
+    // estimates (bytes), its own HTTP read (min_live) and no background leader check.
     ...(port.bytesCopied ? { bytesCopied: (sig?: AbortSignal) => port.bytesCopied!(sig) } : {}),
+    ...(port.readMinLive ? { readMinLive: (leader: string, sig?: AbortSignal) => port.readMinLive!(leader, sig) } : {}),
+    ...(port.watchLeader ? { watchLeader: (o: { readonly intervalMs: number; readonly signal?: AbortSignal }) => port.watchLeader!(o) } : {}),
   };
   const engine = new ScaleEngine({
     cluster: trackingPort,

@@ -110,12 +110,24 @@ export class ExplorerController {
     }
     this.order = sources.map((s) => s.name);
     this.active = active;
+    this.syncBackground();
     this.opts.onChange(undefined);
   }
 
   setActive(name: string | undefined): void {
     this.active = name;
+    this.syncBackground();
     this.opts.onChange(undefined);
+  }
+
+  /** Only the active cluster keeps polling (slower) while the view is hidden: the status bar shows it. */
+  private syncBackground(): void {
+    for (const [name, e] of this.entries) e.scheduler.setBackground(name === this.active);
+  }
+
+  /** When the active cluster is polled next, in ms (null: not polling); for tests and the status bar. */
+  nextPollIn(name: string): number | null {
+    return this.entries.get(name)?.scheduler.nextDueIn() ?? null;
   }
 
   setVisible(visible: boolean): void {

@@ -11,6 +11,7 @@ import { EXPLORER_COMMANDS as CMD, RUNBOOK_TEMPLATE_COMMANDS, VIEW_ID, type Runb
 import { ExplorerController } from './controller';
 import { isFiltered, clusterFacts, itemOf, childrenOf, elementId, replicaElementsOf, selectedNodes, type Element } from './treeModel';
 import { refreshIntervalMs } from './settings';
+import { HIDDEN_POLL_FACTOR } from './schedule';
 import { ExplorerTree } from './tree';
 
 function config(): vscode.WorkspaceConfiguration {
@@ -37,7 +38,10 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
   statusBar = new ClusterStatusBar(() => {
     const active = registry.active;
     const v = active ? tree!.context().clusters.find((c) => c.name === active.profile.name) : undefined;
-    return { active: v ? clusterFacts(v) : undefined, clusterCount: registry.list().length };
+    const ms = refreshIntervalMs(config().get('refreshInterval'));
+    // The scheduler's rate: the interval while the view shows, HIDDEN_POLL_FACTOR× slower while hidden.
+    const freshness = { now: Date.now(), pollMs: ms === 0 ? null : view.visible ? ms : ms * HIDDEN_POLL_FACTOR, viewVisible: view.visible };
+    return { active: v ? clusterFacts(v) : undefined, clusterCount: registry.list().length, freshness };
   });
 
   function updateActive(): void {
@@ -71,7 +75,10 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
     tree,
     view,
     statusBar,
-    view.onDidChangeVisibility((e) => controller.setVisible(e.visible)),
+    view.onDidChangeVisibility((e) => {
+      controller.setVisible(e.visible);
+      statusBar?.update();
+    }),
     registry.onDidChangeClusters(syncClusters),
     registry.onDidChangeActive((a) => controller.setActive(a?.profile.name)),
     registry.onDidNotifyChange((name) => controller.notifyChanged(name)),

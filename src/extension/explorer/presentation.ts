@@ -128,10 +128,15 @@ export function clusterItem(f: ClusterFacts): ItemView {
   if (health === 'unreachable') parts.push(f.hasData ? 'refresh failed' : 'unreachable');
   else if (health === 'loading') parts.push('connecting…');
   else {
+    // Worst news first: a frozen meta, then nodes down, then unhealthy partitions.
+    const down = f.unalive ?? 0;
+    if (health === 'frozen') parts.push('FROZEN');
+    if (down > 0) parts.push(`${down} down`);
     if (f.status.kind === 'partial') parts.push('loading tables…');
     else if (f.unhealthyPartitions !== undefined) parts.push(f.unhealthyPartitions === 0 ? 'healthy' : `${f.unhealthyPartitions.toLocaleString('en-US')} unhealthy`);
-    if (f.effectiveLevel) parts.push(levelText(f.effectiveLevel, f.storedLevel));
-    if (f.alive !== undefined) parts.push(`${f.alive}/${f.alive + (f.unalive ?? 0)} alive`);
+    // "n down" already says it; the fraction is for the calm case. The level (also on Meta) last.
+    if (f.alive !== undefined && down === 0) parts.push(`${f.alive}/${f.alive} alive`);
+    if (f.effectiveLevel && !(health === 'frozen' && f.effectiveLevel === 'freezed')) parts.push(levelText(f.effectiveLevel, f.storedLevel));
   }
   if (f.active) parts.push('active');
   const icon: IconView =
@@ -203,8 +208,10 @@ function marginShort(margin: number): string {
 }
 
 export function metaItem(m: MetaFacts): ItemView {
-  const parts = [levelText(m.effectiveLevel, m.storedLevel)];
+  // The margin is what an operator scaling in needs at a glance; the level follows.
+  const parts: string[] = [];
   if (m.freezeMargin !== undefined) parts.push(marginShort(m.freezeMargin));
+  parts.push(levelText(m.effectiveLevel, m.storedLevel));
   const frozen = m.effectiveLevel === 'freezed' || (m.freezeMargin ?? 0) < 0;
   const tight = m.freezeMargin !== undefined && m.freezeMargin <= 1;
   return {
@@ -270,7 +277,7 @@ export function nodesFolderItem(cluster: string, alive: number, unalive: number)
   return {
     id: ids.nodes(cluster),
     label: 'Nodes',
-    description: unalive > 0 ? `${alive} alive · ${unalive} unalive` : `${alive} alive`,
+    description: unalive > 0 ? `${unalive} UNALIVE · ${alive} alive` : `${alive} alive`,
     icon: { id: 'server', color: unalive > 0 ? COLOR.warning : undefined },
     contextValue: 'pegasus.nodes',
     collapsible: 'collapsed',
@@ -352,6 +359,9 @@ export function healthLabel(h: PartitionHealthCode): string {
   return ['healthy', 'writable, missing replicas', 'unwritable', 'unreadable', 'dead'][h]!;
 }
 
+/** Health group labels: short, so the count after them survives a narrow sidebar. */
+const GROUP_LABEL: readonly string[] = ['Healthy', 'Missing replicas', 'Unwritable', 'Unreadable', 'Dead'];
+
 const HEALTH_ICON: readonly IconView[] = [
   { id: 'pass', color: COLOR.ok },
   { id: 'warning', color: COLOR.warning },
@@ -364,7 +374,7 @@ export function tablesFolderItem(cluster: string, tables: number, unhealthyTable
   return {
     id: ids.tables(cluster),
     label: 'Tables',
-    description: unhealthyTables > 0 ? `${tables} · ${unhealthyTables} unhealthy` : `${tables}`,
+    description: unhealthyTables > 0 ? `${unhealthyTables}/${tables} unhealthy` : `${tables} · healthy`,
     icon: { id: 'table', color: unhealthyTables > 0 ? COLOR.warning : undefined },
     contextValue: 'pegasus.tables',
     collapsible: 'collapsed',
@@ -426,7 +436,7 @@ export function tableTooltip(t: TableFacts): string {
 export function healthGroupItem(cluster: string, table: string, h: PartitionHealthCode, count: number): ItemView {
   return {
     id: ids.healthGroup(cluster, table, h),
-    label: h === 0 ? 'Healthy' : capitalise(healthLabel(h)),
+    label: GROUP_LABEL[h]!,
     description: plural(count, 'partition'),
     icon: HEALTH_ICON[h],
     contextValue: `pegasus.healthGroup.${partitionHealthNames[h]}`,
@@ -455,7 +465,8 @@ export function partitionItem(p: PartitionFacts): ItemView {
   return {
     id: ids.partition(p.cluster, p.table, p.pidx),
     label: `${gpid(p.appId, p.pidx)}`,
-    description: `${prim} · ${sec}`,
+    // Unhealthy: how many replicas are there comes first; the addresses may be cut off.
+    description: `${p.health !== 0 ? `${(p.primary ? 1 : 0) + p.secondaries.length}/${p.maxReplicaCount} · ` : ''}${prim} · ${sec}`,
     icon: HEALTH_ICON[p.health],
     contextValue: `pegasus.partition.${partitionHealthNames[p.health]}`,
     collapsible: 'none',
@@ -489,9 +500,6 @@ export function messageItem(id: string, label: string, description: string | und
   };
 }
 
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
 
 // ---------- status bar ----------
 
@@ -502,7 +510,32 @@ export interface StatusBarView {
   readonly severity?: 'error' | 'warning';
 }
 
-export function statusBarView(f: ClusterFacts | undefined, clusterCount: number): StatusBarView {
+/** How fresh the status bar's data is: the wall clock now and how often the active cluster is read. */
+export interface Freshness {
+  /** Date.now() (the snapshot's fetchedAt is wall-clock ms). */
+  readonly now: number;
+  /** Ms between automatic reads right now; null when nothing polls (refresh interval 0). */
+  readonly pollMs: number | null;
+  readonly viewVisible: boolean;
+}
+
+export function ageText(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
+}
+
+/** One tooltip line: when the data was read, how often it is re-read, and whether it is stale. */
+export function freshnessLine(fetchedAt: number, fr: Freshness): string {
+  const age = fr.now - fetchedAt;
+  const read = `read at ${timeOfDay(fetchedAt)} UTC (${ageText(age)} ago)`;
+  if (fr.pollMs === null) return `$(history) Data ${read}; automatic refresh is off (\`pegasus.refreshInterval\` is 0). Click to open the Clusters view and refresh.`;
+  const every = `re-read every ${ageText(fr.pollMs)}${fr.viewVisible ? '' : ' while the Clusters view is hidden'}`;
+  // Two missed polls (plus slack for a slow meta) make the numbers above untrustworthy.
+  if (age > 2 * fr.pollMs + 5000) return `$(warning) **Stale**: data ${read}, though it is ${every}; the cluster may be slow or unreachable. Click to open the Clusters view.`;
+  return `$(history) Data ${read}; ${every}.`;
+}
+
+export function statusBarView(f: ClusterFacts | undefined, clusterCount: number, freshness?: Freshness): StatusBarView {
   if (!f) {
     return clusterCount === 0
       ? { text: '$(database) Pegasus: no cluster', tooltip: 'No Pegasus cluster configured. Click to open the Clusters view and start a simulated cluster or add one.' }
@@ -520,7 +553,7 @@ export function statusBarView(f: ClusterFacts | undefined, clusterCount: number)
   }
   return {
     text: `${icon} ${f.name}: ${detail}`,
-    tooltip: clusterTooltip(f),
+    tooltip: freshness && f.fetchedAt !== undefined ? `${clusterTooltip(f)}\n\n${freshnessLine(f.fetchedAt, freshness)}` : clusterTooltip(f),
     severity: h === 'frozen' || h === 'unreachable' ? 'error' : h === 'unhealthy' ? 'warning' : undefined,
   };
 }

@@ -7,8 +7,10 @@
  * - manual, "view became visible" and settings refreshes run at once;
  * - change notifications (a runbook step or engine action touched the cluster) are debounced, so a
  *   burst of steps costs one refresh;
- * - polling runs only while the view is visible, every `intervalMs` (0 = off), and never faster
- *   than the last refresh took: the pause between two polls is max(interval, last duration).
+ * - polling runs while the view is visible, every `intervalMs` (0 = off), and never faster
+ *   than the last refresh took: the pause between two polls is max(interval, last duration);
+ * - while the view is hidden only a "background" scheduler (the active cluster's, which feeds the
+ *   status bar) keeps polling, HIDDEN_POLL_FACTOR times slower.
  */
 
 import { setMaxListeners } from 'node:events';
@@ -42,6 +44,9 @@ export interface SchedulerOptions {
   run: (reason: RefreshReason, signal: AbortSignal) => Promise<void>;
 }
 
+/** Hidden view: the active cluster is polled this many times less often (status bar only). */
+export const HIDDEN_POLL_FACTOR = 4;
+
 const IMMEDIATE: ReadonlySet<RefreshReason> = new Set(['initial', 'manual', 'visible', 'config']);
 
 export class RefreshScheduler {
@@ -49,6 +54,8 @@ export class RefreshScheduler {
   private readonly debounceMs: number;
   private intervalMs: number;
   private visible = false;
+  /** Keep polling (slower) while hidden: set for the active cluster, whose health the status bar shows. */
+  private background = false;
   private disposed = false;
   private inFlight: Promise<void> | null = null;
   private controller: AbortController | null = null;
@@ -78,9 +85,23 @@ export class RefreshScheduler {
     return this.timer === null ? null : Math.max(0, this.timerDue - this.clock.now());
   }
 
-  /** The pause between two polls: the interval, stretched to the last refresh's duration. */
+  /** The pause between two polls: the interval (×HIDDEN_POLL_FACTOR while hidden), stretched to the last refresh's duration. */
   pollDelay(): number {
-    return Math.max(this.intervalMs, Math.ceil(this.lastDurationMs));
+    return Math.max(this.visible ? this.intervalMs : this.intervalMs * HIDDEN_POLL_FACTOR, Math.ceil(this.lastDurationMs));
+  }
+
+  /** Whether it polls at all right now: visible, or hidden but in the background role. */
+  get polling(): boolean {
+    return this.intervalMs > 0 && (this.visible || this.background) && !this.disposed;
+  }
+
+  /** Background role on/off (the active cluster): keeps a slower poll going while the view is hidden. */
+  setBackground(on: boolean): void {
+    if (this.disposed || on === this.background) return;
+    this.background = on;
+    if (this.visible || this.inFlight) return; // visible polling is unaffected; a refresh in flight re-arms when it ends
+    if (this.timerReason === 'interval') this.disarm();
+    if (on) this.armPoll(this.remainingPollDelay());
   }
 
   request(reason: RefreshReason): void {
@@ -101,15 +122,22 @@ export class RefreshScheduler {
   setVisible(visible: boolean): void {
     if (this.disposed || visible === this.visible) return;
     this.visible = visible;
+    // The poll timer was armed for the other rate; a debounced change notification stays armed.
+    if (this.timerReason === 'interval') this.disarm();
     if (!visible) {
-      // Stop polling; a debounced change notification still runs (it is cheap and the status bar uses it).
-      if (this.timerReason === 'interval') this.disarm();
+      // Stop polling, unless this is the background (active) cluster: then poll slower.
+      if (!this.inFlight) this.armPoll(this.remainingPollDelay());
       return;
     }
     if (this.inFlight) return; // the refresh in flight re-arms polling when it ends
     const sinceLast = this.clock.now() - this.lastEnd;
     if (this.lastStart === -Infinity || (this.intervalMs > 0 && sinceLast >= this.pollDelay())) this.start('visible');
     else this.armPoll(this.pollDelay() - sinceLast);
+  }
+
+  /** The rest of the current poll pause, counted from the end of the last refresh. */
+  private remainingPollDelay(): number {
+    return this.lastEnd === -Infinity ? 0 : Math.max(0, this.pollDelay() - (this.clock.now() - this.lastEnd));
   }
 
   setIntervalMs(ms: number): void {
@@ -159,7 +187,7 @@ export class RefreshScheduler {
   }
 
   private armPoll(delay = this.pollDelay()): void {
-    if (this.visible && this.intervalMs > 0 && !this.disposed && this.timer === null) {
+    if (this.polling && this.timer === null) {
       this.arm('interval', delay, false);
     }
   }

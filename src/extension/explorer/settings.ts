@@ -35,13 +35,16 @@ export function parseClusterSettings(raw: unknown): ParsedClusters {
   raw.forEach((entry: unknown, index) => {
     const name = typeof entry === 'object' && entry !== null && typeof (entry as { name?: unknown }).name === 'string' ? (entry as { name: string }).name : undefined;
     const label = `pegasus.clusters[${index}]${name ? ` ("${name}")` : ''}`;
-    if (typeof entry === 'object' && entry !== null) {
+    let candidate: unknown = entry;
+    if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
       const secretKeys = Object.keys(entry).filter((k) => SECRET_KEY.test(k));
       if (secretKeys.length > 0) {
         problems.push({ index, name, message: `${label}: "${secretKeys.join('", "')}" looks like a secret; remove it from settings and use "Pegasus: Store Cluster Credential" (kept in VS Code's SecretStorage).` });
+        // Reported once above; the (strict) schema judges the rest, so the cluster still works.
+        candidate = Object.fromEntries(Object.entries(entry).filter(([k]) => !SECRET_KEY.test(k)));
       }
     }
-    const res = clusterProfileSchema.safeParse(entry);
+    const res = clusterProfileSchema.safeParse(candidate);
     if (!res.success) {
       const detail = describeZodError(res.error, `pegasus.clusters[${index}]`).split('\n').join('; ');
       problems.push({ index, name, message: `${label} is ignored: ${detail}` });

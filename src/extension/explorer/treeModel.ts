@@ -324,7 +324,7 @@ export function itemOf(ctx: TreeContext, e: Element): P.ItemView {
       }
       if (e.key === 'margin') {
         const k = m.freezeMargin ?? 0;
-        return P.factItem(c.name, e.key, 'Freeze margin', `${k < 0 ? 'FROZEN' : k === 0 ? 'the next node down freezes it' : P.plural(k, 'more node')} · alive ${m.alive} · dead ${m.dead} · ${m.livePercentage}% · min ${m.minLive}`, { id: k < 0 ? 'error' : k <= 1 ? 'warning' : 'shield', color: k < 0 ? P.COLOR.error : k <= 1 ? P.COLOR.warning : P.COLOR.ok });
+        return P.factItem(c.name, e.key, 'Freeze margin', `${k < 0 ? 'FROZEN' : k === 0 ? '0 · the next node down freezes it' : `${k} · can lose ${P.plural(k, 'more node')}`} · alive ${m.alive} · dead ${m.dead} · ${m.livePercentage}% · min ${m.minLive}`, { id: k < 0 ? 'error' : k <= 1 ? 'warning' : 'shield', color: k < 0 ? P.COLOR.error : k <= 1 ? P.COLOR.warning : P.COLOR.ok });
       }
       return P.factItem(c.name, e.key, 'Balance operations', m.balanceOperations ?? '', { id: 'arrow-swap' });
     }

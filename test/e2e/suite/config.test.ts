@@ -56,8 +56,9 @@ describe('config language', () => {
       return l && l.length > 0 ? l : undefined;
     });
     const onThreshold = lenses.filter((l) => l.range.start.line === 8);
-    assert.ok(onThreshold.some((l) => /^0 of 10 nodes can go down, one after another, before the meta freezes/.test(l.command?.title ?? '')), JSON.stringify(lenses.map((l) => l.command?.title)));
-    assert.ok(onThreshold.some((l) => l.command?.command === 'pegasus.config.openCalculator' && /Removing 1: threshold ≤ 90%/.test(l.command.title)));
+    assert.ok(onThreshold.some((l) => l.command?.title === 'Freezes after 1 more down (10 nodes, 95%)'), JSON.stringify(lenses.map((l) => l.command?.title)));
+    assert.ok(onThreshold.some((l) => /^0 of 10 nodes can go down, one after another, before the meta freezes \(nodes= comment\)/.test(l.command?.tooltip ?? '')), 'the full sentence is the tooltip');
+    assert.ok(onThreshold.some((l) => l.command?.command === 'pegasus.config.openCalculator' && l.command.title === 'Allow 1 down: ≤ 90% · Calculator…'));
   });
 
   it('offers the quick fix that sets a safe threshold', async () => {
@@ -76,7 +77,7 @@ describe('config language', () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
       return l && l.length > 0 ? l : undefined;
     });
-    assert.match(lenses[0]!.command!.title, /^1 of 4 nodes can go down/);
+    assert.equal(lenses[0]!.command!.title, 'Freezes after 2 more down (4 nodes, 65%)');
     assert.deepEqual(codesOf(doc.uri), []);
   });
 
@@ -90,11 +91,12 @@ describe('config language', () => {
         'a lens with the live node count',
         async () => {
           const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
-          return l?.find((x) => /of 7 nodes/.test(x.command?.title ?? ''));
+          return l?.find((x) => /\(7 nodes,/.test(x.command?.title ?? ''));
         },
         60_000,
       );
-      assert.equal(lens.command!.title, `3 of 7 nodes can go down, one after another, before the meta freezes (cluster "${sim!.name}")`);
+      assert.equal(lens.command!.title, 'Freezes after 4 more down (7 nodes, 50%)');
+      assert.match(lens.command!.tooltip ?? '', new RegExp(`^3 of 7 nodes can go down, one after another, before the meta freezes \\(cluster "${sim!.name}"\\)`));
     } finally {
       await vscode.commands.executeCommand('pegasus.stopSimulatedCluster');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');

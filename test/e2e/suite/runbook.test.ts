@@ -59,6 +59,9 @@ describe('runbook notebooks', function () {
 
   before(async () => {
     await vscode.extensions.getExtension(ID)!.activate();
+    // An earlier suite's notebook left open (explorer's Scale In runbook) made the first
+    // showNotebookDocument here wait ~30 s; start from an empty editor area like every suite should.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     sim = (await vscode.commands.executeCommand<Started>('pegasus.startSimulatedCluster', { nodes: 5, timeScale: 0, process: 'inProcess' }))!;
     assert.ok(sim?.name, `start returned ${JSON.stringify(sim)}`);
   });

@@ -17,14 +17,21 @@ export default [
       // Language mode in the status bar
       await wb.page.locator('.statusbar-item', { hasText: 'Pegasus Config' }).first().waitFor({ timeout: 20_000 });
       // The code lens above the threshold line
-      const lens = wb.page.locator('.monaco-editor .codelens-decoration', { hasText: 'before the meta freezes' }).first();
+      const lens = wb.page.locator('.monaco-editor .codelens-decoration', { hasText: 'Freezes after' }).first();
       await lens.waitFor({ timeout: 20_000 });
-      assert.match(await lens.innerText(), /0 of 10 nodes can go down/);
+      assert.match(await lens.innerText(), /Freezes after 1 more down \(10 nodes, 95%\)/);
+      // The whole row fits: its last lens ends left of the minimap (or the editor's edge), not cut off.
+      const editor = lens.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " monaco-editor ")][1]');
+      const box = await editor.boundingBox();
+      const minimap = await editor.locator('.minimap').first().boundingBox().catch(() => null);
+      const last = await lens.locator('a').last().boundingBox();
+      const limit = minimap && minimap.width > 0 ? minimap.x : box!.x + box!.width;
+      assert.ok(last && last.x + last.width <= limit, JSON.stringify({ box, minimap, last }));
       // Warnings as squiggles in the editor
       await wb.page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 20_000 });
       await screenshot('config-editor');
       // Clicking the lens opens the calculator (quick pick of k)
-      await wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Removing 1' }).first().click();
+      await wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Allow 1 down' }).first().click();
       const pick = wb.page.locator('.quick-input-widget');
       await pick.locator('.monaco-list-row', { hasText: 'Remove 1 of 10' }).first().waitFor({ timeout: 10_000 });
       await screenshot('config-calculator');
@@ -37,7 +44,7 @@ export default [
       await apply.click();
       await wb.page.locator('.monaco-editor .view-line', { hasText: 'node_live_percentage_threshold_for_update = 90' }).first().waitFor({ timeout: 10_000 });
       // The freeze warning goes away and the lens now says one node can go
-      await wb.page.locator('.monaco-editor .codelens-decoration', { hasText: '1 of 10 nodes can go down' }).first().waitFor({ timeout: 20_000 });
+      await wb.page.locator('.monaco-editor .codelens-decoration', { hasText: 'Freezes after 2 more down (10 nodes, 90%)' }).first().waitFor({ timeout: 20_000 });
       await wb.page.keyboard.press('Control+S');
       await wb.page.locator('.tabs-container .tab.dirty').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
       await screenshot('config-applied');

@@ -153,7 +153,8 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
     const lenses = await client.request('textDocument/codeLens', { textDocument: { uri: URI } });
     assert.ok(lenses.length >= 2);
     assert.equal(lenses[0].range.start.line, 2);
-    assert.match(lenses[0].command.title, /^5 of 10 nodes can go down, one after another, before the meta freezes \(nodes= comment\)$/);
+    assert.match(lenses[0].command.title, /^Freezes after 6 more down \(10 nodes, /);
+    assert.match(lenses[0].command.tooltip, /^5 of 10 nodes can go down, one after another, before the meta freezes \(nodes= comment\)/);
     assert.equal(lenses[0].command.command, 'pegasus.config.openCalculator');
     assert.equal(lenses[0].command.arguments[0].uri, URI);
     assert.equal(lenses[0].command.arguments[0].alive, 10);

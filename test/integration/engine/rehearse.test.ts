@@ -31,6 +31,9 @@ test('rehearsal twin: the live placement when the simulator can load it, else ev
       assert.match(readFileSync('src/simulator/REQUESTS.md', 'utf8'), /placement\?: \{/);
     }
     assert.match(r.summary, r.placement === 'live' ? /twin with the live placement/ : /twin placed evenly/);
+    // B21: the sub-second no-primary time of the role switches is explained, not left as a bare number.
+    assert.match(r.noPrimaryExplained, r.partitionSecondsWithoutPrimary > 0 ? /come from the \d+ move_pri role switch\(es\) .*no primary was lost|more than/ : /never without a primary/);
+    assert.ok(r.assumptions.includes(r.noPrimaryExplained));
     // Whatever the detection says, the engine hands the live placement over when told the option exists,
     // and reports honestly whether the twin took it.
     let given: PlacementOption | undefined;

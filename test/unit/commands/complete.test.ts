@@ -17,8 +17,8 @@ test('completes command names at the start, with their summary', () => {
 });
 
 test('completes flags not given yet, and enum values of a flag', () => {
-  assert.deepEqual(labels('nodes -'), ['-d', '-r', '-s']);
-  assert.deepEqual(labels('nodes -d -'), ['-r', '-s']);
+  assert.deepEqual(labels('nodes -'), ['-d', '-r', '-s', '-j']);
+  assert.deepEqual(labels('nodes -d -'), ['-r', '-s', '-j']);
   assert.deepEqual(labels('nodes -s '), ['all', 'alive', 'unalive']);
   assert.deepEqual(labels('nodes -s un'), ['unalive']);
   assert.deepEqual(labels('nodes --status=a'), ['all', 'alive']);
@@ -27,7 +27,7 @@ test('completes flags not given yet, and enum values of a flag', () => {
 });
 
 test('completes table names, node addresses (in comma lists too) and meta levels', () => {
-  assert.deepEqual(labels('app '), ['temp', 'usertable', '-d', '-r']);
+  assert.deepEqual(labels('app '), ['temp', 'usertable', '-d', '-r', '-j']);
   assert.deepEqual(labels('app us'), ['usertable']);
   assert.deepEqual(labels('balance -g 1.0 -p move_pri -f 10'), ['10.0.0.1:34801', '10.0.0.2:34801']);
   const list = completeAt(reg, 'remote_command -l 10.0.0.1:34801,', 33, data);
@@ -50,7 +50,7 @@ test('completes in the middle of a line (cursor before the end)', () => {
 
 test('hover: command help on the name, flag help on a flag', () => {
   const h = hoverAt(reg, 'nodes -d', 2)!;
-  assert.match(h.markdown, /^```\nnodes \[-d\] \[-r\] \[-s <all\|alive\|unalive>\]\n```/);
+  assert.match(h.markdown, /^```\nnodes \[-d\] \[-r\] \[-s <all\|alive\|unalive>\] \[-j\]\n```/);
   assert.deepEqual([h.from, h.to], [0, 5]);
   const f = hoverAt(reg, 'nodes -d', 7)!;
   assert.match(f.markdown, /`-d\|--detailed` — add replica_count/);

@@ -84,9 +84,9 @@ test('errors: unknown flag points at the flag, with the usage', () => {
   assert.equal(e.column, 10);
   assert.equal(e.length, 8);
   assert.match(e.message, /unknown flag '--colour' for 'nodes'/);
-  assert.equal(e.usage, 'nodes [-d] [-r] [-s <all|alive|unalive>]');
+  assert.equal(e.usage, 'nodes [-d] [-r] [-s <all|alive|unalive>] [-j]');
   assert.match(e.format(), /^column 10: unknown flag/);
-  assert.match(syntaxError('cluster_info -d').message, /'cluster_info' takes no flags/);
+  assert.match(syntaxError('get_meta_level -d').message, /'get_meta_level' takes no flags/);
 });
 
 test('errors: bad enum value, missing value, missing required, too many arguments, given twice', () => {
@@ -110,7 +110,7 @@ test('errors: bad enum value, missing value, missing required, too many argument
   assert.match(e.message, /given twice/);
   e = syntaxError('app');
   assert.match(e.message, /missing <table>/);
-  assert.equal(e.usage, 'app <table> [-d] [-r]');
+  assert.equal(e.usage, 'app <table> [-d] [-r] [-j]');
 });
 
 test('errors: semantic validation points at the value (gpid, meta level)', () => {

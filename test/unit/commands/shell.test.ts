@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRegistry, runCommandLine, CommandDeclinedError, describeError, type CommandContext, type ConfirmRequest } from '../../../src/commands';
-import { fakeClient, smallCluster, node, N1, N2, N3, type FakeState } from '../cluster/fixtures';
+import { commandHelp, createRegistry, runCommandLine, CommandDeclinedError, describeError, type CommandContext, type ConfirmRequest } from '../../../src/commands';
+import { fakeClient, smallCluster, node, N1, N2, N3, N4, type FakeState } from '../cluster/fixtures';
 
 const reg = createRegistry();
 
@@ -137,7 +137,7 @@ test('cluster_info and get_meta_level: effective vs stored, with a warning when 
   const { ctx } = ctxFor(s);
   const ci = await runCommandLine(reg, ctx, 'cluster_info');
   assert.match(ci.text, /^\[cluster_info\]\nmeta_servers                  : 127\.0\.0\.1:34601,127\.0\.0\.1:34602\n/);
-  assert.equal((ci.data as Record<string, string>).meta_function_level, 'steady');
+  assert.equal((ci.data as { effectiveLevel: string }).effectiveLevel, 'steady');
   let r = await runCommandLine(reg, ctx, 'get_meta_level');
   assert.equal(r.text, 'current meta level is fl_steady');
   s.storedLevel = 500;
@@ -190,6 +190,40 @@ test('remote_command: leader by default, -l list, failures per server, shell lay
   assert.deepEqual(client.calls.remote.slice(-3).map((c) => c.address), [N1, N2, N3]); // alive only
 });
 
+test('remote_command -t meta-server meta.lb.*: a follower\'s unknown command is skipped, not failed, when the leader succeeded', async () => {
+  const { ctx, client } = ctxFor();
+  const leaderOnly = client.remoteCommand.bind(client);
+  // Only the leader registers the load balancer's commands.
+  (client as { remoteCommand: typeof client.remoteCommand }).remoteCommand = (cmd, args, o) =>
+    o?.address === '127.0.0.1:34602' && cmd.startsWith('meta.lb.') ? leaderOnly(`unknown ${cmd}`, [], o) : leaderOnly(cmd, args, o);
+  let r = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.assign_delay_ms 10');
+  assert.equal(r.ok, true);
+  assert.equal(
+    r.text,
+    [
+      'COMMAND: meta.lb.assign_delay_ms 10',
+      '',
+      'CALL [meta-server] [127.0.0.1:34601] succeed: OK',
+      "CALL [meta-server] [127.0.0.1:34602] skipped (follower: this setting lives on the leader): unknown command 'unknown meta.lb.assign_delay_ms'",
+      '',
+      'Succeed count: 1',
+      'Skipped count: 1',
+      'Failed count: 0',
+    ].join('\n'),
+  );
+  const data = r.data as { calls: { status: string }[]; succeedCount: number; skippedCount: number; failedCount: number };
+  assert.deepEqual(data.calls.map((c) => c.status), ['succeed', 'skipped']);
+  assert.deepEqual([data.succeedCount, data.skippedCount, data.failedCount], [1, 1, 0]);
+  // Not a leader-only command: the same answer stays a failure, with the shell's layout.
+  r = await runCommandLine(reg, ctx, 'remote_command -t meta-server server-info');
+  assert.equal(r.ok, false);
+  assert.match(r.text, /CALL \[meta-server\] \[127\.0\.0\.1:34602\] failed: unknown command 'server-info'/);
+  // Only a follower asked: nothing reached the leader, so it stays a failure.
+  r = await runCommandLine(reg, ctx, 'remote_command -l 127.0.0.1:34602 meta.lb.assign_delay_ms');
+  assert.equal(r.ok, false);
+  assert.match(r.text, /Failed count: 1$/);
+});
+
 test('balance: the proposal actions of move_pri, copy_pri and copy_sec', async () => {
   const { ctx, client } = ctxFor();
   let r = await runCommandLine(reg, ctx, `balance -g 2.1 -p move_pri -f ${N2} -t ${N3}`);
@@ -203,22 +237,84 @@ test('balance: the proposal actions of move_pri, copy_pri and copy_sec', async (
     force: false,
     balanceType: 0,
   });
-  await runCommandLine(reg, ctx, `balance -g 2.0 -p copy_pri -f ${N1} -t ${N3}`);
+  // 2.1: primary N2, secondary N3; N1 holds no replica of it.
+  await runCommandLine(reg, ctx, `balance -g 2.1 -p copy_pri -f ${N2} -t ${N1}`);
   assert.deepEqual(client.calls.proposals[1]!.actionList.map((a) => [a.target, a.node, a.type]), [
-    [N1, N3, 8],
-    [N1, N1, 5],
-    [N3, N3, 2],
+    [N2, N1, 8],
+    [N2, N2, 5],
+    [N1, N1, 2],
   ]);
   assert.equal(client.calls.proposals[1]!.balanceType, 1);
-  await runCommandLine(reg, ctx, `balance -g 2.0 -p copy_sec -f ${N2} -t ${N3}`);
+  await runCommandLine(reg, ctx, `balance -g 2.1 -p copy_sec -f ${N3} -t ${N1}`);
   assert.deepEqual(client.calls.proposals[2]!.actionList.map((a) => [a.target, a.node, a.type]), [
-    ['', N3, 8],
-    ['', N2, 6],
+    ['', N1, 8],
+    ['', N3, 6],
   ]);
   r = await runCommandLine(reg, ctx, `propose -f -g 2.1 -p upgrade_to_primary -t ${N3} -n ${N3}`);
   assert.equal(r.text, 'send proposal response: ERR_OK');
   assert.deepEqual(client.calls.proposals[3], { gpid: { appId: 2, partitionIndex: 1 }, actionList: [{ target: N3, node: N3, type: 2 }], force: true });
   await assert.rejects(runCommandLine(reg, ctx, `balance -g 2.1 -p move_pri -f nowhere:1 -t ${N3}`), (e: Error) => describeError(e).name === 'ERR_INVALID_PARAMETERS' && /-f 'nowhere:1'/.test(e.message));
+});
+
+test('balance/propose/app: a wrong partition, member or table is named with the fix before anything is sent', async () => {
+  const { ctx, client } = ctxFor();
+  const rejects = async (line: string, re: RegExp, fix?: RegExp) =>
+    assert.rejects(runCommandLine(reg, ctx, line), (e: Error) => {
+      const d = describeError(e);
+      assert.match(d.message, re, line);
+      if (fix) assert.match(d.fix, fix, line);
+      return true;
+    });
+  // 2.0: primary N1, secondaries N2, N3.
+  await rejects(`balance -g 2.0 -p move_pri -f ${N2} -t ${N3}`, /-f 10\.0\.0\.2:34801: 2\.0's primary is 10\.0\.0\.1:34801, not 10\.0\.0\.2:34801/, /use -f 10\.0\.0\.1:34801/);
+  await rejects(`balance -g 2.9 -p move_pri -f ${N1} -t ${N2}`, /-g 2\.9: temp has 4 partitions \(2\.0\.\.2\.3\)/, /0 to 3/);
+  await rejects(`balance -g 9.0 -p move_pri -f ${N1} -t ${N2}`, /-g 9\.0: no table has app_id 9; tables: temp \(app_id 2\), t1 \(app_id 1\)/);
+  await rejects(`balance -g 2.1 -p move_pri -f ${N2} -t ${N1}`, /-t 10\.0\.0\.1:34801: not a secondary of 2\.1 \(secondaries: 10\.0\.0\.3:34801\)/, /copy_pri/);
+  await rejects(`balance -g 2.0 -p copy_sec -f ${N1} -t ${N4}`, /-f 10\.0\.0\.1:34801: not a secondary of 2\.0/, /for the primary use copy_pri/);
+  await rejects(`balance -g 2.0 -p copy_pri -f ${N1} -t ${N2}`, /already holds a replica of 2\.0/);
+  await rejects(`propose -g 2.7 -p ASSIGN_PRIMARY -t ${N1} -n ${N1}`, /temp has 4 partitions/);
+  assert.equal(client.calls.proposals.length, 0, 'nothing was sent');
+  await rejects('app nosuch -d', /no table 'nosuch'; tables: temp, t1/, /ls/);
+  await rejects('app tmep', /no table 'tmep' \(did you mean 'temp'\?\)/);
+});
+
+test('--json shapes: cluster_info is structured (camelCase, numbers, arrays); levels named as set_meta_level takes them; -j works', async () => {
+  const { ctx } = ctxFor();
+  const ci = await runCommandLine(reg, ctx, 'cluster_info');
+  assert.deepEqual(ci.data, {
+    clusterName: 'onebox',
+    leader: '127.0.0.1:34601',
+    metaServers: ['127.0.0.1:34601', '127.0.0.1:34602'],
+    effectiveLevel: 'steady',
+    zookeeperHosts: ['127.0.0.1:2181'],
+    zookeeperRoot: '/pegasus/onebox',
+    balanceOperationCount: { movePri: 0, copyPri: 0, copySec: 0, total: 0 },
+    primaryReplicaCountStddev: 0.47,
+    totalReplicaCountStddev: 0.94,
+  });
+  assert.deepEqual((await runCommandLine(reg, ctx, 'get_meta_level')).data, { storedLevel: 'steady', effectiveLevel: 'steady' });
+  const j = await runCommandLine(reg, ctx, 'ls -d -j');
+  assert.deepEqual(JSON.parse(j.text), j.data);
+  assert.equal((j.data as { summary: { totalAppCount: number } }).summary.totalAppCount, 2);
+  assert.deepEqual(JSON.parse((await runCommandLine(reg, ctx, 'nodes --json')).text), (await runCommandLine(reg, ctx, 'nodes')).data);
+  assert.match((await runCommandLine(reg, ctx, 'help ls')).text, /-j\|--json +print the result as JSON/);
+});
+
+test('help: a default is shown once (durations as typed); engine steps say what they need, change and journal', () => {
+  const wait = commandHelp(reg.list().find((c) => c.name === 'wait-healthy')!);
+  assert.match(wait, /give up after this long \(30m by default\)\n/);
+  assert.doesNotMatch(wait, /\(default 1800000\)/);
+  const step = {
+    ...reg.list().find((c) => c.name === 'scale-in')!,
+    step: { nodeControl: true, settings: ['meta level steady', 'meta.lb.assign_secondary_black_list = the leaving nodes'] },
+  };
+  const h = commandHelp(step);
+  assert.match(h, /Node control: stops or starts replica servers through the cluster's nodeControl/);
+  assert.match(h.replace(/\n/g, " "), /Settings it changes while it runs: meta level steady; meta\.lb\.assign_secondary_black_list = the leaving nodes\./);
+  assert.match(h, /Journal: every setting change .*\n?.*--resume/s);
+  assert.doesNotMatch(commandHelp(reg.list().find((c) => c.name === 'nodes')!), /Journal:/);
+  const dur = { name: 'x', category: 'shell' as const, summary: 's', flags: [{ name: 'wait', type: 'duration' as const, default: 90_000, description: 'how long' }], positionals: [], mutating: false, execute: () => Promise.reject(new Error('unused')) };
+  assert.match(commandHelp(dur), /how long \(default 90s\)/);
 });
 
 test('balance on 2.6/master accepts host names and sends hp_* fields too', async () => {
@@ -235,7 +331,7 @@ test('help: index and per-command help', async () => {
   assert.match(idx.text, /^Pegasus shell commands:\n  nodes /);
   assert.match(idx.text, /set_meta_level .*\(asks first\)/);
   const one = await runCommandLine(reg, ctx, 'help app');
-  assert.match(one.text, /^usage: app <table> \[-d\] \[-r\]\n/);
+  assert.match(one.text, /^usage: app <table> \[-d\] \[-r\] \[-j\]\n/);
   assert.match(one.text, /-d\|--detailed/);
   await assert.rejects(runCommandLine(reg, ctx, 'help nodez'), /did you mean 'nodes'/);
 });

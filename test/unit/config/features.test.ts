@@ -25,25 +25,47 @@ test('code lenses sit on the threshold and min-live keys and count the nodes tha
   const min = lineOf('min_live_node_count_for_unfreeze');
   assert.deepEqual([...new Set(a.lenses.map((l) => l.range.start.line))], [thr, min]);
   const [head, next] = a.lenses.filter((l) => l.range.start.line === thr);
-  assert.match(head!.title, /^5 of 10 nodes can go down, one after another, before the meta freezes \(pegasus.config.nodeCount\)$/);
-  assert.match(next!.title, /Removing 6: threshold ≤ 40%/);
+  assert.equal(head!.title, 'Freezes after 6 more down (10 nodes, 50%)');
+  assert.equal(head!.tooltip, '5 of 10 nodes can go down, one after another, before the meta freezes (pegasus.config.nodeCount). Click for the threshold calculator.');
+  assert.equal(next!.title, 'Allow 6 down: ≤ 40% · Calculator…');
+  assert.match(next!.tooltip, /To let 6 nodes go down one after another, node_live_percentage_threshold_for_update must be at most 40/);
   assert.equal(next!.command, CALCULATOR_COMMAND);
   assert.equal(next!.args.k, 6);
   assert.equal(next!.args.pct, 50);
   assert.equal(next!.args.thresholdInFile, true);
   assert.equal(lines[thr]!.slice(next!.args.thresholdValueStart, next!.args.thresholdValueEnd), '50');
   const minLens = a.lenses.filter((l) => l.range.start.line === min);
-  assert.deepEqual(minLens.map((l) => l.title), ['Freezes below 3 alive: by this rule alone 7 of 10 alive can go · open calculator']);
+  assert.deepEqual(minLens.map((l) => l.title), ['Freezes below 3 alive (alone lets 7 of 10 go) · Calculator…']);
+  assert.match(minLens[0]!.tooltip, /by this rule alone 7 of 10 alive can go \(pegasus.config.nodeCount\)/);
+  // Short enough for one row of a narrow editor: the threshold line's lenses joined as the editor shows them.
+  const row = a.lenses.filter((l) => l.range.start.line === thr).map((l) => l.title).join(' | ');
+  assert.ok(row.length <= 80, `${row.length}: ${row}`);
 });
 
 test('lens on the [meta_server] header when the keys are absent; plans raise k', () => {
   const a = run('[meta_server]\nserver_list = a:1\n', { nodeCount: 10 }, { runbookPlans: [{ uri: 'u', removals: 4, line: 0, label: 'x' }] });
   assert.equal(a.lenses[0]!.range.start.line, 0);
-  assert.match(a.lenses[0]!.title, /^3 of 10 nodes can go down/); // default 65%: 7/10 ok, 6/10 freezes
-  assert.match(a.lenses[1]!.title, /Removing 4: threshold ≤ 60%/);
+  assert.equal(a.lenses[0]!.title, 'Freezes after 4 more down (10 nodes, 65%)'); // default 65%: 7/10 ok, 6/10 freezes
+  assert.equal(a.lenses[1]!.title, 'Allow 4 down: ≤ 60% · Calculator…');
+  assert.match(a.lenses[1]!.tooltip, /\(x\)/, 'the runbook plan that asks for 4 is named');
   assert.equal(a.lenses[1]!.args.thresholdInFile, false);
   assert.deepEqual(run('[meta_server]\n', { nodeCount: 10, codeLens: false }).lenses, []);
   assert.deepEqual(run('[replication]\n', { nodeCount: 10 }).lenses, [], 'no meta_server, no lens');
+});
+
+test('lens titles name the rule that freezes first, dead nodes, and a frozen meta; all short', () => {
+  const meta = (pct: number, min: number) => `[meta_server]\nnode_live_percentage_threshold_for_update = ${pct}\nmin_live_node_count_for_unfreeze = ${min}\n`;
+  const title = (a: Analysis) => a.lenses[0]!.title;
+  // 4 nodes, 10%: the percentage never bites; 2 alive < min 3 does, after the second loss.
+  assert.equal(title(run(meta(10, 3), { nodeCount: 4 })), 'Freezes after 2 more down (4 nodes, min 3 alive)');
+  const live = (alive: number, dead: number) => ({ clusters: [{ name: 'c', alive, dead }] });
+  assert.equal(title(run(meta(50, 1), {}, live(8, 2))), 'Freezes after 4 more down (8 alive + 2 dead, 50%)');
+  const frozen = run(meta(65, 3), {}, live(5, 5));
+  assert.equal(title(frozen), 'Frozen now: 5/10 alive (65%, min 3)');
+  assert.match(frozen.lenses[0]!.tooltip, /frozen now: 5 of 10 alive .*\(cluster "c"\)/);
+  const many = run(meta(99, 3), { nodeCount: 9999 }, { runbookPlans: [{ uri: 'u', removals: 1234, line: 0, label: 'Runbook a-long-name.runbook.md (line 120)' }] });
+  const row = many.lenses.filter((l) => l.range.start.line === 1).map((l) => l.title).join(' | ');
+  assert.ok(row.length <= 90, `${row.length}: ${row}`);
 });
 
 test('calculator: alive share after each removal and the largest safe threshold (freeze.ts arithmetic)', () => {
@@ -92,6 +114,7 @@ test('hover: key documentation with per-version defaults, placeholders and direc
   assert.match(h.markdown, /\*\*node_live_percentage_threshold_for_update\*\*/);
   assert.match(h.markdown, /2\.5: `65`.*2\.6: `65`.*shipped config.ini: `50`/);
   assert.match(h.markdown, /meta\.live_percentage/);
+  assert.match(h.markdown, /\*\*Now:\*\* 5 of 10 alive can go down, one after another, before the meta freezes \(pegasus\.config\.nodeCount\)/);
   const fd = hoverAt(a, { line: lineOf('fd_lease_seconds'), character: 4 })!;
   assert.match(fd.markdown, /2\.5: `9` s · 2\.6: `20` s ← selected/);
   const ph = lineOf('server_list = %{meta.server.list}');

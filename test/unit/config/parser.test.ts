@@ -56,6 +56,9 @@ test('empty values, keys without "=", long lists and placeholders', () => {
 test('duplicate keys: the first definition wins; duplicate sections are marked', () => {
   const doc = parseConfig('[a]\nk = 1\nk = 2\n[b]\nk = 3\n[a]\nk = 4\nj = 5\n');
   assert.equal(firstEntry(doc, 'a', 'k')!.value, '1');
+  assert.equal(firstEntry(doc, 'a', 'j')!.value, '5', 'a key first set in the repeated section');
+  assert.equal(firstEntry(doc, 'b', 'j'), undefined);
+  assert.deepEqual(doc.duplicateEntries.map((e) => [e.line, e.value]), [[2, '2'], [6, '4']]);
   const [, second] = doc.sections[0]!.entries;
   assert.equal(second!.duplicateOf!.value, '1');
   assert.equal(doc.sections[1]!.entries[0]!.duplicateOf, undefined, 'same key in another section is fine');

@@ -46,6 +46,7 @@ test('scale-in of two nodes copies each hosted replica once, never loses a prima
     '10.0.0.2:34801:stop',
     '10.0.0.2:34801:gone',
     '10.0.0.2:34801:healthy',
+    'primaries-balance',
   ]);
   assert.equal(journal.all().at(-1)!.t, 'end');
 });

@@ -32,7 +32,7 @@ test('an unreachable cluster becomes an error item with the reason while the oth
   await settle(c);
   const ctx = c.context([]);
   const [good, bad] = childrenOf(ctx, undefined);
-  assert.match(itemOf(ctx, good!).description!, /healthy · steady · 5\/5 alive · active/);
+  assert.match(itemOf(ctx, good!).description!, /^healthy · 5\/5 alive · steady · active$/);
   const badItem = itemOf(ctx, bad!);
   assert.match(badItem.description!, /production · unreachable/);
   const [msg] = childrenOf(ctx, bad);
@@ -81,7 +81,7 @@ test('a node stopped: after a change notification it is UNALIVE within one refre
   c.setClusters([{ name: 'sim', metaServers: ok.metaServers, production: false, simulated: true, client: ok }], 'sim');
   await settle(c);
   const margin = () => itemOf(c.context([]), { kind: 'meta', cluster: 'sim' }).description;
-  assert.equal(margin(), 'steady · freeze margin 1');
+  assert.equal(margin(), 'freeze margin 1 · steady');
   ok.cluster = makeCluster({ ...spec, unalive: [2] });
   c.notifyChanged('sim');
   await clock.advance(499);
@@ -91,7 +91,7 @@ test('a node stopped: after a change notification it is UNALIVE within one refre
   const node = itemOf(c.context([]), { kind: 'node', cluster: 'sim', address: addr(2) });
   assert.equal(node.contextValue, 'pegasus.node.unalive');
   assert.match(node.description!, /^UNALIVE/);
-  assert.equal(margin(), 'steady · freeze margin 0');
+  assert.equal(margin(), 'freeze margin 0 · steady');
   c.dispose();
 });
 
@@ -114,8 +114,17 @@ test('polling while visible; a failed refresh keeps the last data with the error
   assert.match(itemOf(ctx, { kind: 'cluster', cluster: 'sim' }).description!, /refresh failed/);
   c.setVisible(false);
   const before = ok.calls;
+  await clock.advance(19_000);
+  assert.equal(ok.calls, before, 'hidden: the active cluster waits 4× the interval');
+  assert.equal(c.nextPollIn('sim'), 1000);
+  await clock.advance(1_100);
+  await settle(c);
+  assert.ok(ok.calls > before, 'then polls, for the status bar');
+  c.setActive(undefined);
+  const after = ok.calls;
   await clock.advance(60_000);
-  assert.equal(ok.calls, before, 'no polling while hidden');
+  assert.equal(ok.calls, after, 'no active cluster: no polling while hidden');
+  assert.equal(c.nextPollIn('sim'), null);
   c.dispose();
 });
 

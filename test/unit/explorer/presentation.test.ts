@@ -62,7 +62,8 @@ test('tooltips answer the next question', () => {
   assert.match(t, /move its 10 primaries away/);
   assert.match(t, /Black-listed/);
   const p = { cluster: 'c', table: 'temp', appId: 2, pidx: 5, ballot: 7, maxReplicaCount: 3, primary: '', secondaries: ['a:1'], health: 3 as const, isUnalive: (a: string) => a === 'a:1' };
-  assert.equal(partitionItem(p).description, 'no primary · S a:1');
+  assert.equal(partitionItem(p).description, '1/3 · no primary · S a:1', 'an unhealthy partition leads with its replica count');
+  assert.equal(partitionItem({ ...p, health: 0, primary: 'b:1', secondaries: ['a:1', 'c:1'] }).description, 'P b:1 · S a:1, c:1');
   assert.match(partitionTooltip(p), /primary: \*\*none\*\*[\s\S]*secondary: `a:1` — \$\(circle-slash\) UNALIVE[\s\S]*neither reads nor writes/);
 });
 
@@ -80,4 +81,18 @@ test('table descriptions use the shell counters', () => {
 
 test('markdown escaping keeps table names and addresses literal', () => {
   assert.equal(md('my_table*1'), 'my\\_table\\*1');
+});
+
+test('status bar tooltip: when the data was read, how often, and stale after two missed polls', () => {
+  const at = base.fetchedAt!;
+  const fresh = statusBarView(base, 1, { now: at + 12_000, pollMs: 20_000, viewVisible: false }).tooltip;
+  assert.match(fresh, /\$\(history\) Data read at 12:00:00 UTC \(12 s ago\); re-read every 20 s while the Clusters view is hidden\.$/);
+  const visible = statusBarView(base, 1, { now: at + 3_000, pollMs: 5_000, viewVisible: true }).tooltip;
+  assert.match(visible, /\(3 s ago\); re-read every 5 s\.$/);
+  const stale = statusBarView(base, 1, { now: at + 46_000, pollMs: 20_000, viewVisible: false }).tooltip;
+  assert.match(stale, /\$\(warning\) \*\*Stale\*\*: data read at 12:00:00 UTC \(46 s ago\)/);
+  assert.doesNotMatch(statusBarView(base, 1, { now: at + 45_000, pollMs: 20_000, viewVisible: false }).tooltip, /Stale/);
+  const off = statusBarView(base, 1, { now: at + 600_000, pollMs: null, viewVisible: false }).tooltip;
+  assert.match(off, /\(10 min ago\); automatic refresh is off/);
+  assert.doesNotMatch(statusBarView(base, 1).tooltip, /ago/, 'without freshness facts: no age');
 });

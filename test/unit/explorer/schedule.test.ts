@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RefreshScheduler, type RefreshReason } from '../../../src/extension/explorer/schedule';
+import { HIDDEN_POLL_FACTOR, RefreshScheduler, type RefreshReason } from '../../../src/extension/explorer/schedule';
 import { FakeClock } from './fakeClock';
 
 /** A scheduler whose refreshes take `durationMs` simulated ms; records reason and start time. */
@@ -131,4 +131,52 @@ test('dispose aborts the refresh in flight and clears every timer', async () => 
   assert.equal(clock.pendingTimers, 0);
   s.request('manual');
   assert.equal(s.runs, 1);
+});
+
+test('background (active cluster): polls 4× slower while hidden, at the normal rate once visible', async () => {
+  const { clock, log, s } = setup(5000);
+  s.setBackground(true);
+  s.request('initial'); // 0 → 100
+  await clock.advance(100);
+  assert.equal(s.nextDueIn(), 20_000, `hidden poll every ${HIDDEN_POLL_FACTOR}× 5 s`);
+  await clock.advance(20_000);
+  assert.deepEqual(log.at(-1), { reason: 'interval', at: 20_100 });
+  await clock.advance(100 + 20_000);
+  assert.equal(log.length, 3);
+  assert.equal(log[2]!.at, 40_200);
+  // Visible: stale by more than 5 s? 40_300 + 4_000 → not yet; the rest of the 5 s pause.
+  await clock.advance(4_100); // now 44_300, last ended 40_300
+  s.setVisible(true);
+  assert.equal(s.nextDueIn(), 1_000, 'the visible rate takes over from the end of the last refresh');
+  await clock.advance(1_000);
+  assert.equal(log.length, 4);
+  await clock.advance(100);
+  // Hidden again: back to the slow rate, counted from the last refresh's end.
+  s.setVisible(false);
+  assert.equal(s.nextDueIn(), 20_000);
+  // Losing the background role stops polling; getting it back resumes with the rest of the pause.
+  await clock.advance(5_000);
+  s.setBackground(false);
+  assert.equal(s.nextDueIn(), null);
+  await clock.advance(60_000);
+  assert.equal(log.length, 4);
+  s.setBackground(true);
+  assert.equal(s.nextDueIn(), 0, 'overdue: polls at once');
+  await clock.advance(0);
+  assert.equal(log.length, 5);
+  s.dispose();
+});
+
+test('background polling never outpaces a slow refresh, and interval 0 turns it off', async () => {
+  const { clock, log, s, setDuration } = setup(1000, 30_000);
+  s.setBackground(true);
+  s.request('initial');
+  await clock.advance(30_000);
+  assert.equal(s.nextDueIn(), 30_000, 'max(4 × 1 s, 30 s last duration)');
+  setDuration(10);
+  s.setIntervalMs(0);
+  assert.equal(s.nextDueIn(), null);
+  await clock.advance(120_000);
+  assert.equal(log.length, 1);
+  s.dispose();
 });

@@ -1,0 +1,99 @@
+/**
+ * The step commands' wiring to the engine: the port the engine gets keeps every optional
+ * capability of the wire adapter (min_live read, leader watch, bytes copied with simulator node
+ * control), and preflight / freeze-check say where min_live came from. Real loopback sockets.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulatedCluster } from '../../../src/simulator';
+import { MetaClient } from '../../../src/pegasus';
+import { engineFor } from '../../../src/commands/steps/services';
+import type { CommandContext } from '../../../src/commands/types';
+import type { ClusterProfile } from '../../../src/cluster/profile';
+import type { ClusterPort } from '../../../src/engine/ports';
+import { runRunbook } from '../../../src/runbook/headless';
+
+function ctxOf(client: MetaClient, profile: ClusterProfile, clusterPort?: ClusterPort): CommandContext {
+  return {
+    client,
+    profile,
+    signal: new AbortController().signal,
+    progress: () => {},
+    confirm: async () => false,
+    services: { steps: clusterPort ? { clusterPort } : {} },
+  };
+}
+
+test('engine port: readMinLive and watchLeader of the wire adapter reach the engine unchanged', () => {
+  const calls: string[] = [];
+  const fake: ClusterPort = {
+    readState: async () => ({ leader: 'm:1', nodes: [], tables: [], level: 'steady', pct: 50 }) as never,
+    getSetting: async () => '',
+    setSetting: async () => {},
+    propose: async () => 'accepted',
+    onLeaderChange: () => () => {},
+    readMinLive: async (leader) => {
+      calls.push(`min-live ${leader}`);
+      return { value: 4, source: 'fake' };
+    },
+    watchLeader: (o) => {
+      calls.push(`watch ${o.intervalMs}`);
+      return () => calls.push('unwatch');
+    },
+  };
+  const client = new MetaClient({ metaServers: ['127.0.0.1:1'] });
+  try {
+    const { port } = engineFor(ctxOf(client, { name: 'x', metaServers: ['127.0.0.1:1'] }, fake), () => {});
+    assert.ok(port.readMinLive && port.watchLeader, 'both capabilities forwarded');
+    void port.readMinLive('m:1');
+    port.watchLeader({ intervalMs: 250 })();
+    assert.deepEqual(calls, ['min-live m:1', 'watch 250', 'unwatch']);
+    assert.equal(port.bytesCopied, undefined, 'a capability the port lacks stays absent');
+  } finally {
+    client.close();
+  }
+});
+
+test('engine port: simulator node control measures bytes copied from the simulator; other control does not', async () => {
+  const sim = await startSimulatedCluster({ nodes: 3, seed: 1, tables: [{ name: 't', partitions: 4, replicas: 3 }] });
+  const client = new MetaClient({ metaServers: sim.metaServers });
+  try {
+    const simProfile: ClusterProfile = { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } };
+    const withSim = engineFor(ctxOf(client, simProfile), () => {}).port;
+    assert.ok(withSim.bytesCopied, 'bytesCopied present with simulator control');
+    assert.equal(await withSim.bytesCopied(), 0, 'nothing copied yet, measured (not undefined)');
+    assert.ok(withSim.watchLeader && withSim.readMinLive);
+    const manual = engineFor(ctxOf(client, { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'manual' } }), () => {}).port;
+    assert.equal(manual.bytesCopied, undefined);
+  } finally {
+    client.close();
+    await sim.close();
+  }
+});
+
+test('preflight and freeze-check cells say where min_live came from', async () => {
+  const sim = await startSimulatedCluster({ nodes: 5, seed: 7, tables: [{ name: 't', partitions: 8, replicas: 3 }] });
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-steps-'));
+  const client = new MetaClient({ metaServers: sim.metaServers });
+  try {
+    const file = join(dir, 'pf.runbook.md');
+    writeFileSync(file, '```pegasus\npreflight scale-in --nodes 127.0.0.1:34805\n```\n\n```pegasus\nfreeze-check --remove 127.0.0.1:34805\n```\n');
+    let out = '';
+    let err = '';
+    const r = await runRunbook({ file, profile: { name: 'sim', metaServers: sim.metaServers }, client, out: (s) => (out += s), err: (s) => (err += s), progressIntervalMs: 0 });
+    assert.equal(r.exitCode, 0, err);
+    const [pf, fc] = out.split(/^## \[2\/2\]/m) as [string, string];
+    // The preflight table names min_live's source (here: read from the simulated meta's /config) next to the verdict.
+    assert.match(pf, /^min_live\s*: min_live=3 \(read from the meta leader 127\.0\.0\.1:\d+ /m, out);
+    assert.match(pf, /ready: nothing stands in the way/);
+    assert.match(fc, /min_live=3 \(read from the meta leader/);
+    assert.deepEqual(r.outcomes.map((o) => o.status), ['succeeded', 'succeeded']);
+  } finally {
+    client.close();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,209 @@
+/**
+ * Operator QA findings (A4, A1, A6, A7, B11, B13, B20, B12/B21/B26): each test fails without its fix.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Journal } from '../../../src/engine/journal';
+import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type FakeOptions } from './fakeCluster';
+import type { EngineOptions } from '../../../src/engine/engine';
+
+const N1 = '10.0.0.1:34801';
+const N2 = '10.0.0.2:34801';
+
+function setup(o: Partial<FakeOptions> = {}, options: EngineOptions = {}, journal: Journal = Journal.memory()) {
+  return fakeEngine(o, { journal, metaServers: TWO_METAS, who: 'tester@host', options: { ...SIZED_ENGINE_OPTIONS, ...options } });
+}
+
+/** What a balancer does in lively: hand a partition's primary role to `node` (a secondary of it). */
+function primaryBackTo(f: FakeCluster, node: string): void {
+  for (const t of f.tables) {
+    for (const p of t.partitions) {
+      if (p.secondaries.includes(node) && p.primary) {
+        p.secondaries = [...p.secondaries.filter((s) => s !== node), p.primary];
+        p.primary = node;
+        p.ballot += 2;
+        return;
+      }
+    }
+  }
+  throw new Error(`no partition with ${node} as a secondary`);
+}
+
+test('A4: cancel mid-drain keeps the level steady (not lively), says why; resume re-checks "done" drain steps against the live placement', async () => {
+  const journal = Journal.memory();
+  const { f, engine, events } = setup({}, {}, journal);
+  f.settings.level = 'lively';
+  const ac = new AbortController();
+  f.onTick = (x) => {
+    // Cancel while N1 holds no primary any more but still replicas (its replicas step runs).
+    const priDone = journal.all().some((j) => j.t === 'step' && j.step === `${N1}:primaries` && j.status === 'done');
+    if (priDone && x.replicasOn(N1) > 0) ac.abort();
+  };
+  const r = await engine.run({ op: 'scale-in', nodes: [N1, N2] }, { signal: ac.signal });
+  f.onTick = undefined;
+  assert.equal(r.outcome, 'cancelled', r.message);
+  assert.equal(f.settings.level, 'steady', 'lively would let the balancer refill the drained node');
+  const kept = r.settingsLeft.find((s) => s.name === 'meta_level');
+  assert.ok(kept, JSON.stringify(r.settingsLeft));
+  assert.match(kept.reason, /stays steady \(was lively\): the scale-in was cancelled before .*fully drained.*balancer move replicas back.*copy the same data again.*restore-settings/);
+  assert.match(r.clusterState, /settings left changed: meta_level=steady/);
+  assert.deepEqual(f.settings.blackList, [], 'the other settings are still given back');
+  // The balancer would have moved a primary back (the QA run saw this in lively): the journal's "done" is stale.
+  primaryBackTo(f, N1);
+  events.length = 0;
+  const r2 = await engine.run({ op: 'scale-in', nodes: [N1, N2] }, { resume: true });
+  assert.equal(r2.outcome, 'done', r2.message);
+  assert.ok(events.some((e) => e.kind === 'warning' && /10\.0\.0\.1:34801:primaries: the journal says done, but .* holds 1 primary again/.test(e.message)), events.map((e) => e.message).join('\n'));
+  assert.ok(!events.some((e) => e.kind === 'step' && e.status === 'skipped' && e.step === `${N1}:primaries`));
+  assert.equal(f.replicasOn(N1) + f.replicasOn(N2), 0);
+  assert.equal(f.settings.level, 'lively', 'finishing the run gives the level back');
+  assert.equal(f.metrics.noPrimaryMs, 0);
+});
+
+test('A4: restore-settings after a cancelled drain gives the kept level back', async () => {
+  const { f, engine } = setup();
+  f.settings.level = 'lively';
+  const ac = new AbortController();
+  f.onTick = (x) => {
+    if (x.tables.some((t) => t.partitions.some((p) => p.learn))) ac.abort();
+  };
+  const r = await engine.run({ op: 'scale-in', nodes: [N1] }, { signal: ac.signal });
+  f.onTick = undefined;
+  assert.equal(r.outcome, 'cancelled');
+  assert.equal(f.settings.level, 'steady');
+  const r2 = await engine.run({ op: 'restore-settings' });
+  assert.equal(r2.outcome, 'done', r2.message);
+  assert.equal(f.settings.level, 'lively');
+  assert.deepEqual(r2.settingsLeft, []);
+});
+
+test('A1: restore-settings with an empty journal says nothing is known and lists what looks changed, with the fixes', async () => {
+  const { f, engine } = setup();
+  // Left by a run whose journal is gone (exec killed by SIGTERM before the journal was kept).
+  f.settings.blackList = [N1];
+  f.settings.delay = 10;
+  const r = await engine.run({ op: 'restore-settings' });
+  assert.doesNotMatch(r.clusterState, /every setting the run changed is restored/);
+  assert.match(r.message, /no journal entries for this cluster .*: nothing known to restore/);
+  assert.match(r.message, /meta\.lb\.assign_secondary_black_list = 10\.0\.0\.1:34801 .*fix: remote_command -t meta-server meta\.lb\.assign_secondary_black_list clear/);
+  assert.match(r.message, /meta\.lb\.assign_delay_ms = 10 ms .*fix: remote_command -t meta-server meta\.lb\.assign_delay_ms DEFAULT/);
+  assert.match(r.message, /meta_level = steady .*set_meta_level lively/);
+  assert.match(r.clusterState, /nothing known to restore/);
+  // It changed nothing it does not know about.
+  assert.deepEqual(f.settings.blackList, [N1]);
+  // A clean cluster: says so too.
+  const c = setup();
+  c.f.settings.level = 'lively';
+  const r2 = await c.engine.run({ op: 'restore-settings' });
+  assert.match(r2.message, /nothing known to restore; nothing on the cluster looks left over/);
+});
+
+test('A6: plan and freeze-check refuse an address the meta does not list, naming the closest known node', async () => {
+  const { engine } = setup();
+  const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.9:34801'] });
+  assert.ok(plan.problems.length > 0, 'a plan for an unknown node is not green');
+  assert.match(plan.problems[0]!, /^10\.0\.0\.9:34801 is not a node of this cluster \(the meta lists 6 node\(s\); closest known: 10\.0\.0\.\d:34801\)/);
+  const hostMix = await engine.plan({ op: 'scale-in', nodes: ['node-1.example:34801'] });
+  assert.match(hostMix.problems[0]!, /closest known: 10\.0\.0\.\d:34801\) \(the meta lists nodes by IP address: use the form nodes -d prints\)/);
+  const fc = await engine.freezeCheck(['10.0.0.1:34801', '10.0.0.1:39999']);
+  assert.equal(fc.outcome, 'refused');
+  assert.match(fc.message, /10\.0\.0\.1:39999 is not a node of this cluster .*closest known: 10\.0\.0\.1:34801/);
+  assert.deepEqual((fc.data as { schedule: unknown[] }).schedule, []);
+  const seven = await engine.freezeCheck(7);
+  assert.equal(seven.outcome, 'refused');
+  assert.match(seven.message, /the cluster has only 6 alive node\(s\) \(6 listed\): 7 cannot be removed/);
+  assert.equal((await engine.freezeCheck(2)).outcome, 'done');
+});
+
+test('A7: a stop that leaves freeze margin 0 is warned about in plan and preflight; keepMargin 1 keeps a spare', async () => {
+  const { decideRemoval } = await import('../../../src/engine/freezeGuard');
+  // 10 nodes at 65: removals 4.. need lowering; margin-0 lowering gives 60, keep-margin 1 gives 50 (4 alive, 4 dead after the 2nd... see below).
+  assert.deepEqual(decideRemoval({ alive: 7, dead: 3, pct: 65, minLive: 3 }).kind, 'lower');
+  const d0 = decideRemoval({ alive: 7, dead: 3, pct: 65, minLive: 3 });
+  const d1 = decideRemoval({ alive: 7, dead: 3, pct: 65, minLive: 3 }, 1);
+  assert.ok(d0.kind === 'lower' && d0.pct === 60 && d0.after.margin === 0);
+  assert.ok(d1.kind === 'lower' && d1.pct === 50 && d1.after.margin >= 1, JSON.stringify(d1));
+  // Not frozen after, but margin 0: keepMargin 1 lowers before it is needed.
+  const ok1 = decideRemoval({ alive: 6, dead: 0, pct: 80, minLive: 3 }, 1);
+  assert.ok(ok1.kind === 'lower' && ok1.pct === 66 && ok1.after.margin === 1, JSON.stringify(ok1));
+  // min_live makes a spare impossible: margin-0 value, said.
+  const short = decideRemoval({ alive: 4, dead: 0, pct: 65, minLive: 3 }, 1);
+  assert.ok(short.kind !== 'refuse' && /cannot be kept: 2 alive would be below min_live 3/.test(short.short ?? ''), JSON.stringify(short));
+
+  const { engine, events } = setup({ nodes: 6, pct: 80 });
+  const plan = await engine.plan({ op: 'scale-in', nodes: [N1, N2] });
+  assert.ok(plan.warnings.some((w) => /stopping 10\.0\.0\.1:34801, 10\.0\.0\.2:34801 leaves freeze margin 0: one unrelated node failure during this step freezes the meta/.test(w)), plan.warnings.join('\n'));
+  const pf = await engine.preflightReport({ op: 'scale-in', nodes: [N1, N2] });
+  assert.deepEqual(pf.refusals, []);
+  assert.ok(pf.warnings.some((w) => /leaves freeze margin 0/.test(w)));
+  assert.ok(events.some((e) => e.kind === 'warning' && /preflight: .*freeze margin 0/.test(e.message)));
+
+  const k = setup({ nodes: 6, pct: 80 }, { keepMargin: 1 });
+  const kp = await k.engine.plan({ op: 'scale-in', nodes: [N1, N2] });
+  assert.deepEqual(kp.warnings, []);
+  assert.ok(kp.steps.filter((s) => s.kind === 'stop').every((s) => s.freezeAfter.margin >= 1));
+  const r = await k.engine.run({ op: 'scale-in', nodes: [N1, N2] });
+  assert.equal(r.outcome, 'done', r.message);
+  assert.equal(k.f.metrics.frozenMs, 0);
+  // One more unrelated failure now would not freeze the meta.
+  const { freezeMargin } = await import('../../../src/cluster/freeze');
+  assert.ok(freezeMargin({ alive: k.f.aliveCount(), dead: k.f.dead.size, pct: k.f.settings.pct, minLive: 3 }) >= 1);
+});
+
+test('B11: after a scale-in the moved primaries are even per table (role switches only); the summary advises a rebalance when not even', async () => {
+  const { f, engine } = setup({ nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'usertable', partitions: 16, replicas: 3 }] });
+  const hosted = f.replicasOn('10.0.0.4:34801') + f.replicasOn('10.0.0.5:34801');
+  const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.4:34801', '10.0.0.5:34801'] });
+  assert.equal(r.outcome, 'done', r.message);
+  for (const t of f.tables) {
+    const cnt = new Map<string, number>();
+    for (const p of t.partitions) cnt.set(p.primary!, (cnt.get(p.primary!) ?? 0) + 1);
+    const v = [...cnt.values()];
+    assert.equal(cnt.size, 3, `${t.name}: every staying node holds primaries`);
+    assert.ok(Math.max(...v) - Math.min(...v) <= 1, `${t.name} primaries ${[...cnt].join(' ')}`);
+  }
+  assert.equal(f.metrics.copies, hosted, 'evening out copies nothing');
+  assert.equal(f.metrics.noPrimaryMs, 0);
+  assert.doesNotMatch(r.message, /rebalance is advisable/);
+  // Uneven replicas the engine does not fix by role switches: said, with the command.
+  const u = setup({ nodes: 6 });
+  const r2 = await u.engine.run({ op: 'drain-node', node: N1 });
+  assert.equal(r2.outcome, 'done', r2.message);
+  // The drained node is still alive and empty: its table is not even.
+  assert.match(r2.message, /not even after the drain-node: temp primaries 0\.\.\d .*a rebalance is advisable \(run rebalance\)/);
+});
+
+test('B13: progress uses one planned total and one time window; bytes past the plan are explained; no "ETA 0s" while replicas are left', async () => {
+  // The byte counter reports twice the assumed size per copy (the sim's replicas are larger than assumed).
+  const timed: { t: number; kind: string; step?: string; status?: string; message: string; p?: { bytesCopied: number; bytesPlanned: number; rate: number; elapsedSeconds: number; replicasLeft?: number } }[] = [];
+  const { f, engine } = setup();
+  (f as unknown as { bytesCopied: () => Promise<number> }).bytesCopied = async () => f.metrics.copies * 2 * (1 << 20);
+  const events = { push: (e: { kind: string; message: string; step?: string; status?: string; progress?: never }) => timed.push({ t: f.time, kind: e.kind, message: e.message, ...(e.kind === 'step' ? { step: e.step, status: e.status } : {}), ...(e.kind === 'progress' ? { p: e.progress } : {}) }) };
+  const { engine: e2 } = fakeEngine({}, { cluster: f, events: events as never, options: SIZED_ENGINE_OPTIONS });
+  void engine;
+  const r = await e2.run({ op: 'scale-in', nodes: [N1] });
+  assert.equal(r.outcome, 'done', r.message);
+  const drainAt = timed.find((e) => e.kind === 'step' && e.step === `${N1}:primaries` && e.status === 'started')!.t;
+  const copying = timed.filter((e) => e.kind === 'progress' && /replicas left/.test(e.message));
+  assert.ok(copying.length > 0);
+  for (const e of copying) {
+    if (e.p!.bytesCopied > e.p!.bytesPlanned) assert.match(e.message, /more than the .* planned: the replicas are larger than the replicaSizeBytes given/);
+    assert.doesNotMatch(e.message, /ETA 0s/);
+    // Rate and elapsed over the drain's window, which began with the primaries step.
+    assert.ok(Math.abs(e.p!.elapsedSeconds - (e.t - drainAt) / 1000) < 1e-9, `${e.p!.elapsedSeconds} vs ${(e.t - drainAt) / 1000}`);
+  }
+  const done = timed.find((e) => e.kind === 'step' && e.step === `${N1}:replicas` && e.status === 'done')!;
+  assert.match(done.message, /4 replicas copied off 10\.0\.0\.1:34801 \(8\.0 MiB, measured cluster-wide: more than the 4\.0 MiB planned/);
+});
+
+test('B12/B26: the overlap of a drain with the previous node\'s failure detection is said; plan scale-out --count counts one node per start and names no fake address', async () => {
+  const { engine, events } = setup();
+  const r = await engine.run({ op: 'scale-in', nodes: [N1, N2] });
+  assert.equal(r.outcome, 'done', r.message);
+  assert.ok(events.some((e) => e.kind === 'info' && e.message.startsWith(`draining ${N2} while ${N1}'s failure detection runs (${N1} holds 0 replicas`)), events.map((e) => e.message).join('\n'));
+  const plan = await engine.plan({ op: 'scale-out', count: 2 });
+  const starts = plan.steps.filter((s) => s.kind === 'start');
+  // 4 alive, 2 dead after the scale-in: the first start makes 5 alive, the second 6.
+  assert.deepEqual(starts.map((s) => `${s.freezeAfter.alive}/${s.freezeAfter.dead}`), ['5/2', '6/2']);
+  assert.ok(starts.every((s) => !/:0$/.test(s.node!) && /new node \d, address given when it starts/.test(s.node!)), starts.map((s) => s.node).join(','));
+});
