@@ -613,7 +613,8 @@ export class ScaleEngine {
     try {
       if (resuming) await this.reapply(rc);
       data = await this.body(spec, rc, plan);
-      message = `${spec.op} finished`;
+      const added = (data as { added?: string[] } | undefined)?.added;
+      message = `${spec.op} finished${added?.length ? `; added ${added.join(', ')}` : ''}`;
     } catch (e) {
       if (isAbortError(e) || signal.aborted) {
         outcome = 'cancelled';

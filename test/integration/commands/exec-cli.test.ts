@@ -89,3 +89,34 @@ test('exec: an unreachable meta fails with the error name and what to do', async
   assert.match(help.stdout, /Usage: pegasus-ops exec/);
   assert.match(help.stdout, /remote_command/);
 });
+
+test('exec: leader-only remote command to every meta exits 0; -j prints JSON; bad port and unknown table are named', async () => {
+  const [rc, j, port, table] = await Promise.all([
+    cli(['--meta', meta, '--yes', 'remote_command -t meta-server meta.lb.assign_delay_ms 10']),
+    cli(['--meta', meta, 'ls -d -j']),
+    cli(['--meta', '127.0.0.1:99999', 'nodes']),
+    cli(['--meta', meta, 'app nosuch -d']),
+  ]);
+  assert.equal(rc.code, 0, rc.stdout + rc.stderr);
+  assert.match(rc.stdout, /skipped \(follower: this setting lives on the leader\)/);
+  assert.match(rc.stdout, /Failed count: 0$/m);
+  assert.equal(j.code, 0, j.stderr);
+  assert.equal((JSON.parse(j.stdout) as { command: string }).command, 'ls');
+  assert.equal(port.code, 2);
+  assert.match(port.stderr, /^pegasus-ops exec: --meta: '127\.0\.0\.1:99999': port out of range/);
+  assert.equal(table.code, 1);
+  assert.match(table.stderr, /no table 'nosuch'; tables: temp/);
+});
+
+test('exec: an HTTP port is named without stray punctuation', async () => {
+  const server = createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+  const p = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  try {
+    const r = await cli(['--meta', `127.0.0.1:${p}`, '--timeout', '2s', 'nodes']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Pegasus meta server port\?/);
+    assert.doesNotMatch(r.stderr, /\?\./);
+  } finally {
+    server.close();
+  }
+});
