@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { clusterProfileSchema, describeZodError, type ClusterProfile } from '../cluster/profile';
+import { clusterProfileSchema, pickClusterProfile, type ClusterProfile } from '../cluster/profile';
 import { commandRegistry, describeError, helpIndex, isMutating, parseCommand, quoteArg, runParsed, CommandSyntaxError, type CommandContext, type ConfirmRequest, type ProgressEvent } from '../commands';
 import { parseDuration } from '../commands/parser';
 import { MetaClient } from '../pegasus';
@@ -60,11 +60,6 @@ export interface ExecOptions {
 
 export class UsageError extends Error {}
 
-function nameList(entries: unknown[]): string {
-  const names = entries.map((e) => (e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : undefined)).filter((n): n is string => !!n);
-  return names.length ? names.map((n) => `'${n}'`).join(', ') : '(none has a name)';
-}
-
 /** Reads --cluster: one entry, or the whole pegasus.clusters list (one entry, or the one --cluster-name names). */
 function loadProfile(spec: string, clusterName: string | undefined): ClusterProfile {
   let text = spec;
@@ -82,26 +77,11 @@ function loadProfile(spec: string, clusterName: string | undefined): ClusterProf
   } catch (e) {
     throw new UsageError(`--cluster: not valid JSON (${(e as Error).message})`);
   }
-  let root = 'cluster';
-  if (Array.isArray(json)) {
-    if (json.length === 0) throw new UsageError('--cluster: the list is empty; give one cluster entry {"name":…,"metaServers":[…]}');
-    if (clusterName !== undefined) {
-      const i = json.findIndex((e) => e && typeof e === 'object' && (e as { name?: unknown }).name === clusterName);
-      if (i < 0) throw new UsageError(`--cluster-name: no cluster '${clusterName}' in the list; it has ${nameList(json)}`);
-      json = json[i];
-      root = `clusters[${i}]`;
-    } else if (json.length === 1) {
-      json = json[0];
-      root = 'clusters[0]';
-    } else {
-      throw new UsageError(`--cluster: the list has ${json.length} clusters (${nameList(json)}); pick one with --cluster-name NAME`);
-    }
-  } else if (clusterName !== undefined && json && typeof json === 'object' && (json as { name?: unknown }).name !== clusterName) {
-    throw new UsageError(`--cluster-name: the --cluster entry is named '${String((json as { name?: unknown }).name)}', not '${clusterName}'`);
+  try {
+    return pickClusterProfile(json, clusterName);
+  } catch (e) {
+    throw new UsageError(`--cluster: ${(e as Error).message}`);
   }
-  const r = clusterProfileSchema.safeParse(json);
-  if (!r.success) throw new UsageError(`--cluster: ${describeZodError(r.error, root).split('\n').join('; ')}`);
-  return r.data;
 }
 
 /**

@@ -114,3 +114,36 @@ export function describeZodError(err: z.ZodError, root = ''): string {
     })
     .join('\n');
 }
+
+function nameList(entries: readonly unknown[]): string {
+  const names = entries.map((e) => (e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : undefined)).filter((n): n is string => !!n);
+  return names.length ? names.map((n) => `'${n}'`).join(', ') : '(none has a name)';
+}
+
+/**
+ * One cluster from what an operator passes on a command line (`--cluster`): one entry, or the whole
+ * `pegasus.clusters` list (its only entry, or the one `clusterName` names). Throws an Error whose
+ * message names the problem and the fix (one line per schema problem joined with '; ').
+ */
+export function pickClusterProfile(json: unknown, clusterName?: string): ClusterProfile {
+  let root = 'cluster';
+  if (Array.isArray(json)) {
+    if (json.length === 0) throw new Error('the list is empty; give one cluster entry {"name":…,"metaServers":[…]}');
+    if (clusterName !== undefined) {
+      const i = json.findIndex((e) => e && typeof e === 'object' && (e as { name?: unknown }).name === clusterName);
+      if (i < 0) throw new Error(`no cluster '${clusterName}' in the list; it has ${nameList(json)}`);
+      json = json[i];
+      root = `clusters[${i}]`;
+    } else if (json.length === 1) {
+      json = json[0];
+      root = 'clusters[0]';
+    } else {
+      throw new Error(`the list has ${json.length} clusters (${nameList(json)}); pick one with --cluster-name NAME`);
+    }
+  } else if (clusterName !== undefined && json && typeof json === 'object' && (json as { name?: unknown }).name !== clusterName) {
+    throw new Error(`the entry is named '${String((json as { name?: unknown }).name)}', not '${clusterName}'`);
+  }
+  const r = clusterProfileSchema.safeParse(json);
+  if (!r.success) throw new Error(describeZodError(r.error, root).split('\n').join('; '));
+  return r.data;
+}

@@ -27,6 +27,7 @@ export default [
       if (await dialog.isVisible()) {
         const text = (await dialog.innerText()).replace(/\s+/g, ' ');
         assert.match(text, /trust/i, `the dialog says it is about trust: ${text}`);
+        assert.match(text, /notebook cell/i, `the dialog names running a cell as the reason: ${text}`);
         await screenshot('trust-requested');
         // The person declines: nothing may run.
         const cancel = dialog.getByRole('button', { name: /^Cancel$/ });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { commandHelp, createRegistry, runCommandLine, CommandDeclinedError, describeError, type CommandContext, type ConfirmRequest } from '../../../src/commands';
 import { fakeClient, smallCluster, node, N1, N2, N3, N4, type FakeState } from '../cluster/fixtures';
 
+import { PegasusError } from '../../../src/pegasus/errors';
+
 const reg = createRegistry();
 
 function ctxFor(state: FakeState = smallCluster(), confirmAnswer = true) {
@@ -276,6 +278,9 @@ test('balance/propose/app: a wrong partition, member or table is named with the 
   assert.equal(client.calls.proposals.length, 0, 'nothing was sent');
   await rejects('app nosuch -d', /no table 'nosuch'; tables: temp, t1/, /ls/);
   await rejects('app tmep', /no table 'tmep' \(did you mean 'temp'\?\)/);
+  // The members check out but the meta still refuses: most likely a proposal already pending.
+  (client as { proposeBalancer: typeof client.proposeBalancer }).proposeBalancer = () => Promise.reject(new PegasusError('ERR_INVALID_PARAMETERS', 'propose', { kind: 'app' }));
+  await rejects(`balance -g 2.0 -p move_pri -f ${N1} -t ${N2}`, /the meta rejected move_pri of 2\.0 .*although 2\.0's primary is 10\.0\.0\.1:34801/, /proposal for 2\.0 is probably still pending/);
 });
 
 test('--json shapes: cluster_info is structured (camelCase, numbers, arrays); levels named as set_meta_level takes them; -j works', async () => {
