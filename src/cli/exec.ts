@@ -266,6 +266,8 @@ export async function run(argv: string[]): Promise<number> {
   const onSignal = (sig: keyof typeof SIGNAL_EXIT) => {
     if (caught) process.exit(SIGNAL_EXIT[sig]);
     caught = sig;
+    // A closed terminal (SIGHUP) makes writes fail with EPIPE: that must not stop the restore.
+    if (sig === 'SIGHUP') for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
     process.stderr.write(`\n${sig}: cancelling (a running step gives back the settings it changed first); send it again to quit at once\n`);
     ac.abort();
   };

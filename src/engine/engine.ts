@@ -639,7 +639,9 @@ export class ScaleEngine {
       // A drain that did not finish keeps the level at steady: lively would let the balancer move
       // replicas back onto the nodes being drained, and a resume would copy them a second time.
       const leavingNodes = spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : spec.op === 'drain-node' ? [spec.node] : [];
-      const keepSteady = outcome !== 'done' && leavingNodes.length > 0 ? { op: spec.op, nodes: leavingNodes, outcome } : undefined;
+      // Only nodes still up and not being stopped can be refilled; unreadable state: assume they can.
+      const refillable = outcome !== 'done' && leavingNodes.length > 0 ? await this.stillUp(leavingNodes, rc) : [];
+      const keepSteady = refillable.length > 0 ? { op: spec.op, nodes: refillable, outcome } : undefined;
       settingsLeft = spec.op === 'restart-meta' ? this.leftOpen() : await this.restoreRetrying(spec.op === 'restore-settings' ? undefined : run, rc.stopIssued, keepSteady);
       if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta') {
         const mine = new Set(settingsLeft.map((x) => x.name));
@@ -1526,7 +1528,7 @@ export class ScaleEngine {
       const orig = s.original.trim() as MetaLevel;
       if (s.name === 'meta_level' && keepSteady && orig in META_LEVEL_VALUE && META_LEVEL_VALUE[orig] > META_LEVEL_VALUE.steady) {
         const reason =
-          `meta_level stays ${cur} (was ${orig}): the ${keepSteady.op} ${keepSteady.outcome === 'cancelled' ? 'was cancelled' : 'failed'} before ${keepSteady.nodes.join(', ')} ${keepSteady.nodes.length > 1 ? 'were' : 'was'} fully drained, ` +
+          `meta_level stays ${cur} (was ${orig}): the ${keepSteady.op} ${keepSteady.outcome === 'cancelled' ? 'was cancelled' : 'failed'} while ${keepSteady.nodes.join(', ')} ${keepSteady.nodes.length > 1 ? 'are' : 'is'} still up and not fully removed, ` +
           `and ${orig} would let the balancer move replicas back onto ${keepSteady.nodes.length > 1 ? 'them' : 'it'}, so a resume would copy the same data again. ` +
           `Resume the run (it gives ${orig} back when it finishes), or run restore-settings to set ${orig} now (undoing the drain)`;
         this.d.journal.append({ t: 'kept', name: s.name, value: cur, reason }, this.date());
@@ -1565,6 +1567,17 @@ export class ScaleEngine {
       this.emit({ kind: 'setting', name: s.name, from: cur, to: s.original, message: `${s.name} restored to ${s.original || "''"} (journal)` });
     }
     return left;
+  }
+
+  /** Leaving nodes still listed ALIVE whose stop was not issued (a balancer could put replicas back on them). */
+  private async stillUp(nodes: readonly string[], rc: RunCtx): Promise<string[]> {
+    const pending = nodes.filter((n) => !rc.stopIssued.has(n) && !rc.finished.has(`${n}:stop`));
+    try {
+      const st = await this.d.cluster.readState(AbortSignal.timeout(30_000));
+      return pending.filter((n) => st.nodes.some((x) => x.address === n && x.alive));
+    } catch {
+      return pending;
+    }
   }
 
   /** Settings that look left over from a scale operation whose journal is gone, each with the command that fixes it. */

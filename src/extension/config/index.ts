@@ -110,11 +110,12 @@ class ContextSender implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) runbookText(d);
     for (const nb of vscode.workspace.notebookDocuments) void runbookNotebook(nb);
     const reg = getClusterRegistry();
-    if (reg) this.disposables.push(reg.onDidChangeClusters(soon), reg.onDidChangeActive(soon), reg.onDidNotifyChange(soon));
-    // Live counts change without an event we can hear; re-read them while a config file is open.
+    if (reg) this.disposables.push(reg.onDidChangeClusters(soon), reg.onDidChangeActive(soon), reg.onDidNotifyChange(soon), reg.onDidRefresh(soon));
+    // Every refresh the explorer makes arrives through onDidRefresh; this slow re-read covers the
+    // clusters it does not refresh (while the view is hidden only the active one is polled).
     this.poll = setInterval(() => {
       if (vscode.workspace.textDocuments.some((d) => d.languageId === LANGUAGE_ID)) this.schedule();
-    }, 15_000);
+    }, 60_000);
     this.schedule();
   }
 

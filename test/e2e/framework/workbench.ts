@@ -105,7 +105,8 @@ export class Workbench {
   }
 
   /** Types a command title into the palette (F1) and runs the row whose label is exactly `title`. */
-  async runCommand(title: string, timeoutMs = 10_000): Promise<void> {
+  /** `opensPicker`: the command opens a quick pick of its own (e.g. the theme picker), so the input never closes. */
+  async runCommand(title: string, timeoutMs = 10_000, opts: { opensPicker?: boolean } = {}): Promise<void> {
     await this.openQuickInput(`>${title}`);
     const row = this.quickInput()
       .locator('.monaco-list-row')
@@ -113,6 +114,7 @@ export class Workbench {
       .first();
     await row.waitFor({ timeout: timeoutMs });
     await row.click();
+    if (opts.opensPicker) return;
     await this.quickInput().waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
   }
 
@@ -170,7 +172,7 @@ export class Workbench {
 
   /** Switches the colour theme through "Preferences: Color Theme" (e.g. "Dark Modern", "Light Modern"). */
   async setColorTheme(theme: string, timeoutMs = 10_000): Promise<void> {
-    await this.runCommand('Preferences: Color Theme', timeoutMs);
+    await this.runCommand('Preferences: Color Theme', timeoutMs, { opensPicker: true });
     const input = this.quickInput().locator('input.input');
     await input.waitFor({ timeout: timeoutMs });
     await input.fill(theme);

@@ -18,10 +18,7 @@ import type { Workbench } from '../framework/workbench';
  */
 const TIME_SCALE = 10;
 const ROW = '.monaco-list-row[role="treeitem"]';
-/**
- * Per-step timeout for wb.setColorTheme. Its runCommand waits for the palette to close, but the
- * theme command opens the theme picker at once, so that wait always runs to its timeout.
- */
+/** Per-step timeout for wb.setColorTheme. */
 const THEME_TIMEOUT = 5_000;
 
 interface SimState {
