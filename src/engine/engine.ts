@@ -391,7 +391,8 @@ export class ScaleEngine {
       const leavingAlive = leaving.filter((n) => listed.get(n)?.alive).length;
       // Only operations that stop nodes; a drain kills nothing. (The threshold itself is the guard's job.)
       if (spec.op !== 'drain-node' && pctAllowingRemoval(alive + joining.length, dead, ml.value, leavingAlive) === null) {
-        out.push({ reason: `removing ${leavingAlive} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${ml.value} (${ml.note}): the meta would freeze whatever meta.live_percentage is`, fix: 'remove fewer nodes, or add nodes first' });
+        // The source of min_live goes in the fix, not nested in the reason.
+        out.push({ reason: `removing ${leavingAlive} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${ml.value}: the meta would freeze whatever meta.live_percentage is`, fix: `remove fewer nodes, or add nodes first (${ml.note})` });
       } else if (spec.op !== 'drain-node') {
         // Walk the guard's decisions: a stop that leaves no spare is allowed, but said.
         let a = alive + joining.length;

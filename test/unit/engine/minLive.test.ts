@@ -20,7 +20,8 @@ test('min_live: the meta leader value decides plan, preflight, freeze-check and 
   assert.equal((fc.data as { minLive: { value: number; read: boolean } }).minLive.value, 5);
   assert.equal((fc.data as { pctAllowingRemoval: number | null }).pctAllowingRemoval, null);
   const pre = await engine.preflightReport({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
-  assert.ok(pre.refusals.some((r) => /min_live_node_count_for_unfreeze = 5 \(min_live=5 \(fake leader/.test(r.reason)), JSON.stringify(pre.refusals));
+  // B20: the source goes in the fix, not nested in the reason.
+  assert.ok(pre.refusals.some((r) => /min_live_node_count_for_unfreeze = 5: the meta would freeze/.test(r.reason) && /\(min_live=5 \(fake leader/.test(r.fix)), JSON.stringify(pre.refusals));
   const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
   assert.ok(plan.assumptions.includes('min_live=5 (fake leader 127.0.0.1:34601)'), plan.assumptions.join('\n'));
   // Nothing was stopped by a refused run.
