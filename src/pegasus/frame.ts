@@ -279,7 +279,7 @@ export class FrameReader {
     if (this.buffered < 4) return undefined;
     const head = this.peek(4);
     // "HTTP" read as a length would be 1.2 GB: say what it really is.
-    if (head.toString('latin1', 0, 4) === 'HTTP') throw wireError('the peer answered in HTTP, not THFT; is this a Pegasus meta server port?');
+    if (head.toString('latin1', 0, 4) === 'HTTP') throw wireError('the peer answered in HTTP, not THFT: check that the address is the RPC port of a Pegasus meta server (34601 by default)');
     const total = head.readInt32BE(0);
     if (total < 8) throw wireError(`response total_length ${total} is too small`);
     if (total > this.maxFrameBytes) this.tooLarge(total);
