@@ -114,7 +114,7 @@ test('exec: an HTTP port is named without stray punctuation', async () => {
   try {
     const r = await cli(['--meta', `127.0.0.1:${p}`, '--timeout', '2s', 'nodes']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /Pegasus meta server port\?/);
+    assert.match(r.stderr, /answered in HTTP, not THFT: check that the address is the RPC port of a Pegasus meta server/);
     assert.doesNotMatch(r.stderr, /\?\./);
   } finally {
     server.close();
