@@ -59,9 +59,12 @@ describe('runbook notebooks', function () {
 
   before(async () => {
     await vscode.extensions.getExtension(ID)!.activate();
-    // An earlier suite's notebook left open (explorer's Scale In runbook) made the first
-    // showNotebookDocument here wait ~30 s; start from an empty editor area like every suite should.
+    // Start from an empty editor area with the focus in it. Earlier suites leave a notebook open
+    // (explorer) or the focus outside the editors (config shows a notebook beside with
+    // preserveFocus and closes it); after either alone the first showNotebookDocument here stalled
+    // ~30 s, and this removes it. After smoke+config+explorer together it still stalls ~30 s.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
     sim = (await vscode.commands.executeCommand<Started>('pegasus.startSimulatedCluster', { nodes: 5, timeScale: 0, process: 'inProcess' }))!;
     assert.ok(sim?.name, `start returned ${JSON.stringify(sim)}`);
   });

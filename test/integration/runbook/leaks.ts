@@ -50,10 +50,15 @@ function describe(h: Handle): string {
   }
 }
 
-/** Referenced handles that would keep the process alive, described. */
-export function liveHandles(): string[] {
+/**
+ * Referenced handles that would keep the process alive, described. Timers are not handles in
+ * Node 20: `getActiveResourcesInfo` counts the referenced ones (minus `ownTimers` the caller holds).
+ */
+export function liveHandles(ownTimers = 0): string[] {
   const p = process as unknown as { _getActiveHandles(): Handle[] };
-  return p._getActiveHandles().filter((h) => !isStdio(h) && referenced(h)).map(describe);
+  const handles = p._getActiveHandles().filter((h) => !isStdio(h) && referenced(h)).map(describe);
+  const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length - ownTimers;
+  return timers > 0 ? [...handles, `${timers} referenced timer(s) (setTimeout/setInterval not cleared or unref'd)`] : handles;
 }
 
 /** Waits up to `graceMs` for closing handles to finish, then fails naming whatever is still open. */
@@ -61,7 +66,7 @@ export async function assertNoLeaks(graceMs = 2000): Promise<void> {
   const end = Date.now() + graceMs;
   let left = liveHandles();
   while (left.length > 0 && Date.now() < end) {
-    await new Promise<void>((r) => setTimeout(r, 50).unref());
+    await new Promise<void>((r) => setTimeout(r, 50)); // referenced: a wait must not let the loop end mid-check
     left = liveHandles();
   }
   assert.deepEqual(left, [], `still open after the tests (the process would not exit):\n${left.join('\n')}`);

@@ -3,7 +3,7 @@
  * capability of the wire adapter (min_live read, leader watch, bytes copied with simulator node
  * control), and preflight / freeze-check say where min_live came from. Real loopback sockets.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import type { CommandContext } from '../../../src/commands/types';
 import type { ClusterProfile } from '../../../src/cluster/profile';
 import type { ClusterPort } from '../../../src/engine/ports';
 import { runRunbook } from '../../../src/runbook/headless';
+import { assertNoLeaks } from './leaks';
 
 function ctxOf(client: MetaClient, profile: ClusterProfile, clusterPort?: ClusterPort): CommandContext {
   return {
@@ -97,3 +98,7 @@ test('preflight and freeze-check cells say where min_live came from', async () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Every socket, server, timer and simulator of these tests is closed: a leftover would keep the
+// runner waiting for the file (CI saw a 120 s hang here); fail at once naming it instead.
+after(() => assertNoLeaks());

@@ -3,7 +3,7 @@
  * real loopback sockets: each must finish with every cell succeeded and leave the cluster as the
  * template promises.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { runRunbook, type HeadlessResult } from '../../../src/runbook/headless';
 import { runbookTemplate, type TemplateKind, type TemplateParams } from '../../../src/runbook/templates';
 import { parseRunbook } from '../../../src/runbook/format';
 import { readCellRecords } from '../../../src/runbook/runLog';
+import { assertNoLeaks } from './leaks';
 
 interface SimNode {
   address: string;
@@ -161,3 +162,7 @@ test('without --yes in a non-interactive run, changes are refused and nothing ch
     }
   });
 });
+
+// Every socket, server, timer and simulator of these tests is closed: a leftover would keep the
+// runner waiting for the file (CI saw a 120 s hang here); fail at once naming it instead.
+after(() => assertNoLeaks());
