@@ -1,19 +1,19 @@
 /**
- * `pegasus-ops run FILE.runbook.md [--cluster JSON|FILE] [--meta HOST:PORT,...] [--yes] [--yes-production] [--resume]`
+ * `pegasus-ops run FILE.runbook.md [--cluster JSON|FILE [--cluster-name NAME]] [--meta HOST:PORT,...] [--yes] [--yes-production] [--resume]`
  * runs a runbook headless with the same engine as the editor: progress on stderr, results on
  * stdout, non-zero exit when a cell fails. Ctrl+C, SIGTERM and SIGHUP all cancel through the
  * engine (settings restored, the cluster's state printed).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { clusterProfileSchema, describeZodError, type ClusterProfile } from '../cluster/profile';
+import { clusterProfileSchema, describeZodError, pickClusterProfile, type ClusterProfile } from '../cluster/profile';
 import { describeState } from '../engine/engine';
 import { metaClusterPort } from '../engine/metaPort';
 import { MetaClient } from '../pegasus';
 import { parseRunbook } from '../runbook/format';
 import { runRunbook } from '../runbook/headless';
 
-const USAGE = `Usage: pegasus-ops run FILE.runbook.md [--cluster JSON|FILE] [--meta HOST:PORT,...] [--yes] [--yes-production] [--resume]
+const USAGE = `Usage: pegasus-ops run FILE.runbook.md [--cluster JSON|FILE [--cluster-name NAME]] [--meta HOST:PORT,...] [--yes] [--yes-production] [--resume]
 
 Runs every pegasus cell of a runbook in order; stops at the first failing cell unless the cell
 has {"continueOnError":true}. Every cell is checked first (options and command syntax, reported as
@@ -24,6 +24,9 @@ Each run is appended to FILE.runbook.journal.jsonl next to the runbook.
   --cluster JSON|FILE   one entry of the pegasus.clusters setting, inline or in a JSON file, e.g.
                         '{"name":"sim","metaServers":["127.0.0.1:34601"],
                           "nodeControl":{"kind":"simulator","control":"http://127.0.0.1:34700"}}'
+                        or the whole setting (a list): its only entry, the one --cluster-name
+                        names, or else the one the runbook's front matter names
+  --cluster-name NAME   which entry of a --cluster list to use
   --meta HOST:PORT,...  short form for a cluster without node control (named after the runbook's
                         front matter)
   --yes, -y             answer yes to every confirmation on a cluster that is not production
@@ -42,6 +45,7 @@ A second signal quits at once.`;
 export interface RunArgs {
   file: string;
   cluster?: string;
+  clusterName?: string;
   meta?: string;
   yes: boolean;
   yesProduction?: boolean;
@@ -65,10 +69,11 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | { error: string
     else if (t === '--yes' || t === '-y') a.yes = true;
     else if (t === '--yes-production') a.yesProduction = true;
     else if (t === '--resume') a.resume = true;
-    else if (name === '--cluster' || name === '--meta') {
+    else if (name === '--cluster' || name === '--meta' || name === '--cluster-name') {
       const v = value();
       if (v === undefined) return { error: `${name} needs a value` };
       if (name === '--cluster') a.cluster = v;
+      else if (name === '--cluster-name') a.clusterName = v;
       else a.meta = v;
     } else if (t.startsWith('-')) return { error: `unknown option '${t}'` };
     else if (a.file) return { error: `unexpected argument '${t}': give one runbook file` };
@@ -76,13 +81,14 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | { error: string
   }
   if (!a.file) return { error: 'missing the runbook file (FILE.runbook.md)' };
   if (a.cluster && a.meta) return { error: 'give either --cluster or --meta, not both' };
+  if (a.clusterName !== undefined && !a.cluster) return { error: '--cluster-name picks an entry of a --cluster list; give --cluster too' };
   return a as RunArgs;
 }
 
 /** The cluster profile from --cluster (inline JSON or a file) or --meta. Throws with the fix. */
-export function resolveProfile(args: Pick<RunArgs, 'cluster' | 'meta'>, runbookCluster: string | undefined): ClusterProfile {
+export function resolveProfile(args: Pick<RunArgs, 'cluster' | 'clusterName' | 'meta'>, runbookCluster: string | undefined): ClusterProfile {
   if (args.cluster) {
-    const raw = args.cluster.trim().startsWith('{') ? args.cluster : existsSync(args.cluster) ? readFileSync(args.cluster, 'utf8') : undefined;
+    const raw = /^[{[]/.test(args.cluster.trim()) ? args.cluster : existsSync(args.cluster) ? readFileSync(args.cluster, 'utf8') : undefined;
     if (raw === undefined) throw new Error(`--cluster: '${args.cluster}' is neither inline JSON nor an existing file`);
     let json: unknown;
     try {
@@ -90,15 +96,14 @@ export function resolveProfile(args: Pick<RunArgs, 'cluster' | 'meta'>, runbookC
     } catch (e) {
       throw new Error(`--cluster: not valid JSON (${e instanceof Error ? e.message : String(e)}); expected one pegasus.clusters entry such as {"name":"sim","metaServers":["127.0.0.1:34601"]}`);
     }
-    // A file holding the whole setting (an array) is accepted when the runbook names one of its entries.
-    if (Array.isArray(json)) {
-      const hit = json.find((c: unknown) => typeof c === 'object' && c !== null && (c as { name?: unknown }).name === runbookCluster);
-      if (!hit) throw new Error(`--cluster: the list has no cluster named "${runbookCluster ?? '(none: the runbook front matter names no cluster)'}"`);
-      json = hit;
+    // The whole setting (a list): --cluster-name picks, a one-entry list needs no name, and
+    // otherwise the cluster the runbook's front matter names is the natural choice.
+    const name = args.clusterName ?? (Array.isArray(json) && json.length > 1 ? runbookCluster : undefined);
+    try {
+      return pickClusterProfile(json, name);
+    } catch (e) {
+      throw new Error(`--cluster: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const p = clusterProfileSchema.safeParse(json);
-    if (!p.success) throw new Error(`--cluster: ${describeZodError(p.error, 'cluster')}`);
-    return p.data;
   }
   if (args.meta) {
     const p = clusterProfileSchema.safeParse({ name: runbookCluster ?? 'cli', metaServers: args.meta.split(',').map((s) => s.trim()).filter(Boolean) });

@@ -14,6 +14,7 @@ import { argError } from '../parser';
 import type { CommandRegistry } from '../registry';
 import type { CommandContext, CommandResult, CommandSpec, FlagSpec, ParsedArgs, PositionalSpec } from '../types';
 import { commandWording, distributionVisual, operationResult, planTables, planVisual, progressLine, progressVisual, refusalTable, result } from './present';
+import { engineFlagOptions, engineFlags } from './engineFlags';
 import { engineFor, operationAddresses } from './services';
 
 export type { StepServices } from './services';
@@ -111,22 +112,26 @@ function operationStep(
   flags: FlagSpec[],
   positionals: PositionalSpec[],
   toSpec: (a: ParsedArgs) => OperationSpec,
-  opts: { mutating?: boolean; description?: string; examples?: string[]; validate?: (spec: CommandSpec, a: ParsedArgs) => void } = {},
+  opts: { mutating?: boolean; description?: string; examples?: string[]; validate?: (spec: CommandSpec, a: ParsedArgs) => void; engineFlags?: boolean; step?: CommandSpec['step'] } = {},
 ): CommandSpec {
   const spec: CommandSpec = {
     name,
     category: 'step',
     summary,
     ...(opts.description ? { description: opts.description } : {}),
-    flags,
+    flags: opts.engineFlags ? [...flags, ...engineFlags] : flags,
     positionals,
     ...(opts.examples ? { examples: opts.examples } : {}),
+    ...(opts.step ? { step: opts.step } : {}),
     mutating: opts.mutating ?? true,
-    validate: (a) => opts.validate?.(spec, a),
+    validate: (a) => {
+      opts.validate?.(spec, a);
+      if (opts.engineFlags) engineFlagOptions(spec, a);
+    },
     async execute(ctx, a): Promise<CommandResult> {
       const op = toSpec(a);
       const title = `${name} on ${ctx.profile.name}`;
-      const { engine, port } = engineFor(ctx, bridge(ctx, title), operationAddresses(op as { nodes?: readonly string[] }));
+      const { engine, port } = engineFor(ctx, bridge(ctx, title), operationAddresses(op as { nodes?: readonly string[] }), opts.engineFlags ? engineFlagOptions(spec, a) : {});
       const before = await readState(ctx, port);
       let r;
       try {
@@ -153,6 +158,26 @@ function operationStep(
   return spec;
 }
 
+// What help says each step changes; every sentence is checked against src/engine/engine.ts
+// (prepareScaleIn, startNodes, rebalanceBody, guardFreeze, restartMetas).
+const SCALE_IN_SETTINGS = [
+  'meta level steady (cure only, no balancing)',
+  'meta.lb.assign_secondary_black_list = the leaving nodes',
+  'meta.lb.assign_delay_ms lowered to 10',
+  'meta.live_percentage lowered when a removal would freeze the meta (kept until the meta restart)',
+];
+const REBALANCE_SETTINGS = ['meta.lb.only_move_primary = true (new nodes take secondaries first)', 'meta level lively until balanced, then steady'];
+const STEP_INFO = {
+  scaleIn: { nodeControl: true, settings: SCALE_IN_SETTINGS },
+  migrate: { nodeControl: true, settings: [...SCALE_IN_SETTINGS, ...REBALANCE_SETTINGS.map((x) => `${x} (the final rebalance)`)] },
+  scaleOut: { nodeControl: true, settings: ['meta level steady while the nodes start', ...REBALANCE_SETTINGS.map((x) => `${x} (unless --no-rebalance)`)] },
+  stopNode: { nodeControl: true, settings: ['meta.live_percentage lowered when the stop would freeze the meta (kept until the meta restart)'] },
+  startNode: { nodeControl: true },
+  restartMeta: { nodeControl: true, settings: ['every runtime setting is reset by the restart'] },
+  drain: { settings: ['meta level steady', 'meta.lb.assign_secondary_black_list = the node (cleared at the end)', 'meta.lb.assign_delay_ms lowered to 10'] },
+  rebalance: { settings: REBALANCE_SETTINGS },
+} as const satisfies Record<string, NonNullable<CommandSpec['step']>>;
+
 export function stepSpecs(): CommandSpec[] {
   const planLike = (name: 'plan' | 'preflight'): CommandSpec => {
     const spec: CommandSpec = {
@@ -164,15 +189,19 @@ export function stepSpecs(): CommandSpec[] {
         { ...fromFlag, required: false },
         toFlag,
         countFlag,
+        ...engineFlags,
         ...(name === 'plan' ? [{ name: 'rehearse', type: 'boolean', description: 'also run the operation on a simulated twin of the cluster (same nodes, tables, placement and threshold) and report what happened there' } as FlagSpec] : []),
       ],
       positionals: [opPos],
       examples: [`${name} scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801${name === 'plan' ? ' --rehearse' : ''}`, `${name} scale-out --nodes 10.0.0.9:34801`, `${name} migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801`],
       mutating: false,
-      validate: (a) => validateOp(spec, a.values.operation as string, a),
+      validate: (a) => {
+        validateOp(spec, a.values.operation as string, a);
+        engineFlagOptions(spec, a);
+      },
       async execute(ctx, a) {
         const op = specOf(a.values.operation as string, a) as Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
-        const { engine, port } = engineFor(ctx, bridge(ctx, `${name} ${op.op}`), operationAddresses(op as { nodes?: readonly string[] }));
+        const { engine, port } = engineFor(ctx, bridge(ctx, `${name} ${op.op}`), operationAddresses(op as { nodes?: readonly string[] }), engineFlagOptions(spec, a));
         if (name === 'preflight') {
           const { refusals, minLive, warnings } = await engine.preflightReport(op, ctx.signal);
           const ok = refusals.length === 0;
@@ -241,6 +270,15 @@ export function stepSpecs(): CommandSpec[] {
         columns: ['removed', 'node', 'alive', 'dead', 'alive %', `verdict at pct ${d.now.pct}`, 'largest safe pct'],
         rows: d.schedule.map((s, i) => [s.removed, typeof remove === 'number' ? '-' : (remove[i] ?? '-'), s.alive, s.dead, s.aliveShare.toFixed(1), s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok', s.largestSafePct ?? 'none (min_live)']),
       };
+      if (r.outcome === 'refused') {
+        // An unknown address or more nodes than are alive: no schedule, the problems say why.
+        const problems = ((r.data as { problems?: unknown } | undefined)?.problems as readonly string[] | undefined) ?? [];
+        const rows: [string, string][] = (problems.length ? problems : [r.message]).map((p) => ['PROBLEM', String(p)]);
+        if (r.refusals[0]) rows.push(['fix', r.refusals[0].fix]);
+        const ml = (r.data as { minLive?: { note?: string } } | undefined)?.minLive?.note;
+        if (ml) rows.push(['min_live', ml]);
+        return result('freeze-check', false, r.data, [keyValueTable('freeze-check refused', rows)], `freeze-check refused: ${String(problems[0] ?? firstLineOf(r.message))}`);
+      }
       const lastLine = r.message.split('\n').at(-1) ?? '';
       const now = keyValueTable('now', [['alive / dead', `${d.now.alive} / ${d.now.dead}`], ['meta.live_percentage', d.now.pct], ['state', d.now.frozen ? 'FROZEN' : `not frozen, margin ${d.now.margin}`], ...(d.minLive ? [['min_live', d.minLive.note] as [string, string]] : []), ['verdict', lastLine]]);
       // A freeze the engine can avoid is not a failure; one no threshold avoids (min-live) is.
@@ -250,8 +288,10 @@ export function stepSpecs(): CommandSpec[] {
   };
 
   const scaleIn = operationStep('scale-in', 'remove nodes one at a time: primaries moved first, replicas re-created elsewhere, process stopped, healthy again, next', [nodesFlag(true, 'the nodes to remove (host:port, comma separated)')], [], (a) => specOf('scale-in', a), {
-    examples: ['scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801'],
+    examples: ['scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801', 'scale-in --nodes 10.0.0.1:34801 --keep-margin 1 --replica-size 2GiB --copy-rate 80'],
     validate: (s, a) => validateOp(s, 'scale-in', a),
+    engineFlags: true,
+    step: STEP_INFO.scaleIn,
   });
   const scaleOut = operationStep(
     'scale-out',
@@ -259,15 +299,22 @@ export function stepSpecs(): CommandSpec[] {
     [nodesFlag(false, 'the new nodes (host:port, comma separated)'), countFlag, { name: 'no-rebalance', type: 'boolean', description: 'only add the nodes; do not rebalance (node migration does this)' }],
     [],
     (a) => specOf('scale-out', a),
-    { examples: ['scale-out --nodes 10.0.0.9:34801', 'scale-out --count 2'], validate: (s, a) => validateOp(s, 'scale-out', a) },
+    { examples: ['scale-out --nodes 10.0.0.9:34801', 'scale-out --count 2'], validate: (s, a) => validateOp(s, 'scale-out', a), step: STEP_INFO.scaleOut },
   );
   const migrate = operationStep('migrate', 'replace nodes: scale out without rebalance, scale in the old ones, then rebalance', [fromFlag, toFlag, countFlag], [], (a) => specOf('migrate', a), {
     examples: ['migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801'],
     validate: (s, a) => validateOp(s, 'migrate', a),
+    engineFlags: true,
+    step: STEP_INFO.migrate,
   });
-  const drain = operationStep('drain-node', "move a node's primaries and replicas to the other nodes (the process keeps running)", [], [nodePos('the node to drain')], (a) => ({ op: 'drain-node', node: a.values.node as string }));
-  const stop = operationStep('stop-node', 'stop a replica server through node control and wait until the meta sees it gone', [{ name: 'force', type: 'boolean', description: 'stop it even though it still holds replicas' }], [nodePos('the node to stop')], (a) => ({ op: 'stop-node', node: a.values.node as string, ...(a.values.force ? { force: true } : {}) }));
-  const start = operationStep('start-node', 'start a replica server through node control and wait until the meta lists it ALIVE', [], [nodePos('the node to start')], (a) => ({ op: 'start-node', node: a.values.node as string }));
+  const drain = operationStep('drain-node', "move a node's primaries and replicas to the other nodes (the process keeps running)", [], [nodePos('the node to drain')], (a) => ({ op: 'drain-node', node: a.values.node as string }), {
+    engineFlags: true,
+    step: STEP_INFO.drain,
+  });
+  const stop = operationStep('stop-node', 'stop a replica server through node control and wait until the meta sees it gone', [{ name: 'force', type: 'boolean', description: 'stop it even though it still holds replicas' }], [nodePos('the node to stop')], (a) => ({ op: 'stop-node', node: a.values.node as string, ...(a.values.force ? { force: true } : {}) }), {
+    step: STEP_INFO.stopNode,
+  });
+  const start = operationStep('start-node', 'start a replica server through node control and wait until the meta lists it ALIVE', [], [nodePos('the node to start')], (a) => ({ op: 'start-node', node: a.values.node as string }), { step: STEP_INFO.startNode });
   const waitHealthy = operationStep(
     'wait-healthy',
     'wait until every partition is fully healthy; says which partitions are stuck and why',
@@ -276,10 +323,14 @@ export function stepSpecs(): CommandSpec[] {
     (a) => ({ op: 'wait-healthy', timeoutMs: a.values.timeout as number }),
     { mutating: false, examples: ['wait-healthy', 'wait-healthy --timeout 2h'] },
   );
-  const rebalance = operationStep('rebalance', 'set the meta level to lively until balanced, then back to steady', [], [], () => ({ op: 'rebalance' }));
-  const restartMeta = operationStep('restart-meta', 'restart the meta servers one at a time: forgets removed nodes and resets runtime settings', [], [], () => ({ op: 'restart-meta' }));
+  const rebalance = operationStep('rebalance', 'set the meta level to lively until balanced, then back to steady', [], [], () => ({ op: 'rebalance' }), { step: STEP_INFO.rebalance });
+  const restartMeta = operationStep('restart-meta', 'restart the meta servers one at a time: forgets removed nodes and resets runtime settings', [], [], () => ({ op: 'restart-meta' }), { step: STEP_INFO.restartMeta });
   const restore = operationStep('restore-settings', 'give back every setting the journal says was changed and not yet restored', [], [], () => ({ op: 'restore-settings' }));
   return [planLike('plan'), planLike('preflight'), freezeCheck, scaleIn, scaleOut, migrate, drain, stop, start, waitHealthy, rebalance, restartMeta, restore];
+}
+
+function firstLineOf(s: string): string {
+  return s.split('\n')[0] ?? '';
 }
 
 /** Registers every step into the shared registry (called by src/commands/index.ts). */

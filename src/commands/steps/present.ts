@@ -108,6 +108,7 @@ export function planTables(plan: ScalePlan): TableData[] {
     ['meta.live_percentage', plan.pctLowest !== plan.pctBefore ? `${plan.pctBefore} → ${plan.pctLowest} (back after the meta restart)` : String(plan.pctBefore)],
     ...plan.assumptions.map((a) => ['assumption', a] as const),
     ...plan.problems.map((p) => ['PROBLEM', p] as const),
+    ...plan.warnings.map((w) => ['WARNING', w] as const),
   ]);
   const steps: TableData = {
     title: 'steps',

@@ -37,7 +37,7 @@ export interface EngineHandle {
 }
 
 /** The engine for one step run, wired to the context's client, profile, journal and progress. */
-export function engineFor(ctx: CommandContext, onEvent: (e: EngineEvent) => void, operationNodes: readonly string[] = []): EngineHandle {
+export function engineFor(ctx: CommandContext, onEvent: (e: EngineEvent) => void, operationNodes: readonly string[] = [], fromFlags: EngineOptions = {}): EngineHandle {
   const s = ctx.services?.steps ?? {};
   const nc = ctx.profile.nodeControl;
   // The simulator can tell how many bytes were really copied; real clusters fall back to estimates.
@@ -77,7 +77,8 @@ export function engineFor(ctx: CommandContext, onEvent: (e: EngineEvent) => void
       onEvent(e);
       s.onEngineEvent?.(e);
     },
-    ...(s.engineOptions ? { options: s.engineOptions } : {}),
+    // The cell's own flags (--keep-margin, --replica-size, --copy-rate) win over the host's options.
+    ...(s.engineOptions || Object.keys(fromFlags).length ? { options: { ...s.engineOptions, ...fromFlags } } : {}),
   });
   return { engine, port: trackingPort, journal };
 }

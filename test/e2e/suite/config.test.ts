@@ -30,7 +30,7 @@ describe('config language', () => {
     await vscode.extensions.getExtension(ID)!.activate();
   });
   after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAndFocusEditorArea();
   });
 
   it('switches a config.ini with [meta_server] to pegasus-config and shows the warnings', async () => {
@@ -139,6 +139,12 @@ describe('config language', () => {
     });
     assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === config.toString()), 'the config is still open');
     assert.deepEqual(still, []);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAndFocusEditorArea();
   });
 });
+
+/** No editor left and the keyboard back in the editor area (the beside-notebook test moved it), so later suites start clean. */
+async function closeAndFocusEditorArea(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+}

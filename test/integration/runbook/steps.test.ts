@@ -99,6 +99,29 @@ test('preflight and freeze-check cells say where min_live came from', async () =
   }
 });
 
+test('plan cell flags reach the engine; freeze-check of an unknown node shows the problems as rows', async () => {
+  const sim = await startSimulatedCluster({ nodes: 5, seed: 7, tables: [{ name: 't', partitions: 8, replicas: 3 }] });
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-steps-'));
+  const client = new MetaClient({ metaServers: sim.metaServers });
+  try {
+    const file = join(dir, 'flags.runbook.md');
+    writeFileSync(file, '```pegasus\nplan scale-in --nodes 127.0.0.1:34805 --replica-size t=3GiB,default=1MB --copy-rate 25 --keep-margin 1\n```\n\n```pegasus\nfreeze-check --remove 127.0.0.1:39999\n```\n');
+    let out = '';
+    const r = await runRunbook({ file, profile: { name: 'sim', metaServers: sim.metaServers }, client, out: (s) => (out += s), err: () => {}, progressIntervalMs: 0 });
+    const [plan, fc] = out.split(/^## \[2\/2\]/m) as [string, string];
+    assert.match(plan, /at 25 MB\/s/, out);
+    assert.match(plan, /bytes to copy\s*: 15\.0 GiB/, 'the per-table size (3 GiB) is used for table t');
+    assert.match(plan, /stop 127\.0\.0\.1:34805 .* lower to \d+/, 'keep-margin 1 lowers the threshold before the stop');
+    assert.match(fc, /PROBLEM\s*: .*127\.0\.0\.1:39999/, out);
+    assert.match(fc, /fix\s*: /);
+    assert.equal(r.outcomes[1]?.status, 'failed');
+  } finally {
+    client.close();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // Every socket, server, timer and simulator of these tests is closed: a leftover would keep the
 // runner waiting for the file (CI saw a 120 s hang here); fail at once naming it instead.
 after(() => assertNoLeaks());

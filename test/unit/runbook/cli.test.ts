@@ -14,6 +14,8 @@ test('pegasus-ops run: arguments', () => {
   assert.match((parseRunArgs(['f', '--bogus']) as { error: string }).error, /unknown option '--bogus'/);
   assert.match((parseRunArgs(['f', 'g']) as { error: string }).error, /give one runbook file/);
   assert.match((parseRunArgs(['f', '--meta', 'a:1', '--cluster', '{}']) as { error: string }).error, /either --cluster or --meta/);
+  assert.deepEqual(parseRunArgs(['f.md', '--cluster', 'c.json', '--cluster-name', 'prod']), { file: 'f.md', cluster: 'c.json', clusterName: 'prod', yes: false, resume: false });
+  assert.match((parseRunArgs(['f.md', '--cluster-name', 'prod']) as { error: string }).error, /--cluster-name picks an entry of a --cluster list; give --cluster too/);
 });
 
 test('pegasus-ops run: --cluster inline, from a file (one entry or the whole setting), --meta', () => {
@@ -27,7 +29,16 @@ test('pegasus-ops run: --cluster inline, from a file (one entry or the whole set
     const all = join(dir, 'all.json');
     writeFileSync(all, JSON.stringify([{ name: 'prod', metaServers: ['10.0.0.1:34601'], production: true }, sim]));
     assert.equal(resolveProfile({ cluster: all }, 'prod').production, true);
-    assert.throws(() => resolveProfile({ cluster: all }, 'nope'), /no cluster named "nope"/);
+    assert.throws(() => resolveProfile({ cluster: all }, 'nope'), /--cluster: no cluster 'nope' in the list; it has 'prod', 'sim'/);
+    // --cluster-name picks from the list, whatever the front matter says.
+    assert.equal(resolveProfile({ cluster: all, clusterName: 'sim' }, 'prod').name, 'sim');
+    assert.throws(() => resolveProfile({ cluster: all, clusterName: 'x' }, undefined), /no cluster 'x' in the list/);
+    assert.throws(() => resolveProfile({ cluster: all }, undefined), /the list has 2 clusters .*--cluster-name NAME/);
+    // A one-entry list (the whole setting of a single-cluster workspace) needs no name.
+    const single = join(dir, 'single.json');
+    writeFileSync(single, JSON.stringify([sim]));
+    assert.deepEqual(resolveProfile({ cluster: single }, 'other'), sim);
+    assert.throws(() => resolveProfile({ cluster: JSON.stringify([{ name: 'y', metaServers: [] }]) }, undefined), /--cluster: clusters\[0\]\.metaServers/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
