@@ -1,0 +1,15 @@
+/** Migration: the new nodes join first, so the leaving nodes' replicas land on them (the least loaded), then one rebalance. */
+import type { ScalePlan } from '../plan';
+import { scaleInNodes } from './scaleIn';
+import { startNodes } from './scaleOut';
+import { rebalanceBody } from './rebalance';
+import type { OperationSpec, RunCtx } from '../types';
+import type { ScaleEngine } from '../engine';
+
+export async function migrate(eng: ScaleEngine, rc: RunCtx, spec: Extract<OperationSpec, { op: 'migrate' }>, plan: ScalePlan | undefined): Promise<{ added: string[] }> {
+  const nodes = await startNodes(eng, rc, spec.to ?? [], spec.count ?? 0);
+  rc.excluded = new Set(spec.from);
+  await scaleInNodes(eng, rc, spec.from, plan);
+  await eng.step(rc, 'rebalance', () => rebalanceBody(eng, rc));
+  return { added: nodes };
+}
