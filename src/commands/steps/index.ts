@@ -158,8 +158,8 @@ function operationStep(
   return spec;
 }
 
-// What help says each step changes; every sentence is checked against src/engine/engine.ts
-// (prepareScaleIn, startNodes, rebalanceBody, guardFreeze, restartMetas).
+// What help says each step changes; every sentence is checked against src/engine/ops/*.ts
+// (scaleIn prepare, scaleOut startNodes, rebalance, nodeSteps freeze guard, metaRestart).
 const SCALE_IN_SETTINGS = [
   'meta level steady (cure only, no balancing)',
   'meta.lb.assign_secondary_black_list = the leaving nodes',
