@@ -33,7 +33,7 @@ import { unknownNodes } from './addresses';
 import { isAbortError, realClock, type Clock, type ClusterState, type MinLiveReading } from './ports';
 import { planFor, preflight, preflightReport, freezeCheck } from './preflight';
 import { body } from './ops/dispatch';
-import { reapply, restoreRetrying, looksChanged, leftOpen } from './settings';
+import { reapply, restoreRetrying, looksChanged, leftOpen, DRAIN_HELD, type RestoreExtra } from './settings';
 import { loadTargets } from './ops/drain';
 import { stillUp } from './ops/nodeSteps';
 import { describeState, describeSettingsLeft } from './describe';
@@ -352,7 +352,15 @@ export class ScaleEngine {
       // Only nodes still up and not being stopped can be refilled; unreadable state: assume they can.
       const refillable = outcome !== 'done' && leavingNodes.length > 0 ? await stillUp(this, leavingNodes, rc) : [];
       const keepSteady = refillable.length > 0 ? { op: spec.op, nodes: refillable, outcome } : undefined;
-      settingsLeft = spec.op === 'restart-meta' ? leftOpen(this) : await restoreRetrying(this, spec.op === 'restore-settings' ? undefined : run, rc.stopIssued, keepSteady);
+      // B14: a finished drain-node keeps its node black-listed (and the level steady) until that node's
+      // stop-node (seen gone) or start-node, or restore-settings: else cure refills the empty node first.
+      const extra: RestoreExtra =
+        outcome === 'done' && spec.op === 'drain-node'
+          ? { hold: { node: spec.node, names: DRAIN_HELD } }
+          : outcome === 'done' && (spec.op === 'stop-node' || spec.op === 'start-node')
+            ? { giveBackHeldFor: spec.node }
+            : {};
+      settingsLeft = spec.op === 'restart-meta' ? leftOpen(this) : await restoreRetrying(this, spec.op === 'restore-settings' ? undefined : run, rc.stopIssued, keepSteady, extra);
       if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta') {
         const mine = new Set(settingsLeft.map((x) => x.name));
         for (const o of leftOpen(this)) if (!mine.has(o.name)) settingsLeft.push(o);

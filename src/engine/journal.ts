@@ -21,7 +21,7 @@ export const journalRecordSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('begin'), ...base, op: z.string(), params: z.unknown(), who: z.string(), cluster: z.string(), leader: z.string().optional() }),
   z.object({ t: z.literal('setting'), ...base, name: settingName, before: z.string(), after: z.string(), why: z.string().optional() }),
   z.object({ t: z.literal('restored'), ...base, name: settingName, value: z.string(), how: z.enum(['set', 'meta-restart', 'unchanged']) }),
-  z.object({ t: z.literal('kept'), ...base, name: settingName, value: z.string(), reason: z.string() }),
+  z.object({ t: z.literal('kept'), ...base, name: settingName, value: z.string(), reason: z.string(), heldFor: z.string().optional() }),
   z.object({ t: z.literal('step'), ...base, step: z.string(), status: z.enum(['started', 'done', 'failed', 'skipped']), detail: z.string().optional() }),
   z.object({ t: z.literal('event'), ...base, kind: z.string(), message: z.string() }),
   z.object({ t: z.literal('end'), ...base, outcome: z.enum(['done', 'failed', 'cancelled']), message: z.string() }),
@@ -39,6 +39,8 @@ export interface OpenSetting {
   readonly current: string;
   /** Present when the last word on it was "kept lowered" with a reason. */
   readonly keptReason?: string;
+  /** Kept in force on purpose for this drained node (drain-node): its stop-node or start-node gives it back. */
+  readonly heldFor?: string;
 }
 
 export class Journal {
@@ -156,7 +158,7 @@ export class Journal {
    * only the open settings that run changed (the original is still the value before the first change).
    */
   openSettings(run?: string): OpenSetting[] {
-    const open = new Map<SettingName, { original: string; current: string; keptReason?: string; runs: Set<string> }>();
+    const open = new Map<SettingName, { original: string; current: string; keptReason?: string; heldFor?: string; runs: Set<string> }>();
     for (const r of this.records) {
       if (r.t === 'setting') {
         const o = open.get(r.name);
@@ -165,16 +167,21 @@ export class Journal {
         const o2 = open.get(r.name)!;
         o2.runs.add(r.run);
         delete o2.keptReason;
+        delete o2.heldFor;
       } else if (r.t === 'restored') {
         open.delete(r.name);
       } else if (r.t === 'kept') {
         const o = open.get(r.name);
-        if (o) o.keptReason = r.reason;
+        if (o) {
+          o.keptReason = r.reason;
+          if (r.heldFor !== undefined) o.heldFor = r.heldFor;
+          else delete o.heldFor;
+        }
       }
     }
     return [...open.entries()]
       .filter(([, v]) => run === undefined || v.runs.has(run))
-      .map(([name, v]) => ({ name, original: v.original, current: v.current, ...(v.keptReason !== undefined ? { keptReason: v.keptReason } : {}) }));
+      .map(([name, v]) => ({ name, original: v.original, current: v.current, ...(v.keptReason !== undefined ? { keptReason: v.keptReason } : {}), ...(v.heldFor !== undefined ? { heldFor: v.heldFor } : {}) }));
   }
 
   /** The value recorded before the first open change of `name`, if it is open. */

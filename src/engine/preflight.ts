@@ -86,12 +86,22 @@ export async function preflightReport(eng: ScaleEngine, spec: OperationSpec, sig
   if ((mutatingScale || spec.op === 'stop-node') && !resumingRun) {
     // A threshold kept lowered on purpose (dead nodes still counted) does not block the next step:
     // the guard starts from it and the journal still holds the original for after the restart.
-    const open = eng.d.journal.openSettings().filter((x) => !(x.name === 'meta.live_percentage' && x.keptReason));
-    if (open.length > 0) {
-      out.push({ reason: `an earlier run left settings changed: ${open.map((s) => `${s.name}=${s.current} (was ${s.original})`).join(', ')}${open.some((s) => s.keptReason) ? ' — kept on purpose until a meta restart' : ''}`, fix: 'resume that run, or restore-settings (or restart-meta when the threshold must wait for it) first' });
+    // What a finished drain-node keeps for its node (B14) does not block a stop: stop-node of that node gives it back.
+    const all = eng.d.journal.openSettings().filter((x) => !(x.name === 'meta.live_percentage' && x.keptReason));
+    const open = spec.op === 'stop-node' ? all.filter((x) => x.heldFor === undefined) : all;
+    const held = [...new Set(open.map((x) => x.heldFor).filter((x): x is string => x !== undefined))];
+    if (held.length > 0) {
+      out.push({
+        reason: `drain-node of ${held.join(', ')} keeps settings so no replica is placed there: ${open.filter((s) => s.heldFor !== undefined).map((s) => `${s.name}=${s.current} (was ${s.original})`).join(', ')}`,
+        fix: `stop-node ${held[0]} (or start-node ${held[0]} to keep it), or restore-settings, first`,
+      });
+    }
+    const other = open.filter((x) => x.heldFor === undefined);
+    if (other.length > 0) {
+      out.push({ reason: `an earlier run left settings changed: ${other.map((s) => `${s.name}=${s.current} (was ${s.original})`).join(', ')}${other.some((s) => s.keptReason) ? ' — kept on purpose until a meta restart' : ''}`, fix: 'resume that run, or restore-settings (or restart-meta when the threshold must wait for it) first' });
     }
     const bl = await eng.d.cluster.getSetting('meta.lb.assign_secondary_black_list', signal);
-    if (bl.trim() && (spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node')) {
+    if (bl.trim() && held.length === 0 && (spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node')) {
       out.push({ reason: `a secondary black list is already in place (${bl}), probably from an earlier run`, fix: 'resume that run, or clear it: remote_command -t meta-server meta.lb.assign_secondary_black_list clear' });
     }
     const delay = Number(await eng.d.cluster.getSetting('meta.lb.assign_delay_ms', signal));

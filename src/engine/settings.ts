@@ -18,6 +18,22 @@ interface KeepSteady {
   readonly outcome: Outcome;
 }
 
+/** What a run does with open settings besides giving back its own. */
+export interface RestoreExtra {
+  /** A finished drain-node: keep these settings of the run in force for the drained node instead of giving them back. */
+  readonly hold?: { readonly node: string; readonly names: readonly SettingName[] };
+  /** stop-node / start-node of a drained node: also give back what its drain-node kept. */
+  readonly giveBackHeldFor?: string;
+}
+
+/** The `settingsLeft` reason of a setting a finished drain-node keeps (B14). */
+export function heldReason(node: string): string {
+  return `kept so no replica is placed on the drained node; \`stop-node\` or \`restore-settings\` gives it back (${node}; \`start-node ${node}\` too)`;
+}
+
+/** The settings a finished drain-node keeps: the black list (cure would pick the empty node first) and the level at steady (no balancer refilling it). */
+export const DRAIN_HELD: readonly SettingName[] = ['meta.lb.assign_secondary_black_list', 'meta_level'];
+
 /** Equal as the meta means it: the black list is a set of addresses; other values ignore case and spaces around. */
 function sameValue(name: SettingName, a: string, b: string): boolean {
   if (name === 'meta.lb.assign_secondary_black_list') {
@@ -59,12 +75,12 @@ export async function setSetting(eng: ScaleEngine, rc: RunCtx, name: SettingName
  * to the leader timeout of the engine's clock; each attempt is idempotent (restored settings are
  * journaled and not open any more).
  */
-export async function restoreRetrying(eng: ScaleEngine, run: string | undefined, pendingStops: ReadonlySet<string>, keepSteady?: KeepSteady): Promise<SettingLeft[]> {
+export async function restoreRetrying(eng: ScaleEngine, run: string | undefined, pendingStops: ReadonlySet<string>, keepSteady?: KeepSteady, extra: RestoreExtra = {}): Promise<SettingLeft[]> {
   const start = eng.clock.now();
   let warned = false;
   for (;;) {
     try {
-      return await restore(eng, AbortSignal.timeout(60_000), run, pendingStops, keepSteady);
+      return await restore(eng, AbortSignal.timeout(60_000), run, pendingStops, keepSteady, extra);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       // The meta answered and refused: waiting will not change that.
@@ -78,11 +94,22 @@ export async function restoreRetrying(eng: ScaleEngine, run: string | undefined,
 }
 
 /** Gives back every open setting from the journal; the threshold only when that cannot freeze the meta. */
-export async function restore(eng: ScaleEngine, signal: AbortSignal, run?: string, pendingStops: ReadonlySet<string> = new Set(), keepSteady?: KeepSteady): Promise<SettingLeft[]> {
-  const open = eng.d.journal.openSettings(run).sort((a, b) => SETTING_ORDER.indexOf(a.name) - SETTING_ORDER.indexOf(b.name));
+export async function restore(eng: ScaleEngine, signal: AbortSignal, run?: string, pendingStops: ReadonlySet<string> = new Set(), keepSteady?: KeepSteady, extra: RestoreExtra = {}): Promise<SettingLeft[]> {
+  const mine = eng.d.journal.openSettings(run);
+  const names = new Set(mine.map((s) => s.name));
+  const held = extra.giveBackHeldFor === undefined ? [] : eng.d.journal.openSettings().filter((s) => s.heldFor === extra.giveBackHeldFor && !names.has(s.name));
+  const open = [...mine, ...held].sort((a, b) => SETTING_ORDER.indexOf(a.name) - SETTING_ORDER.indexOf(b.name));
   const left: SettingLeft[] = [];
   for (const s of open) {
     const cur = await eng.d.cluster.getSetting(s.name, signal);
+    if (extra.hold?.names.includes(s.name)) {
+      // B14: given back now, cure would place new replicas on the empty, still-alive node first and undo the drain.
+      const reason = heldReason(extra.hold.node);
+      eng.d.journal.append({ t: 'kept', name: s.name, value: cur, reason, heldFor: extra.hold.node }, eng.date());
+      eng.emit({ kind: 'info', message: `${s.name} stays ${cur || "''"} (was ${s.original || "''"}): ${reason}` });
+      left.push({ name: s.name, value: cur, original: s.original, reason });
+      continue;
+    }
     const orig = s.original.trim() as MetaLevel;
     if (s.name === 'meta_level' && keepSteady && orig in META_LEVEL_VALUE && META_LEVEL_VALUE[orig] > META_LEVEL_VALUE.steady) {
       const reason =

@@ -19,7 +19,7 @@ import { formatProblem, type RunbookProblem } from './diagnostics';
 import { isProgressUpdate, runCell, throttle } from './execute';
 import { parseRunbook, type RunbookCell, type RunbookDocument } from './format';
 import { CellTimeoutError, formatMs, RunQueue, type QueueTask, type TaskOutcome } from './queue';
-import { currentUser, describeCellRecord, findInterruptedRun, readCellRecords, RunLog, runLogPath, type CellEntry, type CellRecord } from './runLog';
+import { currentUser, describeCellRecord, findResumePoint, readCellRecords, RunLog, runLogPath, type CellEntry, type ResumePoint } from './runLog';
 
 export interface HeadlessOptions {
   readonly file: string;
@@ -99,31 +99,6 @@ export function cellLabels(doc: RunbookDocument): Map<number, string> {
     if (c.kind === 'code' && !labels.has(index)) labels.set(index, `[not in run-all] line ${c.line ?? '?'}`);
   });
   return labels;
-}
-
-export interface ResumePoint {
-  readonly session: string;
-  readonly cell: CellEntry;
-  readonly at: string;
-  /** Why that cell did not finish. */
-  readonly how: 'interrupted' | 'cancelled' | 'timed out';
-}
-
-/**
- * Where `--resume` continues: the cell of the last session that never ended (crash, kill -9), or
- * the cell that session ended on when it was cancelled (Ctrl+C, SIGTERM) or timed out — both
- * leave the engine's run unfinished in the journal, and the cancel message says to continue.
- */
-export function findResumePoint(records: readonly CellRecord[]): ResumePoint | undefined {
-  const open = findInterruptedRun(records);
-  if (open) return { ...open, how: 'interrupted' };
-  const last = records[records.length - 1];
-  if (!last) return undefined;
-  const ended = records.filter((r) => r.run === last.run && r.cell.status !== 'started' && r.cell.status !== 'skipped').pop();
-  if (!ended) return undefined;
-  if (ended.cell.status === 'cancelled') return { session: ended.run, cell: ended.cell, at: ended.at, how: 'cancelled' };
-  if (ended.cell.status === 'failed' && /^timed out/.test(ended.cell.error ?? '')) return { session: ended.run, cell: ended.cell, at: ended.at, how: 'timed out' };
-  return undefined;
 }
 
 function firstCommand(text: string): string {

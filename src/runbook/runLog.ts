@@ -117,28 +117,41 @@ export function readCellRecords(path: string): CellRecord[] {
   return out;
 }
 
-export interface InterruptedRun {
-  /** The session that was interrupted. */
+export interface ResumePoint {
+  /** The session that stopped. */
   readonly session: string;
-  /** The cell that started and never finished. */
+  /** The cell it stopped in: the one to continue from. */
   readonly cell: CellEntry;
+  /** When that cell started (interrupted) or ended (cancelled, timed out). */
   readonly at: string;
+  /** Why that cell did not finish. */
+  readonly how: 'interrupted' | 'cancelled' | 'timed out';
 }
 
 /**
- * The last session whose last started cell never ended (editor closed, crash, kill -9): the cell to
- * resume from. A session that ended every cell it started is complete, whatever the results.
+ * Where a run can be resumed, for the editor and `pegasus-ops run --resume` alike: the last
+ * session's cell that started and never ended (editor closed, crash, kill -9), or the cell that
+ * session ended on when it was cancelled (Ctrl+C, SIGTERM, the editor's stop) or timed out. Both
+ * leave the engine's operation unfinished in the journal. A session whose last ended cell
+ * succeeded or plainly failed is complete, and so is one that only skipped cells (a declined
+ * resume), whatever came before it.
  */
-export function findInterruptedRun(records: readonly CellRecord[]): InterruptedRun | undefined {
-  if (records.length === 0) return undefined;
-  const last = records[records.length - 1]!;
+export function findResumePoint(records: readonly CellRecord[]): ResumePoint | undefined {
+  const last = records[records.length - 1];
+  if (!last) return undefined;
   const session = last.run;
+  const mine = records.filter((r) => r.run === session);
   const open = new Map<number, CellRecord>();
-  for (const r of records) {
-    if (r.run !== session) continue;
+  for (const r of mine) {
     if (r.cell.status === 'started') open.set(r.cell.index, r);
     else open.delete(r.cell.index);
   }
   const interrupted = [...open.values()].pop();
-  return interrupted ? { session, cell: interrupted.cell, at: interrupted.at } : undefined;
+  if (interrupted) return { session, cell: interrupted.cell, at: interrupted.at, how: 'interrupted' };
+  const ended = mine.filter((r) => r.cell.status !== 'started' && r.cell.status !== 'skipped').pop();
+  if (!ended) return undefined;
+  if (ended.cell.status === 'cancelled') return { session, cell: ended.cell, at: ended.at, how: 'cancelled' };
+  // Timeouts end as failures whose error starts "timed out" (the queue's CellTimeoutError).
+  if (ended.cell.status === 'failed' && /^timed out/.test(ended.cell.error ?? '')) return { session, cell: ended.cell, at: ended.at, how: 'timed out' };
+  return undefined;
 }

@@ -174,7 +174,7 @@ const STEP_INFO = {
   stopNode: { nodeControl: true, settings: ['meta.live_percentage lowered when the stop would freeze the meta (kept until the meta restart)'] },
   startNode: { nodeControl: true },
   restartMeta: { nodeControl: true, settings: ['every runtime setting is reset by the restart'] },
-  drain: { settings: ['meta level steady', 'meta.lb.assign_secondary_black_list = the node (cleared at the end)', 'meta.lb.assign_delay_ms lowered to 10'] },
+  drain: { settings: ['meta level steady', 'meta.lb.assign_secondary_black_list = the node (both kept when it finishes, so no replica is placed on the drained node; stop-node or start-node of it, or restore-settings, gives them back)', 'meta.lb.assign_delay_ms lowered to 10 (given back at the end)'] },
   rebalance: { settings: REBALANCE_SETTINGS },
 } as const satisfies Record<string, NonNullable<CommandSpec['step']>>;
 

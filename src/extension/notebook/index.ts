@@ -4,7 +4,7 @@
  * editing, completions/hover/diagnostics for `pegasus` cells, and the offer to resume an
  * interrupted run when a runbook is opened.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import * as ext from '../extension';
@@ -12,8 +12,9 @@ import { getClusterRegistry } from '../clusters';
 import { commandRegistry, completeAt, hoverAt, parseScript } from '../../commands';
 import { registerSteps } from '../../commands/steps';
 import { parseCellOptions, type CellOptions } from '../../runbook/cellOptions';
-import { optionsToInfo } from '../../runbook/format';
-import { findInterruptedRun, newSessionId, readCellRecords, RunLog, runLogPath, currentUser } from '../../runbook/runLog';
+import { optionsToInfo, parseRunbook } from '../../runbook/format';
+import { cellLabels } from '../../runbook/headless';
+import { findResumePoint, newSessionId, readCellRecords, RunLog, runLogPath, currentUser } from '../../runbook/runLog';
 import { runbookTemplate, templateFileName, TEMPLATE_TITLES, type TemplateKind } from '../../runbook/templates';
 import { RunbookController } from './controller';
 import { cellMeta, describeProblems, notebookMeta, NOTEBOOK_TYPE, RunbookSerializer } from './serializer';
@@ -219,35 +220,55 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
 
 const offered = new Set<string>();
 
-/** When the run log shows a run that stopped mid-cell, offers to continue from that cell. */
+/**
+ * The label headless output uses for a cell (`[k/N] line L`), from the runbook as saved, so the
+ * offer names the cell as `pegasus-ops run` printed it; the run log's own line if the file is gone.
+ */
+function labelOf(fsPath: string, index: number, loggedLine: number | undefined): string {
+  try {
+    const label = cellLabels(parseRunbook(readFileSync(fsPath, 'utf8'))).get(index);
+    if (label) return label;
+  } catch {
+    // Unreadable file: fall through to the line the run log recorded.
+  }
+  return `line ${loggedLine ?? '?'}`;
+}
+
+/**
+ * When the run log shows a run that stopped mid-cell (crash, editor closed) or was cancelled or
+ * timed out there, offers to continue from that cell — the same resume point as `run --resume`.
+ */
 async function offerResume(nb: vscode.NotebookDocument, controller: RunbookController, explicit: boolean): Promise<void> {
   if (nb.notebookType !== NOTEBOOK_TYPE || nb.uri.scheme !== 'file') return;
   const key = nb.uri.toString();
   if (!explicit && offered.has(key)) return;
   offered.add(key);
   const file = runLogPath(nb.uri.fsPath);
-  const interrupted = findInterruptedRun(readCellRecords(file));
-  if (!interrupted) {
-    if (explicit) void vscode.window.showInformationMessage('Nothing to resume: the run log has no interrupted run.');
+  const point = findResumePoint(readCellRecords(file));
+  if (!point) {
+    if (explicit) void vscode.window.showInformationMessage('Nothing to resume: the run log has no interrupted, cancelled or timed-out run.');
     return;
   }
-  const cells = nb.getCells().filter((c) => c.index >= interrupted.cell.index && c.kind === vscode.NotebookCellKind.Code);
+  const cells = nb.getCells().filter((c) => c.index >= point.cell.index && c.kind === vscode.NotebookCellKind.Code);
   const first = cells[0];
-  const moved = !first || first.index !== interrupted.cell.index || first.document.getText() !== interrupted.cell.command;
+  const moved = !first || first.index !== point.cell.index || first.document.getText() !== point.cell.command;
+  const label = labelOf(nb.uri.fsPath, point.cell.index, point.cell.line);
+  const name = point.cell.name ? ` "${point.cell.name}"` : '';
   const pick = await vscode.window.showWarningMessage(
-    `The run of ${path.basename(nb.uri.fsPath)} on "${interrupted.cell.cluster}" stopped in cell ${interrupted.cell.index + 1} (${interrupted.cell.command.split('\n')[0]}) at ${new Date(interrupted.at).toLocaleString()} (${interrupted.cell.who}).`,
+    `The run of ${path.basename(nb.uri.fsPath)} on "${point.cell.cluster}" stopped in cell ${label}${name} (${point.cell.command.split('\n')[0]}): ${point.how} at ${new Date(point.at).toLocaleString()} (${point.cell.who}).`,
     { detail: `Resume continues that cell from the journal (finished engine steps are not repeated) and then runs the cells after it.${moved ? '\nNote: the cell at that position has changed since.' : ''}` },
     'Resume',
     'Show Run Log',
     'Dismiss',
   );
   if (pick === 'Resume' && cells.length) {
-    await controller.run(cells, nb, { resume: true, resumes: interrupted.session });
+    await controller.run(cells, nb, { resume: true, resumes: point.session });
   } else if (pick === 'Show Run Log') {
     await vscode.window.showTextDocument(vscode.Uri.file(file));
   } else if (pick === 'Dismiss') {
     // Recorded, so the offer is not repeated on every open.
-    new RunLog(file, newSessionId()).append({ ...interrupted.cell, status: 'skipped', who: currentUser(), host: 'vscode', error: 'resume declined', resumes: interrupted.session });
+    const { durationMs: _ms, summary: _summary, ...cell } = point.cell;
+    new RunLog(file, newSessionId()).append({ ...cell, status: 'skipped', who: currentUser(), host: 'vscode', error: 'resume declined', resumes: point.session });
   }
 }
 

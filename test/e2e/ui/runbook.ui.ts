@@ -59,7 +59,7 @@ export default [
     'runbook: reopening an interrupted run offers to resume it',
     async ({ wb, workspace, screenshot }) => {
       await wb.openFile('runbook/interrupted.runbook.md');
-      const toast = wb.notification(/stopped in cell 3/);
+      const toast = wb.notification(/stopped in cell \[2\/2\] line \d+/);
       await toast.waitFor({ timeout: 20_000 });
       assert.match(await toast.innerText(), /scale-in --nodes 127\.0\.0\.1:34805/);
       await wb.page.waitForTimeout(800); // the toast slides in and the cells render

@@ -39,9 +39,10 @@ for (const version of ['2.5', '2.6'] as const) {
       const d = await h.engine.run({ op: 'drain-node', node });
       assert.equal(d.outcome, 'done', d.message);
       assert.equal(hostedOn(h, [node]), 0);
-      assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '', 'drain-node restores its black list');
+      assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), node, 'drain-node keeps its node black-listed (B14)');
       const s = await h.engine.run({ op: 'stop-node', node });
       assert.equal(s.outcome, 'done', s.message);
+      assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '', 'stop-node gives the black list back');
       const w = await h.engine.run({ op: 'wait-healthy', timeoutMs: 60_000 });
       assert.equal(w.outcome, 'done', w.message);
       const st = await h.engine.run({ op: 'start-node', node });
@@ -153,6 +154,33 @@ test('rehearsal on a simulated twin reports copies, time, no-primary seconds and
     assert.ok(r.simulatedSeconds > 0);
     assert.equal(r.settingsLeft[0]?.name, 'meta.live_percentage');
     assert.match(r.summary, /rehearsal done: \d+ replicas copied/);
+  } finally {
+    await h.close();
+  }
+});
+
+test('[2.6] B14: drain-node keeps the node black-listed and steady; a simulated minute later it holds 0 replicas; stop-node gives the settings back', async () => {
+  const h = await harness({ version: '2.6', nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+  try {
+    const node = '127.0.0.1:34802';
+    // lively: given back at the end of the drain, the balancer would refill the empty node at once.
+    await h.port.setSetting('meta_level', 'lively');
+    const d = await h.engine.run({ op: 'drain-node', node });
+    assert.equal(d.outcome, 'done', `${d.message}\n${d.clusterState}`);
+    assert.equal(hostedOn(h, [node]), 0);
+    assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), node);
+    assert.equal(await h.port.getSetting('meta_level'), 'steady');
+    assert.deepEqual(d.settingsLeft.map((x) => x.name).sort(), ['meta.lb.assign_secondary_black_list', 'meta_level']);
+    for (const x of d.settingsLeft) assert.match(x.reason, /kept so no replica is placed on the drained node; `stop-node` or `restore-settings` gives it back/);
+    h.sim.advance(60);
+    assert.equal(hostedOn(h, [node]), 0, 'a simulated minute later the drained node still holds nothing');
+    const s = await h.engine.run({ op: 'stop-node', node });
+    assert.equal(s.outcome, 'done', `${s.message}\n${s.clusterState}`);
+    assert.ok((await h.port.readState()).nodes.some((n) => n.address === node && !n.alive));
+    assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '');
+    assert.equal(await h.port.getSetting('meta_level'), 'lively');
+    assert.deepEqual(s.settingsLeft, []);
+    assert.deepEqual(h.journal.openSettings(), []);
   } finally {
     await h.close();
   }

@@ -1,7 +1,8 @@
 /**
  * Cancel and resume against the simulated cluster: a cancelled scale-in stops, restores its
- * settings and says where the cluster is; a run killed mid-cell (editor crash, kill -9) is found in
- * the run log and `--resume` continues it from that cell without repeating finished steps.
+ * settings, says where the cluster is and is a resume point for the editor and `--resume`; a run
+ * killed mid-cell (editor crash, kill -9) is found in the run log and `--resume` continues it from
+ * that cell without repeating finished steps.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { startSimulatedCluster, type SimulatedCluster } from '../../../src/simulator';
 import { MetaClient } from '../../../src/pegasus';
 import { runRunbook } from '../../../src/runbook/headless';
-import { findInterruptedRun, readCellRecords } from '../../../src/runbook/runLog';
+import { findResumePoint, readCellRecords } from '../../../src/runbook/runLog';
 
 const RUNBOOK = `---
 cluster: sim
@@ -75,8 +76,13 @@ test('cancel mid scale-in: the cell ends cancelled, later cells are skipped, set
     const st = s.state({ partitions: false }) as unknown as SimState;
     assert.deepEqual(st.settings.assignSecondaryBlackList, [], 'black list restored after the cancel');
     assert.equal(st.level.stored, 'steady');
-    // A cancel is a finished cell in the run log, not an interruption to resume.
-    assert.equal(findInterruptedRun(readCellRecords(r.journal)), undefined);
+    // The editor's resume offer and `run --resume` find the cancelled scale-in alike.
+    const point = findResumePoint(readCellRecords(r.journal));
+    assert.ok(point, 'the run log shows the cancelled cell');
+    assert.equal(point.how, 'cancelled');
+    assert.equal(point.cell.index, 2, 'the scale-in cell (index among all cells: heading, nodes -d, scale-in)');
+    assert.equal(point.cell.name, 'scale-in');
+    assert.ok(!Number.isNaN(Date.parse(point.at)), 'when it was cancelled');
   } finally {
     client.close();
     await s.close();
@@ -111,8 +117,9 @@ test('a run killed mid-cell is resumed from that cell with --resume', async () =
       });
     });
     const journal = file.replace(/\.md$/, '.journal.jsonl');
-    const interrupted = findInterruptedRun(readCellRecords(journal));
+    const interrupted = findResumePoint(readCellRecords(journal));
     assert.ok(interrupted, `the run log shows the interrupted cell:\n${readFileSync(journal, 'utf8')}`);
+    assert.equal(interrupted.how, 'interrupted', 'a kill -9 leaves the cell started, never ended');
     assert.equal(interrupted.cell.index, 2, 'the scale-in cell (index among all cells: heading, nodes -d, scale-in)');
     assert.ok(readFileSync(journal, 'utf8').split('\n').some((l) => l.includes('"t":"begin"')), 'the engine began its run');
 
@@ -129,7 +136,7 @@ test('a run killed mid-cell is resumed from that cell with --resume', async () =
       assert.deepEqual(st.settings.assignSecondaryBlackList, []);
       const recs = readCellRecords(journal);
       assert.ok(recs.some((x) => x.cell.resumes === interrupted.session));
-      assert.equal(findInterruptedRun(recs), undefined);
+      assert.equal(findResumePoint(recs), undefined);
     } finally {
       client.close();
     }

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulatedCluster } from '../../../src/simulator';
 import { MetaClient } from '../../../src/pegasus';
-import { findResumePoint, runRunbook } from '../../../src/runbook/headless';
-import { readCellRecords } from '../../../src/runbook/runLog';
+import { runRunbook } from '../../../src/runbook/headless';
+import { findResumePoint, readCellRecords } from '../../../src/runbook/runLog';
 
 const RUNBOOK = `---
 cluster: sim

@@ -86,7 +86,7 @@ test('help says which steps use node control and which settings they change', ()
   assert.match(help('migrate'), /meta\.lb\.assign_secondary_black_list = the leaving nodes;.*meta level lively until balanced, then steady \(the final rebalance\)/);
   assert.match(help('scale-out'), /meta level lively until balanced, then steady \(unless --no-rebalance\)/);
   assert.match(help('restart-meta'), /every runtime setting is reset by the restart/);
-  assert.match(help('drain-node'), /meta\.lb\.assign_secondary_black_list = the node \(cleared at the end\)/);
+  assert.match(help('drain-node'), /meta\.lb\.assign_secondary_black_list = the node \(both kept when it finishes, so no replica is placed on the drained node; stop-node or start-node of it, or restore-settings, gives them back\)/);
   assert.match(help('rebalance'), /meta level lively until balanced, then steady/);
   assert.doesNotMatch(help('start-node'), /Settings it changes/);
   assert.match(help('scale-in'), /--keep-margin <n>/);

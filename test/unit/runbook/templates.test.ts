@@ -7,7 +7,7 @@ import { createRegistry, parseScript } from '../../../src/commands';
 import { registerSteps } from '../../../src/commands/steps';
 import { parseRunbook, serializeRunbook } from '../../../src/runbook/format';
 import { runbookTemplate, templateFileName, type TemplateKind } from '../../../src/runbook/templates';
-import { findInterruptedRun, readCellRecords, RunLog, runLogPath, type CellEntry } from '../../../src/runbook/runLog';
+import { findResumePoint, readCellRecords, RunLog, runLogPath, type CellEntry } from '../../../src/runbook/runLog';
 
 const registry = createRegistry();
 registerSteps(registry);
@@ -56,13 +56,14 @@ test('run log: path next to the runbook, records appended, interrupted cell foun
     const recs = readCellRecords(runLogPath(rb));
     assert.equal(recs.length, 3);
     assert.match(recs[1]!.message, /cell 2 `nodes -d` succeeded after 1\.2s: 5 nodes/);
-    const i = findInterruptedRun(recs);
+    const i = findResumePoint(recs);
+    assert.equal(i?.how, 'interrupted');
     assert.equal(i?.session, 'S1');
     assert.equal(i?.cell.index, 3);
     // A later session that did not finish its own cells is what counts; one that did closes the matter.
     const b = new RunLog(runLogPath(rb), 'S2');
     b.append({ ...base, index: 3, status: 'skipped', error: 'resume declined' });
-    assert.equal(findInterruptedRun(readCellRecords(runLogPath(rb))), undefined);
+    assert.equal(findResumePoint(readCellRecords(runLogPath(rb))), undefined);
     // Torn last line and foreign records are passed over.
     const text = readFileSync(runLogPath(rb), 'utf8');
     writeFileSync(runLogPath(rb), text + '{"t":"begin","run":"x"}\n{"t":"eve');
