@@ -5,7 +5,7 @@
  * zod; an unknown flag, an older server or any failure gives `undefined`, never an exception.
  */
 import { request } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Flag JSON: every value is a string (the server's table printer stringifies numbers). */
 const flagSchema = z.object({

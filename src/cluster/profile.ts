@@ -2,7 +2,7 @@
  * A cluster as the operator configures it: one entry of the `pegasus.clusters` setting, of the
  * CLI's `--cluster`, and of a runbook's front matter reference. Validated with zod at every boundary.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { editDistance } from '../config/catalogue';
 import { HOST_PORT_PATTERN, portInRange } from './address';
 

@@ -7,7 +7,7 @@
  * and assign-delay defaults from PR #1877, validators on the threshold). Check the real cluster
  * with `server_info` and `config-dump` when in doubt.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const serverVersionSchema = z.enum(['2.5', '2.6']);
 export type ServerVersion = z.infer<typeof serverVersionSchema>;

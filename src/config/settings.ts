@@ -2,7 +2,7 @@
  * Settings of the config language (`pegasus.config.*`) and the facts the editor adds about
  * clusters and runbooks. Validated field by field so one bad setting does not discard the rest.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { serverVersionSchema } from './catalogue';
 
 export const configSettingsSchema = z.object({

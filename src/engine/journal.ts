@@ -9,7 +9,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { acquireJournalLock, type HeldLock, type LockOptions } from './journalLock';
 import type { SettingName } from './ports';
 

@@ -9,7 +9,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const lockSchema = z.object({
   pid: z.number().int().positive(),

@@ -5,7 +5,7 @@
  * - JSON (master): `{"error": "ok", "<key>": "<value>"}`; values may be strings or numbers; some
  *   commands have no `error` key (`ignored_app_list get`, `get_balance_operation_count`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface RemoteCommandResult {
   /** False when the server said the command failed. */

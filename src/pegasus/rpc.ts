@@ -3,7 +3,7 @@
  * client: encodeRequest → (wire) → decodeResponse; server: decodeRequest/decodeArgs → encodeResponse.
  * Every decoded response passes its zod schema here, at the boundary.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { PegasusError, wireError } from './errors';
 import {
   decodeRequestFrame,

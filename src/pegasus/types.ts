@@ -7,7 +7,7 @@
  * ('' = invalid). i64 values are JS numbers (exact to 2^53; larger values fail validation).
  * `hp*` fields exist only on 2.6/master and are absent (undefined) on ≤2.5.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // ---------- enums (values as on the wire; names as in the IDL) ----------
 

@@ -3,7 +3,7 @@
  * ```pegasus {"name":"drain","confirm":true,"timeout":"30m","continueOnError":false}
  * Validated with zod; values are kept as written so an unchanged cell is written back unchanged.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration as parseCommandDuration } from '../commands/parser';
 import type { RunbookProblem } from './diagnostics';
 

@@ -12,7 +12,7 @@
  * Only the YAML that front matter needs is understood (mappings, lists, scalars, comments); other
  * keys such as `title` are kept and ignored. The block itself is never rewritten.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { cellOptionsSchema } from './cellOptions';
 import type { RunbookProblem } from './diagnostics';
 

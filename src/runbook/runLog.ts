@@ -7,7 +7,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export function runLogPath(runbookPath: string): string {
   return runbookPath.replace(/(\.runbook)?\.md$/i, '') + '.runbook.journal.jsonl';

@@ -4,7 +4,7 @@
  * JSON, so a reader without the renderer still sees the numbers. Validated with zod on both sides
  * (the renderer gets JSON from a cell output, which may come from an older version).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const RUNBOOK_MIME = 'application/vnd.pegasus-ops.runbook+json';
 export const RENDERER_ID = 'pegasus-ops.runbook-renderer';

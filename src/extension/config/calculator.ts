@@ -8,7 +8,7 @@ import { thresholdEdit } from '../../config/actions';
 import { analyzeConfig, resolveNodes, type CalculatorArgs } from '../../config/analysis';
 import { calculate, describeStep } from '../../config/calculator';
 import { parseSettings, type EditorContext } from '../../config/settings';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const argsSchema = z.object({
   uri: z.string().optional(),

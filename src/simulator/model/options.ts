@@ -2,7 +2,7 @@
  * Simulator options: one zod schema shared by the CLI, the in-process API and the control API,
  * plus the per-version defaults (Pegasus 2.5.0 code defaults vs master/"2.6").
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError } from '../../cluster/profile';
 
 export const pegasusVersionSchema = z.enum(['2.5', '2.6'], {

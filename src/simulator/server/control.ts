@@ -5,7 +5,7 @@
  * the problem and the fix. Documented in src/simulator/README.md.
  */
 import * as http from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError } from '../../cluster/profile';
 import type { ClusterModel } from '../model/model';
 import { appHealth, levels } from '../model/views';
