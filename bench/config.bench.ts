@@ -30,7 +30,14 @@ export function makeConfig(lines: number): string {
   ];
   let i = 0;
   while (out.length < lines) {
-    out.push(`[task.RPC_BENCH_${i}]`, '  rpc_request_throttling_mode = TM_DELAY', '  rpc_request_delays_milliseconds = 1000, 1000, 1000, 1000, 1000, 10000', '  ;is_profile = true', '  is_profile = true', '');
+    out.push(
+      `[task.RPC_BENCH_${i}]`,
+      '  rpc_request_throttling_mode = TM_DELAY',
+      '  rpc_request_delays_milliseconds = 1000, 1000, 1000, 1000, 1000, 10000',
+      '  ;is_profile = true',
+      '  is_profile = true',
+      '',
+    );
     i++;
   }
   return out.slice(0, lines).join('\n');
@@ -40,7 +47,9 @@ export async function run(): Promise<void> {
   const text = makeConfig(10_000);
   const ctx = { settings: DEFAULT_SETTINGS, clusters: [], runbookPlans: [{ uri: 'u', removals: 3, line: 0, label: 'bench' }] };
   const a = analyzeConfig(text, ctx);
-  console.log(`  ${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} KiB: ${a.findings.length} findings, ${a.lenses.length} lenses`);
+  console.log(
+    `  ${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} KiB: ${a.findings.length} findings, ${a.lenses.length} lenses`,
+  );
   const opts = { minMs: 1500, minRuns: 30 };
   const floor = measure('floor: split into lines', () => text.split('\n').length, opts);
   const parse = measure('parse only', () => parseConfig(text).entries.length, opts);

@@ -126,13 +126,22 @@ async function manual(e: Env, leaving: string[], blackList: boolean): Promise<{ 
       const s = await e.port.readState();
       const gone = !s.nodes.find((n) => n.address === node)?.alive;
       if (gone && unhealthyPartitions(s).length === 0) break;
-      if (waited > STUCK_LIMIT_S) return { finished: `no: stuck after node ${i + 1} (${unhealthyPartitions(s).length} unhealthy, level ${s.effectiveLevel})` };
+      if (waited > STUCK_LIMIT_S)
+        return { finished: `no: stuck after node ${i + 1} (${unhealthyPartitions(s).length} unhealthy, level ${s.effectiveLevel})` };
     }
   }
   return { finished: 'yes' };
 }
 
-async function scenario(name: string, nodes: number, pct: number, tables: number, partitions: number, remove: number, how: 'a' | 'b' | 'c'): Promise<Row> {
+async function scenario(
+  name: string,
+  nodes: number,
+  pct: number,
+  tables: number,
+  partitions: number,
+  remove: number,
+  how: 'a' | 'b' | 'c',
+): Promise<Row> {
   const e = await env(nodes, pct, tables, partitions);
   try {
     const s0 = await e.port.readState();
@@ -144,7 +153,10 @@ async function scenario(name: string, nodes: number, pct: number, tables: number
     let finished: string;
     let predicted: string | undefined;
     if (how === 'c') {
-      const engine = engineOn(e, s0.nodes.map((n) => n.address));
+      const engine = engineOn(
+        e,
+        s0.nodes.map((n) => n.address),
+      );
       const r = await engine.run({ op: 'scale-in', nodes: leaving });
       finished = r.outcome === 'done' ? 'yes' : `no: ${r.outcome}`;
       if (r.plan) predicted = `${r.plan.copies} copies, ${Math.round(r.plan.seconds)} s`;
@@ -173,8 +185,26 @@ async function scenario(name: string, nodes: number, pct: number, tables: number
 
 function table(title: string, rows: Row[]): void {
   console.log(`\n  ${title}`);
-  const head = ['scenario', 'finished', 'copied/hosted', 'no-primary part-s', 'frozen s', 'simulated s', 'plan predicted', 'settings left changed'];
-  const cells = rows.map((r) => [r.name, r.finished, `${r.copiedRatio.toFixed(2)} (${r.copied}/${r.hosted})`, r.noPrimary.toFixed(1), r.frozen.toFixed(1), r.duration.toFixed(0), r.predicted ?? '-', r.left]);
+  const head = [
+    'scenario',
+    'finished',
+    'copied/hosted',
+    'no-primary part-s',
+    'frozen s',
+    'simulated s',
+    'plan predicted',
+    'settings left changed',
+  ];
+  const cells = rows.map((r) => [
+    r.name,
+    r.finished,
+    `${r.copiedRatio.toFixed(2)} (${r.copied}/${r.hosted})`,
+    r.noPrimary.toFixed(1),
+    r.frozen.toFixed(1),
+    r.duration.toFixed(0),
+    r.predicted ?? '-',
+    r.left,
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => '  ' + c.map((x, i) => x.padEnd(w[i]!)).join('  ');
   console.log(line(head));
@@ -187,25 +217,50 @@ function table(title: string, rows: Row[]): void {
  */
 async function rehearsalFaithfulness(): Promise<void> {
   const parts = 64;
-  const placement: PlacementOption = { t1: Array.from({ length: parts }, (_, i) => ({ primary: i % 2, secondaries: [2 + (i % 4), 6 + (i % 4)] })) };
+  const placement: PlacementOption = {
+    t1: Array.from({ length: parts }, (_, i) => ({ primary: i % 2, secondaries: [2 + (i % 4), 6 + (i % 4)] })),
+  };
   const e = await env(10, 65, 1, parts, placement);
   try {
     const live = await e.port.readState();
     const leaving = ['127.0.0.1:34801', '127.0.0.1:34802'];
     const hosted = leaving.reduce((a, n) => a + (nodeLoads(live).get(n)?.replicas ?? 0), 0);
-    const ro = { version: '2.6' as const, pct: 65, replicaSizeMb: REPLICA_MB, copyRateMb: COPY_MB, engine: { pollIntervalMs: POLL_S * 1000 } };
+    const ro = {
+      version: '2.6' as const,
+      pct: 65,
+      replicaSizeMb: REPLICA_MB,
+      copyRateMb: COPY_MB,
+      engine: { pollIntervalMs: POLL_S * 1000 },
+    };
     const asLive = await rehearse(live, { op: 'scale-in', nodes: leaving }, ro);
     const even = await rehearse(live, { op: 'scale-in', nodes: leaving }, { ...ro, placementSupported: false });
-    const engine = engineOn(e, live.nodes.map((n) => n.address));
+    const engine = engineOn(
+      e,
+      live.nodes.map((n) => n.address),
+    );
     const m0 = metrics(e);
     const r = await engine.run({ op: 'scale-in', nodes: leaving });
     const m = metrics(e);
     const realCopies = (m.replicasCopied ?? 0) - (m0.replicasCopied ?? 0);
     const realSeconds = (m.simulatedSeconds ?? 0) - (m0.simulatedSeconds ?? 0);
-    console.log(`\n  rehearsal faithfulness: 10 nodes, 1 table x ${parts} x 3, nodes 0 and 1 hold ${hosted} replicas (even share: ${Math.round((parts * 3 * 2) / 10)}); scale in both`);
+    console.log(
+      `\n  rehearsal faithfulness: 10 nodes, 1 table x ${parts} x 3, nodes 0 and 1 hold ${hosted} replicas (even share: ${Math.round((parts * 3 * 2) / 10)}); scale in both`,
+    );
     const rows = [
-      ['twin with the live placement', asLive.placement, String(asLive.replicasCopied), asLive.simulatedSeconds.toFixed(0), `${(asLive.replicasCopied / realCopies).toFixed(2)}x copies, ${(asLive.simulatedSeconds / realSeconds).toFixed(2)}x time`],
-      ['twin placed evenly', even.placement, String(even.replicasCopied), even.simulatedSeconds.toFixed(0), `${(even.replicasCopied / realCopies).toFixed(2)}x copies, ${(even.simulatedSeconds / realSeconds).toFixed(2)}x time`],
+      [
+        'twin with the live placement',
+        asLive.placement,
+        String(asLive.replicasCopied),
+        asLive.simulatedSeconds.toFixed(0),
+        `${(asLive.replicasCopied / realCopies).toFixed(2)}x copies, ${(asLive.simulatedSeconds / realSeconds).toFixed(2)}x time`,
+      ],
+      [
+        'twin placed evenly',
+        even.placement,
+        String(even.replicasCopied),
+        even.simulatedSeconds.toFixed(0),
+        `${(even.replicasCopied / realCopies).toFixed(2)}x copies, ${(even.simulatedSeconds / realSeconds).toFixed(2)}x time`,
+      ],
       [`real run (${r.outcome})`, '-', String(realCopies), realSeconds.toFixed(0), '1.00x'],
     ];
     const head = ['prediction', 'placement', 'copies', 'simulated s', 'vs real'];
@@ -229,7 +284,9 @@ export async function run(): Promise<void> {
   frz.push(await scenario('(a) seed page as written', 10, 65, 1, 64, 5, 'a'));
   frz.push(await scenario('(c) engine', 10, 65, 1, 64, 5, 'c'));
   table('10 nodes at node_live_percentage 65, 1 table x 64 x 3: scale in 5 nodes', frz);
-  console.log(`  (c) leaves meta.live_percentage lowered on purpose: restoring 65 with 5 dead nodes counted would freeze the meta; restart-meta clears it.`);
+  console.log(
+    `  (c) leaves meta.live_percentage lowered on purpose: restoring 65 with 5 dead nodes counted would freeze the meta; restart-meta clears it.`,
+  );
   console.log(`  wall time for the five scenarios: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await rehearsalFaithfulness();
 
@@ -239,7 +296,9 @@ export async function run(): Promise<void> {
     const s = await e.port.readState();
     const leaving = s.nodes.slice(0, 4).map((n) => n.address);
     const floor = measure('floor: count replicas per node (nodeLoads)', () => nodeLoads(s));
-    const plan = measure('planScaleIn 4 of 20 nodes, 576 replicas', () => planScaleIn(s, leaving, { pct: 65, replicaSizeBytes: REPLICA_MB << 20, copyRateMBps: COPY_MB }));
+    const plan = measure('planScaleIn 4 of 20 nodes, 576 replicas', () =>
+      planScaleIn(s, leaving, { pct: 65, replicaSizeBytes: REPLICA_MB << 20, copyRateMBps: COPY_MB }),
+    );
     console.log('');
     report([floor, plan]);
   } finally {

@@ -21,7 +21,11 @@ export function measure(name: string, fn: () => unknown, opts: { minMs?: number;
   return { name, medianMs: times[Math.floor(times.length / 2)]!, runs: times.length };
 }
 
-export async function measureAsync(name: string, fn: () => Promise<unknown>, opts: { minMs?: number; minRuns?: number } = {}): Promise<Measurement> {
+export async function measureAsync(
+  name: string,
+  fn: () => Promise<unknown>,
+  opts: { minMs?: number; minRuns?: number } = {},
+): Promise<Measurement> {
   const minMs = opts.minMs ?? 300;
   const minRuns = opts.minRuns ?? 5;
   await fn();

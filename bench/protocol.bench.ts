@@ -4,7 +4,15 @@
  * bytes' field headers (and steps over each payload) without building any object.
  * The last row times the zod boundary check alone, on the decoded objects.
  */
-import { decodeResponse, decodeResponseFrame, encodeResponse, RPC, ThriftReader, type NodeInfo, type PartitionConfiguration } from '../src/pegasus';
+import {
+  decodeResponse,
+  decodeResponseFrame,
+  encodeResponse,
+  RPC,
+  ThriftReader,
+  type NodeInfo,
+  type PartitionConfiguration,
+} from '../src/pegasus';
 import { measure, report, type Measurement } from './harness';
 
 function partitions(n: number, hp: boolean): PartitionConfiguration[] {
@@ -51,12 +59,20 @@ function walkStruct(b: Buffer, p: number, placeholder: (id: number, p: number) =
 }
 function walkValue(b: Buffer, p: number, t: number): number {
   switch (t) {
-    case 2: case 3: return p + 1;
-    case 6: return p + 2;
-    case 8: return p + 4;
-    case 10: case 4: return p + 8;
-    case 11: return p + 4 + b.readInt32BE(p);
-    default: throw new Error(`floor: type ${t}`);
+    case 2:
+    case 3:
+      return p + 1;
+    case 6:
+      return p + 2;
+    case 8:
+      return p + 4;
+    case 10:
+    case 4:
+      return p + 8;
+    case 11:
+      return p + 4 + b.readInt32BE(p);
+    default:
+      throw new Error(`floor: type ${t}`);
   }
 }
 const hostPortSize = (b: Buffer, p: number): number => p + 4 + b.readInt32BE(p) + 3;
@@ -80,13 +96,19 @@ function walkNode(b: Buffer, p: number): number {
 }
 function walkResponse(b: Buffer, start: number, elem: (b: Buffer, p: number) => number, listId: number): number {
   // result field 0 header, then the response struct
-  return walkStruct(b, start + 3, (id, q) => (id === 1 ? q + 4 + b.readInt32BE(q) : id === listId ? walkList(b, q, (r) => elem(b, r)) : -1));
+  return walkStruct(b, start + 3, (id, q) =>
+    id === 1 ? q + 4 + b.readInt32BE(q) : id === listId ? walkList(b, q, (r) => elem(b, r)) : -1,
+  );
 }
 
 export async function run(): Promise<void> {
   for (const version of ['2.5', '2.6'] as const) {
     const hp = version === '2.6';
-    const cfg = encodeResponse(RPC.queryConfig, { err: 'ERR_OK', appId: 5, partitionCount: 1024, isStateful: true, partitions: partitions(1024, hp) }, { seqid: 1, version });
+    const cfg = encodeResponse(
+      RPC.queryConfig,
+      { err: 'ERR_OK', appId: 5, partitionCount: 1024, isStateful: true, partitions: partitions(1024, hp) },
+      { seqid: 1, version },
+    );
     const list = encodeResponse(RPC.listNodes, { err: 'ERR_OK', infos: nodes(1000, hp) }, { seqid: 1, version });
     for (const [label, frame, rpc, elem, listId] of [
       ['query_cfg, 1,024 partitions', cfg, RPC.queryConfig, walkPartition, 5],
@@ -94,13 +116,21 @@ export async function run(): Promise<void> {
     ] as const) {
       const body = decodeResponseFrame(frame).bodyOffset;
       const mbps = (m: Measurement): string => `${(frame.length / 1e6 / (m.medianMs / 1e3)).toFixed(0)} MB/s`;
-      console.log(`${label}, ${version} encoding${hp ? ' (with hp_* host_port strings)' : ''}: ${(frame.length / 1024).toFixed(0)} KiB frame`);
+      console.log(
+        `${label}, ${version} encoding${hp ? ' (with hp_* host_port strings)' : ''}: ${(frame.length / 1024).toFixed(0)} KiB frame`,
+      );
       const floor = measure('floor: walk field headers', () => walkResponse(frame, body, elem, listId));
-      const raw = measure('decode to objects (no zod)', () => (rpc.readResponse as (r: ThriftReader) => unknown)(new ThriftReader(frame, body + 3)));
-      const full = measure('decodeResponse (frame + objects + zod)', () => (decodeResponse as (r: unknown, f: Buffer) => unknown)(rpc, frame));
+      const raw = measure('decode to objects (no zod)', () =>
+        (rpc.readResponse as (r: ThriftReader) => unknown)(new ThriftReader(frame, body + 3)),
+      );
+      const full = measure('decodeResponse (frame + objects + zod)', () =>
+        (decodeResponse as (r: unknown, f: Buffer) => unknown)(rpc, frame),
+      );
       // The boundary check alone, on already decoded objects (what decodeResponse adds to the decoder).
       const decoded = (rpc.readResponse as (r: ThriftReader) => unknown)(new ThriftReader(frame, body + 3));
-      const zodOnly = measure('  of which zod validation', () => (rpc.responseSchema as { safeParse(v: unknown): unknown }).safeParse(decoded));
+      const zodOnly = measure('  of which zod validation', () =>
+        (rpc.responseSchema as { safeParse(v: unknown): unknown }).safeParse(decoded),
+      );
       report([floor, raw, full, zodOnly], (m) => (m === zodOnly ? '' : mbps(m)));
     }
   }

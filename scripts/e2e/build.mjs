@@ -96,7 +96,12 @@ export async function buildTestExtension({ filters = [], vsix = true, quiet = fa
       console.log = original;
     }
   }
-  return { suites, dir: TEST_EXTENSION_DIR, entry: join(TEST_EXTENSION_DIR, 'dist', 'extension.js'), vsix: vsix ? TEST_EXTENSION_VSIX : undefined };
+  return {
+    suites,
+    dir: TEST_EXTENSION_DIR,
+    entry: join(TEST_EXTENSION_DIR, 'dist', 'extension.js'),
+    vsix: vsix ? TEST_EXTENSION_VSIX : undefined,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -20,7 +20,18 @@
 // loopback port → open the workbench in Chromium → wait for the in-host mocha results → run the
 // UI scenarios in the same page → check the extension host log → print `N passed, N failed`.
 import { spawn } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -38,13 +49,24 @@ const SCREENSHOTS = join(RESULTS_DIR, 'screenshots');
 // ---- arguments ----------------------------------------------------------------------------
 const args = process.argv.slice(2);
 let grep = process.env.PEGASUS_E2E_GREP || undefined;
-const filters = (process.env.PEGASUS_E2E_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const filters = (process.env.PEGASUS_E2E_ONLY ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--grep') grep = args[++i];
   else if (args[i].startsWith('--grep=')) grep = args[i].slice('--grep='.length);
   else if (args[i] === '--help' || args[i] === '-h') {
     const header = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
-    console.log(header.slice(0, header.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    console.log(
+      header
+        .slice(
+          0,
+          header.findIndex((l) => !l.startsWith('//')),
+        )
+        .map((l) => l.replace(/^\/\/ ?/, ''))
+        .join('\n'),
+    );
     process.exit(0);
   } else filters.push(args[i]);
 }
@@ -64,7 +86,11 @@ function record(kind, r) {
   // eslint-disable-next-line no-control-regex -- playwright's call log carries ANSI colours
   if (r.error) console.log(indent(r.error.replace(/\u001b\[[0-9;]*m/g, ''), '         '));
 }
-const indent = (s, pad) => s.split('\n').map((l) => pad + l).join('\n');
+const indent = (s, pad) =>
+  s
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
 
 // ---- resources to clean up (by pid, never by name) ----------------------------------------
 const cleanup = { codeServerPid: 0, chromiumPid: 0, browser: undefined, browserServer: undefined, tmp: '' };
@@ -92,7 +118,9 @@ function startWatchdog() {
   setTimeout(() => {
     console.error(`[e2e] the run exceeded ${totalTimeoutS} s (PEGASUS_E2E_TIMEOUT); stopping`);
     cleanUp().finally(() => {
-      console.log(`${results.filter((r) => r.state === 'passed').length} passed, ${results.filter((r) => r.state === 'failed').length + 1} failed`);
+      console.log(
+        `${results.filter((r) => r.state === 'passed').length} passed, ${results.filter((r) => r.state === 'failed').length + 1} failed`,
+      );
       process.exit(1);
     });
   }, totalTimeoutS * 1000).unref();
@@ -150,8 +178,10 @@ async function startCodeServer(env, dirs, extraEnv, { trust = false } = {}) {
     process.execPath,
     [
       ...codeServerArgs(env, dirs),
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--auth', 'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       ...(trust ? [] : ['--disable-workspace-trust']),
@@ -166,11 +196,15 @@ async function startCodeServer(env, dirs, extraEnv, { trust = false } = {}) {
   let exited;
   child.on('exit', (code, signal) => (exited = `${code ?? signal}`));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor('code-server /healthz', async () => {
-    if (exited !== undefined) throw fatal(`code-server exited (${exited}):\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-    return res.ok;
-  }, { timeoutMs: 60_000, intervalMs: 200 });
+  await waitFor(
+    'code-server /healthz',
+    async () => {
+      if (exited !== undefined) throw fatal(`code-server exited (${exited}):\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      return res.ok;
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
   log(`code-server ${env.codeServerVersion} on ${url} (pid ${child.pid})`);
   return { url, logFile };
 }
@@ -187,7 +221,18 @@ async function openWorkbench(env, url, workspace, tmp, reuse) {
     executablePath: env.chromium,
     headless: true,
     timeout: 60_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-crash-reporter', '--disable-breakpad'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      '--disable-crash-reporter',
+      '--disable-breakpad',
+    ],
   });
   cleanup.browserServer = server;
   cleanup.chromiumPid = server.process().pid;
@@ -234,7 +279,13 @@ function activationProblems(userData) {
   lines.forEach((line, i) => {
     if (!line.includes(EXTENSION_ID)) return;
     // The error's message and first frames follow on the next lines.
-    if (/\[error\]/i.test(line) || /Activating extension .* failed/i.test(line)) problems.push(lines.slice(i, i + 4).join('\n').trim());
+    if (/\[error\]/i.test(line) || /Activating extension .* failed/i.test(line))
+      problems.push(
+        lines
+          .slice(i, i + 4)
+          .join('\n')
+          .trim(),
+      );
   });
   for (const line of readAll(ourLogs(userData)).split('\n')) {
     if (/\[error\]/.test(line) && /failed to start/.test(line)) problems.push(line.trim());
@@ -259,9 +310,17 @@ function saveLogs(dirs, codeServerLog) {
  * prompt, so the folder opens in Restricted Mode) in the same browser, after the trusted session.
  */
 async function runUntrustedSession(env, dirs, files, firstPage) {
-  await firstPage.context().close().catch(() => {});
+  await firstPage
+    .context()
+    .close()
+    .catch(() => {});
   await killGroup(cleanup.codeServerPid);
-  const d = { ...dirs, tmp: join(dirs.tmp, 'untrusted'), userData: join(dirs.tmp, 'untrusted', 'user-data'), workspace: join(dirs.tmp, 'untrusted', 'workspace') };
+  const d = {
+    ...dirs,
+    tmp: join(dirs.tmp, 'untrusted'),
+    userData: join(dirs.tmp, 'untrusted', 'user-data'),
+    workspace: join(dirs.tmp, 'untrusted', 'workspace'),
+  };
   mkdirSync(join(d.userData, 'User'), { recursive: true });
   cpSync(join(ROOT, 'test', 'e2e', 'workspace'), d.workspace, { recursive: true });
   writeFileSync(join(d.userData, 'User', 'settings.json'), JSON.stringify(userSettings({ trust: true }), null, 2));
@@ -365,14 +424,24 @@ async function main() {
         }
         offset = Math.max(offset, end);
       };
-      const r = await waitFor('the in-host mocha results', () => {
-        drainProgress();
-        // A dead extension host never writes results: stop waiting at once.
-        const died = readFileSync(logFile, 'utf8').match(/.*Extension Host Process exited.*/);
-        if (died) throw fatal(`the extension host died: ${died[0]}`);
-        return existsSync(resultsFile) && JSON.parse(readFileSync(resultsFile, 'utf8'));
-      }, { timeoutMs: suiteTimeoutS * 1000, intervalMs: 250 }).catch((err) => {
-        record('host', { file: '?', title: 'in-host mocha suites finish', state: 'failed', durationMs: Date.now() - started, error: err.message });
+      const r = await waitFor(
+        'the in-host mocha results',
+        () => {
+          drainProgress();
+          // A dead extension host never writes results: stop waiting at once.
+          const died = readFileSync(logFile, 'utf8').match(/.*Extension Host Process exited.*/);
+          if (died) throw fatal(`the extension host died: ${died[0]}`);
+          return existsSync(resultsFile) && JSON.parse(readFileSync(resultsFile, 'utf8'));
+        },
+        { timeoutMs: suiteTimeoutS * 1000, intervalMs: 250 },
+      ).catch((err) => {
+        record('host', {
+          file: '?',
+          title: 'in-host mocha suites finish',
+          state: 'failed',
+          durationMs: Date.now() - started,
+          error: err.message,
+        });
         return undefined;
       });
       if (r) {
@@ -425,7 +494,9 @@ async function main() {
   const passed = results.filter((r) => r.state === 'passed').length;
   const failed = results.filter((r) => r.state === 'failed').length;
   const skipped = results.filter((r) => r.state === 'pending').length;
-  log(`e2e wall time ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${relative(ROOT, SCREENSHOTS)}/, logs in ${relative(ROOT, LOGS)}/`);
+  log(
+    `e2e wall time ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${relative(ROOT, SCREENSHOTS)}/, logs in ${relative(ROOT, LOGS)}/`,
+  );
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   return failed === 0 && passed > 0 ? 0 : 1;
 }

@@ -54,7 +54,8 @@ async function ensureAptPackages() {
  */
 function installEnv() {
   const env = { ...process.env };
-  const drop = /^(npm_config_(local_prefix|prefix|global_prefix|call|allow_scripts|yes|omit_lockfile_registry_resolved)|npm_lifecycle_.*|npm_package_.*|npm_command|init_cwd)$/i;
+  const drop =
+    /^(npm_config_(local_prefix|prefix|global_prefix|call|allow_scripts|yes|omit_lockfile_registry_resolved)|npm_lifecycle_.*|npm_package_.*|npm_command|init_cwd)$/i;
   for (const k of Object.keys(env)) if (drop.test(k)) delete env[k];
   return env;
 }

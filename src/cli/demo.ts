@@ -21,7 +21,10 @@ scale-in runbook (examples/scale-in.runbook.md) against it, confirming every ste
 
 /** The bundled example: next to dist/ when bundled, two levels up from src/cli under tsx. */
 export function exampleRunbookPath(): string {
-  const candidates = [resolve(__dirname, '..', 'examples', 'scale-in.runbook.md'), resolve(__dirname, '..', '..', 'examples', 'scale-in.runbook.md')];
+  const candidates = [
+    resolve(__dirname, '..', 'examples', 'scale-in.runbook.md'),
+    resolve(__dirname, '..', '..', 'examples', 'scale-in.runbook.md'),
+  ];
   const hit = candidates.find((p) => existsSync(p));
   if (!hit) throw new Error(`the example runbook is missing (looked in ${candidates.join(', ')})`);
   return hit;
@@ -81,7 +84,12 @@ export async function run(argv: string[]): Promise<number> {
       err,
       signal: ac.signal,
       // The simulated clock runs faster than the engine's: shrink the engine's real-time waits to match.
-      engineOptions: { pollIntervalMs: 250, balancedSettleMs: Math.max(200, 20_000 / timeScale), balancerIdleMs: Math.max(1000, 120_000 / timeScale), metaRestartGapMs: Math.max(200, 30_000 / timeScale) },
+      engineOptions: {
+        pollIntervalMs: 250,
+        balancedSettleMs: Math.max(200, 20_000 / timeScale),
+        balancerIdleMs: Math.max(1000, 120_000 / timeScale),
+        metaRestartGapMs: Math.max(200, 30_000 / timeScale),
+      },
     });
     const after = sim.state({ partitions: false }) as unknown as SimState;
     process.stdout.write(demoRecap({ before, after, metrics: sim.metrics() as SimMetrics, outcomes: r.outcomes, file, source: from }));
@@ -114,7 +122,14 @@ function settingsOf(s: SimState): string {
 }
 
 /** What the demo did, in a few lines a newcomer can check against the tables above. */
-export function demoRecap(o: { before: SimState; after: SimState; metrics: SimMetrics; outcomes: HeadlessResult['outcomes']; file: string; source: string }): string {
+export function demoRecap(o: {
+  before: SimState;
+  after: SimState;
+  metrics: SimMetrics;
+  outcomes: HeadlessResult['outcomes'];
+  file: string;
+  source: string;
+}): string {
   const running = (s: SimState) => s.nodes.filter((n) => n.running).map((n) => n.address);
   const removed = running(o.before).filter((a) => !running(o.after).includes(a));
   const results = o.outcomes.flatMap((x) => x.results ?? []);
@@ -137,11 +152,17 @@ export function demoRecap(o: { before: SimState; after: SimState; metrics: SimMe
       (plan?.bytes !== undefined ? ` (${fmtBytes(plan.bytes)}, assuming 1 GiB per replica; the demo's replicas are 512 MiB)` : ''),
     `- seconds frozen: ${m.frozenSeconds ?? '?'} (the engine lowered meta.live_percentage just before the stop that would have frozen the meta)`,
     `- partition-seconds without a primary: ${psw.toFixed(1)}` +
-      (psw > 0 ? ' — each move_pri downgrades the old primary before the new one is upgraded; that hand-over is a fraction of a second per moved primary, never a lost primary' : ''),
+      (psw > 0
+        ? ' — each move_pri downgrades the old primary before the new one is upgraded; that hand-over is a fraction of a second per moved primary, never a lost primary'
+        : ''),
     restored
       ? `- settings: all back as before the run (${settingsOf(o.after)})`
       : `- settings: NOT all back: before ${settingsOf(o.before)}; now ${settingsOf(o.after)}`,
-    ...(keptPct && restartIdx >= 0 ? [`  (live_percentage was lowered to ${keptPct.value} during the run and came back with the meta restart, ${o.outcomes[restartIdx]!.label})`] : []),
+    ...(keptPct && restartIdx >= 0
+      ? [
+          `  (live_percentage was lowered to ${keptPct.value} during the run and came back with the meta restart, ${o.outcomes[restartIdx]!.label})`,
+        ]
+      : []),
     `- ${Math.round(m.simulatedSeconds ?? 0)} simulated seconds; run log ${o.file.replace(/\.md$/, '.journal.jsonl')}`,
     '',
     'The same runbook in VS Code: open this checkout as a folder, run "Pegasus: Start Simulated Cluster" from the',

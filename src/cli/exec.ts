@@ -10,7 +10,19 @@ import { homedir, hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { clusterProfileSchema, pickClusterProfile, type ClusterProfile } from '../cluster/profile';
-import { commandRegistry, describeError, helpIndex, isMutating, parseCommand, quoteArg, runParsed, CommandSyntaxError, type CommandContext, type ConfirmRequest, type ProgressEvent } from '../commands';
+import {
+  commandRegistry,
+  describeError,
+  helpIndex,
+  isMutating,
+  parseCommand,
+  quoteArg,
+  runParsed,
+  CommandSyntaxError,
+  type CommandContext,
+  type ConfirmRequest,
+  type ProgressEvent,
+} from '../commands';
 import { parseDuration } from '../commands/parser';
 import { MetaClient } from '../pegasus';
 import { isProgressUpdate, throttle } from '../runbook/execute';
@@ -68,7 +80,9 @@ function loadProfile(spec: string, clusterName: string | undefined): ClusterProf
     try {
       text = readFileSync(spec, 'utf8');
     } catch (e) {
-      throw new UsageError(`--cluster: cannot read '${spec}' (${(e as Error).message}); pass inline JSON (an entry {…} or the list […]) or a readable file`);
+      throw new UsageError(
+        `--cluster: cannot read '${spec}' (${(e as Error).message}); pass inline JSON (an entry {…} or the list […]) or a readable file`,
+      );
     }
   }
   let json: unknown;
@@ -89,12 +103,20 @@ function loadProfile(spec: string, clusterName: string | undefined): ClusterProf
  * XDG state directory, so a cancelled or killed step can be resumed or its settings restored later.
  * A `--meta` list has no name: the sorted list is hashed, so the same metas find the same file.
  */
-export function defaultJournalPath(profile: ClusterProfile, source: 'cluster' | 'meta', env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+export function defaultJournalPath(
+  profile: ClusterProfile,
+  source: 'cluster' | 'meta',
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+): string {
   const state = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(home, '.local', 'state');
   const base =
     source === 'cluster'
       ? profile.name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_')
-      : `meta-${createHash('sha256').update([...profile.metaServers].sort().join(',')).digest('hex').slice(0, 12)}`;
+      : `meta-${createHash('sha256')
+          .update([...profile.metaServers].sort().join(','))
+          .digest('hex')
+          .slice(0, 12)}`;
   return join(state, 'pegasus-ops', `${base}.journal.jsonl`);
 }
 
@@ -113,7 +135,8 @@ export function parseOptions(argv: string[]): ExecOptions | 'help' {
   // Options come before the command; everything from the first other word on is the command.
   for (; i < argv.length; i++) {
     const a = argv[i]!;
-    const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [name, inline] =
+      a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     if (name === '--help' || name === '-h') return 'help';
     else if (name === '--json' || name === '-j') o.json = true;
     else if (name === '--yes' || name === '-y') o.yes = true;
@@ -139,12 +162,16 @@ export function parseOptions(argv: string[]): ExecOptions | 'help' {
   const rest = argv.slice(i);
   o.line = rest.length === 1 ? rest[0]! : rest.map(quoteArg).join(' ');
   if (cluster !== undefined && meta !== undefined) throw new UsageError('give either --meta or --cluster, not both');
-  if (clusterName !== undefined && cluster === undefined) throw new UsageError('--cluster-name picks an entry of a --cluster list; give --cluster too');
+  if (clusterName !== undefined && cluster === undefined)
+    throw new UsageError('--cluster-name picks an entry of a --cluster list; give --cluster too');
   if (cluster !== undefined) {
     o.profile = loadProfile(cluster, clusterName);
     o.source = 'cluster';
   } else if (meta !== undefined) {
-    const list = meta.split(',').map((s) => s.trim()).filter(Boolean);
+    const list = meta
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const r = clusterProfileSchema.safeParse({ name: meta, metaServers: list });
     if (!r.success) {
       // Name the entry the operator typed rather than a schema path.
@@ -166,7 +193,11 @@ export const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SI
  * per `intervalMs`, the latest one kept and printed; instructions to the operator, setting
  * changes and step messages are printed at once and never dropped.
  */
-export function progressPrinter(write: (line: string) => void, intervalMs = 500, now: () => number = Date.now): { push(e: ProgressEvent): void; flush(): void } {
+export function progressPrinter(
+  write: (line: string) => void,
+  intervalMs = 500,
+  now: () => number = Date.now,
+): { push(e: ProgressEvent): void; flush(): void } {
   let lastPrinted = '';
   const print = (line: string) => {
     if (line === lastPrinted) return;
@@ -291,22 +322,32 @@ export async function run(argv: string[]): Promise<number> {
   };
   try {
     if (isMutating(parsed.spec, parsed.args) && !yes && !process.stdin.isTTY) {
-      process.stderr.write(`pegasus-ops exec: '${parsed.args.line.trim()}' changes the cluster '${profile.name}'; pass --yes to confirm it without a terminal\n`);
+      process.stderr.write(
+        `pegasus-ops exec: '${parsed.args.line.trim()}' changes the cluster '${profile.name}'; pass --yes to confirm it without a terminal\n`,
+      );
       return 1;
     }
     if (isStep && journalPath && isMutating(parsed.spec, parsed.args)) {
       const none = !existsSync(journalPath);
-      process.stderr.write(`journal: ${journalPath}${none && parsed.spec.name === 'restore-settings' ? ' (no journal for this cluster yet: nothing is known to restore)' : ''}\n`);
+      process.stderr.write(
+        `journal: ${journalPath}${none && parsed.spec.name === 'restore-settings' ? ' (no journal for this cluster yet: nothing is known to restore)' : ''}\n`,
+      );
     }
     const result = await runParsed(ctx, parsed);
     progress.flush();
-    if (json) process.stdout.write(JSON.stringify({ ok: result.ok, command: result.command, summary: result.summary ?? null, data: result.data }, null, 2) + '\n');
+    if (json)
+      process.stdout.write(
+        JSON.stringify({ ok: result.ok, command: result.command, summary: result.summary ?? null, data: result.data }, null, 2) + '\n',
+      );
     else process.stdout.write(result.text + '\n');
     return caught ? SIGNAL_EXIT[caught] : result.ok ? 0 : 1;
   } catch (e) {
     progress.flush();
     const code = fail(e, 1);
-    if (caught && isStep && journalPath) process.stderr.write(`to finish: pegasus-ops exec … --resume '${parsed.args.line.trim()}', or … restore-settings (journal ${journalPath})\n`);
+    if (caught && isStep && journalPath)
+      process.stderr.write(
+        `to finish: pegasus-ops exec … --resume '${parsed.args.line.trim()}', or … restore-settings (journal ${journalPath})\n`,
+      );
     return caught ? SIGNAL_EXIT[caught] : code;
   } finally {
     for (const [sig, h] of handlers) process.removeListener(sig, h);

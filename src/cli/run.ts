@@ -86,15 +86,24 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | { error: string
 }
 
 /** The cluster profile from --cluster (inline JSON or a file) or --meta. Throws with the fix. */
-export function resolveProfile(args: Pick<RunArgs, 'cluster' | 'clusterName' | 'meta'>, runbookCluster: string | undefined): ClusterProfile {
+export function resolveProfile(
+  args: Pick<RunArgs, 'cluster' | 'clusterName' | 'meta'>,
+  runbookCluster: string | undefined,
+): ClusterProfile {
   if (args.cluster) {
-    const raw = /^[{[]/.test(args.cluster.trim()) ? args.cluster : existsSync(args.cluster) ? readFileSync(args.cluster, 'utf8') : undefined;
+    const raw = /^[{[]/.test(args.cluster.trim())
+      ? args.cluster
+      : existsSync(args.cluster)
+        ? readFileSync(args.cluster, 'utf8')
+        : undefined;
     if (raw === undefined) throw new Error(`--cluster: '${args.cluster}' is neither inline JSON nor an existing file`);
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch (e) {
-      throw new Error(`--cluster: not valid JSON (${e instanceof Error ? e.message : String(e)}); expected one pegasus.clusters entry such as {"name":"sim","metaServers":["127.0.0.1:34601"]}`);
+      throw new Error(
+        `--cluster: not valid JSON (${e instanceof Error ? e.message : String(e)}); expected one pegasus.clusters entry such as {"name":"sim","metaServers":["127.0.0.1:34601"]}`,
+      );
     }
     // The whole setting (a list): --cluster-name picks, a one-entry list needs no name, and
     // otherwise the cluster the runbook's front matter names is the natural choice.
@@ -106,7 +115,13 @@ export function resolveProfile(args: Pick<RunArgs, 'cluster' | 'clusterName' | '
     }
   }
   if (args.meta) {
-    const p = clusterProfileSchema.safeParse({ name: runbookCluster ?? 'cli', metaServers: args.meta.split(',').map((s) => s.trim()).filter(Boolean) });
+    const p = clusterProfileSchema.safeParse({
+      name: runbookCluster ?? 'cli',
+      metaServers: args.meta
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    });
     if (!p.success) throw new Error(`--meta: ${describeZodError(p.error, 'meta')}`);
     return p.data;
   }
@@ -180,7 +195,9 @@ export async function run(argv: string[]): Promise<number> {
     } catch (e) {
       state = `unknown: it could not be read (${e instanceof Error ? e.message : String(e)}); check it with \`nodes -d\` and \`ls -d\``;
     }
-    process.stderr.write(`pegasus-ops run: stopped by ${stoppedBy}. Cluster now: ${state}\nContinue where it stopped with: pegasus-ops run ${a.file} … --resume\n`);
+    process.stderr.write(
+      `pegasus-ops run: stopped by ${stoppedBy}. Cluster now: ${state}\nContinue where it stopped with: pegasus-ops run ${a.file} … --resume\n`,
+    );
     return exitCodeFor(stoppedBy);
   } finally {
     for (const sig of STOP_SIGNALS) process.off(sig, onSignal);

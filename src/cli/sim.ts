@@ -39,7 +39,12 @@ class UsageError extends Error {}
 function num(name: string, v: string | undefined, opts: { int?: boolean; min?: number; max?: number } = {}): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  const bad = v.trim() === '' || !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max);
+  const bad =
+    v.trim() === '' ||
+    !Number.isFinite(n) ||
+    (opts.int && !Number.isInteger(n)) ||
+    (opts.min !== undefined && n < opts.min) ||
+    (opts.max !== undefined && n > opts.max);
   if (bad) {
     const range = `${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}${opts.max !== undefined ? ` and ≤ ${opts.max}` : ''}`;
     throw new UsageError(`--${name} '${v}': expected ${range}`);
@@ -77,7 +82,8 @@ export function parseSimArgs(argv: string[]): StartOptions | 'help' {
   if (values.help) return 'help';
   const s = (k: string): string | undefined => values[k] as string | undefined;
   const version = s('pegasus-version');
-  if (version !== undefined && version !== '2.5' && version !== '2.6') throw new UsageError(`--pegasus-version '${version}': expected 2.5 or 2.6`);
+  if (version !== undefined && version !== '2.5' && version !== '2.6')
+    throw new UsageError(`--pegasus-version '${version}': expected 2.5 or 2.6`);
   const topology = s('topology');
   const opts: StartOptions = {
     ...(topology !== undefined ? readTopology(topology) : {}),
@@ -109,7 +115,8 @@ export function parseSimArgs(argv: string[]): StartOptions | 'help' {
       throw new UsageError(`--tables: ${(e as Error).message}`);
     }
   }
-  if (opts.port !== 0 && opts.port! + (opts.metas ?? 3) - 1 > 65535) throw new UsageError(`--port ${opts.port}: the meta ports would pass 65535; pick a lower port or 0`);
+  if (opts.port !== 0 && opts.port! + (opts.metas ?? 3) - 1 > 65535)
+    throw new UsageError(`--port ${opts.port}: the meta ports would pass 65535; pick a lower port or 0`);
   return opts;
 }
 
@@ -121,7 +128,8 @@ function readTopology(file: string): StartOptions {
   } catch (e) {
     throw new UsageError(`--topology ${file}: ${(e as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`--topology ${file}: expected a JSON object of simulator options`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new UsageError(`--topology ${file}: expected a JSON object of simulator options`);
   const known = Object.keys(simOptionsSchema.shape);
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new UsageError(`--topology ${file}: unknown option(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
@@ -149,7 +157,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     sim = await startSimulatedCluster(opts);
   } catch (e) {
-    const msg = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `${(e as Error).message}: a port is in use; pass --port 0 for free ports or another --port` : (e as Error).message;
+    const msg =
+      (e as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? `${(e as Error).message}: a port is in use; pass --port 0 for free ports or another --port`
+        : (e as Error).message;
     process.stderr.write(`pegasus-ops sim: cannot start: ${msg}\n`);
     return 1;
   }

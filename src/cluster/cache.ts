@@ -15,7 +15,11 @@ export interface SnapshotCache {
   peek(): ClusterSnapshot | undefined;
 }
 
-export function createSnapshotCache(client: MetaClientLike, opts: Omit<FetchSnapshotOptions, 'signal' | 'onTopLevel'> = {}, now: () => number = Date.now): SnapshotCache {
+export function createSnapshotCache(
+  client: MetaClientLike,
+  opts: Omit<FetchSnapshotOptions, 'signal' | 'onTopLevel'> = {},
+  now: () => number = Date.now,
+): SnapshotCache {
   let cached: { snap: ClusterSnapshot; at: number } | undefined;
   let inFlight: Promise<ClusterSnapshot> | undefined;
   let generation = 0;

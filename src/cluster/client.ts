@@ -2,13 +2,7 @@
  * The part of the meta client (src/pegasus) that the cluster model and the commands use. Kept as
  * a structural interface so unit tests can pass small fakes; the real `MetaClient` satisfies it.
  */
-import type {
-  AppInfo,
-  BalancerRequest,
-  ClusterInfoResponse,
-  NodeInfo,
-  QueryCfgResponse,
-} from '../pegasus/types';
+import type { AppInfo, BalancerRequest, ClusterInfoResponse, NodeInfo, QueryCfgResponse } from '../pegasus/types';
 import type { RemoteCommandResult } from '../pegasus/remoteCommand';
 
 export interface CallOptions {

@@ -49,7 +49,10 @@ export function parseBlackList(raw: string): string[] | undefined {
   if (t.startsWith('{')) list = remoteCommandValue(t, 'assign_secondary_black_list');
   else if (t.startsWith('get ok:')) list = t.slice('get ok:'.length);
   if (list === undefined) return undefined;
-  return list.split(',').map((s) => s.trim()).filter(Boolean);
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; rejects on the first failure of `fn`. */
@@ -78,7 +81,11 @@ async function readExtras(client: MetaClientLike, opts: CallOptions, http: boole
   const levelP = client.controlMeta(MetaFunctionLevel.fl_invalid, opts);
   const minLiveP = http
     ? levelP.then(
-        () => readMinLiveNodeCount(client.leader ?? client.metaServers[0] ?? '', { ...(opts.signal ? { signal: opts.signal } : {}), timeoutMs: Math.min(opts.timeoutMs ?? 3000, 3000) }),
+        () =>
+          readMinLiveNodeCount(client.leader ?? client.metaServers[0] ?? '', {
+            ...(opts.signal ? { signal: opts.signal } : {}),
+            timeoutMs: Math.min(opts.timeoutMs ?? 3000, 3000),
+          }),
         () => undefined,
       )
     : Promise.resolve(undefined);
@@ -91,7 +98,9 @@ async function readExtras(client: MetaClientLike, opts: CallOptions, http: boole
   if (level.status === 'fulfilled') out.storedLevel = level.value;
   if (minLive.status === 'fulfilled' && minLive.value !== undefined) out.minLiveNodeCount = minLive.value;
   if (pct.status === 'fulfilled' && pct.value.ok) {
-    const v = Number(pct.value.fields?.['meta.live_percentage'] ?? pct.value.value ?? remoteCommandValue(pct.value.raw, 'meta.live_percentage'));
+    const v = Number(
+      pct.value.fields?.['meta.live_percentage'] ?? pct.value.value ?? remoteCommandValue(pct.value.raw, 'meta.live_percentage'),
+    );
     if (Number.isInteger(v) && v >= 0) out.livePercentage = v;
   }
   if (black.status === 'fulfilled' && black.value.ok) {
@@ -106,7 +115,10 @@ export async function fetchSnapshot(client: MetaClientLike, opts: FetchSnapshotO
   if (opts.signal) call.signal = opts.signal;
   if (opts.timeoutMs !== undefined) call.timeoutMs = opts.timeoutMs;
   const b = new SnapshotBuilder();
-  const extrasP = opts.extras === false ? Promise.resolve<SnapshotExtras>({}) : readExtras(client, call, opts.http !== false && opts.minLiveNodeCount === undefined);
+  const extrasP =
+    opts.extras === false
+      ? Promise.resolve<SnapshotExtras>({})
+      : readExtras(client, call, opts.http !== false && opts.minLiveNodeCount === undefined);
   const infoP = client.clusterInfo(call);
   // Unhandled-rejection guard: these are awaited below, possibly after another await threw.
   infoP.catch(() => undefined);

@@ -18,7 +18,11 @@ export type MetaConfigFlag = z.infer<typeof flagSchema>;
 
 const MAX_BODY = 64 * 1024;
 
-export function readMetaConfigFlag(address: string, name: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<MetaConfigFlag | undefined> {
+export function readMetaConfigFlag(
+  address: string,
+  name: string,
+  opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<MetaConfigFlag | undefined> {
   const m = /^(.+):(\d{1,5})$/.exec(address);
   if (!m) return Promise.resolve(undefined);
   return new Promise((resolve) => {
@@ -61,7 +65,10 @@ export function readMetaConfigFlag(address: string, name: string, opts: { signal
 }
 
 /** `min_live_node_count_for_unfreeze` of one meta, when its HTTP server answers (2.2+). */
-export async function readMinLiveNodeCount(address: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<number | undefined> {
+export async function readMinLiveNodeCount(
+  address: string,
+  opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<number | undefined> {
   const f = await readMetaConfigFlag(address, 'min_live_node_count_for_unfreeze', opts);
   const v = f ? Number(f.value) : NaN;
   return Number.isInteger(v) && v > 0 ? v : undefined;

@@ -75,7 +75,10 @@ export function parseClusterInfo(ci: ClusterInfoResponse | undefined, storedLeve
   };
   return {
     entries,
-    metaServers: (get('meta_servers') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    metaServers: (get('meta_servers') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     leader: get('primary_meta_server') || undefined,
     effectiveLevel: effective,
     storedLevel: stored,

@@ -19,10 +19,16 @@ const argv = z
   .superRefine((a, ctx) => {
     a.forEach((arg, i) => {
       for (const m of arg.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
-        if (!['host', 'port', 'address'].includes(m[1]!)) ctx.addIssue({ code: 'custom', path: [i], message: `unknown placeholder {${m[1]}} in ${JSON.stringify(arg)}; use {host}, {port} or {address}` });
+        if (!['host', 'port', 'address'].includes(m[1]!))
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message: `unknown placeholder {${m[1]}} in ${JSON.stringify(arg)}; use {host}, {port} or {address}`,
+          });
       }
     });
-    if (a[0] && /\{[A-Za-z_][A-Za-z0-9_]*\}/.test(a[0])) ctx.addIssue({ code: 'custom', path: [0], message: `the program (${JSON.stringify(a[0])}) must be fixed, not a placeholder` });
+    if (a[0] && /\{[A-Za-z_][A-Za-z0-9_]*\}/.test(a[0]))
+      ctx.addIssue({ code: 'custom', path: [0], message: `the program (${JSON.stringify(a[0])}) must be fixed, not a placeholder` });
   });
 
 /** The known key closest to a mistyped one (case-insensitive match first), or undefined when none is close. */
@@ -60,7 +66,8 @@ function unknownKeyIssues(input: unknown, known: readonly string[], skip?: RegEx
 function strictObject<S extends z.ZodRawShape>(shape: S) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? unknownKeyIssues(Object.fromEntries(iss.keys.map((k) => [k, 1])), known).join('; ') : undefined),
+    error: (iss) =>
+      iss.code === 'unrecognized_keys' ? unknownKeyIssues(Object.fromEntries(iss.keys.map((k) => [k, 1])), known).join('; ') : undefined,
   });
 }
 
@@ -75,7 +82,10 @@ export const nodeControlSchema = z.discriminatedUnion('kind', [
     restartMeta: argv.optional(),
   }),
   strictObject({ kind: z.literal('manual') }),
-  strictObject({ kind: z.literal('simulator'), control: z.string().url('expected the simulator control URL, for example http://127.0.0.1:34700') }),
+  strictObject({
+    kind: z.literal('simulator'),
+    control: z.string().url('expected the simulator control URL, for example http://127.0.0.1:34700'),
+  }),
 ]);
 export type NodeControlConfig = z.infer<typeof nodeControlSchema>;
 
@@ -97,7 +107,9 @@ export const clusterProfileSchema = z
   .superRefine((v, ctx) => {
     for (const message of unknownKeyIssues(v, profileKeys, SECRET_KEY_PATTERN)) ctx.addIssue({ code: 'custom', message });
   })
-  .transform((v) => Object.fromEntries(profileKeys.filter((k) => v[k] !== undefined).map((k) => [k, v[k]])) as z.output<typeof plainProfile>);
+  .transform(
+    (v) => Object.fromEntries(profileKeys.filter((k) => v[k] !== undefined).map((k) => [k, v[k]])) as z.output<typeof plainProfile>,
+  );
 export type ClusterProfile = z.infer<typeof clusterProfileSchema>;
 
 export const clusterProfilesSchema = z.array(clusterProfileSchema);
@@ -116,7 +128,11 @@ export function describeZodError(err: z.ZodError, root = ''): string {
 }
 
 function nameList(entries: readonly unknown[]): string {
-  const names = entries.map((e) => (e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : undefined)).filter((n): n is string => !!n);
+  const names = entries
+    .map((e) =>
+      e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : undefined,
+    )
+    .filter((n): n is string => !!n);
   return names.length ? names.map((n) => `'${n}'`).join(', ') : '(none has a name)';
 }
 

@@ -12,14 +12,7 @@ import type { AppInfo, ClusterInfoResponse, NodeInfo, PartitionConfiguration, Qu
 import { AppStatus, NodeStatus } from '../pegasus/types';
 import { isIpPort } from './address';
 import { freezeState, type FreezeState } from './freeze';
-import {
-  addHealth,
-  emptyHealthCounts,
-  partitionHealth,
-  partitionHealthNames,
-  type HealthCounts,
-  type PartitionHealthCode,
-} from './health';
+import { addHealth, emptyHealthCounts, partitionHealth, partitionHealthNames, type HealthCounts, type PartitionHealthCode } from './health';
 import { parseClusterInfo, type MetaInfo } from './metaInfo';
 
 export type NodeState = 'ALIVE' | 'UNALIVE' | 'UNKNOWN';
@@ -296,7 +289,17 @@ export class SnapshotBuilder {
       health: this.healthCounts[i],
       error: this.errors[i],
     }));
-    return new ClusterSnapshot(nodes, tables, this.healthBytes.slice(), this.replicaSlots.slice(), new Map(this.byAddr), this.clusterInfo, this.extras, complete, Date.now());
+    return new ClusterSnapshot(
+      nodes,
+      tables,
+      this.healthBytes.slice(),
+      this.replicaSlots.slice(),
+      new Map(this.byAddr),
+      this.clusterInfo,
+      this.extras,
+      complete,
+      Date.now(),
+    );
   }
 }
 
@@ -444,7 +447,13 @@ export class ClusterSnapshot {
     for (let k = idx.start[i]!; k < idx.start[i + 1]!; k++) {
       const t = this.tables[idx.table[k]!]!;
       const p = idx.pidx[k]!;
-      out.push({ table: t.name, appId: t.appId, partitionIndex: p, role: idx.role[k] === 0 ? 'primary' : 'secondary', ballot: t.partitions![p]!.ballot });
+      out.push({
+        table: t.name,
+        appId: t.appId,
+        partitionIndex: p,
+        role: idx.role[k] === 0 ? 'primary' : 'secondary',
+        ballot: t.partitions![p]!.ballot,
+      });
     }
     return out;
   }
@@ -462,7 +471,8 @@ export class ClusterSnapshot {
       }
     }
     const out: { node: NodeModel; primary: number; secondary: number }[] = [];
-    for (const nd of this.nodes) if (prim[nd.index]! + sec[nd.index]! > 0) out.push({ node: nd, primary: prim[nd.index]!, secondary: sec[nd.index]! });
+    for (const nd of this.nodes)
+      if (prim[nd.index]! + sec[nd.index]! > 0) out.push({ node: nd, primary: prim[nd.index]!, secondary: sec[nd.index]! });
     return out;
   }
 

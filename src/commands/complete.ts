@@ -108,7 +108,9 @@ function flagItem(f: FlagSpec): CompletionItem {
 
 function findFlag(spec: CommandSpec, text: string): FlagSpec | undefined {
   const name = text.replace(/^--?/, '').split('=')[0]!;
-  return spec.flags.find((f) => (text.startsWith('--') ? f.name === name || f.aliases?.includes(name) : f.short === name || f.name === name));
+  return spec.flags.find((f) =>
+    text.startsWith('--') ? f.name === name || f.aliases?.includes(name) : f.short === name || f.name === name,
+  );
 }
 
 /** Completions at `cursor` (0-based offset into `line`). */
@@ -124,7 +126,9 @@ export function completeAt(registry: CommandRegistry, line: string, cursor: numb
   const filter = (items: CompletionItem[], p = prefix) => items.filter((i) => i.label.toLowerCase().startsWith(p.toLowerCase()));
 
   if (done.length === 0) {
-    const items = registry.list().map((s) => ({ label: s.name, kind: 'command' as const, detail: s.summary, documentation: commandHelpMarkdown(s) }));
+    const items = registry
+      .list()
+      .map((s) => ({ label: s.name, kind: 'command' as const, detail: s.summary, documentation: commandHelpMarkdown(s) }));
     return { from, to, items: filter(items) };
   }
   const spec = registry.get(done[0]!.text);
@@ -212,7 +216,12 @@ export function hoverAt(registry: CommandRegistry, line: string, cursor: number)
   if (i === 0) return { from: t.start, to: t.end, markdown: commandHelpMarkdown(spec) };
   if (!t.quoted && t.text.startsWith('-')) {
     const f = findFlag(spec, t.text);
-    if (f) return { from: t.start, to: t.end, markdown: `\`${flagLabel(f)}\`${f.type === 'boolean' ? '' : ` \`<${f.valueName ?? f.name}>\``} — ${f.description}\n\n\`${usageLine(spec)}\`` };
+    if (f)
+      return {
+        from: t.start,
+        to: t.end,
+        markdown: `\`${flagLabel(f)}\`${f.type === 'boolean' ? '' : ` \`<${f.valueName ?? f.name}>\``} — ${f.description}\n\n\`${usageLine(spec)}\``,
+      };
   }
   return undefined;
 }

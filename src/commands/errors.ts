@@ -62,7 +62,8 @@ const fixes: Record<string, string> = {
   ERR_TIMEOUT: 'check that the meta servers are reachable from here (address, port, firewall) and retry, or raise the timeout',
   ERR_SESSION_RESET: 'the connection broke; check the meta server is running and retry',
   ERR_NETWORK_FAILURE: 'check that the meta servers are reachable from here and retry',
-  ECONNREFUSED: 'nothing listens on that address: check the meta server list (HOST:PORT, the meta RPC port, 34601 by default) and that the meta is running',
+  ECONNREFUSED:
+    'nothing listens on that address: check the meta server list (HOST:PORT, the meta RPC port, 34601 by default) and that the meta is running',
   ECONNRESET: 'the meta server closed the connection; check it is a Pegasus meta port and retry',
   EHOSTUNREACH: 'the host is unreachable: check the address and the network',
   ENOTFOUND: 'the host name does not resolve: check the spelling or use an IP address',
@@ -72,7 +73,8 @@ const fixes: Record<string, string> = {
   ERR_UNDER_RECOVERY: 'the meta is recovering; wait until recovery finishes and retry',
   ERR_OBJECT_NOT_FOUND: "no such table: run 'ls' to see the table names",
   ERR_APP_NOT_EXIST: "no such table (or the request reached a follower): run 'ls' and check the meta list",
-  ERR_INVALID_PARAMETERS: 'the meta rejected the request: check the partition exists, has no pending proposal, and the nodes are alive members',
+  ERR_INVALID_PARAMETERS:
+    'the meta rejected the request: check the partition exists, has no pending proposal, and the nodes are alive members',
   ERR_BUSY_CREATING: 'the table is still being created; retry in a moment',
   ERR_BUSY_DROPPING: 'the table is being dropped',
   ERR_ACL_DENY: 'the meta refused access: this client is not allowed by the cluster ACL',

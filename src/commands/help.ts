@@ -72,7 +72,12 @@ function stepNotes(spec: CommandSpec): string[] {
   const out: string[] = [];
   const info = spec.step;
   if (info?.nodeControl) {
-    out.push(wrap(`Node control: stops or starts replica servers through the cluster's nodeControl (command or simulator). Without one (manual) it tells you what to stop or start and waits until the meta sees it.`, 100));
+    out.push(
+      wrap(
+        `Node control: stops or starts replica servers through the cluster's nodeControl (command or simulator). Without one (manual) it tells you what to stop or start and waits until the meta sees it.`,
+        100,
+      ),
+    );
   }
   if (info?.settings?.length) out.push(wrap(`Settings it changes while it runs: ${info.settings.join('; ')}.`, 100));
   if (spec.mutating !== false) {

@@ -21,8 +21,27 @@ export { commandRegistry, CommandRegistry };
 export * from './types';
 export * from './errors';
 export { tokenize, quoteArg, type Token } from './tokenizer';
-export { parseCommand, parseScript, parseArgs, parseDuration, formatDuration, commandLines, isMutating, argError, type ParsedCommand } from './parser';
+export {
+  parseCommand,
+  parseScript,
+  parseArgs,
+  parseDuration,
+  formatDuration,
+  commandLines,
+  isMutating,
+  argError,
+  type ParsedCommand,
+} from './parser';
 export { usageLine, commandHelp, helpIndex, commandHelpMarkdown } from './help';
 export { renderTable, renderTables, tableToMarkdown, resultToMarkdown, keyValueTable, cellText } from './format';
 export { runCommandLine, runParsed } from './run';
-export { completeAt, completionDataFrom, hoverAt, META_REMOTE_COMMANDS, type CompletionData, type CompletionItem, type Completions, type Hover } from './complete';
+export {
+  completeAt,
+  completionDataFrom,
+  hoverAt,
+  META_REMOTE_COMMANDS,
+  type CompletionData,
+  type CompletionItem,
+  type Completions,
+  type Hover,
+} from './complete';

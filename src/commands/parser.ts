@@ -27,7 +27,12 @@ export function parseDuration(s: string): number {
 
 /** Formats milliseconds back as the shortest duration text (`90000` → `90s`, `1800000` → `30m`). */
 export function formatDuration(ms: number): string {
-  for (const [unit, mult] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, mult] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= mult && ms % mult === 0) return `${ms / mult}${unit}`;
   }
   return `${ms}ms`;
@@ -66,13 +71,7 @@ function isFlagToken(t: Token): boolean {
   return !t.quoted && t.text.length > 1 && t.text[0] === '-' && !/^-\d/.test(t.text);
 }
 
-function convert(
-  spec: CommandSpec,
-  what: FlagSpec | PositionalSpec,
-  label: string,
-  raw: string,
-  tok: Token,
-): Value {
+function convert(spec: CommandSpec, what: FlagSpec | PositionalSpec, label: string, raw: string, tok: Token): Value {
   const err = (msg: string) => new CommandSyntaxError(msg, tok.start + 1, Math.max(1, tok.end - tok.start), usageLine(spec));
   switch (what.type) {
     case 'boolean': {
@@ -91,7 +90,10 @@ function convert(
       return ms;
     }
     case 'list': {
-      const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const items = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       if (items.length === 0) throw err(`${label} needs at least one value (comma separated)`);
       return items;
     }
@@ -207,7 +209,10 @@ export function parseArgs(spec: CommandSpec, tokens: readonly Token[], line: str
       continue;
     }
     if (!pos) {
-      throw errAt(`unexpected argument '${tok.text}': '${spec.name}' takes ${spec.positionals.length === 0 ? 'no arguments' : `at most ${spec.positionals.length}`}`, tok);
+      throw errAt(
+        `unexpected argument '${tok.text}': '${spec.name}' takes ${spec.positionals.length === 0 ? 'no arguments' : `at most ${spec.positionals.length}`}`,
+        tok,
+      );
     }
     values[pos.name] = convert(spec, pos, `<${pos.name}>`, tok.text, tok);
     given.add(pos.name);
@@ -219,7 +224,12 @@ export function parseArgs(spec: CommandSpec, tokens: readonly Token[], line: str
   for (const f of spec.flags) {
     if (!given.has(f.name)) {
       if (f.required) {
-        throw new CommandSyntaxError(`missing ${f.short ? `-${f.short}` : `--${f.name}`} <${f.valueName ?? f.name}>: ${f.description}`, endCol, 1, usage);
+        throw new CommandSyntaxError(
+          `missing ${f.short ? `-${f.short}` : `--${f.name}`} <${f.valueName ?? f.name}>: ${f.description}`,
+          endCol,
+          1,
+          usage,
+        );
       }
       values[f.name] = f.default ?? (f.type === 'boolean' ? false : undefined);
     }

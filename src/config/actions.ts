@@ -21,29 +21,44 @@ const overlaps = (a: Range, b: Range) => a.start.line <= b.end.line && b.start.l
 /** Edits that set the threshold, rewriting the entry or adding it under [meta_server]. */
 export function thresholdEdit(a: Analysis, pct: number): TextEdit | null {
   const entry = firstEntry(a.doc, 'meta_server', 'node_live_percentage_threshold_for_update');
-  if (entry) return { range: { start: { line: entry.line, character: entry.valueStart }, end: { line: entry.line, character: entry.valueEnd } }, newText: String(pct) };
+  if (entry)
+    return {
+      range: { start: { line: entry.line, character: entry.valueStart }, end: { line: entry.line, character: entry.valueEnd } },
+      newText: String(pct),
+    };
   const meta = a.doc.sectionByName.get('meta_server');
   if (!meta) return null;
   const indent = meta.entries[0] ? ' '.repeat(meta.entries[0].keyStart) : '  ';
-  return { range: { start: { line: meta.line + 1, character: 0 }, end: { line: meta.line + 1, character: 0 } }, newText: `${indent}node_live_percentage_threshold_for_update = ${pct}\n` };
+  return {
+    range: { start: { line: meta.line + 1, character: 0 }, end: { line: meta.line + 1, character: 0 } },
+    newText: `${indent}node_live_percentage_threshold_for_update = ${pct}\n`,
+  };
 }
 
 export function actionsFor(a: Analysis, range: Range, lineLength: (line: number) => number, ctx: AnalysisContext): Action[] {
   const out: Action[] = [];
   for (const f of a.findings) {
     if (!overlaps(f.range, range)) continue;
-    for (const fix of f.fixes ?? []) out.push({ title: fix.title, kind: 'quickfix', edits: fix.edits, ...(fix.preferred ? { preferred: true } : {}), finding: f });
+    for (const fix of f.fixes ?? [])
+      out.push({ title: fix.title, kind: 'quickfix', edits: fix.edits, ...(fix.preferred ? { preferred: true } : {}), finding: f });
     const line = f.range.start.line;
     out.push({
       title: `Ignore ${f.code} on this line`,
       kind: 'quickfix',
-      edits: [{ range: { start: { line, character: lineLength(line) }, end: { line, character: lineLength(line) } }, newText: `  # pegasus-ops: disable=${f.code}` }],
+      edits: [
+        {
+          range: { start: { line, character: lineLength(line) }, end: { line, character: lineLength(line) } },
+          newText: `  # pegasus-ops: disable=${f.code}`,
+        },
+      ],
       finding: f,
     });
     out.push({
       title: `Ignore ${f.code} in this file`,
       kind: 'quickfix',
-      edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `# pegasus-ops: disable=${f.code}\n` }],
+      edits: [
+        { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `# pegasus-ops: disable=${f.code}\n` },
+      ],
       finding: f,
     });
   }
@@ -62,8 +77,16 @@ export function actionsFor(a: Analysis, range: Range, lineLength: (line: number)
         const safe = pctAllowingRemoval(alive, dead, a.minLive.value, k);
         if (safe === null || safe === a.pct.value) continue;
         const edit = thresholdEdit(a, safe);
-        const dup = out.some((o) => o.edits.length === 1 && edit && o.edits[0]!.newText === edit.newText && o.edits[0]!.range.start.line === edit.range.start.line);
-        if (edit && !dup) out.push({ title: `Set node_live_percentage_threshold_for_update to ${safe} (lets ${k} of ${alive + dead} nodes go down)`, kind: 'refactor', edits: [edit] });
+        const dup = out.some(
+          (o) =>
+            o.edits.length === 1 && edit && o.edits[0]!.newText === edit.newText && o.edits[0]!.range.start.line === edit.range.start.line,
+        );
+        if (edit && !dup)
+          out.push({
+            title: `Set node_live_percentage_threshold_for_update to ${safe} (lets ${k} of ${alive + dead} nodes go down)`,
+            kind: 'refactor',
+            edits: [edit],
+          });
       }
     }
   }

@@ -47,8 +47,9 @@ export const RULES = {
   'unused-key': 'A key no code reads in the selected server version.',
   'fd-grace-not-above-lease': 'fd_grace_seconds must be greater than fd_lease_seconds, or the meta refuses to start.',
   'fd-lease-too-short': 'fd_lease_seconds should exceed twice fd_beacon_interval_seconds.',
-  'min-live-above-nodes': 'min_live_node_count_for_unfreeze is above the cluster\'s node count: the meta is frozen from the start.',
-  'threshold-freezes-on-loss': 'The threshold freezes the meta before the cluster survives the number of node losses set in pegasus.config.tolerateNodeLosses.',
+  'min-live-above-nodes': "min_live_node_count_for_unfreeze is above the cluster's node count: the meta is frozen from the start.",
+  'threshold-freezes-on-loss':
+    'The threshold freezes the meta before the cluster survives the number of node losses set in pegasus.config.tolerateNodeLosses.',
   'threshold-freezes-scale-in': 'The threshold would freeze the meta during a scale-in planned in an open runbook.',
   'bad-directive': 'A "# pegasus-ops:" comment directive that is not understood.',
 } as const;
@@ -153,7 +154,9 @@ export function resolveNodes(directives: Directives, ctx: AnalysisContext): Node
   const byName = (n: string) => ctx.clusters.find((c) => c.name === n);
   const named = directives.cluster ? byName(directives.cluster.value) : undefined;
   const cluster =
-    named ?? (ctx.activeCluster ? byName(ctx.activeCluster) : undefined) ?? (!directives.cluster && ctx.clusters.length === 1 ? ctx.clusters[0] : undefined);
+    named ??
+    (ctx.activeCluster ? byName(ctx.activeCluster) : undefined) ??
+    (!directives.cluster && ctx.clusters.length === 1 ? ctx.clusters[0] : undefined);
   if (cluster) return { alive: cluster.alive, dead: cluster.dead, source: `cluster "${cluster.name}"`, cluster: cluster.name };
   if (ctx.settings.nodeCount) return { alive: ctx.settings.nodeCount, dead: 0, source: 'pegasus.config.nodeCount' };
   return null;
@@ -178,19 +181,36 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
     const range = rng(p.line, p.start, p.end);
     if (p.kind === 'key-before-section') {
       hasSyntaxErrors = true;
-      push({ code: 'key-before-section', severity: 'error', range, message: 'Key before any [section]: the server fails to parse the file. Move it under a section header.' });
+      push({
+        code: 'key-before-section',
+        severity: 'error',
+        range,
+        message: 'Key before any [section]: the server fails to parse the file. Move it under a section header.',
+      });
     } else if (p.kind === 'section-with-equals') {
       hasSyntaxErrors = true;
-      push({ code: 'section-with-equals', severity: 'error', range, message: 'A section header cannot contain "=": the server fails to parse the file. Write "[name]" on its own line and the key below it.' });
+      push({
+        code: 'section-with-equals',
+        severity: 'error',
+        range,
+        message:
+          'A section header cannot contain "=": the server fails to parse the file. Write "[name]" on its own line and the key below it.',
+      });
     } else {
       hasSyntaxErrors = true;
-      const what = p.kind === 'unclosed-section' ? 'is missing its closing "]"' : p.kind === 'empty-section-name' ? 'has no name' : 'has text after "]"';
+      const what =
+        p.kind === 'unclosed-section'
+          ? 'is missing its closing "]"'
+          : p.kind === 'empty-section-name'
+            ? 'has no name'
+            : 'has text after "]"';
       push({ code: 'malformed-section', severity: 'error', range, message: `This section header ${what}. Write it as "[section_name]".` });
     }
   }
   // Rules that are off are not evaluated at all (the did-you-mean search is the costly one).
   const disabled = new Set(ctx.settings.disabledRules);
-  const ruleOn = (code: RuleCode): boolean => !disabled.has(code) && !directives.fileDisabled.has(code) && !directives.fileDisabled.has('*');
+  const ruleOn = (code: RuleCode): boolean =>
+    !disabled.has(code) && !directives.fileDisabled.has(code) && !directives.fileDisabled.has('*');
   const unknownKeyOn = ruleOn('unknown-key');
 
   // ---- redefined keys: the parser lists them, no need to visit every entry ----
@@ -249,7 +269,13 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
         continue;
       }
       if (spec.unusedIn?.includes(version)) {
-        push({ code: 'unused-key', severity: 'hint', range: keyRange(e), unnecessary: true, message: `No code reads "${e.key}" in Pegasus ${version}; it has no effect.` });
+        push({
+          code: 'unused-key',
+          severity: 'hint',
+          range: keyRange(e),
+          unnecessary: true,
+          message: `No code reads "${e.key}" in Pegasus ${version}; it has no effect.`,
+        });
       }
       if (hasPlaceholder(e.value)) continue; // filled in at deployment; nothing to check yet
       checkValue(e, spec, version, push);
@@ -283,8 +309,18 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
         severity: 'error',
         range: valueRange(at),
         message: `fd_grace_seconds (${grace.value}, ${src(grace)}) must be greater than fd_lease_seconds (${lease.value}, ${src(lease)}): the meta refuses to start. A node must stop serving (lease) before the meta declares it dead (grace).`,
-        related: [lease.entry, grace.entry].filter((x): x is Entry => !!x && x !== at).map((x) => ({ range: valueRange(x), message: x.key })),
-        fixes: grace.entry ? [{ title: `Set fd_grace_seconds to ${lease.value + 2}`, edits: [{ range: valueRange(grace.entry), newText: String(lease.value + 2) }], preferred: true }] : [],
+        related: [lease.entry, grace.entry]
+          .filter((x): x is Entry => !!x && x !== at)
+          .map((x) => ({ range: valueRange(x), message: x.key })),
+        fixes: grace.entry
+          ? [
+              {
+                title: `Set fd_grace_seconds to ${lease.value + 2}`,
+                edits: [{ range: valueRange(grace.entry), newText: String(lease.value + 2) }],
+                preferred: true,
+              },
+            ]
+          : [],
       });
     }
     if (lease && beacon && (lease.entry || beacon.entry) && lease.value <= 2 * beacon.value) {
@@ -314,7 +350,8 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
     }
   }
 
-  for (const p of directives.problems) push({ code: 'bad-directive', severity: 'warning', range: rng(p.line, p.start, p.end), message: p.message });
+  for (const p of directives.problems)
+    push({ code: 'bad-directive', severity: 'warning', range: rng(p.line, p.start, p.end), message: p.message });
 
   // ---- suppression: settings and inline directives ----
   const findings = raw.filter((f) => !disabled.has(f.code) && !isSuppressed(directives, f.code, f.range.start.line));
@@ -331,7 +368,11 @@ function checkValue(e: Entry, spec: KeySpec, version: ServerVersion, push: (f: F
         severity: spec.enumCheckFails ? 'error' : 'warning',
         range: valueRange(e),
         message: `"${e.value}" is not a valid ${e.key}; use one of ${spec.enumValues!.join(', ')}.${spec.enumCheckFails ? ' The server refuses to start with an unknown value.' : ` The server keeps the default (${def}).`}`,
-        fixes: spec.enumValues!.map((x) => ({ title: `Change to "${x}"`, edits: [{ range: valueRange(e), newText: x }], preferred: x === def })),
+        fixes: spec.enumValues!.map((x) => ({
+          title: `Change to "${x}"`,
+          edits: [{ range: valueRange(e), newText: x }],
+          preferred: x === def,
+        })),
       });
     } else {
       const expected = spec.type === 'bool' ? 'true or false' : spec.type === 'uint' ? 'a whole number ≥ 0' : 'a whole number';
@@ -382,7 +423,13 @@ function freezeChecks(
   const thresholdFix = (k: number): Fix[] => {
     const safe = pctAllowingRemoval(nodes.alive, nodes.dead, minLive.value, k);
     if (safe === null || !pct.entry || safe === pct.value) return [];
-    return [{ title: `Set node_live_percentage_threshold_for_update to ${safe} (lets ${plural(k, 'node')} go)`, edits: [{ range: valueRange(pct.entry), newText: String(safe) }], preferred: true }];
+    return [
+      {
+        title: `Set node_live_percentage_threshold_for_update to ${safe} (lets ${plural(k, 'node')} go)`,
+        edits: [{ range: valueRange(pct.entry), newText: String(safe) }],
+        preferred: true,
+      },
+    ];
   };
 
   if (minLive.value > total) {
@@ -391,7 +438,14 @@ function freezeChecks(
       severity: 'error',
       range: anchorFor(minLive.entry, meta),
       message: `min_live_node_count_for_unfreeze is ${minLive.value} but the cluster has ${plural(total, 'replica server')} (${nodes.source}): the meta stays frozen (no cure, no reconfiguration) whatever the threshold. Set it to at most ${total}.`,
-      fixes: minLive.entry ? [{ title: `Set min_live_node_count_for_unfreeze to ${Math.max(1, Math.min(3, total))}`, edits: [{ range: valueRange(minLive.entry), newText: String(Math.max(1, Math.min(3, total))) }] }] : [],
+      fixes: minLive.entry
+        ? [
+            {
+              title: `Set min_live_node_count_for_unfreeze to ${Math.max(1, Math.min(3, total))}`,
+              edits: [{ range: valueRange(minLive.entry), newText: String(Math.max(1, Math.min(3, total))) }],
+            },
+          ]
+        : [],
     });
     return;
   }
@@ -514,7 +568,9 @@ function thresholdLenses(nodes: NodeFacts | null, pct: Effective, minLive: Effec
     const alone = nodes ? Math.max(0, nodes.alive - minLive.value) : 0;
     out.push({
       range: at,
-      title: nodes ? `Freezes below ${minLive.value} alive (alone lets ${alone} of ${nodes.alive} go) · Calculator…` : `Freezes below ${minLive.value} alive · Calculator…`,
+      title: nodes
+        ? `Freezes below ${minLive.value} alive (alone lets ${alone} of ${nodes.alive} go) · Calculator…`
+        : `Freezes below ${minLive.value} alive · Calculator…`,
       tooltip: nodes
         ? `The meta freezes when fewer than ${minLive.value} nodes are alive: by this rule alone ${alone} of ${nodes.alive} alive can go (${nodes.source}). ${calc}`
         : `The meta freezes when fewer than ${minLive.value} nodes are alive. ${calc}`,

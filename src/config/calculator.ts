@@ -25,7 +25,9 @@ export function calculate(inputs: FreezeInputs, k: number): CalculatorResult {
 
 /** One line per removal, e.g. "after 3: 7/10 alive = 70.0% — ok (safe up to 70%)". */
 export function describeStep(s: RemovalStep, total: number): string {
-  const verdict = s.frozen ? `FROZEN (${s.reasons.map((r) => (r === 'min_live' ? 'below min live' : 'below threshold')).join(', ')})` : 'ok';
+  const verdict = s.frozen
+    ? `FROZEN (${s.reasons.map((r) => (r === 'min_live' ? 'below min live' : 'below threshold')).join(', ')})`
+    : 'ok';
   const safe = s.largestSafePct === null ? 'no threshold helps: below min live' : `safe up to ${s.largestSafePct}%`;
   return `after ${s.removed}: ${s.alive}/${total} alive = ${s.aliveShare.toFixed(1)}% — ${verdict} (${safe})`;
 }

@@ -62,11 +62,17 @@ export const KEY_SPECS: readonly KeySpec[] = [
     unit: '%',
     range: {
       '2.6': { min: 0, max: 100, checkFailsOnStart: true, consequence: 'the meta fails its flag validation and refuses to start' },
-      '2.5': { min: 0, max: 100, checkFailsOnStart: false, consequence: 'no validator exists in 2.5: above 100 the meta is frozen permanently' },
+      '2.5': {
+        min: 0,
+        max: 100,
+        checkFailsOnStart: false,
+        consequence: 'no validator exists in 2.5: above 100 the meta is frozen permanently',
+      },
     },
     summary:
       'The meta freezes (stops accepting replica reconfigurations, cure and balancing) while alive × 100 < threshold × (alive + dead). Dead nodes stay counted until the meta leader restarts, so every node removed in a scale-in lowers the alive share.',
-    runtime: 'Change at run time on the leader with `remote_command -l <leader> meta.live_percentage N` (`DEFAULT` restores this file value); lost when the leader restarts or fails over.',
+    runtime:
+      'Change at run time on the leader with `remote_command -l <leader> meta.live_percentage N` (`DEFAULT` restores this file value); lost when the leader restarts or fails over.',
   },
   {
     section: 'meta_server',
@@ -78,7 +84,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
       '2.6': { min: 1, checkFailsOnStart: true, consequence: 'the validator requires a value above 0 and the meta refuses to start' },
       '2.5': { min: 1, checkFailsOnStart: true, consequence: 'the validator requires a value above 0 and the meta refuses to start' },
     },
-    summary: 'The meta also freezes while fewer than this many replica servers are alive, whatever the percentage. With 3 (the default) a 3-node cluster freezes on its first failure.',
+    summary:
+      'The meta also freezes while fewer than this many replica servers are alive, whatever the percentage. With 3 (the default) a 3-node cluster freezes on its first failure.',
     runtime: 'Mutable flag: `curl <meta>/updateConfig?min_live_node_count_for_unfreeze=N` (not persisted).',
   },
   {
@@ -89,7 +96,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
     enumCheckFails: true,
     defaults: both('steady'),
     shipped: 'steady',
-    summary: 'The level the meta starts at (and returns to after every restart or fail-over, since the level is not persisted). steady cures but does not balance; lively also balances.',
+    summary:
+      'The level the meta starts at (and returns to after every restart or fail-over, since the level is not persisted). steady cures but does not balance; lively also balances.',
     runtime: 'Shell `set_meta_level <level>` on the leader; lost on restart. An invalid name aborts start-up.',
   },
   {
@@ -99,7 +107,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
     defaults: { '2.5': '300000', '2.6': '600000' },
     shipped: '600000',
     unit: 'ms',
-    summary: 'How long the meta waits for a dropped secondary to come back before re-creating it on another node (a full copy). A crashed node is replaced after about fd_grace_seconds + this delay.',
+    summary:
+      'How long the meta waits for a dropped secondary to come back before re-creating it on another node (a full copy). A crashed node is replaced after about fd_grace_seconds + this delay.',
     runtime: 'Leader-only `remote_command meta.lb.assign_delay_ms N` (`DEFAULT` restores the file value; 2.5 rejects 0); lost on restart.',
   },
   {
@@ -136,25 +145,24 @@ export const KEY_SPECS: readonly KeySpec[] = [
     type: 'int',
     defaults: both('10'),
     shipped: '20',
-    summary: 'With flow control on: at most this many add-secondary proposals per target node per tick. 0 stops re-replication entirely (used during rolling restarts).',
+    summary:
+      'With flow control on: at most this many add-secondary proposals per target node per tick. 0 stops re-replication entirely (used during rolling restarts).',
     runtime: 'Leader-only `remote_command meta.lb.add_secondary_max_count_for_one_node N|DEFAULT`.',
   },
-  ...(['balancer_in_turn', 'only_primary_balancer', 'only_move_primary'] as const).map(
-    (key): KeySpec => ({
-      section: 'meta_server',
-      key,
-      type: 'bool',
-      defaults: both('false'),
-      shipped: 'false',
-      summary:
-        key === 'only_move_primary'
-          ? 'Balancer only moves primaries (no data copies); scale-out runbooks use it to avoid overloading new nodes.'
-          : key === 'only_primary_balancer'
-            ? 'Balancer only balances primaries.'
-            : 'Balance tables one after another instead of together.',
-      runtime: `Leader-only \`remote_command meta.lb.${key} true|false\`.`,
-    }),
-  ),
+  ...(['balancer_in_turn', 'only_primary_balancer', 'only_move_primary'] as const).map((key): KeySpec => ({
+    section: 'meta_server',
+    key,
+    type: 'bool',
+    defaults: both('false'),
+    shipped: 'false',
+    summary:
+      key === 'only_move_primary'
+        ? 'Balancer only moves primaries (no data copies); scale-out runbooks use it to avoid overloading new nodes.'
+        : key === 'only_primary_balancer'
+          ? 'Balancer only balances primaries.'
+          : 'Balance tables one after another instead of together.',
+    runtime: `Leader-only \`remote_command meta.lb.${key} true|false\`.`,
+  })),
   {
     section: 'meta_server',
     key: 'balance_cluster',
@@ -187,7 +195,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
     type: 'int',
     defaults: both('5'),
     shipped: '5',
-    summary: 'After this many unstable restarts the meta ignores the node\'s beacons until it has run for stable_rs_min_running_seconds. (The spelling is the server\'s own.)',
+    summary:
+      "After this many unstable restarts the meta ignores the node's beacons until it has run for stable_rs_min_running_seconds. (The spelling is the server's own.)",
     runtime: 'Restart needed.',
   },
   {
@@ -196,7 +205,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
     type: 'bool',
     defaults: both('false'),
     shipped: 'false',
-    summary: 'Only replica servers listed in replica_white_list may join; others are told to stop beaconing. Scale-out nodes must be added to the list first.',
+    summary:
+      'Only replica servers listed in replica_white_list may join; others are told to stop beaconing. Scale-out nodes must be added to the list first.',
     runtime: 'Restart needed.',
   },
   {
@@ -259,7 +269,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
     defaults: { '2.5': '9', '2.6': '20' },
     shipped: '20',
     unit: 's',
-    summary: 'A replica server that has not heard from the meta for this long stops serving. Must be below fd_grace_seconds so a node stops before the meta declares it dead.',
+    summary:
+      'A replica server that has not heard from the meta for this long stops serving. Must be below fd_grace_seconds so a node stops before the meta declares it dead.',
     runtime: 'Restart needed (meta and replica servers).',
   },
   {
@@ -269,7 +280,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
     defaults: { '2.5': '10', '2.6': '22' },
     shipped: '22',
     unit: 's',
-    summary: 'The meta declares a replica server dead after this long without a beacon. The meta refuses to start unless it is greater than fd_lease_seconds.',
+    summary:
+      'The meta declares a replica server dead after this long without a beacon. The meta refuses to start unless it is greater than fd_lease_seconds.',
     runtime: 'Restart needed (meta and replica servers).',
   },
   {
@@ -279,7 +291,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     defaults: both('10000'),
     shipped: '10000',
     unit: 'ms',
-    summary: 'Period of the meta\'s cure and balancer tick.',
+    summary: "Period of the meta's cure and balancer tick.",
     runtime: 'Restart needed.',
   },
   {
@@ -288,7 +300,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
     type: 'int',
     defaults: both('2'),
     shipped: '2',
-    summary: 'Fewest replicas a write needs; a partition below it is unwritable and its missing secondary is re-added at once. 0 or less derives it from the table\'s replica count.',
+    summary:
+      "Fewest replicas a write needs; a partition below it is unwritable and its missing secondary is re-added at once. 0 or less derives it from the table's replica count.",
     runtime: 'Restart needed.',
   },
   {
@@ -351,8 +364,18 @@ export const KEY_SPECS: readonly KeySpec[] = [
     defaults: both('0'),
     unit: 'MB/s',
     range: {
-      '2.6': { min: 0, excluded: [1, 4], checkFailsOnStart: true, consequence: 'the validator accepts only 0 (unlimited) or more than 4 and the server refuses to start' },
-      '2.5': { min: 0, excluded: [1, 4], checkFailsOnStart: true, consequence: 'the validator accepts only 0 (unlimited) or more than 4 and the server refuses to start' },
+      '2.6': {
+        min: 0,
+        excluded: [1, 4],
+        checkFailsOnStart: true,
+        consequence: 'the validator accepts only 0 (unlimited) or more than 4 and the server refuses to start',
+      },
+      '2.5': {
+        min: 0,
+        excluded: [1, 4],
+        checkFailsOnStart: true,
+        consequence: 'the validator accepts only 0 (unlimited) or more than 4 and the server refuses to start',
+      },
     },
     summary: 'Per-disk cap on data copied in for learning (0 = unlimited). Throttles how fast a scale-out or a replacement fills disks.',
     runtime: 'Mutable flag and `remote_command nfs.max_copy_rate_megabytes_per_disk N`.',
@@ -374,28 +397,77 @@ export const KEY_SPECS: readonly KeySpec[] = [
  */
 const OTHER_KNOWN: Readonly<Record<string, readonly string[]>> = {
   meta_server: [
-    'cluster_root', 'distributed_lock_service_type', 'distributed_lock_service_parameters', 'meta_state_service_type',
-    'meta_state_service_parameters', 'recover_from_replica_server', 'hold_seconds_for_dropped_app', 'server_load_balancer_type',
-    'partition_guardian_type', 'cold_backup_disabled', 'enable_split', 'app_balancer_in_turn',
+    'cluster_root',
+    'distributed_lock_service_type',
+    'distributed_lock_service_parameters',
+    'meta_state_service_type',
+    'meta_state_service_parameters',
+    'recover_from_replica_server',
+    'hold_seconds_for_dropped_app',
+    'server_load_balancer_type',
+    'partition_guardian_type',
+    'cold_backup_disabled',
+    'enable_split',
+    'app_balancer_in_turn',
   ],
   replication: [
-    'slog_dir', 'data_dirs', 'data_dirs_black_list_file', 'deny_client_on_start', 'verbose_client_log_on_start',
-    'verbose_commit_log_on_start', 'empty_write_disabled', 'allow_non_idempotent_write', 'prepare_timeout_ms_for_secondaries',
-    'prepare_timeout_ms_for_potential_secondaries', 'prepare_decree_gap_for_debug_logging', 'batch_write_disabled',
-    'staleness_for_commit', 'max_mutation_count_in_prepare_list', 'group_check_disabled', 'group_check_interval_ms',
-    'checkpoint_disabled', 'checkpoint_interval_seconds', 'checkpoint_min_decree_gap', 'checkpoint_max_interval_hours',
-    'gc_disabled', 'gc_interval_ms', 'gc_memory_replica_interval_ms', 'gc_disk_error_replica_interval_seconds',
-    'gc_disk_garbage_replica_interval_seconds', 'disk_stat_disabled', 'disk_stat_interval_seconds', 'fd_disabled',
-    'log_private_file_size_mb', 'log_private_batch_buffer_kb', 'log_private_batch_buffer_count',
-    'log_private_batch_buffer_flush_interval_ms', 'log_shared_file_size_mb', 'log_shared_file_count_limit',
-    'log_shared_batch_buffer_kb', 'log_shared_force_flush', 'config_sync_disabled', 'cold_backup_root',
-    'max_concurrent_uploading_file_count', 'duplication_enabled', 'mem_release_enabled', 'mem_release_check_interval_ms',
-    'mem_release_max_reserved_mem_percentage', 'plog_force_flush', 'max_concurrent_bulk_load_downloading_count',
+    'slog_dir',
+    'data_dirs',
+    'data_dirs_black_list_file',
+    'deny_client_on_start',
+    'verbose_client_log_on_start',
+    'verbose_commit_log_on_start',
+    'empty_write_disabled',
+    'allow_non_idempotent_write',
+    'prepare_timeout_ms_for_secondaries',
+    'prepare_timeout_ms_for_potential_secondaries',
+    'prepare_decree_gap_for_debug_logging',
+    'batch_write_disabled',
+    'staleness_for_commit',
+    'max_mutation_count_in_prepare_list',
+    'group_check_disabled',
+    'group_check_interval_ms',
+    'checkpoint_disabled',
+    'checkpoint_interval_seconds',
+    'checkpoint_min_decree_gap',
+    'checkpoint_max_interval_hours',
+    'gc_disabled',
+    'gc_interval_ms',
+    'gc_memory_replica_interval_ms',
+    'gc_disk_error_replica_interval_seconds',
+    'gc_disk_garbage_replica_interval_seconds',
+    'disk_stat_disabled',
+    'disk_stat_interval_seconds',
+    'fd_disabled',
+    'log_private_file_size_mb',
+    'log_private_batch_buffer_kb',
+    'log_private_batch_buffer_count',
+    'log_private_batch_buffer_flush_interval_ms',
+    'log_shared_file_size_mb',
+    'log_shared_file_count_limit',
+    'log_shared_batch_buffer_kb',
+    'log_shared_force_flush',
+    'config_sync_disabled',
+    'cold_backup_root',
+    'max_concurrent_uploading_file_count',
+    'duplication_enabled',
+    'mem_release_enabled',
+    'mem_release_check_interval_ms',
+    'mem_release_max_reserved_mem_percentage',
+    'plog_force_flush',
+    'max_concurrent_bulk_load_downloading_count',
   ],
   nfs: [
-    'nfs_copy_block_bytes', 'max_concurrent_remote_copy_requests', 'max_concurrent_local_writes', 'max_buffered_local_writes',
-    'high_priority_speed_rate', 'file_close_expire_time_ms', 'file_close_timer_interval_ms_on_server',
-    'max_file_copy_request_count_per_file', 'max_send_rate_megabytes', 'max_copy_rate_megabytes',
+    'nfs_copy_block_bytes',
+    'max_concurrent_remote_copy_requests',
+    'max_concurrent_local_writes',
+    'max_buffered_local_writes',
+    'high_priority_speed_rate',
+    'file_close_expire_time_ms',
+    'file_close_timer_interval_ms_on_server',
+    'max_file_copy_request_count_per_file',
+    'max_send_rate_megabytes',
+    'max_copy_rate_megabytes',
   ],
 };
 
@@ -431,8 +503,21 @@ export function specsOf(section: string): KeySpec[] {
 
 /** Sections offered in completions: the catalogue's plus the common ones of the shipped file. */
 export const COMMON_SECTIONS: readonly string[] = [
-  'meta_server', 'replication', 'nfs', 'apps..default', 'apps.meta', 'apps.replica', 'apps.collector', 'core', 'network',
-  'pegasus.server', 'pegasus.collector', 'zookeeper', 'threadpool..default', 'task..default', 'tools.simple_logger',
+  'meta_server',
+  'replication',
+  'nfs',
+  'apps..default',
+  'apps.meta',
+  'apps.replica',
+  'apps.collector',
+  'core',
+  'network',
+  'pegasus.server',
+  'pegasus.collector',
+  'zookeeper',
+  'threadpool..default',
+  'task..default',
+  'tools.simple_logger',
 ];
 
 /** Section names that mark a file as a Pegasus server config. */

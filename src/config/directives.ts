@@ -72,7 +72,8 @@ function applyDirective(d: Directives, c: Comment, body: string, bodyCol: number
     }
     if (name === 'nodes') {
       const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      if (!Number.isSafeInteger(n) || n < 1) bad(`nodes=${value} is not a node count; write a whole number of replica servers, e.g. nodes=10.`);
+      if (!Number.isSafeInteger(n) || n < 1)
+        bad(`nodes=${value} is not a node count; write a whole number of replica servers, e.g. nodes=10.`);
       else d.nodes ??= { value: n, line: c.line };
     } else if (name === 'cluster') {
       if (!value) bad('cluster= needs the cluster name as in the pegasus.clusters setting, e.g. cluster=prod.');
@@ -81,7 +82,10 @@ function applyDirective(d: Directives, c: Comment, body: string, bodyCol: number
       if (value !== '2.5' && value !== '2.6') bad(`version=${value} is not supported; use version=2.5 or version=2.6.`);
       else d.version ??= { value, line: c.line };
     } else {
-      const rules = value.split(',').map((r) => r.trim()).filter(Boolean);
+      const rules = value
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
       const list = rules.length ? rules : ['*'];
       if (name === 'disable-next-line') {
         const target = nextContentLine(c.line);

@@ -12,7 +12,9 @@ export interface HoverResult {
 
 export function describeKey(spec: KeySpec, version: ServerVersion): string {
   const unit = spec.unit ? ` ${spec.unit}` : '';
-  const defaults = SERVER_VERSIONS.map((v) => `${v}: \`${spec.defaults[v] || '(empty)'}\`${unit}${v === version ? ' ← selected' : ''}`).join(' · ');
+  const defaults = SERVER_VERSIONS.map(
+    (v) => `${v}: \`${spec.defaults[v] || '(empty)'}\`${unit}${v === version ? ' ← selected' : ''}`,
+  ).join(' · ');
   const lines = [
     `**${spec.key}** \`[${spec.section}]\` — ${spec.type === 'enum' ? spec.enumValues!.join(' | ') : spec.type}`,
     '',
@@ -22,7 +24,13 @@ export function describeKey(spec: KeySpec, version: ServerVersion): string {
   ];
   const r = spec.range?.[version];
   if (r) {
-    const b = [r.min !== undefined ? `≥ ${r.min}` : '', r.max !== undefined ? `≤ ${r.max}` : '', r.excluded ? `not ${r.excluded[0]}..${r.excluded[1]}` : ''].filter(Boolean).join(', ');
+    const b = [
+      r.min !== undefined ? `≥ ${r.min}` : '',
+      r.max !== undefined ? `≤ ${r.max}` : '',
+      r.excluded ? `not ${r.excluded[0]}..${r.excluded[1]}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     lines.push('', `Range (${version}): ${b}; otherwise ${r.consequence}.`);
   }
   if (spec.unusedIn?.length) lines.push('', `Not read by any code in: ${spec.unusedIn.join(', ')}.`);
@@ -65,7 +73,10 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | null {
           : s.name === 'replication'
             ? 'Replication settings: failure detection, the cure tick, logs for learning.'
             : 'NFS copy settings used when replicas are learned from other nodes.';
-      return { range: { start: { line: s.line, character: s.headerStart }, end: { line: s.line, character: s.headerEnd } }, markdown: `**[${s.name}]** — ${text}` };
+      return {
+        range: { start: { line: s.line, character: s.headerStart }, end: { line: s.line, character: s.headerEnd } },
+        markdown: `**[${s.name}]** — ${text}`,
+      };
     }
   }
   // Entries are in line order; a binary search keeps hovers cheap in long files.
@@ -89,7 +100,10 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | null {
           p.kind === 'template'
             ? `**\`%{${p.name}}\`** — template placeholder. The server does not resolve it; deployment tooling (\`run.sh start_onebox\`, minos) replaces it before start. Left as is, the server sees the literal text.`
             : `**\`%${p.name}%\`** — filled from the server's command line (\`-cargs ${p.name}=VALUE\`). Unresolved at start it becomes an empty value.`;
-        return { range: { start: { line: e.line, character: base + p.start }, end: { line: e.line, character: base + p.end } }, markdown: md };
+        return {
+          range: { start: { line: e.line, character: base + p.start }, end: { line: e.line, character: base + p.end } },
+          markdown: md,
+        };
       }
     }
   }

@@ -73,7 +73,8 @@ export interface Entry {
   duplicateOf: Entry | undefined;
 }
 
-export type SyntaxProblemKind = 'key-before-section' | 'section-with-equals' | 'unclosed-section' | 'empty-section-name' | 'text-after-section';
+export type SyntaxProblemKind =
+  'key-before-section' | 'section-with-equals' | 'unclosed-section' | 'empty-section-name' | 'text-after-section';
 
 export interface SyntaxProblem {
   readonly kind: SyntaxProblemKind;
@@ -243,7 +244,8 @@ export function parseConfig(text: string): ConfigDocument {
         let nameS = s + 1;
         let nameE = close < 0 ? e : close;
         if (close < 0) problems.push({ kind: 'unclosed-section', line: lineNo, start: s - lineStart, end: e - lineStart });
-        else if (close < e - 1) problems.push({ kind: 'text-after-section', line: lineNo, start: close + 1 - lineStart, end: e - lineStart });
+        else if (close < e - 1)
+          problems.push({ kind: 'text-after-section', line: lineNo, start: close + 1 - lineStart, end: e - lineStart });
         while (nameS < nameE && isSpace(text.charCodeAt(nameS))) nameS++;
         while (nameE > nameS && isSpace(text.charCodeAt(nameE - 1))) nameE--;
         const name = text.slice(nameS, nameE);

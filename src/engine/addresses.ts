@@ -42,7 +42,10 @@ export function unknownNodes(state: ClusterState, addrs: readonly string[]): str
     if (set.has(a)) continue;
     const near = closestNode(a, known);
     const h = splitHostPort(a).host;
-    const mix = near && isIp(h) !== isIp(splitHostPort(near).host) ? ` (the meta lists nodes by ${isIp(h) ? 'hostname' : 'IP address'}: use the form nodes -d prints)` : '';
+    const mix =
+      near && isIp(h) !== isIp(splitHostPort(near).host)
+        ? ` (the meta lists nodes by ${isIp(h) ? 'hostname' : 'IP address'}: use the form nodes -d prints)`
+        : '';
     out.push(`${a} is not a node of this cluster (the meta lists ${known.length} node(s)${near ? `; closest known: ${near}` : ''})${mix}`);
   }
   return out;

@@ -9,7 +9,14 @@ export function describeState(s: ClusterState, leaving: ReadonlySet<string> = ne
   const u = unhealthyPartitions(s);
   const loads = nodeLoads(s);
   const parts = [`meta leader ${s.leader}, level ${s.effectiveLevel}; ${alive} node(s) alive, ${dead} dead`];
-  parts.push(u.length === 0 ? 'every partition healthy' : `${u.length} partition(s) not fully healthy (${u.slice(0, 3).map((x) => `${x.gpid} ${x.health}`).join(', ')}${u.length > 3 ? ', …' : ''})`);
+  parts.push(
+    u.length === 0
+      ? 'every partition healthy'
+      : `${u.length} partition(s) not fully healthy (${u
+          .slice(0, 3)
+          .map((x) => `${x.gpid} ${x.health}`)
+          .join(', ')}${u.length > 3 ? ', …' : ''})`,
+  );
   for (const n of leaving) {
     const l = loads.get(n);
     if (!l) parts.push(`${n}: not listed`);

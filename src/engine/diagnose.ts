@@ -47,7 +47,11 @@ export function diagnose(state: ClusterState, c: DiagnoseContext): Diagnosis {
     };
   }
   if (c.storedLevel && (c.storedLevel === 'stopped' || c.storedLevel === 'blind' || c.storedLevel === 'freezed')) {
-    return { partitions: list(unhealthy), cause: `the meta level is ${c.storedLevel}: proposals and cure do not run below steady`, fix: 'set_meta_level steady' };
+    return {
+      partitions: list(unhealthy),
+      cause: `the meta level is ${c.storedLevel}: proposals and cure do not run below steady`,
+      fix: 'set_meta_level steady',
+    };
   }
   const noPrimary = unhealthy.filter((u) => !u.primary);
   if (noPrimary.length > 0) {
@@ -58,7 +62,10 @@ export function diagnose(state: ClusterState, c: DiagnoseContext): Diagnosis {
         deadMembers.length > 0
           ? `${deadMembers.length} partition(s) have no alive replica at all (DDD): the meta waits for the last dropped nodes to come back`
           : `${noPrimary.length} partition(s) have no primary; the meta should elect one of the secondaries at its next tick`,
-      fix: deadMembers.length > 0 ? 'start the nodes that held them again, or run ddd_diagnose in the Pegasus shell' : 'wait one lb tick; if it persists check the secondaries are alive and the meta is not frozen',
+      fix:
+        deadMembers.length > 0
+          ? 'start the nodes that held them again, or run ddd_diagnose in the Pegasus shell'
+          : 'wait one lb tick; if it persists check the secondaries are alive and the meta is not frozen',
     };
   }
   // Partitions that need a new secondary but have nowhere to go.
@@ -68,7 +75,8 @@ export function diagnose(state: ClusterState, c: DiagnoseContext): Diagnosis {
     for (const p of t.partitions) {
       const n = (p.primary ? 1 : 0) + p.secondaries.length;
       const involvesNode = c.node !== undefined && (p.primary === c.node || p.secondaries.includes(c.node));
-      if ((n < t.maxReplicaCount || involvesNode) && !placement.chooseSecondaryTarget(t, p)) nowhere.push(`${t.appId}.${p.pidx} (${t.name}): ${n}/${t.maxReplicaCount} replicas, no eligible node`);
+      if ((n < t.maxReplicaCount || involvesNode) && !placement.chooseSecondaryTarget(t, p))
+        nowhere.push(`${t.appId}.${p.pidx} (${t.name}): ${n}/${t.maxReplicaCount} replicas, no eligible node`);
     }
   }
   if (nowhere.length > 0) {

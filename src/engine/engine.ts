@@ -37,9 +37,36 @@ import { reapply, restoreRetrying, looksChanged, leftOpen, DRAIN_HELD, type Rest
 import { loadTargets } from './ops/drain';
 import { stillUp } from './ops/nodeSteps';
 import { describeState, describeSettingsLeft } from './describe';
-import { type MinLive, type EngineOptions, type EngineEvent, type Refusal, type SettingLeft, type Outcome, type OperationResult, EngineError, type EngineDeps, type RunOptions, type OperationSpec, type RunCtx } from './types';
+import {
+  type MinLive,
+  type EngineOptions,
+  type EngineEvent,
+  type Refusal,
+  type SettingLeft,
+  type Outcome,
+  type OperationResult,
+  EngineError,
+  type EngineDeps,
+  type RunOptions,
+  type OperationSpec,
+  type RunCtx,
+} from './types';
 
-export { type MinLive, type EngineOptions, type EngineEvent, type Progress, type Refusal, type SettingLeft, type Outcome, type OperationResult, EngineError, RefusedError, type EngineDeps, type RunOptions, type OperationSpec } from './types';
+export {
+  type MinLive,
+  type EngineOptions,
+  type EngineEvent,
+  type Progress,
+  type Refusal,
+  type SettingLeft,
+  type Outcome,
+  type OperationResult,
+  EngineError,
+  RefusedError,
+  type EngineDeps,
+  type RunOptions,
+  type OperationSpec,
+} from './types';
 export { planFor } from './preflight';
 export { describeState } from './describe';
 
@@ -52,7 +79,8 @@ export { describeState } from './describe';
  */
 export class ScaleEngine {
   readonly clock: Clock;
-  readonly o: Required<Omit<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps' | 'timeouts'>> & Pick<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps'>;
+  readonly o: Required<Omit<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps' | 'timeouts'>> &
+    Pick<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps'>;
   readonly t: Required<NonNullable<EngineOptions['timeouts']>>;
 
   constructor(readonly d: EngineDeps) {
@@ -129,7 +157,10 @@ export class ScaleEngine {
     }
     const opt = this.d.options?.minLive;
     if (r.value !== undefined) {
-      const differs = opt !== undefined && opt !== r.value ? `; the engine option minLive=${opt} is ignored: the meta's own value decides when it freezes` : '';
+      const differs =
+        opt !== undefined && opt !== r.value
+          ? `; the engine option minLive=${opt} is ignored: the meta's own value decides when it freezes`
+          : '';
       return { value: r.value, read: true, note: `min_live=${r.value} (${r.source})${differs}` };
     }
     // Cached for this run and leader like a good read: the next run (or a new leader) asks again.
@@ -140,7 +171,10 @@ export class ScaleEngine {
   async readPct(signal?: AbortSignal): Promise<number> {
     const raw = await this.d.cluster.getSetting('meta.live_percentage', signal);
     const v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v)) throw new EngineError(`meta.live_percentage read as ${JSON.stringify(raw)}, not a number: check remote_command -t meta-server meta.live_percentage on the meta leader`);
+    if (raw.trim() === '' || !Number.isFinite(v))
+      throw new EngineError(
+        `meta.live_percentage read as ${JSON.stringify(raw)}, not a number: check remote_command -t meta-server meta.live_percentage on the meta leader`,
+      );
     return v;
   }
 
@@ -159,12 +193,16 @@ export class ScaleEngine {
    * Runs the operation first on a simulated twin built from the live topology (see rehearse.ts)
    * and returns the predicted outcome; the live cluster is only read.
    */
-  async rehearse(spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>, o: { version?: '2.5' | '2.6'; signal?: AbortSignal } = {}): Promise<Rehearsal> {
+  async rehearse(
+    spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>,
+    o: { version?: '2.5' | '2.6'; signal?: AbortSignal } = {},
+  ): Promise<Rehearsal> {
     const state = await this.d.cluster.readState(o.signal);
     const pct = await this.readPct(o.signal);
     const ml = await this.minLive(state.leader, o.signal);
     const rs = this.o.replicaSizeBytes;
-    const sizeMb = typeof rs === 'number' ? rs / (1024 * 1024) : rs ? (rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES) / (1024 * 1024) : undefined;
+    const sizeMb =
+      typeof rs === 'number' ? rs / (1024 * 1024) : rs ? (rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES) / (1024 * 1024) : undefined;
     return rehearse(state, spec, {
       pct,
       minLive: ml.value,
@@ -181,7 +219,11 @@ export class ScaleEngine {
     return preflight(this, spec, signal, resumingRun);
   }
   /** Pre-flight with what it assumed (the min-live source); `preflight` emits the assumption as an event too. */
-  async preflightReport(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<{ refusals: Refusal[]; minLive: MinLive; warnings: string[] }> {
+  async preflightReport(
+    spec: OperationSpec,
+    signal?: AbortSignal,
+    resumingRun?: string,
+  ): Promise<{ refusals: Refusal[]; minLive: MinLive; warnings: string[] }> {
     return preflightReport(this, spec, signal, resumingRun);
   }
   /** The freeze arithmetic for removing these nodes (or this many) one after another. */
@@ -210,7 +252,10 @@ export class ScaleEngine {
     let tookOver: string | undefined;
     if (held?.tookOver) {
       const h = held.tookOver;
-      tookOver = h === 'unreadable' ? `took over an unreadable stale lock ${held.path}` : `took over the stale journal lock of ${h.who} (pid ${h.pid} on ${h.host}, ${h.op} started ${h.started}): that process is gone`;
+      tookOver =
+        h === 'unreadable'
+          ? `took over an unreadable stale lock ${held.path}`
+          : `took over the stale journal lock of ${h.who} (pid ${h.pid} on ${h.host}, ${h.op} started ${h.started}): that process is gone`;
       this.emit({ kind: 'warning', message: tookOver });
     }
     try {
@@ -224,7 +269,8 @@ export class ScaleEngine {
     const signal = ro.signal ?? new AbortController().signal;
     const crashed = this.d.journal.unfinishedRun();
     const resumable = this.d.journal.resumableRun();
-    const sameAs = (b: { op: string; params: unknown } | undefined): boolean => !!b && b.op === spec.op && JSON.stringify(b.params) === JSON.stringify(spec);
+    const sameAs = (b: { op: string; params: unknown } | undefined): boolean =>
+      !!b && b.op === spec.op && JSON.stringify(b.params) === JSON.stringify(spec);
     const bringsBack = spec.op === 'restore-settings' || spec.op === 'restart-meta' || spec.op === 'wait-healthy';
     let run: string;
     let resuming = false;
@@ -242,7 +288,11 @@ export class ScaleEngine {
       if (ro.resume) this.emit({ kind: 'info', message: 'nothing to resume in the journal for this operation; starting a new run' });
       run = newRunId();
       if (crashed && spec.op === 'restore-settings') {
-        this.d.journal.append({ t: 'end', outcome: 'cancelled', message: `abandoned: restore-settings ran in run ${run}` }, this.date(), crashed.run);
+        this.d.journal.append(
+          { t: 'end', outcome: 'cancelled', message: `abandoned: restore-settings ran in run ${run}` },
+          this.date(),
+          crashed.run,
+        );
       }
     }
     this.d.journal.run = run;
@@ -259,7 +309,13 @@ export class ScaleEngine {
       }
       if (spec.op === 'scale-in' || spec.op === 'scale-out' || spec.op === 'migrate') {
         plan = await this.plan(spec, signal);
-        if (plan.problems.length > 0 && !resuming) return this.refused(spec.op, plan.problems.map((p) => ({ reason: p, fix: 'add nodes first or remove fewer' })), run, plan);
+        if (plan.problems.length > 0 && !resuming)
+          return this.refused(
+            spec.op,
+            plan.problems.map((p) => ({ reason: p, fix: 'add nodes first or remove fewer' })),
+            run,
+            plan,
+          );
       }
       state0 = await this.d.cluster.readState(signal);
     } catch (e) {
@@ -272,7 +328,10 @@ export class ScaleEngine {
       };
     }
     if (!resuming) {
-      this.d.journal.append({ t: 'begin', op: spec.op, params: spec, who: this.d.who ?? defaultWho(), cluster: this.d.clusterName, leader: state0.leader }, this.date());
+      this.d.journal.append(
+        { t: 'begin', op: spec.op, params: spec, who: this.d.who ?? defaultWho(), cluster: this.d.clusterName, leader: state0.leader },
+        this.date(),
+      );
       if (plan) this.d.journal.append({ t: 'event', kind: 'plan', message: describePlan(plan) }, this.date());
     } else {
       this.d.journal.append({ t: 'event', kind: 'resume', message: `resuming ${spec.op}; finished steps are skipped` }, this.date());
@@ -348,7 +407,8 @@ export class ScaleEngine {
       // Each run gives back what it changed; restore-settings gives back everything open (also an abandoned run's).
       // A drain that did not finish keeps the level at steady: lively would let the balancer move
       // replicas back onto the nodes being drained, and a resume would copy them a second time.
-      const leavingNodes = spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : spec.op === 'drain-node' ? [spec.node] : [];
+      const leavingNodes =
+        spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : spec.op === 'drain-node' ? [spec.node] : [];
       // Only nodes still up and not being stopped can be refilled; unreadable state: assume they can.
       const refillable = outcome !== 'done' && leavingNodes.length > 0 ? await stillUp(this, leavingNodes, rc) : [];
       const keepSteady = refillable.length > 0 ? { op: spec.op, nodes: refillable, outcome } : undefined;
@@ -360,13 +420,20 @@ export class ScaleEngine {
           : outcome === 'done' && (spec.op === 'stop-node' || spec.op === 'start-node')
             ? { giveBackHeldFor: spec.node }
             : {};
-      settingsLeft = spec.op === 'restart-meta' ? leftOpen(this) : await restoreRetrying(this, spec.op === 'restore-settings' ? undefined : run, rc.stopIssued, keepSteady, extra);
+      settingsLeft =
+        spec.op === 'restart-meta'
+          ? leftOpen(this)
+          : await restoreRetrying(this, spec.op === 'restore-settings' ? undefined : run, rc.stopIssued, keepSteady, extra);
       if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta') {
         const mine = new Set(settingsLeft.map((x) => x.name));
         for (const o of leftOpen(this)) if (!mine.has(o.name)) settingsLeft.push(o);
       }
     } catch (e) {
-      message += `\nrestoring settings failed: ${e instanceof Error ? e.message : String(e)}; once the meta answers again, run restore-settings (the journal keeps the values to restore: ${leftOpen(this).map((o) => `${o.name}=${o.original || "''"}`).join(', ') || 'none left'})`;
+      message += `\nrestoring settings failed: ${e instanceof Error ? e.message : String(e)}; once the meta answers again, run restore-settings (the journal keeps the values to restore: ${
+        leftOpen(this)
+          .map((o) => `${o.name}=${o.original || "''"}`)
+          .join(', ') || 'none left'
+      })`;
       settingsLeft = leftOpen(this);
       if (outcome === 'done') outcome = 'failed';
     }
@@ -375,7 +442,9 @@ export class ScaleEngine {
     } catch {
       // Said in clusterState below ("unknown").
     }
-    let clusterState = (finalState ? describeState(finalState, rc.excluded) : 'unknown (the cluster could not be read)') + describeSettingsLeft(settingsLeft);
+    let clusterState =
+      (finalState ? describeState(finalState, rc.excluded) : 'unknown (the cluster could not be read)') +
+      describeSettingsLeft(settingsLeft);
     if (finalState && outcome === 'done' && (spec.op === 'scale-in' || spec.op === 'drain-node')) {
       const rep = balanceReport(finalState);
       const uneven = rep.tables.filter((t) => !t.balanced);
@@ -386,9 +455,13 @@ export class ScaleEngine {
       }
     }
     if (nothingKnown) {
-      const looks = await looksChanged(this).catch((e: unknown) => [`the settings could not be read: ${e instanceof Error ? e.message : String(e)}`]);
+      const looks = await looksChanged(this).catch((e: unknown) => [
+        `the settings could not be read: ${e instanceof Error ? e.message : String(e)}`,
+      ]);
       const what = `no journal entries for this cluster (${this.d.journal.path ?? 'in-memory journal'}): nothing known to restore`;
-      const tail = looks.length ? `; what looks changed on the cluster:\n${looks.map((l) => `- ${l}`).join('\n')}` : '; nothing on the cluster looks left over from a scale operation';
+      const tail = looks.length
+        ? `; what looks changed on the cluster:\n${looks.map((l) => `- ${l}`).join('\n')}`
+        : '; nothing on the cluster looks left over from a scale operation';
       message = `${what}${tail}`;
       clusterState = `${finalState ? describeState(finalState) : 'unknown (the cluster could not be read)'}; ${what}${tail}`;
       data = { nothingKnown: true, looksChanged: looks };
@@ -403,7 +476,12 @@ export class ScaleEngine {
       refusals: [],
       settingsLeft,
       ...(plan ? { plan } : {}),
-      stats: { primariesMoved: rc.primariesMoved, copiesProposed: rc.copiesProposed, bytesCopied: rc.bytesCopied, elapsedMs: this.clock.now() - rc.startedAt },
+      stats: {
+        primariesMoved: rc.primariesMoved,
+        copiesProposed: rc.copiesProposed,
+        bytesCopied: rc.bytesCopied,
+        elapsedMs: this.clock.now() - rc.startedAt,
+      },
       ...(data !== undefined ? { data } : {}),
     };
   }
@@ -417,7 +495,12 @@ export class ScaleEngine {
       const u = this.d.journal.resumableRun();
       if (!u || u.run !== seen.run) {
         return Promise.resolve(
-          this.refused(seen.op, [{ reason: `nothing to resume: ${seen.op} run ${seen.run} was ${u ? `superseded by run ${u.run}` : 'finished'} by another engine since this journal was opened`, fix: 'read the journal for its outcome; start a new operation if it is still needed' }]),
+          this.refused(seen.op, [
+            {
+              reason: `nothing to resume: ${seen.op} run ${seen.run} was ${u ? `superseded by run ${u.run}` : 'finished'} by another engine since this journal was opened`,
+              fix: 'read the journal for its outcome; start a new operation if it is still needed',
+            },
+          ]),
         );
       }
       return this.runLocked(u.params as OperationSpec, { resume: true, ...(signal ? { signal } : {}) }, tookOver);
@@ -477,7 +560,9 @@ export class ScaleEngine {
         if (isAbortError(e) || rc.signal.aborted) throw e;
         const msg = e instanceof Error ? e.message : String(e);
         if (this.clock.now() - start > this.t.leaderMs) {
-          throw new EngineError(`${what} kept failing for ${fmtDuration((this.clock.now() - start) / 1000)}: ${msg}. Check that the meta servers (${this.d.metaServers.join(', ') || 'see the profile'}) are up and reachable (the last leader was ${rc.leader || 'unknown'}), then resume`);
+          throw new EngineError(
+            `${what} kept failing for ${fmtDuration((this.clock.now() - start) / 1000)}: ${msg}. Check that the meta servers (${this.d.metaServers.join(', ') || 'see the profile'}) are up and reachable (the last leader was ${rc.leader || 'unknown'}), then resume`,
+          );
         }
         if (!warned) this.emit({ kind: 'warning', message: `${what} failed (${msg}); retrying (a meta fail-over may be in progress)` });
         warned = true;

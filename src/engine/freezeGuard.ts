@@ -69,9 +69,7 @@ export function zeroMarginWarning(where: string): string {
   return `${where} leaves freeze margin 0: one unrelated node failure during this step freezes the meta (keep-margin 1 lowers meta.live_percentage further to keep one spare)`;
 }
 
-export type RestoreDecision =
-  | { readonly kind: 'restore' }
-  | { readonly kind: 'keep'; readonly reason: string };
+export type RestoreDecision = { readonly kind: 'restore' } | { readonly kind: 'keep'; readonly reason: string };
 
 /** May the original threshold come back now? Never while the dead nodes still counted would freeze the meta. */
 export function decideRestorePct(original: number, alive: number, dead: number, minLive: number): RestoreDecision {

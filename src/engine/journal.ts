@@ -13,16 +13,36 @@ import * as z from 'zod';
 import { acquireJournalLock, type HeldLock, type LockOptions } from './journalLock';
 import type { SettingName } from './ports';
 
-const settingName = z.enum(['meta_level', 'meta.lb.assign_secondary_black_list', 'meta.lb.assign_delay_ms', 'meta.live_percentage', 'meta.lb.only_move_primary']);
+const settingName = z.enum([
+  'meta_level',
+  'meta.lb.assign_secondary_black_list',
+  'meta.lb.assign_delay_ms',
+  'meta.live_percentage',
+  'meta.lb.only_move_primary',
+]);
 
 const base = { run: z.string().min(1), at: z.string() };
 
 export const journalRecordSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('begin'), ...base, op: z.string(), params: z.unknown(), who: z.string(), cluster: z.string(), leader: z.string().optional() }),
+  z.object({
+    t: z.literal('begin'),
+    ...base,
+    op: z.string(),
+    params: z.unknown(),
+    who: z.string(),
+    cluster: z.string(),
+    leader: z.string().optional(),
+  }),
   z.object({ t: z.literal('setting'), ...base, name: settingName, before: z.string(), after: z.string(), why: z.string().optional() }),
   z.object({ t: z.literal('restored'), ...base, name: settingName, value: z.string(), how: z.enum(['set', 'meta-restart', 'unchanged']) }),
   z.object({ t: z.literal('kept'), ...base, name: settingName, value: z.string(), reason: z.string(), heldFor: z.string().optional() }),
-  z.object({ t: z.literal('step'), ...base, step: z.string(), status: z.enum(['started', 'done', 'failed', 'skipped']), detail: z.string().optional() }),
+  z.object({
+    t: z.literal('step'),
+    ...base,
+    step: z.string(),
+    status: z.enum(['started', 'done', 'failed', 'skipped']),
+    detail: z.string().optional(),
+  }),
   z.object({ t: z.literal('event'), ...base, kind: z.string(), message: z.string() }),
   z.object({ t: z.literal('end'), ...base, outcome: z.enum(['done', 'failed', 'cancelled']), message: z.string() }),
 ]);
@@ -181,7 +201,13 @@ export class Journal {
     }
     return [...open.entries()]
       .filter(([, v]) => run === undefined || v.runs.has(run))
-      .map(([name, v]) => ({ name, original: v.original, current: v.current, ...(v.keptReason !== undefined ? { keptReason: v.keptReason } : {}), ...(v.heldFor !== undefined ? { heldFor: v.heldFor } : {}) }));
+      .map(([name, v]) => ({
+        name,
+        original: v.original,
+        current: v.current,
+        ...(v.keptReason !== undefined ? { keptReason: v.keptReason } : {}),
+        ...(v.heldFor !== undefined ? { heldFor: v.heldFor } : {}),
+      }));
   }
 
   /** The value recorded before the first open change of `name`, if it is open. */

@@ -99,7 +99,14 @@ export function acquireJournalLock(journalPath: string, o: LockOptions): HeldLoc
   const host = o.host ?? hostname();
   const pid = o.pid ?? process.pid;
   const isAlive = o.isAlive ?? pidAlive;
-  const info: LockInfo = { pid, host, who: o.who, started: (o.now?.() ?? new Date()).toISOString(), op: o.op, token: `${pid}-${Math.random().toString(36).slice(2, 10)}` };
+  const info: LockInfo = {
+    pid,
+    host,
+    who: o.who,
+    started: (o.now?.() ?? new Date()).toISOString(),
+    op: o.op,
+    token: `${pid}-${Math.random().toString(36).slice(2, 10)}`,
+  };
   let tookOver: LockInfo | 'unreadable' | undefined;
   // The journal's folder is created on its first write; the lock comes before that.
   try {
@@ -125,19 +132,28 @@ export function acquireJournalLock(journalPath: string, o: LockOptions): HeldLoc
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new JournalLockedError(`cannot create the journal lock ${path}: ${(e as Error).message}`, `make ${path}'s folder writable, or put the journal elsewhere`);
+        throw new JournalLockedError(
+          `cannot create the journal lock ${path}: ${(e as Error).message}`,
+          `make ${path}'s folder writable, or put the journal elsewhere`,
+        );
       }
     }
     const holder = readLock(path);
     if (holder === undefined) continue; // released meanwhile: try again
     const clear = `if no engine is running there, delete ${path}`;
     if (holder === 'unreadable') {
-      throw new JournalLockedError(`the journal ${journalPath} is locked by ${path}, which cannot be read (a process killed while writing it, or written by hand)`, `wait for the other engine to finish; ${clear}`);
+      throw new JournalLockedError(
+        `the journal ${journalPath} is locked by ${path}, which cannot be read (a process killed while writing it, or written by hand)`,
+        `wait for the other engine to finish; ${clear}`,
+      );
     }
     const sameProcessOtherEngine = holder.host === host && holder.pid === pid && heldHere.has(path);
     const stale = holder.host === host && !sameProcessOtherEngine && (holder.pid === pid ? !heldHere.has(path) : !isAlive(holder.pid));
     if (!stale) {
-      const where = holder.host === host ? `pid ${holder.pid} is still running on this host` : `it was taken on ${holder.host}, so this host cannot tell whether pid ${holder.pid} still runs`;
+      const where =
+        holder.host === host
+          ? `pid ${holder.pid} is still running on this host`
+          : `it was taken on ${holder.host}, so this host cannot tell whether pid ${holder.pid} still runs`;
       throw new JournalLockedError(
         `the journal ${journalPath} is in use by another engine: ${describeHolder(holder)}; ${where}`,
         holder.host === host
@@ -170,7 +186,10 @@ export function acquireJournalLock(journalPath: string, o: LockOptions): HeldLoc
     }
     tookOver = holder;
   }
-  throw new JournalLockedError(`could not take the journal lock ${path}: other engines keep taking it`, `run one engine at a time on ${journalPath}`);
+  throw new JournalLockedError(
+    `could not take the journal lock ${path}: other engines keep taking it`,
+    `run one engine at a time on ${journalPath}`,
+  );
 }
 
 function releaseLock(path: string, token: string): void {

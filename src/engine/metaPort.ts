@@ -21,7 +21,9 @@ export async function readLeaderMinLive(leader: string, signal?: AbortSignal, ti
   if (signal?.aborted) return { reason: 'cancelled before it was read' };
   const v = await readMinLiveNodeCount(leader, { ...(signal ? { signal } : {}), timeoutMs });
   if (v !== undefined) return { value: v, source: `read from the meta leader ${leader} (GET ${url})` };
-  return { reason: `GET ${url} gave no usable answer within ${timeoutMs / 1000} s (a meta before Pegasus 2.2 has no /config page; otherwise its HTTP port is unreachable from here)` };
+  return {
+    reason: `GET ${url} gave no usable answer within ${timeoutMs / 1000} s (a meta before Pegasus 2.2 has no /config page; otherwise its HTTP port is unreachable from here)`,
+  };
 }
 
 /** What the leader-change notification of the real MetaClient looks like (optional on fakes). */
@@ -50,7 +52,10 @@ export class SettingError extends Error {
 
 export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: MetaPortOptions = {}): ClusterPort {
   let nodesByKey = new Map<string, NodeModel>();
-  const call = (signal?: AbortSignal): { signal?: AbortSignal; timeoutMs?: number } => ({ ...(signal ? { signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+  const call = (signal?: AbortSignal): { signal?: AbortSignal; timeoutMs?: number } => ({
+    ...(signal ? { signal } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+  });
 
   const ref = (display: string): { ip: string; hostPort?: string } => {
     const n = nodesByKey.get(display);
@@ -66,14 +71,27 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
     return a;
   };
 
-  const remote = async (name: string, args: string[], signal?: AbortSignal): Promise<{ ok: boolean; raw: string; value?: string; fields?: Record<string, string> }> => {
-    const r = (await client.remoteCommand(name, args, call(signal))) as { ok: boolean; raw: string; value?: string; fields?: Record<string, string> };
+  const remote = async (
+    name: string,
+    args: string[],
+    signal?: AbortSignal,
+  ): Promise<{ ok: boolean; raw: string; value?: string; fields?: Record<string, string> }> => {
+    const r = (await client.remoteCommand(name, args, call(signal))) as {
+      ok: boolean;
+      raw: string;
+      value?: string;
+      fields?: Record<string, string>;
+    };
     return r;
   };
 
   return {
     async readState(signal) {
-      const snap = await fetchSnapshot(client, { ...(signal ? { signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), extras: false });
+      const snap = await fetchSnapshot(client, {
+        ...(signal ? { signal } : {}),
+        ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+        extras: false,
+      });
       const map = new Map<string, NodeModel>();
       const display = new Map<string, string>();
       for (const n of snap.nodes) {
@@ -96,7 +114,9 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
           name: t.name,
           maxReplicaCount: t.maxReplicaCount,
           partitions: t.partitions.map((pc, i) => {
-            const secs = pc.secondaries.length ? pc.secondaries.map((ip, j) => d(ip, pc.hpSecondaries?.[j])) : (pc.hpSecondaries ?? []).map((hp) => d('', hp));
+            const secs = pc.secondaries.length
+              ? pc.secondaries.map((ip, j) => d(ip, pc.hpSecondaries?.[j]))
+              : (pc.hpSecondaries ?? []).map((hp) => d('', hp));
             return {
               pidx: pc.pid?.partitionIndex ?? i,
               ballot: pc.ballot,
@@ -118,10 +138,16 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
     async getSetting(name: SettingName, signal) {
       if (name === 'meta_level') return metaLevelName(await client.controlMeta(MetaFunctionLevel.fl_invalid, call(signal)));
       const r = await remote(name, [], signal);
-      if (!r.ok) throw new SettingError(`reading ${name} from the meta leader failed: ${r.raw.trim() || 'empty answer'}; check the leader knows it (remote_command -t meta-server help)`);
+      if (!r.ok)
+        throw new SettingError(
+          `reading ${name} from the meta leader failed: ${r.raw.trim() || 'empty answer'}; check the leader knows it (remote_command -t meta-server help)`,
+        );
       if (name === 'meta.lb.assign_secondary_black_list') {
         const l = parseBlackList(r.raw);
-        if (!l) throw new SettingError(`could not read meta.lb.assign_secondary_black_list from the answer ${JSON.stringify(r.raw.slice(0, 200))}: expected host:port entries separated by commas`);
+        if (!l)
+          throw new SettingError(
+            `could not read meta.lb.assign_secondary_black_list from the answer ${JSON.stringify(r.raw.slice(0, 200))}: expected host:port entries separated by commas`,
+          );
         return l.join(',');
       }
       const v = r.fields?.[name] ?? r.value ?? r.raw.trim();
@@ -131,13 +157,17 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
     async setSetting(name: SettingName, value: string, signal) {
       if (name === 'meta_level') {
         const lv = parseMetaLevel(value);
-        if (lv === undefined) throw new SettingError(`unknown meta level ${JSON.stringify(value)}: use stopped, blind, freezed, steady or lively`);
+        if (lv === undefined)
+          throw new SettingError(`unknown meta level ${JSON.stringify(value)}: use stopped, blind, freezed, steady or lively`);
         await client.controlMeta(lv, call(signal));
         return;
       }
       const arg = name === 'meta.lb.assign_secondary_black_list' && value.trim() === '' ? 'clear' : value;
       const r = await remote(name, [arg], signal);
-      if (!r.ok) throw new SettingError(`setting ${name} to ${arg} failed: ${r.raw.trim() || 'empty answer'}; check the value is valid for this Pegasus version (remote_command -t meta-server ${name} shows the current one)`);
+      if (!r.ok)
+        throw new SettingError(
+          `setting ${name} to ${arg} failed: ${r.raw.trim() || 'empty answer'}; check the value is valid for this Pegasus version (remote_command -t meta-server ${name} shows the current one)`,
+        );
     },
 
     async propose(p: Proposal, signal) {
@@ -151,7 +181,11 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
           balanceType = BalancerRequestType.move_primary;
           break;
         case 'copy_pri':
-          actionList = [action(p.from, p.to, C.CT_ADD_SECONDARY_FOR_LB), action(p.from, p.from, C.CT_DOWNGRADE_TO_SECONDARY), action(p.to, p.to, C.CT_UPGRADE_TO_PRIMARY)];
+          actionList = [
+            action(p.from, p.to, C.CT_ADD_SECONDARY_FOR_LB),
+            action(p.from, p.from, C.CT_DOWNGRADE_TO_SECONDARY),
+            action(p.to, p.to, C.CT_UPGRADE_TO_PRIMARY),
+          ];
           balanceType = BalancerRequestType.copy_primary;
           break;
         case 'copy_sec':
@@ -164,7 +198,10 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
           break;
       }
       try {
-        await client.proposeBalancer({ gpid, actionList, force: false, ...(balanceType !== undefined ? { balanceType } : {}) }, call(signal));
+        await client.proposeBalancer(
+          { gpid, actionList, force: false, ...(balanceType !== undefined ? { balanceType } : {}) },
+          call(signal),
+        );
         return 'accepted';
       } catch (e) {
         // The partition already has proposals queued (ours from an earlier poll, or the cure's).

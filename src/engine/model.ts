@@ -105,7 +105,7 @@ export function replicasOn(state: ClusterState, node: string): HostedReplica[] {
 export function aliveDead(state: ClusterState): { alive: number; dead: number } {
   let alive = 0;
   let dead = 0;
-  for (const n of state.nodes) (n.alive ? alive++ : dead++);
+  for (const n of state.nodes) n.alive ? alive++ : dead++;
   return { alive, dead };
 }
 
@@ -117,7 +117,16 @@ export function ballotFingerprint(state: ClusterState): string {
 }
 
 /** Per table: is the distribution what the greedy balancer stops at (primaries within [floor, ceil] of P/N, replicas within ±1)? */
-export function balanceReport(state: ClusterState): { balanced: boolean; tables: { table: string; primarySpread: [number, number]; replicaSpread: [number, number]; bounds: [number, number]; balanced: boolean }[] } {
+export function balanceReport(state: ClusterState): {
+  balanced: boolean;
+  tables: {
+    table: string;
+    primarySpread: [number, number];
+    replicaSpread: [number, number];
+    bounds: [number, number];
+    balanced: boolean;
+  }[];
+} {
   const alive = state.nodes.filter((n) => n.alive).map((n) => n.address);
   const tables = state.tables.map((t) => {
     const pri = new Map<string, number>(alive.map((a) => [a, 0]));
@@ -137,7 +146,13 @@ export function balanceReport(state: ClusterState): { balanced: boolean; tables:
     const rmin = rv.length ? Math.min(...rv) : 0;
     const rmax = rv.length ? Math.max(...rv) : 0;
     const balanced = pmin >= low && pmax <= high && rmax - rmin <= 1;
-    return { table: t.name, primarySpread: [pmin, pmax] as [number, number], replicaSpread: [rmin, rmax] as [number, number], bounds: [low, high] as [number, number], balanced };
+    return {
+      table: t.name,
+      primarySpread: [pmin, pmax] as [number, number],
+      replicaSpread: [rmin, rmax] as [number, number],
+      bounds: [low, high] as [number, number],
+      balanced,
+    };
   });
   return { balanced: tables.every((t) => t.balanced), tables };
 }

@@ -31,7 +31,10 @@ export function parseNodeAddress(address: string): { host: string; port: string 
   if (!m) throw new NodeControlError(`refusing node address ${JSON.stringify(address)}: expected host:port such as 10.0.0.1:34801`);
   const host = m[1]!;
   const port = m[2]!;
-  if (!HOST.test(host)) throw new NodeControlError(`refusing node address ${JSON.stringify(address)}: the host may only hold letters, digits, dots and inner dashes`);
+  if (!HOST.test(host))
+    throw new NodeControlError(
+      `refusing node address ${JSON.stringify(address)}: the host may only hold letters, digits, dots and inner dashes`,
+    );
   const n = Number(port);
   if (n < 1 || n > 65535) throw new NodeControlError(`refusing node address ${JSON.stringify(address)}: port ${port} is outside 1..65535`);
   return { host, port };
@@ -42,15 +45,22 @@ export function validateTemplate(name: string, argv: readonly string[]): void {
   if (argv.length === 0 || !argv[0]) throw new NodeControlError(`nodeControl.${name}: the argv template needs at least the program name`);
   for (const a of argv) {
     for (const m of a.matchAll(PLACEHOLDER)) {
-      if (!ALLOWED.has(m[1]!)) throw new NodeControlError(`nodeControl.${name}: unknown placeholder {${m[1]}} in ${JSON.stringify(a)}; use {host}, {port} or {address}`);
+      if (!ALLOWED.has(m[1]!))
+        throw new NodeControlError(
+          `nodeControl.${name}: unknown placeholder {${m[1]}} in ${JSON.stringify(a)}; use {host}, {port} or {address}`,
+        );
     }
   }
-  if (/\{[A-Za-z_][A-Za-z0-9_]*\}/.test(argv[0]!)) throw new NodeControlError(`nodeControl.${name}: the program (${JSON.stringify(argv[0])}) must not come from a placeholder`);
+  if (/\{[A-Za-z_][A-Za-z0-9_]*\}/.test(argv[0]!))
+    throw new NodeControlError(`nodeControl.${name}: the program (${JSON.stringify(argv[0])}) must not come from a placeholder`);
 }
 
 /** Fills a template for one known address. */
 export function fillTemplate(argv: readonly string[], address: string, known: ReadonlySet<string>): string[] {
-  if (!known.has(address)) throw new NodeControlError(`refusing to run node control for ${JSON.stringify(address)}: it is not a node of this cluster (known: ${[...known].slice(0, 8).join(', ')}${known.size > 8 ? ', …' : ''})`);
+  if (!known.has(address))
+    throw new NodeControlError(
+      `refusing to run node control for ${JSON.stringify(address)}: it is not a node of this cluster (known: ${[...known].slice(0, 8).join(', ')}${known.size > 8 ? ', …' : ''})`,
+    );
   const { host, port } = parseNodeAddress(address);
   const vals: Record<string, string> = { host, port, address };
   return argv.map((a) => a.replace(PLACEHOLDER, (_, k: string) => vals[k]!));
@@ -66,16 +76,26 @@ export interface RunResult {
 export function runArgv(argv: readonly string[], signal?: AbortSignal, timeoutMs = 300_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
-    execFile(argv[0]!, argv.slice(1), { shell: false, timeout: timeoutMs, signal, maxBuffer: 4 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
-      if (err) {
-        if (signal?.aborted) return reject(abortError(signal));
-        const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
-        const tail = String(stderr).trim().split('\n').slice(-3).join(' | ');
-        const why = e.code === 'ENOENT' ? `program not found (${argv[0]})` : e.killed ? `timed out after ${timeoutMs} ms` : `exit code ${String(e.code)}`;
-        return reject(new NodeControlError(`${argv.map((a) => JSON.stringify(a)).join(' ')} failed: ${why}${tail ? `: ${tail}` : ''}`));
-      }
-      resolve({ code: 0, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      argv[0]!,
+      argv.slice(1),
+      { shell: false, timeout: timeoutMs, signal, maxBuffer: 4 * 1024 * 1024, windowsHide: true },
+      (err, stdout, stderr) => {
+        if (err) {
+          if (signal?.aborted) return reject(abortError(signal));
+          const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
+          const tail = String(stderr).trim().split('\n').slice(-3).join(' | ');
+          const why =
+            e.code === 'ENOENT'
+              ? `program not found (${argv[0]})`
+              : e.killed
+                ? `timed out after ${timeoutMs} ms`
+                : `exit code ${String(e.code)}`;
+          return reject(new NodeControlError(`${argv.map((a) => JSON.stringify(a)).join(' ')} failed: ${why}${tail ? `: ${tail}` : ''}`));
+        }
+        resolve({ code: 0, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -103,7 +123,9 @@ export function createNodeControl(cfg: NodeControlConfig | undefined, deps: Node
     startNode: async (a, signal) => void (await runArgv(fillTemplate(cfg.start, a, deps.knownNodes()), signal)),
     restartMeta: async (a, signal) => {
       if (!cfg.restartMeta) {
-        deps.tellOperator(`Restart the meta servers now, one at a time, leader last (no restartMeta template is configured); waiting until the leader forgets the removed nodes.`);
+        deps.tellOperator(
+          `Restart the meta servers now, one at a time, leader last (no restartMeta template is configured); waiting until the leader forgets the removed nodes.`,
+        );
         return;
       }
       if (a === 'all') throw new NodeControlError('restartMeta with a command template restarts one meta at a time');
@@ -122,14 +144,22 @@ function manualControl(deps: NodeControlDeps): NodeControl {
     restartMetaIsManual: true,
     stopNode: async (a) => deps.tellOperator(`Stop the replica server process on ${a} now; waiting for the meta to see it UNALIVE.`),
     startNode: async (a) => deps.tellOperator(`Start the replica server process on ${a} now; waiting for the meta to list it ALIVE.`),
-    restartMeta: async (a) => deps.tellOperator(`Restart the meta server ${a === 'all' ? 'processes now, one at a time, leader last' : `${a} now`}; waiting until the leader forgets the removed nodes.`),
+    restartMeta: async (a) =>
+      deps.tellOperator(
+        `Restart the meta server ${a === 'all' ? 'processes now, one at a time, leader last' : `${a} now`}; waiting until the leader forgets the removed nodes.`,
+      ),
   };
 }
 
 function simulatorControl(control: string, deps: NodeControlDeps): NodeControl {
   const base = control.replace(/\/+$/, '');
   const post = async (path: string, body: Record<string, unknown> = {}, signal?: AbortSignal): Promise<unknown> => {
-    const res = await fetch(base + path, { method: 'POST', signal, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method: 'POST',
+      signal,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     if (!res.ok) throw new NodeControlError(`simulator control POST ${path} answered ${res.status}: ${text.slice(0, 200)}`);
     try {
@@ -158,7 +188,8 @@ function simulatorControl(control: string, deps: NodeControlDeps): NodeControl {
     },
     restartMeta: async (a, signal) => {
       if (a === 'all') return void (await post('/meta/restart', wait, signal));
-      if (!deps.metaServers.includes(a)) throw new NodeControlError(`refusing to restart ${JSON.stringify(a)}: it is not a configured meta server`);
+      if (!deps.metaServers.includes(a))
+        throw new NodeControlError(`refusing to restart ${JSON.stringify(a)}: it is not a configured meta server`);
       await post(`/meta/${encodeURIComponent(a)}/restart`, wait, signal);
     },
   };

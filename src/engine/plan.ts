@@ -109,7 +109,9 @@ function ctxOf(o: PlanOptions): Ctx {
   else assumptions.push(`copy rate ${rate} MB/s per receiving node`);
   const grace = o.fdGraceSeconds ?? 22;
   const tick = o.lbIntervalSeconds ?? 10;
-  assumptions.push(`a stopped node is seen gone after ~${grace + 2} s (fd grace + check interval); proposals start at the next lb tick (~${tick} s)`);
+  assumptions.push(
+    `a stopped node is seen gone after ~${grace + 2} s (fd grace + check interval); proposals start at the next lb tick (~${tick} s)`,
+  );
   return { size, rateBps: rate * 1024 * 1024, grace, tick, minLive: o.minLive ?? 3, assumptions };
 }
 
@@ -133,7 +135,10 @@ function noRoom(nr: NoRoom, table: string, replicas: number, node: string): void
 }
 
 function noRoomLines(nr: NoRoom, left: number): string[] {
-  return [...nr].map(([t, e]) => `${t}: ${e.replicas} replicas but only ${left} node(s) would be left (${e.partitions} partition(s) on ${[...e.nodes].join(', ')} have nowhere to go)`);
+  return [...nr].map(
+    ([t, e]) =>
+      `${t}: ${e.replicas} replicas but only ${left} node(s) would be left (${e.partitions} partition(s) on ${[...e.nodes].join(', ')} have nowhere to go)`,
+  );
 }
 
 function drainNode(state: ClusterState, placement: Placement, node: string, c: Ctx, problems: NoRoom): PlannedMove[] {
@@ -187,7 +192,15 @@ function cloneState(s: ClusterState): ClusterState {
   };
 }
 
-function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOptions, c: Ctx, problems: string[], joining: readonly string[], warnings: string[]): { steps: PlanStep[]; pctLowest: number; state: ClusterState } {
+function scaleInSteps(
+  state: ClusterState,
+  leaving: readonly string[],
+  o: PlanOptions,
+  c: Ctx,
+  problems: string[],
+  joining: readonly string[],
+  warnings: string[],
+): { steps: PlanStep[]; pctLowest: number; state: ClusterState } {
   const nr: NoRoom = new Map();
   const refusedStops: string[] = [];
   let refusedWhy = '';
@@ -257,7 +270,18 @@ function scaleInSteps(state: ClusterState, leaving: readonly string[], o: PlanOp
   return { steps, pctLowest, state: s };
 }
 
-function summarize(kind: ScalePlan['kind'], state: ClusterState, leaving: readonly string[], joining: readonly string[], steps: PlanStep[], c: Ctx, o: PlanOptions, pctLowest: number, problems: string[], warnings: string[] = []): ScalePlan {
+function summarize(
+  kind: ScalePlan['kind'],
+  state: ClusterState,
+  leaving: readonly string[],
+  joining: readonly string[],
+  steps: PlanStep[],
+  c: Ctx,
+  o: PlanOptions,
+  pctLowest: number,
+  problems: string[],
+  warnings: string[] = [],
+): ScalePlan {
   const moves = steps.flatMap((s) => s.moves);
   const loads = nodeLoads(state);
   return {
@@ -350,10 +374,21 @@ export function planScaleOut(state: ClusterState, joining: readonly string[], o:
   let started = 0;
   const steps: PlanStep[] = joining.map((node) => {
     if (newOnes.includes(node)) started++;
-    return { kind: 'start' as const, node, moves: [], primariesMoved: 0, copies: 0, bytes: 0, seconds: 5, freezeAfter: snapshotOf({ alive: alive + started, dead, pct: o.pct, minLive: c.minLive }) };
+    return {
+      kind: 'start' as const,
+      node,
+      moves: [],
+      primariesMoved: 0,
+      copies: 0,
+      bytes: 0,
+      seconds: 5,
+      freezeAfter: snapshotOf({ alive: alive + started, dead, pct: o.pct, minLive: c.minLive }),
+    };
   });
   const moves = rebalanceEstimate(state, joining, c);
-  c.assumptions.push('rebalance copies estimated from the balancer end state (every node within ±1 replica per table); primaries then move without copying');
+  c.assumptions.push(
+    'rebalance copies estimated from the balancer end state (every node within ±1 replica per table); primaries then move without copying',
+  );
   steps.push({
     kind: 'rebalance',
     moves,
@@ -375,37 +410,71 @@ export function planMigration(state: ClusterState, from: readonly string[], to: 
   let started = 0;
   const startSteps: PlanStep[] = to.map((node) => {
     if (newOnes.includes(node)) started++;
-    return { kind: 'start' as const, node, moves: [], primariesMoved: 0, copies: 0, bytes: 0, seconds: 5, freezeAfter: snapshotOf({ alive: alive + started, dead, pct: o.pct, minLive: c.minLive }) };
+    return {
+      kind: 'start' as const,
+      node,
+      moves: [],
+      primariesMoved: 0,
+      copies: 0,
+      bytes: 0,
+      seconds: 5,
+      freezeAfter: snapshotOf({ alive: alive + started, dead, pct: o.pct, minLive: c.minLive }),
+    };
   });
   // The joined nodes are alive when the drain starts.
-  const joined: ClusterState = { ...state, nodes: [...state.nodes.filter((n) => !newOnes.includes(n.address)), ...newOnes.map((a) => ({ address: a, alive: true }))] };
+  const joined: ClusterState = {
+    ...state,
+    nodes: [...state.nodes.filter((n) => !newOnes.includes(n.address)), ...newOnes.map((a) => ({ address: a, alive: true }))],
+  };
   const warnings: string[] = [];
   const { steps, pctLowest, state: afterDrain } = scaleInSteps(joined, from, o, c, problems, [], warnings);
   const moves = rebalanceEstimate(afterDrain, [], c);
   const last = steps[steps.length - 1]?.freezeAfter ?? startSteps[0]!.freezeAfter;
-  steps.push({ kind: 'rebalance', moves, primariesMoved: 0, copies: moves.length, bytes: moves.reduce((a, m) => a + m.bytes, 0), seconds: moves.length ? 3 * (c.tick + 30) + copySeconds(moves, c.rateBps) : c.tick, freezeAfter: last });
+  steps.push({
+    kind: 'rebalance',
+    moves,
+    primariesMoved: 0,
+    copies: moves.length,
+    bytes: moves.reduce((a, m) => a + m.bytes, 0),
+    seconds: moves.length ? 3 * (c.tick + 30) + copySeconds(moves, c.rateBps) : c.tick,
+    freezeAfter: last,
+  });
   return summarize('migration', state, from, to, [...startSteps, ...steps], c, o, pctLowest, problems, warnings);
 }
 
 /** A few lines an operator reads before saying yes. */
 export function describePlan(p: ScalePlan): string {
   const lines: string[] = [];
-  const what = p.kind === 'scale-in' ? `remove ${p.leaving.join(', ')}` : p.kind === 'scale-out' ? `add ${p.joining.join(', ')}` : `migrate ${p.leaving.join(', ')} -> ${p.joining.join(', ')}`;
+  const what =
+    p.kind === 'scale-in'
+      ? `remove ${p.leaving.join(', ')}`
+      : p.kind === 'scale-out'
+        ? `add ${p.joining.join(', ')}`
+        : `migrate ${p.leaving.join(', ')} -> ${p.joining.join(', ')}`;
   lines.push(`${p.kind}: ${what}`);
-  lines.push(`  primaries moved (no copy): ${p.primariesMoved}; replicas copied: ${p.copies}${p.kind !== 'scale-out' ? ` (hosted on leaving nodes: ${p.replicasOnLeaving})` : ''}`);
+  lines.push(
+    `  primaries moved (no copy): ${p.primariesMoved}; replicas copied: ${p.copies}${p.kind !== 'scale-out' ? ` (hosted on leaving nodes: ${p.replicasOnLeaving})` : ''}`,
+  );
   lines.push(`  bytes to copy: ${fmtBytes(p.bytes)}; estimated duration: ${fmtDuration(p.seconds)} at ${p.copyRateMBps} MB/s`);
   for (const s of p.steps) {
     if (s.kind === 'stop') {
-      lines.push(`  stop ${s.node}: then alive ${s.freezeAfter.alive}, dead ${s.freezeAfter.dead}, margin ${s.freezeAfter.margin}${s.lowerPctTo !== undefined ? `; lower meta.live_percentage to ${s.lowerPctTo} just before` : ''}${s.refused ? `; REFUSED: ${s.refused}` : ''}`);
+      lines.push(
+        `  stop ${s.node}: then alive ${s.freezeAfter.alive}, dead ${s.freezeAfter.dead}, margin ${s.freezeAfter.margin}${s.lowerPctTo !== undefined ? `; lower meta.live_percentage to ${s.lowerPctTo} just before` : ''}${s.refused ? `; REFUSED: ${s.refused}` : ''}`,
+      );
     } else if (s.kind === 'drain') {
-      lines.push(`  drain ${s.node}: ${s.primariesMoved} primaries moved, ${s.copies} copies (${fmtBytes(s.bytes)}), ~${fmtDuration(s.seconds)}`);
+      lines.push(
+        `  drain ${s.node}: ${s.primariesMoved} primaries moved, ${s.copies} copies (${fmtBytes(s.bytes)}), ~${fmtDuration(s.seconds)}`,
+      );
     } else if (s.kind === 'rebalance') {
       lines.push(`  rebalance: ~${s.copies} copies (${fmtBytes(s.bytes)}), ~${fmtDuration(s.seconds)}`);
     } else {
       lines.push(`  start ${s.node}`);
     }
   }
-  if (p.pctLowest !== p.pctBefore) lines.push(`  meta.live_percentage: ${p.pctBefore} -> ${p.pctLowest} during the run; it can only return to ${p.pctBefore} after a meta restart`);
+  if (p.pctLowest !== p.pctBefore)
+    lines.push(
+      `  meta.live_percentage: ${p.pctBefore} -> ${p.pctLowest} during the run; it can only return to ${p.pctBefore} after a meta restart`,
+    );
   for (const a of p.assumptions) lines.push(`  assumption: ${a}`);
   for (const w of p.warnings) lines.push(`  WARNING: ${w}`);
   for (const pr of p.problems) lines.push(`  PROBLEM: ${pr}`);

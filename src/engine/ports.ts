@@ -48,11 +48,7 @@ export interface ClusterState {
 
 /** Runtime settings the engine may change; each one is journaled with its value before the change. */
 export type SettingName =
-  | 'meta_level'
-  | 'meta.lb.assign_secondary_black_list'
-  | 'meta.lb.assign_delay_ms'
-  | 'meta.live_percentage'
-  | 'meta.lb.only_move_primary';
+  'meta_level' | 'meta.lb.assign_secondary_black_list' | 'meta.lb.assign_delay_ms' | 'meta.live_percentage' | 'meta.lb.only_move_primary';
 
 /** A proposal the engine registers on the meta (`balance`/`propose` in the shell). */
 export interface Proposal {

@@ -9,7 +9,11 @@ import { describeState } from './describe';
 import type { MinLive, Refusal, OperationResult, OperationSpec } from './types';
 import type { ScaleEngine } from './engine';
 
-export function planFor(state: ClusterState, spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>, o: PlanOptions): ScalePlan {
+export function planFor(
+  state: ClusterState,
+  spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>,
+  o: PlanOptions,
+): ScalePlan {
   if (spec.op === 'scale-in') return planScaleIn(state, spec.nodes, o);
   // Nodes added by count get their address when they start (the simulator picks it): a label, not a fake host:port.
   const added = Array.from({ length: spec.count ?? 0 }, (_, i) => `(new node ${i + 1}, address given when it starts)`);
@@ -23,7 +27,12 @@ export async function preflight(eng: ScaleEngine, spec: OperationSpec, signal?: 
 }
 
 /** Pre-flight with what it assumed (the min-live source); `preflight` emits the assumption as an event too. */
-export async function preflightReport(eng: ScaleEngine, spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<{ refusals: Refusal[]; minLive: MinLive; warnings: string[] }> {
+export async function preflightReport(
+  eng: ScaleEngine,
+  spec: OperationSpec,
+  signal?: AbortSignal,
+  resumingRun?: string,
+): Promise<{ refusals: Refusal[]; minLive: MinLive; warnings: string[] }> {
   const state = await eng.d.cluster.readState(signal);
   const ml = await eng.minLive(state.leader, signal);
   if (!ml.read) eng.emit({ kind: 'warning', message: `preflight: ${ml.note}` });
@@ -32,16 +41,26 @@ export async function preflightReport(eng: ScaleEngine, spec: OperationSpec, sig
   const stored = (await eng.d.cluster.getSetting('meta_level', signal)) as MetaLevel;
   if (state.effectiveLevel === 'freezed' && META_LEVEL_VALUE[stored] > META_LEVEL_VALUE.freezed) {
     const { alive, dead } = aliveDead(state);
-    out.push({ reason: `the meta is frozen now (alive ${alive}, dead ${dead}): no reconfiguration can run`, fix: 'bring the dead nodes back, or lower meta.live_percentage (freeze-check shows how far), or restart the metas to forget removed nodes' });
+    out.push({
+      reason: `the meta is frozen now (alive ${alive}, dead ${dead}): no reconfiguration can run`,
+      fix: 'bring the dead nodes back, or lower meta.live_percentage (freeze-check shows how far), or restart the metas to forget removed nodes',
+    });
   } else if (META_LEVEL_VALUE[stored] < META_LEVEL_VALUE.steady) {
-    out.push({ reason: `the meta level is ${stored}, below steady: proposals and cure do not run`, fix: 'set_meta_level steady, once you know why it was lowered' });
+    out.push({
+      reason: `the meta level is ${stored}, below steady: proposals and cure do not run`,
+      fix: 'set_meta_level steady, once you know why it was lowered',
+    });
   }
-  const mutatingScale = spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node' || spec.op === 'scale-out' || spec.op === 'rebalance';
+  const mutatingScale =
+    spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node' || spec.op === 'scale-out' || spec.op === 'rebalance';
   if (mutatingScale && !resumingRun) {
     const unhealthy = unhealthyPartitions(state);
     if (unhealthy.length > 0) {
       out.push({
-        reason: `${unhealthy.length} partition(s) are not fully healthy: ${unhealthy.slice(0, 5).map((u) => `${u.gpid} (${u.table}) ${u.health}`).join(', ')}${unhealthy.length > 5 ? ', …' : ''}`,
+        reason: `${unhealthy.length} partition(s) are not fully healthy: ${unhealthy
+          .slice(0, 5)
+          .map((u) => `${u.gpid} (${u.table}) ${u.health}`)
+          .join(', ')}${unhealthy.length > 5 ? ', …' : ''}`,
         fix: 'wait until every partition is healthy (wait-healthy) and find out why they were not',
       });
     }
@@ -51,21 +70,39 @@ export async function preflightReport(eng: ScaleEngine, spec: OperationSpec, sig
   const listed = new Map(state.nodes.map((n) => [n.address, n]));
   for (const n of leaving) {
     const l = listed.get(n);
-    if (!l) out.push({ reason: unknownNodes(state, [n])[0]!, fix: `use an address as nodes -d prints it, e.g. ${state.nodes[0]?.address ?? 'host:port'}` });
-    else if (!l.alive && (nodeLoads(state).get(n)?.replicas ?? 0) > 0 && !resumingRun) out.push({ reason: `${n} is UNALIVE but still referenced by partitions: its data cannot be moved away from a dead process`, fix: `start ${n} again (start-node) or wait until every partition is healthy without it` });
+    if (!l)
+      out.push({
+        reason: unknownNodes(state, [n])[0]!,
+        fix: `use an address as nodes -d prints it, e.g. ${state.nodes[0]?.address ?? 'host:port'}`,
+      });
+    else if (!l.alive && (nodeLoads(state).get(n)?.replicas ?? 0) > 0 && !resumingRun)
+      out.push({
+        reason: `${n} is UNALIVE but still referenced by partitions: its data cannot be moved away from a dead process`,
+        fix: `start ${n} again (start-node) or wait until every partition is healthy without it`,
+      });
   }
   if (new Set(leaving).size !== leaving.length) out.push({ reason: 'a leaving node is listed twice', fix: 'list each node once' });
   if (leaving.length > 0) {
-    const left = state.nodes.filter((n) => n.alive && !leaving.includes(n.address)).length + joining.filter((j) => !listed.get(j)?.alive).length + (spec.op === 'migrate' ? (spec.count ?? 0) : 0);
+    const left =
+      state.nodes.filter((n) => n.alive && !leaving.includes(n.address)).length +
+      joining.filter((j) => !listed.get(j)?.alive).length +
+      (spec.op === 'migrate' ? (spec.count ?? 0) : 0);
     for (const t of state.tables) {
-      if (t.maxReplicaCount > left) out.push({ reason: `table ${t.name} keeps ${t.maxReplicaCount} replicas but only ${left} node(s) would be left`, fix: `remove fewer nodes (at most ${Math.max(0, state.nodes.filter((n) => n.alive).length - t.maxReplicaCount)}), add nodes first, or lower ${t.name}'s replica count` });
+      if (t.maxReplicaCount > left)
+        out.push({
+          reason: `table ${t.name} keeps ${t.maxReplicaCount} replicas but only ${left} node(s) would be left`,
+          fix: `remove fewer nodes (at most ${Math.max(0, state.nodes.filter((n) => n.alive).length - t.maxReplicaCount)}), add nodes first, or lower ${t.name}'s replica count`,
+        });
     }
     const { alive, dead } = aliveDead(state);
     const leavingAlive = leaving.filter((n) => listed.get(n)?.alive).length;
     // Only operations that stop nodes; a drain kills nothing. (The threshold itself is the guard's job.)
     if (spec.op !== 'drain-node' && pctAllowingRemoval(alive + joining.length, dead, ml.value, leavingAlive) === null) {
       // The source of min_live goes in the fix, not nested in the reason.
-      out.push({ reason: `removing ${leavingAlive} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${ml.value}: the meta would freeze whatever meta.live_percentage is`, fix: `remove fewer nodes, or add nodes first (${ml.note})` });
+      out.push({
+        reason: `removing ${leavingAlive} node(s) from ${alive} alive would leave fewer than min_live_node_count_for_unfreeze = ${ml.value}: the meta would freeze whatever meta.live_percentage is`,
+        fix: `remove fewer nodes, or add nodes first (${ml.note})`,
+      });
     } else if (spec.op !== 'drain-node') {
       // Walk the guard's decisions: a stop that leaves no spare is allowed, but said.
       let a = alive + joining.length;
@@ -92,21 +129,37 @@ export async function preflightReport(eng: ScaleEngine, spec: OperationSpec, sig
     const held = [...new Set(open.map((x) => x.heldFor).filter((x): x is string => x !== undefined))];
     if (held.length > 0) {
       out.push({
-        reason: `drain-node of ${held.join(', ')} keeps settings so no replica is placed there: ${open.filter((s) => s.heldFor !== undefined).map((s) => `${s.name}=${s.current} (was ${s.original})`).join(', ')}`,
+        reason: `drain-node of ${held.join(', ')} keeps settings so no replica is placed there: ${open
+          .filter((s) => s.heldFor !== undefined)
+          .map((s) => `${s.name}=${s.current} (was ${s.original})`)
+          .join(', ')}`,
         fix: `stop-node ${held[0]} (or start-node ${held[0]} to keep it), or restore-settings, first`,
       });
     }
     const other = open.filter((x) => x.heldFor === undefined);
     if (other.length > 0) {
-      out.push({ reason: `an earlier run left settings changed: ${other.map((s) => `${s.name}=${s.current} (was ${s.original})`).join(', ')}${other.some((s) => s.keptReason) ? ' — kept on purpose until a meta restart' : ''}`, fix: 'resume that run, or restore-settings (or restart-meta when the threshold must wait for it) first' });
+      out.push({
+        reason: `an earlier run left settings changed: ${other.map((s) => `${s.name}=${s.current} (was ${s.original})`).join(', ')}${other.some((s) => s.keptReason) ? ' — kept on purpose until a meta restart' : ''}`,
+        fix: 'resume that run, or restore-settings (or restart-meta when the threshold must wait for it) first',
+      });
     }
     const bl = await eng.d.cluster.getSetting('meta.lb.assign_secondary_black_list', signal);
     if (bl.trim() && held.length === 0 && (spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node')) {
-      out.push({ reason: `a secondary black list is already in place (${bl}), probably from an earlier run`, fix: 'resume that run, or clear it: remote_command -t meta-server meta.lb.assign_secondary_black_list clear' });
+      out.push({
+        reason: `a secondary black list is already in place (${bl}), probably from an earlier run`,
+        fix: 'resume that run, or clear it: remote_command -t meta-server meta.lb.assign_secondary_black_list clear',
+      });
     }
     const delay = Number(await eng.d.cluster.getSetting('meta.lb.assign_delay_ms', signal));
-    if (Number.isFinite(delay) && delay < eng.o.lowDelayThresholdMs && (spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node')) {
-      out.push({ reason: `meta.lb.assign_delay_ms is ${delay} ms, lowered, probably by an earlier scale-in`, fix: 'resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT' });
+    if (
+      Number.isFinite(delay) &&
+      delay < eng.o.lowDelayThresholdMs &&
+      (spec.op === 'scale-in' || spec.op === 'migrate' || spec.op === 'drain-node')
+    ) {
+      out.push({
+        reason: `meta.lb.assign_delay_ms is ${delay} ms, lowered, probably by an earlier scale-in`,
+        fix: 'resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT',
+      });
     }
   }
   for (const w of warnings) eng.emit({ kind: 'warning', message: `preflight: ${w}` });
@@ -143,7 +196,10 @@ export async function freezeCheck(eng: ScaleEngine, remove: readonly string[] | 
   const lines = [
     ml.note,
     `now: alive ${alive}, dead ${dead}, meta.live_percentage ${pct}, min_live ${ml.value}: ${now.frozen ? 'FROZEN' : `not frozen, margin ${now.margin}`}`,
-    ...schedule.map((s, i) => `after removing ${typeof remove === 'number' ? s.removed : remove[i]}: alive ${s.alive}, dead ${s.dead} (${s.aliveShare.toFixed(1)}% alive) ${s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok'}; largest safe pct ${s.largestSafePct ?? 'none (min_live)'}`),
+    ...schedule.map(
+      (s, i) =>
+        `after removing ${typeof remove === 'number' ? s.removed : remove[i]}: alive ${s.alive}, dead ${s.dead} (${s.aliveShare.toFixed(1)}% alive) ${s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok'}; largest safe pct ${s.largestSafePct ?? 'none (min_live)'}`,
+    ),
     allow === null
       ? `no meta.live_percentage avoids the freeze: fewer than ${ml.value} nodes would be alive`
       : allow >= pct

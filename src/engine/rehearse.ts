@@ -94,7 +94,12 @@ function membersOf(s: ClusterState, rename: (address: string) => string = (a) =>
   return JSON.stringify(
     [...s.tables]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((t) => [t.name, [...t.partitions].sort((a, b) => a.pidx - b.pidx).map((p) => [p.primary ? rename(p.primary) : null, [...p.secondaries].map(rename).sort()])]),
+      .map((t) => [
+        t.name,
+        [...t.partitions]
+          .sort((a, b) => a.pidx - b.pidx)
+          .map((p) => [p.primary ? rename(p.primary) : null, [...p.secondaries].map(rename).sort()]),
+      ]),
   );
 }
 
@@ -122,7 +127,10 @@ export interface Rehearsal {
 type ScaleSpec = Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
 
 export async function rehearse(live: ClusterState, spec: ScaleSpec, o: RehearsalOptions): Promise<Rehearsal> {
-  const alive = live.nodes.filter((n) => n.alive).map((n) => n.address).sort();
+  const alive = live.nodes
+    .filter((n) => n.alive)
+    .map((n) => n.address)
+    .sort();
   const supported = o.placementSupported ?? simulatorAcceptsPlacement();
   const lp = supported ? livePlacementOption(live, alive) : undefined;
   // Typed optional: the option exists only in simulators that implement the request.
@@ -154,7 +162,11 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
       spec.op === 'scale-in'
         ? { op: 'scale-in', nodes: map(spec.nodes) }
         : spec.op === 'scale-out'
-          ? { op: 'scale-out', count: (spec.nodes?.length ?? 0) + (spec.count ?? 0), ...(spec.rebalance !== undefined ? { rebalance: spec.rebalance } : {}) }
+          ? {
+              op: 'scale-out',
+              count: (spec.nodes?.length ?? 0) + (spec.count ?? 0),
+              ...(spec.rebalance !== undefined ? { rebalance: spec.rebalance } : {}),
+            }
           : { op: 'migrate', from: map(spec.from), count: (spec.to?.length ?? 0) + (spec.count ?? 0) };
     const { cluster, control } = trackKnownNodes(sim, base, twinAddrs);
     const engine = new ScaleEngine({
@@ -202,7 +214,11 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
         placement === 'live'
           ? `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live placement (every partition's primary and secondaries as they are now)`
           : `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live partition and replica counts, placed evenly by the simulator (not the live placement: ${
-              !supported ? 'this simulator has no placement option yet, see src/simulator/REQUESTS.md' : lp && lp.dropped > 0 ? `${lp.dropped} replica(s) sit on nodes that are not alive` : 'the simulator did not load it exactly'
+              !supported
+                ? 'this simulator has no placement option yet, see src/simulator/REQUESTS.md'
+                : lp && lp.dropped > 0
+                  ? `${lp.dropped} replica(s) sit on nodes that are not alive`
+                  : 'the simulator did not load it exactly'
             })`,
         noPrimaryExplained,
         ...(o.minLiveNote ? [o.minLiveNote] : []),
@@ -216,7 +232,9 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
       summary:
         `rehearsal ${r.outcome}: ${out.replicasCopied} replicas copied (${Math.round(out.bytesCopied / 1024 / 1024)} MB) in ${Math.round(out.simulatedSeconds)} simulated s; ` +
         `partition-seconds without primary ${out.partitionSecondsWithoutPrimary.toFixed(1)} (${noPrimaryExplained}); frozen ${out.frozenSeconds.toFixed(1)} s` +
-        (r.settingsLeft.length ? `; left changed: ${r.settingsLeft.map((s) => `${s.name}=${s.value}`).join(', ')}` : '; no setting left changed') +
+        (r.settingsLeft.length
+          ? `; left changed: ${r.settingsLeft.map((s) => `${s.name}=${s.value}`).join(', ')}`
+          : '; no setting left changed') +
         (placement === 'live' ? '; twin with the live placement' : '; twin placed evenly (not the live placement)'),
     };
   } finally {

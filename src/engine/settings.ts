@@ -9,7 +9,13 @@ import { type SettingLeft, type Outcome, EngineError, type RunCtx } from './type
 import type { ScaleEngine } from './engine';
 
 /** Restore order: the black list and the delay first, the level last (the balancer comes back only once the rest is back). */
-const SETTING_ORDER: readonly SettingName[] = ['meta.lb.assign_secondary_black_list', 'meta.lb.assign_delay_ms', 'meta.lb.only_move_primary', 'meta.live_percentage', 'meta_level'];
+const SETTING_ORDER: readonly SettingName[] = [
+  'meta.lb.assign_secondary_black_list',
+  'meta.lb.assign_delay_ms',
+  'meta.lb.only_move_primary',
+  'meta.live_percentage',
+  'meta_level',
+];
 
 /** Why a scale-in's restore keeps the level at steady: the drain of these nodes did not finish. */
 interface KeepSteady {
@@ -37,7 +43,13 @@ export const DRAIN_HELD: readonly SettingName[] = ['meta.lb.assign_secondary_bla
 /** Equal as the meta means it: the black list is a set of addresses; other values ignore case and spaces around. */
 function sameValue(name: SettingName, a: string, b: string): boolean {
   if (name === 'meta.lb.assign_secondary_black_list') {
-    const norm = (x: string): string => x.split(',').map((y) => y.trim()).filter(Boolean).sort().join(',');
+    const norm = (x: string): string =>
+      x
+        .split(',')
+        .map((y) => y.trim())
+        .filter(Boolean)
+        .sort()
+        .join(',');
     return norm(a) === norm(b);
   }
   return a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -54,7 +66,9 @@ export async function reapply(eng: ScaleEngine, rc: RunCtx): Promise<void> {
     }
   }
   rc.leaderChanged = false;
-  const msg = changed.length ? `meta leader ${rc.leader}: re-applied ${changed.join(', ')}` : `meta leader ${rc.leader}: the settings in force match the journal`;
+  const msg = changed.length
+    ? `meta leader ${rc.leader}: re-applied ${changed.join(', ')}`
+    : `meta leader ${rc.leader}: the settings in force match the journal`;
   eng.d.journal.append({ t: 'event', kind: 'leader', message: msg }, eng.date());
   eng.emit({ kind: 'leader', leader: rc.leader, message: msg });
   // Proposals are lost with the old leader's memory: the drain loops re-propose on their own.
@@ -75,7 +89,13 @@ export async function setSetting(eng: ScaleEngine, rc: RunCtx, name: SettingName
  * to the leader timeout of the engine's clock; each attempt is idempotent (restored settings are
  * journaled and not open any more).
  */
-export async function restoreRetrying(eng: ScaleEngine, run: string | undefined, pendingStops: ReadonlySet<string>, keepSteady?: KeepSteady, extra: RestoreExtra = {}): Promise<SettingLeft[]> {
+export async function restoreRetrying(
+  eng: ScaleEngine,
+  run: string | undefined,
+  pendingStops: ReadonlySet<string>,
+  keepSteady?: KeepSteady,
+  extra: RestoreExtra = {},
+): Promise<SettingLeft[]> {
   const start = eng.clock.now();
   let warned = false;
   for (;;) {
@@ -85,7 +105,10 @@ export async function restoreRetrying(eng: ScaleEngine, run: string | undefined,
       const msg = e instanceof Error ? e.message : String(e);
       // The meta answered and refused: waiting will not change that.
       if (e instanceof SettingError) throw e;
-      if (eng.clock.now() - start >= eng.t.leaderMs) throw new EngineError(`the meta did not answer for ${fmtDuration((eng.clock.now() - start) / 1000)} while restoring settings: ${msg}`);
+      if (eng.clock.now() - start >= eng.t.leaderMs)
+        throw new EngineError(
+          `the meta did not answer for ${fmtDuration((eng.clock.now() - start) / 1000)} while restoring settings: ${msg}`,
+        );
       if (!warned) eng.emit({ kind: 'warning', message: `restoring settings failed (${msg}); retrying until a meta leader answers` });
       warned = true;
       await eng.clock.sleep(eng.o.pollIntervalMs);
@@ -94,10 +117,20 @@ export async function restoreRetrying(eng: ScaleEngine, run: string | undefined,
 }
 
 /** Gives back every open setting from the journal; the threshold only when that cannot freeze the meta. */
-export async function restore(eng: ScaleEngine, signal: AbortSignal, run?: string, pendingStops: ReadonlySet<string> = new Set(), keepSteady?: KeepSteady, extra: RestoreExtra = {}): Promise<SettingLeft[]> {
+export async function restore(
+  eng: ScaleEngine,
+  signal: AbortSignal,
+  run?: string,
+  pendingStops: ReadonlySet<string> = new Set(),
+  keepSteady?: KeepSteady,
+  extra: RestoreExtra = {},
+): Promise<SettingLeft[]> {
   const mine = eng.d.journal.openSettings(run);
   const names = new Set(mine.map((s) => s.name));
-  const held = extra.giveBackHeldFor === undefined ? [] : eng.d.journal.openSettings().filter((s) => s.heldFor === extra.giveBackHeldFor && !names.has(s.name));
+  const held =
+    extra.giveBackHeldFor === undefined
+      ? []
+      : eng.d.journal.openSettings().filter((s) => s.heldFor === extra.giveBackHeldFor && !names.has(s.name));
   const open = [...mine, ...held].sort((a, b) => SETTING_ORDER.indexOf(a.name) - SETTING_ORDER.indexOf(b.name));
   const left: SettingLeft[] = [];
   for (const s of open) {
@@ -149,7 +182,13 @@ export async function restore(eng: ScaleEngine, signal: AbortSignal, run?: strin
     }
     await eng.d.cluster.setSetting(s.name, s.original, signal);
     eng.d.journal.append({ t: 'restored', name: s.name, value: s.original, how: 'set' }, eng.date());
-    eng.emit({ kind: 'setting', name: s.name, from: cur, to: s.original, message: `${s.name} restored to ${s.original || "''"} (journal)` });
+    eng.emit({
+      kind: 'setting',
+      name: s.name,
+      from: cur,
+      to: s.original,
+      message: `${s.name} restored to ${s.original || "''"} (journal)`,
+    });
   }
   return left;
 }
@@ -159,17 +198,32 @@ export async function looksChanged(eng: ScaleEngine): Promise<string[]> {
   const signal = AbortSignal.timeout(30_000);
   const out: string[] = [];
   const bl = (await eng.d.cluster.getSetting('meta.lb.assign_secondary_black_list', signal)).trim();
-  if (bl) out.push(`meta.lb.assign_secondary_black_list = ${bl} (cure never places replicas there); fix: remote_command -t meta-server meta.lb.assign_secondary_black_list clear`);
+  if (bl)
+    out.push(
+      `meta.lb.assign_secondary_black_list = ${bl} (cure never places replicas there); fix: remote_command -t meta-server meta.lb.assign_secondary_black_list clear`,
+    );
   const delay = Number(await eng.d.cluster.getSetting('meta.lb.assign_delay_ms', signal));
-  if (Number.isFinite(delay) && delay < eng.o.lowDelayThresholdMs) out.push(`meta.lb.assign_delay_ms = ${delay} ms (lowered: a restarting node loses its replicas at once); fix: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT`);
+  if (Number.isFinite(delay) && delay < eng.o.lowDelayThresholdMs)
+    out.push(
+      `meta.lb.assign_delay_ms = ${delay} ms (lowered: a restarting node loses its replicas at once); fix: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT`,
+    );
   const omp = (await eng.d.cluster.getSetting('meta.lb.only_move_primary', signal)).trim();
-  if (omp === 'true') out.push(`meta.lb.only_move_primary = true (the balancer only moves primaries); fix, if it was false before: remote_command -t meta-server meta.lb.only_move_primary false`);
+  if (omp === 'true')
+    out.push(
+      `meta.lb.only_move_primary = true (the balancer only moves primaries); fix, if it was false before: remote_command -t meta-server meta.lb.only_move_primary false`,
+    );
   const level = (await eng.d.cluster.getSetting('meta_level', signal)).trim() as MetaLevel;
   if (level === 'steady') out.push(`meta_level = steady (no balancer); if it was lively before the run: set_meta_level lively`);
-  else if (level in META_LEVEL_VALUE && META_LEVEL_VALUE[level] < META_LEVEL_VALUE.steady) out.push(`meta_level = ${level} (no reconfiguration runs); once you know why: set_meta_level steady`);
+  else if (level in META_LEVEL_VALUE && META_LEVEL_VALUE[level] < META_LEVEL_VALUE.steady)
+    out.push(`meta_level = ${level} (no reconfiguration runs); once you know why: set_meta_level steady`);
   return out;
 }
 
 export function leftOpen(eng: ScaleEngine): SettingLeft[] {
-  return eng.d.journal.openSettings().map((s: OpenSetting) => ({ name: s.name, value: s.current, original: s.original, reason: s.keptReason ?? 'not restored yet: run restore-settings' }));
+  return eng.d.journal.openSettings().map((s: OpenSetting) => ({
+    name: s.name,
+    value: s.current,
+    original: s.original,
+    reason: s.keptReason ?? 'not restored yet: run restore-settings',
+  }));
 }

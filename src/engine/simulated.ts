@@ -43,7 +43,10 @@ export function trackKnownNodes(
       return st;
     },
   };
-  const ctl = createNodeControl({ kind: 'simulator', control: sim.controlUrl }, { knownNodes: () => known, metaServers: sim.metaServers, tellOperator: () => undefined });
+  const ctl = createNodeControl(
+    { kind: 'simulator', control: sim.controlUrl },
+    { knownNodes: () => known, metaServers: sim.metaServers, tellOperator: () => undefined },
+  );
   const control: NodeControl = {
     ...ctl,
     addNode: async (signal) => {

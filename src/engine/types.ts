@@ -107,7 +107,12 @@ export interface OperationResult {
   readonly refusals: readonly Refusal[];
   readonly settingsLeft: readonly SettingLeft[];
   readonly plan?: ScalePlan;
-  readonly stats: { readonly primariesMoved: number; readonly copiesProposed: number; readonly bytesCopied: number; readonly elapsedMs: number };
+  readonly stats: {
+    readonly primariesMoved: number;
+    readonly copiesProposed: number;
+    readonly bytesCopied: number;
+    readonly elapsedMs: number;
+  };
   /** Extra structured output of the step (freeze-check schedule, added node addresses…). */
   readonly data?: unknown;
 }

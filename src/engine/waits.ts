@@ -5,7 +5,17 @@ import type { ClusterState } from './ports';
 import { type Progress, EngineError, type RunCtx } from './types';
 import type { ScaleEngine } from './engine';
 
-export async function checkStuck(eng: ScaleEngine, rc: RunCtx, s: ClusterState, start: number, lastChange: number, timeoutMs: number, waitingFor: string, node: string | undefined, reported: boolean): Promise<boolean> {
+export async function checkStuck(
+  eng: ScaleEngine,
+  rc: RunCtx,
+  s: ClusterState,
+  start: number,
+  lastChange: number,
+  timeoutMs: number,
+  waitingFor: string,
+  node: string | undefined,
+  reported: boolean,
+): Promise<boolean> {
   const now = eng.clock.now();
   const stalled = now - lastChange;
   const timedOut = now - start > timeoutMs;
@@ -13,9 +23,21 @@ export async function checkStuck(eng: ScaleEngine, rc: RunCtx, s: ClusterState, 
   const pct = await eng.readPct(rc.signal).catch(() => NaN);
   const stored = await eng.d.cluster.getSetting('meta_level', rc.signal).catch(() => undefined);
   const ml = await eng.minLive(s.leader, rc.signal);
-  const dg = diagnose(s, { waitingFor, excluded: rc.excluded, ...(node ? { node } : {}), pct, minLive: ml.value, ...(stored ? { storedLevel: stored } : {}), stalledSeconds: stalled / 1000 });
+  const dg = diagnose(s, {
+    waitingFor,
+    excluded: rc.excluded,
+    ...(node ? { node } : {}),
+    pct,
+    minLive: ml.value,
+    ...(stored ? { storedLevel: stored } : {}),
+    stalledSeconds: stalled / 1000,
+  });
   if (timedOut) throw new EngineError(`timed out after ${fmtDuration(timeoutMs / 1000)} waiting for ${waitingFor}`, dg);
-  eng.emit({ kind: 'stuck', diagnosis: dg, message: `no progress for ${fmtDuration(stalled / 1000)} waiting for ${waitingFor}\n${formatDiagnosis(dg)}` });
+  eng.emit({
+    kind: 'stuck',
+    diagnosis: dg,
+    message: `no progress for ${fmtDuration(stalled / 1000)} waiting for ${waitingFor}\n${formatDiagnosis(dg)}`,
+  });
   eng.d.journal.append({ t: 'event', kind: 'stuck', message: `${waitingFor}: ${dg.cause}` }, eng.date());
   return true;
 }

@@ -137,7 +137,10 @@ export class ClusterRegistry implements vscode.Disposable {
   }
 
   async setActive(name: string): Promise<void> {
-    if (!this.get(name)) throw new Error(`no cluster named "${name}"; the configured ones are: ${this.clusters.map((c) => c.profile.name).join(', ') || 'none'}`);
+    if (!this.get(name))
+      throw new Error(
+        `no cluster named "${name}"; the configured ones are: ${this.clusters.map((c) => c.profile.name).join(', ') || 'none'}`,
+      );
     this.activeName = name;
     await this.context.workspaceState.update(ACTIVE_KEY, name);
     this.changeActive.fire(this.active);
@@ -202,9 +205,15 @@ export class ClusterRegistry implements vscode.Disposable {
     const msg = parsed.problems.map((p) => p.message).join('\n');
     if (msg && msg !== this.lastWarned) {
       this.log?.warn(`settings: ${msg}`);
-      void vscode.window.showWarningMessage(`Pegasus: ${parsed.problems.length === 1 ? parsed.problems[0]!.message : `${parsed.problems.length} entries of pegasus.clusters are ignored; see the Clusters view.`}`, 'Open Settings').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'pegasus.clusters' } });
-      });
+      void vscode.window
+        .showWarningMessage(
+          `Pegasus: ${parsed.problems.length === 1 ? parsed.problems[0]!.message : `${parsed.problems.length} entries of pegasus.clusters are ignored; see the Clusters view.`}`,
+          'Open Settings',
+        )
+        .then((pick) => {
+          if (pick)
+            void vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'pegasus.clusters' } });
+        });
     }
     this.lastWarned = msg;
     this.changeClusters.fire();

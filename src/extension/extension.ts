@@ -10,9 +10,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   log = vscode.window.createOutputChannel('Pegasus Ops', { log: true });
   context.subscriptions.push(log);
   log.info(`Pegasus Ops activating in VS Code ${vscode.version} on Node ${process.version}`);
-  context.subscriptions.push(
-    vscode.commands.registerCommand('pegasus.showLog', () => log.show()),
-  );
+  context.subscriptions.push(vscode.commands.registerCommand('pegasus.showLog', () => log.show()));
   // Each feature registers itself; one failing must not take the others down.
   for (const [name, register] of [
     ['explorer', registerExplorer],
@@ -22,7 +20,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     try {
       await register(context);
     } catch (err) {
-      log.error(`Pegasus Ops: ${name} failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      log.error(`Pegasus Ops: ${name} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
   log.info('Pegasus Ops activated');

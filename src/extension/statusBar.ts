@@ -36,9 +36,11 @@ export class ClusterStatusBar implements vscode.Disposable {
     const md = new vscode.MarkdownString(v.tooltip, true);
     this.item.tooltip = md;
     this.item.backgroundColor =
-      v.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
-      : v.severity === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground')
-      : undefined;
+      v.severity === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : v.severity === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.accessibilityInformation = { label: v.text.replace(/\$\([^)]*\)\s*/g, '') };
   }
 

@@ -26,7 +26,8 @@ export const CLIENT_ERRORS = {
 
 const HINTS: Record<string, string> = {
   ERR_OBJECT_NOT_FOUND: 'the table does not exist; check its name with `ls`',
-  ERR_APP_NOT_EXIST: 'the table does not exist (or a follower answered); check the name with `ls` and that the call reached the meta leader',
+  ERR_APP_NOT_EXIST:
+    'the table does not exist (or a follower answered); check the name with `ls` and that the call reached the meta leader',
   ERR_APP_EXIST: 'a table with this name already exists',
   ERR_FORWARD_TO_OTHERS: 'no meta server answered as leader; check that the meta servers are up and a leader is elected',
   ERR_SERVICE_NOT_ACTIVE: 'the meta leader is still starting; retry in a few seconds',

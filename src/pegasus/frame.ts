@@ -75,7 +75,13 @@ export function writeRequestFrame(name: string, seqid: number, writeArgs: (w: Th
     w.u32(0);
     const m0 = w.pos;
     // Java writes all five fields; so do we.
-    writeRequestMetaV1(w, { appId, partitionIndex, clientTimeout: timeout, partitionHash: init.partitionHash ?? 0n, isBackupRequest: init.isBackupRequest ?? false });
+    writeRequestMetaV1(w, {
+      appId,
+      partitionIndex,
+      clientTimeout: timeout,
+      partitionHash: init.partitionHash ?? 0n,
+      isBackupRequest: init.isBackupRequest ?? false,
+    });
     w.patchU32(metaAt, w.pos - m0);
   }
   const bodyStart = w.pos;
@@ -272,14 +278,19 @@ export class FrameReader {
   }
 
   private tooLarge(size: number): never {
-    throw new PegasusError(CLIENT_ERRORS.frameTooLarge, `frame of ${size} bytes exceeds the ${this.maxFrameBytes}-byte cap`, { kind: 'wire' });
+    throw new PegasusError(CLIENT_ERRORS.frameTooLarge, `frame of ${size} bytes exceeds the ${this.maxFrameBytes}-byte cap`, {
+      kind: 'wire',
+    });
   }
 
   private responseSize(): number | undefined {
     if (this.buffered < 4) return undefined;
     const head = this.peek(4);
     // "HTTP" read as a length would be 1.2 GB: say what it really is.
-    if (head.toString('latin1', 0, 4) === 'HTTP') throw wireError('the peer answered in HTTP, not THFT: check that the address is the RPC port of a Pegasus meta server (34601 by default)');
+    if (head.toString('latin1', 0, 4) === 'HTTP')
+      throw wireError(
+        'the peer answered in HTTP, not THFT: check that the address is the RPC port of a Pegasus meta server (34601 by default)',
+      );
     const total = head.readInt32BE(0);
     if (total < 8) throw wireError(`response total_length ${total} is too small`);
     if (total > this.maxFrameBytes) this.tooLarge(total);
@@ -289,7 +300,8 @@ export class FrameReader {
   private requestSize(): number | undefined {
     if (this.buffered < 8) return undefined;
     let h = this.peek(8);
-    if (h.compare(THFT, 0, 4, 0, 4) !== 0) throw wireError(`not a THFT frame (starts with ${JSON.stringify(h.subarray(0, 4).toString('latin1'))})`);
+    if (h.compare(THFT, 0, 4, 0, 4) !== 0)
+      throw wireError(`not a THFT frame (starts with ${JSON.stringify(h.subarray(0, 4).toString('latin1'))})`);
     const version = h.readUInt32BE(4);
     let size: number;
     if (version === 0) {

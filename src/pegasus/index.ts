@@ -6,5 +6,13 @@ export * from './structs';
 export * from './frame';
 export * from './rpc';
 export { Connection, splitHostPort, type CallOptions, type ConnectionOptions } from './connection';
-export { MetaClient, clusterInfoRecord, serverStartTime, type LeaderChange, type LeaderWatchOptions, type MetaClientOptions, type RemoteCommandAt } from './metaClient';
+export {
+  MetaClient,
+  clusterInfoRecord,
+  serverStartTime,
+  type LeaderChange,
+  type LeaderWatchOptions,
+  type MetaClientOptions,
+  type RemoteCommandAt,
+} from './metaClient';
 export { parseRemoteCommandOutput, remoteCommandResultSchema, type RemoteCommandResult } from './remoteCommand';

@@ -75,7 +75,8 @@ const RETRY_SAME = new Set(['ERR_SERVICE_NOT_ACTIVE', 'ERR_UNDER_RECOVERY']);
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new PegasusError(CLIENT_ERRORS.cancelled, 'cancelled while waiting to retry', { kind: 'transport' }));
+    if (signal?.aborted)
+      return reject(new PegasusError(CLIENT_ERRORS.cancelled, 'cancelled while waiting to retry', { kind: 'transport' }));
     const onAbort = (): void => {
       clearTimeout(t);
       reject(new PegasusError(CLIENT_ERRORS.cancelled, 'cancelled while waiting to retry', { kind: 'transport' }));
@@ -106,7 +107,10 @@ export class MetaClient {
 
   constructor(opts: MetaClientOptions) {
     if (opts.metaServers.length === 0) {
-      throw new PegasusError(CLIENT_ERRORS.invalidParameters, 'no meta servers given', { kind: 'usage', hint: 'list at least one meta server as host:port' });
+      throw new PegasusError(CLIENT_ERRORS.invalidParameters, 'no meta servers given', {
+        kind: 'usage',
+        hint: 'list at least one meta server as host:port',
+      });
     }
     for (const m of opts.metaServers) splitHostPort(m);
     this.metas = [...new Set(opts.metaServers)];
@@ -195,7 +199,11 @@ export class MetaClient {
    * RPC_CLI_CLI_CALL on one server: `address` (any meta or replica server), or the meta leader.
    * Never forwarded by the server; leader-only commands answer `unknown command` on followers.
    */
-  async remoteCommand(cmd: string, args: readonly string[] = [], opts: CallOptions & { address?: string } = {}): Promise<RemoteCommandResult> {
+  async remoteCommand(
+    cmd: string,
+    args: readonly string[] = [],
+    opts: CallOptions & { address?: string } = {},
+  ): Promise<RemoteCommandResult> {
     const req = { cmd, arguments: [...args] };
     if (opts.address !== undefined) return parseRemoteCommandOutput(await this.conn(opts.address).call(RPC.remoteCommand, req, opts));
     const deadline = Date.now() + (opts.timeoutMs ?? this.opts.timeoutMs ?? 10_000);
@@ -219,7 +227,12 @@ export class MetaClient {
   }
 
   /** The same command on several servers (the shell's `remote_command -l a,b`); failures are per address. */
-  remoteCommandOn(addresses: readonly string[], cmd: string, args: readonly string[] = [], opts: CallOptions = {}): Promise<RemoteCommandAt[]> {
+  remoteCommandOn(
+    addresses: readonly string[],
+    cmd: string,
+    args: readonly string[] = [],
+    opts: CallOptions = {},
+  ): Promise<RemoteCommandAt[]> {
     return Promise.all(
       addresses.map(async (address): Promise<RemoteCommandAt> => {
         try {
@@ -261,7 +274,8 @@ export class MetaClient {
     if (started !== undefined && this.leaderAddr === leader) {
       const before = this.leaderStarted;
       this.leaderStarted = { address: leader, started };
-      if (before && before.address === leader && before.started !== started) this.emitChange({ previous: leader, current: leader, restarted: true });
+      if (before && before.address === leader && before.started !== started)
+        this.emitChange({ previous: leader, current: leader, restarted: true });
     }
     return leader;
   }
@@ -289,11 +303,17 @@ export class MetaClient {
     this.watches.add(stop);
     const tick = async (): Promise<void> => {
       try {
-        await this.checkLeader({ signal: ac.signal, detectRestart, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+        await this.checkLeader({
+          signal: ac.signal,
+          detectRestart,
+          ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        });
       } catch (e) {
         if (!ac.signal.aborted) {
           try {
-            opts.onError?.(e instanceof PegasusError ? e : new PegasusError(CLIENT_ERRORS.invalidData, String(e), { kind: 'wire', cause: e }));
+            opts.onError?.(
+              e instanceof PegasusError ? e : new PegasusError(CLIENT_ERRORS.invalidData, String(e), { kind: 'wire', cause: e }),
+            );
           } catch {
             // A listener's failure must not stop the watch.
           }
@@ -409,7 +429,8 @@ export class MetaClient {
     };
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       if (this.closed) throw new PegasusError(CLIENT_ERRORS.sessionReset, 'the meta client was closed', { kind: 'usage', rpc: rpc.name });
-      if (opts.signal?.aborted) throw new PegasusError(CLIENT_ERRORS.cancelled, 'cancelled by the caller', { kind: 'transport', rpc: rpc.name, address: target });
+      if (opts.signal?.aborted)
+        throw new PegasusError(CLIENT_ERRORS.cancelled, 'cancelled by the caller', { kind: 'transport', rpc: rpc.name, address: target });
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       // Every meta tried without finding a leader: wait before the next round (e.g. during an election).
@@ -420,7 +441,10 @@ export class MetaClient {
       visited.add(target);
       let resp: P;
       try {
-        resp = await this.conn(target).call(rpc, req, { timeoutMs: Math.min(remaining, attemptTimeout), ...(opts.signal ? { signal: opts.signal } : {}) });
+        resp = await this.conn(target).call(rpc, req, {
+          timeoutMs: Math.min(remaining, attemptTimeout),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
       } catch (e) {
         if (!(e instanceof PegasusError) || e.kind !== 'transport' || e.code === CLIENT_ERRORS.cancelled) throw e;
         last = e;
@@ -455,7 +479,8 @@ export class MetaClient {
     // Out of attempts before the deadline: the last failure's code; past the deadline: ERR_TIMEOUT,
     // unless the metas did answer (no leader / not ready), which says more than a timeout.
     const early = Date.now() < deadline;
-    const answered = last?.code === 'ERR_FORWARD_TO_OTHERS' || last?.code === 'ERR_SERVICE_NOT_ACTIVE' || last?.code === 'ERR_UNDER_RECOVERY';
+    const answered =
+      last?.code === 'ERR_FORWARD_TO_OTHERS' || last?.code === 'ERR_SERVICE_NOT_ACTIVE' || last?.code === 'ERR_UNDER_RECOVERY';
     const code = last && (early || answered) ? last.code : CLIENT_ERRORS.timeout;
     const failures = [...outcomes].map(([address, error]) => ({ address, error }));
     const summary = failures.map((f) => `${f.address}: ${f.error.code} ${f.error.detail}`).join('; ');

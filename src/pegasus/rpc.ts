@@ -36,7 +36,9 @@ export interface RpcDef<Req, Resp> {
   readResponse(r: ThriftReader): Resp;
 }
 
-function def<Req, Resp>(d: Omit<RpcDef<Req, Resp>, 'ackName' | 'resultType' | 'leaderOnly'> & { resultType?: number; leaderOnly?: boolean }): RpcDef<Req, Resp> {
+function def<Req, Resp>(
+  d: Omit<RpcDef<Req, Resp>, 'ackName' | 'resultType' | 'leaderOnly'> & { resultType?: number; leaderOnly?: boolean },
+): RpcDef<Req, Resp> {
   return { ...d, ackName: `${d.name}_ACK`, resultType: d.resultType ?? TType.STRUCT, leaderOnly: d.leaderOnly ?? true };
 }
 
@@ -141,7 +143,10 @@ function encodeGuard(what: string, fn: () => Buffer): Buffer {
     return fn();
   } catch (e) {
     if (e instanceof PegasusError) throw e;
-    throw new PegasusError('ERR_INVALID_PARAMETERS', `cannot encode ${what}: ${e instanceof Error ? e.message : String(e)}`, { kind: 'usage', cause: e });
+    throw new PegasusError('ERR_INVALID_PARAMETERS', `cannot encode ${what}: ${e instanceof Error ? e.message : String(e)}`, {
+      kind: 'usage',
+      cause: e,
+    });
   }
 }
 
@@ -163,7 +168,10 @@ function zodFailure(what: string, err: z.ZodError): PegasusError {
  */
 export function decodeResult<Q, P>(rpc: RpcDef<Q, P>, rf: ResponseFrame): P {
   if (rf.errorName !== 'ERR_OK') {
-    throw new PegasusError(rf.errorName, `the server refused ${rf.name.replace(/_ACK$/, '')} at the RPC level`, { kind: 'rpc', rpc: rpc.name });
+    throw new PegasusError(rf.errorName, `the server refused ${rf.name.replace(/_ACK$/, '')} at the RPC level`, {
+      kind: 'rpc',
+      rpc: rpc.name,
+    });
   }
   const r = new ThriftReader(rf.frame, rf.bodyOffset);
   let value: P | undefined;

@@ -114,18 +114,41 @@ export function readPartitionConfiguration(r: ThriftReader): PartitionConfigurat
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: pid = r.gpid(); break;
-      case 2: ballot = i64Or(r, t, 0); break;
-      case 3: maxReplicaCount = i32Or(r, t, 0); break;
-      case 4: primary = r.rpcAddress(); break;
-      case 5: secondaries = readAddrList(r); break;
-      case 6: lastDrops = readAddrList(r); break;
-      case 7: lastCommittedDecree = i64Or(r, t, 0); break;
-      case 8: partitionFlags = i32Or(r, t, 0); break;
-      case 9: hpPrimary = r.hostPort(); break;
-      case 10: hpSecondaries = readHostPortList(r); break;
-      case 11: hpLastDrops = readHostPortList(r); break;
-      default: r.skip(t);
+      case 1:
+        pid = r.gpid();
+        break;
+      case 2:
+        ballot = i64Or(r, t, 0);
+        break;
+      case 3:
+        maxReplicaCount = i32Or(r, t, 0);
+        break;
+      case 4:
+        primary = r.rpcAddress();
+        break;
+      case 5:
+        secondaries = readAddrList(r);
+        break;
+      case 6:
+        lastDrops = readAddrList(r);
+        break;
+      case 7:
+        lastCommittedDecree = i64Or(r, t, 0);
+        break;
+      case 8:
+        partitionFlags = i32Or(r, t, 0);
+        break;
+      case 9:
+        hpPrimary = r.hostPort();
+        break;
+      case 10:
+        hpSecondaries = readHostPortList(r);
+        break;
+      case 11:
+        hpLastDrops = readHostPortList(r);
+        break;
+      default:
+        r.skip(t);
     }
   }
   const pc: PartitionConfiguration = { pid, ballot, maxReplicaCount, primary, secondaries, lastDrops, lastCommittedDecree, partitionFlags };
@@ -171,10 +194,17 @@ export function readNodeInfo(r: ThriftReader): NodeInfo {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: status = i32Or(r, t, 0); break;
-      case 2: address = r.rpcAddress(); break;
-      case 3: hpAddress = r.hostPort(); break;
-      default: r.skip(t);
+      case 1:
+        status = i32Or(r, t, 0);
+        break;
+      case 2:
+        address = r.rpcAddress();
+        break;
+      case 3:
+        hpAddress = r.hostPort();
+        break;
+      default:
+        r.skip(t);
     }
   }
   return hpAddress === undefined ? { status, address } : { status, address, hpAddress };
@@ -213,11 +243,21 @@ export function readAppInfo(r: ThriftReader): AppInfo {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: a.status = i32Or(r, t, 0); break;
-      case 2: a.appType = strOr(r, t, ''); break;
-      case 3: a.appName = strOr(r, t, ''); break;
-      case 4: a.appId = i32Or(r, t, 0); break;
-      case 5: a.partitionCount = i32Or(r, t, 0); break;
+      case 1:
+        a.status = i32Or(r, t, 0);
+        break;
+      case 2:
+        a.appType = strOr(r, t, '');
+        break;
+      case 3:
+        a.appName = strOr(r, t, '');
+        break;
+      case 4:
+        a.appId = i32Or(r, t, 0);
+        break;
+      case 5:
+        a.partitionCount = i32Or(r, t, 0);
+        break;
       case 6: {
         if (t !== MAP) {
           r.skip(t);
@@ -236,16 +276,38 @@ export function readAppInfo(r: ThriftReader): AppInfo {
         a.envs = envs;
         break;
       }
-      case 7: a.isStateful = boolOr(r, t, false); break;
-      case 8: a.maxReplicaCount = i32Or(r, t, 0); break;
-      case 9: a.expireSecond = i64Or(r, t, 0); break;
-      case 10: a.createSecond = i64Or(r, t, 0); break;
-      case 11: a.dropSecond = i64Or(r, t, 0); break;
-      case 12: if (t === BOOL) a.duplicating = r.bool(); else r.skip(t); break;
-      case 13: a.initPartitionCount = i32Or(r, t, -1); break;
-      case 14: if (t === BOOL) a.isBulkLoading = r.bool(); else r.skip(t); break;
-      case 15: if (t === BOOL) a.atomicIdempotent = r.bool(); else r.skip(t); break;
-      default: r.skip(t);
+      case 7:
+        a.isStateful = boolOr(r, t, false);
+        break;
+      case 8:
+        a.maxReplicaCount = i32Or(r, t, 0);
+        break;
+      case 9:
+        a.expireSecond = i64Or(r, t, 0);
+        break;
+      case 10:
+        a.createSecond = i64Or(r, t, 0);
+        break;
+      case 11:
+        a.dropSecond = i64Or(r, t, 0);
+        break;
+      case 12:
+        if (t === BOOL) a.duplicating = r.bool();
+        else r.skip(t);
+        break;
+      case 13:
+        a.initPartitionCount = i32Or(r, t, -1);
+        break;
+      case 14:
+        if (t === BOOL) a.isBulkLoading = r.bool();
+        else r.skip(t);
+        break;
+      case 15:
+        if (t === BOOL) a.atomicIdempotent = r.bool();
+        else r.skip(t);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return a;
@@ -320,9 +382,14 @@ export function readListNodesResponse(r: ThriftReader): ListNodesResponse {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: err = r.errorCode(); break;
-      case 2: infos = readStructList(r, t, readNodeInfo); break;
-      default: r.skip(t);
+      case 1:
+        err = r.errorCode();
+        break;
+      case 2:
+        infos = readStructList(r, t, readNodeInfo);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return { err, infos };
@@ -343,10 +410,19 @@ export function readListAppsRequest(r: ThriftReader): ListAppsRequest {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: q.status = i32Or(r, t, 0); break;
-      case 2: if (t === STRING) q.appNamePattern = r.string(); else r.skip(t); break;
-      case 3: if (t === I32) q.matchType = r.i32(); else r.skip(t); break;
-      default: r.skip(t);
+      case 1:
+        q.status = i32Or(r, t, 0);
+        break;
+      case 2:
+        if (t === STRING) q.appNamePattern = r.string();
+        else r.skip(t);
+        break;
+      case 3:
+        if (t === I32) q.matchType = r.i32();
+        else r.skip(t);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return q;
@@ -374,10 +450,18 @@ export function readListAppsResponse(r: ThriftReader): ListAppsResponse {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: err = r.errorCode(); break;
-      case 2: infos = readStructList(r, t, readAppInfo); break;
-      case 3: if (t === STRING) hintMessage = r.string(); else r.skip(t); break;
-      default: r.skip(t);
+      case 1:
+        err = r.errorCode();
+        break;
+      case 2:
+        infos = readStructList(r, t, readAppInfo);
+        break;
+      case 3:
+        if (t === STRING) hintMessage = r.string();
+        else r.skip(t);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return hintMessage === undefined ? { err, infos } : { err, infos, hintMessage };
@@ -403,7 +487,9 @@ export function readQueryCfgRequest(r: ThriftReader): QueryCfgRequest {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: appName = strOr(r, t, ''); break;
+      case 1:
+        appName = strOr(r, t, '');
+        break;
       case 2: {
         if (t !== LIST) {
           r.skip(t);
@@ -415,7 +501,8 @@ export function readQueryCfgRequest(r: ThriftReader): QueryCfgRequest {
         for (let i = 0; i < count; i++) partitionIndices[i] = r.i32();
         break;
       }
-      default: r.skip(t);
+      default:
+        r.skip(t);
     }
   }
   return { appName, partitionIndices };
@@ -438,12 +525,23 @@ export function readQueryCfgResponse(r: ThriftReader): QueryCfgResponse {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: err = r.errorCode(); break;
-      case 2: appId = i32Or(r, t, 0); break;
-      case 3: partitionCount = i32Or(r, t, 0); break;
-      case 4: isStateful = boolOr(r, t, false); break;
-      case 5: partitions = readStructList(r, t, readPartitionConfiguration); break;
-      default: r.skip(t);
+      case 1:
+        err = r.errorCode();
+        break;
+      case 2:
+        appId = i32Or(r, t, 0);
+        break;
+      case 3:
+        partitionCount = i32Or(r, t, 0);
+        break;
+      case 4:
+        isStateful = boolOr(r, t, false);
+        break;
+      case 5:
+        partitions = readStructList(r, t, readPartitionConfiguration);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return { err, appId, partitionCount, isStateful, partitions };
@@ -483,10 +581,17 @@ export function readClusterInfoResponse(r: ThriftReader): ClusterInfoResponse {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: err = r.errorCode(); break;
-      case 2: keys = readStringList(r, t); break;
-      case 3: values = readStringList(r, t); break;
-      default: r.skip(t);
+      case 1:
+        err = r.errorCode();
+        break;
+      case 2:
+        keys = readStringList(r, t);
+        break;
+      case 3:
+        values = readStringList(r, t);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return { err, keys, values };
@@ -522,9 +627,14 @@ export function readControlMetaResponse(r: ThriftReader): ControlMetaResponse {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: err = r.errorCode(); break;
-      case 2: oldLevel = i32Or(r, t, 0); break;
-      default: r.skip(t);
+      case 1:
+        err = r.errorCode();
+        break;
+      case 2:
+        oldLevel = i32Or(r, t, 0);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return { err, oldLevel };
@@ -545,9 +655,14 @@ export function readRemoteCommandRequest(r: ThriftReader): RemoteCommandRequest 
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: cmd = strOr(r, t, ''); break;
-      case 2: args = readStringList(r, t); break;
-      default: r.skip(t);
+      case 1:
+        cmd = strOr(r, t, '');
+        break;
+      case 2:
+        args = readStringList(r, t);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return { cmd, arguments: args };
@@ -571,12 +686,23 @@ export function readProposalAction(r: ThriftReader): ProposalAction {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: target = r.rpcAddress(); break;
-      case 2: node = r.rpcAddress(); break;
-      case 3: type = i32Or(r, t, 0); break;
-      case 5: hpTarget = r.hostPort(); break;
-      case 6: hpNode = r.hostPort(); break;
-      default: r.skip(t);
+      case 1:
+        target = r.rpcAddress();
+        break;
+      case 2:
+        node = r.rpcAddress();
+        break;
+      case 3:
+        type = i32Or(r, t, 0);
+        break;
+      case 5:
+        hpTarget = r.hostPort();
+        break;
+      case 6:
+        hpNode = r.hostPort();
+        break;
+      default:
+        r.skip(t);
     }
   }
   const a: ProposalAction = { target, node, type };
@@ -609,11 +735,22 @@ export function readBalancerRequest(r: ThriftReader): BalancerRequest {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: q.gpid = r.gpid(); break;
-      case 2: q.actionList = readStructList(r, t, readProposalAction); break;
-      case 3: if (t === BOOL) q.force = r.bool(); else r.skip(t); break;
-      case 4: if (t === I32) q.balanceType = r.i32(); else r.skip(t); break;
-      default: r.skip(t);
+      case 1:
+        q.gpid = r.gpid();
+        break;
+      case 2:
+        q.actionList = readStructList(r, t, readProposalAction);
+        break;
+      case 3:
+        if (t === BOOL) q.force = r.bool();
+        else r.skip(t);
+        break;
+      case 4:
+        if (t === I32) q.balanceType = r.i32();
+        else r.skip(t);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return q;
@@ -657,12 +794,28 @@ export function readRequestMetaV1(r: ThriftReader): RequestMetaV1 {
     const t = r.fieldBegin();
     if (t === 0) break;
     switch (r.fieldId) {
-      case 1: if (t === I32) m.appId = r.i32(); else r.skip(t); break;
-      case 2: if (t === I32) m.partitionIndex = r.i32(); else r.skip(t); break;
-      case 3: if (t === I32) m.clientTimeout = r.i32(); else r.skip(t); break;
-      case 4: if (t === I64) m.partitionHash = r.i64big(); else r.skip(t); break;
-      case 5: if (t === BOOL) m.isBackupRequest = r.bool(); else r.skip(t); break;
-      default: r.skip(t);
+      case 1:
+        if (t === I32) m.appId = r.i32();
+        else r.skip(t);
+        break;
+      case 2:
+        if (t === I32) m.partitionIndex = r.i32();
+        else r.skip(t);
+        break;
+      case 3:
+        if (t === I32) m.clientTimeout = r.i32();
+        else r.skip(t);
+        break;
+      case 4:
+        if (t === I64) m.partitionHash = r.i64big();
+        else r.skip(t);
+        break;
+      case 5:
+        if (t === BOOL) m.isBackupRequest = r.bool();
+        else r.skip(t);
+        break;
+      default:
+        r.skip(t);
     }
   }
   return m;

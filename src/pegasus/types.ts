@@ -310,7 +310,9 @@ export function isPartitionConfiguration(v: unknown): v is PartitionConfiguratio
 
 /** Same acceptance as `nodeInfoSchema`. */
 export function isNodeInfo(v: unknown): v is NodeInfo {
-  return isPlainObject(v) && isInt32(v.status) && typeof v.address === 'string' && (v.hpAddress === undefined || typeof v.hpAddress === 'string');
+  return (
+    isPlainObject(v) && isInt32(v.status) && typeof v.address === 'string' && (v.hpAddress === undefined || typeof v.hpAddress === 'string')
+  );
 }
 
 const optBool = (v: unknown): boolean => v === undefined || typeof v === 'boolean';
@@ -357,7 +359,10 @@ export function structArraySchema<T>(element: z.ZodType<T>, isValid: (v: unknown
 }
 
 export const listNodesRequestSchema: z.ZodType<ListNodesRequest> = z.object({ status: int32 });
-export const listNodesResponseSchema: z.ZodType<ListNodesResponse> = z.object({ err: errorNameSchema, infos: structArraySchema(nodeInfoSchema, isNodeInfo) });
+export const listNodesResponseSchema: z.ZodType<ListNodesResponse> = z.object({
+  err: errorNameSchema,
+  infos: structArraySchema(nodeInfoSchema, isNodeInfo),
+});
 export const listAppsRequestSchema: z.ZodType<ListAppsRequest> = z.object({
   status: int32,
   appNamePattern: z.string().optional(),

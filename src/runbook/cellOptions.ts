@@ -71,7 +71,9 @@ export function parseCellOptions(text: string, at: { line: number; column: numbe
     problems: [{ line: at.line, column: at.column + offset, severity: 'error', message }],
   });
   if (!t.startsWith('{')) {
-    return problem(`cell options must be a JSON object after the language, for example \`\`\`pegasus {"confirm":true}; got ${JSON.stringify(t)}`);
+    return problem(
+      `cell options must be a JSON object after the language, for example \`\`\`pegasus {"confirm":true}; got ${JSON.stringify(t)}`,
+    );
   }
   let json: unknown;
   try {
@@ -80,7 +82,10 @@ export function parseCellOptions(text: string, at: { line: number; column: numbe
     const msg = err instanceof Error ? err.message : String(err);
     const pos = /position (\d+)/.exec(msg);
     const offset = pos ? Number(pos[1]) : 0;
-    return problem(`cell options are not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')} (fix the JSON object after \`\`\`pegasus)`, offset);
+    return problem(
+      `cell options are not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')} (fix the JSON object after \`\`\`pegasus)`,
+      offset,
+    );
   }
   const res = cellOptionsSchema.safeParse(json);
   if (res.success) return { value: res.data, problems: [] };

@@ -15,7 +15,10 @@ export function formatProblem(p: RunbookProblem, file?: string): string {
 
 /** Thrown where a caller needs a single failure (e.g. options of a cell about to run). */
 export class RunbookError extends Error {
-  constructor(readonly problems: readonly RunbookProblem[], file?: string) {
+  constructor(
+    readonly problems: readonly RunbookProblem[],
+    file?: string,
+  ) {
     super(problems.map((p) => formatProblem(p, file)).join('\n'));
     this.name = 'RunbookError';
   }

@@ -62,7 +62,12 @@ export function outputsForResult(r: CommandResult): CellOutput[] {
     command: r.command,
     ok: r.ok,
     ...(r.summary !== undefined ? { summary: r.summary } : {}),
-    tables: r.tables.map((t) => ({ ...(t.title !== undefined ? { title: t.title } : {}), columns: [...t.columns], rows: t.rows.map((row) => [...row]), ...(t.kind ? { kind: t.kind } : {}) })),
+    tables: r.tables.map((t) => ({
+      ...(t.title !== undefined ? { title: t.title } : {}),
+      columns: [...t.columns],
+      rows: t.rows.map((row) => [...row]),
+      ...(t.kind ? { kind: t.kind } : {}),
+    })),
     ...(r.tables.length === 0 ? { text: r.text } : {}),
     ...(picture ? { picture } : {}),
   };
@@ -178,7 +183,8 @@ export async function runCell(text: string, options: CellOptions & { production?
     };
   }
   const last = results[results.length - 1]!;
-  const summary = results.length === 1 ? (last.summary ?? `${last.command}: ok`) : `${results.length} commands ok; last: ${last.summary ?? last.command}`;
+  const summary =
+    results.length === 1 ? (last.summary ?? `${last.command}: ok`) : `${results.length} commands ok; last: ${last.summary ?? last.command}`;
   return { status: 'succeeded', results, outputs, summary, changed };
 }
 
@@ -192,7 +198,11 @@ export function isProgressUpdate(e: ProgressEvent): boolean {
 }
 
 /** Progress events thinned out so a chatty step cannot flood the editor: at most one per `intervalMs`, the last one always delivered. */
-export function throttle<T>(fn: (v: T) => void, intervalMs: number, now: () => number = Date.now): { push(v: T): void; flush(): void; cancel(): void } {
+export function throttle<T>(
+  fn: (v: T) => void,
+  intervalMs: number,
+  now: () => number = Date.now,
+): { push(v: T): void; flush(): void; cancel(): void } {
   let last = -Infinity;
   let pending: { v: T } | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -17,7 +17,10 @@ import { cellOptionsSchema } from './cellOptions';
 import type { RunbookProblem } from './diagnostics';
 
 export const frontMatterSchema = z.looseObject({
-  cluster: z.string({ error: (i) => `"cluster" must be the name of a cluster in the pegasus.clusters setting, got ${JSON.stringify(i.input)}` }).min(1).optional(),
+  cluster: z
+    .string({ error: (i) => `"cluster" must be the name of a cluster in the pegasus.clusters setting, got ${JSON.stringify(i.input)}` })
+    .min(1)
+    .optional(),
   /** Treat the cluster as production whatever the settings say: every change asks first. */
   production: z.boolean({ error: '"production" must be true or false' }).optional(),
   /** Cell option defaults; a cell's own options win. */
@@ -34,7 +37,11 @@ interface Src {
 }
 
 class YamlError extends Error {
-  constructor(readonly line: number, readonly column: number, message: string) {
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -143,7 +150,9 @@ export function parseFrontMatter(body: readonly string[], firstLine: number): { 
     if (/^\s*\t/.test(raw)) {
       return {
         value: {},
-        problems: [{ line: firstLine + k, column: 1, severity: 'error', message: 'front matter is indented with a tab; YAML needs spaces' }],
+        problems: [
+          { line: firstLine + k, column: 1, severity: 'error', message: 'front matter is indented with a tab; YAML needs spaces' },
+        ],
       };
     }
     const text = stripComment(raw);
@@ -167,7 +176,10 @@ export function parseFrontMatter(body: readonly string[], firstLine: number): { 
     throw err;
   }
   if (Array.isArray(data) || data === null || typeof data !== 'object') {
-    return { value: {}, problems: [{ line: firstLine, column: 1, severity: 'error', message: 'front matter must be a mapping such as "cluster: staging"' }] };
+    return {
+      value: {},
+      problems: [{ line: firstLine, column: 1, severity: 'error', message: 'front matter must be a mapping such as "cluster: staging"' }],
+    };
   }
   const res = frontMatterSchema.safeParse(data);
   if (res.success) return { value: res.data, problems: [] };

@@ -19,7 +19,16 @@ import { formatProblem, type RunbookProblem } from './diagnostics';
 import { isProgressUpdate, runCell, throttle } from './execute';
 import { parseRunbook, type RunbookCell, type RunbookDocument } from './format';
 import { CellTimeoutError, formatMs, RunQueue, type QueueTask, type TaskOutcome } from './queue';
-import { currentUser, describeCellRecord, findResumePoint, readCellRecords, RunLog, runLogPath, type CellEntry, type ResumePoint } from './runLog';
+import {
+  currentUser,
+  describeCellRecord,
+  findResumePoint,
+  readCellRecords,
+  RunLog,
+  runLogPath,
+  type CellEntry,
+  type ResumePoint,
+} from './runLog';
 
 export interface HeadlessOptions {
   readonly file: string;
@@ -102,7 +111,11 @@ export function cellLabels(doc: RunbookDocument): Map<number, string> {
 }
 
 function firstCommand(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).join(' ⏎ ');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .join(' ⏎ ');
 }
 
 export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
@@ -134,7 +147,9 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
   if (o.resume) {
     if (resumable) {
       start = resumable.cell.index;
-      o.err(`resuming session ${resumable.session} from ${where(resumable)}; the cells before it are not run again, finished engine steps are not repeated\n`);
+      o.err(
+        `resuming session ${resumable.session} from ${where(resumable)}; the cells before it are not run again, finished engine steps are not repeated\n`,
+      );
     } else {
       o.err('nothing to resume: the run log has no interrupted or cancelled run; running every cell from the start\n');
     }
@@ -143,10 +158,17 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
   }
 
   const cells = doc.cells.map((c, index) => ({ c, index })).filter(({ c, index }) => c.kind === 'code' && index >= start);
-  const runnable = cells.filter(({ c, index }) => index === start && o.resume && resumable ? true : !effectiveOptions(c, doc.frontMatter.defaults).excludeFromRunAll);
+  const runnable = cells.filter(({ c, index }) =>
+    index === start && o.resume && resumable ? true : !effectiveOptions(c, doc.frontMatter.defaults).excludeFromRunAll,
+  );
   // Only a real resume continues the engine's unfinished run; a fresh start is a fresh run.
   const resuming = o.resume === true && resumable !== undefined;
-  const steps: StepServices = { journalPath: journal, who, ...(resuming ? { resume: true } : {}), ...(o.engineOptions ? { engineOptions: o.engineOptions } : {}) };
+  const steps: StepServices = {
+    journalPath: journal,
+    who,
+    ...(resuming ? { resume: true } : {}),
+    ...(o.engineOptions ? { engineOptions: o.engineOptions } : {}),
+  };
   if (o.signal?.aborted) {
     o.err('cancelled before any cell ran; nothing was run\n');
     return { exitCode: 1, outcomes: [], journal };
@@ -216,31 +238,37 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
         const progress = throttle<string>((m) => o.err(`  … ${m}\n`), o.progressIntervalMs ?? 1000);
         const got: CommandResult[] = [];
         results.set(String(index), got);
-        const r = await runCell(c.value, { ...opts, production }, {
-          registry,
-          context: { client: o.client, profile: o.profile, services: { steps } },
-          signal,
-          progress: (e) => {
-            if (!e.message || e.message === lastMsg) return;
-            lastMsg = e.message;
-            if (isProgressUpdate(e)) progress.push(e.message);
-            else {
-              progress.flush(); // keep the order: pending progress first, then the message
-              o.err(`  … ${e.message}\n`);
-            }
+        const r = await runCell(
+          c.value,
+          { ...opts, production },
+          {
+            registry,
+            context: { client: o.client, profile: o.profile, services: { steps } },
+            signal,
+            progress: (e) => {
+              if (!e.message || e.message === lastMsg) return;
+              lastMsg = e.message;
+              if (isProgressUpdate(e)) progress.push(e.message);
+              else {
+                progress.flush(); // keep the order: pending progress first, then the message
+                o.err(`  … ${e.message}\n`);
+              }
+            },
+            confirm,
+            onResult: (res) => {
+              progress.flush(); // progress that came before the result is printed before it
+              got.push(res);
+              o.out(`${res.text}\n\n`);
+            },
+            describeState: async (sig) => describeState(await metaClusterPort(o.client).readState(sig)),
           },
-          confirm,
-          onResult: (res) => {
-            progress.flush(); // progress that came before the result is printed before it
-            got.push(res);
-            o.out(`${res.text}\n\n`);
-          },
-          describeState: async (sig) => describeState(await metaClusterPort(o.client).readState(sig)),
-        });
+        );
         progress.flush();
         const ms = Date.now() - started;
         // Error notes (syntax, cancel, exceptions) go to stderr; a failed command's own table is already on stdout.
-        for (const out of r.outputs) if (out.kind === 'error' && out.items.every((i) => typeof i.data === 'string')) o.err(`  ${errorText(out.items).replace(/\n+/g, '\n  ')}\n`);
+        for (const out of r.outputs)
+          if (out.kind === 'error' && out.items.every((i) => typeof i.data === 'string'))
+            o.err(`  ${errorText(out.items).replace(/\n+/g, '\n  ')}\n`);
         // A timeout is a failure (the queue counts it so): drawn, logged and summed as one.
         const timedOut = r.status === 'cancelled' && signal.reason instanceof CellTimeoutError;
         const status = timedOut ? 'failed' : r.status;
@@ -248,15 +276,25 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
         // The cell runner counts lines within the cell; headless output speaks in file lines.
         const multi = c.value.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).length > 1;
         const cellSummary = r.summary.replace(/^line (\d+): /, (_, n: string) => (multi && c.line ? `line ${c.line + Number(n)}: ` : ''));
-        const summary = timedOut ? `${(signal.reason as Error).message}; ${cellSummary.replace(/^timed out after \S+;?\s*/, '')}` : cellSummary;
+        const summary = timedOut
+          ? `${(signal.reason as Error).message}; ${cellSummary.replace(/^timed out after \S+;?\s*/, '')}`
+          : cellSummary;
         o.err(`${mark} ${label} ${timedOut ? 'failed (timed out)' : status} in ${formatMs(ms)}: ${summary}\n`);
         summaries.set(String(index), summary);
-        append(entry(status, { order, durationMs: ms, summary, ...(timedOut ? { error: (signal.reason as Error).message } : r.error ? { error: r.error.message } : {}) }));
+        append(
+          entry(status, {
+            order,
+            durationMs: ms,
+            summary,
+            ...(timedOut ? { error: (signal.reason as Error).message } : r.error ? { error: r.error.message } : {}),
+          }),
+        );
         if (status === 'cancelled') throw Object.assign(new Error(summary), { name: 'AbortError' });
         return status === 'succeeded';
       },
       skipped: (reason) => {
-        const why = reason.kind === 'cancelled' ? 'cancelled before it started' : `not run: ${labelOf(Number(reason.after))} ${reason.status}`;
+        const why =
+          reason.kind === 'cancelled' ? 'cancelled before it started' : `not run: ${labelOf(Number(reason.after))} ${reason.status}`;
         o.err(`· ${label} skipped (${why})\n`);
         append(entry('skipped', { error: why }));
       },
@@ -306,5 +344,8 @@ function errorText(items: readonly { readonly mime: string; readonly data: unkno
 
 /** The markdown of an error output as terminal text. */
 function plain(md: string): string {
-  return md.replace(/\*\*(.*?)\*\*/g, '$1').replace(/_Fix:_/g, 'fix:').replace(/ {2}\n/g, '\n');
+  return md
+    .replace(/\*\*(.*?)\*\*/g, '$1')
+    .replace(/_Fix:_/g, 'fix:')
+    .replace(/ {2}\n/g, '\n');
 }

@@ -95,9 +95,7 @@ export class RunQueue {
 
   /** Queues the tasks behind whatever is queued already; resolves with one outcome per task, in order. */
   enqueue(tasks: readonly QueueTask[]): Promise<TaskOutcome[]> {
-    const promises = tasks.map(
-      (task) => new Promise<TaskOutcome>((resolve) => this.waiting.push({ task, done: resolve })),
-    );
+    const promises = tasks.map((task) => new Promise<TaskOutcome>((resolve) => this.waiting.push({ task, done: resolve })));
     void this.drain();
     return Promise.all(promises);
   }

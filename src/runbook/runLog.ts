@@ -61,7 +61,10 @@ export function newSessionId(now: Date = new Date()): string {
 }
 
 function firstLine(command: string): string {
-  const lines = command.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = command
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   return lines.length <= 1 ? (lines[0] ?? '') : `${lines[0]} (+${lines.length - 1} more)`;
 }
 
@@ -152,6 +155,7 @@ export function findResumePoint(records: readonly CellRecord[]): ResumePoint | u
   if (!ended) return undefined;
   if (ended.cell.status === 'cancelled') return { session, cell: ended.cell, at: ended.at, how: 'cancelled' };
   // Timeouts end as failures whose error starts "timed out" (the queue's CellTimeoutError).
-  if (ended.cell.status === 'failed' && /^timed out/.test(ended.cell.error ?? '')) return { session, cell: ended.cell, at: ended.at, how: 'timed out' };
+  if (ended.cell.status === 'failed' && /^timed out/.test(ended.cell.error ?? ''))
+    return { session, cell: ended.cell, at: ended.at, how: 'timed out' };
   return undefined;
 }

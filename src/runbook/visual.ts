@@ -64,7 +64,9 @@ export const progressVisualSchema = z.object({
   /** 0..1 when known. */
   fraction: z.number().min(0).max(1).optional(),
   state: z.enum(['running', 'succeeded', 'failed', 'cancelled']).default('running'),
-  counters: z.array(z.object({ label: z.string(), value: z.number(), total: z.number().optional(), unit: z.string().optional() })).default([]),
+  counters: z
+    .array(z.object({ label: z.string(), value: z.number(), total: z.number().optional(), unit: z.string().optional() }))
+    .default([]),
   elapsedMs: z.number().optional(),
   distribution: distributionSchema.optional(),
 });

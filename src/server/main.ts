@@ -49,7 +49,7 @@ function guard<A extends unknown[], R>(name: string, fallback: R, fn: (...a: A) 
     try {
       return fn(...a);
     } catch (err) {
-      connection.console.error(`pegasus-config ${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      connection.console.error(`pegasus-config ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return fallback;
     }
   };
@@ -179,7 +179,9 @@ connection.onCompletion(
   guard('completion', [] as CompletionItem[], (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    const line = doc.getText({ start: { line: params.position.line, character: 0 }, end: { line: params.position.line + 1, character: 0 } }).replace(/\r?\n$/, '');
+    const line = doc
+      .getText({ start: { line: params.position.line, character: 0 }, end: { line: params.position.line + 1, character: 0 } })
+      .replace(/\r?\n$/, '');
     return service.completionsOf(doc.uri, doc.version, doc.getText(), params.position, line).map((c) => ({
       label: c.label,
       kind: c.kind === 'section' ? CompletionItemKind.Module : c.kind === 'key' ? CompletionItemKind.Property : CompletionItemKind.Value,
@@ -196,7 +198,9 @@ connection.onCodeAction(
     if (!doc) return [];
     const uri = doc.uri;
     return service.actionsOf(uri, doc.version, doc.getText(), params.range).map((a) => {
-      const diag = params.context.diagnostics.filter((d) => a.finding && d.code === a.finding.code && d.range.start.line === a.finding.range.start.line);
+      const diag = params.context.diagnostics.filter(
+        (d) => a.finding && d.code === a.finding.code && d.range.start.line === a.finding.range.start.line,
+      );
       return {
         title: a.title,
         kind: a.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,

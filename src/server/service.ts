@@ -9,7 +9,14 @@ import { completionsAt, type CompletionEntry } from '../config/completion';
 import { hoverAt, type HoverResult } from '../config/hover';
 import type { Position, Range } from '../config/parser';
 import { describeZodError } from '../cluster/profile';
-import { DEFAULT_SETTINGS, editorContextSchema, parseSettings, type AnalysisContext, type ConfigSettings, type EditorContext } from '../config/settings';
+import {
+  DEFAULT_SETTINGS,
+  editorContextSchema,
+  parseSettings,
+  type AnalysisContext,
+  type ConfigSettings,
+  type EditorContext,
+} from '../config/settings';
 
 interface Cached {
   readonly version: number;
@@ -26,7 +33,12 @@ export class ConfigService {
   constructor(private readonly warn: (message: string) => void = () => undefined) {}
 
   get context(): AnalysisContext {
-    return { settings: this.settings, clusters: this.editor.clusters, activeCluster: this.editor.activeCluster, runbookPlans: this.editor.runbookPlans };
+    return {
+      settings: this.settings,
+      clusters: this.editor.clusters,
+      activeCluster: this.editor.activeCluster,
+      runbookPlans: this.editor.runbookPlans,
+    };
   }
 
   setSettings(raw: unknown): void {

@@ -11,7 +11,16 @@ import { RealTimeDriver } from './server/driver';
 import { MetaServerGroup, ReplicaServerGroup } from './server/metaServer';
 
 export { ClusterModel } from './model/model';
-export { parseTables, resolveOptions, simOptionsSchema, versionDefaults, type PegasusVersion, type PlacementEntryInput, type SimOptionsInput, type TableSpec } from './model/options';
+export {
+  parseTables,
+  resolveOptions,
+  simOptionsSchema,
+  versionDefaults,
+  type PegasusVersion,
+  type PlacementEntryInput,
+  type SimOptionsInput,
+  type TableSpec,
+} from './model/options';
 export { runRemoteCommand } from './model/commands';
 export type { SimMetrics, LogEntry } from './model/types';
 
@@ -47,7 +56,8 @@ export interface SimulatedCluster {
 export async function startSimulatedCluster(opts: StartOptions = {}): Promise<SimulatedCluster> {
   const { port = 0, controlPort = 0, timeScale = 0, listenReplicas = false, ...modelOpts } = opts;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${port}: expected 0 (free ports) or 1..65535`);
-  if (!(timeScale >= 0) || !Number.isFinite(timeScale)) throw new Error(`bad timeScale ${timeScale}: expected a number ≥ 0 (0 = manual clock)`);
+  if (!(timeScale >= 0) || !Number.isFinite(timeScale))
+    throw new Error(`bad timeScale ${timeScale}: expected a number ≥ 0 (0 = manual clock)`);
   const model = new ClusterModel(modelOpts);
   const metas = new MetaServerGroup(model);
   const replicas = listenReplicas ? new ReplicaServerGroup(model) : null;
@@ -78,7 +88,8 @@ export async function startSimulatedCluster(opts: StartOptions = {}): Promise<Si
         driver?.shift(seconds * 1000);
       },
       metrics: () => metricsOf(ctx) as Record<string, unknown>,
-      state: (o = {}) => stateOf(ctx, { partitions: o.partitions ?? true, ...(o.table ? { table: o.table } : {}) }) as Record<string, unknown>,
+      state: (o = {}) =>
+        stateOf(ctx, { partitions: o.partitions ?? true, ...(o.table ? { table: o.table } : {}) }) as Record<string, unknown>,
       async close(): Promise<void> {
         if (closed) return;
         closed = true;

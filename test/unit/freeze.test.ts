@@ -32,6 +32,9 @@ test('largest safe threshold and the threshold that allows k removals', () => {
   assert.equal(pctAllowingRemoval(10, 0, 3, 4), 60);
   assert.equal(pctAllowingRemoval(4, 0, 3, 2), null);
   const s = removalSchedule({ alive: 10, dead: 0, pct: 65, minLive: 3 }, 5);
-  assert.deepEqual(s.map((x) => x.frozen), [false, false, false, true, true]);
+  assert.deepEqual(
+    s.map((x) => x.frozen),
+    [false, false, false, true, true],
+  );
   assert.equal(s[3]!.aliveShare, 60);
 });

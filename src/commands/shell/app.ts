@@ -16,7 +16,11 @@ async function noSuchTable(ctx: CommandContext, name: string, e: unknown): Promi
   if (!apps) throw e;
   const names = apps.filter((a) => a.status === AppStatus.AS_AVAILABLE).map((a) => a.appName);
   const near = didYouMean(name, names);
-  throw new CommandError(`no table '${name}'${near ? ` (did you mean '${near}'?)` : ''}; tables: ${names.join(', ') || 'none'}`, String(code), "use a table name from 'ls'");
+  throw new CommandError(
+    `no table '${name}'${near ? ` (did you mean '${near}'?)` : ''}; tables: ${names.join(', ') || 'none'}`,
+    String(code),
+    "use a table name from 'ls'",
+  );
 }
 
 export const appCommand: CommandSpec = {
@@ -32,7 +36,10 @@ export const appCommand: CommandSpec = {
   mutating: false,
   async execute(ctx, args) {
     const name = String(args.values.table);
-    const [nodes, cfg] = await Promise.all([ctx.client.listNodes(callOpts(ctx)), ctx.client.queryPartitionConfig(name, callOpts(ctx)).catch((e: unknown) => noSuchTable(ctx, name, e))]);
+    const [nodes, cfg] = await Promise.all([
+      ctx.client.listNodes(callOpts(ctx)),
+      ctx.client.queryPartitionConfig(name, callOpts(ctx)).catch((e: unknown) => noSuchTable(ctx, name, e)),
+    ]);
     const maxReplica = cfg.partitions[0]?.maxReplicaCount ?? 0;
     const info: AppInfo = {
       status: AppStatus.AS_AVAILABLE,
@@ -55,7 +62,7 @@ export const appCommand: CommandSpec = {
     const snap = b.finish(true);
     const table = snap.table(name)!;
     const resolve = args.values.resolve_ip === true;
-    const show = (addr: string) => (resolve ? (snap.node(addr)?.ip || addr) : addr);
+    const show = (addr: string) => (resolve ? snap.node(addr)?.ip || addr : addr);
     const tables: TableData[] = [
       keyValueTable('parameters', [
         ['app_name', name],
@@ -64,7 +71,12 @@ export const appCommand: CommandSpec = {
         ['max_replica_count', maxReplica],
       ]),
     ];
-    const data: Record<string, unknown> = { appName: name, appId: cfg.appId, partitionCount: cfg.partitionCount, maxReplicaCount: maxReplica };
+    const data: Record<string, unknown> = {
+      appName: name,
+      appId: cfg.appId,
+      partitionCount: cfg.partitionCount,
+      maxReplicaCount: maxReplica,
+    };
     let summary = `${name}: ${cfg.partitionCount} partitions`;
     if (args.values.detailed === true) {
       const rows: Cell[][] = [];
@@ -101,7 +113,12 @@ export const appCommand: CommandSpec = {
         ]),
       );
       data.partitions = parts;
-      data.nodes = dist.map((d) => ({ node: resolve && d.node.ip ? d.node.ip : d.node.address, primary: d.primary, secondary: d.secondary, total: d.primary + d.secondary }));
+      data.nodes = dist.map((d) => ({
+        node: resolve && d.node.ip ? d.node.ip : d.node.address,
+        primary: d.primary,
+        secondary: d.secondary,
+        total: d.primary + d.secondary,
+      }));
       data.healthy = h;
       summary = `${name}: ${h.fullyHealthy}/${h.partitionCount} partitions fully healthy`;
     }

@@ -17,9 +17,18 @@ async function partitionOf(ctx: CommandContext, gpid: { appId: number; partition
   const available = apps.filter((a) => a.status === AppStatus.AS_AVAILABLE);
   const g = `${gpid.appId}.${gpid.partitionIndex}`;
   const app = available.find((a) => a.appId === gpid.appId);
-  if (!app) throw new CommandError(`-g ${g}: no table has app_id ${gpid.appId}; tables: ${tableList(available)}`, 'ERR_INVALID_PARAMETERS', "use app_id.partition_index with an app_id from 'ls'");
+  if (!app)
+    throw new CommandError(
+      `-g ${g}: no table has app_id ${gpid.appId}; tables: ${tableList(available)}`,
+      'ERR_INVALID_PARAMETERS',
+      "use app_id.partition_index with an app_id from 'ls'",
+    );
   if (gpid.partitionIndex >= app.partitionCount) {
-    throw new CommandError(`-g ${g}: ${app.appName} has ${app.partitionCount} partitions (${gpid.appId}.0..${gpid.appId}.${app.partitionCount - 1})`, 'ERR_INVALID_PARAMETERS', `use a partition index from 0 to ${app.partitionCount - 1}`);
+    throw new CommandError(
+      `-g ${g}: ${app.appName} has ${app.partitionCount} partitions (${gpid.appId}.0..${gpid.appId}.${app.partitionCount - 1})`,
+      'ERR_INVALID_PARAMETERS',
+      `use a partition index from 0 to ${app.partitionCount - 1}`,
+    );
   }
   const cfg = await ctx.client.queryPartitionConfig(app.appName, callOpts(ctx));
   const b = new SnapshotBuilder();
@@ -28,22 +37,52 @@ async function partitionOf(ctx: CommandContext, gpid: { appId: number; partition
   b.addTable(app.appName, cfg);
   const snap = b.finish(true);
   const part = snap.partition(snap.table(app.appName)!, gpid.partitionIndex);
-  if (!part) throw new CommandError(`-g ${g}: the meta returned no configuration for this partition`, 'ERR_INVALID_PARAMETERS', `check 'app ${app.appName} -d'`);
+  if (!part)
+    throw new CommandError(
+      `-g ${g}: the meta returned no configuration for this partition`,
+      'ERR_INVALID_PARAMETERS',
+      `check 'app ${app.appName} -d'`,
+    );
   return { snap, part, app, g };
 }
 
 /** What `balance -p type` needs from the partition's current members; undefined when it may go ahead. */
-export function balanceMismatch(type: 'move_pri' | 'copy_pri' | 'copy_sec', g: string, part: { primary: string; secondaries: readonly string[] }, from: string, to: string): { message: string; fix: string } | undefined {
+export function balanceMismatch(
+  type: 'move_pri' | 'copy_pri' | 'copy_sec',
+  g: string,
+  part: { primary: string; secondaries: readonly string[] },
+  from: string,
+  to: string,
+): { message: string; fix: string } | undefined {
   const members = [part.primary, ...part.secondaries].filter(Boolean);
   const secs = part.secondaries.length ? part.secondaries.join(', ') : 'none';
   const primary = part.primary || 'none (the partition has no primary)';
   if (type === 'move_pri' || type === 'copy_pri') {
-    if (from !== part.primary) return { message: `-f ${from}: ${g}'s primary is ${primary}, not ${from}`, fix: part.primary ? `use -f ${part.primary}` : 'wait until the meta assigns a primary (cure), then retry' };
-    if (type === 'move_pri' && !part.secondaries.includes(to)) return { message: `-t ${to}: not a secondary of ${g} (secondaries: ${secs}); move_pri only upgrades a secondary`, fix: part.secondaries.length ? `use -t with one of ${secs}, or copy_pri to copy the primary to ${to}` : 'the partition has no secondary to take over' };
-    if (type === 'copy_pri' && members.includes(to)) return { message: `-t ${to}: already holds a replica of ${g}`, fix: `use move_pri -t ${to} to make that secondary the primary` };
+    if (from !== part.primary)
+      return {
+        message: `-f ${from}: ${g}'s primary is ${primary}, not ${from}`,
+        fix: part.primary ? `use -f ${part.primary}` : 'wait until the meta assigns a primary (cure), then retry',
+      };
+    if (type === 'move_pri' && !part.secondaries.includes(to))
+      return {
+        message: `-t ${to}: not a secondary of ${g} (secondaries: ${secs}); move_pri only upgrades a secondary`,
+        fix: part.secondaries.length
+          ? `use -t with one of ${secs}, or copy_pri to copy the primary to ${to}`
+          : 'the partition has no secondary to take over',
+      };
+    if (type === 'copy_pri' && members.includes(to))
+      return { message: `-t ${to}: already holds a replica of ${g}`, fix: `use move_pri -t ${to} to make that secondary the primary` };
   } else {
-    if (!part.secondaries.includes(from)) return { message: `-f ${from}: not a secondary of ${g} (primary ${primary}; secondaries: ${secs})`, fix: from === part.primary ? 'copy_sec moves a secondary; for the primary use copy_pri, or move_pri first' : `use -f with one of ${secs}` };
-    if (members.includes(to)) return { message: `-t ${to}: already holds a replica of ${g}`, fix: 'pick a node without a replica of this partition' };
+    if (!part.secondaries.includes(from))
+      return {
+        message: `-f ${from}: not a secondary of ${g} (primary ${primary}; secondaries: ${secs})`,
+        fix:
+          from === part.primary
+            ? 'copy_sec moves a secondary; for the primary use copy_pri, or move_pri first'
+            : `use -f with one of ${secs}`,
+      };
+    if (members.includes(to))
+      return { message: `-t ${to}: already holds a replica of ${g}`, fix: 'pick a node without a replica of this partition' };
   }
   return undefined;
 }
@@ -57,10 +96,19 @@ function action(target: ResolvedNode | undefined, node: ResolvedNode, type: numb
 }
 
 /** `-g app_id.pidx`, the same for balance and propose. */
-const GPID_FLAG: FlagSpec = { name: 'gpid', short: 'g', type: 'string', required: true, valueName: 'app_id.pidx', complete: 'gpid', description: 'the partition, e.g. 2.5' };
+const GPID_FLAG: FlagSpec = {
+  name: 'gpid',
+  short: 'g',
+  type: 'string',
+  required: true,
+  valueName: 'app_id.pidx',
+  complete: 'gpid',
+  description: 'the partition, e.g. 2.5',
+};
 
 function checkGpid(spec: CommandSpec, args: ParsedArgs): void {
-  if (!parseGpid(String(args.values.gpid))) throw argError(spec, args, 'gpid', `-g takes app_id.partition_index such as 2.5, not '${String(args.values.gpid)}'`);
+  if (!parseGpid(String(args.values.gpid)))
+    throw argError(spec, args, 'gpid', `-g takes app_id.partition_index such as 2.5, not '${String(args.values.gpid)}'`);
 }
 
 const BALANCE_TYPES = ['move_pri', 'copy_pri', 'copy_sec'] as const;
@@ -74,8 +122,24 @@ export const balanceCommand: CommandSpec = {
   flags: [
     GPID_FLAG,
     { name: 'type', short: 'p', type: 'enum', values: BALANCE_TYPES, required: true, description: 'what to move' },
-    { name: 'from', short: 'f', type: 'string', required: true, valueName: 'from_address', complete: 'node', description: 'the node giving up the replica' },
-    { name: 'to', short: 't', type: 'string', required: true, valueName: 'to_address', complete: 'node', description: 'the node receiving it' },
+    {
+      name: 'from',
+      short: 'f',
+      type: 'string',
+      required: true,
+      valueName: 'from_address',
+      complete: 'node',
+      description: 'the node giving up the replica',
+    },
+    {
+      name: 'to',
+      short: 't',
+      type: 'string',
+      required: true,
+      valueName: 'to_address',
+      complete: 'node',
+      description: 'the node receiving it',
+    },
   ],
   positionals: [],
   examples: ['balance -g 2.5 -p move_pri -f 10.0.0.1:34801 -t 10.0.0.2:34801'],
@@ -100,10 +164,19 @@ export const balanceCommand: CommandSpec = {
       type === 'move_pri'
         ? [action(from, from, C.CT_DOWNGRADE_TO_SECONDARY), action(to, to, C.CT_UPGRADE_TO_PRIMARY)]
         : type === 'copy_pri'
-          ? [action(from, to, C.CT_ADD_SECONDARY_FOR_LB), action(from, from, C.CT_DOWNGRADE_TO_SECONDARY), action(to, to, C.CT_UPGRADE_TO_PRIMARY)]
+          ? [
+              action(from, to, C.CT_ADD_SECONDARY_FOR_LB),
+              action(from, from, C.CT_DOWNGRADE_TO_SECONDARY),
+              action(to, to, C.CT_UPGRADE_TO_PRIMARY),
+            ]
           : // copy_sec: an empty target lets the meta fill in the current primary.
             [action(undefined, to, C.CT_ADD_SECONDARY_FOR_LB), action(undefined, from, C.CT_DOWNGRADE_TO_INACTIVE)];
-    const balanceType = type === 'move_pri' ? BalancerRequestType.move_primary : type === 'copy_pri' ? BalancerRequestType.copy_primary : BalancerRequestType.copy_secondary;
+    const balanceType =
+      type === 'move_pri'
+        ? BalancerRequestType.move_primary
+        : type === 'copy_pri'
+          ? BalancerRequestType.copy_primary
+          : BalancerRequestType.copy_secondary;
     try {
       await ctx.client.proposeBalancer({ gpid, actionList: actions, force: false, balanceType }, callOpts(ctx));
     } catch (e) {
@@ -119,11 +192,24 @@ export const balanceCommand: CommandSpec = {
     }
     const warning = proposalLevelWarning(await effectiveLevel(ctx));
     const text = ['send balance proposal result: ERR_OK', ...(warning ? [warning] : [])].join('\n');
-    return result('balance', { gpid: `${gpid.appId}.${gpid.partitionIndex}`, type, from: from.display, to: to.display, actions, err: 'ERR_OK', warning: warning ?? null }, [], {
-      text,
-      summary: `${type} ${gpid.appId}.${gpid.partitionIndex} ${from.display} → ${to.display} registered`,
-      changed: true,
-    });
+    return result(
+      'balance',
+      {
+        gpid: `${gpid.appId}.${gpid.partitionIndex}`,
+        type,
+        from: from.display,
+        to: to.display,
+        actions,
+        err: 'ERR_OK',
+        warning: warning ?? null,
+      },
+      [],
+      {
+        text,
+        summary: `${type} ${gpid.appId}.${gpid.partitionIndex} ${from.display} → ${to.display} registered`,
+        changed: true,
+      },
+    );
   },
 };
 
@@ -146,9 +232,33 @@ export const proposeCommand: CommandSpec = {
   flags: [
     { name: 'force', short: 'f', type: 'boolean', description: 'send to the target now instead of registering' },
     GPID_FLAG,
-    { name: 'type', short: 'p', type: 'enum', values: PROPOSE_TYPES, ignoreCase: true, required: true, description: 'the configuration change' },
-    { name: 'target', short: 't', type: 'string', required: true, valueName: 'target', complete: 'node', description: 'the node that executes the change (the primary for add/remove/downgrade)' },
-    { name: 'node', short: 'n', type: 'string', required: true, valueName: 'node', complete: 'node', description: 'the node the change is about' },
+    {
+      name: 'type',
+      short: 'p',
+      type: 'enum',
+      values: PROPOSE_TYPES,
+      ignoreCase: true,
+      required: true,
+      description: 'the configuration change',
+    },
+    {
+      name: 'target',
+      short: 't',
+      type: 'string',
+      required: true,
+      valueName: 'target',
+      complete: 'node',
+      description: 'the node that executes the change (the primary for add/remove/downgrade)',
+    },
+    {
+      name: 'node',
+      short: 'n',
+      type: 'string',
+      required: true,
+      valueName: 'node',
+      complete: 'node',
+      description: 'the node the change is about',
+    },
   ],
   positionals: [],
   examples: ['propose -g 2.5 -p DOWNGRADE_TO_INACTIVE -t 10.0.0.1:34801 -n 10.0.0.3:34801'],
@@ -170,12 +280,26 @@ export const proposeCommand: CommandSpec = {
     await ctx.client.proposeBalancer({ gpid, actionList: [act], force }, callOpts(ctx));
     // -f sends at once, but the replica's update is still rejected at <= freezed.
     const level = await effectiveLevel(ctx);
-    const warning = force && level !== 'lively' && level !== 'steady' ? proposalLevelWarning(level) : force ? undefined : proposalLevelWarning(level);
+    const warning =
+      force && level !== 'lively' && level !== 'steady' ? proposalLevelWarning(level) : force ? undefined : proposalLevelWarning(level);
     const text = ['send proposal response: ERR_OK', ...(warning ? [warning] : [])].join('\n');
-    return result('propose', { gpid: `${gpid.appId}.${gpid.partitionIndex}`, type, target: target.display, node: node.display, force, err: 'ERR_OK', warning: warning ?? null }, [], {
-      text,
-      summary: `${type} of ${node.display} on ${gpid.appId}.${gpid.partitionIndex} ${force ? 'sent' : 'registered'}`,
-      changed: true,
-    });
+    return result(
+      'propose',
+      {
+        gpid: `${gpid.appId}.${gpid.partitionIndex}`,
+        type,
+        target: target.display,
+        node: node.display,
+        force,
+        err: 'ERR_OK',
+        warning: warning ?? null,
+      },
+      [],
+      {
+        text,
+        summary: `${type} of ${node.display} on ${gpid.appId}.${gpid.partitionIndex} ${force ? 'sent' : 'registered'}`,
+        changed: true,
+      },
+    );
   },
 };

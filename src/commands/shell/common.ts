@@ -60,7 +60,11 @@ export function resolveNode(snapshot: Pick<ClusterSnapshot, 'node'>, addr: strin
   const n = snapshot.node(addr);
   if (n) return { ip: n.ip, hostPort: n.hostPort, display: n.address };
   if (isIpPort(addr)) return { ip: addr, hostPort: undefined, display: addr };
-  throw new CommandError(`${flag} '${addr}' is not a replica server the meta knows`, 'ERR_INVALID_PARAMETERS', "use an address from 'nodes' (host:port or ip:port)");
+  throw new CommandError(
+    `${flag} '${addr}' is not a replica server the meta knows`,
+    'ERR_INVALID_PARAMETERS',
+    "use an address from 'nodes' (host:port or ip:port)",
+  );
 }
 
 /** The effective level from cluster_info, or undefined when it cannot be read (never fails the command). */

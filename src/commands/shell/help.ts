@@ -18,12 +18,18 @@ export function makeHelpCommand(registry: CommandRegistry): CommandSpec {
       const name = args.values.command as string | undefined;
       if (name === undefined) {
         const text = helpIndex(registry);
-        return result('help', { commands: registry.list().map((s) => ({ name: s.name, category: s.category, summary: s.summary })) }, [], { text });
+        return result('help', { commands: registry.list().map((s) => ({ name: s.name, category: s.category, summary: s.summary })) }, [], {
+          text,
+        });
       }
       const spec = registry.get(name);
       if (!spec) {
         const near = closest(name, registry.names());
-        throw new CommandError(`unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`, 'UnknownCommand', "run 'help' for the list of commands");
+        throw new CommandError(
+          `unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`,
+          'UnknownCommand',
+          "run 'help' for the list of commands",
+        );
       }
       return result('help', { name: spec.name, help: commandHelp(spec) }, [], { text: commandHelp(spec) });
     },

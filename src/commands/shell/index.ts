@@ -10,7 +10,12 @@ import { nodesCommand } from './nodes';
 import { remoteCommandCommand } from './remoteCommand';
 
 /** The Pegasus shell's `-j`: operators type it out of habit. Same output as `exec --json`. */
-export const JSON_FLAG: FlagSpec = { name: 'json', short: 'j', type: 'boolean', description: 'print the result as JSON (camelCase keys, numbers as numbers), like exec --json' };
+export const JSON_FLAG: FlagSpec = {
+  name: 'json',
+  short: 'j',
+  type: 'boolean',
+  description: 'print the result as JSON (camelCase keys, numbers as numbers), like exec --json',
+};
 
 /** Adds `-j/--json` to a command: its text becomes the JSON of its data. */
 export function withJsonFlag(spec: CommandSpec): CommandSpec {

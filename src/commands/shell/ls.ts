@@ -48,7 +48,9 @@ export const lsCommand: CommandSpec = {
   async execute(ctx, args) {
     const detailed = args.values.detailed === true;
     const snap = detailed ? await freshSnapshot(ctx) : undefined;
-    const all: AppInfo[] = snap ? snap.tables.map((t) => t.info) : [...(await ctx.client.listApps(callOpts(ctx)))].sort((a, b) => a.appId - b.appId);
+    const all: AppInfo[] = snap
+      ? snap.tables.map((t) => t.info)
+      : [...(await ctx.client.listApps(callOpts(ctx)))].sort((a, b) => a.appId - b.appId);
     const status = args.values.status as string | undefined;
     const apps = all.filter((a) => {
       if (status && status !== 'all') return appStatusName(a.status) === status.toUpperCase();

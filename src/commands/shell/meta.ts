@@ -20,13 +20,28 @@ export const clusterInfoCommand: CommandSpec = {
     const info = parseClusterInfo(ci);
     const table = keyValueTable('cluster_info', info.entries);
     // Structured like every --json: camelCase keys, numbers as numbers, lists as arrays (no shell strings).
-    const known = new Set(['meta_servers', 'primary_meta_server', 'meta_function_level', 'cluster_name', 'zookeeper_hosts', 'zookeeper_root', 'balance_operation_count', 'primary_replica_count_stddev', 'total_replica_count_stddev']);
+    const known = new Set([
+      'meta_servers',
+      'primary_meta_server',
+      'meta_function_level',
+      'cluster_name',
+      'zookeeper_hosts',
+      'zookeeper_root',
+      'balance_operation_count',
+      'primary_replica_count_stddev',
+      'total_replica_count_stddev',
+    ]);
     const data = {
       clusterName: info.clusterName ?? null,
       leader: info.leader ?? null,
       metaServers: info.metaServers,
       effectiveLevel: info.effectiveLevel ?? null,
-      zookeeperHosts: info.zookeeperHosts ? info.zookeeperHosts.split(',').map((h) => h.trim()).filter(Boolean) : [],
+      zookeeperHosts: info.zookeeperHosts
+        ? info.zookeeperHosts
+            .split(',')
+            .map((h) => h.trim())
+            .filter(Boolean)
+        : [],
       zookeeperRoot: info.zookeeperRoot ?? null,
       balanceOperationCount: info.balanceOperationCount ?? null,
       primaryReplicaCountStddev: info.primaryReplicaCountStddev ?? null,
@@ -77,7 +92,10 @@ export const getMetaLevelCommand: CommandSpec = {
     const effective = ci ? parseClusterInfo(ci).effectiveLevel : undefined;
     const lines = [`current meta level is ${stored}`];
     const differs = effective !== undefined && effective !== metaLevelName(old);
-    if (differs) lines.push(`warning: the effective level is ${effective} (cluster_info); the meta is ${effective === 'freezed' ? 'frozen because too few nodes are alive' : 'not running at the stored level'}`);
+    if (differs)
+      lines.push(
+        `warning: the effective level is ${effective} (cluster_info); the meta is ${effective === 'freezed' ? 'frozen because too few nodes are alive' : 'not running at the stored level'}`,
+      );
     return result('get_meta_level', { storedLevel: bareLevel(stored), effectiveLevel: effective ?? null }, [], {
       text: lines.join('\n'),
       summary: lines[0]!,
@@ -97,7 +115,7 @@ export const setMetaLevelCommand: CommandSpec = {
   category: 'shell',
   summary: 'set the meta function level (stopped, blind, freezed, steady, lively)',
   description:
-    'steady: the meta cures partitions but does not balance; lively: it also balances. Setting a level <= steady clears every pending balancer proposal. The level lives only in the leader\'s memory: a meta restart or failover resets it to meta_function_level_on_start.',
+    "steady: the meta cures partitions but does not balance; lively: it also balances. Setting a level <= steady clears every pending balancer proposal. The level lives only in the leader's memory: a meta restart or failover resets it to meta_function_level_on_start.",
   flags: [],
   positionals: [
     {
@@ -113,7 +131,12 @@ export const setMetaLevelCommand: CommandSpec = {
     // The shell accepts the bare name; `fl_` is tolerated. A bad name is reported like the shell does.
     const v = levelArg(args);
     if (!(LEVELS as readonly string[]).includes(v)) {
-      throw argError(setMetaLevelCommand, args, 'level', `parse ${String(args.values.level)} as meta function level failed (one of ${LEVELS.join(', ')})`);
+      throw argError(
+        setMetaLevelCommand,
+        args,
+        'level',
+        `parse ${String(args.values.level)} as meta function level failed (one of ${LEVELS.join(', ')})`,
+      );
     }
   },
   examples: ['set_meta_level steady', 'set_meta_level lively'],
@@ -130,8 +153,16 @@ export const setMetaLevelCommand: CommandSpec = {
     const line = `control meta level ok, the old level is ${enumName(MetaFunctionLevel, old)}`;
     // The meta stores any level without checking the freeze rule: say so when it will not take effect.
     const effective = level > MetaFunctionLevel.fl_freezed ? await effectiveLevel(ctx) : undefined;
-    const warning = effective === 'freezed' ? `warning: the meta is frozen (too few nodes alive): it behaves as freezed until enough nodes are back or the threshold is lowered; see cluster_info` : undefined;
+    const warning =
+      effective === 'freezed'
+        ? `warning: the meta is frozen (too few nodes alive): it behaves as freezed until enough nodes are back or the threshold is lowered; see cluster_info`
+        : undefined;
     const text = [line, ...(warning ? [warning] : [])].join('\n');
-    return result('set_meta_level', { oldLevel: bareLevel(enumName(MetaFunctionLevel, old)), newLevel: v, effectiveLevel: effective ?? null }, [], { text, summary: line, changed: true });
+    return result(
+      'set_meta_level',
+      { oldLevel: bareLevel(enumName(MetaFunctionLevel, old)), newLevel: v, effectiveLevel: effective ?? null },
+      [],
+      { text, summary: line, changed: true },
+    );
   },
 };

@@ -8,11 +8,19 @@ export const nodesCommand: CommandSpec = {
   category: 'shell',
   summary: 'list the replica servers with their status (and replica counts with -d)',
   description:
-    'Counts are computed from every AVAILABLE table\'s partition configuration, as the Pegasus shell does; an UNALIVE node shows 0 once the meta removed it from its partitions.',
+    "Counts are computed from every AVAILABLE table's partition configuration, as the Pegasus shell does; an UNALIVE node shows 0 once the meta removed it from its partitions.",
   flags: [
     { name: 'detailed', short: 'd', type: 'boolean', description: 'add replica_count, primary_count and secondary_count' },
     { name: 'resolve_ip', short: 'r', type: 'boolean', description: 'print ip:port instead of host:port (2.6/master)' },
-    { name: 'status', short: 's', type: 'enum', values: ['all', 'alive', 'unalive'], default: 'all', ignoreCase: true, description: 'only nodes with this status' },
+    {
+      name: 'status',
+      short: 's',
+      type: 'enum',
+      values: ['all', 'alive', 'unalive'],
+      default: 'all',
+      ignoreCase: true,
+      description: 'only nodes with this status',
+    },
   ],
   positionals: [],
   examples: ['nodes -d', 'nodes -s unalive'],

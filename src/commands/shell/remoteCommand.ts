@@ -5,7 +5,21 @@ import { parseClusterInfo } from '../../cluster/metaInfo';
 import { callOpts, result } from './common';
 
 /** Commands (or first arguments) that only read; anything else with arguments changes a setting. */
-const READ_ONLY_COMMANDS = new Set(['help', 'h', 'H', 'Help', 'server-info', 'server-stat', 'task-code', 'config-dump', 'meta.lb.get_balance_operation_count', 'perf-counters', 'perf-counters-by-substr', 'perf-counters-by-prefix', 'perf-counters-by-postfix']);
+const READ_ONLY_COMMANDS = new Set([
+  'help',
+  'h',
+  'H',
+  'Help',
+  'server-info',
+  'server-stat',
+  'task-code',
+  'config-dump',
+  'meta.lb.get_balance_operation_count',
+  'perf-counters',
+  'perf-counters-by-substr',
+  'perf-counters-by-prefix',
+  'perf-counters-by-postfix',
+]);
 
 export function remoteCommandMutates(cmd: string, cmdArgs: readonly string[]): boolean {
   if (cmdArgs.length === 0 || READ_ONLY_COMMANDS.has(cmd)) return false;
@@ -35,7 +49,9 @@ interface CallRow {
 export function markFollowerSkips(cmd: string, rows: CallRow[], leader: string | undefined): CallRow[] {
   if (!isLeaderOnlyCommand(cmd) || leader === undefined) return rows;
   if (!rows.some((r) => r.address === leader && (r.type === 'meta-server' || r.type === 'leader'))) return rows;
-  return rows.map((r) => (r.type === 'meta-server' && r.address !== leader && !r.ok && /unknown command/i.test(r.output) ? { ...r, skipped: true } : r));
+  return rows.map((r) =>
+    r.type === 'meta-server' && r.address !== leader && !r.ok && /unknown command/i.test(r.output) ? { ...r, skipped: true } : r,
+  );
 }
 
 export const remoteCommandCommand: CommandSpec = {
@@ -43,20 +59,40 @@ export const remoteCommandCommand: CommandSpec = {
   category: 'shell',
   summary: 'run a remote command on meta or replica servers (meta.live_percentage, meta.lb.*, server-info, ...)',
   description:
-    "Without -t or -l the command goes to the meta leader, where the meta.lb.* settings live (followers answer \"unknown command\" for them). With -t meta-server it goes to every configured meta, with -t replica-server to every ALIVE replica server, with -l to the listed addresses. With -t meta-server or all, a follower's \"unknown command\" for a meta.lb.* command is shown as skipped (follower: this setting lives on the leader), and the command succeeds when the leader did. Output is the server's own text: 'OK' / values up to 2.5, JSON on 2.6/master.",
+    'Without -t or -l the command goes to the meta leader, where the meta.lb.* settings live (followers answer "unknown command" for them). With -t meta-server it goes to every configured meta, with -t replica-server to every ALIVE replica server, with -l to the listed addresses. With -t meta-server or all, a follower\'s "unknown command" for a meta.lb.* command is shown as skipped (follower: this setting lives on the leader), and the command succeeds when the leader did. Output is the server\'s own text: \'OK\' / values up to 2.5, JSON on 2.6/master.',
   flags: [
-    { name: 'type', short: 't', type: 'enum', values: ['all', 'meta-server', 'replica-server'], complete: 'meta-server', description: 'send to every server of this kind' },
-    { name: 'node_list', short: 'l', type: 'list', valueName: 'addr,...', complete: 'node', description: 'send to these addresses (host:port)' },
+    {
+      name: 'type',
+      short: 't',
+      type: 'enum',
+      values: ['all', 'meta-server', 'replica-server'],
+      complete: 'meta-server',
+      description: 'send to every server of this kind',
+    },
+    {
+      name: 'node_list',
+      short: 'l',
+      type: 'list',
+      valueName: 'addr,...',
+      complete: 'node',
+      description: 'send to these addresses (host:port)',
+    },
   ],
   positionals: [
-    { name: 'cmd', type: 'string', required: true, complete: 'remote-command', description: 'the remote command, e.g. meta.live_percentage' },
+    {
+      name: 'cmd',
+      type: 'string',
+      required: true,
+      complete: 'remote-command',
+      description: 'the remote command, e.g. meta.live_percentage',
+    },
     { name: 'args', type: 'string', rest: true, description: 'its arguments, passed as they are' },
   ],
   examples: [
     'remote_command meta.live_percentage',
     'remote_command meta.lb.assign_delay_ms 10',
     'remote_command -t meta-server server-info',
-    "remote_command meta.lb.assign_secondary_black_list 10.0.0.5:34801,10.0.0.6:34801",
+    'remote_command meta.lb.assign_secondary_black_list 10.0.0.5:34801,10.0.0.6:34801',
   ],
   mutating: (args) => remoteCommandMutates(String(args.values.cmd), (args.values.args as string[] | undefined) ?? []),
   describeChange(args) {
@@ -73,13 +109,17 @@ export const remoteCommandCommand: CommandSpec = {
     if (type === 'meta-server' || type === 'all') for (const m of ctx.client.metaServers) targets.push({ type: 'meta-server', address: m });
     if (type === 'replica-server' || type === 'all') {
       const nodes = await ctx.client.listNodes(callOpts(ctx));
-      for (const n of nodes) if (n.status === NodeStatus.NS_ALIVE) targets.push({ type: 'replica-server', address: n.hpAddress || n.address });
+      for (const n of nodes)
+        if (n.status === NodeStatus.NS_ALIVE) targets.push({ type: 'replica-server', address: n.hpAddress || n.address });
     }
     if (!list && !type) targets.push({ type: 'leader', address: undefined });
     // Which meta leads, to tell a follower's "unknown command" for meta.lb.* from a real failure.
     let leader = ctx.client.leader;
     if (leader === undefined && isLeaderOnlyCommand(cmd) && targets.some((t) => t.type === 'meta-server')) {
-      leader = await ctx.client.clusterInfo(callOpts(ctx)).then((ci) => parseClusterInfo(ci).leader, () => undefined);
+      leader = await ctx.client.clusterInfo(callOpts(ctx)).then(
+        (ci) => parseClusterInfo(ci).leader,
+        () => undefined,
+      );
     }
 
     const answered: CallRow[] = await Promise.all(
@@ -90,7 +130,12 @@ export const remoteCommandCommand: CommandSpec = {
         } catch (e) {
           if (ctx.signal.aborted) throw e;
           const code = (e as { code?: unknown }).code;
-          return { type: t.type, address: t.address ?? ctx.client.leader ?? 'leader', ok: false, output: typeof code === 'string' ? code : (e as Error).message };
+          return {
+            type: t.type,
+            address: t.address ?? ctx.client.leader ?? 'leader',
+            ok: false,
+            output: typeof code === 'string' ? code : (e as Error).message,
+          };
         }
       }),
     );
@@ -112,12 +157,24 @@ export const remoteCommandCommand: CommandSpec = {
       {
         command: cmd,
         arguments: cmdArgs,
-        calls: rows.map((r) => ({ type: r.type, address: r.address, ok: r.ok, status: r.ok ? 'succeed' : r.skipped ? 'skipped' : 'failed', output: r.output })),
+        calls: rows.map((r) => ({
+          type: r.type,
+          address: r.address,
+          ok: r.ok,
+          status: r.ok ? 'succeed' : r.skipped ? 'skipped' : 'failed',
+          output: r.output,
+        })),
         succeedCount: succeed,
         skippedCount: skipped,
         failedCount: failed,
       },
-      [{ title: 'calls', columns: ['type', 'address', 'result', 'output'], rows: rows.map((r) => [r.type, r.address, status(r), r.output]) }],
+      [
+        {
+          title: 'calls',
+          columns: ['type', 'address', 'result', 'output'],
+          rows: rows.map((r) => [r.type, r.address, status(r), r.output]),
+        },
+      ],
       {
         text: lines.join('\n'),
         ok: failed === 0 && (succeed > 0 || rows.length === 0),

@@ -8,19 +8,45 @@ import { argError } from '../parser';
 import type { CommandSpec, FlagSpec, ParsedArgs } from '../types';
 
 export const engineFlags: readonly FlagSpec[] = [
-  { name: 'keep-margin', type: 'integer', valueName: 'n', description: 'further node failures each stop must leave room for before a freeze; the threshold is lowered for it (default 0)' },
+  {
+    name: 'keep-margin',
+    type: 'integer',
+    valueName: 'n',
+    description: 'further node failures each stop must leave room for before a freeze; the threshold is lowered for it (default 0)',
+  },
   {
     name: 'replica-size',
     type: 'string',
     valueName: 'size|table=size,...',
-    description: 'bytes per replica for the estimates: 512MB, 1GiB or plain bytes (MB = MiB = 1024² bytes); per table: users=2GiB,default=512MB (default 1GiB)',
+    description:
+      'bytes per replica for the estimates: 512MB, 1GiB or plain bytes (MB = MiB = 1024² bytes); per table: users=2GiB,default=512MB (default 1GiB)',
   },
-  { name: 'copy-rate', type: 'string', valueName: 'MB/s', description: 'copy rate per receiving node in MB/s for the time estimates, e.g. 100 or 37.5' },
+  {
+    name: 'copy-rate',
+    type: 'string',
+    valueName: 'MB/s',
+    description: 'copy rate per receiving node in MB/s for the time estimates, e.g. 100 or 37.5',
+  },
 ];
 
 type EngineFlagOptions = Pick<EngineOptions, 'keepMargin' | 'replicaSizeBytes' | 'copyRateMBps'>;
 
-const UNIT: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4, tib: 1024 ** 4 };
+const UNIT: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1024 ** 4,
+  tib: 1024 ** 4,
+};
 
 /** `512MB`, `1GiB`, `1.5g`, `1048576` → bytes; undefined when it is not a size. */
 export function parseSize(text: string): number | undefined {
@@ -37,22 +63,37 @@ export function engineFlagOptions(spec: CommandSpec, a: ParsedArgs): EngineFlagO
   const out: { -readonly [K in keyof EngineFlagOptions]: EngineFlagOptions[K] } = {};
   if (a.given.has('keep-margin')) {
     const k = a.values['keep-margin'] as number;
-    if (!Number.isInteger(k) || k < 0) throw argError(spec, a, 'keep-margin', `--keep-margin ${k}: expected a whole number of 0 or more (0 only avoids a freeze; 1 leaves room for one more failure)`);
+    if (!Number.isInteger(k) || k < 0)
+      throw argError(
+        spec,
+        a,
+        'keep-margin',
+        `--keep-margin ${k}: expected a whole number of 0 or more (0 only avoids a freeze; 1 leaves room for one more failure)`,
+      );
     out.keepMargin = k;
   }
   if (a.given.has('replica-size')) {
     const text = String(a.values['replica-size']).trim();
     const sizeErr = (what: string): never => {
-      throw argError(spec, a, 'replica-size', `--replica-size '${what}' is not a size: give bytes or a size such as 512MB or 1GiB, or per table: users=2GiB,default=512MB`);
+      throw argError(
+        spec,
+        a,
+        'replica-size',
+        `--replica-size '${what}' is not a size: give bytes or a size such as 512MB or 1GiB, or per table: users=2GiB,default=512MB`,
+      );
     };
     if (!text.includes('=')) {
       out.replicaSizeBytes = parseSize(text) ?? sizeErr(text);
     } else {
       const perTable: Record<string, number> = {};
-      for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const item of text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const eq = item.indexOf('=');
         const table = eq > 0 ? item.slice(0, eq).trim() : '';
-        if (!table) throw argError(spec, a, 'replica-size', `--replica-size item '${item}': expected table=SIZE (e.g. users=2GiB) or default=SIZE`);
+        if (!table)
+          throw argError(spec, a, 'replica-size', `--replica-size item '${item}': expected table=SIZE (e.g. users=2GiB) or default=SIZE`);
         if (table in perTable) throw argError(spec, a, 'replica-size', `--replica-size names '${table}' twice: give each table once`);
         perTable[table] = parseSize(item.slice(eq + 1)) ?? sizeErr(item);
       }
@@ -62,7 +103,8 @@ export function engineFlagOptions(spec: CommandSpec, a: ParsedArgs): EngineFlagO
   if (a.given.has('copy-rate')) {
     const text = String(a.values['copy-rate']).trim();
     const n = /^\d+(?:\.\d+)?$/.test(text.replace(/\s*MB\/?s$/i, '')) ? Number(text.replace(/\s*MB\/?s$/i, '')) : NaN;
-    if (!(n > 0) || !Number.isFinite(n)) throw argError(spec, a, 'copy-rate', `--copy-rate '${text}': expected a positive rate in MB/s such as 100 or 37.5`);
+    if (!(n > 0) || !Number.isFinite(n))
+      throw argError(spec, a, 'copy-rate', `--copy-rate '${text}': expected a positive rate in MB/s such as 100 or 37.5`);
     out.copyRateMBps = n;
   }
   return out;

@@ -13,18 +13,66 @@ import { keyValueTable } from '../format';
 import { argError } from '../parser';
 import type { CommandRegistry } from '../registry';
 import type { CommandContext, CommandResult, CommandSpec, FlagSpec, ParsedArgs, PositionalSpec } from '../types';
-import { commandWording, distributionVisual, operationResult, planTables, planVisual, progressLine, progressVisual, refusalTable, result } from './present';
+import {
+  commandWording,
+  distributionVisual,
+  operationResult,
+  planTables,
+  planVisual,
+  progressLine,
+  progressVisual,
+  refusalTable,
+  result,
+} from './present';
 import { engineFlagOptions, engineFlags } from './engineFlags';
 import { engineFor, operationAddresses } from './services';
 
 export type { StepServices } from './services';
 
-const nodesFlag = (required: boolean, description: string): FlagSpec => ({ name: 'nodes', type: 'list', valueName: 'addr,...', complete: 'node', required, description });
-const fromFlag: FlagSpec = { name: 'from', type: 'list', valueName: 'addr,...', complete: 'node', required: true, description: 'the nodes leaving (host:port, comma separated)' };
-const toFlag: FlagSpec = { name: 'to', type: 'list', valueName: 'addr,...', complete: 'node', description: 'the nodes taking their place (host:port, comma separated)' };
-const countFlag: FlagSpec = { name: 'count', type: 'integer', valueName: 'n', description: 'add this many new nodes (node control that can create nodes, e.g. the simulator)' };
-const nodePos = (what: string): PositionalSpec => ({ name: 'node', type: 'string', valueName: 'host:port', complete: 'node', required: true, description: what });
-const opPos: PositionalSpec = { name: 'operation', type: 'enum', values: ['scale-in', 'scale-out', 'migrate'], required: true, description: 'the operation: scale-in, scale-out or migrate' };
+const nodesFlag = (required: boolean, description: string): FlagSpec => ({
+  name: 'nodes',
+  type: 'list',
+  valueName: 'addr,...',
+  complete: 'node',
+  required,
+  description,
+});
+const fromFlag: FlagSpec = {
+  name: 'from',
+  type: 'list',
+  valueName: 'addr,...',
+  complete: 'node',
+  required: true,
+  description: 'the nodes leaving (host:port, comma separated)',
+};
+const toFlag: FlagSpec = {
+  name: 'to',
+  type: 'list',
+  valueName: 'addr,...',
+  complete: 'node',
+  description: 'the nodes taking their place (host:port, comma separated)',
+};
+const countFlag: FlagSpec = {
+  name: 'count',
+  type: 'integer',
+  valueName: 'n',
+  description: 'add this many new nodes (node control that can create nodes, e.g. the simulator)',
+};
+const nodePos = (what: string): PositionalSpec => ({
+  name: 'node',
+  type: 'string',
+  valueName: 'host:port',
+  complete: 'node',
+  required: true,
+  description: what,
+});
+const opPos: PositionalSpec = {
+  name: 'operation',
+  type: 'enum',
+  values: ['scale-in', 'scale-out', 'migrate'],
+  required: true,
+  description: 'the operation: scale-in, scale-out or migrate',
+};
 
 const list = (a: ParsedArgs, k: string): string[] | undefined => a.values[k] as string[] | undefined;
 
@@ -35,9 +83,19 @@ function specOf(op: string, a: ParsedArgs): OperationSpec {
     case 'scale-in':
       return { op: 'scale-in', nodes: list(a, 'nodes') ?? [] };
     case 'scale-out':
-      return { op: 'scale-out', ...(list(a, 'nodes') ? { nodes: list(a, 'nodes')! } : {}), ...(count !== undefined ? { count } : {}), ...(a.values['no-rebalance'] ? { rebalance: false } : {}) };
+      return {
+        op: 'scale-out',
+        ...(list(a, 'nodes') ? { nodes: list(a, 'nodes')! } : {}),
+        ...(count !== undefined ? { count } : {}),
+        ...(a.values['no-rebalance'] ? { rebalance: false } : {}),
+      };
     case 'migrate':
-      return { op: 'migrate', from: list(a, 'from') ?? [], ...(list(a, 'to') ? { to: list(a, 'to')! } : {}), ...(count !== undefined ? { count } : {}) };
+      return {
+        op: 'migrate',
+        from: list(a, 'from') ?? [],
+        ...(list(a, 'to') ? { to: list(a, 'to')! } : {}),
+        ...(count !== undefined ? { count } : {}),
+      };
     default:
       throw new Error(`not an operation: ${op}`);
   }
@@ -45,16 +103,25 @@ function specOf(op: string, a: ParsedArgs): OperationSpec {
 
 /** Cross-flag rules shared by plan/preflight and the operations themselves. */
 function validateOp(spec: CommandSpec, op: string, a: ParsedArgs): void {
-  if (op === 'scale-in' && !a.given.has('nodes')) throw argError(spec, a, 'nodes', 'scale-in needs --nodes <addr,...>: the nodes to remove');
-  if (op === 'scale-out' && !a.given.has('nodes') && !a.given.has('count')) throw argError(spec, a, 'nodes', 'scale-out needs --nodes <addr,...> (the new nodes) or --count <n>');
+  if (op === 'scale-in' && !a.given.has('nodes'))
+    throw argError(spec, a, 'nodes', 'scale-in needs --nodes <addr,...>: the nodes to remove');
+  if (op === 'scale-out' && !a.given.has('nodes') && !a.given.has('count'))
+    throw argError(spec, a, 'nodes', 'scale-out needs --nodes <addr,...> (the new nodes) or --count <n>');
   if (op === 'migrate') {
     if (!a.given.has('from')) throw argError(spec, a, 'from', 'migrate needs --from <addr,...>: the nodes leaving');
-    if (!a.given.has('to') && !a.given.has('count')) throw argError(spec, a, 'to', 'migrate needs --to <addr,...> (the new nodes) or --count <n>');
+    if (!a.given.has('to') && !a.given.has('count'))
+      throw argError(spec, a, 'to', 'migrate needs --to <addr,...> (the new nodes) or --count <n>');
   }
   if (a.given.has('count') && (a.values.count as number) < 1) throw argError(spec, a, 'count', '--count must be at least 1');
   const nodes = [...(list(a, 'nodes') ?? []), ...(list(a, 'from') ?? []), ...(list(a, 'to') ?? [])];
   const bad = nodes.find((n) => !isHostPort(n));
-  if (bad !== undefined) throw argError(spec, a, a.given.has('nodes') ? 'nodes' : 'from', `'${bad}' is not a node address: expected host:port such as 10.0.0.1:34801`);
+  if (bad !== undefined)
+    throw argError(
+      spec,
+      a,
+      a.given.has('nodes') ? 'nodes' : 'from',
+      `'${bad}' is not a node address: expected host:port such as 10.0.0.1:34801`,
+    );
   const from = new Set(list(a, 'from') ?? []);
   const both = (list(a, 'to') ?? []).find((n) => from.has(n));
   if (both) throw argError(spec, a, 'to', `${both} is both leaving (--from) and joining (--to)`);
@@ -91,14 +158,21 @@ function bridge(ctx: CommandContext, title: string): (e: EngineEvent) => void {
     if (e.kind === 'progress') {
       const line = progressLine(e.progress);
       const fraction = e.progress.bytesPlanned > 0 ? Math.min(1, e.progress.bytesCopied / e.progress.bytesPlanned) : undefined;
-      ctx.progress({ message: line, ...(fraction !== undefined ? { fraction } : {}), data: { visual: progressVisual(title, e.progress, line), event: e } });
+      ctx.progress({
+        message: line,
+        ...(fraction !== undefined ? { fraction } : {}),
+        data: { visual: progressVisual(title, e.progress, line), event: e },
+      });
     } else {
       ctx.progress({ message: commandWording(e.message), data: { event: e } });
     }
   };
 }
 
-async function readState(ctx: CommandContext, port: { readState(s?: AbortSignal): Promise<ClusterState> }): Promise<ClusterState | undefined> {
+async function readState(
+  ctx: CommandContext,
+  port: { readState(s?: AbortSignal): Promise<ClusterState> },
+): Promise<ClusterState | undefined> {
   try {
     return await port.readState(ctx.signal);
   } catch {
@@ -112,7 +186,14 @@ function operationStep(
   flags: FlagSpec[],
   positionals: PositionalSpec[],
   toSpec: (a: ParsedArgs) => OperationSpec,
-  opts: { mutating?: boolean; description?: string; examples?: string[]; validate?: (spec: CommandSpec, a: ParsedArgs) => void; engineFlags?: boolean; step?: CommandSpec['step'] } = {},
+  opts: {
+    mutating?: boolean;
+    description?: string;
+    examples?: string[];
+    validate?: (spec: CommandSpec, a: ParsedArgs) => void;
+    engineFlags?: boolean;
+    step?: CommandSpec['step'];
+  } = {},
 ): CommandSpec {
   const spec: CommandSpec = {
     name,
@@ -131,19 +212,33 @@ function operationStep(
     async execute(ctx, a): Promise<CommandResult> {
       const op = toSpec(a);
       const title = `${name} on ${ctx.profile.name}`;
-      const { engine, port } = engineFor(ctx, bridge(ctx, title), operationAddresses(op as { nodes?: readonly string[] }), opts.engineFlags ? engineFlagOptions(spec, a) : {});
+      const { engine, port } = engineFor(
+        ctx,
+        bridge(ctx, title),
+        operationAddresses(op as { nodes?: readonly string[] }),
+        opts.engineFlags ? engineFlagOptions(spec, a) : {},
+      );
       const before = await readState(ctx, port);
       let r;
       try {
         r = await engine.run(op, { signal: ctx.signal, resume: ctx.services?.steps?.resume === true });
       } catch (e) {
-        if (e instanceof EngineError) throw new CommandError(e.message, 'EngineError', 'see the diagnosis; fix the cause and run the cell again (finished steps are not repeated)');
+        if (e instanceof EngineError)
+          throw new CommandError(
+            e.message,
+            'EngineError',
+            'see the diagnosis; fix the cause and run the cell again (finished steps are not repeated)',
+          );
         throw e;
       }
       const after = await readState({ ...ctx, signal: AbortSignal.timeout(15_000) }, port);
-      const leaving = op.op === 'scale-in' ? op.nodes : op.op === 'migrate' ? op.from : op.op === 'drain-node' || op.op === 'stop-node' ? [op.node] : [];
-      const joining = op.op === 'scale-out' ? (op.nodes ?? []) : op.op === 'migrate' ? (op.to ?? []) : op.op === 'start-node' ? [op.node] : [];
-      const visual = after ? distributionVisual(`Replicas per node: before and after ${name}`, before, after, { leaving, joining }) : undefined;
+      const leaving =
+        op.op === 'scale-in' ? op.nodes : op.op === 'migrate' ? op.from : op.op === 'drain-node' || op.op === 'stop-node' ? [op.node] : [];
+      const joining =
+        op.op === 'scale-out' ? (op.nodes ?? []) : op.op === 'migrate' ? (op.to ?? []) : op.op === 'start-node' ? [op.node] : [];
+      const visual = after
+        ? distributionVisual(`Replicas per node: before and after ${name}`, before, after, { leaving, joining })
+        : undefined;
       const res = operationResult(name, r, visual);
       if (r.outcome === 'cancelled') {
         // The queue classifies by the signal; this makes the cell's own error say where the cluster is.
@@ -166,15 +261,30 @@ const SCALE_IN_SETTINGS = [
   'meta.lb.assign_delay_ms lowered to 10',
   'meta.live_percentage lowered when a removal would freeze the meta (kept until the meta restart)',
 ];
-const REBALANCE_SETTINGS = ['meta.lb.only_move_primary = true (new nodes take secondaries first)', 'meta level lively until balanced, then steady'];
+const REBALANCE_SETTINGS = [
+  'meta.lb.only_move_primary = true (new nodes take secondaries first)',
+  'meta level lively until balanced, then steady',
+];
 const STEP_INFO = {
   scaleIn: { nodeControl: true, settings: SCALE_IN_SETTINGS },
   migrate: { nodeControl: true, settings: [...SCALE_IN_SETTINGS, ...REBALANCE_SETTINGS.map((x) => `${x} (the final rebalance)`)] },
-  scaleOut: { nodeControl: true, settings: ['meta level steady while the nodes start', ...REBALANCE_SETTINGS.map((x) => `${x} (unless --no-rebalance)`)] },
-  stopNode: { nodeControl: true, settings: ['meta.live_percentage lowered when the stop would freeze the meta (kept until the meta restart)'] },
+  scaleOut: {
+    nodeControl: true,
+    settings: ['meta level steady while the nodes start', ...REBALANCE_SETTINGS.map((x) => `${x} (unless --no-rebalance)`)],
+  },
+  stopNode: {
+    nodeControl: true,
+    settings: ['meta.live_percentage lowered when the stop would freeze the meta (kept until the meta restart)'],
+  },
   startNode: { nodeControl: true },
   restartMeta: { nodeControl: true, settings: ['every runtime setting is reset by the restart'] },
-  drain: { settings: ['meta level steady', 'meta.lb.assign_secondary_black_list = the node (both kept when it finishes, so no replica is placed on the drained node; stop-node or start-node of it, or restore-settings, gives them back)', 'meta.lb.assign_delay_ms lowered to 10 (given back at the end)'] },
+  drain: {
+    settings: [
+      'meta level steady',
+      'meta.lb.assign_secondary_black_list = the node (both kept when it finishes, so no replica is placed on the drained node; stop-node or start-node of it, or restore-settings, gives them back)',
+      'meta.lb.assign_delay_ms lowered to 10 (given back at the end)',
+    ],
+  },
   rebalance: { settings: REBALANCE_SETTINGS },
 } as const satisfies Record<string, NonNullable<CommandSpec['step']>>;
 
@@ -183,17 +293,33 @@ export function stepSpecs(): CommandSpec[] {
     const spec: CommandSpec = {
       name,
       category: 'step',
-      summary: name === 'plan' ? 'show what a scale operation would move, copy and take, and the freeze margin after every step' : 'check that a scale operation may start; refuses with the reason and the fix',
+      summary:
+        name === 'plan'
+          ? 'show what a scale operation would move, copy and take, and the freeze margin after every step'
+          : 'check that a scale operation may start; refuses with the reason and the fix',
       flags: [
         nodesFlag(false, 'scale-in: the nodes leaving; scale-out: the nodes joining'),
         { ...fromFlag, required: false },
         toFlag,
         countFlag,
         ...engineFlags,
-        ...(name === 'plan' ? [{ name: 'rehearse', type: 'boolean', description: 'also run the operation on a simulated twin of the cluster (same nodes, tables, placement and threshold) and report what happened there' } as FlagSpec] : []),
+        ...(name === 'plan'
+          ? [
+              {
+                name: 'rehearse',
+                type: 'boolean',
+                description:
+                  'also run the operation on a simulated twin of the cluster (same nodes, tables, placement and threshold) and report what happened there',
+              } as FlagSpec,
+            ]
+          : []),
       ],
       positionals: [opPos],
-      examples: [`${name} scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801${name === 'plan' ? ' --rehearse' : ''}`, `${name} scale-out --nodes 10.0.0.9:34801`, `${name} migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801`],
+      examples: [
+        `${name} scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801${name === 'plan' ? ' --rehearse' : ''}`,
+        `${name} scale-out --nodes 10.0.0.9:34801`,
+        `${name} migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801`,
+      ],
       mutating: false,
       validate: (a) => {
         validateOp(spec, a.values.operation as string, a);
@@ -201,15 +327,34 @@ export function stepSpecs(): CommandSpec[] {
       },
       async execute(ctx, a) {
         const op = specOf(a.values.operation as string, a) as Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
-        const { engine, port } = engineFor(ctx, bridge(ctx, `${name} ${op.op}`), operationAddresses(op as { nodes?: readonly string[] }), engineFlagOptions(spec, a));
+        const { engine, port } = engineFor(
+          ctx,
+          bridge(ctx, `${name} ${op.op}`),
+          operationAddresses(op as { nodes?: readonly string[] }),
+          engineFlagOptions(spec, a),
+        );
         if (name === 'preflight') {
           const { refusals, minLive, warnings } = await engine.preflightReport(op, ctx.signal);
           const ok = refusals.length === 0;
           // Where min_live came from (read from the meta, or assumed and why) is shown either way:
           // an assumed value is itself a reason to check before a scale-in.
-          const facts: [string, string][] = [['operation', op.op], ['min_live', minLive.note], ...warnings.map((w) => ['warning', w] as [string, string])];
-          const tables = ok ? [keyValueTable('preflight', [...facts, ['verdict', 'ready: nothing stands in the way']])] : [refusalTable(refusals), keyValueTable('checked with', facts)];
-          return result(name, ok, { operation: op, refusals, minLive, warnings }, tables, ok ? `${op.op} may start${minLive.read ? '' : ` (min_live ${minLive.value} assumed)`}` : `${op.op} refused: ${refusals[0]!.reason}`);
+          const facts: [string, string][] = [
+            ['operation', op.op],
+            ['min_live', minLive.note],
+            ...warnings.map((w) => ['warning', w] as [string, string]),
+          ];
+          const tables = ok
+            ? [keyValueTable('preflight', [...facts, ['verdict', 'ready: nothing stands in the way']])]
+            : [refusalTable(refusals), keyValueTable('checked with', facts)];
+          return result(
+            name,
+            ok,
+            { operation: op, refusals, minLive, warnings },
+            tables,
+            ok
+              ? `${op.op} may start${minLive.read ? '' : ` (min_live ${minLive.value} assumed)`}`
+              : `${op.op} refused: ${refusals[0]!.reason}`,
+          );
         }
         const state = await port.readState(ctx.signal);
         const plan = await engine.plan(op, ctx.signal);
@@ -229,7 +374,10 @@ export function stepSpecs(): CommandSpec[] {
               ['simulated duration', `${Math.round(rehearsal.simulatedSeconds)} s`],
               ['partition-seconds without a primary', Number(rehearsal.partitionSecondsWithoutPrimary.toFixed(1))],
               ['seconds frozen', Number(rehearsal.frozenSeconds.toFixed(1))],
-              ['settings left changed', rehearsal.settingsLeft.length ? rehearsal.settingsLeft.map((l) => `${l.name}=${l.value} (${l.reason})`).join('; ') : 'none'],
+              [
+                'settings left changed',
+                rehearsal.settingsLeft.length ? rehearsal.settingsLeft.map((l) => `${l.name}=${l.value} (${l.reason})`).join('; ') : 'none',
+              ],
               ['placement', rehearsal.placement === 'live' ? 'the live placement' : "the simulator's even placement"],
               ...rehearsal.assumptions.map((x) => ['assumption', x] as const),
             ]),
@@ -248,27 +396,69 @@ export function stepSpecs(): CommandSpec[] {
     name: 'freeze-check',
     category: 'step',
     summary: 'compute whether removing nodes one after another would freeze the meta server',
-    description: 'The meta freezes when alive*100 < pct*(alive+dead) or alive < min_live_node_count_for_unfreeze; removed nodes stay counted as dead until the meta restarts.',
-    flags: [{ name: 'remove', type: 'string', valueName: 'addr,...|n', complete: 'node', required: true, description: 'the nodes to remove (host:port, comma separated) or how many' }],
+    description:
+      'The meta freezes when alive*100 < pct*(alive+dead) or alive < min_live_node_count_for_unfreeze; removed nodes stay counted as dead until the meta restarts.',
+    flags: [
+      {
+        name: 'remove',
+        type: 'string',
+        valueName: 'addr,...|n',
+        complete: 'node',
+        required: true,
+        description: 'the nodes to remove (host:port, comma separated) or how many',
+      },
+    ],
     positionals: [],
     examples: ['freeze-check --remove 10.0.0.1:34801,10.0.0.2:34801', 'freeze-check --remove 3'],
     mutating: false,
     validate: (a) => {
       const v = String(a.values.remove).trim();
-      if (!/^\d+$/.test(v) && v.split(',').filter(Boolean).some((n) => !isHostPort(n.trim()))) {
+      if (
+        !/^\d+$/.test(v) &&
+        v
+          .split(',')
+          .filter(Boolean)
+          .some((n) => !isHostPort(n.trim()))
+      ) {
         throw argError(freezeCheck, a, 'remove', `--remove takes node addresses (host:port, comma separated) or a count, not '${v}'`);
       }
     },
     async execute(ctx, a) {
       const v = String(a.values.remove).trim();
-      const remove = /^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim()).filter(Boolean);
+      const remove = /^\d+$/.test(v)
+        ? Number(v)
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
       const { engine } = engineFor(ctx, bridge(ctx, 'freeze-check'));
       const r = await engine.freezeCheck(remove, ctx.signal);
-      const d = r.data as { now: { alive: number; dead: number; pct: number; margin: number; frozen: boolean }; schedule: { removed: number; alive: number; dead: number; aliveShare: number; frozen: boolean; reasons: string[]; largestSafePct: number | null }[]; pctAllowingRemoval: number | null; minLive?: { value: number; note: string } };
+      const d = r.data as {
+        now: { alive: number; dead: number; pct: number; margin: number; frozen: boolean };
+        schedule: {
+          removed: number;
+          alive: number;
+          dead: number;
+          aliveShare: number;
+          frozen: boolean;
+          reasons: string[];
+          largestSafePct: number | null;
+        }[];
+        pctAllowingRemoval: number | null;
+        minLive?: { value: number; note: string };
+      };
       const table = {
         title: 'removing one after another',
         columns: ['removed', 'node', 'alive', 'dead', 'alive %', `verdict at pct ${d.now.pct}`, 'largest safe pct'],
-        rows: d.schedule.map((s, i) => [s.removed, typeof remove === 'number' ? '-' : (remove[i] ?? '-'), s.alive, s.dead, s.aliveShare.toFixed(1), s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok', s.largestSafePct ?? 'none (min_live)']),
+        rows: d.schedule.map((s, i) => [
+          s.removed,
+          typeof remove === 'number' ? '-' : (remove[i] ?? '-'),
+          s.alive,
+          s.dead,
+          s.aliveShare.toFixed(1),
+          s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok',
+          s.largestSafePct ?? 'none (min_live)',
+        ]),
       };
       if (r.outcome === 'refused') {
         // An unknown address or more nodes than are alive: no schedule, the problems say why.
@@ -277,56 +467,156 @@ export function stepSpecs(): CommandSpec[] {
         if (r.refusals[0]) rows.push(['fix', r.refusals[0].fix]);
         const ml = (r.data as { minLive?: { note?: string } } | undefined)?.minLive?.note;
         if (ml) rows.push(['min_live', ml]);
-        return result('freeze-check', false, r.data, [keyValueTable('freeze-check refused', rows)], `freeze-check refused: ${String(problems[0] ?? firstLineOf(r.message))}`);
+        return result(
+          'freeze-check',
+          false,
+          r.data,
+          [keyValueTable('freeze-check refused', rows)],
+          `freeze-check refused: ${String(problems[0] ?? firstLineOf(r.message))}`,
+        );
       }
       const lastLine = r.message.split('\n').at(-1) ?? '';
-      const now = keyValueTable('now', [['alive / dead', `${d.now.alive} / ${d.now.dead}`], ['meta.live_percentage', d.now.pct], ['state', d.now.frozen ? 'FROZEN' : `not frozen, margin ${d.now.margin}`], ...(d.minLive ? [['min_live', d.minLive.note] as [string, string]] : []), ['verdict', lastLine]]);
+      const now = keyValueTable('now', [
+        ['alive / dead', `${d.now.alive} / ${d.now.dead}`],
+        ['meta.live_percentage', d.now.pct],
+        ['state', d.now.frozen ? 'FROZEN' : `not frozen, margin ${d.now.margin}`],
+        ...(d.minLive ? [['min_live', d.minLive.note] as [string, string]] : []),
+        ['verdict', lastLine],
+      ]);
       // A freeze the engine can avoid is not a failure; one no threshold avoids (min-live) is.
       const ok = d.pctAllowingRemoval !== null;
       return result('freeze-check', ok, r.data, [now, table], lastLine, false, r.message);
     },
   };
 
-  const scaleIn = operationStep('scale-in', 'remove nodes one at a time: primaries moved first, replicas re-created elsewhere, process stopped, healthy again, next', [nodesFlag(true, 'the nodes to remove (host:port, comma separated)')], [], (a) => specOf('scale-in', a), {
-    examples: ['scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801', 'scale-in --nodes 10.0.0.1:34801 --keep-margin 1 --replica-size 2GiB --copy-rate 80'],
-    validate: (s, a) => validateOp(s, 'scale-in', a),
-    engineFlags: true,
-    step: STEP_INFO.scaleIn,
-  });
+  const scaleIn = operationStep(
+    'scale-in',
+    'remove nodes one at a time: primaries moved first, replicas re-created elsewhere, process stopped, healthy again, next',
+    [nodesFlag(true, 'the nodes to remove (host:port, comma separated)')],
+    [],
+    (a) => specOf('scale-in', a),
+    {
+      examples: [
+        'scale-in --nodes 10.0.0.1:34801,10.0.0.2:34801',
+        'scale-in --nodes 10.0.0.1:34801 --keep-margin 1 --replica-size 2GiB --copy-rate 80',
+      ],
+      validate: (s, a) => validateOp(s, 'scale-in', a),
+      engineFlags: true,
+      step: STEP_INFO.scaleIn,
+    },
+  );
   const scaleOut = operationStep(
     'scale-out',
     'start new nodes, wait until ALIVE, rebalance until even, back to steady',
-    [nodesFlag(false, 'the new nodes (host:port, comma separated)'), countFlag, { name: 'no-rebalance', type: 'boolean', description: 'only add the nodes; do not rebalance (node migration does this)' }],
+    [
+      nodesFlag(false, 'the new nodes (host:port, comma separated)'),
+      countFlag,
+      { name: 'no-rebalance', type: 'boolean', description: 'only add the nodes; do not rebalance (node migration does this)' },
+    ],
     [],
     (a) => specOf('scale-out', a),
-    { examples: ['scale-out --nodes 10.0.0.9:34801', 'scale-out --count 2'], validate: (s, a) => validateOp(s, 'scale-out', a), step: STEP_INFO.scaleOut },
+    {
+      examples: ['scale-out --nodes 10.0.0.9:34801', 'scale-out --count 2'],
+      validate: (s, a) => validateOp(s, 'scale-out', a),
+      step: STEP_INFO.scaleOut,
+    },
   );
-  const migrate = operationStep('migrate', 'replace nodes: scale out without rebalance, scale in the old ones, then rebalance', [fromFlag, toFlag, countFlag], [], (a) => specOf('migrate', a), {
-    examples: ['migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801'],
-    validate: (s, a) => validateOp(s, 'migrate', a),
-    engineFlags: true,
-    step: STEP_INFO.migrate,
-  });
-  const drain = operationStep('drain-node', "move a node's primaries and replicas to the other nodes (the process keeps running)", [], [nodePos('the node to drain')], (a) => ({ op: 'drain-node', node: a.values.node as string }), {
-    engineFlags: true,
-    step: STEP_INFO.drain,
-  });
-  const stop = operationStep('stop-node', 'stop a replica server through node control and wait until the meta sees it gone', [{ name: 'force', type: 'boolean', description: 'stop it even though it still holds replicas' }], [nodePos('the node to stop')], (a) => ({ op: 'stop-node', node: a.values.node as string, ...(a.values.force ? { force: true } : {}) }), {
-    step: STEP_INFO.stopNode,
-  });
-  const start = operationStep('start-node', 'start a replica server through node control and wait until the meta lists it ALIVE', [], [nodePos('the node to start')], (a) => ({ op: 'start-node', node: a.values.node as string }), { step: STEP_INFO.startNode });
+  const migrate = operationStep(
+    'migrate',
+    'replace nodes: scale out without rebalance, scale in the old ones, then rebalance',
+    [fromFlag, toFlag, countFlag],
+    [],
+    (a) => specOf('migrate', a),
+    {
+      examples: ['migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801'],
+      validate: (s, a) => validateOp(s, 'migrate', a),
+      engineFlags: true,
+      step: STEP_INFO.migrate,
+    },
+  );
+  const drain = operationStep(
+    'drain-node',
+    "move a node's primaries and replicas to the other nodes (the process keeps running)",
+    [],
+    [nodePos('the node to drain')],
+    (a) => ({ op: 'drain-node', node: a.values.node as string }),
+    {
+      engineFlags: true,
+      step: STEP_INFO.drain,
+    },
+  );
+  const stop = operationStep(
+    'stop-node',
+    'stop a replica server through node control and wait until the meta sees it gone',
+    [{ name: 'force', type: 'boolean', description: 'stop it even though it still holds replicas' }],
+    [nodePos('the node to stop')],
+    (a) => ({ op: 'stop-node', node: a.values.node as string, ...(a.values.force ? { force: true } : {}) }),
+    {
+      step: STEP_INFO.stopNode,
+    },
+  );
+  const start = operationStep(
+    'start-node',
+    'start a replica server through node control and wait until the meta lists it ALIVE',
+    [],
+    [nodePos('the node to start')],
+    (a) => ({ op: 'start-node', node: a.values.node as string }),
+    { step: STEP_INFO.startNode },
+  );
   const waitHealthy = operationStep(
     'wait-healthy',
     'wait until every partition is fully healthy; says which partitions are stuck and why',
-    [{ name: 'timeout', type: 'duration', valueName: 'duration', default: 30 * 60_000, description: 'give up after this long (30m by default)' }],
+    [
+      {
+        name: 'timeout',
+        type: 'duration',
+        valueName: 'duration',
+        default: 30 * 60_000,
+        description: 'give up after this long (30m by default)',
+      },
+    ],
     [],
     (a) => ({ op: 'wait-healthy', timeoutMs: a.values.timeout as number }),
     { mutating: false, examples: ['wait-healthy', 'wait-healthy --timeout 2h'] },
   );
-  const rebalance = operationStep('rebalance', 'set the meta level to lively until balanced, then back to steady', [], [], () => ({ op: 'rebalance' }), { step: STEP_INFO.rebalance });
-  const restartMeta = operationStep('restart-meta', 'restart the meta servers one at a time: forgets removed nodes and resets runtime settings', [], [], () => ({ op: 'restart-meta' }), { step: STEP_INFO.restartMeta });
-  const restore = operationStep('restore-settings', 'give back every setting the journal says was changed and not yet restored', [], [], () => ({ op: 'restore-settings' }));
-  return [planLike('plan'), planLike('preflight'), freezeCheck, scaleIn, scaleOut, migrate, drain, stop, start, waitHealthy, rebalance, restartMeta, restore];
+  const rebalance = operationStep(
+    'rebalance',
+    'set the meta level to lively until balanced, then back to steady',
+    [],
+    [],
+    () => ({ op: 'rebalance' }),
+    { step: STEP_INFO.rebalance },
+  );
+  const restartMeta = operationStep(
+    'restart-meta',
+    'restart the meta servers one at a time: forgets removed nodes and resets runtime settings',
+    [],
+    [],
+    () => ({ op: 'restart-meta' }),
+    { step: STEP_INFO.restartMeta },
+  );
+  const restore = operationStep(
+    'restore-settings',
+    'give back every setting the journal says was changed and not yet restored',
+    [],
+    [],
+    () => ({ op: 'restore-settings' }),
+  );
+  return [
+    planLike('plan'),
+    planLike('preflight'),
+    freezeCheck,
+    scaleIn,
+    scaleOut,
+    migrate,
+    drain,
+    stop,
+    start,
+    waitHealthy,
+    rebalance,
+    restartMeta,
+    restore,
+  ];
 }
 
 function firstLineOf(s: string): string {

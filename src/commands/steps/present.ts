@@ -11,7 +11,15 @@ import { distributionOf, type DistributionVisual, type PlanVisual, type Progress
 import { keyValueTable, renderTables } from '../format';
 import type { CommandResult, TableData } from '../types';
 
-export function result(command: string, ok: boolean, data: unknown, tables: TableData[], summary: string, changed = false, text?: string): CommandResult {
+export function result(
+  command: string,
+  ok: boolean,
+  data: unknown,
+  tables: TableData[],
+  summary: string,
+  changed = false,
+  text?: string,
+): CommandResult {
   return { command, ok, data, tables, text: text ?? renderTables(tables), summary, changed };
 }
 
@@ -53,7 +61,13 @@ export function predictedLoads(state: ClusterState, plan: ScalePlan): NodeLoad[]
 }
 
 function stepLabel(s: ScalePlan['steps'][number]): string {
-  return s.kind === 'drain' ? `drain ${s.node}` : s.kind === 'stop' ? `stop ${s.node}` : s.kind === 'start' ? `start ${s.node}` : 'rebalance';
+  return s.kind === 'drain'
+    ? `drain ${s.node}`
+    : s.kind === 'stop'
+      ? `stop ${s.node}`
+      : s.kind === 'start'
+        ? `start ${s.node}`
+        : 'rebalance';
 }
 
 export function planVisual(plan: ScalePlan, state: ClusterState): PlanVisual {
@@ -72,7 +86,10 @@ export function planVisual(plan: ScalePlan, state: ClusterState): PlanVisual {
       { label: 'replicas copied', value: String(plan.copies) },
       { label: 'bytes', value: fmtBytes(plan.bytes) },
       { label: 'estimated time', value: fmtDuration(plan.seconds) },
-      { label: 'live percentage', value: plan.pctLowest !== plan.pctBefore ? `${plan.pctBefore} → ${plan.pctLowest}` : String(plan.pctBefore) },
+      {
+        label: 'live percentage',
+        value: plan.pctLowest !== plan.pctBefore ? `${plan.pctBefore} → ${plan.pctLowest}` : String(plan.pctBefore),
+      },
     ],
     steps: plan.steps.map((s) => ({
       label: stepLabel(s),
@@ -105,7 +122,10 @@ export function planTables(plan: ScalePlan): TableData[] {
     ...(plan.kind !== 'scale-out' ? ([['replicas on leaving nodes', plan.replicasOnLeaving]] as const) : []),
     ['bytes to copy', fmtBytes(plan.bytes)],
     ['estimated duration', `${fmtDuration(plan.seconds)} at ${plan.copyRateMBps} MB/s`],
-    ['meta.live_percentage', plan.pctLowest !== plan.pctBefore ? `${plan.pctBefore} → ${plan.pctLowest} (back after the meta restart)` : String(plan.pctBefore)],
+    [
+      'meta.live_percentage',
+      plan.pctLowest !== plan.pctBefore ? `${plan.pctBefore} → ${plan.pctLowest} (back after the meta restart)` : String(plan.pctBefore),
+    ],
     ...plan.assumptions.map((a) => ['assumption', a] as const),
     ...plan.problems.map((p) => ['PROBLEM', p] as const),
     ...plan.warnings.map((w) => ['WARNING', w] as const),
@@ -132,8 +152,18 @@ export function refusalTable(refusals: readonly Refusal[]): TableData {
   return { title: 'refused', columns: ['reason', 'fix'], rows: refusals.map((r) => [r.reason, r.fix]) };
 }
 
-export function distributionVisual(title: string, before: ClusterState | undefined, after: ClusterState, marks: { leaving?: readonly string[]; joining?: readonly string[] }): DistributionVisual {
-  return distributionOf(title, (before ? nodeLoads(before) : nodeLoads(after)).values(), before ? nodeLoads(after).values() : undefined, marks);
+export function distributionVisual(
+  title: string,
+  before: ClusterState | undefined,
+  after: ClusterState,
+  marks: { leaving?: readonly string[]; joining?: readonly string[] },
+): DistributionVisual {
+  return distributionOf(
+    title,
+    (before ? nodeLoads(before) : nodeLoads(after)).values(),
+    before ? nodeLoads(after).values() : undefined,
+    marks,
+  );
 }
 
 /** An engine message as a command line reads it: the engine names the option `force`, the command spells it `--force`. */
@@ -152,18 +182,29 @@ export function operationResult(command: string, r: OperationResult, visual: Dis
   ];
   if (r.run) pairs.push(['journal run', r.run]);
   if (r.stats.primariesMoved || r.stats.copiesProposed || r.stats.bytesCopied) {
-    pairs.push(['primaries moved', r.stats.primariesMoved], ['copies proposed', r.stats.copiesProposed], ['bytes copied', fmtBytes(r.stats.bytesCopied)]);
+    pairs.push(
+      ['primaries moved', r.stats.primariesMoved],
+      ['copies proposed', r.stats.copiesProposed],
+      ['bytes copied', fmtBytes(r.stats.bytesCopied)],
+    );
   }
   pairs.push(['elapsed', fmtDuration(r.stats.elapsedMs / 1000)]);
   for (const s of r.settingsLeft) pairs.push([`left changed: ${s.name}`, `${s.value} (was ${s.original}): ${s.reason}`]);
   const tables: TableData[] = [keyValueTable(command, pairs)];
   if (r.refusals.length) tables.push(refusalTable(r.refusals));
-  const summary = r.outcome === 'done' ? `${command} done: ${firstLine(r.clusterState)}` : `${command} ${r.outcome}: ${firstLine(message.replace(/^.*?refused:\s*/s, '').replace(new RegExp(`^${command} ${r.outcome}:\\s*`), ''))}`;
+  const summary =
+    r.outcome === 'done'
+      ? `${command} done: ${firstLine(r.clusterState)}`
+      : `${command} ${r.outcome}: ${firstLine(message.replace(/^.*?refused:\s*/s, '').replace(new RegExp(`^${command} ${r.outcome}:\\s*`), ''))}`;
   return result(command, ok, { ...r, ...(visual ? { visual } : {}) }, tables, summary, r.outcome !== 'refused');
 }
 
 function firstLine(s: string): string {
-  const l = s.split('\n').map((x) => x.replace(/^-\s*/, '').trim()).filter(Boolean)[0] ?? '';
+  const l =
+    s
+      .split('\n')
+      .map((x) => x.replace(/^-\s*/, '').trim())
+      .filter(Boolean)[0] ?? '';
   return l.length > 160 ? l.slice(0, 157) + '…' : l;
 }
 

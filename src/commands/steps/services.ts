@@ -37,7 +37,12 @@ export interface EngineHandle {
 }
 
 /** The engine for one step run, wired to the context's client, profile, journal and progress. */
-export function engineFor(ctx: CommandContext, onEvent: (e: EngineEvent) => void, operationNodes: readonly string[] = [], fromFlags: EngineOptions = {}): EngineHandle {
+export function engineFor(
+  ctx: CommandContext,
+  onEvent: (e: EngineEvent) => void,
+  operationNodes: readonly string[] = [],
+  fromFlags: EngineOptions = {},
+): EngineHandle {
   const s = ctx.services?.steps ?? {};
   const nc = ctx.profile.nodeControl;
   // The simulator can tell how many bytes were really copied; real clusters fall back to estimates.
@@ -64,7 +69,9 @@ export function engineFor(ctx: CommandContext, onEvent: (e: EngineEvent) => void
     // estimates (bytes), its own HTTP read (min_live) and no background leader check.
     ...(port.bytesCopied ? { bytesCopied: (sig?: AbortSignal) => port.bytesCopied!(sig) } : {}),
     ...(port.readMinLive ? { readMinLive: (leader: string, sig?: AbortSignal) => port.readMinLive!(leader, sig) } : {}),
-    ...(port.watchLeader ? { watchLeader: (o: { readonly intervalMs: number; readonly signal?: AbortSignal }) => port.watchLeader!(o) } : {}),
+    ...(port.watchLeader
+      ? { watchLeader: (o: { readonly intervalMs: number; readonly signal?: AbortSignal }) => port.watchLeader!(o) }
+      : {}),
   };
   const engine = new ScaleEngine({
     cluster: trackingPort,
@@ -84,6 +91,11 @@ export function engineFor(ctx: CommandContext, onEvent: (e: EngineEvent) => void
 }
 
 /** Adds addresses the operation names (new nodes) to what node control may touch. */
-export function operationAddresses(spec: { nodes?: readonly string[]; from?: readonly string[]; to?: readonly string[]; node?: string }): string[] {
+export function operationAddresses(spec: {
+  nodes?: readonly string[];
+  from?: readonly string[];
+  to?: readonly string[];
+  node?: string;
+}): string[] {
   return [...(spec.nodes ?? []), ...(spec.from ?? []), ...(spec.to ?? []), ...(spec.node ? [spec.node] : [])];
 }

@@ -24,7 +24,14 @@ export function copyTarget(eng: ScaleEngine, t: TableView, p: PartitionView, fro
   return placement.chooseSecondaryTarget(t, p);
 }
 
-export function rememberTarget(eng: ScaleEngine, t: TableView, pidx: number, type: 'copy_sec' | 'copy_pri', from: string, to: string): void {
+export function rememberTarget(
+  eng: ScaleEngine,
+  t: TableView,
+  pidx: number,
+  type: 'copy_sec' | 'copy_pri',
+  from: string,
+  to: string,
+): void {
   const key = `${t.appId}.${pidx} ${from}`;
   if (eng.targets.get(key) === to) return;
   eng.targets.set(key, to);
@@ -44,7 +51,16 @@ export function replicaSize(eng: ScaleEngine, table: string): number {
   return rs[table] ?? rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES;
 }
 
-export async function propose(eng: ScaleEngine, rc: RunCtx, t: TableView, pidx: number, ballot: number, type: 'move_pri' | 'copy_sec' | 'copy_pri' | 'remove', from: string, to: string): Promise<boolean> {
+export async function propose(
+  eng: ScaleEngine,
+  rc: RunCtx,
+  t: TableView,
+  pidx: number,
+  ballot: number,
+  type: 'move_pri' | 'copy_sec' | 'copy_pri' | 'remove',
+  from: string,
+  to: string,
+): Promise<boolean> {
   const key = `${t.appId}.${pidx}`;
   const prev = eng.proposals.get(key);
   const now = eng.clock.now();
@@ -59,7 +75,10 @@ export async function propose(eng: ScaleEngine, rc: RunCtx, t: TableView, pidx: 
   } catch (e) {
     if (isAbortError(e) || rc.signal.aborted) throw e;
     // Not recorded: the next poll proposes again (a fail-over in progress, a dropped connection).
-    eng.emit({ kind: 'warning', message: `proposing ${type} of ${key} ${from} -> ${to} failed: ${e instanceof Error ? e.message : String(e)}; will retry` });
+    eng.emit({
+      kind: 'warning',
+      message: `proposing ${type} of ${key} ${from} -> ${to} failed: ${e instanceof Error ? e.message : String(e)}; will retry`,
+    });
     return false;
   }
   eng.proposals.set(key, { at: now, ballot, type, to });
@@ -77,7 +96,12 @@ export async function drainPrimaries(eng: ScaleEngine, rc: RunCtx, node: string,
   for (;;) {
     const s = await eng.readState(rc);
     const all = replicasOn(s, node);
-    if (!eng.drainStart.has(node)) eng.drainStart.set(node, { sizes: new Map(all.map((h) => [`${h.appId}.${h.pidx}`, replicaSize(eng, h.table)])), bytesAt0: await eng.d.cluster.bytesCopied?.(rc.signal), at: eng.clock.now() });
+    if (!eng.drainStart.has(node))
+      eng.drainStart.set(node, {
+        sizes: new Map(all.map((h) => [`${h.appId}.${h.pidx}`, replicaSize(eng, h.table)])),
+        bytesAt0: await eng.d.cluster.bytesCopied?.(rc.signal),
+        at: eng.clock.now(),
+      });
     const hosted = all.filter((r) => r.role === 'primary');
     if (initial < 0) initial = hosted.length;
     if (hosted.length === 0) return `${initial} primaries moved away from ${node} (planned ${planned})`;
@@ -86,7 +110,14 @@ export async function drainPrimaries(eng: ScaleEngine, rc: RunCtx, node: string,
     for (const h of all) {
       if (h.role !== 'secondary') continue;
       const t = s.tables.find((x) => x.appId === h.appId)!;
-      await moveSecondary(eng, rc, t, t.partitions.find((x) => x.pidx === h.pidx)!, node, placement);
+      await moveSecondary(
+        eng,
+        rc,
+        t,
+        t.partitions.find((x) => x.pidx === h.pidx)!,
+        node,
+        placement,
+      );
     }
     for (const h of hosted) {
       const t = s.tables.find((x) => x.appId === h.appId)!;
@@ -112,14 +143,35 @@ export async function drainPrimaries(eng: ScaleEngine, rc: RunCtx, node: string,
       lastChange = eng.clock.now();
       stuckReported = false;
     }
-    progress(eng, rc, { phase: 'move primaries', node, primariesLeft: hosted.length, unhealthy: unhealthyPartitions(s).length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (eng.clock.now() - start) / 1000 }, `${node}: ${hosted.length} primaries left`);
+    progress(
+      eng,
+      rc,
+      {
+        phase: 'move primaries',
+        node,
+        primariesLeft: hosted.length,
+        unhealthy: unhealthyPartitions(s).length,
+        bytesCopied: 0,
+        bytesPlanned: 0,
+        rate: 0,
+        elapsedSeconds: (eng.clock.now() - start) / 1000,
+      },
+      `${node}: ${hosted.length} primaries left`,
+    );
     stuckReported = await checkStuck(eng, rc, s, start, lastChange, eng.t.primariesMs, `${node} to hold no primary`, node, stuckReported);
     await eng.clock.sleep(eng.o.pollIntervalMs, rc.signal);
   }
 }
 
 /** One replica of `node` (a secondary) goes to a staying node: learned from the primary first, then removed here. */
-export async function moveSecondary(eng: ScaleEngine, rc: RunCtx, t: TableView, p: PartitionView, node: string, placement: Placement): Promise<void> {
+export async function moveSecondary(
+  eng: ScaleEngine,
+  rc: RunCtx,
+  t: TableView,
+  p: PartitionView,
+  node: string,
+  placement: Placement,
+): Promise<void> {
   if (!p.primary) return; // copy_sec learns from the primary; wait for the election
   const key = `${t.appId}.${p.pidx}`;
   if (1 + p.secondaries.length > t.maxReplicaCount) {
@@ -147,7 +199,8 @@ export async function moveSecondary(eng: ScaleEngine, rc: RunCtx, t: TableView, 
 /** Step 2 of a drain: every replica on `node` is copied to a staying node, then removed from it. */
 export async function drainReplicas(eng: ScaleEngine, rc: RunCtx, node: string, plannedBytes: number, plannedSeconds = 0): Promise<string> {
   // Without an explicit timeout: generous against the plan (4x its estimate, at least 30 min).
-  const timeoutMs = eng.d.options?.timeouts?.secondariesMs ?? (plannedSeconds > 0 ? Math.max(30 * 60_000, 4 * plannedSeconds * 1000) : eng.t.secondariesMs);
+  const timeoutMs =
+    eng.d.options?.timeouts?.secondariesMs ?? (plannedSeconds > 0 ? Math.max(30 * 60_000, 4 * plannedSeconds * 1000) : eng.t.secondariesMs);
   const start = eng.clock.now();
   let lastChange = start;
   let lastFp = '';
@@ -172,7 +225,12 @@ export async function drainReplicas(eng: ScaleEngine, rc: RunCtx, node: string, 
     const planned = plannedBytes || [...initialSet.values()].reduce((a, b) => a + b, 0);
     if (hosted.length === 0) {
       rc.bytesCopied += doneBytes;
-      const how = measured === undefined ? ', estimated from replica sizes' : doneBytes > planned * 1.1 ? `, measured cluster-wide: more than the ${fmtBytes(planned)} planned — ${overPlanWhy(eng)}` : '';
+      const how =
+        measured === undefined
+          ? ', estimated from replica sizes'
+          : doneBytes > planned * 1.1
+            ? `, measured cluster-wide: more than the ${fmtBytes(planned)} planned — ${overPlanWhy(eng)}`
+            : '';
       return `${initial} replicas copied off ${node} (${fmtBytes(doneBytes)}${how})`;
     }
     const placement = new Placement(s, rc.excluded);
@@ -200,10 +258,23 @@ export async function drainReplicas(eng: ScaleEngine, rc: RunCtx, node: string, 
     const movedCount = initial - hosted.length;
     const eta = !over && rate > 0 ? (planned - doneBytes) / rate : movedCount > 0 && el > 0 ? (hosted.length * el) / movedCount : undefined;
     const shownEta = eta;
-    const bytesText = over ? `${fmtBytes(doneBytes)} copied (more than the ${fmtBytes(planned)} planned: ${overPlanWhy(eng)})` : `${fmtBytes(doneBytes)} of ${fmtBytes(planned)} copied`;
-    progress(eng, 
+    const bytesText = over
+      ? `${fmtBytes(doneBytes)} copied (more than the ${fmtBytes(planned)} planned: ${overPlanWhy(eng)})`
+      : `${fmtBytes(doneBytes)} of ${fmtBytes(planned)} copied`;
+    progress(
+      eng,
       rc,
-      { phase: 'copy replicas', node, replicasLeft: hosted.length, unhealthy: unhealthyPartitions(s).length, bytesCopied: doneBytes, bytesPlanned: planned, rate, ...(shownEta !== undefined ? { etaSeconds: shownEta } : {}), elapsedSeconds: el },
+      {
+        phase: 'copy replicas',
+        node,
+        replicasLeft: hosted.length,
+        unhealthy: unhealthyPartitions(s).length,
+        bytesCopied: doneBytes,
+        bytesPlanned: planned,
+        rate,
+        ...(shownEta !== undefined ? { etaSeconds: shownEta } : {}),
+        elapsedSeconds: el,
+      },
       `${node}: ${hosted.length}/${initial} replicas left, ${bytesText}${rate > 0 ? `, ${fmtBytes(rate)}/s` : ''}${shownEta === undefined ? ', ETA unknown yet' : shownEta < 1 ? ', finishing the last copies' : `, ETA ${fmtDuration(shownEta)}`}`,
     );
     stuckReported = await checkStuck(eng, rc, s, start, lastChange, timeoutMs, `${node} to hold no replica`, node, stuckReported);

@@ -34,7 +34,10 @@ export async function restartMetas(eng: ScaleEngine, rc: RunCtx): Promise<void> 
           rc.leader = s.leader;
           return `leader ${s.leader} after restarting ${m}${before ? ` (was ${before.leader})` : ''}; it lists ${s.nodes.filter((n) => !n.alive).length} dead node(s)`;
         }
-        if (waited > eng.t.leaderMs) throw new EngineError(`no meta leader answered within ${fmtDuration(eng.t.leaderMs / 1000)} after restarting ${m}: check that ${m === 'all' ? 'the meta servers' : m} came back up (its log, its ZooKeeper session), start it by hand if needed, then resume`);
+        if (waited > eng.t.leaderMs)
+          throw new EngineError(
+            `no meta leader answered within ${fmtDuration(eng.t.leaderMs / 1000)} after restarting ${m}: check that ${m === 'all' ? 'the meta servers' : m} came back up (its log, its ZooKeeper session), start it by hand if needed, then resume`,
+          );
       }
     });
   }
@@ -42,7 +45,13 @@ export async function restartMetas(eng: ScaleEngine, rc: RunCtx): Promise<void> 
   for (const s of eng.d.journal.openSettings()) {
     const v = await eng.d.cluster.getSetting(s.name, rc.signal);
     eng.d.journal.append({ t: 'restored', name: s.name, value: v, how: 'meta-restart' }, eng.date());
-    eng.emit({ kind: 'setting', name: s.name, from: s.current, to: v, message: `${s.name} is ${v} after the meta restart (was ${s.current}; before the run ${s.original})` });
+    eng.emit({
+      kind: 'setting',
+      name: s.name,
+      from: s.current,
+      to: v,
+      message: `${s.name} is ${v} after the meta restart (was ${s.current}; before the run ${s.original})`,
+    });
   }
 }
 
@@ -61,6 +70,9 @@ export async function waitManualMetaRestart(eng: ScaleEngine, rc: RunCtx, before
       rc.leader = s.leader;
       return `meta restart observed: leader ${s.leader} (was ${before.leader}), ${s.nodes.filter((n) => !n.alive).length} dead node(s) listed`;
     }
-    if (eng.clock.now() - start > limit) throw new EngineError(`no meta restart observed within ${fmtDuration(limit / 1000)}: the leader is still ${before?.leader ?? 'unknown'} and still lists ${deadBefore} dead node(s). Restart the metas (leader last), then run restart-meta again`);
+    if (eng.clock.now() - start > limit)
+      throw new EngineError(
+        `no meta restart observed within ${fmtDuration(limit / 1000)}: the leader is still ${before?.leader ?? 'unknown'} and still lists ${deadBefore} dead node(s). Restart the metas (leader last), then run restart-meta again`,
+      );
   }
 }

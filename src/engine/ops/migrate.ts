@@ -6,7 +6,12 @@ import { rebalanceBody } from './rebalance';
 import type { OperationSpec, RunCtx } from '../types';
 import type { ScaleEngine } from '../engine';
 
-export async function migrate(eng: ScaleEngine, rc: RunCtx, spec: Extract<OperationSpec, { op: 'migrate' }>, plan: ScalePlan | undefined): Promise<{ added: string[] }> {
+export async function migrate(
+  eng: ScaleEngine,
+  rc: RunCtx,
+  spec: Extract<OperationSpec, { op: 'migrate' }>,
+  plan: ScalePlan | undefined,
+): Promise<{ added: string[] }> {
   const nodes = await startNodes(eng, rc, spec.to ?? [], spec.count ?? 0);
   rc.excluded = new Set(spec.from);
   await scaleInNodes(eng, rc, spec.from, plan);

@@ -24,7 +24,8 @@ export async function balancePrimaries(eng: ScaleEngine, rc: RunCtx): Promise<st
     const s = await eng.readState(rc);
     const alive = new Set(s.nodes.filter((n) => n.alive && !rc.excluded.has(n.address)).map((n) => n.address));
     const total = new Map<string, number>([...alive].map((a) => [a, 0]));
-    for (const t of s.tables) for (const p of t.partitions) if (p.primary && total.has(p.primary)) total.set(p.primary, total.get(p.primary)! + 1);
+    for (const t of s.tables)
+      for (const p of t.partitions) if (p.primary && total.has(p.primary)) total.set(p.primary, total.get(p.primary)! + 1);
     let proposed = 0;
     let possible = 0;
     for (const t of s.tables) {
@@ -39,7 +40,8 @@ export async function balancePrimaries(eng: ScaleEngine, rc: RunCtx): Promise<st
             if (p.primary !== from || done.has(p.pidx) || 1 + p.secondaries.length < t.maxReplicaCount) continue;
             for (const to of p.secondaries) {
               if (!cnt.has(to) || cnt.get(from)! - cnt.get(to)! < 2) continue;
-              if (!best || cnt.get(to)! < cnt.get(best.to)! || (cnt.get(to) === cnt.get(best.to) && total.get(to)! < total.get(best.to)!)) best = { p, from, to };
+              if (!best || cnt.get(to)! < cnt.get(best.to)! || (cnt.get(to) === cnt.get(best.to) && total.get(to)! < total.get(best.to)!))
+                best = { p, from, to };
             }
           }
           if (best) break;
@@ -58,15 +60,31 @@ export async function balancePrimaries(eng: ScaleEngine, rc: RunCtx): Promise<st
         }
       }
     }
-    if (possible === 0) return moved ? `${moved} primaries moved (role switches, no copy) to even out primaries per table` : 'primaries already even per table (as far as the partition members allow)';
+    if (possible === 0)
+      return moved
+        ? `${moved} primaries moved (role switches, no copy) to even out primaries per table`
+        : 'primaries already even per table (as far as the partition members allow)';
     const fp = ballotFingerprint(s);
     if (fp !== lastFp) {
       lastFp = fp;
       lastChange = eng.clock.now();
     }
     // A balance the meta does not carry out (refused proposals) is not worth failing the run for.
-    if (eng.clock.now() - lastChange > eng.o.stuckAfterMs || eng.clock.now() - start > eng.t.primariesMs) return `${moved} primaries moved; ${possible} more move(s) did not happen (the meta did not carry them out): run rebalance`;
-    progress(eng, rc, { phase: 'balance primaries', unhealthy: unhealthyPartitions(s).length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (eng.clock.now() - start) / 1000 }, `evening out primaries: ${proposed} role switch(es) proposed`);
+    if (eng.clock.now() - lastChange > eng.o.stuckAfterMs || eng.clock.now() - start > eng.t.primariesMs)
+      return `${moved} primaries moved; ${possible} more move(s) did not happen (the meta did not carry them out): run rebalance`;
+    progress(
+      eng,
+      rc,
+      {
+        phase: 'balance primaries',
+        unhealthy: unhealthyPartitions(s).length,
+        bytesCopied: 0,
+        bytesPlanned: 0,
+        rate: 0,
+        elapsedSeconds: (eng.clock.now() - start) / 1000,
+      },
+      `evening out primaries: ${proposed} role switch(es) proposed`,
+    );
     await eng.clock.sleep(eng.o.pollIntervalMs, rc.signal);
   }
 }
@@ -99,14 +117,31 @@ export async function rebalanceBody(eng: ScaleEngine, rc: RunCtx): Promise<strin
       }
     } else balancedSince = undefined;
     if (u.length === 0 && !over && now - lastChange >= eng.o.balancerIdleMs) {
-      result = `balancer idle for ${fmtDuration((now - lastChange) / 1000)}; not within ±1 for: ${rep.tables.filter((t) => !t.balanced).map((t) => `${t.table} primaries ${t.primarySpread.join('..')} replicas ${t.replicaSpread.join('..')}`).join(', ') || 'none'}`;
+      result = `balancer idle for ${fmtDuration((now - lastChange) / 1000)}; not within ±1 for: ${
+        rep.tables
+          .filter((t) => !t.balanced)
+          .map((t) => `${t.table} primaries ${t.primarySpread.join('..')} replicas ${t.replicaSpread.join('..')}`)
+          .join(', ') || 'none'
+      }`;
       break;
     }
     if (now - start > eng.t.balancedMs) {
-      throw new EngineError(`not balanced after ${fmtDuration(eng.t.balancedMs / 1000)} (timeouts.balancedMs): ${rep.tables.filter((t) => !t.balanced).map((t) => `${t.table} primaries ${t.primarySpread.join('..')} replicas ${t.replicaSpread.join('..')}`).join(', ')}; ${u.length} partition(s) unhealthy. Check meta.lb.* settings and the meta log for refused proposals, then run rebalance again`);
+      throw new EngineError(
+        `not balanced after ${fmtDuration(eng.t.balancedMs / 1000)} (timeouts.balancedMs): ${rep.tables
+          .filter((t) => !t.balanced)
+          .map((t) => `${t.table} primaries ${t.primarySpread.join('..')} replicas ${t.replicaSpread.join('..')}`)
+          .join(
+            ', ',
+          )}; ${u.length} partition(s) unhealthy. Check meta.lb.* settings and the meta log for refused proposals, then run rebalance again`,
+      );
     }
     const notBal = rep.tables.filter((t) => !t.balanced).length;
-    progress(eng, rc, { phase: 'rebalance', unhealthy: u.length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (now - start) / 1000 }, `rebalancing: ${notBal} table(s) not within ±1, ${u.length} partition(s) moving`);
+    progress(
+      eng,
+      rc,
+      { phase: 'rebalance', unhealthy: u.length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (now - start) / 1000 },
+      `rebalancing: ${notBal} table(s) not within ±1, ${u.length} partition(s) moving`,
+    );
     await eng.clock.sleep(eng.o.pollIntervalMs, rc.signal);
   }
   await setSetting(eng, rc, 'meta_level', 'steady', 'balanced: stop the balancer');

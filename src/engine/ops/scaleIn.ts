@@ -32,7 +32,10 @@ export async function scaleInNodes(eng: ScaleEngine, rc: RunCtx, nodes: readonly
     const planned = plan?.steps.find((s) => s.kind === 'drain' && s.node === node);
     await recheckDrained(eng, rc, node);
     if (stopping && !rc.finished.has(`${stopping}:gone`)) {
-      eng.emit({ kind: 'info', message: `draining ${node} while ${stopping}'s failure detection runs (${stopping} holds 0 replicas; ${node} is stopped only once the meta sees ${stopping} gone and every partition is healthy)` });
+      eng.emit({
+        kind: 'info',
+        message: `draining ${node} while ${stopping}'s failure detection runs (${stopping} holds 0 replicas; ${node} is stopped only once the meta sees ${stopping} gone and every partition is healthy)`,
+      });
     }
     await eng.step(rc, `${node}:primaries`, () => drainPrimaries(eng, rc, node, planned?.primariesMoved ?? 0));
     await eng.step(rc, `${node}:replicas`, () => drainReplicas(eng, rc, node, planned?.bytes ?? 0, planned?.seconds ?? 0));
@@ -59,11 +62,17 @@ export async function recheckDrained(eng: ScaleEngine, rc: RunCtx, node: string)
   const primaries = hosted.filter((h) => h.role === 'primary').length;
   if (rc.finished.has(pri) && primaries > 0) {
     rc.finished.delete(pri);
-    eng.emit({ kind: 'warning', message: `${pri}: the journal says done, but ${node} holds ${primaries} primar${primaries === 1 ? 'y' : 'ies'} again (placed there while the run was interrupted); moving them again` });
+    eng.emit({
+      kind: 'warning',
+      message: `${pri}: the journal says done, but ${node} holds ${primaries} primar${primaries === 1 ? 'y' : 'ies'} again (placed there while the run was interrupted); moving them again`,
+    });
   }
   if (rc.finished.has(rep) && hosted.length > 0) {
     rc.finished.delete(rep);
-    eng.emit({ kind: 'warning', message: `${rep}: the journal says done, but ${node} holds ${hosted.length} replica(s) again (placed there while the run was interrupted); moving them again` });
+    eng.emit({
+      kind: 'warning',
+      message: `${rep}: the journal says done, but ${node} holds ${hosted.length} replica(s) again (placed there while the run was interrupted); moving them again`,
+    });
   }
 }
 
@@ -82,17 +91,38 @@ export async function finishRemoval(eng: ScaleEngine, rc: RunCtx, node: string):
 }
 
 export async function prepareScaleIn(eng: ScaleEngine, rc: RunCtx, nodes: readonly string[]): Promise<void> {
-  await eng.step(rc, 'level', async () => {
-    await setSetting(eng, rc, 'meta_level', 'steady', 'no balancer while nodes leave');
-    return 'meta level steady';
-  }, true);
-  await eng.step(rc, 'blacklist', async () => {
-    const bl = [...new Set(nodes)].join(',');
-    await setSetting(eng, rc, 'meta.lb.assign_secondary_black_list', bl, 'cure must never place a replica on a leaving node');
-    return `black list ${bl}`;
-  }, true);
-  await eng.step(rc, 'delay', async () => {
-    await setSetting(eng, rc, 'meta.lb.assign_delay_ms', String(eng.o.assignDelayMs), 'if a leaving node dies early its replicas are re-created at once');
-    return `assign delay ${eng.o.assignDelayMs} ms`;
-  }, true);
+  await eng.step(
+    rc,
+    'level',
+    async () => {
+      await setSetting(eng, rc, 'meta_level', 'steady', 'no balancer while nodes leave');
+      return 'meta level steady';
+    },
+    true,
+  );
+  await eng.step(
+    rc,
+    'blacklist',
+    async () => {
+      const bl = [...new Set(nodes)].join(',');
+      await setSetting(eng, rc, 'meta.lb.assign_secondary_black_list', bl, 'cure must never place a replica on a leaving node');
+      return `black list ${bl}`;
+    },
+    true,
+  );
+  await eng.step(
+    rc,
+    'delay',
+    async () => {
+      await setSetting(
+        eng,
+        rc,
+        'meta.lb.assign_delay_ms',
+        String(eng.o.assignDelayMs),
+        'if a leaving node dies early its replicas are re-created at once',
+      );
+      return `assign delay ${eng.o.assignDelayMs} ms`;
+    },
+    true,
+  );
 }

@@ -29,7 +29,9 @@ export async function openCalculator(rawArgs: unknown, editorContext: () => Edit
   const ctx = { settings, ...editorContext() };
   const a = analyzeConfig(doc.getText(), ctx);
   if (!a.doc.sectionByName.has('meta_server') || !a.pct || !a.minLive) {
-    void vscode.window.showWarningMessage('Threshold calculator: this file has no readable [meta_server] threshold (fix the errors shown in the file first).');
+    void vscode.window.showWarningMessage(
+      'Threshold calculator: this file has no readable [meta_server] threshold (fix the errors shown in the file first).',
+    );
     return;
   }
   let nodes = resolveNodes(a.directives, ctx);
@@ -80,29 +82,48 @@ export async function openCalculator(rawArgs: unknown, editorContext: () => Edit
   const steps: Item[] = r.steps.map((s) => ({
     label: `${s.frozen ? '$(error)' : '$(check)'} after ${s.removed}: ${s.alive}/${total} alive (${s.aliveShare.toFixed(1)}%)`,
     description: s.frozen ? `FROZEN at ${pct}% / min ${minLive}` : `ok at ${pct}%`,
-    detail: s.largestSafePct === null ? `no threshold helps: fewer than ${minLive} alive` : `safe with a threshold up to ${s.largestSafePct}%`,
+    detail:
+      s.largestSafePct === null ? `no threshold helps: fewer than ${minLive} alive` : `safe with a threshold up to ${s.largestSafePct}%`,
     tooltip: describeStep(s, total),
   }));
   const actions: Item[] = [];
   if (r.safePct !== null && r.safePct !== pct) {
-    actions.push({ label: `$(edit) Set node_live_percentage_threshold_for_update = ${r.safePct} in this file`, action: 'apply', detail: 'Takes effect when the meta restarts; lower it at run time with meta.live_percentage.' });
+    actions.push({
+      label: `$(edit) Set node_live_percentage_threshold_for_update = ${r.safePct} in this file`,
+      action: 'apply',
+      detail: 'Takes effect when the meta restarts; lower it at run time with meta.live_percentage.',
+    });
     actions.push({ label: `$(copy) Copy: remote_command -l <leader> meta.live_percentage ${r.safePct}`, action: 'copy' });
   } else if (r.safePct === null) {
-    actions.push({ label: `$(warning) No threshold allows ${chosen.k}: min_live_node_count_for_unfreeze (${minLive}) would be violated`, detail: 'Remove fewer nodes, add nodes first, or lower the minimum (HTTP /updateConfig).' });
+    actions.push({
+      label: `$(warning) No threshold allows ${chosen.k}: min_live_node_count_for_unfreeze (${minLive}) would be violated`,
+      detail: 'Remove fewer nodes, add nodes first, or lower the minimum (HTTP /updateConfig).',
+    });
   } else {
     actions.push({ label: `$(pass) The current threshold (${pct}%) already allows removing ${chosen.k}` });
   }
   const second = await vscode.window.showQuickPick<Item>(
-    [{ label: 'Alive share after each removal', kind: vscode.QuickPickItemKind.Separator }, ...steps, { label: 'Actions', kind: vscode.QuickPickItemKind.Separator }, ...actions],
+    [
+      { label: 'Alive share after each removal', kind: vscode.QuickPickItemKind.Separator },
+      ...steps,
+      { label: 'Actions', kind: vscode.QuickPickItemKind.Separator },
+      ...actions,
+    ],
     { title: `Removing ${chosen.k} of ${total}: largest safe threshold ${r.safePct ?? 'none'}`, placeHolder: 'Pick an action' },
   );
   if (second?.action === 'apply' && r.safePct !== null) {
     const e = thresholdEdit(a, r.safePct);
     if (!e) return;
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(doc.uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
+    edit.replace(
+      doc.uri,
+      new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character),
+      e.newText,
+    );
     if (await vscode.workspace.applyEdit(edit)) {
-      void vscode.window.showInformationMessage(`node_live_percentage_threshold_for_update set to ${r.safePct}: ${chosen.k} of ${total} nodes can go down one after another.`);
+      void vscode.window.showInformationMessage(
+        `node_live_percentage_threshold_for_update set to ${r.safePct}: ${chosen.k} of ${total} nodes can go down one after another.`,
+      );
     }
   } else if (second?.action === 'copy' && r.safePct !== null) {
     await vscode.env.clipboard.writeText(`remote_command -l <leader> meta.live_percentage ${r.safePct}`);

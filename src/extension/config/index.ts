@@ -110,7 +110,13 @@ class ContextSender implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) runbookText(d);
     for (const nb of vscode.workspace.notebookDocuments) void runbookNotebook(nb);
     const reg = getClusterRegistry();
-    if (reg) this.disposables.push(reg.onDidChangeClusters(soon), reg.onDidChangeActive(soon), reg.onDidNotifyChange(soon), reg.onDidRefresh(soon));
+    if (reg)
+      this.disposables.push(
+        reg.onDidChangeClusters(soon),
+        reg.onDidChangeActive(soon),
+        reg.onDidNotifyChange(soon),
+        reg.onDidRefresh(soon),
+      );
     // Every refresh the explorer makes arrives through onDidRefresh; this slow re-read covers the
     // clusters it does not refresh (while the view is hidden only the active one is polled).
     this.poll = setInterval(() => {

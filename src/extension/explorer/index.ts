@@ -103,7 +103,8 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
     );
   };
 
-  const withViewProgress = (p: Promise<unknown>): Thenable<unknown> => vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => p);
+  const withViewProgress = (p: Promise<unknown>): Thenable<unknown> =>
+    vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => p);
 
   reg(CMD.refresh, () => {
     controller.refresh(undefined, 'manual');
@@ -144,7 +145,11 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
   reg(CMD.filter, async () => {
     const pick = await vscode.window.showQuickPick(
       [
-        { label: '$(warning) Problems only', description: 'UNALIVE, black-listed or leaving nodes; unhealthy tables and partitions', id: 'problems' },
+        {
+          label: '$(warning) Problems only',
+          description: 'UNALIVE, black-listed or leaving nodes; unhealthy tables and partitions',
+          id: 'problems',
+        },
         { label: '$(search) Address or table name…', description: 'show nodes and tables containing some text', id: 'text' },
         { label: '$(clear-all) Clear filter', id: 'clear' },
       ],
@@ -153,7 +158,11 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
     if (!pick) return;
     if (pick.id === 'clear') return setFilter(undefined);
     if (pick.id === 'problems') return setFilter({ ...tree!.filter, problemsOnly: true });
-    const text = await vscode.window.showInputBox({ title: 'Filter nodes and tables', prompt: 'Part of a node address or a table name', value: tree!.filter?.text ?? '' });
+    const text = await vscode.window.showInputBox({
+      title: 'Filter nodes and tables',
+      prompt: 'Part of a node address or a table name',
+      value: tree!.filter?.text ?? '',
+    });
     if (text !== undefined) setFilter({ ...tree!.filter, text: text.trim() || undefined });
   });
   reg(CMD.clearFilter, () => setFilter(undefined));
@@ -173,7 +182,9 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
     const args: RunbookTemplateArgs = { cluster: sel.cluster, nodes: sel.nodes };
     const known = await vscode.commands.getCommands(true);
     if (!known.includes(command)) {
-      throw new Error(`${what} needs the runbook feature (command ${command}), which is not available in this window. Check the "Pegasus Ops" log.`);
+      throw new Error(
+        `${what} needs the runbook feature (command ${command}), which is not available in this window. Check the "Pegasus Ops" log.`,
+      );
     }
     return vscode.commands.executeCommand(command, args);
   };
@@ -201,7 +212,10 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
       for (const r of reps.slice(1).reverse()) await view.reveal(r, { select: false, focus: false, expand: false });
       await view.reveal(reps[0]!, { select: true, focus: true, expand: false });
     } catch (err) {
-      if (tree!.filter) throw new Error(`cannot reveal the replicas of ${e.table} ${e.pidx} while the explorer is filtered; clear the filter and try again`);
+      if (tree!.filter)
+        throw new Error(
+          `cannot reveal the replicas of ${e.table} ${e.pidx} while the explorer is filtered; clear the filter and try again`,
+        );
       throw err;
     }
     // Returned for tests: the ids of the revealed items (primary first).
@@ -211,18 +225,30 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
   reg(CMD.storeClusterCredential, async (e?: Element) => {
     const name = (e && 'cluster' in e ? e.cluster : undefined) ?? (await pickCluster(registry, 'Store a credential for which cluster?'));
     if (!name) return;
-    const key = await vscode.window.showInputBox({ title: `Credential for ${name}`, prompt: 'Name of the credential (for example "token" or "ssh-password")', value: 'token', validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'letters, digits, _ . - only') });
+    const key = await vscode.window.showInputBox({
+      title: `Credential for ${name}`,
+      prompt: 'Name of the credential (for example "token" or "ssh-password")',
+      value: 'token',
+      validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'letters, digits, _ . - only'),
+    });
     if (!key) return;
-    const value = await vscode.window.showInputBox({ title: `${name}: ${key}`, prompt: "Stored in VS Code's secret storage, never in settings", password: true });
+    const value = await vscode.window.showInputBox({
+      title: `${name}: ${key}`,
+      prompt: "Stored in VS Code's secret storage, never in settings",
+      password: true,
+    });
     if (value === undefined) return;
     await registry.storeSecret(name, key, value);
     void vscode.window.showInformationMessage(`Stored "${key}" for ${name} in VS Code's secret storage.`);
   });
   reg(CMD.forgetClusterCredentials, async (e?: Element) => {
-    const name = (e && 'cluster' in e ? e.cluster : undefined) ?? (await pickCluster(registry, 'Forget the stored credentials of which cluster?'));
+    const name =
+      (e && 'cluster' in e ? e.cluster : undefined) ?? (await pickCluster(registry, 'Forget the stored credentials of which cluster?'));
     if (!name) return;
     const n = await registry.forgetSecrets(name);
-    void vscode.window.showInformationMessage(n === 0 ? `No credentials stored for ${name}.` : `Forgot ${n} stored credential${n === 1 ? '' : 's'} of ${name}.`);
+    void vscode.window.showInformationMessage(
+      n === 0 ? `No credentials stored for ${name}.` : `Forgot ${n} stored credential${n === 1 ? '' : 's'} of ${name}.`,
+    );
   });
 
   // For in-editor tests: the visible tree as plain data, down to `depth` levels under the roots.
@@ -235,7 +261,13 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
     const walk = (e: Element | undefined, depth: number): unknown[] =>
       childrenOf(ctx, e).map((c) => {
         const it = itemOf(ctx, c);
-        return { id: it.id, label: it.label, description: it.description, contextValue: it.contextValue, children: depth > 0 ? walk(c, depth - 1) : undefined };
+        return {
+          id: it.id,
+          label: it.label,
+          description: it.description,
+          contextValue: it.contextValue,
+          children: depth > 0 ? walk(c, depth - 1) : undefined,
+        };
       });
     return walk(undefined, opts?.depth ?? 3);
   });
@@ -257,18 +289,28 @@ function addressOf(e: Element, tree: ExplorerTree): string | undefined {
 async function pickCluster(registry: ClusterRegistry, title: string): Promise<string | undefined> {
   const list = registry.list();
   if (list.length === 0) {
-    void vscode.window.showInformationMessage('No Pegasus cluster is configured. Start a simulated cluster or add one in the Clusters view.');
+    void vscode.window.showInformationMessage(
+      'No Pegasus cluster is configured. Start a simulated cluster or add one in the Clusters view.',
+    );
     return undefined;
   }
   if (list.length === 1) return list[0]!.profile.name;
   const pick = await vscode.window.showQuickPick(
-    list.map((c) => ({ label: c.profile.name, description: c.profile.metaServers.join(', '), detail: c === registry.active ? 'active' : undefined })),
+    list.map((c) => ({
+      label: c.profile.name,
+      description: c.profile.metaServers.join(', '),
+      detail: c === registry.active ? 'active' : undefined,
+    })),
     { title },
   );
   return pick?.label;
 }
 
-async function pickNodes(registry: ClusterRegistry, controller: ExplorerController, what: string): Promise<{ cluster: string; nodes: string[] } | undefined> {
+async function pickNodes(
+  registry: ClusterRegistry,
+  controller: ExplorerController,
+  what: string,
+): Promise<{ cluster: string; nodes: string[] } | undefined> {
   const cluster = await pickCluster(registry, `${what}: which cluster?`);
   if (!cluster) return undefined;
   const snap = controller.snapshot(cluster);
@@ -277,7 +319,10 @@ async function pickNodes(registry: ClusterRegistry, controller: ExplorerControll
     return undefined;
   }
   const picks = await vscode.window.showQuickPick(
-    snap.nodes.map((n) => ({ label: n.address, description: `${n.status} · ${n.replicaCount} replicas (${n.primaryCount} P · ${n.secondaryCount} S)` })),
+    snap.nodes.map((n) => ({
+      label: n.address,
+      description: `${n.status} · ${n.replicaCount} replicas (${n.primaryCount} P · ${n.secondaryCount} S)`,
+    })),
     { title: `${what}: which nodes of ${cluster}?`, canPickMany: true },
   );
   return picks ? { cluster, nodes: picks.map((p) => p.label) } : undefined;
@@ -295,7 +340,10 @@ async function addCluster(registry: ClusterRegistry): Promise<void> {
     prompt: 'Meta servers as host:port, separated by commas',
     placeHolder: '10.0.0.1:34601,10.0.0.2:34601',
     validateInput: (v) => {
-      const bad = v.split(',').map((s) => s.trim()).filter((s) => s && !isHostPort(s));
+      const bad = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s && !isHostPort(s));
       return !v.trim() ? 'list at least one meta server' : bad.length > 0 ? `not host:port: ${bad.join(', ')}` : undefined;
     },
   });
@@ -305,6 +353,21 @@ async function addCluster(registry: ClusterRegistry): Promise<void> {
   // Add where the user keeps clusters already: the workspace when it has some, else user settings.
   const target = inspect?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   const current = (target === vscode.ConfigurationTarget.Workspace ? inspect?.workspaceValue : inspect?.globalValue) ?? [];
-  await cfg.update('clusters', [...current, { name: name.trim(), metaServers: metas.split(',').map((s) => s.trim()).filter(Boolean) }], target);
-  void vscode.window.showInformationMessage(`Added ${name.trim()} to pegasus.clusters (${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'} settings).`);
+  await cfg.update(
+    'clusters',
+    [
+      ...current,
+      {
+        name: name.trim(),
+        metaServers: metas
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      },
+    ],
+    target,
+  );
+  void vscode.window.showInformationMessage(
+    `Added ${name.trim()} to pegasus.clusters (${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'} settings).`,
+  );
 }

@@ -133,17 +133,22 @@ export function clusterItem(f: ClusterFacts): ItemView {
     if (health === 'frozen') parts.push('FROZEN');
     if (down > 0) parts.push(`${down} down`);
     if (f.status.kind === 'partial') parts.push('loading tables…');
-    else if (f.unhealthyPartitions !== undefined) parts.push(f.unhealthyPartitions === 0 ? 'healthy' : `${f.unhealthyPartitions.toLocaleString('en-US')} unhealthy`);
+    else if (f.unhealthyPartitions !== undefined)
+      parts.push(f.unhealthyPartitions === 0 ? 'healthy' : `${f.unhealthyPartitions.toLocaleString('en-US')} unhealthy`);
     // "n down" already says it; the fraction is for the calm case. The level (also on Meta) last.
     if (f.alive !== undefined && down === 0) parts.push(`${f.alive}/${f.alive} alive`);
-    if (f.effectiveLevel && !(health === 'frozen' && f.effectiveLevel === 'freezed')) parts.push(levelText(f.effectiveLevel, f.storedLevel));
+    if (f.effectiveLevel && !(health === 'frozen' && f.effectiveLevel === 'freezed'))
+      parts.push(levelText(f.effectiveLevel, f.storedLevel));
   }
   if (f.active) parts.push('active');
   const icon: IconView =
-    health === 'healthy' ? { id: 'database', color: COLOR.ok }
-    : health === 'unhealthy' ? { id: 'database', color: COLOR.warning }
-    : health === 'loading' ? { id: 'loading~spin' }
-    : { id: health === 'frozen' ? 'database' : 'error', color: COLOR.error };
+    health === 'healthy'
+      ? { id: 'database', color: COLOR.ok }
+      : health === 'unhealthy'
+        ? { id: 'database', color: COLOR.warning }
+        : health === 'loading'
+          ? { id: 'loading~spin' }
+          : { id: health === 'frozen' ? 'database' : 'error', color: COLOR.error };
   const state = f.status.kind === 'error' && !f.hasData ? 'error' : f.status.kind === 'loading' && !f.hasData ? 'loading' : 'ok';
   return {
     id: ids.cluster(f.name),
@@ -156,7 +161,10 @@ export function clusterItem(f: ClusterFacts): ItemView {
 }
 
 export function clusterTooltip(f: ClusterFacts): string {
-  const lines = [`**${md(f.name)}**${f.production ? ' — production (every change asks first)' : ''}${f.simulated ? ' — simulated cluster on loopback' : ''}`, ''];
+  const lines = [
+    `**${md(f.name)}**${f.production ? ' — production (every change asks first)' : ''}${f.simulated ? ' — simulated cluster on loopback' : ''}`,
+    '',
+  ];
   lines.push(`Meta servers: ${f.metaServers.map((m) => `\`${m}\``).join(', ')}`);
   if (f.control) lines.push('', `Simulator control API: \`${f.control}\` (for example \`curl -X POST ${f.control}/nodes/HOST:PORT/stop\`)`);
   const h = clusterHealth(f);
@@ -164,12 +172,24 @@ export function clusterTooltip(f: ClusterFacts): string {
     lines.push('', `$(error) ${f.hasData ? 'The last refresh failed' : 'Cannot reach the cluster'}: ${md(f.status.message)}`);
     if (f.status.hint) lines.push('', `What to do: ${md(f.status.hint)}`);
   }
-  if (f.effectiveLevel) lines.push('', `Meta level: **${f.effectiveLevel}**${f.storedLevel && f.storedLevel !== f.effectiveLevel ? ` (stored: ${f.storedLevel}; the meta is auto-frozen because too few nodes are alive)` : ''}`);
+  if (f.effectiveLevel)
+    lines.push(
+      '',
+      `Meta level: **${f.effectiveLevel}**${f.storedLevel && f.storedLevel !== f.effectiveLevel ? ` (stored: ${f.storedLevel}; the meta is auto-frozen because too few nodes are alive)` : ''}`,
+    );
   if (f.freezeMargin !== undefined) lines.push('', freezeMarginSentence(f.freezeMargin));
   if (f.alive !== undefined) lines.push('', `Nodes: ${f.alive} alive, ${f.unalive ?? 0} unalive`);
-  if (f.partitions !== undefined) lines.push('', `Partitions: ${f.partitions.toLocaleString('en-US')}, ${(f.unhealthyPartitions ?? 0).toLocaleString('en-US')} unhealthy`);
+  if (f.partitions !== undefined)
+    lines.push(
+      '',
+      `Partitions: ${f.partitions.toLocaleString('en-US')}, ${(f.unhealthyPartitions ?? 0).toLocaleString('en-US')} unhealthy`,
+    );
   if (h === 'unhealthy' && (f.unhealthyPartitions ?? 0) > 0) lines.push('', 'Expand **Tables** to see which partitions miss replicas.');
-  if (f.fetchedAt !== undefined) lines.push('', `Refreshed at ${timeOfDay(f.fetchedAt)} UTC${f.lastDurationMs !== undefined ? ` in ${Math.round(f.lastDurationMs)} ms` : ''}`);
+  if (f.fetchedAt !== undefined)
+    lines.push(
+      '',
+      `Refreshed at ${timeOfDay(f.fetchedAt)} UTC${f.lastDurationMs !== undefined ? ` in ${Math.round(f.lastDurationMs)} ms` : ''}`,
+    );
   if (!f.active) lines.push('', '_Right-click → Set as Active Cluster to use it in runbooks and the status bar._');
   return lines.join('\n');
 }
@@ -197,7 +217,8 @@ export interface MetaFacts {
 }
 
 export function freezeMarginSentence(margin: number): string {
-  if (margin < 0) return '$(error) **Frozen**: the meta refuses replica updates; partitions that lose a replica stop serving until enough nodes are back.';
+  if (margin < 0)
+    return '$(error) **Frozen**: the meta refuses replica updates; partitions that lose a replica stop serving until enough nodes are back.';
   if (margin === 0) return '$(warning) **Freeze margin 0**: one more node going down freezes the meta.';
   return `Freeze margin **${margin}**: ${plural(margin, 'more node')} can go down before the meta freezes.`;
 }
@@ -227,16 +248,22 @@ export function metaItem(m: MetaFacts): ItemView {
 export function metaTooltip(m: MetaFacts): string {
   const lines = [`**Meta** — leader \`${m.leader || 'unknown'}\``, ''];
   if (m.storedLevel && m.storedLevel !== m.effectiveLevel) {
-    lines.push(`Effective level **${m.effectiveLevel}**, stored level **${m.storedLevel}**: the freeze rule overrides the stored level while too few nodes are alive. \`set_meta_level\` cannot lift it; bring nodes back, lower \`meta.live_percentage\`, or restart the meta to forget dead nodes.`);
+    lines.push(
+      `Effective level **${m.effectiveLevel}**, stored level **${m.storedLevel}**: the freeze rule overrides the stored level while too few nodes are alive. \`set_meta_level\` cannot lift it; bring nodes back, lower \`meta.live_percentage\`, or restart the meta to forget dead nodes.`,
+    );
   } else {
-    lines.push(`Level **${m.effectiveLevel}**${m.effectiveLevel === 'lively' ? ' (the balancer moves replicas)' : m.effectiveLevel === 'steady' ? ' (cure only, no balancing)' : ''}`);
+    lines.push(
+      `Level **${m.effectiveLevel}**${m.effectiveLevel === 'lively' ? ' (the balancer moves replicas)' : m.effectiveLevel === 'steady' ? ' (cure only, no balancing)' : ''}`,
+    );
   }
   lines.push('');
   if (m.freezeMargin !== undefined) lines.push(freezeMarginSentence(m.freezeMargin), '');
   const rule: string[] = [`alive ${m.alive}`, `dead ${m.dead}`];
   if (m.livePercentage !== undefined) rule.push(`live percentage ${m.livePercentage}%`);
   if (m.minLive !== undefined) rule.push(`min live ${m.minLive}`);
-  lines.push(`Freeze rule inputs: ${rule.join(', ')}. Frozen when alive < min live or alive×100 < percentage×(alive+dead); dead nodes stay counted until the meta restarts.`);
+  lines.push(
+    `Freeze rule inputs: ${rule.join(', ')}. Frozen when alive < min live or alive×100 < percentage×(alive+dead); dead nodes stay counted until the meta restarts.`,
+  );
   if (m.balanceOperations) lines.push('', `Balance operations: \`${m.balanceOperations.replace(/\s+/g, ' ')}\``);
   return lines.join('\n');
 }
@@ -294,10 +321,10 @@ export function nodeItem(n: NodeFacts): ItemView {
   const icon: IconView = n.unlisted
     ? { id: 'question', color: COLOR.warning }
     : !n.alive
-    ? { id: 'circle-slash', color: COLOR.error }
-    : n.leaving || n.blackListed
-      ? { id: 'sign-out', color: COLOR.warning }
-      : { id: 'pass-filled', color: COLOR.ok };
+      ? { id: 'circle-slash', color: COLOR.error }
+      : n.leaving || n.blackListed
+        ? { id: 'sign-out', color: COLOR.warning }
+        : { id: 'pass-filled', color: COLOR.ok };
   const marks = `${n.leaving ? '.leaving' : ''}${n.blackListed ? '.blacklisted' : ''}`;
   return {
     id: ids.node(n.cluster, n.address),
@@ -310,18 +337,31 @@ export function nodeItem(n: NodeFacts): ItemView {
 }
 
 export function nodeTooltip(n: NodeFacts): string {
-  const lines = [`**${md(n.address)}** — ${n.unlisted ? '$(question) not listed by the meta' : n.alive ? '$(pass-filled) ALIVE' : '$(circle-slash) UNALIVE'}`];
-  if (n.unlisted) lines.push('', 'Partition configurations name this address but `list_nodes` does not: the meta has not heard from it since it became leader.');
+  const lines = [
+    `**${md(n.address)}** — ${n.unlisted ? '$(question) not listed by the meta' : n.alive ? '$(pass-filled) ALIVE' : '$(circle-slash) UNALIVE'}`,
+  ];
+  if (n.unlisted)
+    lines.push(
+      '',
+      'Partition configurations name this address but `list_nodes` does not: the meta has not heard from it since it became leader.',
+    );
   if (n.hostPort && n.hostPort !== n.address) lines.push('', `Host: \`${n.hostPort}\``);
   lines.push('', `Replicas: **${n.replicas}** — ${n.primaries} primary, ${n.secondaries} secondary`);
   if (!n.alive) {
-    lines.push('', n.replicas > 0
-      ? `The meta sees this node as dead. Its ${plural(n.replicas, 'replica')} still listed here are being re-elected or re-created elsewhere (after \`replica_assign_delay_ms_for_dropouts\` / \`meta.lb.assign_delay_ms\`).`
-      : 'The meta sees this node as dead and it holds no replicas; it is still counted as dead by the freeze rule until the meta restarts.');
+    lines.push(
+      '',
+      n.replicas > 0
+        ? `The meta sees this node as dead. Its ${plural(n.replicas, 'replica')} still listed here are being re-elected or re-created elsewhere (after \`replica_assign_delay_ms_for_dropouts\` / \`meta.lb.assign_delay_ms\`).`
+        : 'The meta sees this node as dead and it holds no replicas; it is still counted as dead by the freeze rule until the meta restarts.',
+    );
   }
   if (n.blackListed) lines.push('', 'Black-listed: `meta.lb.assign_secondary_black_list` keeps new secondaries off this node.');
   if (n.leaving) lines.push('', 'Leaving: a scale-in or migration is draining this node.');
-  if (n.alive && n.primaries > 0) lines.push('', `Before stopping it, move its ${plural(n.primaries, 'primary', 'primaries')} away (Scale In… does that) so no partition loses its primary.`);
+  if (n.alive && n.primaries > 0)
+    lines.push(
+      '',
+      `Before stopping it, move its ${plural(n.primaries, 'primary', 'primaries')} away (Scale In… does that) so no partition loses its primary.`,
+    );
   lines.push('', '_Select several nodes and right-click for Scale In…, Scale Out…, Migrate Nodes…_');
   return lines.join('\n');
 }
@@ -347,7 +387,10 @@ export function replicaItem(r: ReplicaFacts): ItemView {
     id: ids.replica(r.cluster, r.node, r.table, r.pidx),
     label: `${r.table} ${gpid(r.appId, r.pidx)}`,
     description: `${r.role} · ballot ${r.ballot}${unhealthy ? ` · ${healthLabel(r.health)} ${r.replicaRatio}` : ''}`,
-    icon: { id: r.role === 'primary' ? 'star-full' : 'circle-outline', color: unhealthy ? COLOR.warning : r.role === 'primary' ? COLOR.info : undefined },
+    icon: {
+      id: r.role === 'primary' ? 'star-full' : 'circle-outline',
+      color: unhealthy ? COLOR.warning : r.role === 'primary' ? COLOR.info : undefined,
+    },
     contextValue: `pegasus.replica.${r.role}`,
     collapsible: 'none',
   };
@@ -425,11 +468,16 @@ export function tableTooltip(t: TableFacts): string {
     '|---:|---:|---:|---:|',
     `| ${h.fullyHealthy} | ${h.unhealthy} | ${h.writeUnhealthy} | ${h.readUnhealthy} |`,
     '',
-    'Counted like the Pegasus shell\'s `app -d` (write quorum 2).',
+    "Counted like the Pegasus shell's `app -d` (write quorum 2).",
   );
-  if (h.readUnhealthy > 0) lines.push('', '$(error) Partitions without a primary neither read nor write. If the meta is frozen they stay so until nodes come back.');
+  if (h.readUnhealthy > 0)
+    lines.push(
+      '',
+      '$(error) Partitions without a primary neither read nor write. If the meta is frozen they stay so until nodes come back.',
+    );
   else if (h.writeUnhealthy > 0) lines.push('', '$(warning) Partitions with a primary but no secondary are readable, not writable.');
-  else if (h.unhealthy > 0) lines.push('', 'Partitions missing a secondary still serve; the meta re-creates the replica after the assign delay.');
+  else if (h.unhealthy > 0)
+    lines.push('', 'Partitions missing a secondary still serve; the meta re-creates the replica after the assign delay.');
   return lines.join('\n');
 }
 
@@ -481,8 +529,10 @@ export function partitionTooltip(p: PartitionFacts): string {
     `- primary: ${p.primary ? `\`${p.primary}\`${dead(p.primary)}` : '**none**'}`,
     ...p.secondaries.map((s) => `- secondary: \`${s}\`${dead(s)}`),
   ];
-  if (p.health >= 3) lines.push('', 'Without a primary the partition serves neither reads nor writes. The meta upgrades a secondary unless it is frozen.');
-  else if (p.health > 0) lines.push('', 'Missing replicas are re-created by the meta\'s cure after the assign delay (in `steady` or `lively`).');
+  if (p.health >= 3)
+    lines.push('', 'Without a primary the partition serves neither reads nor writes. The meta upgrades a secondary unless it is frozen.');
+  else if (p.health > 0)
+    lines.push('', "Missing replicas are re-created by the meta's cure after the assign delay (in `steady` or `lively`).");
   lines.push('', '_Reveal Replicas shows them under their nodes._');
   return lines.join('\n');
 }
@@ -494,12 +544,16 @@ export function messageItem(id: string, label: string, description: string | und
     id,
     label,
     description,
-    icon: severity === 'error' ? { id: 'error', color: COLOR.error } : severity === 'warning' ? { id: 'warning', color: COLOR.warning } : { id: 'info' },
+    icon:
+      severity === 'error'
+        ? { id: 'error', color: COLOR.error }
+        : severity === 'warning'
+          ? { id: 'warning', color: COLOR.warning }
+          : { id: 'info' },
     contextValue: `pegasus.message.${severity}`,
     collapsible: 'none',
   };
 }
-
 
 // ---------- status bar ----------
 
@@ -528,32 +582,55 @@ export function ageText(ms: number): string {
 export function freshnessLine(fetchedAt: number, fr: Freshness): string {
   const age = fr.now - fetchedAt;
   const read = `read at ${timeOfDay(fetchedAt)} UTC (${ageText(age)} ago)`;
-  if (fr.pollMs === null) return `$(history) Data ${read}; automatic refresh is off (\`pegasus.refreshInterval\` is 0). Click to open the Clusters view and refresh.`;
+  if (fr.pollMs === null)
+    return `$(history) Data ${read}; automatic refresh is off (\`pegasus.refreshInterval\` is 0). Click to open the Clusters view and refresh.`;
   const every = `re-read every ${ageText(fr.pollMs)}${fr.viewVisible ? '' : ' while the Clusters view is hidden'}`;
   // Two missed polls (plus slack for a slow meta) make the numbers above untrustworthy.
-  if (age > 2 * fr.pollMs + 5000) return `$(warning) **Stale**: data ${read}, though it is ${every}; the cluster may be slow or unreachable. Click to open the Clusters view.`;
+  if (age > 2 * fr.pollMs + 5000)
+    return `$(warning) **Stale**: data ${read}, though it is ${every}; the cluster may be slow or unreachable. Click to open the Clusters view.`;
   return `$(history) Data ${read}; ${every}.`;
 }
 
 export function statusBarView(f: ClusterFacts | undefined, clusterCount: number, freshness?: Freshness): StatusBarView {
   if (!f) {
     return clusterCount === 0
-      ? { text: '$(database) Pegasus: no cluster', tooltip: 'No Pegasus cluster configured. Click to open the Clusters view and start a simulated cluster or add one.' }
-      : { text: '$(database) Pegasus: choose a cluster', tooltip: 'Click to open the Clusters view; right-click a cluster → Set as Active Cluster.' };
+      ? {
+          text: '$(database) Pegasus: no cluster',
+          tooltip: 'No Pegasus cluster configured. Click to open the Clusters view and start a simulated cluster or add one.',
+        }
+      : {
+          text: '$(database) Pegasus: choose a cluster',
+          tooltip: 'Click to open the Clusters view; right-click a cluster → Set as Active Cluster.',
+        };
   }
   const h = clusterHealth(f);
   const icon = h === 'healthy' ? '$(pass-filled)' : h === 'loading' ? '$(sync~spin)' : h === 'unhealthy' ? '$(warning)' : '$(error)';
   let detail: string;
   switch (h) {
-    case 'healthy': detail = f.freezeMargin !== undefined ? `margin ${f.freezeMargin}` : 'healthy'; break;
-    case 'unhealthy': detail = [(f.unhealthyPartitions ?? 0) > 0 ? `${f.unhealthyPartitions} unhealthy` : '', (f.unalive ?? 0) > 0 ? `${f.unalive} down` : ''].filter(Boolean).join(', '); break;
-    case 'frozen': detail = 'FROZEN'; break;
-    case 'unreachable': detail = 'unreachable'; break;
-    default: detail = 'connecting…';
+    case 'healthy':
+      detail = f.freezeMargin !== undefined ? `margin ${f.freezeMargin}` : 'healthy';
+      break;
+    case 'unhealthy':
+      detail = [
+        (f.unhealthyPartitions ?? 0) > 0 ? `${f.unhealthyPartitions} unhealthy` : '',
+        (f.unalive ?? 0) > 0 ? `${f.unalive} down` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      break;
+    case 'frozen':
+      detail = 'FROZEN';
+      break;
+    case 'unreachable':
+      detail = 'unreachable';
+      break;
+    default:
+      detail = 'connecting…';
   }
   return {
     text: `${icon} ${f.name}: ${detail}`,
-    tooltip: freshness && f.fetchedAt !== undefined ? `${clusterTooltip(f)}\n\n${freshnessLine(f.fetchedAt, freshness)}` : clusterTooltip(f),
+    tooltip:
+      freshness && f.fetchedAt !== undefined ? `${clusterTooltip(f)}\n\n${freshnessLine(f.fetchedAt, freshness)}` : clusterTooltip(f),
     severity: h === 'frozen' || h === 'unreachable' ? 'error' : h === 'unhealthy' ? 'warning' : undefined,
   };
 }

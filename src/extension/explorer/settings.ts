@@ -26,20 +26,32 @@ export function parseClusterSettings(raw: unknown): ParsedClusters {
   if (!Array.isArray(raw)) {
     return {
       clusters: [],
-      problems: [{ index: -1, message: `pegasus.clusters: expected a list of clusters, got ${describeType(raw)}. Example: [{"name": "prod", "metaServers": ["10.0.0.1:34601"]}]` }],
+      problems: [
+        {
+          index: -1,
+          message: `pegasus.clusters: expected a list of clusters, got ${describeType(raw)}. Example: [{"name": "prod", "metaServers": ["10.0.0.1:34601"]}]`,
+        },
+      ],
     };
   }
   const clusters: ClusterProfile[] = [];
   const problems: SettingsProblem[] = [];
   const seen = new Map<string, number>();
   raw.forEach((entry: unknown, index) => {
-    const name = typeof entry === 'object' && entry !== null && typeof (entry as { name?: unknown }).name === 'string' ? (entry as { name: string }).name : undefined;
+    const name =
+      typeof entry === 'object' && entry !== null && typeof (entry as { name?: unknown }).name === 'string'
+        ? (entry as { name: string }).name
+        : undefined;
     const label = `pegasus.clusters[${index}]${name ? ` ("${name}")` : ''}`;
     let candidate: unknown = entry;
     if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
       const secretKeys = Object.keys(entry).filter((k) => SECRET_KEY.test(k));
       if (secretKeys.length > 0) {
-        problems.push({ index, name, message: `${label}: "${secretKeys.join('", "')}" looks like a secret; remove it from settings and use "Pegasus: Store Cluster Credential" (kept in VS Code's SecretStorage).` });
+        problems.push({
+          index,
+          name,
+          message: `${label}: "${secretKeys.join('", "')}" looks like a secret; remove it from settings and use "Pegasus: Store Cluster Credential" (kept in VS Code's SecretStorage).`,
+        });
         // Reported once above; the (strict) schema judges the rest, so the cluster still works.
         candidate = Object.fromEntries(Object.entries(entry).filter(([k]) => !SECRET_KEY.test(k)));
       }
@@ -52,7 +64,11 @@ export function parseClusterSettings(raw: unknown): ParsedClusters {
     }
     const prev = seen.get(res.data.name);
     if (prev !== undefined) {
-      problems.push({ index, name, message: `${label} is ignored: the name "${res.data.name}" is already used by pegasus.clusters[${prev}]; cluster names must be unique.` });
+      problems.push({
+        index,
+        name,
+        message: `${label} is ignored: the name "${res.data.name}" is already used by pegasus.clusters[${prev}]; cluster names must be unique.`,
+      });
       return;
     }
     seen.set(res.data.name, index);

@@ -27,7 +27,10 @@ export function spawnSimulatorProcess(command: string, args: readonly string[], 
     let out = '';
     let err = '';
     let settled = false;
-    const timer = setTimeout(() => fail(new Error(`the simulator did not report its ports within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)} s`)), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => fail(new Error(`the simulator did not report its ports within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)} s`)),
+      opts.timeoutMs ?? 30_000,
+    );
     const fail = (e: Error): void => {
       if (settled) return;
       settled = true;

@@ -13,7 +13,15 @@ import * as P from './presentation';
 
 export type Element =
   | { readonly kind: 'cluster'; readonly cluster: string }
-  | { readonly kind: 'message'; readonly cluster: string | undefined; readonly key: string; readonly label: string; readonly description?: string; readonly tooltip?: string; readonly severity: 'error' | 'warning' | 'info' }
+  | {
+      readonly kind: 'message';
+      readonly cluster: string | undefined;
+      readonly key: string;
+      readonly label: string;
+      readonly description?: string;
+      readonly tooltip?: string;
+      readonly severity: 'error' | 'warning' | 'info';
+    }
   | { readonly kind: 'meta'; readonly cluster: string }
   | { readonly kind: 'metaServer'; readonly cluster: string; readonly address: string }
   | { readonly kind: 'metaFact'; readonly cluster: string; readonly key: 'level' | 'margin' | 'balance' }
@@ -51,18 +59,30 @@ export interface TreeContext {
 
 export function elementId(e: Element): string {
   switch (e.kind) {
-    case 'cluster': return P.ids.cluster(e.cluster);
-    case 'message': return e.cluster === undefined ? `pegasus/!msg/${e.key}` : P.ids.message(e.cluster, e.key);
-    case 'meta': return P.ids.meta(e.cluster);
-    case 'metaServer': return P.ids.metaServer(e.cluster, e.address);
-    case 'metaFact': return P.ids.metaFact(e.cluster, e.key);
-    case 'nodes': return P.ids.nodes(e.cluster);
-    case 'node': return P.ids.node(e.cluster, e.address);
-    case 'replica': return P.ids.replica(e.cluster, e.address, e.table, e.pidx);
-    case 'tables': return P.ids.tables(e.cluster);
-    case 'table': return P.ids.table(e.cluster, e.table);
-    case 'healthGroup': return P.ids.healthGroup(e.cluster, e.table, e.health);
-    case 'partition': return P.ids.partition(e.cluster, e.table, e.pidx);
+    case 'cluster':
+      return P.ids.cluster(e.cluster);
+    case 'message':
+      return e.cluster === undefined ? `pegasus/!msg/${e.key}` : P.ids.message(e.cluster, e.key);
+    case 'meta':
+      return P.ids.meta(e.cluster);
+    case 'metaServer':
+      return P.ids.metaServer(e.cluster, e.address);
+    case 'metaFact':
+      return P.ids.metaFact(e.cluster, e.key);
+    case 'nodes':
+      return P.ids.nodes(e.cluster);
+    case 'node':
+      return P.ids.node(e.cluster, e.address);
+    case 'replica':
+      return P.ids.replica(e.cluster, e.address, e.table, e.pidx);
+    case 'tables':
+      return P.ids.tables(e.cluster);
+    case 'table':
+      return P.ids.table(e.cluster, e.table);
+    case 'healthGroup':
+      return P.ids.healthGroup(e.cluster, e.table, e.health);
+    case 'partition':
+      return P.ids.partition(e.cluster, e.table, e.pidx);
   }
 }
 
@@ -218,12 +238,24 @@ export function childrenOf(ctx: TreeContext, e: Element | undefined): Element[] 
           key: 'error',
           label: s ? 'Last refresh failed' : 'Unreachable',
           description: c.status.message,
-          tooltip: [c.status.message, c.status.hint ? `\nWhat to do: ${c.status.hint}` : '', s ? `\nShowing data from ${P.timeOfDay(s.fetchedAt)} UTC.` : ''].join('\n'),
+          tooltip: [
+            c.status.message,
+            c.status.hint ? `\nWhat to do: ${c.status.hint}` : '',
+            s ? `\nShowing data from ${P.timeOfDay(s.fetchedAt)} UTC.` : '',
+          ].join('\n'),
           severity: 'error',
         });
       }
       if (!s) {
-        if (c.status.kind === 'loading') out.push({ kind: 'message', cluster: c.name, key: 'loading', label: 'Connecting…', description: c.metaServers.join(', '), severity: 'info' });
+        if (c.status.kind === 'loading')
+          out.push({
+            kind: 'message',
+            cluster: c.name,
+            key: 'loading',
+            label: 'Connecting…',
+            description: c.metaServers.join(', '),
+            severity: 'info',
+          });
         return out;
       }
       out.push({ kind: 'meta', cluster: c.name }, { kind: 'nodes', cluster: c.name }, { kind: 'tables', cluster: c.name });
@@ -242,14 +274,20 @@ export function childrenOf(ctx: TreeContext, e: Element | undefined): Element[] 
       return out;
     }
     case 'nodes':
-      return s ? s.nodes.filter((n) => nodeVisible(c, n, ctx.filter)).map((n): Element => ({ kind: 'node', cluster: c.name, address: n.address })) : [];
+      return s
+        ? s.nodes.filter((n) => nodeVisible(c, n, ctx.filter)).map((n): Element => ({ kind: 'node', cluster: c.name, address: n.address }))
+        : [];
     case 'node': {
       const n = s?.node(e.address);
       if (!s || !n || !s.complete) return [];
-      return s.replicasOf(n).map((r): Element => ({ kind: 'replica', cluster: c.name, address: n.address, table: r.table, pidx: r.partitionIndex }));
+      return s
+        .replicasOf(n)
+        .map((r): Element => ({ kind: 'replica', cluster: c.name, address: n.address, table: r.table, pidx: r.partitionIndex }));
     }
     case 'tables':
-      return s ? s.tables.filter((t) => tableVisible(t, ctx.filter)).map((t): Element => ({ kind: 'table', cluster: c.name, table: t.name })) : [];
+      return s
+        ? s.tables.filter((t) => tableVisible(t, ctx.filter)).map((t): Element => ({ kind: 'table', cluster: c.name, table: t.name }))
+        : [];
     case 'table': {
       const t = s?.table(e.table);
       if (!s || !t || !t.partitions) return [];
@@ -257,7 +295,8 @@ export function childrenOf(ctx: TreeContext, e: Element | undefined): Element[] 
       const out: Element[] = [];
       // Worst first: the groups an operator needs to look at come before the healthy bulk.
       for (let h = 4; h >= 0; h--) {
-        if (counts[h]! > 0 && !(ctx.filter?.problemsOnly && h === 0)) out.push({ kind: 'healthGroup', cluster: c.name, table: t.name, health: h as PartitionHealthCode });
+        if (counts[h]! > 0 && !(ctx.filter?.problemsOnly && h === 0))
+          out.push({ kind: 'healthGroup', cluster: c.name, table: t.name, health: h as PartitionHealthCode });
       }
       return out;
     }
@@ -283,17 +322,25 @@ export function healthCountsByClass(s: ClusterSnapshot, t: TableModel): number[]
 
 export function parentOf(ctx: TreeContext, e: Element): Element | undefined {
   switch (e.kind) {
-    case 'cluster': return undefined;
-    case 'message': return e.cluster === undefined ? undefined : { kind: 'cluster', cluster: e.cluster };
+    case 'cluster':
+      return undefined;
+    case 'message':
+      return e.cluster === undefined ? undefined : { kind: 'cluster', cluster: e.cluster };
     case 'meta':
     case 'nodes':
-    case 'tables': return { kind: 'cluster', cluster: e.cluster };
+    case 'tables':
+      return { kind: 'cluster', cluster: e.cluster };
     case 'metaServer':
-    case 'metaFact': return { kind: 'meta', cluster: e.cluster };
-    case 'node': return { kind: 'nodes', cluster: e.cluster };
-    case 'replica': return { kind: 'node', cluster: e.cluster, address: e.address };
-    case 'table': return { kind: 'tables', cluster: e.cluster };
-    case 'healthGroup': return { kind: 'table', cluster: e.cluster, table: e.table };
+    case 'metaFact':
+      return { kind: 'meta', cluster: e.cluster };
+    case 'node':
+      return { kind: 'nodes', cluster: e.cluster };
+    case 'replica':
+      return { kind: 'node', cluster: e.cluster, address: e.address };
+    case 'table':
+      return { kind: 'tables', cluster: e.cluster };
+    case 'healthGroup':
+      return { kind: 'table', cluster: e.cluster, table: e.table };
     case 'partition': {
       const c = findCluster(ctx, e.cluster);
       const t = c?.snapshot?.table(e.table);
@@ -314,17 +361,35 @@ export function itemOf(ctx: TreeContext, e: Element): P.ItemView {
   const s = c.snapshot;
   if (!s) return gone;
   switch (e.kind) {
-    case 'meta': return P.metaItem(metaFacts(c, s));
-    case 'metaServer': return P.metaServerItem(c.name, e.address, e.address === s.meta.leader);
+    case 'meta':
+      return P.metaItem(metaFacts(c, s));
+    case 'metaServer':
+      return P.metaServerItem(c.name, e.address, e.address === s.meta.leader);
     case 'metaFact': {
       const m = metaFacts(c, s);
       if (e.key === 'level') {
         const auto = m.storedLevel !== undefined && m.storedLevel !== m.effectiveLevel;
-        return P.factItem(c.name, e.key, 'Level', auto ? `${m.effectiveLevel} (stored ${m.storedLevel}) — auto-frozen` : m.storedLevel === undefined ? `${m.effectiveLevel} (stored level not read)` : m.effectiveLevel, { id: auto ? 'lock' : 'dashboard', color: m.effectiveLevel === 'freezed' ? P.COLOR.error : undefined });
+        return P.factItem(
+          c.name,
+          e.key,
+          'Level',
+          auto
+            ? `${m.effectiveLevel} (stored ${m.storedLevel}) — auto-frozen`
+            : m.storedLevel === undefined
+              ? `${m.effectiveLevel} (stored level not read)`
+              : m.effectiveLevel,
+          { id: auto ? 'lock' : 'dashboard', color: m.effectiveLevel === 'freezed' ? P.COLOR.error : undefined },
+        );
       }
       if (e.key === 'margin') {
         const k = m.freezeMargin ?? 0;
-        return P.factItem(c.name, e.key, 'Freeze margin', `${k < 0 ? 'FROZEN' : k === 0 ? '0 · the next node down freezes it' : `${k} · can lose ${P.plural(k, 'more node')}`} · alive ${m.alive} · dead ${m.dead} · ${m.livePercentage}% · min ${m.minLive}`, { id: k < 0 ? 'error' : k <= 1 ? 'warning' : 'shield', color: k < 0 ? P.COLOR.error : k <= 1 ? P.COLOR.warning : P.COLOR.ok });
+        return P.factItem(
+          c.name,
+          e.key,
+          'Freeze margin',
+          `${k < 0 ? 'FROZEN' : k === 0 ? '0 · the next node down freezes it' : `${k} · can lose ${P.plural(k, 'more node')}`} · alive ${m.alive} · dead ${m.dead} · ${m.livePercentage}% · min ${m.minLive}`,
+          { id: k < 0 ? 'error' : k <= 1 ? 'warning' : 'shield', color: k < 0 ? P.COLOR.error : k <= 1 ? P.COLOR.warning : P.COLOR.ok },
+        );
       }
       return P.factItem(c.name, e.key, 'Balance operations', m.balanceOperations ?? '', { id: 'arrow-swap' });
     }
@@ -337,7 +402,9 @@ export function itemOf(ctx: TreeContext, e: Element): P.ItemView {
       if (!n) return gone;
       const item = P.nodeItem(nodeFacts(c, n));
       // First paint: partitions are still arriving, so counts are not known yet.
-      return s.complete ? item : { ...item, description: `${n.status === 'ALIVE' ? '' : 'UNALIVE · '}counting replicas…`, collapsible: 'none' };
+      return s.complete
+        ? item
+        : { ...item, description: `${n.status === 'ALIVE' ? '' : 'UNALIVE · '}counting replicas…`, collapsible: 'none' };
     }
     case 'replica': {
       const t = s.table(e.table);
@@ -345,7 +412,17 @@ export function itemOf(ctx: TreeContext, e: Element): P.ItemView {
       if (!t || !p) return gone;
       const role = p.primary === e.address ? 'primary' : 'secondary';
       const h = s.partitionHealthCode(t, e.pidx) ?? 0;
-      return P.replicaItem({ cluster: c.name, node: e.address, table: t.name, appId: t.appId, pidx: e.pidx, role, ballot: p.ballot, health: h, replicaRatio: replicaRatio(p.primary !== '', p.secondaries.length, p.maxReplicaCount) });
+      return P.replicaItem({
+        cluster: c.name,
+        node: e.address,
+        table: t.name,
+        appId: t.appId,
+        pidx: e.pidx,
+        role,
+        ballot: p.ballot,
+        health: h,
+        replicaRatio: replicaRatio(p.primary !== '', p.secondaries.length, p.maxReplicaCount),
+      });
     }
     case 'tables': {
       const unhealthy = s.tables.filter((t) => (t.health?.unhealthy ?? 0) > 0 || t.error !== undefined).length;
@@ -356,7 +433,11 @@ export function itemOf(ctx: TreeContext, e: Element): P.ItemView {
       const t = s.table(e.table);
       if (!t) return gone;
       if (!t.health && !t.error && t.status === 'AVAILABLE') {
-        return { ...P.tableItem(tableFacts(c, t)), description: `${P.plural(t.partitionCount, 'partition')} · loading…`, collapsible: 'none' };
+        return {
+          ...P.tableItem(tableFacts(c, t)),
+          description: `${P.plural(t.partitionCount, 'partition')} · loading…`,
+          collapsible: 'none',
+        };
       }
       return P.tableItem(tableFacts(c, t));
     }
@@ -388,7 +469,10 @@ export function tooltipOf(ctx: TreeContext, e: Element): string | undefined {
       const assumed = s.freeze.assumed.length > 0 ? `\n\nAssumed (not read from the cluster): ${s.freeze.assumed.join('; ')}` : '';
       return P.metaTooltip(m) + assumed;
     }
-    case 'metaServer': return e.address === s.meta.leader ? `\`${e.address}\` is the meta leader: every admin RPC is answered here. Runtime settings (\`meta.live_percentage\`, black list, assign delay) live only in its memory and are lost on fail-over.` : `\`${e.address}\` is a follower: it forwards clients to the leader.`;
+    case 'metaServer':
+      return e.address === s.meta.leader
+        ? `\`${e.address}\` is the meta leader: every admin RPC is answered here. Runtime settings (\`meta.live_percentage\`, black list, assign delay) live only in its memory and are lost on fail-over.`
+        : `\`${e.address}\` is a follower: it forwards clients to the leader.`;
     case 'node': {
       const n = s.node(e.address);
       return n ? P.nodeTooltip(nodeFacts(c, n)) : undefined;

@@ -57,7 +57,7 @@ export class RunbookController implements vscode.Disposable {
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Pegasus Runbook');
     this.controller.supportedLanguages = ['pegasus'];
     this.controller.supportsExecutionOrder = true;
-    this.controller.description = 'Runs pegasus cells against the runbook\'s cluster';
+    this.controller.description = "Runs pegasus cells against the runbook's cluster";
     // Tokens, not an interrupt handler: with an interrupt handler VS Code would not cancel per-cell tokens.
     this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
     // The only controller for runbooks: preferred, so Run needs no kernel picking.
@@ -95,17 +95,25 @@ export class RunbookController implements vscode.Disposable {
   /** Runs cells with extra options (resume); used by the resume prompt. */
   async run(cells: readonly vscode.NotebookCell[], nb: vscode.NotebookDocument, opts: RunRequestOptions): Promise<void> {
     this.pendingRunOptions.set(nb.uri.toString(), opts);
-    await vscode.commands.executeCommand('notebook.cell.execute', { ranges: cells.map((c) => ({ start: c.index, end: c.index + 1 })), document: nb.uri });
+    await vscode.commands.executeCommand('notebook.cell.execute', {
+      ranges: cells.map((c) => ({ start: c.index, end: c.index + 1 })),
+      document: nb.uri,
+    });
   }
 
   private resolveCluster(nb: vscode.NotebookDocument): { cluster?: RegisteredCluster; problem?: string } {
     const registry = getClusterRegistry();
     const named = notebookMeta(nb)?.frontMatter.cluster;
-    if (!registry) return { problem: 'the cluster registry is not available (the Pegasus explorer failed to start; see Pegasus: Show Log)' };
+    if (!registry)
+      return { problem: 'the cluster registry is not available (the Pegasus explorer failed to start; see Pegasus: Show Log)' };
     if (named) {
       const c = registry.get(named);
       if (c) return { cluster: c };
-      const known = registry.list().map((x) => `"${x.profile.name}"`).join(', ') || 'none';
+      const known =
+        registry
+          .list()
+          .map((x) => `"${x.profile.name}"`)
+          .join(', ') || 'none';
       return {
         problem:
           `the runbook's front matter names cluster "${named}", which is not configured (known: ${known}). ` +
@@ -115,7 +123,11 @@ export class RunbookController implements vscode.Disposable {
       };
     }
     const active = registry.active;
-    if (!active) return { problem: 'no cluster: add `cluster: NAME` to the runbook front matter and configure it in `pegasus.clusters`, or [start the simulated cluster](command:pegasus.startSimulatedCluster).' };
+    if (!active)
+      return {
+        problem:
+          'no cluster: add `cluster: NAME` to the runbook front matter and configure it in `pegasus.clusters`, or [start the simulated cluster](command:pegasus.startSimulatedCluster).',
+      };
     return { cluster: active };
   }
 
@@ -123,11 +135,14 @@ export class RunbookController implements vscode.Disposable {
     const production = req.production;
     const setting = vscode.workspace.getConfiguration('pegasus').get<boolean>('runbooks.confirmChanges', true);
     if (!production && (!setting || Date.now() < session.skipConfirmUntil)) return true;
-    const runAllLabel = 'Run, and Don\'t Ask Again in This Run';
+    const runAllLabel = "Run, and Don't Ask Again in This Run";
     const buttons = production ? ['Run'] : ['Run', runAllLabel];
     const pick = await vscode.window.showWarningMessage(
       `${production ? 'PRODUCTION cluster' : 'Cluster'} "${req.cluster}": ${req.command}`,
-      { modal: true, detail: `This changes the cluster:\n\n${req.change}${production ? '\n\nThe cluster is marked production: every change asks.' : ''}` },
+      {
+        modal: true,
+        detail: `This changes the cluster:\n\n${req.change}${production ? '\n\nThe cluster is marked production: every change asks.' : ''}`,
+      },
       ...buttons,
     );
     if (pick === runAllLabel) session.skipConfirmUntil = batchEnd;
@@ -161,7 +176,17 @@ export class RunbookController implements vscode.Disposable {
         ...(t !== undefined ? { timeoutMs: t } : {}),
         run: async ({ signal, order }) => {
           try {
-            return await this.runOne(cell, nb, execution, options, signal, order, session, () => batchEnd, first ? opts : { ...(opts.resume ? { resume: true } : {}) });
+            return await this.runOne(
+              cell,
+              nb,
+              execution,
+              options,
+              signal,
+              order,
+              session,
+              () => batchEnd,
+              first ? opts : { ...(opts.resume ? { resume: true } : {}) },
+            );
           } finally {
             sub.dispose();
           }
@@ -174,9 +199,14 @@ export class RunbookController implements vscode.Disposable {
     }
     if (!vscode.workspace.isTrusted) {
       for (const task of tasks) task.skipped?.({ kind: 'cancelled' });
-      void vscode.window.showWarningMessage('Pegasus runbooks cannot run cells in an untrusted workspace: a cell changes a real cluster. Trust the workspace to run it.', 'Manage Workspace Trust').then((p) => {
-        if (p) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+      void vscode.window
+        .showWarningMessage(
+          'Pegasus runbooks cannot run cells in an untrusted workspace: a cell changes a real cluster. Trust the workspace to run it.',
+          'Manage Workspace Trust',
+        )
+        .then((p) => {
+          if (p) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
       return;
     }
     await session.queue.enqueue(tasks);
@@ -221,14 +251,19 @@ export class RunbookController implements vscode.Disposable {
     if (bad.length) {
       await execution.replaceOutput(
         new vscode.NotebookCellOutput([
-          vscode.NotebookCellOutputItem.text(`**Invalid cell options** (line ${bad[0]!.line}): ${bad.map((p) => p.message).join('; ')}\n\n_Fix:_ correct the JSON after \`\`\`pegasus, or use **Edit Cell Options** in the cell's status bar.`, 'text/markdown'),
+          vscode.NotebookCellOutputItem.text(
+            `**Invalid cell options** (line ${bad[0]!.line}): ${bad.map((p) => p.message).join('; ')}\n\n_Fix:_ correct the JSON after \`\`\`pegasus, or use **Edit Cell Options** in the cell's status bar.`,
+            'text/markdown',
+          ),
         ]),
       );
       execution.end(false, Date.now());
       return false;
     }
     if (!cluster) {
-      await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(`**No cluster to run against**: ${problem}`, 'text/markdown')]));
+      await execution.replaceOutput(
+        new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(`**No cluster to run against**: ${problem}`, 'text/markdown')]),
+      );
       execution.end(false, Date.now());
       return false;
     }
@@ -254,7 +289,12 @@ export class RunbookController implements vscode.Disposable {
       const items: vscode.NotebookCellOutputItem[] = [];
       const visual = (e.data as { visual?: unknown } | undefined)?.visual;
       if (visual && visualSchema.safeParse(visual).success) items.push(vscode.NotebookCellOutputItem.json(visual, RUNBOOK_MIME));
-      items.push(vscode.NotebookCellOutputItem.text(`_${e.message}_${e.fraction !== undefined ? ` (${Math.round(e.fraction * 100)}%)` : ''}`, 'text/markdown'));
+      items.push(
+        vscode.NotebookCellOutputItem.text(
+          `_${e.message}_${e.fraction !== undefined ? ` (${Math.round(e.fraction * 100)}%)` : ''}`,
+          'text/markdown',
+        ),
+      );
       if (!statusOutput) {
         statusOutput = new vscode.NotebookCellOutput(items, { kind: 'status' });
         void execution.appendOutput(statusOutput);
@@ -273,29 +313,39 @@ export class RunbookController implements vscode.Disposable {
     };
     let r: Awaited<ReturnType<typeof runCell>>;
     try {
-      r = await runCell(text, { ...options, production }, {
-        registry: commandRegistry,
-        context: { client: cluster.client, profile: { ...cluster.profile, production }, services: { steps } },
-        signal,
-        progress: (e) => {
-          // Messages go to the log (batched, never dropped); moving numbers only to the status output.
-          if (isProgressUpdate(e)) status.push(e);
-          else if (e.message && e.message !== lastLine) {
-            lastLine = e.message;
-            pendingLines.push(`  ${new Date().toLocaleTimeString()} ${e.message}\n`);
-            flushLines.push();
-          }
+      r = await runCell(
+        text,
+        { ...options, production },
+        {
+          registry: commandRegistry,
+          context: { client: cluster.client, profile: { ...cluster.profile, production }, services: { steps } },
+          signal,
+          progress: (e) => {
+            // Messages go to the log (batched, never dropped); moving numbers only to the status output.
+            if (isProgressUpdate(e)) status.push(e);
+            else if (e.message && e.message !== lastLine) {
+              lastLine = e.message;
+              pendingLines.push(`  ${new Date().toLocaleTimeString()} ${e.message}\n`);
+              flushLines.push();
+            }
+          },
+          confirm: (req) => this.confirm({ ...req, production: req.production || production }, session, batchEnd()),
+          onResult: (res) => {
+            if (res.changed) notifyClusterChanged(cluster.profile.name);
+          },
+          describeState: async (sig) => describeState(await metaClusterPort(cluster.client).readState(sig)),
         },
-        confirm: (req) => this.confirm({ ...req, production: req.production || production }, session, batchEnd()),
-        onResult: (res) => {
-          if (res.changed) notifyClusterChanged(cluster.profile.name);
-        },
-        describeState: async (sig) => describeState(await metaClusterPort(cluster.client).readState(sig)),
-      });
+      );
     } catch (e) {
       // runCell reports command failures itself; this is a bug, still shown in the cell rather than left hanging.
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
-      r = { status: 'failed', results: [], outputs: [{ kind: 'error', items: [{ mime: 'text/plain', data: message }] }], summary: message.split('\n')[0]!, changed: false };
+      r = {
+        status: 'failed',
+        results: [],
+        outputs: [{ kind: 'error', items: [{ mime: 'text/plain', data: message }] }],
+        summary: message.split('\n')[0]!,
+        changed: false,
+      };
     } finally {
       status.cancel();
       flushLines.flush();
@@ -321,7 +371,10 @@ export class RunbookController implements vscode.Disposable {
 }
 
 function firstCommand(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   return lines.length > 1 ? `${lines[0]} (+${lines.length - 1})` : (lines[0] ?? '');
 }
 

@@ -98,13 +98,19 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
         const cluster = meta?.frontMatter.cluster ?? getClusterRegistry()?.active?.profile.name;
         const prod = meta?.frontMatter.production || (cluster ? getClusterRegistry()?.get(cluster)?.profile.production : false);
         if (cluster) {
-          const it = new vscode.NotebookCellStatusBarItem(`$(server) ${cluster}${prod ? ' (production)' : ''}`, vscode.NotebookCellStatusBarAlignment.Right);
+          const it = new vscode.NotebookCellStatusBarItem(
+            `$(server) ${cluster}${prod ? ' (production)' : ''}`,
+            vscode.NotebookCellStatusBarAlignment.Right,
+          );
           it.tooltip = `Runs against cluster "${cluster}"${meta?.frontMatter.cluster ? ' (front matter)' : ' (the active cluster: the runbook names none)'}`;
           items.push(it);
         }
         const o = cellMeta(cell).options ?? {};
         const label = optionLabel(o);
-        const opt = new vscode.NotebookCellStatusBarItem(label ? `$(settings-gear) ${label}` : '$(settings-gear) options', vscode.NotebookCellStatusBarAlignment.Left);
+        const opt = new vscode.NotebookCellStatusBarItem(
+          label ? `$(settings-gear) ${label}` : '$(settings-gear) options',
+          vscode.NotebookCellStatusBarAlignment.Left,
+        );
         opt.command = { title: 'Edit Cell Options', command: RUNBOOK_COMMANDS.editCellOptions, arguments: [cell] };
         opt.tooltip = 'Cell options (JSON after ```pegasus): name, confirm, timeout, continueOnError, excludeFromRunAll';
         items.push(opt);
@@ -124,7 +130,9 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
       if (value === undefined) return;
       const options: CellOptions = parseCellOptions(value).value;
       const edit = new vscode.WorkspaceEdit();
-      edit.set(target.notebook.uri, [vscode.NotebookEdit.updateCellMetadata(target.index, { ...target.metadata, runbook: { ...cellMeta(target), options } })]);
+      edit.set(target.notebook.uri, [
+        vscode.NotebookEdit.updateCellMetadata(target.index, { ...target.metadata, runbook: { ...cellMeta(target), options } }),
+      ]);
       await vscode.workspace.applyEdit(edit);
     }),
   );
@@ -135,7 +143,9 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
     const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
     const name = (nb ? notebookMeta(nb)?.frontMatter.cluster : undefined) ?? getClusterRegistry()?.active?.profile.name;
     const snap = name ? getClusterRegistry()?.latestSnapshot(name) : undefined;
-    return snap ? { nodes: snap.nodes.map((n) => n.address), tables: snap.tables.map((t) => t.name), metaServers: [...snap.meta.metaServers] } : {};
+    return snap
+      ? { nodes: snap.nodes.map((n) => n.address), tables: snap.tables.map((t) => t.name), metaServers: [...snap.meta.metaServers] }
+      : {};
   };
   const kinds: Record<string, vscode.CompletionItemKind> = {
     command: vscode.CompletionItemKind.Function,
@@ -154,7 +164,11 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
       p.ok
         ? []
         : p.errors.map((e) => {
-            const d = new vscode.Diagnostic(new vscode.Range(e.line - 1, e.column - 1, e.line - 1, e.column - 1 + e.length), e.message + (e.usage ? `\nusage: ${e.usage}` : ''), vscode.DiagnosticSeverity.Error);
+            const d = new vscode.Diagnostic(
+              new vscode.Range(e.line - 1, e.column - 1, e.line - 1, e.column - 1 + e.length),
+              e.message + (e.usage ? `\nusage: ${e.usage}` : ''),
+              vscode.DiagnosticSeverity.Error,
+            );
             d.source = 'pegasus';
             return d;
           }),
@@ -192,7 +206,10 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
       if (e.document.languageId !== 'pegasus') return;
       const key = e.document.uri.toString();
       clearTimeout(timers.get(key));
-      timers.set(key, setTimeout(() => check(e.document), 300));
+      timers.set(
+        key,
+        setTimeout(() => check(e.document), 300),
+      );
     }),
     vscode.workspace.onDidOpenTextDocument(check),
     vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)),
@@ -203,14 +220,21 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
   // ---- run log and resume
   context.subscriptions.push(
     vscode.commands.registerCommand(RUNBOOK_COMMANDS.showRunLog, async (arg?: vscode.Uri) => {
-      const nb = arg ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === arg.toString()) : vscode.window.activeNotebookEditor?.notebook;
+      const nb = arg
+        ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === arg.toString())
+        : vscode.window.activeNotebookEditor?.notebook;
       if (!nb || nb.uri.scheme !== 'file') return void vscode.window.showInformationMessage('Open a saved runbook to see its run log.');
       const file = runLogPath(nb.uri.fsPath);
-      if (!existsSync(file)) return void vscode.window.showInformationMessage(`No run log yet: ${path.basename(file)} is written next to the runbook on the first run.`);
+      if (!existsSync(file))
+        return void vscode.window.showInformationMessage(
+          `No run log yet: ${path.basename(file)} is written next to the runbook on the first run.`,
+        );
       await vscode.window.showTextDocument(vscode.Uri.file(file));
     }),
     vscode.commands.registerCommand(RUNBOOK_COMMANDS.resume, async (arg?: vscode.Uri) => {
-      const nb = arg ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === arg.toString()) : vscode.window.activeNotebookEditor?.notebook;
+      const nb = arg
+        ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === arg.toString())
+        : vscode.window.activeNotebookEditor?.notebook;
       if (nb) await offerResume(nb, controller, true);
     }),
     vscode.workspace.onDidOpenNotebookDocument((nb) => void offerResume(nb, controller, false)),
@@ -246,7 +270,8 @@ async function offerResume(nb: vscode.NotebookDocument, controller: RunbookContr
   const file = runLogPath(nb.uri.fsPath);
   const point = findResumePoint(readCellRecords(file));
   if (!point) {
-    if (explicit) void vscode.window.showInformationMessage('Nothing to resume: the run log has no interrupted, cancelled or timed-out run.');
+    if (explicit)
+      void vscode.window.showInformationMessage('Nothing to resume: the run log has no interrupted, cancelled or timed-out run.');
     return;
   }
   const cells = nb.getCells().filter((c) => c.index >= point.cell.index && c.kind === vscode.NotebookCellKind.Code);
@@ -256,7 +281,9 @@ async function offerResume(nb: vscode.NotebookDocument, controller: RunbookContr
   const name = point.cell.name ? ` "${point.cell.name}"` : '';
   const pick = await vscode.window.showWarningMessage(
     `The run of ${path.basename(nb.uri.fsPath)} on "${point.cell.cluster}" stopped in cell ${label}${name} (${point.cell.command.split('\n')[0]}): ${point.how} at ${new Date(point.at).toLocaleString()} (${point.cell.who}).`,
-    { detail: `Resume continues that cell from the journal (finished engine steps are not repeated) and then runs the cells after it.${moved ? '\nNote: the cell at that position has changed since.' : ''}` },
+    {
+      detail: `Resume continues that cell from the journal (finished engine steps are not repeated) and then runs the cells after it.${moved ? '\nNote: the cell at that position has changed since.' : ''}`,
+    },
     'Resume',
     'Show Run Log',
     'Dismiss',
@@ -268,7 +295,14 @@ async function offerResume(nb: vscode.NotebookDocument, controller: RunbookContr
   } else if (pick === 'Dismiss') {
     // Recorded, so the offer is not repeated on every open.
     const { durationMs: _ms, summary: _summary, ...cell } = point.cell;
-    new RunLog(file, newSessionId()).append({ ...cell, status: 'skipped', who: currentUser(), host: 'vscode', error: 'resume declined', resumes: point.session });
+    new RunLog(file, newSessionId()).append({
+      ...cell,
+      status: 'skipped',
+      who: currentUser(),
+      host: 'vscode',
+      error: 'resume declined',
+      resumes: point.session,
+    });
   }
 }
 
@@ -294,7 +328,11 @@ async function pickNodes(kind: TemplateKind, cluster: string): Promise<string[] 
   if (!snap || snap.nodes.length === 0) return undefined;
   const picks = await vscode.window.showQuickPick(
     snap.nodes.map((n) => ({ label: n.address, description: `${n.status}, ${n.replicaCount} replicas, ${n.primaryCount} primaries` })),
-    { canPickMany: true, title: `${TEMPLATE_TITLES[kind]}: ${kind === 'scale-out' ? 'nodes joining' : 'nodes leaving'} (${cluster})`, placeHolder: 'Pick nodes, or press Enter to fill them in later' },
+    {
+      canPickMany: true,
+      title: `${TEMPLATE_TITLES[kind]}: ${kind === 'scale-out' ? 'nodes joining' : 'nodes leaving'} (${cluster})`,
+      placeHolder: 'Pick nodes, or press Enter to fill them in later',
+    },
   );
   return picks && picks.length ? picks.map((p) => p.label) : undefined;
 }

@@ -63,19 +63,37 @@ export class RunbookSerializer implements vscode.NotebookSerializer {
       return data;
     });
     const nb = new vscode.NotebookData(cells);
-    const meta: RunbookNotebookMeta = { bom: doc.bom, frontMatterRaw: doc.frontMatterRaw, frontMatter: doc.frontMatter, trailer: doc.trailer, eol: doc.eol, problems: doc.problems };
+    const meta: RunbookNotebookMeta = {
+      bom: doc.bom,
+      frontMatterRaw: doc.frontMatterRaw,
+      frontMatter: doc.frontMatter,
+      trailer: doc.trailer,
+      eol: doc.eol,
+      problems: doc.problems,
+    };
     nb.metadata = { runbook: meta };
     return nb;
   }
 
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
-    const meta = notebookMeta(data as { metadata: Record<string, unknown> }) ?? { bom: false, frontMatterRaw: '', frontMatter: {}, trailer: '\n', eol: '\n' as Eol, problems: [] };
+    const meta = notebookMeta(data as { metadata: Record<string, unknown> }) ?? {
+      bom: false,
+      frontMatterRaw: '',
+      frontMatter: {},
+      trailer: '\n',
+      eol: '\n' as Eol,
+      problems: [],
+    };
     const cells: RunbookCell[] = data.cells.map((c) => {
       const m = cellMeta(c);
       if (c.kind === vscode.NotebookCellKind.Code && c.languageId !== CELL_LANGUAGE) {
         // A code cell in another language is kept as a fenced block inside the markdown.
         const fence = '```';
-        return { kind: 'markup', value: `${fence}${c.languageId}\n${c.value}\n${fence}`, ...(m.before !== undefined ? { before: m.before } : {}) };
+        return {
+          kind: 'markup',
+          value: `${fence}${c.languageId}\n${c.value}\n${fence}`,
+          ...(m.before !== undefined ? { before: m.before } : {}),
+        };
       }
       const kind = c.kind === vscode.NotebookCellKind.Code ? 'code' : 'markup';
       return {
@@ -88,7 +106,9 @@ export class RunbookSerializer implements vscode.NotebookSerializer {
         ...(kind === 'code' && m.code ? { code: m.code } : {}),
       };
     });
-    return new TextEncoder().encode(serializeRunbook({ bom: meta.bom, frontMatterRaw: meta.frontMatterRaw, trailer: meta.trailer, eol: meta.eol, cells }));
+    return new TextEncoder().encode(
+      serializeRunbook({ bom: meta.bom, frontMatterRaw: meta.frontMatterRaw, trailer: meta.trailer, eol: meta.eol, cells }),
+    );
   }
 }
 

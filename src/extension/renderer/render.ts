@@ -72,7 +72,10 @@ function bar(c: { primaries: number; secondaries: number }, max: number, cls: st
 
 export function renderDistribution(v: DistributionVisual): string {
   const hasAfter = v.nodes.some((n) => n.after);
-  const max = Math.max(1, ...v.nodes.map((n) => Math.max(n.before.primaries + n.before.secondaries, n.after ? n.after.primaries + n.after.secondaries : 0)));
+  const max = Math.max(
+    1,
+    ...v.nodes.map((n) => Math.max(n.before.primaries + n.before.secondaries, n.after ? n.after.primaries + n.after.secondaries : 0)),
+  );
   const legend =
     `<div class="legend"><span><span class="sw" style="background:${C.primary}"></span>primaries</span>` +
     `<span><span class="sw" style="background:${C.secondary}"></span>secondaries</span>` +
@@ -80,7 +83,12 @@ export function renderDistribution(v: DistributionVisual): string {
     `<span><span class="sw" style="background:${C.leaving}"></span>leaving</span><span><span class="sw" style="background:${C.joining}"></span>joining</span></div>`;
   const rows = v.nodes
     .map((n) => {
-      const tag = n.mark === 'leaving' ? `<span class="tag" style="color:${C.leaving}">leaving</span>` : n.mark === 'joining' ? `<span class="tag" style="color:${C.joining}">joining</span>` : '';
+      const tag =
+        n.mark === 'leaving'
+          ? `<span class="tag" style="color:${C.leaving}">leaving</span>`
+          : n.mark === 'joining'
+            ? `<span class="tag" style="color:${C.joining}">joining</span>`
+            : '';
       const total = (c: { primaries: number; secondaries: number }) => c.primaries + c.secondaries;
       const nums = n.after
         ? `${total(n.before)} → <b>${total(n.after)}</b> <span title="primaries">(${n.before.primaries} → ${n.after.primaries} P)</span>`
@@ -130,12 +138,17 @@ export function renderPlan(v: PlanVisual): string {
 export function renderProgress(v: ProgressVisual): string {
   const frac = v.fraction;
   const counters = v.counters
-    .map((c) => `<div class="card"><b>${c.unit === 'bytes' ? `${fmtBytes(c.value)}${c.total !== undefined ? ` / ${fmtBytes(c.total)}` : ''}` : `${c.value}${c.total !== undefined ? ` / ${c.total}` : ''}`}</b><i>${esc(c.label)}</i></div>`)
+    .map(
+      (c) =>
+        `<div class="card"><b>${c.unit === 'bytes' ? `${fmtBytes(c.value)}${c.total !== undefined ? ` / ${fmtBytes(c.total)}` : ''}` : `${c.value}${c.total !== undefined ? ` / ${c.total}` : ''}`}</b><i>${esc(c.label)}</i></div>`,
+    )
     .join('');
   return (
     `<h3>${esc(v.title)} <span class="state-${v.state}">${v.state === 'running' ? '' : esc(v.state)}</span></h3>` +
     `<div>${esc(v.message)}</div>` +
-    (frac !== undefined ? `<div class="progress" role="progressbar" aria-valuenow="${Math.round(frac * 100)}"><span style="width:${(frac * 100).toFixed(1)}%"></span></div>` : '') +
+    (frac !== undefined
+      ? `<div class="progress" role="progressbar" aria-valuenow="${Math.round(frac * 100)}"><span style="width:${(frac * 100).toFixed(1)}%"></span></div>`
+      : '') +
     `<div class="counters">${counters}${v.elapsedMs !== undefined ? `<div class="card"><b>${fmtDuration(v.elapsedMs / 1000)}</b><i>elapsed</i></div>` : ''}</div>` +
     (v.distribution ? renderDistribution(v.distribution) : '')
   );
@@ -147,11 +160,22 @@ function cell(c: string | number | boolean | null): string {
 
 /** Tables the way the markdown alternative shows them, plus the picture first when there is one. */
 export function renderResult(v: ResultVisual): string {
-  const pic = v.picture ? (v.picture.view === 'distribution' ? renderDistribution(v.picture) : v.picture.view === 'plan' ? renderPlan(v.picture) : renderProgress(v.picture)) : '';
+  const pic = v.picture
+    ? v.picture.view === 'distribution'
+      ? renderDistribution(v.picture)
+      : v.picture.view === 'plan'
+        ? renderPlan(v.picture)
+        : renderProgress(v.picture)
+    : '';
   const tables = v.tables
     .map((t) => {
       const head = t.kind === 'keyValue' ? '' : `<thead><tr>${t.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`;
-      const body = t.rows.map((r) => `<tr>${t.columns.map((_, i) => (t.kind === 'keyValue' && i === 0 ? `<th>${cell(r[i] ?? null)}</th>` : `<td>${cell(r[i] ?? null)}</td>`)).join('')}</tr>`).join('');
+      const body = t.rows
+        .map(
+          (r) =>
+            `<tr>${t.columns.map((_, i) => (t.kind === 'keyValue' && i === 0 ? `<th>${cell(r[i] ?? null)}</th>` : `<td>${cell(r[i] ?? null)}</td>`)).join('')}</tr>`,
+        )
+        .join('');
       return `${t.title ? `<div class="ttitle">${esc(t.title)}</div>` : ''}<table class="${t.kind === 'keyValue' ? 'kv' : 'grid'}">${head}<tbody>${body}</tbody></table>`;
     })
     .join('');
@@ -160,7 +184,13 @@ export function renderResult(v: ResultVisual): string {
 }
 
 export function renderVisual(v: Visual): string {
-  const body = v.view === 'distribution' ? renderDistribution(v) : v.view === 'plan' ? renderPlan(v) : v.view === 'progress' ? renderProgress(v) : renderResult(v);
+  const body =
+    v.view === 'distribution'
+      ? renderDistribution(v)
+      : v.view === 'plan'
+        ? renderPlan(v)
+        : v.view === 'progress'
+          ? renderProgress(v)
+          : renderResult(v);
   return `<style>${STYLE}</style><div class="pgv">${body}</div>`;
 }
-

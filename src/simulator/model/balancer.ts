@@ -260,7 +260,9 @@ function copySecondary(app: SimApp, alive: readonly number[]): PlannedMove[] {
     const cmax = count.get(max)!;
     const cmin = count.get(min)!;
     if (cmax <= floorAvg || cmax - cmin <= 1) break;
-    const p = (bySecondary.get(max) ?? []).find((q) => !used.has(q) && q.primary !== max && q.primary !== min && !q.secondaries.includes(min));
+    const p = (bySecondary.get(max) ?? []).find(
+      (q) => !used.has(q) && q.primary !== max && q.primary !== min && !q.secondaries.includes(min),
+    );
     if (!p) {
       excluded.add(max);
       continue;

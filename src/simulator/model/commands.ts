@@ -149,9 +149,18 @@ function parseIntStrict(s: string): number | null {
   return /^-?\d+$/.test(s) ? Number(s) : null;
 }
 
-function intCommand(model: ClusterModel, meta: number, json: boolean, name: string, args: readonly string[], spec: IntSpec, log: (v: unknown) => void = (v) => model.logSetting(name, v, meta)): Out {
+function intCommand(
+  model: ClusterModel,
+  meta: number,
+  json: boolean,
+  name: string,
+  args: readonly string[],
+  spec: IntSpec,
+  log: (v: unknown) => void = (v) => model.logSetting(name, v, meta),
+): Out {
   if (args.length === 0) return json ? nlohmannDump({ error: 'ok', [name]: String(spec.get()) }) : String(spec.get());
-  if (json && args.length > 1) return nlohmannDump({ error: `ERR: invalid arguments '${args.join(' ')}', only one argument is acceptable` });
+  if (json && args.length > 1)
+    return nlohmannDump({ error: `ERR: invalid arguments '${args.join(' ')}', only one argument is acceptable` });
   const a = args[0]!;
   if (a === 'DEFAULT') {
     spec.set(spec.def);
@@ -171,7 +180,15 @@ function intCommand(model: ClusterModel, meta: number, json: boolean, name: stri
 
 type BoolKey = 'onlyMovePrimary' | 'onlyPrimaryBalancer' | 'balancerInTurn' | 'addSecondaryEnableFlowControl';
 
-function boolCommand(model: ClusterModel, meta: number, json: boolean, name: string, args: readonly string[], l: LeaderState, key: BoolKey): Out {
+function boolCommand(
+  model: ClusterModel,
+  meta: number,
+  json: boolean,
+  name: string,
+  args: readonly string[],
+  l: LeaderState,
+  key: BoolKey,
+): Out {
   if (args.length === 0) return json ? nlohmannDump({ error: 'ok', [name]: String(l[key]) }) : String(l[key]);
   if (json) {
     if (args.length > 1) return nlohmannDump({ error: 'ERR: invalid arguments, only one boolean argument is acceptable' });
@@ -191,7 +208,8 @@ const IPV4_PORT = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}:
 const HOST_PORT = /^[A-Za-z0-9._-]+:\d{1,5}$/;
 
 function blackList(model: ClusterModel, meta: number, json: boolean, args: readonly string[], l: LeaderState): Out {
-  if (args.length === 0) return json ? nlohmannDump({ assign_secondary_black_list: l.blackList.join(','), error: 'ok' }) : `get ok: ${l.blackList.join(',')}`;
+  if (args.length === 0)
+    return json ? nlohmannDump({ assign_secondary_black_list: l.blackList.join(','), error: 'ok' }) : `get ok: ${l.blackList.join(',')}`;
   if (args.length > 1) return json ? nlohmannDump({ error: 'invalid argument, 0 or 1 argument is acceptable' }) : 'invalid arguments';
   const a = args[0]!;
   if (a === 'clear') {
@@ -226,7 +244,8 @@ function ignoredApps(model: ClusterModel, meta: number, json: boolean, args: rea
   }
   if (sub === 'set') {
     const ids = (args[1] ?? '').split(',').filter((s) => s.length > 0);
-    if (args.length !== 2 || ids.length === 0 || ids.some((s) => !/^\d+$/.test(s))) return json ? nlohmannDump({ error: 'invalid argument' }) : 'invalid arguments';
+    if (args.length !== 2 || ids.length === 0 || ids.some((s) => !/^\d+$/.test(s)))
+      return json ? nlohmannDump({ error: 'invalid argument' }) : 'invalid arguments';
     l.ignoredApps = ids.map(Number);
     model.logSetting('meta.lb.ignored_app_list', l.ignoredApps.join(','), meta);
     return json ? nlohmannDump({ error: 'ok' }) : 'set ok';
@@ -238,7 +257,9 @@ function balanceCount(json: boolean, args: readonly string[], l: LeaderState): O
   const c = l.balanceCount;
   const what = args[0] ?? 'total';
   if (what === 'detail') {
-    return json ? nlohmannDump({ copy_pri: c.copy_pri, copy_sec: c.copy_sec, move_pri: c.move_pri, total: c.total }) : `move_pri=${c.move_pri},copy_pri=${c.copy_pri},copy_sec=${c.copy_sec},total=${c.total}`;
+    return json
+      ? nlohmannDump({ copy_pri: c.copy_pri, copy_sec: c.copy_sec, move_pri: c.move_pri, total: c.total })
+      : `move_pri=${c.move_pri},copy_pri=${c.copy_pri},copy_sec=${c.copy_sec},total=${c.total}`;
   }
   if (what === 'total' || what === 'move_pri' || what === 'copy_pri' || what === 'copy_sec') {
     return json ? nlohmannDump({ [what]: c[what] }) : `${what}=${c[what]}`;
@@ -283,8 +304,14 @@ const REPLICA_HELP: Record<string, [string, string]> = {
   help: ['Display help information', '[command]'],
   'server-info': ['Query server information', ''],
   'flush-log': ['Flush log to stderr or file', ''],
-  'nfs.max_copy_rate_megabytes_per_disk': ['The maximum bandwidth (MB/s) of writing data per local disk when copying from remote node, 0 means no limit', '[num | DEFAULT]'],
-  'nfs.max_send_rate_megabytes_per_disk': ['The maximum bandwidth (MB/s) of reading data per local disk when transferring data to remote node, 0 means no limit', '[num | DEFAULT]'],
+  'nfs.max_copy_rate_megabytes_per_disk': [
+    'The maximum bandwidth (MB/s) of writing data per local disk when copying from remote node, 0 means no limit',
+    '[num | DEFAULT]',
+  ],
+  'nfs.max_send_rate_megabytes_per_disk': [
+    'The maximum bandwidth (MB/s) of reading data per local disk when transferring data to remote node, 0 means no limit',
+    '[num | DEFAULT]',
+  ],
   'replica.kill_partition': ['Kill partitions by (all, one app, one partition)', '[app_id [partition_index]]'],
 };
 
@@ -297,7 +324,10 @@ export function runReplicaCommand(model: ClusterModel, node: number, cmd: string
   const n = model.nodes[node]!;
   const known = cmd in REPLICA_HELP || cmd === 'h' || cmd === 'H' || cmd === 'Help';
   if (!known) return `unknown command '${cmd}'`;
-  const log = (name: string) => (v: unknown): void => model.logSetting(`${name}@${n.address}`, v, -1);
+  const log =
+    (name: string) =>
+    (v: unknown): void =>
+      model.logSetting(`${name}@${n.address}`, v, -1);
   switch (cmd) {
     case 'server-info': {
       const v = model.versionInfo();
@@ -309,24 +339,41 @@ export function runReplicaCommand(model: ClusterModel, node: number, cmd: string
     case 'flush-log':
       return json ? nlohmannDump({ error: 'ok' }) : 'Flush done.';
     case 'nfs.max_copy_rate_megabytes_per_disk':
-      return intCommand(model, -1, json, cmd, args, {
-        get: () => n.nfsCopyRateMb,
-        set: (v) => model.setNfsCopyRate(node, v),
-        def: 0,
-        valid25: (v) => v === 0 || v > 4,
-        valid26: (v) => v === 0 || v > 4,
-      }, log(cmd));
+      return intCommand(
+        model,
+        -1,
+        json,
+        cmd,
+        args,
+        {
+          get: () => n.nfsCopyRateMb,
+          set: (v) => model.setNfsCopyRate(node, v),
+          def: 0,
+          valid25: (v) => v === 0 || v > 4,
+          valid26: (v) => v === 0 || v > 4,
+        },
+        log(cmd),
+      );
     case 'nfs.max_send_rate_megabytes_per_disk':
-      return intCommand(model, -1, json, cmd, args, {
-        get: () => n.nfsSendRateMb,
-        set: (v) => (n.nfsSendRateMb = v),
-        def: 0,
-        valid25: (v) => v === 0 || v > 4,
-        valid26: (v) => v === 0 || v > 4,
-      }, log(cmd));
+      return intCommand(
+        model,
+        -1,
+        json,
+        cmd,
+        args,
+        {
+          get: () => n.nfsSendRateMb,
+          set: (v) => (n.nfsSendRateMb = v),
+          def: 0,
+          valid25: (v) => v === 0 || v > 4,
+          valid26: (v) => v === 0 || v > 4,
+        },
+        log(cmd),
+      );
     case 'replica.kill_partition': {
       // Closes replicas that are no longer members (data of dropped replicas goes away).
-      if (args.length > 2 || args.some((a) => !/^\d+$/.test(a))) return json ? nlohmannDump({ error: 'invalid arguments' }) : 'ERR: invalid arguments';
+      if (args.length > 2 || args.some((a) => !/^\d+$/.test(a)))
+        return json ? nlohmannDump({ error: 'invalid arguments' }) : 'ERR: invalid arguments';
       model.killPartitions(node, args[0] === undefined ? undefined : Number(args[0]), args[1] === undefined ? undefined : Number(args[1]));
       return json ? nlohmannDump({ error: 'ok' }) : 'OK';
     }

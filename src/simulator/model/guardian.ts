@@ -1,15 +1,6 @@
 /** The lb tick (check_all_partitions, balancer moves) and cure, the partition guardian. */
 import { planBalance, type PlannedMove } from './balancer';
-import {
-  CT,
-  Level,
-  ctName,
-  type BalanceCount,
-  type Partition,
-  type SimApp,
-  type Step,
-  type StepOrigin,
-} from './types';
+import { CT, Level, ctName, type BalanceCount, type Partition, type SimApp, type Step, type StepOrigin } from './types';
 import { LearningModel } from './learning';
 
 export abstract class GuardianModel extends LearningModel {
@@ -40,7 +31,10 @@ export abstract class GuardianModel extends LearningModel {
     const collected = [...l.alive].every((a) => this.nodes[a]!.collected || this.nodes[a]!.replicas === 0);
     if (!collected) {
       // master reports -1 while replica info is missing (PR #1951); 2.5 reported 0.
-      l.balanceCount = this.cfg.version === '2.6' ? { move_pri: 0, copy_pri: 0, copy_sec: 0, total: -1 } : { move_pri: 0, copy_pri: 0, copy_sec: 0, total: 0 };
+      l.balanceCount =
+        this.cfg.version === '2.6'
+          ? { move_pri: 0, copy_pri: 0, copy_sec: 0, total: -1 }
+          : { move_pri: 0, copy_pri: 0, copy_sec: 0, total: 0 };
       this.checkerKey = '';
       return;
     }
@@ -83,7 +77,10 @@ export abstract class GuardianModel extends LearningModel {
     const steps: Step[] = [];
     const o: StepOrigin = 'balancer';
     if (m.kind === 'move_pri') {
-      steps.push({ type: CT.DOWNGRADE_TO_SECONDARY, target: m.from, node: m.from, origin: o }, { type: CT.UPGRADE_TO_PRIMARY, target: m.to, node: m.to, origin: o });
+      steps.push(
+        { type: CT.DOWNGRADE_TO_SECONDARY, target: m.from, node: m.from, origin: o },
+        { type: CT.UPGRADE_TO_PRIMARY, target: m.to, node: m.to, origin: o },
+      );
     } else if (m.kind === 'copy_pri') {
       steps.push(
         { type: CT.ADD_SECONDARY_FOR_LB, target: m.from, node: m.to, origin: o },
@@ -92,12 +89,24 @@ export abstract class GuardianModel extends LearningModel {
         { type: CT.REMOVE, target: m.to, node: m.from, origin: o },
       );
     } else {
-      steps.push({ type: CT.ADD_SECONDARY_FOR_LB, target: p.primary, node: m.to, origin: o }, { type: CT.REMOVE, target: p.primary, node: m.from, origin: o });
+      steps.push(
+        { type: CT.ADD_SECONDARY_FOR_LB, target: p.primary, node: m.to, origin: o },
+        { type: CT.REMOVE, target: p.primary, node: m.from, origin: o },
+      );
     }
     p.pending = steps;
     this.attention.add(p);
     this.metrics.proposals++;
-    this.record({ t: this.t(), kind: 'proposal', gpid: this.gpidOf(p), origin: 'balancer', balance: m.kind, from: this.addr(m.from), to: this.addr(m.to), actions: steps.map((s) => `${ctName(s.type)}(${this.addr(s.target)}→${this.addr(s.node)})`) });
+    this.record({
+      t: this.t(),
+      kind: 'proposal',
+      gpid: this.gpidOf(p),
+      origin: 'balancer',
+      balance: m.kind,
+      from: this.addr(m.from),
+      to: this.addr(m.to),
+      actions: steps.map((s) => `${ctName(s.type)}(${this.addr(s.target)}→${this.addr(s.node)})`),
+    });
   }
 
   // ------------------------------------------------------------------ cure (partition guardian)
@@ -115,7 +124,14 @@ export abstract class GuardianModel extends LearningModel {
         this.send(p, s);
         return false;
       }
-      this.record({ t: this.t(), kind: 'proposal', gpid: this.gpidOf(p), origin: s.origin, event: 'dropped-invalid', action: `${ctName(s.type)}(${this.addr(s.target)}→${this.addr(s.node)})` });
+      this.record({
+        t: this.t(),
+        kind: 'proposal',
+        gpid: this.gpidOf(p),
+        origin: s.origin,
+        event: 'dropped-invalid',
+        action: `${ctName(s.type)}(${this.addr(s.target)}→${this.addr(s.node)})`,
+      });
       p.pending = [];
     }
     if (p.primary < 0) return this.onMissingPrimary(p);
@@ -180,7 +196,8 @@ export abstract class GuardianModel extends LearningModel {
     const ar = app.rep[a]! + (app.newRep[a] ?? 0);
     const br = app.rep[b]! + (app.newRep[b] ?? 0);
     if (ar !== br) return ar < br;
-    if (na.primaries + na.newPrimaries !== nb.primaries + nb.newPrimaries) return na.primaries + na.newPrimaries < nb.primaries + nb.newPrimaries;
+    if (na.primaries + na.newPrimaries !== nb.primaries + nb.newPrimaries)
+      return na.primaries + na.newPrimaries < nb.primaries + nb.newPrimaries;
     if (na.replicas + na.newReplicas !== nb.replicas + nb.newReplicas) return na.replicas + na.newReplicas < nb.replicas + nb.newReplicas;
     return a < b;
   }

@@ -1,14 +1,5 @@
 /** Proposals and their execution (send, complete, abort) and learning (LT_APP / LT_LOG copies sharing a node's rate). */
-import {
-  CT,
-  Level,
-  ctName,
-  type Inflight,
-  type Learn,
-  type Partition,
-  type SimNode,
-  type Step,
-} from './types';
+import { CT, Level, ctName, type Inflight, type Learn, type Partition, type SimNode, type Step } from './types';
 import { MB, ModelState, RETRY_MS } from './state';
 
 export abstract class LearningModel extends ModelState {
@@ -95,17 +86,29 @@ export abstract class LearningModel extends ModelState {
         this.setConfig(p, s.node, p.secondaries);
         break;
       case CT.UPGRADE_TO_PRIMARY:
-        this.setConfig(p, s.node, p.secondaries.filter((x) => x !== s.node));
+        this.setConfig(
+          p,
+          s.node,
+          p.secondaries.filter((x) => x !== s.node),
+        );
         break;
       case CT.DOWNGRADE_TO_SECONDARY:
         this.setConfig(p, -1, [...p.secondaries, s.node]);
         break;
       case CT.DOWNGRADE_TO_INACTIVE:
-        this.setConfig(p, p.primary, p.secondaries.filter((x) => x !== s.node));
+        this.setConfig(
+          p,
+          p.primary,
+          p.secondaries.filter((x) => x !== s.node),
+        );
         this.addDropped(p, s.node);
         break;
       case CT.REMOVE:
-        this.setConfig(p, p.primary, p.secondaries.filter((x) => x !== s.node));
+        this.setConfig(
+          p,
+          p.primary,
+          p.secondaries.filter((x) => x !== s.node),
+        );
         break;
       case CT.ADD_SECONDARY:
       case CT.ADD_SECONDARY_FOR_LB:
@@ -158,7 +161,15 @@ export abstract class LearningModel extends ModelState {
     // A failed step invalidates the rest of its proposal list.
     if (inf.step.origin !== 'cure') p.pending = [];
     this.attention.add(p);
-    this.record({ t: this.t(), kind: 'learn', gpid: this.gpidOf(p), event: 'aborted', action: ctName(inf.step.type), node: this.addr(inf.step.node), why });
+    this.record({
+      t: this.t(),
+      kind: 'learn',
+      gpid: this.gpidOf(p),
+      event: 'aborted',
+      action: ctName(inf.step.type),
+      node: this.addr(inf.step.node),
+      why,
+    });
   }
 
   // ------------------------------------------------------------------ learning
@@ -183,7 +194,16 @@ export abstract class LearningModel extends ModelState {
     const learn: Learn = { p, node: n.idx, total, remaining: total, full, inflight: inf };
     inf.learn = learn;
     n.learns.push(learn);
-    this.record({ t: this.t(), kind: 'learn', gpid: this.gpidOf(p), event: 'start', node: n.address, from: this.addr(p.primary), bytes: total, mode: full ? 'LT_APP' : 'LT_LOG' });
+    this.record({
+      t: this.t(),
+      kind: 'learn',
+      gpid: this.gpidOf(p),
+      event: 'start',
+      node: n.address,
+      from: this.addr(p.primary),
+      bytes: total,
+      mode: full ? 'LT_APP' : 'LT_LOG',
+    });
     this.scheduleLearnCompletion(n);
   }
 
@@ -217,7 +237,15 @@ export abstract class LearningModel extends ModelState {
         }
       }
     }
-    this.record({ t: this.t(), kind: 'node', event: 'kill_partition', node: this.nodes[idx]!.address, app: appId ?? 'all', partition: pidx ?? 'all', closed });
+    this.record({
+      t: this.t(),
+      kind: 'node',
+      event: 'kill_partition',
+      node: this.nodes[idx]!.address,
+      app: appId ?? 'all',
+      partition: pidx ?? 'all',
+      closed,
+    });
     return closed;
   }
 
@@ -282,7 +310,14 @@ export abstract class LearningModel extends ModelState {
     }
     if (steps.length === 0) return 'ERR_INVALID_PARAMETERS';
     this.metrics.proposals++;
-    this.record({ t: this.t(), kind: 'proposal', gpid: this.gpidOf(p), origin: 'manual', force, actions: steps.map((s) => `${ctName(s.type)}(${this.addr(s.target)}→${this.addr(s.node)})`) });
+    this.record({
+      t: this.t(),
+      kind: 'proposal',
+      gpid: this.gpidOf(p),
+      origin: 'manual',
+      force,
+      actions: steps.map((s) => `${ctName(s.type)}(${this.addr(s.target)}→${this.addr(s.node)})`),
+    });
     p.pending = steps;
     this.attention.add(p);
     if (force && !p.inflight) this.send(p, steps[0]!);

@@ -149,7 +149,11 @@ export abstract class LifecycleModel extends GuardianModel {
         return;
       }
       p.removingDead.delete(x);
-      this.setConfig(p, p.primary, p.secondaries.filter((s) => s !== x));
+      this.setConfig(
+        p,
+        p.primary,
+        p.secondaries.filter((s) => s !== x),
+      );
       this.addDropped(p, x);
       this.logConfig(p, CT.DOWNGRADE_TO_INACTIVE, x, 'meta');
       this.cure(p, false, null);

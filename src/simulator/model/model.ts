@@ -23,7 +23,14 @@ export class ClusterModel extends MetaModel {
   constructor(input: SimOptionsInput = {}, epochMs = Date.UTC(2026, 0, 1)) {
     super(input, epochMs);
     for (let i = 0; i < this.cfg.metas; i++) {
-      this.metas.push({ idx: i, address: `127.0.0.1:${34601 + i}`, up: true, startedAt: 0, livePct: this.cfg.livePercentage, minLive: this.cfg.minLiveNodeCount });
+      this.metas.push({
+        idx: i,
+        address: `127.0.0.1:${34601 + i}`,
+        up: true,
+        startedAt: 0,
+        livePct: this.cfg.livePercentage,
+        minLive: this.cfg.minLiveNodeCount,
+      });
     }
     for (let i = 0; i < this.cfg.nodes; i++) this.createNode();
     // Dead at start: down before the partitions are placed, so the ground truth counts them.
@@ -46,7 +53,13 @@ export class ClusterModel extends MetaModel {
 
   /** For tests and views: a consistent copy of the derived per-node counts. */
   nodeCounts(): { address: string; alive: boolean; running: boolean; primaries: number; replicas: number }[] {
-    return this.nodes.map((n) => ({ address: n.address, alive: this.isAlive(n.idx), running: n.running, primaries: n.primaries, replicas: n.replicas }));
+    return this.nodes.map((n) => ({
+      address: n.address,
+      alive: this.isAlive(n.idx),
+      running: n.running,
+      primaries: n.primaries,
+      replicas: n.replicas,
+    }));
   }
 
   versionInfo(): { version: string; gitSha: string } {
@@ -60,8 +73,13 @@ export class ClusterModel extends MetaModel {
     if (!l) return [];
     // Host-name identities (2.6 `hostnames`) sort as host_port does: host text, then port.
     const named = this.cfg.version === '2.6' && this.cfg.hostnames !== false;
-    const byAddr = named ? (a: number, b: number): number => compareHostPort(this.nodes[a]!.host, this.nodes[b]!.host) : (a: number, b: number): number => compareAddress(this.nodes[a]!.address, this.nodes[b]!.address);
-    return [...[...l.alive].sort(byAddr).map((idx) => ({ idx, alive: true })), ...[...l.dead].sort(byAddr).map((idx) => ({ idx, alive: false }))];
+    const byAddr = named
+      ? (a: number, b: number): number => compareHostPort(this.nodes[a]!.host, this.nodes[b]!.host)
+      : (a: number, b: number): number => compareAddress(this.nodes[a]!.address, this.nodes[b]!.address);
+    return [
+      ...[...l.alive].sort(byAddr).map((idx) => ({ idx, alive: true })),
+      ...[...l.dead].sort(byAddr).map((idx) => ({ idx, alive: false })),
+    ];
   }
 }
 
@@ -69,7 +87,10 @@ export class ClusterModel extends MetaModel {
 export function compareAddress(a: string, b: string): number {
   const key = (x: string): [number, number] => {
     const i = x.lastIndexOf(':');
-    const ip = x.slice(0, i).split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+    const ip = x
+      .slice(0, i)
+      .split('.')
+      .reduce((acc, o) => acc * 256 + Number(o), 0);
     return [ip, Number(x.slice(i + 1))];
   };
   const [ia, pa] = key(a);

@@ -5,7 +5,14 @@
  */
 import { freezeVerdict } from '../../cluster/freeze';
 import { SimClock } from './clock';
-import { initialNodeAddress, resolveOptions, type ResolvedConfig, type ResolvedPlacement, type SimOptionsInput, type TableSpec } from './options';
+import {
+  initialNodeAddress,
+  resolveOptions,
+  type ResolvedConfig,
+  type ResolvedPlacement,
+  type SimOptionsInput,
+  type TableSpec,
+} from './options';
 import { Rng } from './rng';
 import {
   Level,
@@ -19,7 +26,6 @@ import {
   type SimMetrics,
   type SimNode,
 } from './types';
-
 
 export const MB = 1024 * 1024;
 const LOG_CAP = 200_000;
@@ -89,7 +95,6 @@ export abstract class ModelState {
     return this.clock.now;
   }
 
-
   // ------------------------------------------------------------------ setup
 
   /** The meta addresses are known only once the server has bound its ports. */
@@ -110,7 +115,8 @@ export abstract class ModelState {
     }
     const port = Number(address.slice(address.lastIndexOf(':') + 1));
     const hn = this.cfg.hostnames;
-    const host = Array.isArray(hn) && idx < hn.length ? hn[idx]! : hn !== false && address.startsWith('127.0.0.1:') ? `localhost:${port}` : address;
+    const host =
+      Array.isArray(hn) && idx < hn.length ? hn[idx]! : hn !== false && address.startsWith('127.0.0.1:') ? `localhost:${port}` : address;
     const n: SimNode = {
       idx,
       address,
@@ -323,7 +329,17 @@ export abstract class ModelState {
   }
 
   protected logConfig(p: Partition, type: number, node: number, origin: string): void {
-    this.record({ t: this.t(), kind: 'config', gpid: this.gpidOf(p), type: ctName(type), node: this.addr(node), ballot: p.ballot, primary: this.addr(p.primary), secondaries: p.secondaries.map((s) => this.addr(s)), origin });
+    this.record({
+      t: this.t(),
+      kind: 'config',
+      gpid: this.gpidOf(p),
+      type: ctName(type),
+      node: this.addr(node),
+      ballot: p.ballot,
+      primary: this.addr(p.primary),
+      secondaries: p.secondaries.map((s) => this.addr(s)),
+      origin,
+    });
   }
 
   // ------------------------------------------------------------------ levels and freeze

@@ -48,7 +48,11 @@ export function listNodes(model: ClusterModel, meta: number, status: number): Li
     .filter((k) => status === NodeStatus.NS_INVALID || (status === NodeStatus.NS_ALIVE) === k.alive)
     .map((k) => {
       const n = model.nodes[k.idx]!;
-      return { status: k.alive ? NodeStatus.NS_ALIVE : NodeStatus.NS_UNALIVE, address: n.address, ...(hp(model) ? { hpAddress: n.host } : {}) };
+      return {
+        status: k.alive ? NodeStatus.NS_ALIVE : NodeStatus.NS_UNALIVE,
+        address: n.address,
+        ...(hp(model) ? { hpAddress: n.host } : {}),
+      };
     });
   return { err: OK, infos };
 }
@@ -135,7 +139,16 @@ export function queryConfig(model: ClusterModel, meta: number, req: QueryCfgRequ
     const leader = model.leaderAddress();
     const partitions: PartitionConfiguration[] = [];
     if (leader) {
-      const pc: PartitionConfiguration = { pid: { appId: 0, partitionIndex: 0 }, ballot: 0, maxReplicaCount: 0, primary: leader, secondaries: [], lastDrops: [], lastCommittedDecree: 0, partitionFlags: 0 };
+      const pc: PartitionConfiguration = {
+        pid: { appId: 0, partitionIndex: 0 },
+        ballot: 0,
+        maxReplicaCount: 0,
+        primary: leader,
+        secondaries: [],
+        lastDrops: [],
+        lastCommittedDecree: 0,
+        partitionFlags: 0,
+      };
       if (hp(model)) pc.hpPrimary = leader;
       partitions.push(pc);
     }
@@ -146,7 +159,13 @@ export function queryConfig(model: ClusterModel, meta: number, req: QueryCfgRequ
   if (!app) return { err: 'ERR_OBJECT_NOT_FOUND', appId: 0, partitionCount: 0, isStateful: false, partitions: [] };
   const valid = req.partitionIndices.filter((i) => i >= 0 && i < app.partitionCount);
   const parts = valid.length > 0 ? valid.map((i) => app.partitions[i]!) : app.partitions;
-  return { err: OK, appId: app.id, partitionCount: app.partitionCount, isStateful: true, partitions: parts.map((p) => partitionConfig(model, p)) };
+  return {
+    err: OK,
+    appId: app.id,
+    partitionCount: app.partitionCount,
+    isStateful: true,
+    partitions: parts.map((p) => partitionConfig(model, p)),
+  };
 }
 
 export function balanceCountString(model: ClusterModel): string {
@@ -269,7 +288,10 @@ export function handleHttp(model: ClusterModel, meta: number, method: string, ra
   const queryPart = qi >= 0 ? rawPath.slice(qi + 1) : '';
   let path: string;
   try {
-    path = decodeURIComponent(pathPart).split('/').filter((s) => s.length > 0).join('/');
+    path = decodeURIComponent(pathPart)
+      .split('/')
+      .filter((s) => s.length > 0)
+      .join('/');
   } catch {
     return { status: 400, body: '' };
   }
@@ -284,7 +306,18 @@ export function handleHttp(model: ClusterModel, meta: number, method: string, ra
   const v = model.versionInfo();
   switch (path) {
     case '':
-      return ok({ '/': 'ip:port/', '/version': 'ip:port/version', '/recentStartTime': 'ip:port/recentStartTime', '/meta/cluster': 'ip:port/meta/cluster', '/meta/nodes': 'ip:port/meta/nodes[?detail]', '/meta/apps': 'ip:port/meta/apps[?detail]', '/meta/app': 'ip:port/meta/app?name=<app_name>[&detail]', '/config': 'ip:port/config?name=<config_name>', '/configs': 'ip:port/configs', '/updateConfig': 'ip:port/updateConfig?<key>=<value>' });
+      return ok({
+        '/': 'ip:port/',
+        '/version': 'ip:port/version',
+        '/recentStartTime': 'ip:port/recentStartTime',
+        '/meta/cluster': 'ip:port/meta/cluster',
+        '/meta/nodes': 'ip:port/meta/nodes[?detail]',
+        '/meta/apps': 'ip:port/meta/apps[?detail]',
+        '/meta/app': 'ip:port/meta/app?name=<app_name>[&detail]',
+        '/config': 'ip:port/config?name=<config_name>',
+        '/configs': 'ip:port/configs',
+        '/updateConfig': 'ip:port/updateConfig?<key>=<value>',
+      });
     case 'version':
       return ok({ Version: v.version, GitCommit: v.gitSha });
     case 'recentStartTime':
@@ -296,7 +329,16 @@ export function handleHttp(model: ClusterModel, meta: number, method: string, ra
       return configView(model, meta, path, query);
     case 'metrics':
       if (method !== 'GET') return { status: 400, body: json({ error_message: 'only GET method is supported' }) };
-      return hp(model) ? ok({ cluster: model.cfg.clusterName, role: 'meta', host: model.metas[meta]!.address.split(':')[0], port: Number(model.metas[meta]!.address.split(':')[1]), timestamp_ns: (model.epochMs + model.now) * 1e6, entities: [] }) : ok([]);
+      return hp(model)
+        ? ok({
+            cluster: model.cfg.clusterName,
+            role: 'meta',
+            host: model.metas[meta]!.address.split(':')[0],
+            port: Number(model.metas[meta]!.address.split(':')[1]),
+            timestamp_ns: (model.epochMs + model.now) * 1e6,
+            entities: [],
+          })
+        : ok([]);
   }
   const allowed = ALLOWED[path];
   if (!allowed) return { status: 404, body: `service not found for "/${path}"` };
@@ -355,7 +397,14 @@ function nodesView(model: ClusterModel, detail: boolean): unknown {
     details[id(n.idx)] = row;
   }
   const aliveCount = known.filter((k) => k.alive).length;
-  return { details, summary: { total_node_count: String(known.length), alive_node_count: String(aliveCount), unalive_node_count: String(known.length - aliveCount) } };
+  return {
+    details,
+    summary: {
+      total_node_count: String(known.length),
+      alive_node_count: String(aliveCount),
+      unalive_node_count: String(known.length - aliveCount),
+    },
+  };
 }
 
 function appsView(model: ClusterModel, detail: boolean): unknown {
@@ -385,21 +434,41 @@ function appsView(model: ClusterModel, detail: boolean): unknown {
     let ru = 0;
     for (const a of model.apps) {
       const h = appHealth(a);
-      hi[String(a.id)] = { app_id: String(a.id), app_name: a.name, partition_count: String(a.partitionCount), fully_healthy: String(h.fully_healthy), unhealthy: String(h.unhealthy), write_unhealthy: String(h.write_unhealthy), read_unhealthy: String(h.read_unhealthy) };
+      hi[String(a.id)] = {
+        app_id: String(a.id),
+        app_name: a.name,
+        partition_count: String(a.partitionCount),
+        fully_healthy: String(h.fully_healthy),
+        unhealthy: String(h.unhealthy),
+        write_unhealthy: String(h.write_unhealthy),
+        read_unhealthy: String(h.read_unhealthy),
+      };
       if (h.fully_healthy === a.partitionCount) fh++;
       else uh++;
       if (h.write_unhealthy > 0) wu++;
       if (h.read_unhealthy > 0) ru++;
     }
     out.healthy_info = hi;
-    Object.assign(summary, { fully_healthy_app_count: String(fh), unhealthy_app_count: String(uh), write_unhealthy_app_count: String(wu), read_unhealthy_app_count: String(ru) });
+    Object.assign(summary, {
+      fully_healthy_app_count: String(fh),
+      unhealthy_app_count: String(uh),
+      write_unhealthy_app_count: String(wu),
+      read_unhealthy_app_count: String(ru),
+    });
   }
   out.summary = summary;
   return out;
 }
 
 function appView(model: ClusterModel, a: SimApp, detail: boolean): unknown {
-  const out: Record<string, unknown> = { general: { app_name: a.name, app_id: String(a.id), partition_count: String(a.partitionCount), max_replica_count: String(a.maxReplicas) } };
+  const out: Record<string, unknown> = {
+    general: {
+      app_name: a.name,
+      app_id: String(a.id),
+      partition_count: String(a.partitionCount),
+      max_replica_count: String(a.maxReplicas),
+    },
+  };
   if (!detail) return out;
   const replicas: Record<string, Record<string, string>> = {};
   for (const p of a.partitions) {
@@ -427,7 +496,12 @@ function appView(model: ClusterModel, a: SimApp, detail: boolean): unknown {
   const h = appHealth(a);
   out.replicas = replicas;
   out.nodes = nodes;
-  out.healthy = { fully_healthy_partition_count: String(h.fully_healthy), unhealthy_partition_count: String(h.unhealthy), write_unhealthy_partition_count: String(h.write_unhealthy), read_unhealthy_partition_count: String(h.read_unhealthy) };
+  out.healthy = {
+    fully_healthy_partition_count: String(h.fully_healthy),
+    unhealthy_partition_count: String(h.unhealthy),
+    write_unhealthy_partition_count: String(h.write_unhealthy),
+    read_unhealthy_partition_count: String(h.read_unhealthy),
+  };
   return out;
 }
 
@@ -441,17 +515,73 @@ interface FlagDesc {
 }
 
 const FLAGS: FlagDesc[] = [
-  { name: 'min_live_node_count_for_unfreeze', section: 'meta_server', type: 'FV_UINT64', mutable: true, description: 'minimum live node count without which the state is freezed', value: (m, i) => String(m.metas[i]!.minLive) },
-  { name: 'node_live_percentage_threshold_for_update', section: 'meta_server', type: 'FV_INT32', mutable: false, description: 'If live_node_count * 100 < total_node_count * node_live_percentage_threshold_for_update, then freeze the cluster.', value: (m) => String(m.cfg.livePercentage) },
-  { name: 'replica_assign_delay_ms_for_dropouts', section: 'meta_server', type: 'FV_INT64', mutable: false, description: 'The delay milliseconds to dropout replicas assign', value: (m) => String(m.cfg.assignDelayMs) },
-  { name: 'meta_function_level_on_start', section: 'meta_server', type: 'FV_STRING', mutable: false, description: 'meta function level on start', value: (m) => m.cfg.levelOnStart },
-  { name: 'fd_lease_seconds', section: 'replication', type: 'FV_INT32', mutable: false, description: 'lease (seconds) get from remote FD master', value: (m) => String(m.cfg.fdLeaseSeconds) },
-  { name: 'fd_grace_seconds', section: 'replication', type: 'FV_INT32', mutable: false, description: 'grace (seconds) assigned to remote FD slaves (grace > lease)', value: (m) => String(m.cfg.fdGraceSeconds) },
-  { name: 'lb_interval_ms', section: 'replication', type: 'FV_INT32', mutable: false, description: 'every this period(ms) the meta server will do load balance', value: (m) => String(m.cfg.lbIntervalMs) },
+  {
+    name: 'min_live_node_count_for_unfreeze',
+    section: 'meta_server',
+    type: 'FV_UINT64',
+    mutable: true,
+    description: 'minimum live node count without which the state is freezed',
+    value: (m, i) => String(m.metas[i]!.minLive),
+  },
+  {
+    name: 'node_live_percentage_threshold_for_update',
+    section: 'meta_server',
+    type: 'FV_INT32',
+    mutable: false,
+    description: 'If live_node_count * 100 < total_node_count * node_live_percentage_threshold_for_update, then freeze the cluster.',
+    value: (m) => String(m.cfg.livePercentage),
+  },
+  {
+    name: 'replica_assign_delay_ms_for_dropouts',
+    section: 'meta_server',
+    type: 'FV_INT64',
+    mutable: false,
+    description: 'The delay milliseconds to dropout replicas assign',
+    value: (m) => String(m.cfg.assignDelayMs),
+  },
+  {
+    name: 'meta_function_level_on_start',
+    section: 'meta_server',
+    type: 'FV_STRING',
+    mutable: false,
+    description: 'meta function level on start',
+    value: (m) => m.cfg.levelOnStart,
+  },
+  {
+    name: 'fd_lease_seconds',
+    section: 'replication',
+    type: 'FV_INT32',
+    mutable: false,
+    description: 'lease (seconds) get from remote FD master',
+    value: (m) => String(m.cfg.fdLeaseSeconds),
+  },
+  {
+    name: 'fd_grace_seconds',
+    section: 'replication',
+    type: 'FV_INT32',
+    mutable: false,
+    description: 'grace (seconds) assigned to remote FD slaves (grace > lease)',
+    value: (m) => String(m.cfg.fdGraceSeconds),
+  },
+  {
+    name: 'lb_interval_ms',
+    section: 'replication',
+    type: 'FV_INT32',
+    mutable: false,
+    description: 'every this period(ms) the meta server will do load balance',
+    value: (m) => String(m.cfg.lbIntervalMs),
+  },
 ];
 
 function flagRow(f: FlagDesc, model: ClusterModel, meta: number): Record<string, string> {
-  return { name: f.name, section: f.section, type: f.type, tags: f.mutable ? 'flag_tag::FT_MUTABLE' : '', description: f.description, value: f.value(model, meta) };
+  return {
+    name: f.name,
+    section: f.section,
+    type: f.type,
+    tags: f.mutable ? 'flag_tag::FT_MUTABLE' : '',
+    description: f.description,
+    value: f.value(model, meta),
+  };
 }
 
 function configView(model: ClusterModel, meta: number, path: string, query: Map<string, string>): HttpAnswer {
@@ -464,13 +594,15 @@ function configView(model: ClusterModel, meta: number, path: string, query: Map<
 }
 
 function updateConfig(model: ClusterModel, meta: number, query: Map<string, string>): HttpAnswer {
-  if (query.size !== 1) return { status: 400, body: json({ update_status: 'ERR_INVALID_PARAMETERS: there should be exactly one config to be updated once' }) };
+  if (query.size !== 1)
+    return { status: 400, body: json({ update_status: 'ERR_INVALID_PARAMETERS: there should be exactly one config to be updated once' }) };
   const [name, value] = [...query.entries()][0]!;
   const f = FLAGS.find((x) => x.name === name);
   if (!f) return ok({ update_status: `ERR_OBJECT_NOT_FOUND: ${name} is not found` });
   if (!f.mutable) return ok({ update_status: `ERR_INVALID_PARAMETERS: ${name} is not mutable` });
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n <= 0) return ok({ update_status: `ERR_INVALID_PARAMETERS: ${name} change failed, value(${value}) is invalid` });
+  if (!Number.isFinite(n) || n <= 0)
+    return ok({ update_status: `ERR_INVALID_PARAMETERS: ${name} change failed, value(${value}) is invalid` });
   model.metas[meta]!.minLive = n;
   model.logSetting(name, n, meta);
   return ok({ update_status: 'ERR_OK' });

@@ -70,7 +70,15 @@ export function stateOf(ctx: ControlContext, opts: { partitions: boolean; table?
     simulatedSeconds: m.now / 1000,
     timeScale: ctx.driver?.timeScale ?? 0,
     leader: m.leaderAddress() || null,
-    metas: m.metas.map((x, i) => ({ address: x.address, up: x.up, listening: ctx.metas.listening(i), role: m.roleOf(i), livePercentage: x.livePct, minLiveNodeCount: x.minLive, faults: ctx.metas.faults[i] })),
+    metas: m.metas.map((x, i) => ({
+      address: x.address,
+      up: x.up,
+      listening: ctx.metas.listening(i),
+      role: m.roleOf(i),
+      livePercentage: x.livePct,
+      minLiveNodeCount: x.minLive,
+      faults: ctx.metas.faults[i],
+    })),
     level: levels(m),
     freeze: fv,
     settings: l
@@ -111,7 +119,9 @@ export function stateOf(ctx: ControlContext, opts: { partitions: boolean; table?
             secondaries: p.secondaries.map((s) => m.addr(s)),
             lastDrops: p.dropped.map((d) => m.addr(d.node)),
             pending: p.pending.length,
-            inflight: p.inflight ? { type: p.inflight.step.type, node: m.addr(p.inflight.step.node), learning: p.inflight.learn !== null } : null,
+            inflight: p.inflight
+              ? { type: p.inflight.step.type, node: m.addr(p.inflight.step.node), learning: p.inflight.learn !== null }
+              : null,
           }))
         : undefined,
     })),
@@ -140,7 +150,11 @@ function findMeta(ctx: ControlContext, address: string): number {
 
 function findNode(ctx: ControlContext, address: string): number {
   const n = ctx.model.findNode(address);
-  if (!n) throw new HttpError(404, `no replica server '${address}'; GET /state lists the nodes (e.g. ${ctx.model.nodes[0]?.address ?? '127.0.0.1:34801'})`);
+  if (!n)
+    throw new HttpError(
+      404,
+      `no replica server '${address}'; GET /state lists the nodes (e.g. ${ctx.model.nodes[0]?.address ?? '127.0.0.1:34801'})`,
+    );
   return n.idx;
 }
 
@@ -169,15 +183,29 @@ function metasReady(ctx: ControlContext, metas: readonly number[]): Readiness {
 
 function metaAnswer(ctx: ControlContext, extra: Record<string, unknown>, waitedMs?: number): Record<string, unknown> {
   const m = ctx.model;
-  return { ...extra, leader: m.leaderAddress() || null, simulatedSeconds: m.now / 1000, ...(waitedMs !== undefined ? { waitedSeconds: waitedMs / 1000 } : {}) };
+  return {
+    ...extra,
+    leader: m.leaderAddress() || null,
+    simulatedSeconds: m.now / 1000,
+    ...(waitedMs !== undefined ? { waitedSeconds: waitedMs / 1000 } : {}),
+  };
 }
 
 /** Runs `act`, then (with `wait`) answers once `metas` are up and a leader serves. */
-function metaOp(ctx: ControlContext, body: Json, what: string, metas: () => readonly number[], act: () => Record<string, unknown>): Routed | Promise<Routed> {
+function metaOp(
+  ctx: ControlContext,
+  body: Json,
+  what: string,
+  metas: () => readonly number[],
+  act: () => Record<string, unknown>,
+): Routed | Promise<Routed> {
   const w = parse(metaWaitSchema, body, `POST ${what}`);
   const out = act();
   if (!w.wait) return { status: 200, body: metaAnswer(ctx, out) };
-  return ctx.waitFor!(metasReady(ctx, metas()), (w.timeoutSeconds ?? 600) * 1000, what).then((ms) => ({ status: 200, body: metaAnswer(ctx, { ...out, ...upOf(ctx, metas()) }, ms) }));
+  return ctx.waitFor!(metasReady(ctx, metas()), (w.timeoutSeconds ?? 600) * 1000, what).then((ms) => ({
+    status: 200,
+    body: metaAnswer(ctx, { ...out, ...upOf(ctx, metas()) }, ms),
+  }));
 }
 
 function upOf(ctx: ControlContext, metas: readonly number[]): Record<string, unknown> {
@@ -186,7 +214,10 @@ function upOf(ctx: ControlContext, metas: readonly number[]): Record<string, unk
 
 export function route(ctx: ControlContext, method: string, url: URL, body: Json): Routed | Promise<Routed> {
   const m = ctx.model;
-  const parts = url.pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const parts = url.pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map(decodeURIComponent);
   const ok = (b: Json): { status: number; body: Json } => ({ status: 200, body: b });
   const key = `${method} /${parts.join('/')}`;
   if (method === 'GET' && parts.length === 1 && parts[0] === 'state') {
@@ -199,7 +230,8 @@ export function route(ctx: ControlContext, method: string, url: URL, body: Json)
   if (key === 'GET /log') {
     const since = Number(url.searchParams.get('since') ?? '0');
     const kind = url.searchParams.get('kind');
-    if (!Number.isFinite(since)) throw new HttpError(400, `bad 'since' ${url.searchParams.get('since')}: expected simulated seconds, e.g. ?since=120`);
+    if (!Number.isFinite(since))
+      throw new HttpError(400, `bad 'since' ${url.searchParams.get('since')}: expected simulated seconds, e.g. ?since=120`);
     return ok({ dropped: m.logDropped, entries: m.log.filter((e) => e.t >= since && (!kind || e.kind === kind)) });
   }
   if (method === 'POST' && parts[0] === 'nodes') {
@@ -222,30 +254,51 @@ export function route(ctx: ControlContext, method: string, url: URL, body: Json)
   }
   if (method === 'POST' && parts[0] === 'meta') {
     if (key === 'POST /meta/leader/kill') {
-      if (!m.leader) throw new HttpError(409, 'there is no meta leader to kill right now; wait for the election (GET /state shows the leader)');
-      return metaOp(ctx, body, '/meta/leader/kill', () => [], () => ({ killed: m.killLeader() }));
+      if (!m.leader)
+        throw new HttpError(409, 'there is no meta leader to kill right now; wait for the election (GET /state shows the leader)');
+      return metaOp(
+        ctx,
+        body,
+        '/meta/leader/kill',
+        () => [],
+        () => ({ killed: m.killLeader() }),
+      );
     }
     if (key === 'POST /meta/restart') {
-      return metaOp(ctx, body, '/meta/restart', () => m.metas.map((_, i) => i), () => {
-        m.restartAllMetas();
-        return { restarted: m.metas.map((x) => x.address) };
-      });
+      return metaOp(
+        ctx,
+        body,
+        '/meta/restart',
+        () => m.metas.map((_, i) => i),
+        () => {
+          m.restartAllMetas();
+          return { restarted: m.metas.map((x) => x.address) };
+        },
+      );
     }
     if (key === 'POST /meta/wait') {
       const w = parse(metaReadySchema, body, 'POST /meta/wait');
       const metas = (): number[] => (w.allMetas ? m.metas.map((_, i) => i) : []);
-      return ctx.waitFor!(metasReady(ctx, metas()), (w.timeoutSeconds ?? 600) * 1000, '/meta/wait').then((ms) => ok(metaAnswer(ctx, {}, ms)));
+      return ctx.waitFor!(metasReady(ctx, metas()), (w.timeoutSeconds ?? 600) * 1000, '/meta/wait').then((ms) =>
+        ok(metaAnswer(ctx, {}, ms)),
+      );
     }
     if (parts.length === 3 && ['restart', 'stop', 'start'].includes(parts[2]!)) {
       const i = findMeta(ctx, parts[1]!);
       const what = `/meta/${m.metas[i]!.address}/${parts[2]}`;
       // A stopped meta stays down: waiting then means "until a leader serves".
-      return metaOp(ctx, body, what, () => (parts[2] === 'stop' ? [] : [i]), () => {
-        if (parts[2] === 'restart') m.restartMeta(i);
-        else if (parts[2] === 'stop') m.stopMeta(i);
-        else m.startMeta(i);
-        return { address: m.metas[i]!.address, up: m.metas[i]!.up };
-      });
+      return metaOp(
+        ctx,
+        body,
+        what,
+        () => (parts[2] === 'stop' ? [] : [i]),
+        () => {
+          if (parts[2] === 'restart') m.restartMeta(i);
+          else if (parts[2] === 'stop') m.stopMeta(i);
+          else m.startMeta(i);
+          return { address: m.metas[i]!.address, up: m.metas[i]!.up };
+        },
+      );
     }
   }
   if (parts[0] === 'faults' && parts.length === 1) {
@@ -267,12 +320,16 @@ export function route(ctx: ControlContext, method: string, url: URL, body: Json)
     }
   }
   if (key === 'POST /advance') {
-    if (ctx.driver?.running) throw new HttpError(409, 'the clock runs in real time (--time-scale); POST /advance works only with time scale 0 (manual clock)');
+    if (ctx.driver?.running)
+      throw new HttpError(409, 'the clock runs in real time (--time-scale); POST /advance works only with time scale 0 (manual clock)');
     const a = parse(advanceSchema, body, 'POST /advance');
     m.advance(a.seconds);
     return ok({ simulatedSeconds: m.now / 1000 });
   }
-  throw new HttpError(404, `unknown endpoint ${method} ${url.pathname}; see the "Simulated cluster" section of the README (GET /state, GET /metrics, GET /log, POST /nodes, POST /nodes/{host:port}/stop|start|restart, POST /meta/leader/kill, POST /meta/restart, POST /meta/{host:port}/restart|stop|start, POST /meta/wait, POST|DELETE /faults, POST /advance)`);
+  throw new HttpError(
+    404,
+    `unknown endpoint ${method} ${url.pathname}; see the "Simulated cluster" section of the README (GET /state, GET /metrics, GET /log, POST /nodes, POST /nodes/{host:port}/stop|start|restart, POST /meta/leader/kill, POST /meta/restart, POST /meta/{host:port}/restart|stop|start, POST /meta/wait, POST|DELETE /faults, POST /advance)`,
+  );
 }
 
 /** Polling period of a wait on the real-time clock (wall ms). */
@@ -315,13 +372,25 @@ export class ControlServer {
         w.timer = null;
         try {
           this.ctx.sync();
-          if (manual) while (!ready.model() && m.now - start < timeoutMs) m.clock.advanceTo(Math.min(m.clock.nextAt ?? Infinity, start + timeoutMs));
+          if (manual)
+            while (!ready.model() && m.now - start < timeoutMs) m.clock.advanceTo(Math.min(m.clock.nextAt ?? Infinity, start + timeoutMs));
           if (ready.model()) {
             if (ready.sockets()) return done(null);
             if (modelReadyAt < 0) modelReadyAt = performance.now();
-            else if (performance.now() - modelReadyAt > LISTEN_GRACE_MS) return done(new HttpError(503, `POST ${what}: the metas are up but a port could not be bound again; GET /state shows 'listening' per meta`));
+            else if (performance.now() - modelReadyAt > LISTEN_GRACE_MS)
+              return done(
+                new HttpError(
+                  503,
+                  `POST ${what}: the metas are up but a port could not be bound again; GET /state shows 'listening' per meta`,
+                ),
+              );
           } else if (m.now - start >= timeoutMs) {
-            return done(new HttpError(504, `POST ${what}: no serving meta leader (with the restarted metas up) within ${timeoutMs / 1000} simulated s; GET /state shows the metas; pass a larger timeoutSeconds or clear the faults`));
+            return done(
+              new HttpError(
+                504,
+                `POST ${what}: no serving meta leader (with the restarted metas up) within ${timeoutMs / 1000} simulated s; GET /state shows the metas; pass a larger timeoutSeconds or clear the faults`,
+              ),
+            );
           }
           w.timer = setTimeout(step, WAIT_POLL_MS);
         } catch (e) {
@@ -361,7 +430,8 @@ export class ControlServer {
         res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
         res.end(data);
       };
-      const fail = (e: unknown): void => send(e instanceof HttpError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) });
+      const fail = (e: unknown): void =>
+        send(e instanceof HttpError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) });
       try {
         const text = Buffer.concat(chunks).toString('utf8').trim();
         let body: unknown = {};

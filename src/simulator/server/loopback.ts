@@ -23,7 +23,13 @@ export interface Handler {
   accepting(i: number): boolean;
 }
 
-const HTTP_TEXT: Record<number, string> = { 200: 'OK', 307: 'Temporary Redirect', 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error' };
+const HTTP_TEXT: Record<number, string> = {
+  200: 'OK',
+  307: 'Temporary Redirect',
+  400: 'Bad Request',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+};
 const MAX_HTTP_HEAD = 64 * 1024;
 
 export class EndpointGroup {

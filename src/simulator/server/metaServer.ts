@@ -22,7 +22,12 @@ import { EndpointGroup, type Faults } from './loopback';
 export type MetaFaults = Faults;
 
 /** Decodes one request frame and answers it with `dispatch`; unknown names get ERR_HANDLER_NOT_FOUND. */
-function answerFrame(model: ClusterModel, frame: Buffer, known: (name: string) => AnyRpc | undefined, dispatch: (rpc: AnyRpc, req: unknown) => unknown): Buffer | null | 'close' {
+function answerFrame(
+  model: ClusterModel,
+  frame: Buffer,
+  known: (name: string) => AnyRpc | undefined,
+  dispatch: (rpc: AnyRpc, req: unknown) => unknown,
+): Buffer | null | 'close' {
   let rf: RequestFrame;
   try {
     rf = decodeRequest(frame);
@@ -54,7 +59,13 @@ export class MetaServerGroup {
   constructor(private readonly model: ClusterModel) {
     this.group = new EndpointGroup({
       accepting: (i) => this.model.metas[i]!.up,
-      frame: (i, f) => answerFrame(this.model, f, (n) => RPC_BY_NAME.get(n), (rpc, req) => this.dispatch(i, rpc, req)),
+      frame: (i, f) =>
+        answerFrame(
+          this.model,
+          f,
+          (n) => RPC_BY_NAME.get(n),
+          (rpc, req) => this.dispatch(i, rpc, req),
+        ),
       http: (i, method, target) => V.handleHttp(this.model, i, method, target),
     });
   }
@@ -140,7 +151,11 @@ export class ReplicaServerGroup {
           },
         ),
       http: (i, _method, target) => {
-        const path = target.split('?')[0]!.split('/').filter((s) => s.length > 0).join('/');
+        const path = target
+          .split('?')[0]!
+          .split('/')
+          .filter((s) => s.length > 0)
+          .join('/');
         const v = this.model.versionInfo();
         if (path === 'version') return { status: 200, body: JSON.stringify({ Version: v.version, GitCommit: v.gitSha }) + '\n' };
         return { status: 404, body: `service not found for "/${path}"` };

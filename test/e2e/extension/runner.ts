@@ -106,7 +106,11 @@ function mapStack(stack: string): string {
   if (!map) return stack;
   const bundle = __filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return stack.replace(new RegExp(`${bundle}:(\\d+):(\\d+)`, 'g'), (whole, line: string, col: string) => {
-    const e = map.findEntry(Number(line) - 1, Number(col) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    const e = map.findEntry(Number(line) - 1, Number(col) - 1) as {
+      originalSource?: string;
+      originalLine?: number;
+      originalColumn?: number;
+    };
     if (!e.originalSource) return whole;
     // Sources are relative to out/e2e/test-extension/dist in the repository: show them from its root.
     const src = e.originalSource.replace(/^(file:\/\/)?(\.\.\/)+/, '');

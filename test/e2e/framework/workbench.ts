@@ -98,7 +98,10 @@ export class Workbench {
   async commandPaletteItems(query: string, timeoutMs = 10_000): Promise<string[]> {
     await this.openQuickInput(`>${query}`);
     const rows = this.quickInput().locator('.monaco-list-row');
-    await rows.first().waitFor({ timeout: timeoutMs }).catch(() => undefined);
+    await rows
+      .first()
+      .waitFor({ timeout: timeoutMs })
+      .catch(() => undefined);
     const labels = await rows.locator('.label-name').allInnerTexts();
     await this.page.keyboard.press('Escape');
     return labels.map((l) => l.trim());
@@ -115,7 +118,9 @@ export class Workbench {
     await row.waitFor({ timeout: timeoutMs });
     await row.click();
     if (opts.opensPicker) return;
-    await this.quickInput().waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+    await this.quickInput()
+      .waitFor({ state: 'hidden', timeout: timeoutMs })
+      .catch(() => undefined);
   }
 
   /** Opens a workspace file through quick open (F1, then the file name), waits for its tab. */
@@ -178,8 +183,13 @@ export class Workbench {
     await input.fill(theme);
     await this.quickInput().locator('.monaco-list-row', { hasText: theme }).first().waitFor({ timeout: timeoutMs });
     await this.page.keyboard.press('Enter');
-    await this.quickInput().waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
-    await this.page.locator(`.monaco-workbench.${theme.toLowerCase().includes('light') ? 'vs' : 'vs-dark'}`).waitFor({ timeout: timeoutMs }).catch(() => undefined);
+    await this.quickInput()
+      .waitFor({ state: 'hidden', timeout: timeoutMs })
+      .catch(() => undefined);
+    await this.page
+      .locator(`.monaco-workbench.${theme.toLowerCase().includes('light') ? 'vs' : 'vs-dark'}`)
+      .waitFor({ timeout: timeoutMs })
+      .catch(() => undefined);
   }
 
   /** Name of the channel the Output panel shows ('' when the panel is not on Output). */
@@ -226,7 +236,12 @@ export class Workbench {
       await this.runCommand(title, 3_000).catch(() => undefined);
     }
     // Only a toggle exists in the palette, so look first.
-    if (await this.page.locator('.part.panel').isVisible().catch(() => false)) {
+    if (
+      await this.page
+        .locator('.part.panel')
+        .isVisible()
+        .catch(() => false)
+    ) {
       await this.runCommand('View: Toggle Panel Visibility', 3_000).catch(() => undefined);
     }
     // A modal "save changes?" would block; answer "Don't Save".

@@ -56,9 +56,21 @@ describe('config language', () => {
       return l && l.length > 0 ? l : undefined;
     });
     const onThreshold = lenses.filter((l) => l.range.start.line === 8);
-    assert.ok(onThreshold.some((l) => l.command?.title === 'Freezes after 1 more down (10 nodes, 95%)'), JSON.stringify(lenses.map((l) => l.command?.title)));
-    assert.ok(onThreshold.some((l) => /^0 of 10 nodes can go down, one after another, before the meta freezes \(nodes= comment\)/.test(l.command?.tooltip ?? '')), 'the full sentence is the tooltip');
-    assert.ok(onThreshold.some((l) => l.command?.command === 'pegasus.config.openCalculator' && l.command.title === 'Allow 1 down: ≤ 90% · Calculator…'));
+    assert.ok(
+      onThreshold.some((l) => l.command?.title === 'Freezes after 1 more down (10 nodes, 95%)'),
+      JSON.stringify(lenses.map((l) => l.command?.title)),
+    );
+    assert.ok(
+      onThreshold.some((l) =>
+        /^0 of 10 nodes can go down, one after another, before the meta freezes \(nodes= comment\)/.test(l.command?.tooltip ?? ''),
+      ),
+      'the full sentence is the tooltip',
+    );
+    assert.ok(
+      onThreshold.some(
+        (l) => l.command?.command === 'pegasus.config.openCalculator' && l.command.title === 'Allow 1 down: ≤ 90% · Calculator…',
+      ),
+    );
   });
 
   it('offers the quick fix that sets a safe threshold', async () => {
@@ -83,7 +95,11 @@ describe('config language', () => {
 
   it('takes the node count from the connected (simulated) cluster', async function () {
     this.timeout(90_000);
-    const sim = await vscode.commands.executeCommand<{ name: string }>('pegasus.startSimulatedCluster', { nodes: 7, timeScale: 0, process: 'inProcess' });
+    const sim = await vscode.commands.executeCommand<{ name: string }>('pegasus.startSimulatedCluster', {
+      nodes: 7,
+      timeScale: 0,
+      process: 'inProcess',
+    });
     try {
       const uri = fileUri('config/live/config.ini');
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
@@ -96,7 +112,10 @@ describe('config language', () => {
         60_000,
       );
       assert.equal(lens.command!.title, 'Freezes after 4 more down (7 nodes, 50%)');
-      assert.match(lens.command!.tooltip ?? '', new RegExp(`^3 of 7 nodes can go down, one after another, before the meta freezes \\(cluster "${sim!.name}"\\)`));
+      assert.match(
+        lens.command!.tooltip ?? '',
+        new RegExp(`^3 of 7 nodes can go down, one after another, before the meta freezes \\(cluster "${sim!.name}"\\)`),
+      );
     } finally {
       await vscode.commands.executeCommand('pegasus.stopSimulatedCluster');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -115,7 +134,9 @@ describe('config language', () => {
     assert.match(warning.message, /shrink\.runbook\.md .* removes 2 nodes/);
     assert.match(warning.message, /fewer than 3/);
     // Closing the runbook's tab withdraws its plan.
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === runbook.uri.toString());
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === runbook.uri.toString());
     assert.ok(tabs.length > 0);
     await vscode.window.tabGroups.close(tabs);
     await until('the warning to clear', () => (codesOf(config).includes('threshold-freezes-scale-in') ? undefined : true));
@@ -130,14 +151,19 @@ describe('config language', () => {
     await until('the scale-in warning from the notebook', () =>
       vscode.languages.getDiagnostics(config).find((d) => String(d.code) === 'threshold-freezes-scale-in'),
     );
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputNotebook && t.input.uri.toString() === nb.uri.toString());
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputNotebook && t.input.uri.toString() === nb.uri.toString());
     assert.ok(tabs.length > 0);
     await vscode.window.tabGroups.close(tabs);
     const still = await until('the warning to clear', () => {
       const c = codesOf(config);
       return c.includes('threshold-freezes-scale-in') ? undefined : c;
     });
-    assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === config.toString()), 'the config is still open');
+    assert.ok(
+      vscode.workspace.textDocuments.some((d) => d.uri.toString() === config.toString()),
+      'the config is still open',
+    );
     assert.deepEqual(still, []);
     await closeAndFocusEditorArea();
   });

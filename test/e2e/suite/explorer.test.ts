@@ -45,7 +45,11 @@ describe('explorer: simulated cluster in the sidebar', function () {
   before(async () => {
     await vscode.extensions.getExtension(ID)!.activate();
     // Manual clock (timeScale 0): the test moves simulated time with POST /advance.
-    sim = (await vscode.commands.executeCommand<Started>('pegasus.startSimulatedCluster', { nodes: 5, timeScale: 0, process: 'inProcess' }))!;
+    sim = (await vscode.commands.executeCommand<Started>('pegasus.startSimulatedCluster', {
+      nodes: 5,
+      timeScale: 0,
+      process: 'inProcess',
+    }))!;
     assert.ok(sim?.nodeControl?.control, `start returned ${JSON.stringify(sim)}`);
   });
 
@@ -55,14 +59,20 @@ describe('explorer: simulated cluster in the sidebar', function () {
   });
 
   const control = async (path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${sim.nodeControl.control}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(
+      `${sim.nodeControl.control}${path}`,
+      body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+    );
     assert.equal(res.status, 200, `${path}: ${res.status}`);
     return res.json();
   };
 
   it('lists the nodes with the counts the simulator holds', async () => {
     const cluster = clusterRow(await inspect(), sim.name);
-    assert.deepEqual(cluster.children?.map((r) => r.label), ['Meta', 'Nodes', 'Tables']);
+    assert.deepEqual(
+      cluster.children?.map((r) => r.label),
+      ['Meta', 'Nodes', 'Tables'],
+    );
     const nodes = child(cluster, 'Nodes').children ?? [];
     const truth = (await control('/state?partitions=false')) as SimState;
     assert.equal(nodes.length, truth.nodes.length);
@@ -90,16 +100,26 @@ describe('explorer: simulated cluster in the sidebar', function () {
   });
 
   it('Reveal Replicas on a partition reveals its replicas under their nodes, primary first', async () => {
-    const truth = (await control('/state?table=temp')) as { tables: { partitions: { pidx: number; primary: string | null; secondaries: string[] }[] }[] };
+    const truth = (await control('/state?table=temp')) as {
+      tables: { partitions: { pidx: number; primary: string | null; secondaries: string[] }[] }[];
+    };
     const p0 = truth.tables[0]!.partitions[0]!;
-    const ids = await vscode.commands.executeCommand<string[]>('pegasus.explorer.revealReplicas', { kind: 'partition', cluster: sim.name, table: 'temp', pidx: 0 });
+    const ids = await vscode.commands.executeCommand<string[]>('pegasus.explorer.revealReplicas', {
+      kind: 'partition',
+      cluster: sim.name,
+      table: 'temp',
+      pidx: 0,
+    });
     const expected = [p0.primary, ...p0.secondaries].filter(Boolean).map((a) => `pegasus/${sim.name}/nodes/${a}/temp/0`);
     assert.deepEqual(ids, expected);
   });
 
   it('multi-select → Scale In opens a runbook naming those nodes', async function () {
     const cluster = clusterRow(await inspect(false), sim.name);
-    const picked = child(cluster, 'Nodes').children!.filter((r) => r.contextValue === 'pegasus.node.alive').slice(0, 2).map((r) => r.label);
+    const picked = child(cluster, 'Nodes')
+      .children!.filter((r) => r.contextValue === 'pegasus.node.alive')
+      .slice(0, 2)
+      .map((r) => r.label);
     const els = picked.map((address) => ({ kind: 'node', cluster: sim.name, address }));
     await vscode.commands.executeCommand('pegasus.explorer.scaleIn', els[0], els);
     // The runbook opens as a notebook (or, without the notebook feature, a markdown editor).
@@ -107,7 +127,12 @@ describe('explorer: simulated cluster in the sidebar', function () {
     let text = '';
     while (Date.now() < deadline) {
       const nb = vscode.window.activeNotebookEditor?.notebook;
-      text = nb ? nb.getCells().map((c) => c.document.getText()).join('\n') : (vscode.window.activeTextEditor?.document.getText() ?? '');
+      text = nb
+        ? nb
+            .getCells()
+            .map((c) => c.document.getText())
+            .join('\n')
+        : (vscode.window.activeTextEditor?.document.getText() ?? '');
       if (picked.every((p) => text.includes(p))) break;
       await new Promise((r) => setTimeout(r, 200));
     }

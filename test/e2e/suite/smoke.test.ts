@@ -16,9 +16,15 @@ describe('smoke: Pegasus Ops in the extension host', () => {
   it('contributes the Pegasus view container and the Clusters view', () => {
     const pkg = vscode.extensions.getExtension(ID)?.packageJSON;
     const containers: { id: string; title: string }[] = pkg?.contributes?.viewsContainers?.activitybar ?? [];
-    assert.ok(containers.some((c) => c.id === 'pegasus' && c.title === 'Pegasus'), JSON.stringify(containers));
+    assert.ok(
+      containers.some((c) => c.id === 'pegasus' && c.title === 'Pegasus'),
+      JSON.stringify(containers),
+    );
     const views: { id: string }[] = pkg?.contributes?.views?.pegasus ?? [];
-    assert.ok(views.some((v) => v.id === 'pegasus.clusters'), JSON.stringify(views));
+    assert.ok(
+      views.some((v) => v.id === 'pegasus.clusters'),
+      JSON.stringify(views),
+    );
   });
 
   it('registers every contributed command', async () => {

@@ -23,7 +23,11 @@ export default [
       // The whole row fits: its last lens ends left of the minimap (or the editor's edge), not cut off.
       const editor = lens.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " monaco-editor ")][1]');
       const box = await editor.boundingBox();
-      const minimap = await editor.locator('.minimap').first().boundingBox().catch(() => null);
+      const minimap = await editor
+        .locator('.minimap')
+        .first()
+        .boundingBox()
+        .catch(() => null);
       const last = await lens.locator('a').last().boundingBox();
       const limit = minimap && minimap.width > 0 ? minimap.x : box!.x + box!.width;
       assert.ok(last && last.x + last.width <= limit, JSON.stringify({ box, minimap, last }));
@@ -42,11 +46,21 @@ export default [
       assert.ok(await pick.locator('.monaco-list-row', { hasText: 'after 1: 9/10 alive (90.0%)' }).first().isVisible());
       await screenshot('config-calculator-schedule');
       await apply.click();
-      await wb.page.locator('.monaco-editor .view-line', { hasText: 'node_live_percentage_threshold_for_update = 90' }).first().waitFor({ timeout: 10_000 });
+      await wb.page
+        .locator('.monaco-editor .view-line', { hasText: 'node_live_percentage_threshold_for_update = 90' })
+        .first()
+        .waitFor({ timeout: 10_000 });
       // The freeze warning goes away and the lens now says one node can go
-      await wb.page.locator('.monaco-editor .codelens-decoration', { hasText: 'Freezes after 2 more down (10 nodes, 90%)' }).first().waitFor({ timeout: 20_000 });
+      await wb.page
+        .locator('.monaco-editor .codelens-decoration', { hasText: 'Freezes after 2 more down (10 nodes, 90%)' })
+        .first()
+        .waitFor({ timeout: 20_000 });
       await wb.page.keyboard.press('Control+S');
-      await wb.page.locator('.tabs-container .tab.dirty').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+      await wb.page
+        .locator('.tabs-container .tab.dirty')
+        .first()
+        .waitFor({ state: 'detached', timeout: 5_000 })
+        .catch(() => undefined);
       await screenshot('config-applied');
     },
     { timeoutMs: 90_000 },

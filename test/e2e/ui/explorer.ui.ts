@@ -45,7 +45,9 @@ function nodeRow(wb: Workbench, address: string): Locator {
 async function startCluster(wb: Workbench, screenshot?: (name: string) => Promise<string>): Promise<Locator> {
   await wb.openViewContainer('Pegasus');
   const view = await wb.waitForView('Clusters');
-  const start = view.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Start Simulated Cluster' }).first();
+  const start = view
+    .locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Start Simulated Cluster' })
+    .first();
   if (await start.isVisible().catch(() => false)) {
     if (screenshot) {
       // The welcome view says so once the faster clock setting has been read: only then start.
@@ -86,11 +88,19 @@ async function controlUrl(wb: Workbench, cluster: Locator, extensionLog: () => s
   for (const deadline = Date.now() + 15_000; !url && Date.now() < deadline; await wb.page.waitForTimeout(250)) {
     // The newest start wins; an earlier scenario's simulator is stopped and no longer answers.
     const latest = [...extensionLog().matchAll(/simulated cluster "[^"]*" started: .*control (http:\/\/127\.0\.0\.1:\d+)/g)].pop()?.[1];
-    if (latest && (await fetch(`${latest}/state?partitions=false`).then((r) => r.ok, () => false))) url = latest;
+    if (
+      latest &&
+      (await fetch(`${latest}/state?partitions=false`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      url = latest;
   }
   assert.ok(url, `the extension log names the simulator's control URL:\n${extensionLog()}`);
   const hover = await hoverTooltip(wb, cluster, 'Simulator control API').catch(() => undefined);
-  if (hover) assert.match(await hover.innerText(), new RegExp(url.replace(/[.:/]/g, '\\$&')), 'the cluster tooltip shows the same control URL');
+  if (hover)
+    assert.match(await hover.innerText(), new RegExp(url.replace(/[.:/]/g, '\\$&')), 'the cluster tooltip shows the same control URL');
   await wb.page.mouse.move(900, 500);
   return url;
 }
@@ -103,7 +113,12 @@ async function simState(control: string): Promise<SimState> {
 
 /** Expands "Nodes" (unless it is) and waits until every node the simulator has is listed. */
 async function showNodes(wb: Workbench, addresses: readonly string[]): Promise<void> {
-  if (!(await nodeRow(wb, addresses[0]!).isVisible().catch(() => false))) await (await wb.waitForTreeItem(/^\s*Nodes/)).click();
+  if (
+    !(await nodeRow(wb, addresses[0]!)
+      .isVisible()
+      .catch(() => false))
+  )
+    await (await wb.waitForTreeItem(/^\s*Nodes/)).click();
   for (const a of addresses) await nodeRow(wb, a).waitFor({ timeout: 15_000 });
 }
 
@@ -114,7 +129,10 @@ export default [
       const restore = workspaceSettings(workspace, { 'pegasus.simulatedCluster.timeScale': TIME_SCALE });
       try {
         const cluster = await startCluster(wb, screenshot);
-        await wb.page.locator(ROW, { hasText: /healthy · \d+\/\d+ alive/ }).first().waitFor({ timeout: 30_000 });
+        await wb.page
+          .locator(ROW, { hasText: /healthy · \d+\/\d+ alive/ })
+          .first()
+          .waitFor({ timeout: 30_000 });
         assert.match(await cluster.innerText(), /\d+\/\d+ alive/);
         // The cluster's tooltip tells where the simulator's control API listens.
         const control = await controlUrl(wb, cluster, extensionLog);
@@ -146,7 +164,10 @@ export default [
         const res = await fetch(`${control}/nodes/${victim}/stop`, { method: 'POST' });
         assert.equal(res.status, 200);
         await nodeRow(wb, victim).filter({ hasText: 'UNALIVE' }).waitFor({ timeout: 20_000 });
-        await wb.page.locator(ROW, { hasText: /Meta.*freeze margin 0/ }).first().waitFor({ timeout: 15_000 });
+        await wb.page
+          .locator(ROW, { hasText: /Meta.*freeze margin 0/ })
+          .first()
+          .waitFor({ timeout: 15_000 });
         await (await wb.waitForTreeItem(/^\s*temp/)).click();
         await wb.waitForTreeItem(/missing replicas/i, 15_000);
         await screenshot('tree-light-unalive');

@@ -13,7 +13,10 @@ async function setTheme(wb: Workbench, theme: string): Promise<void> {
   await input.fill(theme);
   await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
   await wb.page.keyboard.press('Enter');
-  await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await wb.page
+    .locator('.quick-input-widget')
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => undefined);
   await wb.page.waitForTimeout(800);
 }
 
@@ -101,7 +104,10 @@ export default [
       await screenshot('progress');
       // Stop: the cell's own stop button (its cancellation token reaches the engine).
       await editor.locator('.monaco-list-row').filter({ hasText: 'scale-in --nodes' }).first().hover();
-      await editor.locator('.codicon-notebook-stop, [aria-label^="Stop Cell Execution"], [aria-label^="Stop Execution"]').first().click({ timeout: 10_000 });
+      await editor
+        .locator('.codicon-notebook-stop, [aria-label^="Stop Cell Execution"], [aria-label^="Stop Execution"]')
+        .first()
+        .click({ timeout: 10_000 });
       await out.locator('text=Cluster now').first().waitFor({ timeout: 60_000 });
       await wb.page.waitForTimeout(500);
       await screenshot('cancelled');

@@ -40,9 +40,11 @@ export default [
       // Give a wrongly started run time to show itself: a cell that ran shows a success or error
       // mark (the fixture's cluster is not even running, so any run would end in an error).
       await wb.page.waitForTimeout(2500);
-      const marks = await editor.locator('.codicon-notebook-state-success, .codicon-notebook-state-error, .codicon-notebook-state-executing').count();
+      const marks = await editor
+        .locator('.codicon-notebook-state-success, .codicon-notebook-state-error, .codicon-notebook-state-executing')
+        .count();
       assert.equal(marks, 0, 'no cell ran');
-      assert.equal(await wb.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).count() > 0, true, 'still untrusted');
+      assert.equal((await wb.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).count()) > 0, true, 'still untrusted');
       await screenshot('nothing-ran');
     },
     { timeoutMs: 90_000 },

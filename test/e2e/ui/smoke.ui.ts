@@ -23,7 +23,9 @@ export default [
 
   scenario('smoke: quick open shows a workspace file in an editor', async ({ wb, screenshot }) => {
     await wb.openFile('README.md');
-    await wb.page.locator('.editor-group-container.active .view-lines', { hasText: 'Pegasus Ops e2e workspace' }).waitFor({ timeout: 15_000 });
+    await wb.page
+      .locator('.editor-group-container.active .view-lines', { hasText: 'Pegasus Ops e2e workspace' })
+      .waitFor({ timeout: 15_000 });
     assert.match(await wb.activeEditorText(), /fresh copy of this folder/);
     await screenshot('readme');
   }),

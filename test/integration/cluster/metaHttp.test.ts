@@ -26,7 +26,10 @@ function close(server: Server): Promise<void> {
 test('reads a flag; unknown flags, errors, bad JSON and silence give undefined', async () => {
   const { server, address } = await serve((path) => {
     if (path === '/config?name=min_live_node_count_for_unfreeze') {
-      return { status: 200, body: '{"name":"min_live_node_count_for_unfreeze","section":"meta_server","type":"FV_UINT64","tags":"flag_tag::FT_MUTABLE","description":"x","value":"5"}\n' };
+      return {
+        status: 200,
+        body: '{"name":"min_live_node_count_for_unfreeze","section":"meta_server","type":"FV_UINT64","tags":"flag_tag::FT_MUTABLE","description":"x","value":"5"}\n',
+      };
     }
     if (path === '/config?name=unknown') return { status: 200, body: "ERR_OBJECT_NOT_FOUND: 'unknown' is not found" };
     if (path === '/config?name=bad') return { status: 200, body: '{"name":"bad"}' };

@@ -38,7 +38,11 @@ test('exec prints the shell table, and JSON with --json', async () => {
   assert.match(table.stdout, /^\[details\]\naddress +status +replica_count +primary_count +secondary_count\n/);
   assert.match(table.stdout, /total_node_count    : 4/);
   assert.equal(json.code, 0, json.stderr);
-  const out = JSON.parse(json.stdout) as { ok: boolean; command: string; data: { healthyInfo: { appName: string; fullyHealthy: number }[] } };
+  const out = JSON.parse(json.stdout) as {
+    ok: boolean;
+    command: string;
+    data: { healthyInfo: { appName: string; fullyHealthy: number }[] };
+  };
   assert.equal(out.ok, true);
   assert.equal(out.command, 'ls');
   assert.equal(out.data.healthyInfo[0]!.appName, 'temp');
@@ -110,7 +114,9 @@ test('exec: leader-only remote command to every meta exits 0; -j prints JSON; ba
 
 test('exec: an HTTP port is named without stray punctuation', async () => {
   const server = createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
-  const p = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  const p = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
   try {
     const r = await cli(['--meta', `127.0.0.1:${p}`, '--timeout', '2s', 'nodes']);
     assert.equal(r.code, 1);

@@ -16,9 +16,16 @@ interface SimState {
   level: { stored: string };
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv, onStderr?: (all: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onStderr?: (all: string, kill: (sig: NodeJS.Signals) => void) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'exec', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'exec', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -33,10 +40,19 @@ function cli(args: string[], env: NodeJS.ProcessEnv, onStderr?: (all: string, ki
 
 test('exec: SIGTERM mid scale-in restores settings, exits 143 and leaves a journal that restore-settings reads', async () => {
   // Big replicas at a slow clock: the drain takes long enough to be interrupted.
-  const sim = await startSimulatedCluster({ nodes: 5, seed: 3, timeScale: 10, replicaSizeMb: 4096, copyRateMb: 100, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+  const sim = await startSimulatedCluster({
+    nodes: 5,
+    seed: 3,
+    timeScale: 10,
+    replicaSizeMb: 4096,
+    copyRateMb: 100,
+    tables: [{ name: 'temp', partitions: 8, replicas: 3 }],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'pegasus-exec-journal-'));
   try {
-    const cluster = JSON.stringify([{ name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } }]);
+    const cluster = JSON.stringify([
+      { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } },
+    ]);
     const env = { XDG_STATE_HOME: dir };
     const journal = join(dir, 'pegasus-ops', 'sim.journal.jsonl');
     let sent = false;
@@ -55,9 +71,18 @@ test('exec: SIGTERM mid scale-in restores settings, exits 143 and leaves a journ
     // Setting changes were printed, not thinned out with the progress.
     assert.match(r.stderr, /black/i);
     assert.ok(existsSync(journal), 'the journal outlives the process');
-    const records = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; name?: string });
-    assert.ok(records.some((x) => x.t === 'setting' && x.name === 'meta.lb.assign_secondary_black_list'), 'the black list change is journaled');
-    assert.ok(records.some((x) => x.t === 'end'), 'the cancelled run ended in the journal');
+    const records = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: string; name?: string });
+    assert.ok(
+      records.some((x) => x.t === 'setting' && x.name === 'meta.lb.assign_secondary_black_list'),
+      'the black list change is journaled',
+    );
+    assert.ok(
+      records.some((x) => x.t === 'end'),
+      'the cancelled run ended in the journal',
+    );
     const st = sim.state({ partitions: false }) as unknown as SimState;
     assert.deepEqual(st.settings.assignSecondaryBlackList, [], 'black list given back on SIGTERM');
     assert.equal(st.level.stored, 'steady');

@@ -11,8 +11,19 @@ import { fetchSnapshot } from '../../../src/cluster/fetch';
 
 const reg = createRegistry();
 
-async function withCluster(version: '2.5' | '2.6', fn: (sim: SimulatedCluster, ctx: CommandContext, client: MetaClient) => Promise<void>): Promise<void> {
-  const sim = await startSimulatedCluster({ version, nodes: 5, metas: 2, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'usertable', partitions: 4, replicas: 3 }] });
+async function withCluster(
+  version: '2.5' | '2.6',
+  fn: (sim: SimulatedCluster, ctx: CommandContext, client: MetaClient) => Promise<void>,
+): Promise<void> {
+  const sim = await startSimulatedCluster({
+    version,
+    nodes: 5,
+    metas: 2,
+    tables: [
+      { name: 'temp', partitions: 8, replicas: 3 },
+      { name: 'usertable', partitions: 4, replicas: 3 },
+    ],
+  });
   const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000 });
   const ctx: CommandContext = {
     client,
@@ -122,7 +133,10 @@ for (const version of ['2.5', '2.6'] as const) {
       sim.advance(1500);
       const ls = await runCommandLine(reg, ctx, 'ls -d');
       const h = ls.tables.find((t) => t.title === 'healthy_info')!;
-      assert.ok(h.rows.every((x) => x[3] === x[2]), `all partitions cured: ${JSON.stringify(h.rows)}`);
+      assert.ok(
+        h.rows.every((x) => x[3] === x[2]),
+        `all partitions cured: ${JSON.stringify(h.rows)}`,
+      );
     });
   });
 
@@ -137,7 +151,10 @@ for (const version of ['2.5', '2.6'] as const) {
       sim.advance(30);
       const after = await fetchSnapshot(client);
       assert.equal(after.partition(after.table('temp')!, 0)!.primary, to);
-      await assert.rejects(runCommandLine(reg, ctx, `balance -g 99.0 -p move_pri -f ${p0.primary} -t ${to}`), (e: Error & { code?: string }) => /^ERR_/.test(e.code ?? ''));
+      await assert.rejects(
+        runCommandLine(reg, ctx, `balance -g 99.0 -p move_pri -f ${p0.primary} -t ${to}`),
+        (e: Error & { code?: string }) => /^ERR_/.test(e.code ?? ''),
+      );
     });
   });
 }

@@ -26,7 +26,10 @@ class RpcClient {
   private waiters: (() => void)[] = [];
   readonly serverRequests: string[] = [];
 
-  constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly settings: unknown) {
+  constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly settings: unknown,
+  ) {
     child.stdout.on('data', (d: Buffer) => this.onData(d));
   }
 
@@ -171,8 +174,13 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
     assert.equal(rename.edit.changes[URI][0].newText, 'replica_assign_delay_ms_for_dropouts');
 
     // A runbook planning to remove 6 of the 10 nodes: the threshold now freezes mid-scale-in.
-    client.notify('pegasus/context', { runbookPlans: [{ uri: 'file:///w/s.runbook.md', removals: 6, line: 4, label: 'Runbook s.runbook.md (line 5)' }] });
-    const planned = await client.waitFor(diagsFor(URI, (d) => d.some((x) => x.code === 'threshold-freezes-scale-in')), 'the scale-in warning');
+    client.notify('pegasus/context', {
+      runbookPlans: [{ uri: 'file:///w/s.runbook.md', removals: 6, line: 4, label: 'Runbook s.runbook.md (line 5)' }],
+    });
+    const planned = await client.waitFor(
+      diagsFor(URI, (d) => d.some((x) => x.code === 'threshold-freezes-scale-in')),
+      'the scale-in warning',
+    );
     const warn = planned.params.diagnostics.find((d: any) => d.code === 'threshold-freezes-scale-in');
     assert.equal(warn.range.start.line, 2);
     assert.ok(client.serverRequests.includes('workspace/codeLens/refresh'), 'lenses are refreshed when the context changes');
@@ -183,29 +191,46 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
     });
     const apply = fix.find((a: any) => a.title.startsWith('Set node_live_percentage_threshold_for_update to 40'));
     assert.ok(apply, JSON.stringify(fix.map((a: any) => a.title)));
-    assert.deepEqual(apply.edit.changes[URI][0], { range: { start: { line: 2, character: 46 }, end: { line: 2, character: 48 } }, newText: '40' });
+    assert.deepEqual(apply.edit.changes[URI][0], {
+      range: { start: { line: 2, character: 46 }, end: { line: 2, character: 48 } },
+      newText: '40',
+    });
 
     // Edits are debounced: three quick changes, one publish for the last version.
     const before = client.notifications.length;
-    const fixed = TEXT.replace('= 50', '= 40').replace('  min_live_node_count_for_unfreeze = 1\n', '').replace('asign', 'assign').replace('fd_grace_seconds = 20', 'fd_grace_seconds = 22');
+    const fixed = TEXT.replace('= 50', '= 40')
+      .replace('  min_live_node_count_for_unfreeze = 1\n', '')
+      .replace('asign', 'assign')
+      .replace('fd_grace_seconds = 20', 'fd_grace_seconds = 22');
     for (let v = 2; v <= 4; v++) {
-      client.notify('textDocument/didChange', { textDocument: { uri: URI, version: v }, contentChanges: [{ text: v === 4 ? fixed : `${TEXT}\n# typing ${v}` }] });
+      client.notify('textDocument/didChange', {
+        textDocument: { uri: URI, version: v },
+        contentChanges: [{ text: v === 4 ? fixed : `${TEXT}\n# typing ${v}` }],
+      });
     }
-    const clean = await client.waitFor(diagsFor(URI, (d) => d.length === 0), 'clean diagnostics after the fix');
+    const clean = await client.waitFor(
+      diagsFor(URI, (d) => d.length === 0),
+      'clean diagnostics after the fix',
+    );
     assert.equal(clean.params.version, 4);
     const publishes = client.notifications.slice(before).filter((m) => m.method === 'textDocument/publishDiagnostics');
     assert.equal(publishes.length, 1, 'one publish for three quick edits');
 
     const completion = await client.request('textDocument/completion', { textDocument: { uri: URI }, position: { line: 3, character: 0 } });
     const items = Array.isArray(completion) ? completion : completion.items;
-    assert.ok(items.some((c: any) => c.label === 'meta_function_level_on_start' && c.insertText === 'meta_function_level_on_start = steady'));
+    assert.ok(
+      items.some((c: any) => c.label === 'meta_function_level_on_start' && c.insertText === 'meta_function_level_on_start = steady'),
+    );
 
     const hover = await client.request('textDocument/hover', { textDocument: { uri: URI }, position: { line: 2, character: 6 } });
     assert.match(hover.contents.value, /meta\.live_percentage/);
 
     client.notify('textDocument/didClose', { textDocument: { uri: URI } });
     const closed = client.notifications.length;
-    await client.waitFor((m) => client.notifications.indexOf(m) >= closed && diagsFor(URI, (d) => d.length === 0)(m), 'cleared diagnostics on close');
+    await client.waitFor(
+      (m) => client.notifications.indexOf(m) >= closed && diagsFor(URI, (d) => d.length === 0)(m),
+      'cleared diagnostics on close',
+    );
 
     await client.request('shutdown', null);
     client.notify('exit', null);

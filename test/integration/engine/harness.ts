@@ -27,7 +27,13 @@ export interface Harness {
 
 export async function harness(sim: StartOptions, opts: { journal?: Journal; engine?: EngineOptions } = {}): Promise<Harness> {
   const s = await startSimulatedCluster({ seed: 7, replicaSizeMb: 64, copyRateMb: 64, ...sim });
-  const client = new MetaClient({ metaServers: s.metaServers, timeoutMs: 3000, attemptTimeoutMs: 1500, retryDelayMs: 20, maxRetryDelayMs: 50 });
+  const client = new MetaClient({
+    metaServers: s.metaServers,
+    timeoutMs: 3000,
+    attemptTimeoutMs: 1500,
+    retryDelayMs: 20,
+    maxRetryDelayMs: 50,
+  });
   const port = metaClusterPort(client, { simulatorControl: s.controlUrl });
   const events: EngineEvent[] = [];
   const journal = opts.journal ?? Journal.memory();

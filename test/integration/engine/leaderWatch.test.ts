@@ -6,7 +6,11 @@ import { harness, killLeaderWhenStarted } from './harness';
 const LEAVING = '127.0.0.1:34801';
 
 /** Resolves with the first change `pick` accepts, or undefined after `ms` of wall time. */
-function nextChange(h: { client: { onLeaderChange(l: (c: LeaderChange) => void): () => void } }, pick: (c: LeaderChange) => boolean, ms: number): Promise<LeaderChange | undefined> {
+function nextChange(
+  h: { client: { onLeaderChange(l: (c: LeaderChange) => void): () => void } },
+  pick: (c: LeaderChange) => boolean,
+  ms: number,
+): Promise<LeaderChange | undefined> {
   return new Promise((resolve) => {
     const off = h.client.onLeaderChange((c) => {
       if (!pick(c)) return;
@@ -23,9 +27,14 @@ function nextChange(h: { client: { onLeaderChange(l: (c: LeaderChange) => void):
 
 test('meta leader restarted in place while the engine sleeps: the leader watch notices and the next poll re-applies the black list', async () => {
   // Copies take a while (256 MB at 16 MB/s per replica), so the restart lands in the middle of the drain.
-  const h = await harness({ version: '2.6', nodes: 5, replicaSizeMb: 256, copyRateMb: 16, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] }, { engine: { leaderWatchMs: 50, replicaSizeBytes: 256 << 20, copyRateMBps: 16 } });
+  const h = await harness(
+    { version: '2.6', nodes: 5, replicaSizeMb: 256, copyRateMb: 16, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] },
+    { engine: { leaderWatchMs: 50, replicaSizeBytes: 256 << 20, copyRateMBps: 16 } },
+  );
   try {
-    const blackList = (): string[] => ((h.sim.state({ partitions: false }) as { settings: { assignSecondaryBlackList: string[] } | null }).settings?.assignSecondaryBlackList ?? []);
+    const blackList = (): string[] =>
+      (h.sim.state({ partitions: false }) as { settings: { assignSecondaryBlackList: string[] } | null }).settings
+        ?.assignSecondaryBlackList ?? [];
     const leader0 = h.sim.metaServers[0]!;
     let restartedAt = -1;
     let backAt = -1;
@@ -33,7 +42,11 @@ test('meta leader restarted in place while the engine sleeps: the leader watch n
     let busy = false;
     h.onSleep = async () => {
       if (busy) return;
-      if (restartedAt < 0 && h.events.some((e) => e.kind === 'step' && e.step === `${LEAVING}:replicas` && e.status === 'started') && blackList().includes(LEAVING)) {
+      if (
+        restartedAt < 0 &&
+        h.events.some((e) => e.kind === 'step' && e.step === `${LEAVING}:replicas` && e.status === 'started') &&
+        blackList().includes(LEAVING)
+      ) {
         busy = true;
         // The watch learns the leader's start time; then the whole meta group restarts and meta #0
         // (the same address) leads again with empty runtime settings. The engine makes no call meanwhile.
@@ -53,8 +66,18 @@ test('meta leader restarted in place while the engine sleeps: the leader watch n
     const r = await h.engine.run({ op: 'drain-node', node: LEAVING });
     assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
     assert.ok(restartedAt >= 0, 'the meta group was restarted mid-drain');
-    assert.deepEqual(seen && { previous: seen.previous, current: seen.current, restarted: seen.restarted }, { previous: leader0, current: leader0, restarted: true }, 'the watch reported the restart');
-    assert.ok(backAt >= 0, `the black list was never re-applied; leader events: ${h.events.filter((e) => e.kind === 'leader').map((e) => e.message).join(' | ')}`);
+    assert.deepEqual(
+      seen && { previous: seen.previous, current: seen.current, restarted: seen.restarted },
+      { previous: leader0, current: leader0, restarted: true },
+      'the watch reported the restart',
+    );
+    assert.ok(
+      backAt >= 0,
+      `the black list was never re-applied; leader events: ${h.events
+        .filter((e) => e.kind === 'leader')
+        .map((e) => e.message)
+        .join(' | ')}`,
+    );
     // The hook advanced 5 s; the next poll (1 s) re-applies.
     assert.ok((backAt - restartedAt) / 1000 <= 5 + 2, `re-applied ${(backAt - restartedAt) / 1000} simulated s after the restart`);
     assert.ok(h.events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message) && /black_list/.test(e.message)));
@@ -67,7 +90,19 @@ test('meta leader restarted in place while the engine sleeps: the leader watch n
 
 test('leader killed while copies are in flight: never two removals (no under-replication); each copy in flight is repeated once at most', async () => {
   // 256 MB at 32 MB/s: several copies are still learning when the leader dies, their proposals lost.
-  const h = await harness({ version: '2.6', nodes: 6, replicaSizeMb: 256, copyRateMb: 32, tables: [{ name: 'temp', partitions: 12, replicas: 3 }, { name: 'u', partitions: 8, replicas: 3 }] }, { engine: { replicaSizeBytes: 256 << 20, copyRateMBps: 32 } });
+  const h = await harness(
+    {
+      version: '2.6',
+      nodes: 6,
+      replicaSizeMb: 256,
+      copyRateMb: 32,
+      tables: [
+        { name: 'temp', partitions: 12, replicas: 3 },
+        { name: 'u', partitions: 8, replicas: 3 },
+      ],
+    },
+    { engine: { replicaSizeBytes: 256 << 20, copyRateMBps: 32 } },
+  );
   try {
     const hosted = h.sim.model.nodes.find((n) => n.address === LEAVING)!.replicas;
     const killed = killLeaderWhenStarted(h, `${LEAVING}:replicas`);
@@ -75,15 +110,30 @@ test('leader killed while copies are in flight: never two removals (no under-rep
     assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
     const killedAt = killed();
     assert.ok(killedAt >= 0);
-    const learns = h.sim.model.log.filter((e) => (e as { kind: string }).kind === 'learn') as unknown as { t: number; event: string; gpid: string; node: string; mode?: string }[];
-    const inFlight = learns.filter((s) => s.event === 'start' && s.mode === 'LT_APP' && s.t <= killedAt && !learns.some((d) => d.event === 'done' && d.gpid === s.gpid && d.node === s.node && d.t > s.t && d.t <= killedAt)).length;
+    const learns = h.sim.model.log.filter((e) => (e as { kind: string }).kind === 'learn') as unknown as {
+      t: number;
+      event: string;
+      gpid: string;
+      node: string;
+      mode?: string;
+    }[];
+    const inFlight = learns.filter(
+      (s) =>
+        s.event === 'start' &&
+        s.mode === 'LT_APP' &&
+        s.t <= killedAt &&
+        !learns.some((d) => d.event === 'done' && d.gpid === s.gpid && d.node === s.node && d.t > s.t && d.t <= killedAt),
+    ).length;
     assert.ok(inFlight > 0, 'copies were in flight at the fail-over');
     const m = h.metrics();
     // The new leader's cure removes a redundant secondary the moment a lost copy lands; the engine
     // proposing its own removal at the same time used to leave partitions with 2 of 3 replicas.
     assert.equal(m.partitionSecondsUnderReplicated, 0, 'no partition lost a replica to a double removal');
     // The cure removes the most loaded member (the new copy): that copy is made once more, nothing else.
-    assert.ok(m.replicasCopied! <= hosted + inFlight, `copied ${m.replicasCopied} for ${hosted} hosted and ${inFlight} in flight at the fail-over`);
+    assert.ok(
+      m.replicasCopied! <= hosted + inFlight,
+      `copied ${m.replicasCopied} for ${hosted} hosted and ${inFlight} in flight at the fail-over`,
+    );
     assert.equal(m.frozenSeconds, 0);
     assert.equal(h.sim.model.nodes.find((n) => n.address === LEAVING)!.replicas, 0);
   } finally {

@@ -19,7 +19,10 @@ test('simulator node control asks the control API to answer a meta restart only 
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   try {
     const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    const ctl = createNodeControl({ kind: 'simulator', control: url }, { knownNodes: () => new Set(['127.0.0.1:34801']), metaServers: ['127.0.0.1:34601'], tellOperator: () => undefined });
+    const ctl = createNodeControl(
+      { kind: 'simulator', control: url },
+      { knownNodes: () => new Set(['127.0.0.1:34801']), metaServers: ['127.0.0.1:34601'], tellOperator: () => undefined },
+    );
     assert.equal(ctl.restartMetaWaits, true);
     await ctl.restartMeta('127.0.0.1:34601');
     await ctl.restartMeta('all');
@@ -46,7 +49,12 @@ test('restart-meta on the simulator: one meta at a time, leader last, no wall-cl
     const t0 = h.sim.model.now;
     const rr = await h.engine.run({ op: 'restart-meta' });
     assert.equal(rr.outcome, 'done', rr.message);
-    const restarts = h.sim.model.log.filter((e) => (e as { t: number }).t * 1000 >= t0 && (e as { kind?: string }).kind === 'meta' && (e as { event?: string }).event === 'restart').map((e) => (e as { meta?: string }).meta);
+    const restarts = h.sim.model.log
+      .filter(
+        (e) =>
+          (e as { t: number }).t * 1000 >= t0 && (e as { kind?: string }).kind === 'meta' && (e as { event?: string }).event === 'restart',
+      )
+      .map((e) => (e as { meta?: string }).meta);
     assert.deepEqual([...restarts].sort(), [...h.sim.metaServers].sort(), 'each meta restarted once');
     assert.equal(restarts.at(-1), leader, 'the leader goes last');
     // Each restart waits for the meta to be back (start-up + election), not the 30 s rolling gap.

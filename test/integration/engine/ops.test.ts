@@ -10,7 +10,10 @@ import { harness, hostedOn, stepStarted } from './harness';
 
 for (const version of ['2.5', '2.6'] as const) {
   test(`[${version}] migration: new nodes join without rebalance, old nodes drain onto them, then one rebalance`, async () => {
-    const h = await harness({ version, nodes: 5, tables: [{ name: 'temp', partitions: 10, replicas: 3 }] }, { engine: { balancedSettleMs: 20_000, balancerIdleMs: 180_000 } });
+    const h = await harness(
+      { version, nodes: 5, tables: [{ name: 'temp', partitions: 10, replicas: 3 }] },
+      { engine: { balancedSettleMs: 20_000, balancerIdleMs: 180_000 } },
+    );
     try {
       const from = ['127.0.0.1:34801', '127.0.0.1:34802'];
       const hosted = hostedOn(h, from);
@@ -23,7 +26,10 @@ for (const version of ['2.5', '2.6'] as const) {
       assert.equal(m.frozenSeconds, 0);
       // The drain copied each leaving replica once; the final rebalance may move a few more.
       assert.ok(m.replicasCopied! >= hosted && m.replicasCopied! <= hosted + 6, `copied ${m.replicasCopied} for ${hosted} hosted`);
-      const steps = h.journal.all().filter((x) => x.t === 'step' && x.status === 'done').map((x) => (x as { step: string }).step);
+      const steps = h.journal
+        .all()
+        .filter((x) => x.t === 'step' && x.status === 'done')
+        .map((x) => (x as { step: string }).step);
       assert.ok(steps.indexOf(`${added[0]}:alive`) < steps.indexOf(`${from[0]}:primaries`));
       assert.ok(steps.indexOf('rebalance') > steps.indexOf(`${from[1]}:healthy`));
       assert.equal(await h.port.getSetting('meta_level'), 'steady');
@@ -62,7 +68,10 @@ for (const version of ['2.5', '2.6'] as const) {
 test('[2.6] cancel mid-drain over sockets leaves a known state; resume from the journal file finishes it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'engine-int-'));
   const path = join(dir, 'scale-in.journal.jsonl');
-  const h = await harness({ version: '2.6', nodes: 6, tables: [{ name: 'temp', partitions: 12, replicas: 3 }] }, { journal: Journal.open(path) });
+  const h = await harness(
+    { version: '2.6', nodes: 6, tables: [{ name: 'temp', partitions: 12, replicas: 3 }] },
+    { journal: Journal.open(path) },
+  );
   try {
     const leaving = ['127.0.0.1:34801', '127.0.0.1:34802'];
     const hosted = hostedOn(h, leaving);
@@ -77,7 +86,15 @@ test('[2.6] cancel mid-drain over sockets leaves a known state; resume from the 
     assert.match(r.clusterState, /every setting the run changed is restored/);
     assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '');
     // A reload: a new engine on the same journal file resumes.
-    const e2 = new ScaleEngine({ cluster: h.port, control: (h.engine as unknown as { d: { control: never } }).d.control, journal: Journal.open(path), clusterName: 'sim', metaServers: h.sim.metaServers, clock: h.clock, options: { pollIntervalMs: 1000 } });
+    const e2 = new ScaleEngine({
+      cluster: h.port,
+      control: (h.engine as unknown as { d: { control: never } }).d.control,
+      journal: Journal.open(path),
+      clusterName: 'sim',
+      metaServers: h.sim.metaServers,
+      clock: h.clock,
+      options: { pollIntervalMs: 1000 },
+    });
     const j2 = Journal.open(path);
     assert.ok(j2.resumableRun(), JSON.stringify(j2.all().map((x) => x.t)) + j2.warnings.join(';'));
     const r2 = await e2.resume();
@@ -98,7 +115,12 @@ test('[2.6] manual node control: the operator is told, the engine waits for the 
     const told: string[] = [];
     const e = new ScaleEngine({
       cluster: h.port,
-      control: { kind: 'manual', stopNode: async (a) => void told.push(`stop ${a}`), startNode: async (a) => void told.push(`start ${a}`), restartMeta: async () => undefined },
+      control: {
+        kind: 'manual',
+        stopNode: async (a) => void told.push(`stop ${a}`),
+        startNode: async (a) => void told.push(`start ${a}`),
+        restartMeta: async () => undefined,
+      },
       journal: Journal.memory(),
       clusterName: 'sim',
       metaServers: h.sim.metaServers,
@@ -132,7 +154,7 @@ test('[2.5] a node that never drains (learning stalls): stuck is explained, the 
     assert.ok(h.events.some((e) => e.kind === 'stuck'));
     assert.equal(hostedOn(h, [node]), hosted, 'the node keeps its replicas');
     assert.match(r.clusterState, /127\.0\.0\.1:34801: ALIVE/);
-    const st = (await h.port.readState());
+    const st = await h.port.readState();
     assert.ok(st.nodes.every((n) => n.alive));
     assert.equal(h.metrics().partitionSecondsWithoutPrimary! < 1, true);
     assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '');
@@ -150,7 +172,10 @@ test('rehearsal on a simulated twin reports copies, time, no-primary seconds and
     const r = await rehearse(live, { op: 'scale-in', nodes: leaving }, { version: '2.6', pct: 65, replicaSizeMb: 64, copyRateMb: 64 });
     assert.equal(r.outcome, 'done', r.message);
     assert.equal(r.frozenSeconds, 0);
-    assert.ok(r.replicasCopied >= 23 && r.replicasCopied <= 26, `5 of 10 nodes host about 48*5/10 = 24 replicas; copied ${r.replicasCopied}`);
+    assert.ok(
+      r.replicasCopied >= 23 && r.replicasCopied <= 26,
+      `5 of 10 nodes host about 48*5/10 = 24 replicas; copied ${r.replicasCopied}`,
+    );
     assert.ok(r.simulatedSeconds > 0);
     assert.equal(r.settingsLeft[0]?.name, 'meta.live_percentage');
     assert.match(r.summary, /rehearsal done: \d+ replicas copied/);
@@ -171,7 +196,8 @@ test('[2.6] B14: drain-node keeps the node black-listed and steady; a simulated 
     assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), node);
     assert.equal(await h.port.getSetting('meta_level'), 'steady');
     assert.deepEqual(d.settingsLeft.map((x) => x.name).sort(), ['meta.lb.assign_secondary_black_list', 'meta_level']);
-    for (const x of d.settingsLeft) assert.match(x.reason, /kept so no replica is placed on the drained node; `stop-node` or `restore-settings` gives it back/);
+    for (const x of d.settingsLeft)
+      assert.match(x.reason, /kept so no replica is placed on the drained node; `stop-node` or `restore-settings` gives it back/);
     h.sim.advance(60);
     assert.equal(hostedOn(h, [node]), 0, 'a simulated minute later the drained node still holds nothing');
     const s = await h.engine.run({ op: 'stop-node', node });

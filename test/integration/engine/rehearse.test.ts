@@ -1,14 +1,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { distributionOf, livePlacementOption, rehearse, simulatorAcceptsPlacement, type PlacementOption } from '../../../src/engine/rehearse';
+import {
+  distributionOf,
+  livePlacementOption,
+  rehearse,
+  simulatorAcceptsPlacement,
+  type PlacementOption,
+} from '../../../src/engine/rehearse';
 import { startSimulatedCluster } from '../../../src/simulator';
 import { nodeLoads } from '../../../src/engine/model';
 import { harness } from './harness';
 
 test('rehearsal twin: the live placement when the simulator can load it, else even and said so', async () => {
   // A skewed live cluster: one node drained, so an even placement cannot look like it.
-  const h = await harness({ version: '2.6', nodes: 6, tables: [{ name: 'temp', partitions: 12, replicas: 3 }, { name: 'user', partitions: 6, replicas: 3 }] });
+  const h = await harness({
+    version: '2.6',
+    nodes: 6,
+    tables: [
+      { name: 'temp', partitions: 12, replicas: 3 },
+      { name: 'user', partitions: 6, replicas: 3 },
+    ],
+  });
   try {
     // Addresses as the meta lists them (2.6 may list host names).
     const listed = (await h.port.readState()).nodes.map((n) => n.address);
@@ -27,26 +40,41 @@ test('rehearsal twin: the live placement when the simulator can load it, else ev
       // Until the simulator has the option (src/simulator/REQUESTS.md), the twin is even and the report says so.
       assert.equal(r.placement, 'even');
       assert.notDeepEqual(r.twinDistribution, liveDist);
-      assert.match(r.assumptions.join('\n'), /placed evenly by the simulator \(not the live placement: this simulator has no placement option yet, see src\/simulator\/REQUESTS\.md\)/);
+      assert.match(
+        r.assumptions.join('\n'),
+        /placed evenly by the simulator \(not the live placement: this simulator has no placement option yet, see src\/simulator\/REQUESTS\.md\)/,
+      );
       assert.match(readFileSync('src/simulator/REQUESTS.md', 'utf8'), /placement\?: \{/);
     }
     assert.match(r.summary, r.placement === 'live' ? /twin with the live placement/ : /twin placed evenly/);
     // B21: the sub-second no-primary time of the role switches is explained, not left as a bare number.
-    assert.match(r.noPrimaryExplained, r.partitionSecondsWithoutPrimary > 0 ? /come from the \d+ move_pri role switch\(es\) .*no primary was lost|more than/ : /never without a primary/);
+    assert.match(
+      r.noPrimaryExplained,
+      r.partitionSecondsWithoutPrimary > 0
+        ? /come from the \d+ move_pri role switch\(es\) .*no primary was lost|more than/
+        : /never without a primary/,
+    );
     assert.ok(r.assumptions.includes(r.noPrimaryExplained));
     // Whatever the detection says, the engine hands the live placement over when told the option exists,
     // and reports honestly whether the twin took it.
     let given: PlacementOption | undefined;
-    const r2 = await rehearse(live, { op: 'scale-in', nodes: [listed[0]!] }, {
-      version: '2.6',
-      pct: 50,
-      placementSupported: true,
-      start: (opts) => {
-        given = (opts as { placement?: PlacementOption }).placement;
-        return startSimulatedCluster(opts);
+    const r2 = await rehearse(
+      live,
+      { op: 'scale-in', nodes: [listed[0]!] },
+      {
+        version: '2.6',
+        pct: 50,
+        placementSupported: true,
+        start: (opts) => {
+          given = (opts as { placement?: PlacementOption }).placement;
+          return startSimulatedCluster(opts);
+        },
       },
-    });
-    const alive = live.nodes.filter((n) => n.alive).map((n) => n.address).sort();
+    );
+    const alive = live.nodes
+      .filter((n) => n.alive)
+      .map((n) => n.address)
+      .sort();
     assert.deepEqual(given, livePlacementOption(live, alive).placement);
     assert.equal(given!['temp']!.length, 12);
     if (r2.placement === 'live') assert.deepEqual(r2.twinDistribution, liveDist);
@@ -68,7 +96,10 @@ test('min_live is read from the simulated meta leader over HTTP /config and driv
     assert.equal((fc.data as { pctAllowingRemoval: number | null }).pctAllowingRemoval, null);
     const nodes = (await h.port.readState()).nodes.slice(0, 2).map((n) => n.address);
     const pre = await h.engine.preflight({ op: 'scale-in', nodes });
-    assert.ok(pre.some((x) => /min_live_node_count_for_unfreeze = 4/.test(x.reason)), JSON.stringify(pre));
+    assert.ok(
+      pre.some((x) => /min_live_node_count_for_unfreeze = 4/.test(x.reason)),
+      JSON.stringify(pre),
+    );
   } finally {
     await h.close();
   }
@@ -90,7 +121,10 @@ test('[2.6] host-name identities (hp_* fields carry localhost:port): scale-in by
     const s1 = await h.port.readState();
     assert.equal(nodeLoads(s1).get(node)?.replicas ?? 0, 0);
     assert.equal(s1.nodes.find((n) => n.address === node)?.alive ?? false, false);
-    assert.ok(r.message !== undefined && h.journal.all().some((x) => x.t === 'setting' && x.name === 'meta.lb.assign_secondary_black_list' && x.after === node));
+    assert.ok(
+      r.message !== undefined &&
+        h.journal.all().some((x) => x.t === 'setting' && x.name === 'meta.lb.assign_secondary_black_list' && x.after === node),
+    );
     assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '');
   } finally {
     await h.close();

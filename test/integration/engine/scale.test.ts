@@ -4,7 +4,14 @@ import { harness, hostedOn, killLeaderWhenStarted } from './harness';
 
 for (const version of ['2.5', '2.6'] as const) {
   test(`[${version}] scale-in over real sockets: each hosted replica copied once, no primary lost, no freeze, settings restored`, async () => {
-    const h = await harness({ version, nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'user', partitions: 4, replicas: 3 }] });
+    const h = await harness({
+      version,
+      nodes: 6,
+      tables: [
+        { name: 'temp', partitions: 8, replicas: 3 },
+        { name: 'user', partitions: 4, replicas: 3 },
+      ],
+    });
     try {
       const leaving = ['127.0.0.1:34801', '127.0.0.1:34802'];
       const hosted = hostedOn(h, leaving);
@@ -14,10 +21,16 @@ for (const version of ['2.5', '2.6'] as const) {
       const m = h.metrics();
       assert.equal(m.replicasCopied! - before.replicasCopied!, hosted, 'replicas copied = replicas hosted on leaving nodes');
       // Only the sub-second role switch of each move_pri (the simulator's reconfiguration time, 0.1 s).
-      assert.ok(m.partitionSecondsWithoutPrimary! - before.partitionSecondsWithoutPrimary! <= 0.11 * r.plan!.primariesMoved, `no-primary seconds ${m.partitionSecondsWithoutPrimary} for ${r.plan!.primariesMoved} primaries moved`);
+      assert.ok(
+        m.partitionSecondsWithoutPrimary! - before.partitionSecondsWithoutPrimary! <= 0.11 * r.plan!.primariesMoved,
+        `no-primary seconds ${m.partitionSecondsWithoutPrimary} for ${r.plan!.primariesMoved} primaries moved`,
+      );
       assert.equal(m.frozenSeconds, 0);
       assert.equal(hostedOn(h, leaving), 0);
-      const st = h.sim.state({ partitions: false }) as { settings: Record<string, unknown>; nodes: { address: string; metaStatus: string }[] };
+      const st = h.sim.state({ partitions: false }) as {
+        settings: Record<string, unknown>;
+        nodes: { address: string; metaStatus: string }[];
+      };
       for (const a of leaving) assert.equal(st.nodes.find((n) => n.address === a)!.metaStatus, 'UNALIVE');
       assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '');
       assert.equal(await h.port.getSetting('meta.lb.assign_delay_ms'), version === '2.5' ? '300000' : '600000');
@@ -30,7 +43,10 @@ for (const version of ['2.5', '2.6'] as const) {
   });
 
   test(`[${version}] scale-out by count then rebalance until the configuration is balanced`, async () => {
-    const h = await harness({ version, nodes: 4, tables: [{ name: 'temp', partitions: 16, replicas: 3 }] }, { engine: { balancedSettleMs: 20_000, balancerIdleMs: 180_000 } });
+    const h = await harness(
+      { version, nodes: 4, tables: [{ name: 'temp', partitions: 16, replicas: 3 }] },
+      { engine: { balancedSettleMs: 20_000, balancerIdleMs: 180_000 } },
+    );
     try {
       const r = await h.engine.run({ op: 'scale-out', count: 2 });
       assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
@@ -59,7 +75,13 @@ test('[2.6] leader killed mid-drain: new leader detected, black list and delay r
     const r = await h.engine.run({ op: 'scale-in', nodes: leaving });
     assert.ok(killedAt() >= 0);
     assert.equal(r.outcome, 'done', `${r.message}\n${r.clusterState}`);
-    assert.ok(h.events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message)), h.events.filter((e) => e.kind === 'leader' || e.kind === 'warning').map((e) => e.message).join('\n'));
+    assert.ok(
+      h.events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message)),
+      h.events
+        .filter((e) => e.kind === 'leader' || e.kind === 'warning')
+        .map((e) => e.message)
+        .join('\n'),
+    );
     assert.equal(hostedOn(h, leaving), 0);
     assert.equal(h.metrics().frozenSeconds, 0);
     assert.equal(h.metrics().replicasCopied, hosted, 'nothing copied twice across the fail-over');
@@ -81,7 +103,7 @@ test('[2.5] freeze guard on the simulator: 6 nodes at pct 65 removing 3 never fr
     const rr = await h.engine.run({ op: 'restart-meta' });
     assert.equal(rr.outcome, 'done', rr.message);
     assert.equal(await h.port.getSetting('meta.live_percentage'), '65');
-    const st = (await h.port.readState());
+    const st = await h.port.readState();
     assert.equal(st.nodes.filter((n) => !n.alive).length, 0, 'the restarted meta forgot the removed nodes');
     assert.equal(h.metrics().frozenSeconds, 0);
   } finally {

@@ -24,9 +24,15 @@ test('Start Simulated Cluster (in process): added, active, answering; stopped on
     assert.equal(stub.contexts.get('pegasus.simulatedClusterRunning'), true);
     // A settings change keeps the simulated cluster.
     stub.setClusters([{ name: 'x', metaServers: ['127.0.0.1:9'] }]);
-    assert.deepEqual(reg.list().map((x) => x.profile.name), ['x', 'simulated']);
+    assert.deepEqual(
+      reg.list().map((x) => x.profile.name),
+      ['x', 'simulated'],
+    );
     await reg.stopSimulatedCluster('simulated');
-    assert.deepEqual(reg.list().map((x) => x.profile.name), ['x']);
+    assert.deepEqual(
+      reg.list().map((x) => x.profile.name),
+      ['x'],
+    );
     assert.equal(stub.contexts.get('pegasus.simulatedClusterRunning'), false);
   } finally {
     reg.dispose();

@@ -9,7 +9,11 @@ import { MetaClient } from '../../../src/pegasus/metaClient';
 const ROOT = join(__dirname, '../../..');
 
 test('pegasus-ops sim as a child process: JSON line, a working meta, clean stop', async () => {
-  const sim = await spawnSimulatorProcess(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'sim', '--port', '0', '--nodes', '4'], { cwd: ROOT });
+  const sim = await spawnSimulatorProcess(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'sim', '--port', '0', '--nodes', '4'],
+    { cwd: ROOT },
+  );
   const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 10_000 });
   try {
     assert.match(sim.control, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -22,6 +26,12 @@ test('pegasus-ops sim as a child process: JSON line, a working meta, clean stop'
 });
 
 test('a process that exits before printing is a clear error', async () => {
-  await assert.rejects(spawnSimulatorProcess(process.execPath, ['-e', 'process.stderr.write("boom\\n"); process.exit(3)']), /exited \(3\) before reporting its ports[\s\S]*boom/);
-  await assert.rejects(spawnSimulatorProcess(process.execPath, ['-e', 'console.log("hello")']), /unexpected first line from the simulator: hello/);
+  await assert.rejects(
+    spawnSimulatorProcess(process.execPath, ['-e', 'process.stderr.write("boom\\n"); process.exit(3)']),
+    /exited \(3\) before reporting its ports[\s\S]*boom/,
+  );
+  await assert.rejects(
+    spawnSimulatorProcess(process.execPath, ['-e', 'console.log("hello")']),
+    /unexpected first line from the simulator: hello/,
+  );
 });

@@ -8,8 +8,18 @@ import { childrenOf, itemOf, type Element } from '../../../src/extension/explore
 import { MetaClient } from '../../../src/pegasus/metaClient';
 import { startSimulatedCluster } from '../../../src/simulator';
 
-async function withCluster(nodes: number, fn: (sim: Awaited<ReturnType<typeof startSimulatedCluster>>, ctl: ExplorerController) => Promise<void>): Promise<void> {
-  const sim = await startSimulatedCluster({ nodes, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'usertable', partitions: 16, replicas: 3 }], timeScale: 0 });
+async function withCluster(
+  nodes: number,
+  fn: (sim: Awaited<ReturnType<typeof startSimulatedCluster>>, ctl: ExplorerController) => Promise<void>,
+): Promise<void> {
+  const sim = await startSimulatedCluster({
+    nodes,
+    tables: [
+      { name: 'temp', partitions: 8, replicas: 3 },
+      { name: 'usertable', partitions: 16, replicas: 3 },
+    ],
+    timeScale: 0,
+  });
   const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 10_000 });
   const ctl = new ExplorerController({ intervalMs: 0, debounceMs: 0, onChange: () => {} });
   try {

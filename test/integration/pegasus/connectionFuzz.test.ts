@@ -9,7 +9,11 @@ test('connection fuzz: 200 mutated replies over loopback, every call settles wit
   const c = await startFixtureCluster(1, '2.6', 0);
   const rnd = seededRandom(42);
   c.state.override = (req) => {
-    const good = encodeResponse(RPC.queryConfig, { err: 'ERR_OK', appId: 2, partitionCount: 2, isStateful: true, partitions: samplePartitions(2, 2, '2.6') }, { seqid: req.seqid });
+    const good = encodeResponse(
+      RPC.queryConfig,
+      { err: 'ERR_OK', appId: 2, partitionCount: 2, isStateful: true, partitions: samplePartitions(2, 2, '2.6') },
+      { seqid: req.seqid },
+    );
     const b = Buffer.from(good);
     const mode = Math.floor(rnd() * 4);
     if (mode === 0) for (let i = 0; i < 3; i++) b[4 + Math.floor(rnd() * (b.length - 4))]! ^= 1 << Math.floor(rnd() * 8);

@@ -156,7 +156,7 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
     const args = rpc ? decodeArgs(rpc, rf) : undefined;
     const req: Incoming = { meta, name: rf.name, seqid: rf.seqid, args, frame: rf };
     state.received.push(req);
-    let reply: Reply = state.override ? await state.override(req) : { kind: 'default' };
+    const reply: Reply = state.override ? await state.override(req) : { kind: 'default' };
     if (socket.destroyed) return;
     if (reply.kind === 'silent') return;
     if (reply.kind === 'raw') {
@@ -237,8 +237,28 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
         };
       }
       case RPC.clusterInfo.name: {
-        const keys = ['meta_servers', 'primary_meta_server', 'zookeeper_hosts', 'zookeeper_root', 'meta_function_level', 'balance_operation_count', 'primary_replica_count_stddev', 'total_replica_count_stddev', 'cluster_name'];
-        const values = [addresses.join(','), addresses[meta]!, 'zk1:2181', '/pegasus/fixture', 'steady', 'move_pri=0,copy_pri=0,copy_sec=0,total=0', '0.00', '0.00', 'fixture'];
+        const keys = [
+          'meta_servers',
+          'primary_meta_server',
+          'zookeeper_hosts',
+          'zookeeper_root',
+          'meta_function_level',
+          'balance_operation_count',
+          'primary_replica_count_stddev',
+          'total_replica_count_stddev',
+          'cluster_name',
+        ];
+        const values = [
+          addresses.join(','),
+          addresses[meta]!,
+          'zk1:2181',
+          '/pegasus/fixture',
+          'steady',
+          'move_pri=0,copy_pri=0,copy_sec=0,total=0',
+          '0.00',
+          '0.00',
+          'fixture',
+        ];
         return { err: 'ERR_OK', keys, values };
       }
       case RPC.controlMeta.name: {
@@ -260,12 +280,18 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
     const json = state.version === '2.6';
     if (c.cmd === 'server-info') {
       const started = state.startedAt[meta]!;
-      return json ? JSON.stringify({ index: String(meta), role: 'meta', start_time: started }) : `Pegasus Server 2.5.0 (fixture ${meta}) Release, Started at ${started}`;
+      return json
+        ? JSON.stringify({ index: String(meta), role: 'meta', start_time: started })
+        : `Pegasus Server 2.5.0 (fixture ${meta}) Release, Started at ${started}`;
     }
     if (c.cmd !== 'meta.lb.assign_delay_ms' || !isLeader) return `unknown command '${c.cmd}'`;
-    if (c.arguments.length === 0) return json ? JSON.stringify({ error: 'ok', 'meta.lb.assign_delay_ms': String(state.assignDelayMs) }, null, 2) : String(state.assignDelayMs);
+    if (c.arguments.length === 0)
+      return json
+        ? JSON.stringify({ error: 'ok', 'meta.lb.assign_delay_ms': String(state.assignDelayMs) }, null, 2)
+        : String(state.assignDelayMs);
     const v = Number(c.arguments[0]);
-    if (!Number.isInteger(v) || v <= 0) return json ? `{\n  "error": "ERR: invalid argument '${c.arguments[0]}', the value is not acceptable"\n}` : 'ERR: invalid arguments';
+    if (!Number.isInteger(v) || v <= 0)
+      return json ? `{\n  "error": "ERR: invalid argument '${c.arguments[0]}', the value is not acceptable"\n}` : 'ERR: invalid arguments';
     state.assignDelayMs = v;
     return json ? '{\n  "error": "ok"\n}' : 'OK';
   }
@@ -287,7 +313,12 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
 }
 
 /** Runs `fn` against a fresh fixture cluster and closes it afterwards, whatever happens. */
-export async function withCluster(n: number, version: WireVersion, leader: number | undefined, fn: (c: FixtureCluster) => Promise<void>): Promise<void> {
+export async function withCluster(
+  n: number,
+  version: WireVersion,
+  leader: number | undefined,
+  fn: (c: FixtureCluster) => Promise<void>,
+): Promise<void> {
   const c = await startFixtureCluster(n, version, leader);
   try {
     await fn(c);

@@ -40,8 +40,14 @@ for (const version of ['2.5', '2.6'] as const) {
         const from = c.state.received.length;
         await requests(c, 4);
         const quiet = c.state.received.slice(from, from + 4);
-        assert.ok(quiet.every((r) => r.meta === 0), JSON.stringify(quiet.map((r) => r.meta)));
-        assert.deepEqual(quiet.map((r) => r.name), [RPC.queryConfig.name, RPC.remoteCommand.name, RPC.queryConfig.name, RPC.remoteCommand.name]);
+        assert.ok(
+          quiet.every((r) => r.meta === 0),
+          JSON.stringify(quiet.map((r) => r.meta)),
+        );
+        assert.deepEqual(
+          quiet.map((r) => r.name),
+          [RPC.queryConfig.name, RPC.remoteCommand.name, RPC.queryConfig.name, RPC.remoteCommand.name],
+        );
         assert.deepEqual(quiet[0]!.args, { appName: '', partitionIndices: [] });
 
         // The leader moves while the caller makes no call at all.
@@ -110,8 +116,16 @@ test('watchLeader keeps going through failed checks (onError), and close() stops
 });
 
 test('serverStartTime reads both dialects', () => {
-  assert.equal(serverStartTime(parseRemoteCommandOutput('Pegasus Server 2.5.0 (abc) Release, Started at 2026-11-26 10:00:00')), '2026-11-26 10:00:00');
-  assert.equal(serverStartTime(parseRemoteCommandOutput('{"build_type":"Release","git_SHA":"x","start_time":"2026-11-26 10:00:00","version":"2.6.0"}')), '2026-11-26 10:00:00');
+  assert.equal(
+    serverStartTime(parseRemoteCommandOutput('Pegasus Server 2.5.0 (abc) Release, Started at 2026-11-26 10:00:00')),
+    '2026-11-26 10:00:00',
+  );
+  assert.equal(
+    serverStartTime(
+      parseRemoteCommandOutput('{"build_type":"Release","git_SHA":"x","start_time":"2026-11-26 10:00:00","version":"2.6.0"}'),
+    ),
+    '2026-11-26 10:00:00',
+  );
   assert.equal(serverStartTime(parseRemoteCommandOutput('Pegasus Server 1.12.3 (abc) Release')), undefined);
   assert.equal(serverStartTime(parseRemoteCommandOutput("unknown command 'server-info'")), undefined);
 });

@@ -31,7 +31,10 @@ for (const version of ['2.5', '2.6'] as const) {
         assert.equal(nodes.length, 3);
         assert.equal(nodes[0]!.address, '10.0.0.1:34801');
         assert.equal(nodes[0]!.hpAddress, version === '2.6' ? 'node1:34801' : undefined);
-        assert.deepEqual((await client.listNodes({ status: 2 })).map((x) => x.address), ['10.0.0.3:34801']);
+        assert.deepEqual(
+          (await client.listNodes({ status: 2 })).map((x) => x.address),
+          ['10.0.0.3:34801'],
+        );
 
         const apps = await client.listApps();
         assert.equal(apps[0]!.appName, 'temp');
@@ -42,7 +45,10 @@ for (const version of ['2.5', '2.6'] as const) {
         assert.equal(cfg.partitionCount, 8);
         assert.deepEqual(cfg.partitions, samplePartitions(2, 8, version));
         const some = await client.queryPartitionConfig('temp', { partitionIndices: [1, 5] });
-        assert.deepEqual(some.partitions.map((p) => p.pid.partitionIndex), [1, 5]);
+        assert.deepEqual(
+          some.partitions.map((p) => p.pid.partitionIndex),
+          [1, 5],
+        );
         await assert.rejects(client.queryPartitionConfig('nope'), (e) => {
           isErr('ERR_OBJECT_NOT_FOUND', 'app')(e);
           const pe = e as PegasusError;
@@ -73,10 +79,21 @@ for (const version of ['2.5', '2.6'] as const) {
         const unknown = await client.remoteCommand('nope');
         assert.deepEqual([unknown.ok, unknown.error], [false, "unknown command 'nope'"]);
 
-        await client.proposeBalancer({ gpid: { appId: 2, partitionIndex: 1 }, actionList: [{ target: '', node: '10.0.0.2:34801', type: 3 }], force: false });
-        await assert.rejects(client.proposeBalancer({ gpid: { appId: 2, partitionIndex: 99 }, actionList: [] }), isErr('ERR_INVALID_PARAMETERS', 'app'));
+        await client.proposeBalancer({
+          gpid: { appId: 2, partitionIndex: 1 },
+          actionList: [{ target: '', node: '10.0.0.2:34801', type: 3 }],
+          force: false,
+        });
+        await assert.rejects(
+          client.proposeBalancer({ gpid: { appId: 2, partitionIndex: 99 }, actionList: [] }),
+          isErr('ERR_INVALID_PARAMETERS', 'app'),
+        );
         const proposal = c.state.received.find((r) => r.name === 'RPC_CM_PROPOSE_BALANCER');
-        assert.deepEqual(proposal?.args, { gpid: { appId: 2, partitionIndex: 1 }, actionList: [{ target: '', node: '10.0.0.2:34801', type: 3 }], force: false });
+        assert.deepEqual(proposal?.args, {
+          gpid: { appId: 2, partitionIndex: 1 },
+          actionList: [{ target: '', node: '10.0.0.2:34801', type: 3 }],
+          force: false,
+        });
         assert.equal(client.leader, c.addresses[0]);
       } finally {
         client.close();
@@ -89,7 +106,11 @@ test('follower forwarding: query_cfg hint, hint to a meta not in the list, and n
   await withCluster(3, '2.6', 2, async (c) => {
     const changes: LeaderChange[] = [];
     // Only the two followers are configured: the hint must add the leader.
-    const client = new MetaClient({ metaServers: [c.addresses[0]!, c.addresses[1]!], retryDelayMs: 5, onLeaderChange: (x) => changes.push(x) });
+    const client = new MetaClient({
+      metaServers: [c.addresses[0]!, c.addresses[1]!],
+      retryDelayMs: 5,
+      onLeaderChange: (x) => changes.push(x),
+    });
     try {
       const cfg = await client.queryPartitionConfig('temp');
       assert.equal(cfg.partitions.length, 8);
@@ -97,7 +118,10 @@ test('follower forwarding: query_cfg hint, hint to a meta not in the list, and n
       assert.deepEqual(client.metaServers, [c.addresses[0], c.addresses[1], c.addresses[2]]);
       assert.deepEqual(changes, [{ previous: undefined, current: c.addresses[2] }]);
       // query_cfg went follower 0 → leader 2 directly thanks to the hint
-      assert.deepEqual(c.state.received.map((r) => r.meta), [0, 2]);
+      assert.deepEqual(
+        c.state.received.map((r) => r.meta),
+        [0, 2],
+      );
     } finally {
       client.close();
     }
@@ -107,7 +131,10 @@ test('follower forwarding: query_cfg hint, hint to a meta not in the list, and n
     try {
       // cluster_info carries no hint: 0 → 1 → 2.
       assert.equal(clusterInfoRecord(await client.clusterInfo()).primary_meta_server, c.addresses[2]);
-      assert.deepEqual(c.state.received.map((r) => r.meta), [0, 1, 2]);
+      assert.deepEqual(
+        c.state.received.map((r) => r.meta),
+        [0, 1, 2],
+      );
       // next call goes to the known leader directly
       await client.listNodes();
       assert.equal(c.state.received.at(-1)!.meta, 2);
@@ -209,7 +236,11 @@ test('an unreachable first meta is skipped', async () => {
   });
 });
 
-const FOO: RpcDef<{ status: number }, { err: string; infos: never[] }> = { ...RPC.listNodes, name: 'RPC_CM_FOO', ackName: 'RPC_CM_FOO_ACK' } as never;
+const FOO: RpcDef<{ status: number }, { err: string; infos: never[] }> = {
+  ...RPC.listNodes,
+  name: 'RPC_CM_FOO',
+  ackName: 'RPC_CM_FOO_ACK',
+} as never;
 
 test('unknown RPC: ERR_HANDLER_NOT_FOUND without body, connection stays usable', async () => {
   await withCluster(1, '2.5', 0, async (c) => {
@@ -255,7 +286,11 @@ test('a response over the frame cap fails with ERR_CAPACITY_EXCEEDED as soon as 
     const conn = new Connection(c.addresses[0]!, { maxFrameBytes: 1024 });
     c.state.override = (req) => {
       if (req.name !== RPC.queryConfig.name) return { kind: 'default' };
-      const full = encodeResponse(RPC.queryConfig, { err: 'ERR_OK', appId: 2, partitionCount: 64, isStateful: true, partitions: samplePartitions(2, 64, '2.5') }, { seqid: req.seqid });
+      const full = encodeResponse(
+        RPC.queryConfig,
+        { err: 'ERR_OK', appId: 2, partitionCount: 64, isStateful: true, partitions: samplePartitions(2, 64, '2.5') },
+        { seqid: req.seqid },
+      );
       // Only the first 100 bytes: the cap must trigger on the length prefix alone.
       return { kind: 'raw', bytes: full.subarray(0, 100) };
     };

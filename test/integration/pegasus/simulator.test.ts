@@ -11,10 +11,21 @@ void asLike;
 
 for (const version of ['2.5', '2.6'] as const) {
   test(`meta client against the simulator (${version})`, async () => {
-    const sim = await startSimulatedCluster({ version, metas: 3, nodes: 4, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], seed: 7 });
+    const sim = await startSimulatedCluster({
+      version,
+      metas: 3,
+      nodes: 4,
+      tables: [{ name: 'temp', partitions: 8, replicas: 3 }],
+      seed: 7,
+    });
     const changes: LeaderChange[] = [];
     // Start at a follower: the client must find the leader.
-    const client = new MetaClient({ metaServers: [sim.metaServers[1]!, sim.metaServers[2]!, sim.metaServers[0]!], retryDelayMs: 10, timeoutMs: 5000, onLeaderChange: (c) => changes.push(c) });
+    const client = new MetaClient({
+      metaServers: [sim.metaServers[1]!, sim.metaServers[2]!, sim.metaServers[0]!],
+      retryDelayMs: 10,
+      timeoutMs: 5000,
+      onLeaderChange: (c) => changes.push(c),
+    });
     try {
       sim.advance(5);
       const nodes = await client.listNodes();
@@ -24,7 +35,10 @@ for (const version of ['2.5', '2.6'] as const) {
       assert.equal(client.leader, sim.metaServers[0]);
 
       const apps = await client.listApps();
-      assert.deepEqual(apps.map((a) => a.appName), ['temp']);
+      assert.deepEqual(
+        apps.map((a) => a.appName),
+        ['temp'],
+      );
       const cfg = await client.queryPartitionConfig('temp');
       assert.equal(cfg.partitions.length, 8);
       assert.equal(cfg.partitions[0]!.hpPrimary !== undefined, version === '2.6');
@@ -62,7 +76,13 @@ for (const version of ['2.5', '2.6'] as const) {
 }
 
 test('watchLeader notices a simulated fail-over while no call is made', async () => {
-  const sim = await startSimulatedCluster({ version: '2.6', metas: 3, nodes: 3, tables: [{ name: 't', partitions: 4, replicas: 3 }], seed: 11 });
+  const sim = await startSimulatedCluster({
+    version: '2.6',
+    metas: 3,
+    nodes: 3,
+    tables: [{ name: 't', partitions: 4, replicas: 3 }],
+    seed: 11,
+  });
   const client = new MetaClient({ metaServers: sim.metaServers, retryDelayMs: 10, timeoutMs: 5000 });
   try {
     sim.advance(5);

@@ -18,7 +18,12 @@ test('every meta refuses or does not resolve: one fast ERR_NETWORK_FAILURE namin
   const b = await closedPort();
   const c = 'meta3.invalid:34601';
   // A long call timeout: before the fix the client waited all of it and said ERR_TIMEOUT.
-  const client = new MetaClient({ metaServers: [a, b, c], timeoutMs: 20_000, retryDelayMs: 1000, lookup: lookupOnly('meta3.invalid', 'ENOTFOUND') });
+  const client = new MetaClient({
+    metaServers: [a, b, c],
+    timeoutMs: 20_000,
+    retryDelayMs: 1000,
+    lookup: lookupOnly('meta3.invalid', 'ENOTFOUND'),
+  });
   try {
     const t0 = Date.now();
     await assert.rejects(client.listNodes(), (e) => {
@@ -77,7 +82,11 @@ test('a refused meta is skipped at once: the next meta of the list answers, forw
   const cluster = await startFixtureCluster(2, '2.5', 1);
   const dead = await closedPort();
   // attemptTimeoutMs is long: only an immediate move-on keeps the call fast.
-  const client = new MetaClient({ metaServers: [dead, cluster.addresses[0]!, cluster.addresses[1]!], timeoutMs: 20_000, attemptTimeoutMs: 10_000 });
+  const client = new MetaClient({
+    metaServers: [dead, cluster.addresses[0]!, cluster.addresses[1]!],
+    timeoutMs: 20_000,
+    attemptTimeoutMs: 10_000,
+  });
   try {
     const t0 = Date.now();
     assert.equal((await client.listNodes()).length, 3);
@@ -106,10 +115,13 @@ test('refused metas plus a silent one: bounded by the call timeout, the error na
     await assert.rejects(client.clusterInfo(), (e) => {
       assert.ok(e instanceof PegasusError);
       assert.equal(e.code, 'ERR_TIMEOUT', e.message);
-      assert.deepEqual(e.failures.map((f) => [f.address, f.error.code]), [
-        [dead, 'ERR_NETWORK_FAILURE'],
-        [cluster.addresses[0], 'ERR_TIMEOUT'],
-      ]);
+      assert.deepEqual(
+        e.failures.map((f) => [f.address, f.error.code]),
+        [
+          [dead, 'ERR_NETWORK_FAILURE'],
+          [cluster.addresses[0], 'ERR_TIMEOUT'],
+        ],
+      );
       assert.ok(e.message.includes(dead) && e.message.includes(cluster.addresses[0]!), e.message);
       return true;
     });

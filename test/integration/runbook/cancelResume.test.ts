@@ -42,7 +42,14 @@ interface SimState {
 
 async function sim(timeScale: number, replicaSizeMb = 4096): Promise<SimulatedCluster> {
   // Big replicas at a slow clock: the drain takes long enough to be interrupted.
-  return startSimulatedCluster({ nodes: 5, seed: 3, timeScale, replicaSizeMb, copyRateMb: 100, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+  return startSimulatedCluster({
+    nodes: 5,
+    seed: 3,
+    timeScale,
+    replicaSizeMb,
+    copyRateMb: 100,
+    tables: [{ name: 'temp', partitions: 8, replicas: 3 }],
+  });
 }
 
 test('cancel mid scale-in: the cell ends cancelled, later cells are skipped, settings are restored and the output says where the cluster is', async () => {
@@ -70,7 +77,10 @@ test('cancel mid scale-in: the cell ends cancelled, later cells are skipped, set
       progressIntervalMs: 0,
     });
     assert.equal(r.exitCode, 1);
-    assert.deepEqual(r.outcomes.map((o) => o.status), ['succeeded', 'cancelled', 'skipped']);
+    assert.deepEqual(
+      r.outcomes.map((o) => o.status),
+      ['succeeded', 'cancelled', 'skipped'],
+    );
     assert.match(err, /Cancelled: stopped while running `scale-in/);
     assert.match(err, /Cluster now/);
     const st = s.state({ partitions: false }) as unknown as SimState;
@@ -98,7 +108,9 @@ test('a run killed mid-cell is resumed from that cell with --resume', async () =
     writeFileSync(file, RUNBOOK);
     const cluster = JSON.stringify({ name: 'sim', metaServers: s.metaServers, nodeControl: { kind: 'simulator', control: s.controlUrl } });
     // The real CLI in a child process, killed with SIGKILL while the scale-in drains (a crash).
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', file, '--cluster', cluster, '--yes'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', file, '--cluster', cluster, '--yes'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let childErr = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -121,14 +133,32 @@ test('a run killed mid-cell is resumed from that cell with --resume', async () =
     assert.ok(interrupted, `the run log shows the interrupted cell:\n${readFileSync(journal, 'utf8')}`);
     assert.equal(interrupted.how, 'interrupted', 'a kill -9 leaves the cell started, never ended');
     assert.equal(interrupted.cell.index, 2, 'the scale-in cell (index among all cells: heading, nodes -d, scale-in)');
-    assert.ok(readFileSync(journal, 'utf8').split('\n').some((l) => l.includes('"t":"begin"')), 'the engine began its run');
+    assert.ok(
+      readFileSync(journal, 'utf8')
+        .split('\n')
+        .some((l) => l.includes('"t":"begin"')),
+      'the engine began its run',
+    );
 
     const client = new MetaClient({ metaServers: s.metaServers });
     let err = '';
     try {
-      const r = await runRunbook({ file, profile: JSON.parse(cluster), client, yes: true, resume: true, out: () => {}, err: (t) => (err += t), engineOptions: { pollIntervalMs: 100 } });
+      const r = await runRunbook({
+        file,
+        profile: JSON.parse(cluster),
+        client,
+        yes: true,
+        resume: true,
+        out: () => {},
+        err: (t) => (err += t),
+        engineOptions: { pollIntervalMs: 100 },
+      });
       assert.equal(r.exitCode, 0, err);
-      assert.deepEqual(r.outcomes.map((o) => o.status), ['succeeded', 'succeeded'], 'resumed at the scale-in cell: the first nodes -d is not run again');
+      assert.deepEqual(
+        r.outcomes.map((o) => o.status),
+        ['succeeded', 'succeeded'],
+        'resumed at the scale-in cell: the first nodes -d is not run again',
+      );
       assert.match(err, /resuming session/);
       assert.match(err, /resuming scale-in/);
       const st = s.state({ partitions: false }) as unknown as SimState;

@@ -38,13 +38,22 @@ interface SimState {
 }
 
 test('A2 + A5: SIGTERM mid scale-in restores settings, prints the state, exits 143; --resume continues the cancelled cell', async () => {
-  const s = await startSimulatedCluster({ nodes: 5, seed: 3, timeScale: 20, replicaSizeMb: 1024, copyRateMb: 100, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
+  const s = await startSimulatedCluster({
+    nodes: 5,
+    seed: 3,
+    timeScale: 20,
+    replicaSizeMb: 1024,
+    copyRateMb: 100,
+    tables: [{ name: 'temp', partitions: 8, replicas: 3 }],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'runbook-sigterm-'));
   try {
     const file = join(dir, 's.runbook.md');
     writeFileSync(file, RUNBOOK);
     const cluster = JSON.stringify({ name: 'sim', metaServers: s.metaServers, nodeControl: { kind: 'simulator', control: s.controlUrl } });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', file, '--cluster', cluster, '--yes'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', file, '--cluster', cluster, '--yes'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let childErr = '';
     let sent = false;
     const code = await new Promise<number | null>((resolve, reject) => {
@@ -79,10 +88,25 @@ test('A2 + A5: SIGTERM mid scale-in restores settings, prints the state, exits 1
     const client = new MetaClient({ metaServers: s.metaServers });
     let err = '';
     try {
-      const r = await runRunbook({ file, profile: JSON.parse(cluster), client, yes: true, resume: true, out: () => {}, err: (t) => (err += t), engineOptions: { pollIntervalMs: 100 } });
+      const r = await runRunbook({
+        file,
+        profile: JSON.parse(cluster),
+        client,
+        yes: true,
+        resume: true,
+        out: () => {},
+        err: (t) => (err += t),
+        engineOptions: { pollIntervalMs: 100 },
+      });
       assert.equal(r.exitCode, 0, err);
-      assert.deepEqual(r.outcomes.map((o) => o.label), ['[2/3] line 9', '[3/3] line 13']);
-      assert.match(err, /^resuming session \S+ from \[2\/3\] line 9 \(`scale-in --nodes 127\.0\.0\.1:34804,127\.0\.0\.1:34805`\), cancelled at /m);
+      assert.deepEqual(
+        r.outcomes.map((o) => o.label),
+        ['[2/3] line 9', '[3/3] line 13'],
+      );
+      assert.match(
+        err,
+        /^resuming session \S+ from \[2\/3\] line 9 \(`scale-in --nodes 127\.0\.0\.1:34804,127\.0\.0\.1:34805`\), cancelled at /m,
+      );
       assert.doesNotMatch(err, /nothing to resume/);
       const after = s.state({ partitions: false }) as unknown as SimState;
       for (const a of ['127.0.0.1:34804', '127.0.0.1:34805']) assert.equal(after.nodes.find((n) => n.address === a)!.replicas, 0);

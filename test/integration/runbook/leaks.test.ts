@@ -11,11 +11,15 @@ test('detects a timer, a server and a socket; clean after closing them', async (
   const { connect } = await import('node:net');
   const c = connect((srv.address() as { port: number }).port, '127.0.0.1');
   await new Promise((r) => c.once('connect', r));
-  await assert.rejects(assertNoLeaks(200), (e: Error) => /1 referenced timer/.test(e.message) && /Server/.test(e.message) && /Socket/.test(e.message));
+  await assert.rejects(
+    assertNoLeaks(200),
+    (e: Error) => /1 referenced timer/.test(e.message) && /Server/.test(e.message) && /Socket/.test(e.message),
+  );
   clearTimeout(t);
   c.destroy();
   await new Promise((r) => srv.close(r));
   await assertNoLeaks();
-  const u = setTimeout(() => {}, 60_000); u.unref();
+  const u = setTimeout(() => {}, 60_000);
+  u.unref();
   await assertNoLeaks();
 });

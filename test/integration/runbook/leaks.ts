@@ -31,7 +31,12 @@ function referenced(h: Handle): boolean {
 
 function isStdio(h: Handle): boolean {
   const fd = h.fd ?? h._handle?.fd;
-  return (h as unknown) === process.stdin || (h as unknown) === process.stdout || (h as unknown) === process.stderr || (fd !== undefined && fd >= 0 && fd <= 2);
+  return (
+    (h as unknown) === process.stdin ||
+    (h as unknown) === process.stdout ||
+    (h as unknown) === process.stderr ||
+    (fd !== undefined && fd >= 0 && fd <= 2)
+  );
 }
 
 function describe(h: Handle): string {
@@ -56,7 +61,10 @@ function describe(h: Handle): string {
  */
 export function liveHandles(ownTimers = 0): string[] {
   const p = process as unknown as { _getActiveHandles(): Handle[] };
-  const handles = p._getActiveHandles().filter((h) => !isStdio(h) && referenced(h)).map(describe);
+  const handles = p
+    ._getActiveHandles()
+    .filter((h) => !isStdio(h) && referenced(h))
+    .map(describe);
   const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length - ownTimers;
   return timers > 0 ? [...handles, `${timers} referenced timer(s) (setTimeout/setInterval not cleared or unref'd)`] : handles;
 }

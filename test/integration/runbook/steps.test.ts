@@ -62,7 +62,11 @@ test('engine port: simulator node control measures bytes copied from the simulat
   const sim = await startSimulatedCluster({ nodes: 3, seed: 1, tables: [{ name: 't', partitions: 4, replicas: 3 }] });
   const client = new MetaClient({ metaServers: sim.metaServers });
   try {
-    const simProfile: ClusterProfile = { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } };
+    const simProfile: ClusterProfile = {
+      name: 'sim',
+      metaServers: sim.metaServers,
+      nodeControl: { kind: 'simulator', control: sim.controlUrl },
+    };
     const withSim = engineFor(ctxOf(client, simProfile), () => {}).port;
     assert.ok(withSim.bytesCopied, 'bytesCopied present with simulator control');
     assert.equal(await withSim.bytesCopied(), 0, 'nothing copied yet, measured (not undefined)');
@@ -81,17 +85,30 @@ test('preflight and freeze-check cells say where min_live came from', async () =
   const client = new MetaClient({ metaServers: sim.metaServers });
   try {
     const file = join(dir, 'pf.runbook.md');
-    writeFileSync(file, '```pegasus\npreflight scale-in --nodes 127.0.0.1:34805\n```\n\n```pegasus\nfreeze-check --remove 127.0.0.1:34805\n```\n');
+    writeFileSync(
+      file,
+      '```pegasus\npreflight scale-in --nodes 127.0.0.1:34805\n```\n\n```pegasus\nfreeze-check --remove 127.0.0.1:34805\n```\n',
+    );
     let out = '';
     let err = '';
-    const r = await runRunbook({ file, profile: { name: 'sim', metaServers: sim.metaServers }, client, out: (s) => (out += s), err: (s) => (err += s), progressIntervalMs: 0 });
+    const r = await runRunbook({
+      file,
+      profile: { name: 'sim', metaServers: sim.metaServers },
+      client,
+      out: (s) => (out += s),
+      err: (s) => (err += s),
+      progressIntervalMs: 0,
+    });
     assert.equal(r.exitCode, 0, err);
     const [pf, fc] = out.split(/^## \[2\/2\]/m) as [string, string];
     // The preflight table names min_live's source (here: read from the simulated meta's /config) next to the verdict.
     assert.match(pf, /^min_live\s*: min_live=3 \(read from the meta leader 127\.0\.0\.1:\d+ /m, out);
     assert.match(pf, /ready: nothing stands in the way/);
     assert.match(fc, /min_live=3 \(read from the meta leader/);
-    assert.deepEqual(r.outcomes.map((o) => o.status), ['succeeded', 'succeeded']);
+    assert.deepEqual(
+      r.outcomes.map((o) => o.status),
+      ['succeeded', 'succeeded'],
+    );
   } finally {
     client.close();
     await sim.close();
@@ -105,9 +122,19 @@ test('plan cell flags reach the engine; freeze-check of an unknown node shows th
   const client = new MetaClient({ metaServers: sim.metaServers });
   try {
     const file = join(dir, 'flags.runbook.md');
-    writeFileSync(file, '```pegasus\nplan scale-in --nodes 127.0.0.1:34805 --replica-size t=3GiB,default=1MB --copy-rate 25 --keep-margin 1\n```\n\n```pegasus\nfreeze-check --remove 127.0.0.1:39999\n```\n');
+    writeFileSync(
+      file,
+      '```pegasus\nplan scale-in --nodes 127.0.0.1:34805 --replica-size t=3GiB,default=1MB --copy-rate 25 --keep-margin 1\n```\n\n```pegasus\nfreeze-check --remove 127.0.0.1:39999\n```\n',
+    );
     let out = '';
-    const r = await runRunbook({ file, profile: { name: 'sim', metaServers: sim.metaServers }, client, out: (s) => (out += s), err: () => {}, progressIntervalMs: 0 });
+    const r = await runRunbook({
+      file,
+      profile: { name: 'sim', metaServers: sim.metaServers },
+      client,
+      out: (s) => (out += s),
+      err: () => {},
+      progressIntervalMs: 0,
+    });
     const [plan, fc] = out.split(/^## \[2\/2\]/m) as [string, string];
     assert.match(plan, /at 25 MB\/s/, out);
     assert.match(plan, /bytes to copy\s*: 15\.0 GiB/, 'the per-table size (3 GiB) is used for table t');

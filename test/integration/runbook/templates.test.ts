@@ -25,7 +25,16 @@ interface SimNode {
 }
 
 async function withSim<T>(fn: (sim: SimulatedCluster, dir: string) => Promise<T>): Promise<T> {
-  const sim = await startSimulatedCluster({ nodes: 5, seed: 7, timeScale: 100, replicaSizeMb: 50, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'usertable', partitions: 4, replicas: 3 }] });
+  const sim = await startSimulatedCluster({
+    nodes: 5,
+    seed: 7,
+    timeScale: 100,
+    replicaSizeMb: 50,
+    tables: [
+      { name: 'temp', partitions: 8, replicas: 3 },
+      { name: 'usertable', partitions: 4, replicas: 3 },
+    ],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'runbook-it-'));
   try {
     return await fn(sim, dir);
@@ -41,7 +50,12 @@ async function addNode(sim: SimulatedCluster): Promise<string> {
   return ((await res.json()) as { address: string }).address;
 }
 
-async function runTemplate(sim: SimulatedCluster, dir: string, kind: TemplateKind, p: TemplateParams): Promise<{ r: HeadlessResult; err: string; out: string; file: string }> {
+async function runTemplate(
+  sim: SimulatedCluster,
+  dir: string,
+  kind: TemplateKind,
+  p: TemplateParams,
+): Promise<{ r: HeadlessResult; err: string; out: string; file: string }> {
   const file = join(dir, `${kind}.runbook.md`);
   writeFileSync(file, runbookTemplate(kind, { cluster: 'sim', ...p }));
   const client = new MetaClient({ metaServers: sim.metaServers });
@@ -73,14 +87,21 @@ function assertAllSucceeded(r: HeadlessResult, err: string, file: string): void 
   const codeCells = parseRunbook(readFileSync(file, 'utf8')).cells.filter((c) => c.kind === 'code').length;
   assert.equal(r.exitCode, 0, err);
   assert.equal(r.outcomes.length, codeCells);
-  assert.deepEqual(r.outcomes.filter((o) => o.status !== 'succeeded'), [], err);
+  assert.deepEqual(
+    r.outcomes.filter((o) => o.status !== 'succeeded'),
+    [],
+    err,
+  );
   // The run log next to the runbook has a start and an end record for every cell, with who and where.
   const recs = readCellRecords(r.journal);
   assert.equal(recs.filter((x) => x.cell.status === 'started').length, codeCells);
   assert.equal(recs.filter((x) => x.cell.status === 'succeeded').length, codeCells);
   assert.ok(recs.every((x) => x.cell.cluster === 'sim' && x.cell.host === 'cli' && x.cell.who.includes('@')));
   // The engine's own records (begin/end, settings) are in the same file.
-  const lines = readFileSync(r.journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string });
+  const lines = readFileSync(r.journal, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { t: string });
   assert.ok(lines.some((l) => l.t === 'begin'));
 }
 
@@ -91,7 +112,11 @@ test('scale-in template: both nodes leave, every partition healthy, settings res
     assertAllSucceeded(r, err, file);
     const after = nodes(sim);
     for (const a of leaving) assert.equal(after.find((n) => n.address === a)?.replicas ?? 0, 0, `${a} still holds replicas`);
-    const st = sim.state({ partitions: false }) as { settings: { assignSecondaryBlackList: string[]; assignDelayMs: number }; level: { stored: string; effective: string }; freeze: { frozen: boolean } };
+    const st = sim.state({ partitions: false }) as {
+      settings: { assignSecondaryBlackList: string[]; assignDelayMs: number };
+      level: { stored: string; effective: string };
+      freeze: { frozen: boolean };
+    };
     assert.deepEqual(st.settings.assignSecondaryBlackList, []);
     assert.equal(st.level.effective, 'steady');
     assert.equal(st.freeze.frozen, false);
@@ -131,13 +156,26 @@ test('migration template: old nodes emptied, new nodes serving', async () => {
 test('a failing cell stops the run: later cells are skipped and the exit code is non-zero', async () => {
   await withSim(async (sim, dir) => {
     const file = join(dir, 'bad.runbook.md');
-    writeFileSync(file, '---\ncluster: sim\n---\n\n```pegasus\nnodes -d\n```\n\n```pegasus\npreflight scale-in --nodes 10.9.9.9:1\n```\n\n```pegasus\nscale-in --nodes 127.0.0.1:34801\n```\n');
+    writeFileSync(
+      file,
+      '---\ncluster: sim\n---\n\n```pegasus\nnodes -d\n```\n\n```pegasus\npreflight scale-in --nodes 10.9.9.9:1\n```\n\n```pegasus\nscale-in --nodes 127.0.0.1:34801\n```\n',
+    );
     const client = new MetaClient({ metaServers: sim.metaServers });
     let err = '';
     try {
-      const r = await runRunbook({ file, profile: { name: 'sim', metaServers: sim.metaServers }, client, yes: true, out: () => {}, err: (s) => (err += s) });
+      const r = await runRunbook({
+        file,
+        profile: { name: 'sim', metaServers: sim.metaServers },
+        client,
+        yes: true,
+        out: () => {},
+        err: (s) => (err += s),
+      });
       assert.equal(r.exitCode, 1);
-      assert.deepEqual(r.outcomes.map((o) => o.status), ['succeeded', 'failed', 'skipped']);
+      assert.deepEqual(
+        r.outcomes.map((o) => o.status),
+        ['succeeded', 'failed', 'skipped'],
+      );
       assert.match(err, /not in the cluster|not a node|10\.9\.9\.9/);
       assert.equal(nodes(sim).find((n) => n.address === '127.0.0.1:34801')!.running, true, 'the skipped scale-in did nothing');
     } finally {
@@ -153,7 +191,13 @@ test('without --yes in a non-interactive run, changes are refused and nothing ch
     const client = new MetaClient({ metaServers: sim.metaServers });
     let err = '';
     try {
-      const r = await runRunbook({ file, profile: { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } }, client, out: () => {}, err: (s) => (err += s) });
+      const r = await runRunbook({
+        file,
+        profile: { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } },
+        client,
+        out: () => {},
+        err: (s) => (err += s),
+      });
       assert.equal(r.exitCode, 1);
       assert.match(err, /pass --yes/);
       assert.equal(nodes(sim).find((n) => n.address === '127.0.0.1:34801')!.running, true);

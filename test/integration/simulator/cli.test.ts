@@ -12,7 +12,20 @@ function startCli(args: string[]): ChildProcess {
 }
 
 test('pegasus-ops sim prints exactly one JSON line once every port listens, serves, and exits 0 on SIGTERM', async () => {
-  const child = startCli(['--port', '0', '--time-scale', '0', '--nodes', '4', '--tables', 'a:4:3,b:2:2', '--pegasus-version', '2.5', '--seed', '3']);
+  const child = startCli([
+    '--port',
+    '0',
+    '--time-scale',
+    '0',
+    '--nodes',
+    '4',
+    '--tables',
+    'a:4:3,b:2:2',
+    '--pegasus-version',
+    '2.5',
+    '--seed',
+    '3',
+  ]);
   let out = '';
   let err = '';
   child.stderr!.on('data', (c) => (err += c));
@@ -29,11 +42,19 @@ test('pegasus-ops sim prints exactly one JSON line once every port listens, serv
     assert.deepEqual(Object.keys(started), ['metaServers', 'control']);
     assert.equal(started.metaServers.length, 3);
     assert.match(started.control, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const state = (await (await fetch(`${started.control}/state`)).json()) as { version: string; seed: number; nodes: unknown[]; tables: { name: string }[] };
+    const state = (await (await fetch(`${started.control}/state`)).json()) as {
+      version: string;
+      seed: number;
+      nodes: unknown[];
+      tables: { name: string }[];
+    };
     assert.equal(state.version, '2.5');
     assert.equal(state.seed, 3);
     assert.equal(state.nodes.length, 4);
-    assert.deepEqual(state.tables.map((t) => t.name), ['a', 'b']);
+    assert.deepEqual(
+      state.tables.map((t) => t.name),
+      ['a', 'b'],
+    );
     const v = await (await fetch(`http://${started.metaServers[0]}/version`)).json();
     assert.deepEqual(Object.keys(v as object), ['Version', 'GitCommit']);
     child.kill('SIGTERM');
@@ -56,7 +77,20 @@ test('pegasus-ops sim: bad options exit 2 and name the option', async () => {
 
 test('sim argument parsing: defaults and validation', () => {
   assert.deepEqual(parseSimArgs([]), { port: 34601, controlPort: 0, timeScale: 1 });
-  const o = parseSimArgs(['--metas', '1', '--nodes', '1000', '--time-scale', '100', '--replica-size-mb', '10', '--copy-rate-mb', '50', '--pegasus-version', '2.6']);
+  const o = parseSimArgs([
+    '--metas',
+    '1',
+    '--nodes',
+    '1000',
+    '--time-scale',
+    '100',
+    '--replica-size-mb',
+    '10',
+    '--copy-rate-mb',
+    '50',
+    '--pegasus-version',
+    '2.6',
+  ]);
   assert.equal(o !== 'help' && o.nodes, 1000);
   assert.equal(o !== 'help' && o.timeScale, 100);
   assert.throws(() => parseSimArgs(['--metas', '0']), /--metas '0': expected an integer ≥ 1/);
@@ -72,7 +106,13 @@ test('sim --topology FILE: model options from a JSON file, flags override, mista
   const dir = mkdtempSync(join(tmpdir(), 'sim-topology-'));
   try {
     const file = join(dir, 'twin.json');
-    const topo = { nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801'], tables: [{ name: 't', partitions: 1, replicas: 2 }], placement: { t: [{ primary: '10.0.0.2:34801', secondaries: ['10.0.0.1:34801'] }] }, levelOnStart: 'lively', livePercentage: 50 };
+    const topo = {
+      nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801'],
+      tables: [{ name: 't', partitions: 1, replicas: 2 }],
+      placement: { t: [{ primary: '10.0.0.2:34801', secondaries: ['10.0.0.1:34801'] }] },
+      levelOnStart: 'lively',
+      livePercentage: 50,
+    };
     writeFileSync(file, JSON.stringify(topo));
     const o = parseSimArgs(['--topology', file, '--seed', '4', '--port', '0']);
     assert.ok(o !== 'help');
@@ -82,7 +122,10 @@ test('sim --topology FILE: model options from a JSON file, flags override, mista
     writeFileSync(file, JSON.stringify({ ...topo, nodez: 3 }));
     assert.throws(() => parseSimArgs(['--topology', file]), /--topology .*twin\.json: unknown option\(s\) nodez; known: .*nodeAddresses/);
     writeFileSync(file, JSON.stringify({ ...topo, placement: { t: [{ primary: 2, secondaries: [] }] } }));
-    assert.throws(() => parseSimArgs(['--topology', file]), /placement\.t\[0\]\.primary: partition t\.0: node index 2 is not a replica server/);
+    assert.throws(
+      () => parseSimArgs(['--topology', file]),
+      /placement\.t\[0\]\.primary: partition t\.0: node index 2 is not a replica server/,
+    );
     writeFileSync(file, '{not json');
     assert.throws(() => parseSimArgs(['--topology', file]), /--topology .*twin\.json: .*JSON/);
     assert.throws(() => parseSimArgs(['--topology', join(dir, 'missing.json')]), /--topology .*missing\.json: ENOENT/);

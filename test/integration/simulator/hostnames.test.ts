@@ -11,10 +11,19 @@ import { createRegistry, runCommandLine, type CommandContext } from '../../../sr
 
 const reg = createRegistry();
 
-async function withCluster(opts: SimOptionsInput, fn: (sim: SimulatedCluster, ctx: CommandContext, client: MetaClient) => Promise<void>): Promise<void> {
+async function withCluster(
+  opts: SimOptionsInput,
+  fn: (sim: SimulatedCluster, ctx: CommandContext, client: MetaClient) => Promise<void>,
+): Promise<void> {
   const sim = await startSimulatedCluster({ version: '2.6', ...opts });
   const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000 });
-  const ctx: CommandContext = { client, profile: { name: 'hn', metaServers: sim.metaServers }, signal: new AbortController().signal, progress: () => undefined, confirm: async () => true };
+  const ctx: CommandContext = {
+    client,
+    profile: { name: 'hn', metaServers: sim.metaServers },
+    signal: new AbortController().signal,
+    progress: () => undefined,
+    confirm: async () => true,
+  };
   try {
     await fn(sim, ctx, client);
   } finally {
@@ -33,7 +42,10 @@ test('hostnames: true — list_nodes and partition configs carry localhost:port 
     const cfg = await client.queryPartitionConfig('temp');
     for (const pc of cfg.partitions) {
       assert.equal(pc.hpPrimary, pc.primary.replace('127.0.0.1:', 'localhost:'));
-      assert.deepEqual(pc.hpSecondaries, pc.secondaries.map((s) => s.replace('127.0.0.1:', 'localhost:')));
+      assert.deepEqual(
+        pc.hpSecondaries,
+        pc.secondaries.map((s) => s.replace('127.0.0.1:', 'localhost:')),
+      );
     }
     // The shell prints the host names, the same spelling in nodes -d and app -d.
     const nd = await runCommandLine(reg, ctx, 'nodes -d');
@@ -41,7 +53,13 @@ test('hostnames: true — list_nodes and partition configs carry localhost:port 
     assert.deepEqual(names, ['localhost:34801', 'localhost:34802', 'localhost:34803', 'localhost:34804']);
     const app = await runCommandLine(reg, ctx, 'app temp -d');
     for (const r of app.tables[1]!.rows) {
-      for (const a of [String(r[3]), ...String(r[4]).replace(/^\[|\]$/g, '').split(',')]) assert.ok(names.includes(a), `${a} is spelled as in nodes -d`);
+      for (const a of [
+        String(r[3]),
+        ...String(r[4])
+          .replace(/^\[|\]$/g, '')
+          .split(','),
+      ])
+        assert.ok(names.includes(a), `${a} is spelled as in nodes -d`);
     }
     // GET /state shows both.
     const st = (await (await fetch(`${sim.controlUrl}/state`)).json()) as { nodes: { address: string; host?: string }[] };
@@ -73,20 +91,42 @@ test('hostnames: a list names each node (a live 2.6 cluster); other areas see th
   const hostnames = ['node-a.example:34801', 'node-b.example:34801', 'node-c.example:34801'];
   // The placement may name a node by its host name or by its ip:port: the same cluster either way.
   for (const primary of ['node-b.example:34801', '10.0.0.2:34801']) {
-    await withCluster({ nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801'], hostnames, tables: [{ name: 't', partitions: 2, replicas: 3 }], placement: { t: [{ primary, secondaries: [0, 2] }, { primary: 2, secondaries: [1, 0] }] } }, async (sim, ctx) => {
-      const nd = await runCommandLine(reg, ctx, 'nodes -d');
-      assert.deepEqual(nd.tables[0]!.rows.map((r) => r[0]), hostnames);
-      const app = await runCommandLine(reg, ctx, 'app t -d');
-      assert.deepEqual(app.tables[1]!.rows.map((r) => r[3]), ['node-b.example:34801', 'node-c.example:34801']);
-      const stop = await fetch(`${sim.controlUrl}/nodes/node-c.example:34801/stop`, { method: 'POST' });
-      assert.deepEqual(await stop.json(), { address: '10.0.0.3:34801', running: false });
-    });
+    await withCluster(
+      {
+        nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801'],
+        hostnames,
+        tables: [{ name: 't', partitions: 2, replicas: 3 }],
+        placement: {
+          t: [
+            { primary, secondaries: [0, 2] },
+            { primary: 2, secondaries: [1, 0] },
+          ],
+        },
+      },
+      async (sim, ctx) => {
+        const nd = await runCommandLine(reg, ctx, 'nodes -d');
+        assert.deepEqual(
+          nd.tables[0]!.rows.map((r) => r[0]),
+          hostnames,
+        );
+        const app = await runCommandLine(reg, ctx, 'app t -d');
+        assert.deepEqual(
+          app.tables[1]!.rows.map((r) => r[3]),
+          ['node-b.example:34801', 'node-c.example:34801'],
+        );
+        const stop = await fetch(`${sim.controlUrl}/nodes/node-c.example:34801/stop`, { method: 'POST' });
+        assert.deepEqual(await stop.json(), { address: '10.0.0.3:34801', running: false });
+      },
+    );
   }
 });
 
 test('hostnames validation: 2.6 only, one unique name per node', async () => {
   await assert.rejects(startSimulatedCluster({ version: '2.5', hostnames: true }), /hostnames: hostnames need version 2\.6/);
-  await assert.rejects(startSimulatedCluster({ nodes: 3, hostnames: ['a:1', 'b:1'] }), /hostnames: hostnames lists 2 names but there are 3 replica servers/);
+  await assert.rejects(
+    startSimulatedCluster({ nodes: 3, hostnames: ['a:1', 'b:1'] }),
+    /hostnames: hostnames lists 2 names but there are 3 replica servers/,
+  );
   await assert.rejects(startSimulatedCluster({ nodes: 2, hostnames: ['a:1', 'a:1'] }), /hostnames\[1\]: a:1 is listed twice/);
   await assert.rejects(startSimulatedCluster({ nodes: 1, hostnames: ['no port'] }), /hostnames\[0\]: expected "host:port"/);
 });

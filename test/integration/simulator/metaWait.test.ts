@@ -21,7 +21,17 @@ test('manual clock: restart with wait runs simulated time to the moment the meta
     // Followers first: each one is down for metaStartupMs, the leader keeps serving.
     let r = await post(sim, `/meta/${m1}/restart`, { wait: true });
     assert.equal(r.status, 200);
-    assert.deepEqual({ address: r.json.address, up: r.json.up, role: r.json.role, leader: r.json.leader, waitedSeconds: r.json.waitedSeconds, simulatedSeconds: r.json.simulatedSeconds }, { address: m1, up: true, role: 'follower', leader: m0, waitedSeconds: 1.5, simulatedSeconds: 1.5 });
+    assert.deepEqual(
+      {
+        address: r.json.address,
+        up: r.json.up,
+        role: r.json.role,
+        leader: r.json.leader,
+        waitedSeconds: r.json.waitedSeconds,
+        simulatedSeconds: r.json.simulatedSeconds,
+      },
+      { address: m1, up: true, role: 'follower', leader: m0, waitedSeconds: 1.5, simulatedSeconds: 1.5 },
+    );
     r = await post(sim, `/meta/${m2}/restart`, { wait: true });
     assert.equal(r.json.waitedSeconds, 1.5);
     // The leader last: a follower takes over at once and loads state for metaStartupMs.

@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { Connection, MetaClient, MetaFunctionLevel, RPC, clusterInfoRecord, writeRequestFrame, FrameReader, decodeResponseFrame } from '../../../src/pegasus';
+import {
+  Connection,
+  MetaClient,
+  MetaFunctionLevel,
+  RPC,
+  clusterInfoRecord,
+  writeRequestFrame,
+  FrameReader,
+  decodeResponseFrame,
+} from '../../../src/pegasus';
 import { startSimulatedCluster, type SimulatedCluster } from '../../../src/simulator';
 
 async function withCluster(opts: Parameters<typeof startSimulatedCluster>[0], fn: (sim: SimulatedCluster) => Promise<void>): Promise<void> {
@@ -13,7 +22,12 @@ async function withCluster(opts: Parameters<typeof startSimulatedCluster>[0], fn
   }
 }
 
-async function control(sim: SimulatedCluster, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function control(
+  sim: SimulatedCluster,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const r = await fetch(`${sim.controlUrl}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
 }
@@ -46,14 +60,20 @@ for (const version of ['2.5', '2.6'] as const) {
       try {
         const nodes = await client.listNodes();
         assert.equal(nodes.length, 5);
-        assert.equal(nodes.every((n) => (version === '2.6') === (n.hpAddress !== undefined)), true, 'hp_node only on 2.6');
+        assert.equal(
+          nodes.every((n) => (version === '2.6') === (n.hpAddress !== undefined)),
+          true,
+          'hp_node only on 2.6',
+        );
         const info = clusterInfoRecord(await client.clusterInfo());
         assert.equal(info.primary_meta_server, leader);
         assert.equal(info.meta_function_level, 'steady');
         assert.equal(info.cluster_name, 'onebox');
         assert.equal(
           info.balance_operation_count,
-          version === '2.5' ? 'move_pri=0,copy_pri=0,copy_sec=0,total=0' : '{\n  "copy_pri": 0,\n  "copy_sec": 0,\n  "move_pri": 0,\n  "total": 0\n}',
+          version === '2.5'
+            ? 'move_pri=0,copy_pri=0,copy_sec=0,total=0'
+            : '{\n  "copy_pri": 0,\n  "copy_sec": 0,\n  "move_pri": 0,\n  "total": 0\n}',
         );
         const cfg = await client.queryPartitionConfig('temp');
         assert.equal(cfg.partitionCount, 8);
@@ -67,11 +87,24 @@ for (const version of ['2.5', '2.6'] as const) {
         const set = await client.remoteCommand('meta.lb.assign_secondary_black_list', ['127.0.0.1:34801,127.0.0.1:34802']);
         assert.equal(set.raw, version === '2.5' ? 'set ok' : '{\n  "error": "ok"\n}');
         const get = await client.remoteCommand('meta.lb.assign_secondary_black_list');
-        assert.equal(get.raw, version === '2.5' ? 'get ok: 127.0.0.1:34801,127.0.0.1:34802' : '{\n  "assign_secondary_black_list": "127.0.0.1:34801,127.0.0.1:34802",\n  "error": "ok"\n}');
+        assert.equal(
+          get.raw,
+          version === '2.5'
+            ? 'get ok: 127.0.0.1:34801,127.0.0.1:34802'
+            : '{\n  "assign_secondary_black_list": "127.0.0.1:34801,127.0.0.1:34802",\n  "error": "ok"\n}',
+        );
         const cnt = await client.remoteCommand('meta.lb.get_balance_operation_count', ['detail']);
-        assert.equal(cnt.raw, version === '2.5' ? 'move_pri=0,copy_pri=0,copy_sec=0,total=0' : '{\n  "copy_pri": 0,\n  "copy_sec": 0,\n  "move_pri": 0,\n  "total": 0\n}');
+        assert.equal(
+          cnt.raw,
+          version === '2.5'
+            ? 'move_pri=0,copy_pri=0,copy_sec=0,total=0'
+            : '{\n  "copy_pri": 0,\n  "copy_sec": 0,\n  "move_pri": 0,\n  "total": 0\n}',
+        );
         const bad = await client.remoteCommand('meta.lb.only_move_primary', ['maybe']);
-        assert.equal(bad.raw, version === '2.5' ? 'ERR: invalid arguments' : `{\n  "error": "ERR: invalid arguments, 'maybe' is not a boolean"\n}`);
+        assert.equal(
+          bad.raw,
+          version === '2.5' ? 'ERR: invalid arguments' : `{\n  "error": "ERR: invalid arguments, 'maybe' is not a boolean"\n}`,
+        );
         const ign = await client.remoteCommand('meta.lb.ignored_app_list', ['set', '1']);
         assert.equal(ign.raw, version === '2.5' ? 'set ok' : '{\n  "error": "ok"\n}');
         const ignGet = await client.remoteCommand('meta.lb.ignored_app_list', ['get'], { address: leader });
@@ -106,7 +139,10 @@ for (const version of ['2.5', '2.6'] as const) {
 
       // HTTP on the same port: exact status lines, 307 from followers
       const redirect = await rawHttp(f1, '/meta/nodes?detail');
-      assert.match(redirect, /^HTTP\/1\.1 307 Temporary Redirect\r\nContent-Type: text\/plain\r\nContent-Length: 0\r\nLocation: http:\/\/127\.0\.0\.1:\d+\/meta\/nodes\?detail=\r\n\r\n$/);
+      assert.match(
+        redirect,
+        /^HTTP\/1\.1 307 Temporary Redirect\r\nContent-Type: text\/plain\r\nContent-Length: 0\r\nLocation: http:\/\/127\.0\.0\.1:\d+\/meta\/nodes\?detail=\r\n\r\n$/,
+      );
       assert.ok(redirect.includes(`Location: http://${leader}/meta/nodes?detail=`));
       const nodesHttp = await rawHttp(leader, '/meta/nodes');
       assert.ok(nodesHttp.startsWith('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n'));
@@ -156,7 +192,12 @@ test('unknown RPC name gets ERR_HANDLER_NOT_FOUND with no body; an unknown signa
 test('meta leader killed mid-operation: a follower takes over, settings are back to config values, the client is redirected', async () => {
   await withCluster({ version: '2.6', nodes: 6, metaStartupMs: 0 }, async (sim) => {
     const changes: string[] = [];
-    const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 50, onLeaderChange: (c) => changes.push(c.current) });
+    const client = new MetaClient({
+      metaServers: sim.metaServers,
+      timeoutMs: 5000,
+      retryDelayMs: 50,
+      onLeaderChange: (c) => changes.push(c.current),
+    });
     try {
       await client.remoteCommand('meta.lb.assign_delay_ms', ['10']);
       await client.remoteCommand('meta.lb.assign_secondary_black_list', ['127.0.0.1:34801']);
@@ -211,7 +252,15 @@ test('control API: add a node, stop/start, bad input, faults (delay, dropped con
     assert.equal(nodes.find((n) => n.address === '127.0.0.1:34802')?.metaStatus, 'UNALIVE');
     assert.equal((await control(sim, 'POST', '/nodes/127.0.0.1:34802/start')).json.running, true);
     const met = await control(sim, 'GET', '/metrics');
-    for (const k of ['replicasCopied', 'bytesCopied', 'partitionSecondsWithoutPrimary', 'partitionSecondsUnderReplicated', 'frozenSeconds', 'simulatedSeconds']) assert.equal(typeof met.json[k], 'number', k);
+    for (const k of [
+      'replicasCopied',
+      'bytesCopied',
+      'partitionSecondsWithoutPrimary',
+      'partitionSecondsUnderReplicated',
+      'frozenSeconds',
+      'simulatedSeconds',
+    ])
+      assert.equal(typeof met.json[k], 'number', k);
     assert.ok((met.json.partitionSecondsWithoutPrimary as number) > 0);
     const log = await control(sim, 'GET', '/log?kind=node');
     assert.ok((log.json.entries as unknown[]).length >= 3);
@@ -286,43 +335,61 @@ async function freeBase(n = 4): Promise<number> {
 
 test('listening replica servers answer remote commands; the NFS copy cap slows learning; a stopped node stops listening', async () => {
   const base = await freeBase();
-  await withCluster({ version: '2.5', nodes: 4, replicaBasePort: base, listenReplicas: true, replicaSizeMb: 100, copyRateMb: 100 }, async (sim) => {
-    const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000 });
-    try {
-      const n0 = `127.0.0.1:${base}`;
-      const at = await client.remoteCommandOn([n0, `127.0.0.1:${base + 1}`], 'nfs.max_copy_rate_megabytes_per_disk', ['10']);
-      assert.deepEqual(at.map((r) => r.result?.raw), ['OK', 'OK']);
-      assert.equal((await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', [], { address: n0 })).raw, '10');
-      assert.equal((await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', ['3'], { address: n0 })).raw, 'ERR: invalid arguments', '0 or > 4');
-      assert.match((await client.remoteCommand('server-info', [], { address: n0 })).raw, /^Pegasus Server 2\.5\.0/);
-      assert.equal((await client.remoteCommand('meta.lb.assign_delay_ms', [], { address: n0 })).raw, "unknown command 'meta.lb.assign_delay_ms'");
-      // all four nodes capped at 10 MB/s: a 100 MB re-copy takes ≥ 10 s
-      for (let i = 2; i < 4; i++) await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', ['10'], { address: `127.0.0.1:${base + i}` });
-      await client.remoteCommand('meta.lb.assign_delay_ms', ['10']);
-      await control(sim, 'POST', `/nodes/127.0.0.1:${base + 3}/stop`);
-      sim.advance(20); // dead after grace (10 s), re-adds start at the next tick
-      const learning = sim.model.partitions.filter((p) => p.inflight?.learn).length;
-      assert.ok(learning > 0, 'learning under way');
-      sim.advance(200);
-      assert.equal(sim.model.groundTruth().partitionsUnderReplicated, 0);
-      const learns = sim.model.log.filter((e) => e.kind === 'learn' && e.event === 'done');
-      assert.ok(learns.length > 0);
-      for (const done of learns) {
-        const start = sim.model.log.find((e) => e.kind === 'learn' && e.event === 'start' && e.gpid === done.gpid)!;
-        assert.ok(done.t - start.t >= 10 - 1e-9, `100 MB at ≤ 10 MB/s took ${done.t - start.t} s`);
+  await withCluster(
+    { version: '2.5', nodes: 4, replicaBasePort: base, listenReplicas: true, replicaSizeMb: 100, copyRateMb: 100 },
+    async (sim) => {
+      const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000 });
+      try {
+        const n0 = `127.0.0.1:${base}`;
+        const at = await client.remoteCommandOn([n0, `127.0.0.1:${base + 1}`], 'nfs.max_copy_rate_megabytes_per_disk', ['10']);
+        assert.deepEqual(
+          at.map((r) => r.result?.raw),
+          ['OK', 'OK'],
+        );
+        assert.equal((await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', [], { address: n0 })).raw, '10');
+        assert.equal(
+          (await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', ['3'], { address: n0 })).raw,
+          'ERR: invalid arguments',
+          '0 or > 4',
+        );
+        assert.match((await client.remoteCommand('server-info', [], { address: n0 })).raw, /^Pegasus Server 2\.5\.0/);
+        assert.equal(
+          (await client.remoteCommand('meta.lb.assign_delay_ms', [], { address: n0 })).raw,
+          "unknown command 'meta.lb.assign_delay_ms'",
+        );
+        // all four nodes capped at 10 MB/s: a 100 MB re-copy takes ≥ 10 s
+        for (let i = 2; i < 4; i++)
+          await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', ['10'], { address: `127.0.0.1:${base + i}` });
+        await client.remoteCommand('meta.lb.assign_delay_ms', ['10']);
+        await control(sim, 'POST', `/nodes/127.0.0.1:${base + 3}/stop`);
+        sim.advance(20); // dead after grace (10 s), re-adds start at the next tick
+        const learning = sim.model.partitions.filter((p) => p.inflight?.learn).length;
+        assert.ok(learning > 0, 'learning under way');
+        sim.advance(200);
+        assert.equal(sim.model.groundTruth().partitionsUnderReplicated, 0);
+        const learns = sim.model.log.filter((e) => e.kind === 'learn' && e.event === 'done');
+        assert.ok(learns.length > 0);
+        for (const done of learns) {
+          const start = sim.model.log.find((e) => e.kind === 'learn' && e.event === 'start' && e.gpid === done.gpid)!;
+          assert.ok(done.t - start.t >= 10 - 1e-9, `100 MB at ≤ 10 MB/s took ${done.t - start.t} s`);
+        }
+        const state = await control(sim, 'GET', '/state?partitions=false');
+        const stopped = (state.json.nodes as { address: string; listening?: boolean }[]).find((n) => n.address === `127.0.0.1:${base + 3}`);
+        assert.equal(stopped?.listening, false);
+        const err = (await client.remoteCommandOn([`127.0.0.1:${base + 3}`], 'server-info'))[0]!;
+        assert.ok(err.error, 'a stopped replica server does not answer');
+        await control(sim, 'POST', `/nodes/127.0.0.1:${base + 3}/start`);
+        await new Promise((r) => setTimeout(r, 20));
+        assert.equal(
+          (await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', [], { address: `127.0.0.1:${base + 3}` })).raw,
+          '0',
+          'a restart resets the process variable',
+        );
+      } finally {
+        client.close();
       }
-      const state = await control(sim, 'GET', '/state?partitions=false');
-      const stopped = (state.json.nodes as { address: string; listening?: boolean }[]).find((n) => n.address === `127.0.0.1:${base + 3}`);
-      assert.equal(stopped?.listening, false);
-      const err = (await client.remoteCommandOn([`127.0.0.1:${base + 3}`], 'server-info'))[0]!;
-      assert.ok(err.error, 'a stopped replica server does not answer');
-      await control(sim, 'POST', `/nodes/127.0.0.1:${base + 3}/start`);
-      await new Promise((r) => setTimeout(r, 20));
-      assert.equal((await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', [], { address: `127.0.0.1:${base + 3}` })).raw, '0', 'a restart resets the process variable');
-    } finally {
-      client.close();
-    }
-  });
+    },
+  );
 });
 
 test('real-time driver: --time-scale 200 runs the clock by itself; POST /advance is refused then', async () => {

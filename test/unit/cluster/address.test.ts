@@ -5,7 +5,8 @@ import { clusterProfileSchema } from '../../../src/cluster/profile';
 
 test('isHostPort: host names and IPv4 with a port; no spaces, schemes or missing ports', () => {
   for (const ok of ['10.0.0.1:34601', 'node-1.example:34801', 'localhost:1']) assert.equal(isHostPort(ok), true, ok);
-  for (const bad of ['', '10.0.0.1', 'a b:1', 'http://x:1', 'x:', 'x:123456', ' x:1', 'x:99999', 'x:0']) assert.equal(isHostPort(bad), false, bad);
+  for (const bad of ['', '10.0.0.1', 'a b:1', 'http://x:1', 'x:', 'x:123456', ' x:1', 'x:99999', 'x:0'])
+    assert.equal(isHostPort(bad), false, bad);
 });
 
 test('isIpPort: dotted quad with a port only', () => {

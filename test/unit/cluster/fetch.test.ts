@@ -28,7 +28,10 @@ test('fetchSnapshot: master JSON dialect for the extras', async () => {
   const snap = await fetchSnapshot(fakeClient(s), { http: false });
   assert.equal(snap.freeze.pct, 65);
   assert.deepEqual(snap.extras.blackList, ['node1:34801', 'node2:34801']);
-  assert.equal(snap.freeze.assumed.some((a) => a.startsWith('pct')), false);
+  assert.equal(
+    snap.freeze.assumed.some((a) => a.startsWith('pct')),
+    false,
+  );
 });
 
 test('fetchSnapshot: extras that fail (follower, old server) are assumed, not fatal', async () => {
@@ -74,7 +77,10 @@ test('fetchSnapshot: a table dropped meanwhile is recorded, other errors propaga
   const snap = await fetchSnapshot(fakeClient(s, { failTables: { t1: 'ERR_OBJECT_NOT_FOUND' } }), { http: false });
   assert.match(snap.table('t1')!.error!, /^ERR_OBJECT_NOT_FOUND/);
   assert.equal(snap.table('temp')!.health!.partitionCount, 4);
-  await assert.rejects(fetchSnapshot(fakeClient(smallCluster(), { failTables: { t1: 'ERR_TIMEOUT' } }), { http: false }), (e: Error & { code?: string }) => e.code === 'ERR_TIMEOUT');
+  await assert.rejects(
+    fetchSnapshot(fakeClient(smallCluster(), { failTables: { t1: 'ERR_TIMEOUT' } }), { http: false }),
+    (e: Error & { code?: string }) => e.code === 'ERR_TIMEOUT',
+  );
 });
 
 test('fetchSnapshot: cancellation rejects', async () => {

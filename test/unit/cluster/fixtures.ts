@@ -1,7 +1,14 @@
 /** Hand-made meta answers and a fake meta client for the cluster and command unit tests. */
 import type { MetaClientLike, CallOptions } from '../../../src/cluster/client';
 import { parseRemoteCommandOutput } from '../../../src/pegasus/remoteCommand';
-import type { AppInfo, BalancerRequest, ClusterInfoResponse, NodeInfo, PartitionConfiguration, QueryCfgResponse } from '../../../src/pegasus/types';
+import type {
+  AppInfo,
+  BalancerRequest,
+  ClusterInfoResponse,
+  NodeInfo,
+  PartitionConfiguration,
+  QueryCfgResponse,
+} from '../../../src/pegasus/types';
 import { PegasusError } from '../../../src/pegasus/errors';
 
 export function node(address: string, alive = true, hp?: string): NodeInfo {
@@ -26,7 +33,14 @@ export function app(appId: number, appName: string, partitionCount: number, extr
   };
 }
 
-export function pc(appId: number, pidx: number, primary: string, secondaries: string[], max = 3, extra: Partial<PartitionConfiguration> = {}): PartitionConfiguration {
+export function pc(
+  appId: number,
+  pidx: number,
+  primary: string,
+  secondaries: string[],
+  max = 3,
+  extra: Partial<PartitionConfiguration> = {},
+): PartitionConfiguration {
   return {
     pid: { appId, partitionIndex: pidx },
     ballot: 3,
@@ -71,7 +85,10 @@ export interface FakeCalls {
 }
 
 /** A small in-memory meta; `delayMs` makes every call wait (for concurrency checks). */
-export function fakeClient(state: FakeState, opts: { delayMs?: number; failTables?: Record<string, string> } = {}): MetaClientLike & { calls: FakeCalls } {
+export function fakeClient(
+  state: FakeState,
+  opts: { delayMs?: number; failTables?: Record<string, string> } = {},
+): MetaClientLike & { calls: FakeCalls } {
   const calls: FakeCalls = { queries: [], maxInFlight: 0, levels: [], proposals: [], remote: [] };
   let inFlight = 0;
   const wait = async (o?: CallOptions) => {

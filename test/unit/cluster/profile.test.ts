@@ -13,7 +13,10 @@ test('cluster profile: an unknown key is rejected with the likely key and every 
     "cluster: unknown key 'nodecontrol' (did you mean 'nodeControl'?); known keys: name, metaServers, nodeControl, production",
   );
   assert.match(problems({ name: 'c', metaServers: ['a:1'], colour: 'red' }), /^cluster: unknown key 'colour'; known keys:/);
-  assert.match(problems({ name: 'c', metaServers: ['a:1'], nodeControl: { kind: 'command', stop: ['x'], start: ['y'], restrtMeta: ['z'] } }), /cluster\.nodeControl: unknown key 'restrtMeta' \(did you mean 'restartMeta'\?\)/);
+  assert.match(
+    problems({ name: 'c', metaServers: ['a:1'], nodeControl: { kind: 'command', stop: ['x'], start: ['y'], restrtMeta: ['z'] } }),
+    /cluster\.nodeControl: unknown key 'restrtMeta' \(did you mean 'restartMeta'\?\)/,
+  );
   assert.equal(nodeControlSchema.safeParse({ kind: 'manual', control: 'x' }).success, false);
   // Known keys parse as before; credential-looking keys are left to the host to flag and are not kept.
   const ok = clusterProfileSchema.parse({ name: 'c', metaServers: ['a:1'], production: true, password: 'x' });

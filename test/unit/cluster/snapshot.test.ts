@@ -73,7 +73,10 @@ test('snapshot: per-node counts, per-table health and per-partition views', () =
   assert.equal(p2.replicaCount, 1);
   assert.deepEqual(snap.totalHealth(), { partitionCount: 6, fullyHealthy: 3, unhealthy: 3, writeUnhealthy: 2, readUnhealthy: 1 });
   // tables are ordered by app id
-  assert.deepEqual(snap.tables.map((t) => t.appId), [1, 2, 3]);
+  assert.deepEqual(
+    snap.tables.map((t) => t.appId),
+    [1, 2, 3],
+  );
   assert.equal(snap.tableById(2)!.name, 'temp');
 });
 
@@ -89,7 +92,10 @@ test('snapshot: replicasOf lists each node replica once, with role and ballot, o
   assert.equal(snap.replicasOf(snap.node(N4)!).length, 0);
   let total = 0;
   for (const n of snap.nodes) total += snap.replicasOf(n).length;
-  assert.equal(total, snap.nodes.reduce((a, n) => a + n.replicaCount, 0));
+  assert.equal(
+    total,
+    snap.nodes.reduce((a, n) => a + n.replicaCount, 0),
+  );
   const dist = snap.tableDistribution(snap.table('temp')!);
   assert.deepEqual(
     dist.map((d) => [d.node.address, d.primary, d.secondary]),
@@ -146,7 +152,10 @@ test('snapshot: many unlisted addresses grow the count arrays without losing cou
 
 test('snapshot: the same node in both alive and dead lists is one ALIVE node', () => {
   const snap = buildSnapshot({ nodes: [node(N1, false), node(N1, true)], apps: [], configs: {} });
-  assert.deepEqual(snap.nodes.map((n) => n.status), ['ALIVE']);
+  assert.deepEqual(
+    snap.nodes.map((n) => n.status),
+    ['ALIVE'],
+  );
 });
 
 test('snapshot: failed tables keep their error; a partial builder snapshot is marked incomplete', () => {
@@ -187,7 +196,12 @@ test('freeze model: counts ALIVE/UNALIVE from list_nodes and uses the read perce
 });
 
 test('meta info: effective vs stored level, leader, balance counts in both dialects', () => {
-  const ci = clusterInfo({ meta_servers: 'a:1,b:2', primary_meta_server: 'b:2', meta_function_level: 'freezed', balance_operation_count: '{\n  "copy_pri": 1,\n  "copy_sec": 2,\n  "move_pri": 3,\n  "total": 6\n}' });
+  const ci = clusterInfo({
+    meta_servers: 'a:1,b:2',
+    primary_meta_server: 'b:2',
+    meta_function_level: 'freezed',
+    balance_operation_count: '{\n  "copy_pri": 1,\n  "copy_sec": 2,\n  "move_pri": 3,\n  "total": 6\n}',
+  });
   const m = parseClusterInfo(ci, 500);
   assert.equal(m.leader, 'b:2');
   assert.deepEqual(m.metaServers, ['a:1', 'b:2']);
@@ -197,7 +211,12 @@ test('meta info: effective vs stored level, leader, balance counts in both diale
   assert.deepEqual(m.balanceOperationCount, { movePri: 3, copyPri: 1, copySec: 2, total: 6 });
   assert.equal(parseClusterInfo(ci, 300).autoFrozen, false); // stored freezed: set by hand
   assert.equal(parseClusterInfo(ci).autoFrozen, false); // stored level unknown: no claim
-  assert.deepEqual(parseBalanceOperationCount('move_pri=1,copy_pri=0,copy_sec=2,total=3'), { movePri: 1, copyPri: 0, copySec: 2, total: 3 });
+  assert.deepEqual(parseBalanceOperationCount('move_pri=1,copy_pri=0,copy_sec=2,total=3'), {
+    movePri: 1,
+    copyPri: 0,
+    copySec: 2,
+    total: 3,
+  });
   assert.equal(parseBalanceOperationCount('{"total": -1, "move_pri": 0, "copy_pri": 0, "copy_sec": 0}')!.total, -1);
   assert.equal(parseBalanceOperationCount('garbage'), undefined);
   assert.equal(parseBalanceOperationCount('{not json'), undefined);
@@ -206,5 +225,8 @@ test('meta info: effective vs stored level, leader, balance counts in both diale
 test('black list marks nodes by ip or host:port', () => {
   const nodes = [node(N1, true, 'node1:34801'), node(N2, true, 'node2:34801'), node(N3)];
   const snap = buildSnapshot({ nodes, apps: [], configs: {}, extras: { blackList: ['node1:34801', N3] } });
-  assert.deepEqual(snap.nodes.map((n) => n.blackListed), [true, false, true]);
+  assert.deepEqual(
+    snap.nodes.map((n) => n.blackListed),
+    [true, false, true],
+  );
 });

@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { confirmAccepted, confirmQuestion, defaultJournalPath, parseOptions, progressPrinter, SIGNAL_EXIT, UsageError, type ExecOptions } from '../../../src/cli/exec';
+import {
+  confirmAccepted,
+  confirmQuestion,
+  defaultJournalPath,
+  parseOptions,
+  progressPrinter,
+  SIGNAL_EXIT,
+  UsageError,
+  type ExecOptions,
+} from '../../../src/cli/exec';
 
 const opts = (argv: string[]) => parseOptions(argv) as ExecOptions;
 
@@ -21,7 +30,11 @@ test('exec options: --meta, --json, --yes, --timeout, and the command from the r
 });
 
 test('exec options: errors name the option and the fix', () => {
-  const bad = (argv: string[], re: RegExp) => assert.throws(() => parseOptions(argv), (e: Error) => e instanceof UsageError && re.test(e.message));
+  const bad = (argv: string[], re: RegExp) =>
+    assert.throws(
+      () => parseOptions(argv),
+      (e: Error) => e instanceof UsageError && re.test(e.message),
+    );
   bad(['--meta'], /--meta needs a value/);
   bad(['--meta', 'nohost', 'nodes'], /--meta: 'nohost': expected host:port/);
   bad(['--meta', 'a:1', '--cluster', '{}', 'nodes'], /either --meta or --cluster/);
@@ -46,15 +59,29 @@ test('confirmation: y for ordinary clusters, the typed name for production ones'
 test('exec options: --cluster takes the whole setting (one entry, or --cluster-name), rejects typo keys and bad ports', () => {
   const one = JSON.stringify([{ name: 'prod', metaServers: ['a:1'] }]);
   assert.equal(opts(['--cluster', one, 'ls']).profile!.name, 'prod');
-  const two = JSON.stringify([{ name: 'prod', metaServers: ['a:1'] }, { name: 'dev', metaServers: ['b:2'] }]);
+  const two = JSON.stringify([
+    { name: 'prod', metaServers: ['a:1'] },
+    { name: 'dev', metaServers: ['b:2'] },
+  ]);
   assert.deepEqual(opts(['--cluster', two, '--cluster-name', 'dev', 'ls']).profile!.metaServers, ['b:2']);
-  const bad = (argv: string[], re: RegExp) => assert.throws(() => parseOptions(argv), (e: Error) => e instanceof UsageError && re.test(e.message), re.source);
+  const bad = (argv: string[], re: RegExp) =>
+    assert.throws(
+      () => parseOptions(argv),
+      (e: Error) => e instanceof UsageError && re.test(e.message),
+      re.source,
+    );
   bad(['--cluster', two, 'ls'], /the list has 2 clusters \('prod', 'dev'\); pick one with --cluster-name NAME/);
   bad(['--cluster', two, '--cluster-name', 'qa', 'ls'], /no cluster 'qa' in the list; it has 'prod', 'dev'/);
   bad(['--cluster', '[]', 'ls'], /the list is empty/);
   bad(['--cluster-name', 'x', 'ls'], /give --cluster too/);
-  bad(['--cluster', '{"name":"c","metaServers":["a:1"],"nodecontrol":{"kind":"manual"}}', 'ls'], /unknown key 'nodecontrol' \(did you mean 'nodeControl'\?\); known keys: name, metaServers, nodeControl, production/);
-  bad(['--cluster', '{"name":"c","metaServers":["a:1"],"nodeControl":{"kind":"simulator","contol":"http://x:1"}}', 'ls'], /nodeControl: .*unknown key 'contol' \(did you mean 'control'\?\)/);
+  bad(
+    ['--cluster', '{"name":"c","metaServers":["a:1"],"nodecontrol":{"kind":"manual"}}', 'ls'],
+    /unknown key 'nodecontrol' \(did you mean 'nodeControl'\?\); known keys: name, metaServers, nodeControl, production/,
+  );
+  bad(
+    ['--cluster', '{"name":"c","metaServers":["a:1"],"nodeControl":{"kind":"simulator","contol":"http://x:1"}}', 'ls'],
+    /nodeControl: .*unknown key 'contol' \(did you mean 'control'\?\)/,
+  );
   bad(['--meta', '127.0.0.1:99999', 'nodes'], /--meta: '127\.0\.0\.1:99999': port out of range/);
 });
 
@@ -63,8 +90,14 @@ test('exec journal: --journal FILE, else one file per cluster under XDG_STATE_HO
   assert.equal(o.journal, resolve('x.jsonl'));
   assert.equal(o.resume, true);
   const named = { name: 'prod/eu 1', metaServers: ['m1:1', 'm2:1'] };
-  assert.equal(defaultJournalPath(named, 'cluster', { XDG_STATE_HOME: '/state' }, '/home/op'), '/state/pegasus-ops/prod_eu_1.journal.jsonl');
-  assert.equal(defaultJournalPath(named, 'cluster', { XDG_STATE_HOME: 'relative' }, '/home/op'), '/home/op/.local/state/pegasus-ops/prod_eu_1.journal.jsonl');
+  assert.equal(
+    defaultJournalPath(named, 'cluster', { XDG_STATE_HOME: '/state' }, '/home/op'),
+    '/state/pegasus-ops/prod_eu_1.journal.jsonl',
+  );
+  assert.equal(
+    defaultJournalPath(named, 'cluster', { XDG_STATE_HOME: 'relative' }, '/home/op'),
+    '/home/op/.local/state/pegasus-ops/prod_eu_1.journal.jsonl',
+  );
   // A bare --meta list: the same metas (in any order) find the same file; other metas another one.
   const a = defaultJournalPath({ name: 'x', metaServers: ['m1:1', 'm2:1'] }, 'meta', {}, '/h');
   assert.match(a, /^\/h\/\.local\/state\/pegasus-ops\/meta-[0-9a-f]{12}\.journal\.jsonl$/);
@@ -76,7 +109,11 @@ test('exec journal: --journal FILE, else one file per cluster under XDG_STATE_HO
 test('exec progress: updates are coalesced (the last one kept), instructions and setting changes never dropped', () => {
   let t = 0;
   const out: string[] = [];
-  const p = progressPrinter((l) => out.push(l.trimEnd()), 500, () => t);
+  const p = progressPrinter(
+    (l) => out.push(l.trimEnd()),
+    500,
+    () => t,
+  );
   const update = (message: string) => ({ message, data: { event: { kind: 'progress' } } });
   p.push(update('drain a, 10 replicas left'));
   p.push(update('drain a, 9 replicas left'));

@@ -1,6 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRegistry, CommandRegistry, CommandSyntaxError, parseCommand, parseScript, tokenize, quoteArg, parseDuration, formatDuration, usageLine, isMutating } from '../../../src/commands';
+import {
+  createRegistry,
+  CommandRegistry,
+  CommandSyntaxError,
+  parseCommand,
+  parseScript,
+  tokenize,
+  quoteArg,
+  parseDuration,
+  formatDuration,
+  usageLine,
+  isMutating,
+} from '../../../src/commands';
 import type { CommandSpec } from '../../../src/commands';
 
 const reg = createRegistry();
@@ -26,19 +38,35 @@ test('tokenizer: words, quotes, escapes, comments and offsets', () => {
       ['e f', 32, 36, true],
     ],
   );
-  assert.deepEqual(tokenize('x=\'1 2\'3').map((x) => x.text), ['x=1 23']);
+  assert.deepEqual(
+    tokenize("x='1 2'3").map((x) => x.text),
+    ['x=1 23'],
+  );
   assert.deepEqual(tokenize('   '), []);
-  assert.deepEqual(tokenize("a 'open", { lenient: true }).map((x) => x.text), ['a', 'open']);
+  assert.deepEqual(
+    tokenize("a 'open", { lenient: true }).map((x) => x.text),
+    ['a', 'open'],
+  );
 });
 
 test('tokenizer: an open quote is an error at the quote column', () => {
-  assert.throws(() => tokenize(`app 'temp`), (e: CommandSyntaxError) => e.column === 5 && /unterminated quote/.test(e.message));
-  assert.throws(() => tokenize(`app "temp`), (e: CommandSyntaxError) => e.column === 5);
+  assert.throws(
+    () => tokenize(`app 'temp`),
+    (e: CommandSyntaxError) => e.column === 5 && /unterminated quote/.test(e.message),
+  );
+  assert.throws(
+    () => tokenize(`app "temp`),
+    (e: CommandSyntaxError) => e.column === 5,
+  );
 });
 
 test('quoteArg round-trips through the tokenizer', () => {
   for (const s of ['plain', 'a b', "it's", '', 'x"y', '10.0.0.1:34801,10.0.0.2:34801', '$HOME']) {
-    assert.deepEqual(tokenize(quoteArg(s)).map((t) => t.text), [s], s);
+    assert.deepEqual(
+      tokenize(quoteArg(s)).map((t) => t.text),
+      [s],
+      s,
+    );
   }
 });
 
@@ -167,16 +195,22 @@ test('durations', () => {
 test('multi-line cells: comments and blank lines skipped, errors carry their line', () => {
   const ok = parseScript(reg, '# check first\nnodes -d\n\n  ls -d  \n');
   assert.ok(ok.ok);
-  assert.deepEqual(ok.commands.map((c) => [c.line, c.spec.name]), [
-    [2, 'nodes'],
-    [4, 'ls'],
-  ]);
+  assert.deepEqual(
+    ok.commands.map((c) => [c.line, c.spec.name]),
+    [
+      [2, 'nodes'],
+      [4, 'ls'],
+    ],
+  );
   const bad = parseScript(reg, 'nodes -d\nls -q\nfoo');
   assert.ok(!bad.ok);
-  assert.deepEqual(bad.errors.map((e) => [e.line, e.column]), [
-    [2, 4],
-    [3, 1],
-  ]);
+  assert.deepEqual(
+    bad.errors.map((e) => [e.line, e.column]),
+    [
+      [2, 4],
+      [3, 1],
+    ],
+  );
   assert.match(bad.errors[0]!.format(), /^line 2, column 4: unknown flag '-q'/);
 });
 
@@ -195,7 +229,10 @@ test('mutating: fixed per command, and per arguments for remote_command', () => 
 });
 
 test('usage lines look like the Pegasus shell', () => {
-  assert.equal(usageLine(reg.get('remote_command')!), 'remote_command [-t <all|meta-server|replica-server>] [-l <addr,...>] <cmd> [<args> ...]');
+  assert.equal(
+    usageLine(reg.get('remote_command')!),
+    'remote_command [-t <all|meta-server|replica-server>] [-l <addr,...>] <cmd> [<args> ...]',
+  );
   assert.equal(
     usageLine(reg.get('propose')!),
     'propose -g <app_id.pidx> -p <ASSIGN_PRIMARY|UPGRADE_TO_PRIMARY|ADD_SECONDARY|UPGRADE_TO_SECONDARY|DOWNGRADE_TO_SECONDARY|DOWNGRADE_TO_INACTIVE|REMOVE> -t <target> -n <node> [-f]',
@@ -209,7 +246,38 @@ test('fuzz: any input parses or fails with a positioned CommandSyntaxError, neve
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return (seed >>> 8) % n;
   };
-  const words = ['nodes', 'ls', 'app', 'balance', 'propose', 'remote_command', 'set_meta_level', 'help', '-d', '-g', '1.2', '-p', 'move_pri', '--', "'", '"', '\\', '#', '=', '--status=', '-t', 'x', ',', ' ', '  ', 'meta-server', 'steady', '-1', '--timeout', '30m'];
+  const words = [
+    'nodes',
+    'ls',
+    'app',
+    'balance',
+    'propose',
+    'remote_command',
+    'set_meta_level',
+    'help',
+    '-d',
+    '-g',
+    '1.2',
+    '-p',
+    'move_pri',
+    '--',
+    "'",
+    '"',
+    '\\',
+    '#',
+    '=',
+    '--status=',
+    '-t',
+    'x',
+    ',',
+    ' ',
+    '  ',
+    'meta-server',
+    'steady',
+    '-1',
+    '--timeout',
+    '30m',
+  ];
   for (let i = 0; i < 3000; i++) {
     const n = 1 + rnd(6);
     let line = '';

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandHelp, createRegistry, runCommandLine, CommandDeclinedError, describeError, type CommandContext, type ConfirmRequest } from '../../../src/commands';
+import {
+  commandHelp,
+  createRegistry,
+  runCommandLine,
+  CommandDeclinedError,
+  describeError,
+  type CommandContext,
+  type ConfirmRequest,
+} from '../../../src/commands';
 import { fakeClient, smallCluster, node, N1, N2, N3, N4, type FakeState } from '../cluster/fixtures';
 
 import { PegasusError } from '../../../src/pegasus/errors';
@@ -64,33 +72,59 @@ test('nodes on 2.6/master prints host:port, -r prints ip:port', async () => {
   s.nodes = [node(N1, true, 'node1:34801'), node(N2, true, 'node2:34801'), node(N3, true, 'node3:34801')];
   const { ctx } = ctxFor(s);
   const r = await runCommandLine(reg, ctx, 'nodes -d');
-  assert.deepEqual(r.tables[0]!.rows.map((x) => x[0]), ['node1:34801', 'node2:34801', 'node3:34801']);
+  assert.deepEqual(
+    r.tables[0]!.rows.map((x) => x[0]),
+    ['node1:34801', 'node2:34801', 'node3:34801'],
+  );
   const ip = await runCommandLine(reg, ctx, 'nodes -r');
-  assert.deepEqual(ip.tables[0]!.rows.map((x) => x[0]), [N1, N2, N3]);
+  assert.deepEqual(
+    ip.tables[0]!.rows.map((x) => x[0]),
+    [N1, N2, N3],
+  );
 });
 
 test('ls -d: general info, healthy_info with the four counters, summary', async () => {
   const { ctx, client } = ctxFor();
   const r = await runCommandLine(reg, ctx, 'ls -d');
   const healthy = r.tables.find((t) => t.title === 'healthy_info')!;
-  assert.deepEqual(healthy.columns, ['app_id', 'app_name', 'partition_count', 'fully_healthy', 'unhealthy', 'write_unhealthy', 'read_unhealthy']);
+  assert.deepEqual(healthy.columns, [
+    'app_id',
+    'app_name',
+    'partition_count',
+    'fully_healthy',
+    'unhealthy',
+    'write_unhealthy',
+    'read_unhealthy',
+  ]);
   assert.deepEqual(healthy.rows, [
     [1, 't1', 2, 2, 0, 0, 0],
     [2, 'temp', 4, 1, 3, 2, 1],
   ]);
-  assert.match(r.text, /\[healthy_info\]\napp_id  app_name  partition_count  fully_healthy  unhealthy  write_unhealthy  read_unhealthy\n1       t1        2                2              0          0                0\n2       temp      4                1              3          2                1\n/);
-  assert.match(r.text, /\[summary\]\ntotal_app_count            : 2\nfully_healthy_app_count    : 1\nunhealthy_app_count        : 1\nwrite_unhealthy_app_count  : 1\nread_unhealthy_app_count   : 1$/);
+  assert.match(
+    r.text,
+    /\[healthy_info\]\napp_id  app_name  partition_count  fully_healthy  unhealthy  write_unhealthy  read_unhealthy\n1       t1        2                2              0          0                0\n2       temp      4                1              3          2                1\n/,
+  );
+  assert.match(
+    r.text,
+    /\[summary\]\ntotal_app_count            : 2\nfully_healthy_app_count    : 1\nunhealthy_app_count        : 1\nwrite_unhealthy_app_count  : 1\nread_unhealthy_app_count   : 1$/,
+  );
   // dropped tables only with -a; plain ls does not query partitions
   const before = client.calls.queries.length;
   const plain = await runCommandLine(reg, ctx, 'ls');
   assert.equal(client.calls.queries.length, before);
-  assert.deepEqual(plain.tables[0]!.rows.map((x) => x[2]), ['t1', 'temp']);
+  assert.deepEqual(
+    plain.tables[0]!.rows.map((x) => x[2]),
+    ['t1', 'temp'],
+  );
   const all = await runCommandLine(reg, ctx, 'ls -a');
-  assert.deepEqual(all.tables[0]!.rows.map((x) => [x[2], x[1]]), [
-    ['t1', 'AVAILABLE'],
-    ['temp', 'AVAILABLE'],
-    ['gone', 'DROPPED'],
-  ]);
+  assert.deepEqual(
+    all.tables[0]!.rows.map((x) => [x[2], x[1]]),
+    [
+      ['t1', 'AVAILABLE'],
+      ['temp', 'AVAILABLE'],
+      ['gone', 'DROPPED'],
+    ],
+  );
   assert.match(String(all.tables[0]!.rows[2]![8]), /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d$/); // drop_time
   const dropped = await runCommandLine(reg, ctx, 'ls -s dropped');
   assert.equal(dropped.tables[0]!.rows.length, 1);
@@ -155,7 +189,12 @@ test('set_meta_level asks first (naming cluster and change), then prints the old
   assert.equal(r.text, 'control meta level ok, the old level is fl_steady');
   assert.deepEqual(client.calls.levels, [500]);
   assert.equal(asked.length, 1);
-  assert.deepEqual(asked[0], { cluster: 'onebox', command: 'set_meta_level lively', change: 'set the meta function level to lively', production: true });
+  assert.deepEqual(asked[0], {
+    cluster: 'onebox',
+    command: 'set_meta_level lively',
+    change: 'set the meta function level to lively',
+    production: true,
+  });
   assert.equal(r.changed, true);
   assert.equal(invalidated(), 1);
   await runCommandLine(reg, ctx, 'set_meta_level STEADY');
@@ -176,23 +215,38 @@ test('a declined confirmation changes nothing', async () => {
 test('remote_command: leader by default, -l list, failures per server, shell layout', async () => {
   const { ctx, client, asked } = ctxFor();
   let r = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms');
-  assert.equal(r.text, 'COMMAND: meta.lb.assign_delay_ms\n\nCALL [meta-server] [127.0.0.1:34601] succeed: 300000\n\nSucceed count: 1\nFailed count: 0');
+  assert.equal(
+    r.text,
+    'COMMAND: meta.lb.assign_delay_ms\n\nCALL [meta-server] [127.0.0.1:34601] succeed: 300000\n\nSucceed count: 1\nFailed count: 0',
+  );
   assert.equal(asked.length, 0);
   r = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms 10');
   assert.equal(asked.length, 1);
   assert.equal(r.changed, true);
   r = await runCommandLine(reg, ctx, 'remote_command -l 10.0.0.1:34801,down:1 meta.live_percentage');
   assert.equal(r.ok, false);
-  assert.deepEqual(client.calls.remote.slice(-2).map((c) => c.address), ['10.0.0.1:34801', 'down:1']);
-  assert.match(r.text, /CALL \[replica-server\] \[10\.0\.0\.1:34801\] succeed: 50\nCALL \[replica-server\] \[down:1\] failed: ERR_NETWORK_FAILURE\n\nSucceed count: 1\nFailed count: 1/);
+  assert.deepEqual(
+    client.calls.remote.slice(-2).map((c) => c.address),
+    ['10.0.0.1:34801', 'down:1'],
+  );
+  assert.match(
+    r.text,
+    /CALL \[replica-server\] \[10\.0\.0\.1:34801\] succeed: 50\nCALL \[replica-server\] \[down:1\] failed: ERR_NETWORK_FAILURE\n\nSucceed count: 1\nFailed count: 1/,
+  );
   r = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.only_move_primary');
-  assert.deepEqual(client.calls.remote.slice(-2).map((c) => c.address), ['127.0.0.1:34601', '127.0.0.1:34602']);
+  assert.deepEqual(
+    client.calls.remote.slice(-2).map((c) => c.address),
+    ['127.0.0.1:34601', '127.0.0.1:34602'],
+  );
   assert.equal(r.ok, false); // unknown command on both
   r = await runCommandLine(reg, ctx, 'remote_command -t replica-server server-info');
-  assert.deepEqual(client.calls.remote.slice(-3).map((c) => c.address), [N1, N2, N3]); // alive only
+  assert.deepEqual(
+    client.calls.remote.slice(-3).map((c) => c.address),
+    [N1, N2, N3],
+  ); // alive only
 });
 
-test('remote_command -t meta-server meta.lb.*: a follower\'s unknown command is skipped, not failed, when the leader succeeded', async () => {
+test("remote_command -t meta-server meta.lb.*: a follower's unknown command is skipped, not failed, when the leader succeeded", async () => {
   const { ctx, client } = ctxFor();
   const leaderOnly = client.remoteCommand.bind(client);
   // Only the leader registers the load balancer's commands.
@@ -214,7 +268,10 @@ test('remote_command -t meta-server meta.lb.*: a follower\'s unknown command is 
     ].join('\n'),
   );
   const data = r.data as { calls: { status: string }[]; succeedCount: number; skippedCount: number; failedCount: number };
-  assert.deepEqual(data.calls.map((c) => c.status), ['succeed', 'skipped']);
+  assert.deepEqual(
+    data.calls.map((c) => c.status),
+    ['succeed', 'skipped'],
+  );
   assert.deepEqual([data.succeedCount, data.skippedCount, data.failedCount], [1, 1, 0]);
   // Not a leader-only command: the same answer stays a failure, with the shell's layout.
   r = await runCommandLine(reg, ctx, 'remote_command -t meta-server server-info');
@@ -241,21 +298,34 @@ test('balance: the proposal actions of move_pri, copy_pri and copy_sec', async (
   });
   // 2.1: primary N2, secondary N3; N1 holds no replica of it.
   await runCommandLine(reg, ctx, `balance -g 2.1 -p copy_pri -f ${N2} -t ${N1}`);
-  assert.deepEqual(client.calls.proposals[1]!.actionList.map((a) => [a.target, a.node, a.type]), [
-    [N2, N1, 8],
-    [N2, N2, 5],
-    [N1, N1, 2],
-  ]);
+  assert.deepEqual(
+    client.calls.proposals[1]!.actionList.map((a) => [a.target, a.node, a.type]),
+    [
+      [N2, N1, 8],
+      [N2, N2, 5],
+      [N1, N1, 2],
+    ],
+  );
   assert.equal(client.calls.proposals[1]!.balanceType, 1);
   await runCommandLine(reg, ctx, `balance -g 2.1 -p copy_sec -f ${N3} -t ${N1}`);
-  assert.deepEqual(client.calls.proposals[2]!.actionList.map((a) => [a.target, a.node, a.type]), [
-    ['', N1, 8],
-    ['', N3, 6],
-  ]);
+  assert.deepEqual(
+    client.calls.proposals[2]!.actionList.map((a) => [a.target, a.node, a.type]),
+    [
+      ['', N1, 8],
+      ['', N3, 6],
+    ],
+  );
   r = await runCommandLine(reg, ctx, `propose -f -g 2.1 -p upgrade_to_primary -t ${N3} -n ${N3}`);
   assert.equal(r.text, 'send proposal response: ERR_OK');
-  assert.deepEqual(client.calls.proposals[3], { gpid: { appId: 2, partitionIndex: 1 }, actionList: [{ target: N3, node: N3, type: 2 }], force: true });
-  await assert.rejects(runCommandLine(reg, ctx, `balance -g 2.1 -p move_pri -f nowhere:1 -t ${N3}`), (e: Error) => describeError(e).name === 'ERR_INVALID_PARAMETERS' && /-f 'nowhere:1'/.test(e.message));
+  assert.deepEqual(client.calls.proposals[3], {
+    gpid: { appId: 2, partitionIndex: 1 },
+    actionList: [{ target: N3, node: N3, type: 2 }],
+    force: true,
+  });
+  await assert.rejects(
+    runCommandLine(reg, ctx, `balance -g 2.1 -p move_pri -f nowhere:1 -t ${N3}`),
+    (e: Error) => describeError(e).name === 'ERR_INVALID_PARAMETERS' && /-f 'nowhere:1'/.test(e.message),
+  );
 });
 
 test('balance/propose/app: a wrong partition, member or table is named with the fix before anything is sent', async () => {
@@ -268,19 +338,39 @@ test('balance/propose/app: a wrong partition, member or table is named with the 
       return true;
     });
   // 2.0: primary N1, secondaries N2, N3.
-  await rejects(`balance -g 2.0 -p move_pri -f ${N2} -t ${N3}`, /-f 10\.0\.0\.2:34801: 2\.0's primary is 10\.0\.0\.1:34801, not 10\.0\.0\.2:34801/, /use -f 10\.0\.0\.1:34801/);
+  await rejects(
+    `balance -g 2.0 -p move_pri -f ${N2} -t ${N3}`,
+    /-f 10\.0\.0\.2:34801: 2\.0's primary is 10\.0\.0\.1:34801, not 10\.0\.0\.2:34801/,
+    /use -f 10\.0\.0\.1:34801/,
+  );
   await rejects(`balance -g 2.9 -p move_pri -f ${N1} -t ${N2}`, /-g 2\.9: temp has 4 partitions \(2\.0\.\.2\.3\)/, /0 to 3/);
-  await rejects(`balance -g 9.0 -p move_pri -f ${N1} -t ${N2}`, /-g 9\.0: no table has app_id 9; tables: temp \(app_id 2\), t1 \(app_id 1\)/);
-  await rejects(`balance -g 2.1 -p move_pri -f ${N2} -t ${N1}`, /-t 10\.0\.0\.1:34801: not a secondary of 2\.1 \(secondaries: 10\.0\.0\.3:34801\)/, /copy_pri/);
-  await rejects(`balance -g 2.0 -p copy_sec -f ${N1} -t ${N4}`, /-f 10\.0\.0\.1:34801: not a secondary of 2\.0/, /for the primary use copy_pri/);
+  await rejects(
+    `balance -g 9.0 -p move_pri -f ${N1} -t ${N2}`,
+    /-g 9\.0: no table has app_id 9; tables: temp \(app_id 2\), t1 \(app_id 1\)/,
+  );
+  await rejects(
+    `balance -g 2.1 -p move_pri -f ${N2} -t ${N1}`,
+    /-t 10\.0\.0\.1:34801: not a secondary of 2\.1 \(secondaries: 10\.0\.0\.3:34801\)/,
+    /copy_pri/,
+  );
+  await rejects(
+    `balance -g 2.0 -p copy_sec -f ${N1} -t ${N4}`,
+    /-f 10\.0\.0\.1:34801: not a secondary of 2\.0/,
+    /for the primary use copy_pri/,
+  );
   await rejects(`balance -g 2.0 -p copy_pri -f ${N1} -t ${N2}`, /already holds a replica of 2\.0/);
   await rejects(`propose -g 2.7 -p ASSIGN_PRIMARY -t ${N1} -n ${N1}`, /temp has 4 partitions/);
   assert.equal(client.calls.proposals.length, 0, 'nothing was sent');
   await rejects('app nosuch -d', /no table 'nosuch'; tables: temp, t1/, /ls/);
   await rejects('app tmep', /no table 'tmep' \(did you mean 'temp'\?\)/);
   // The members check out but the meta still refuses: most likely a proposal already pending.
-  (client as { proposeBalancer: typeof client.proposeBalancer }).proposeBalancer = () => Promise.reject(new PegasusError('ERR_INVALID_PARAMETERS', 'propose', { kind: 'app' }));
-  await rejects(`balance -g 2.0 -p move_pri -f ${N1} -t ${N2}`, /the meta rejected move_pri of 2\.0 .*although 2\.0's primary is 10\.0\.0\.1:34801/, /proposal for 2\.0 is probably still pending/);
+  (client as { proposeBalancer: typeof client.proposeBalancer }).proposeBalancer = () =>
+    Promise.reject(new PegasusError('ERR_INVALID_PARAMETERS', 'propose', { kind: 'app' }));
+  await rejects(
+    `balance -g 2.0 -p move_pri -f ${N1} -t ${N2}`,
+    /the meta rejected move_pri of 2\.0 .*although 2\.0's primary is 10\.0\.0\.1:34801/,
+    /proposal for 2\.0 is probably still pending/,
+  );
 });
 
 test('--json shapes: cluster_info is structured (camelCase, numbers, arrays); levels named as set_meta_level takes them; -j works', async () => {
@@ -315,10 +405,21 @@ test('help: a default is shown once (durations as typed); engine steps say what 
   };
   const h = commandHelp(step);
   assert.match(h, /Node control: stops or starts replica servers through the cluster's nodeControl/);
-  assert.match(h.replace(/\n/g, " "), /Settings it changes while it runs: meta level steady; meta\.lb\.assign_secondary_black_list = the leaving nodes\./);
+  assert.match(
+    h.replace(/\n/g, ' '),
+    /Settings it changes while it runs: meta level steady; meta\.lb\.assign_secondary_black_list = the leaving nodes\./,
+  );
   assert.match(h, /Journal: every setting change .*\n?.*--resume/s);
   assert.doesNotMatch(commandHelp(reg.list().find((c) => c.name === 'nodes')!), /Journal:/);
-  const dur = { name: 'x', category: 'shell' as const, summary: 's', flags: [{ name: 'wait', type: 'duration' as const, default: 90_000, description: 'how long' }], positionals: [], mutating: false, execute: () => Promise.reject(new Error('unused')) };
+  const dur = {
+    name: 'x',
+    category: 'shell' as const,
+    summary: 's',
+    flags: [{ name: 'wait', type: 'duration' as const, default: 90_000, description: 'how long' }],
+    positionals: [],
+    mutating: false,
+    execute: () => Promise.reject(new Error('unused')),
+  };
   assert.match(commandHelp(dur), /how long \(default 90s\)/);
 });
 
@@ -327,7 +428,13 @@ test('balance on 2.6/master accepts host names and sends hp_* fields too', async
   s.nodes = [node(N1, true, 'node1:34801'), node(N2, true, 'node2:34801')];
   const { ctx, client } = ctxFor(s);
   await runCommandLine(reg, ctx, 'balance -g 2.0 -p move_pri -f node1:34801 -t node2:34801');
-  assert.deepEqual(client.calls.proposals[0]!.actionList[0], { target: N1, node: N1, type: 5, hpTarget: 'node1:34801', hpNode: 'node1:34801' });
+  assert.deepEqual(client.calls.proposals[0]!.actionList[0], {
+    target: N1,
+    node: N1,
+    type: 5,
+    hpTarget: 'node1:34801',
+    hpNode: 'node1:34801',
+  });
 });
 
 test('help: index and per-command help', async () => {

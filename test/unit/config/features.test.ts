@@ -26,7 +26,10 @@ test('code lenses sit on the threshold and min-live keys and count the nodes tha
   assert.deepEqual([...new Set(a.lenses.map((l) => l.range.start.line))], [thr, min]);
   const [head, next] = a.lenses.filter((l) => l.range.start.line === thr);
   assert.equal(head!.title, 'Freezes after 6 more down (10 nodes, 50%)');
-  assert.equal(head!.tooltip, '5 of 10 nodes can go down, one after another, before the meta freezes (pegasus.config.nodeCount). Click for the threshold calculator.');
+  assert.equal(
+    head!.tooltip,
+    '5 of 10 nodes can go down, one after another, before the meta freezes (pegasus.config.nodeCount). Click for the threshold calculator.',
+  );
   assert.equal(next!.title, 'Allow 6 down: ≤ 40% · Calculator…');
   assert.match(next!.tooltip, /To let 6 nodes go down one after another, node_live_percentage_threshold_for_update must be at most 40/);
   assert.equal(next!.command, CALCULATOR_COMMAND);
@@ -35,15 +38,25 @@ test('code lenses sit on the threshold and min-live keys and count the nodes tha
   assert.equal(next!.args.thresholdInFile, true);
   assert.equal(lines[thr]!.slice(next!.args.thresholdValueStart, next!.args.thresholdValueEnd), '50');
   const minLens = a.lenses.filter((l) => l.range.start.line === min);
-  assert.deepEqual(minLens.map((l) => l.title), ['Freezes below 3 alive (alone lets 7 of 10 go) · Calculator…']);
+  assert.deepEqual(
+    minLens.map((l) => l.title),
+    ['Freezes below 3 alive (alone lets 7 of 10 go) · Calculator…'],
+  );
   assert.match(minLens[0]!.tooltip, /by this rule alone 7 of 10 alive can go \(pegasus.config.nodeCount\)/);
   // Short enough for one row of a narrow editor: the threshold line's lenses joined as the editor shows them.
-  const row = a.lenses.filter((l) => l.range.start.line === thr).map((l) => l.title).join(' | ');
+  const row = a.lenses
+    .filter((l) => l.range.start.line === thr)
+    .map((l) => l.title)
+    .join(' | ');
   assert.ok(row.length <= 80, `${row.length}: ${row}`);
 });
 
 test('lens on the [meta_server] header when the keys are absent; plans raise k', () => {
-  const a = run('[meta_server]\nserver_list = a:1\n', { nodeCount: 10 }, { runbookPlans: [{ uri: 'u', removals: 4, line: 0, label: 'x' }] });
+  const a = run(
+    '[meta_server]\nserver_list = a:1\n',
+    { nodeCount: 10 },
+    { runbookPlans: [{ uri: 'u', removals: 4, line: 0, label: 'x' }] },
+  );
   assert.equal(a.lenses[0]!.range.start.line, 0);
   assert.equal(a.lenses[0]!.title, 'Freezes after 4 more down (10 nodes, 65%)'); // default 65%: 7/10 ok, 6/10 freezes
   assert.equal(a.lenses[1]!.title, 'Allow 4 down: ≤ 60% · Calculator…');
@@ -54,7 +67,8 @@ test('lens on the [meta_server] header when the keys are absent; plans raise k',
 });
 
 test('lens titles name the rule that freezes first, dead nodes, and a frozen meta; all short', () => {
-  const meta = (pct: number, min: number) => `[meta_server]\nnode_live_percentage_threshold_for_update = ${pct}\nmin_live_node_count_for_unfreeze = ${min}\n`;
+  const meta = (pct: number, min: number) =>
+    `[meta_server]\nnode_live_percentage_threshold_for_update = ${pct}\nmin_live_node_count_for_unfreeze = ${min}\n`;
   const title = (a: Analysis) => a.lenses[0]!.title;
   // 4 nodes, 10%: the percentage never bites; 2 alive < min 3 does, after the second loss.
   assert.equal(title(run(meta(10, 3), { nodeCount: 4 })), 'Freezes after 2 more down (4 nodes, min 3 alive)');
@@ -63,8 +77,15 @@ test('lens titles name the rule that freezes first, dead nodes, and a frozen met
   const frozen = run(meta(65, 3), {}, live(5, 5));
   assert.equal(title(frozen), 'Frozen now: 5/10 alive (65%, min 3)');
   assert.match(frozen.lenses[0]!.tooltip, /frozen now: 5 of 10 alive .*\(cluster "c"\)/);
-  const many = run(meta(99, 3), { nodeCount: 9999 }, { runbookPlans: [{ uri: 'u', removals: 1234, line: 0, label: 'Runbook a-long-name.runbook.md (line 120)' }] });
-  const row = many.lenses.filter((l) => l.range.start.line === 1).map((l) => l.title).join(' | ');
+  const many = run(
+    meta(99, 3),
+    { nodeCount: 9999 },
+    { runbookPlans: [{ uri: 'u', removals: 1234, line: 0, label: 'Runbook a-long-name.runbook.md (line 120)' }] },
+  );
+  const row = many.lenses
+    .filter((l) => l.range.start.line === 1)
+    .map((l) => l.title)
+    .join(' | ');
   assert.ok(row.length <= 90, `${row.length}: ${row}`);
 });
 
@@ -84,7 +105,11 @@ test('code actions: rule fixes, ignore comments, and threshold rewrites for k re
   const text = '[meta_server]\nnode_live_percentage_threshold_for_update = 95\n';
   const a = run(text, { nodeCount: 10 }, { runbookPlans: [{ uri: 'u', removals: 3, line: 0, label: 'x' }] });
   const range = { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } };
-  const acts = actionsFor(a, range, (l) => text.split('\n')[l]!.length, { settings: DEFAULT_SETTINGS, clusters: [], runbookPlans: [{ uri: 'u', removals: 3, line: 0, label: 'x' }] });
+  const acts = actionsFor(a, range, (l) => text.split('\n')[l]!.length, {
+    settings: DEFAULT_SETTINGS,
+    clusters: [],
+    runbookPlans: [{ uri: 'u', removals: 3, line: 0, label: 'x' }],
+  });
   const titles = acts.map((x) => x.title);
   assert.ok(titles.includes('Set node_live_percentage_threshold_for_update to 90 (lets 1 node go)'), titles.join('\n'));
   assert.ok(titles.includes('Ignore threshold-freezes-on-loss on this line'));
@@ -94,7 +119,10 @@ test('code actions: rule fixes, ignore comments, and threshold rewrites for k re
   // without findings on the line (cursor elsewhere in range), the rewrite comes from the threshold itself
   const calm = run('[meta_server]\nnode_live_percentage_threshold_for_update = 50\n', { nodeCount: 10 });
   const rewrites = actionsFor(calm, range, () => 0, { settings: DEFAULT_SETTINGS, clusters: [], runbookPlans: [] });
-  assert.deepEqual(rewrites.map((x) => x.title), ['Set node_live_percentage_threshold_for_update to 40 (lets 6 of 10 nodes go down)']);
+  assert.deepEqual(
+    rewrites.map((x) => x.title),
+    ['Set node_live_percentage_threshold_for_update to 40 (lets 6 of 10 nodes go down)'],
+  );
   assert.equal(rewrites[0]!.kind, 'refactor');
   const ignore = acts.find((x) => x.title === 'Ignore threshold-freezes-on-loss on this line')!;
   assert.deepEqual(ignore.edits[0]!.range.start, { line: 1, character: text.split('\n')[1]!.length });
@@ -103,8 +131,15 @@ test('code actions: rule fixes, ignore comments, and threshold rewrites for k re
   assert.deepEqual(run(applied, { nodeCount: 10 }).findings, []);
   // threshold absent: the rewrite inserts it under [meta_server]
   const b = run('[meta_server]\n  server_list = a:1\n', { nodeCount: 10 });
-  const ins = actionsFor(b, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, () => 0, { settings: DEFAULT_SETTINGS, clusters: [], runbookPlans: [] });
-  assert.deepEqual(ins.map((x) => x.edits[0]!.newText), ['  node_live_percentage_threshold_for_update = 60\n']);
+  const ins = actionsFor(b, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, () => 0, {
+    settings: DEFAULT_SETTINGS,
+    clusters: [],
+    runbookPlans: [],
+  });
+  assert.deepEqual(
+    ins.map((x) => x.edits[0]!.newText),
+    ['  node_live_percentage_threshold_for_update = 60\n'],
+  );
 });
 
 test('hover: key documentation with per-version defaults, placeholders and directives', () => {
@@ -114,7 +149,10 @@ test('hover: key documentation with per-version defaults, placeholders and direc
   assert.match(h.markdown, /\*\*node_live_percentage_threshold_for_update\*\*/);
   assert.match(h.markdown, /2\.5: `65`.*2\.6: `65`.*shipped config.ini: `50`/);
   assert.match(h.markdown, /meta\.live_percentage/);
-  assert.match(h.markdown, /\*\*Now:\*\* 5 of 10 alive can go down, one after another, before the meta freezes \(pegasus\.config\.nodeCount\)/);
+  assert.match(
+    h.markdown,
+    /\*\*Now:\*\* 5 of 10 alive can go down, one after another, before the meta freezes \(pegasus\.config\.nodeCount\)/,
+  );
   const fd = hoverAt(a, { line: lineOf('fd_lease_seconds'), character: 4 })!;
   assert.match(fd.markdown, /2\.5: `9` s · 2\.6: `20` s ← selected/);
   const ph = lineOf('server_list = %{meta.server.list}');
@@ -131,11 +169,21 @@ test('completion: sections after "[", missing keys of the section, values after 
   const text = '[meta_server]\n  min_live_node_count_for_unfreeze = 3\n  \n  meta_function_level_on_start = \n[\n';
   const a = run(text);
   const keys = completionsAt(a, { line: 2, character: 2 }, '  ');
-  assert.ok(keys.some((c) => c.label === 'node_live_percentage_threshold_for_update' && c.insertText === 'node_live_percentage_threshold_for_update = 65'));
+  assert.ok(
+    keys.some(
+      (c) => c.label === 'node_live_percentage_threshold_for_update' && c.insertText === 'node_live_percentage_threshold_for_update = 65',
+    ),
+  );
   assert.ok(!keys.some((c) => c.label === 'min_live_node_count_for_unfreeze'), 'already present');
-  assert.ok(keys.some((c) => c.label === 'cluster_root'), 'other known keys too');
+  assert.ok(
+    keys.some((c) => c.label === 'cluster_root'),
+    'other known keys too',
+  );
   const vals = completionsAt(a, { line: 3, character: 33 }, '  meta_function_level_on_start = ');
-  assert.deepEqual(vals.map((v) => v.label), ['stopped', 'blind', 'freezed', 'steady', 'lively']);
+  assert.deepEqual(
+    vals.map((v) => v.label),
+    ['stopped', 'blind', 'freezed', 'steady', 'lively'],
+  );
   const secs = completionsAt(a, { line: 4, character: 1 }, '[');
   assert.ok(secs.some((s) => s.label === 'replication'));
   assert.ok(!secs.some((s) => s.label === 'meta_server'));
@@ -163,7 +211,13 @@ test('runbook scan: scale-in node counts accumulate until restart-meta', () => {
     'scale-in --nodes x,y,z,w',
     '```',
   ].join('\n');
-  assert.deepEqual(scanRunbook('file:///w/a.runbook.md', md), { uri: 'file:///w/a.runbook.md', cluster: 'prod', removals: 3, line: 9, label: 'Runbook a.runbook.md (line 10)' });
+  assert.deepEqual(scanRunbook('file:///w/a.runbook.md', md), {
+    uri: 'file:///w/a.runbook.md',
+    cluster: 'prod',
+    removals: 3,
+    line: 9,
+    label: 'Runbook a.runbook.md (line 10)',
+  });
   assert.equal(scanRunbook('u', '# nothing planned\n'), undefined);
 });
 
@@ -184,11 +238,17 @@ test('runbook scan: reads cells and commands exactly as the runbook runner does'
     label: 'Runbook x.runbook.md (line 5)',
   });
   // A trailing comment is not a flag (the scanner took the last `--nodes` on the line).
-  assert.equal(scan(`\`\`\`pegasus\n# scale-in --nodes ${A},${B}\nscale-in --nodes ${A} # later: --nodes ${B},${C}\n\`\`\`\n`)?.removals, 1);
+  assert.equal(
+    scan(`\`\`\`pegasus\n# scale-in --nodes ${A},${B}\nscale-in --nodes ${A} # later: --nodes ${B},${C}\n\`\`\`\n`)?.removals,
+    1,
+  );
   // A cell with a syntax error does not run at all, so it removes nothing.
   assert.equal(scan(`\`\`\`pegasus\nscale-in --nodes ${A}\nscale-in --nodes not-an-address\n\`\`\`\n`), undefined);
   // `plan` only describes; a ```pegasus inside another fence is markdown, not a cell.
-  assert.equal(scan(`\`\`\`pegasus\nplan scale-in --nodes ${A},${B}\n\`\`\`\n\`\`\`\`md\n\`\`\`pegasus\nscale-in --nodes ${A}\n\`\`\`\n\`\`\`\`\n`), undefined);
+  assert.equal(
+    scan(`\`\`\`pegasus\nplan scale-in --nodes ${A},${B}\n\`\`\`\n\`\`\`\`md\n\`\`\`pegasus\nscale-in --nodes ${A}\n\`\`\`\n\`\`\`\`\n`),
+    undefined,
+  );
   // migrate --from removes nodes too; restart-meta forgets them.
   assert.deepEqual(
     [

@@ -10,7 +10,42 @@ import { DEFAULT_SETTINGS } from '../../../src/config/settings';
 import { seededRandom } from '../../../src/simulator/model/rng';
 
 const fixture = readFileSync(join(__dirname, 'fixtures', 'server.ini'), 'utf8');
-const PIECES = ['[', ']', '=', '#', ';', '^', '^#', '%', '%{', '}', '\n', '\r\n', '\r', ' ', '\t', 'meta_server', 'replication', 'node_live_percentage_threshold_for_update', 'min_live_node_count_for_unfreeze', 'fd_lease_seconds', 'fd_grace_seconds', '50', '-1', '999999999999999999999', 'true', 'pegasus-ops:', 'nodes=', 'disable=', '\u0000', '\ud800', '😀', '[meta_server]', '[replication]', 'k = v'];
+const PIECES = [
+  '[',
+  ']',
+  '=',
+  '#',
+  ';',
+  '^',
+  '^#',
+  '%',
+  '%{',
+  '}',
+  '\n',
+  '\r\n',
+  '\r',
+  ' ',
+  '\t',
+  'meta_server',
+  'replication',
+  'node_live_percentage_threshold_for_update',
+  'min_live_node_count_for_unfreeze',
+  'fd_lease_seconds',
+  'fd_grace_seconds',
+  '50',
+  '-1',
+  '999999999999999999999',
+  'true',
+  'pegasus-ops:',
+  'nodes=',
+  'disable=',
+  '\u0000',
+  '\ud800',
+  '😀',
+  '[meta_server]',
+  '[replication]',
+  'k = v',
+];
 
 function mutate(r: () => number, base: string): string {
   let s = base;
@@ -35,7 +70,11 @@ function randomDoc(r: () => number): string {
 
 test('10,000 fuzzed documents: analysis, hovers, completions and actions never throw and stay in bounds', () => {
   const r = seededRandom(20261126);
-  const ctx = { settings: { ...DEFAULT_SETTINGS, nodeCount: 10 }, clusters: [{ name: 'c', alive: 5, dead: 2 }], runbookPlans: [{ uri: 'u', removals: 4, line: 0, label: 'x' }] };
+  const ctx = {
+    settings: { ...DEFAULT_SETTINGS, nodeCount: 10 },
+    clusters: [{ name: 'c', alive: 5, dead: 2 }],
+    runbookPlans: [{ uri: 'u', removals: 4, line: 0, label: 'x' }],
+  };
   for (let i = 0; i < 10_000; i++) {
     const text = i % 3 === 0 ? randomDoc(r) : mutate(r, fixture.slice(0, Math.floor(r() * fixture.length)));
     const a = analyzeConfig(text, ctx);
@@ -57,7 +96,15 @@ test('10,000 fuzzed documents: analysis, hovers, completions and actions never t
 
 test('pathological inputs: huge line, only brackets, only equals, deep placeholders', () => {
   const ctx = { settings: DEFAULT_SETTINGS, clusters: [], runbookPlans: [] };
-  for (const text of ['x'.repeat(1_000_000), '['.repeat(10_000), '='.repeat(10_000), '%{'.repeat(10_000), '^'.repeat(10_001) + '#', '\n'.repeat(50_000), '']) {
+  for (const text of [
+    'x'.repeat(1_000_000),
+    '['.repeat(10_000),
+    '='.repeat(10_000),
+    '%{'.repeat(10_000),
+    '^'.repeat(10_001) + '#',
+    '\n'.repeat(50_000),
+    '',
+  ]) {
     const a = analyzeConfig(text, ctx);
     assert.ok(Array.isArray(a.findings));
   }

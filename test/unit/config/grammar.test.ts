@@ -34,7 +34,11 @@ test('grammar: sections, keys, values, comments, escapes and placeholders are re
   assert.equal(entry.exec('# commented = 1'), null);
   assert.equal(entry.exec('[a=b]'), null);
   const comment = new RegExp(repo.comment.begin, 'g');
-  assert.deepEqual([...'a = b^#c ; d'.matchAll(comment)].map((m) => m.index), [9], 'escaped # is not a comment');
+  assert.deepEqual(
+    [...'a = b^#c ; d'.matchAll(comment)].map((m) => m.index),
+    [9],
+    'escaped # is not a comment',
+  );
   assert.ok(new RegExp(repo.escape.match).test('bucket^#1'));
   const [tmpl, cargs] = repo.placeholder.patterns.map((p: { match: string }) => new RegExp(p.match));
   assert.equal(tmpl.exec('/pegasus/%{cluster.name}/lock')![2], 'cluster.name');

@@ -39,7 +39,9 @@ test('^# and ^; escapes keep a literal marker; the comment after them is still c
 });
 
 test('empty values, keys without "=", long lists and placeholders', () => {
-  const doc = parseConfig('[s]\n  arguments =\n  bare_key\n  pools = A,B,C, D\n  %{cluster.name} = %{meta.server.list}\n  p = %white_list%\n');
+  const doc = parseConfig(
+    '[s]\n  arguments =\n  bare_key\n  pools = A,B,C, D\n  %{cluster.name} = %{meta.server.list}\n  p = %white_list%\n',
+  );
   const [args, bare, pools, tmpl, cargs] = doc.sections[0]!.entries;
   assert.equal(args!.value, '');
   assert.equal(args!.valueStart, args!.valueEnd);
@@ -48,8 +50,14 @@ test('empty values, keys without "=", long lists and placeholders', () => {
   assert.equal(bare!.value, '');
   assert.equal(pools!.value, 'A,B,C, D');
   assert.equal(tmpl!.key, '%{cluster.name}');
-  assert.deepEqual(placeholdersIn(tmpl!.value).map((p) => [p.name, p.kind]), [['meta.server.list', 'template']]);
-  assert.deepEqual(placeholdersIn(cargs!.value).map((p) => [p.name, p.kind, p.start, p.end]), [['white_list', 'cargs', 0, 12]]);
+  assert.deepEqual(
+    placeholdersIn(tmpl!.value).map((p) => [p.name, p.kind]),
+    [['meta.server.list', 'template']],
+  );
+  assert.deepEqual(
+    placeholdersIn(cargs!.value).map((p) => [p.name, p.kind, p.start, p.end]),
+    [['white_list', 'cargs', 0, 12]],
+  );
   assert.deepEqual(placeholdersIn('50% of 60%'), []);
 });
 
@@ -58,7 +66,13 @@ test('duplicate keys: the first definition wins; duplicate sections are marked',
   assert.equal(firstEntry(doc, 'a', 'k')!.value, '1');
   assert.equal(firstEntry(doc, 'a', 'j')!.value, '5', 'a key first set in the repeated section');
   assert.equal(firstEntry(doc, 'b', 'j'), undefined);
-  assert.deepEqual(doc.duplicateEntries.map((e) => [e.line, e.value]), [[2, '2'], [6, '4']]);
+  assert.deepEqual(
+    doc.duplicateEntries.map((e) => [e.line, e.value]),
+    [
+      [2, '2'],
+      [6, '4'],
+    ],
+  );
   const [, second] = doc.sections[0]!.entries;
   assert.equal(second!.duplicateOf!.value, '1');
   assert.equal(doc.sections[1]!.entries[0]!.duplicateOf, undefined, 'same key in another section is fine');
@@ -94,7 +108,13 @@ test('CRLF line endings, tabs and a BOM', () => {
 
 test('a lone CR ends a line, as in the editor', () => {
   const doc = parseConfig('[a]\rk = 1\r\nj = 2\n');
-  assert.deepEqual(doc.entries.map((e) => [e.key, e.line]), [['k', 1], ['j', 2]]);
+  assert.deepEqual(
+    doc.entries.map((e) => [e.key, e.line]),
+    [
+      ['k', 1],
+      ['j', 2],
+    ],
+  );
   assert.equal(doc.lineCount, 4);
 });
 

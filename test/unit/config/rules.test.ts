@@ -57,7 +57,9 @@ test('the server spelling "max_succssive_unstable_restart" is suggested for the 
 });
 
 test('types: bad integers and booleans keep the default (warning), a bad level aborts start (error)', () => {
-  const a = run('[meta_server]\nmin_live_node_count_for_unfreeze = three\nadd_secondary_enable_flow_control = yes\nmeta_function_level_on_start = fast\n');
+  const a = run(
+    '[meta_server]\nmin_live_node_count_for_unfreeze = three\nadd_secondary_enable_flow_control = yes\nmeta_function_level_on_start = fast\n',
+  );
   const byKey = (k: string) => a.findings.find((f) => f.message.includes(k))!;
   assert.equal(byKey('min_live_node_count_for_unfreeze').severity, 'warning');
   assert.match(byKey('min_live_node_count_for_unfreeze').message, /keeps the default \(3\)/);
@@ -83,7 +85,11 @@ test('ranges per version: threshold 0..100 CHECK-fails in 2.6, freezes forever i
 });
 
 test('placeholders are not validated (deployment fills them in)', () => {
-  assert.deepEqual(run('[meta_server]\nnode_live_percentage_threshold_for_update = %{pct}\nmin_live_node_count_for_unfreeze = %min%\n', { nodeCount: 3 }).findings, []);
+  assert.deepEqual(
+    run('[meta_server]\nnode_live_percentage_threshold_for_update = %{pct}\nmin_live_node_count_for_unfreeze = %min%\n', { nodeCount: 3 })
+      .findings,
+    [],
+  );
 });
 
 test('fd_grace_seconds must exceed fd_lease_seconds, using version defaults for the missing one', () => {
@@ -159,10 +165,15 @@ test('a scale-in planned in an open runbook that would freeze is a warning with 
   // 5 of 10 at 50 is the strict boundary: fine
   assert.deepEqual(run(t, { nodeCount: 10 }, { runbookPlans: [{ ...plan, removals: 5 }] }).findings, []);
   // a plan for another cluster does not apply
-  assert.deepEqual(run(`# pegasus-ops: cluster=prod\n${t}`, { nodeCount: 10 }, { runbookPlans: [{ ...plan, cluster: 'staging' }] }).findings, []);
+  assert.deepEqual(
+    run(`# pegasus-ops: cluster=prod\n${t}`, { nodeCount: 10 }, { runbookPlans: [{ ...plan, cluster: 'staging' }] }).findings,
+    [],
+  );
   // at 20%, 8 of 10 only hits min_live (2 < 3): no threshold fix helps
   const low = t.replace('= 50', '= 20');
-  const g = run(low, { nodeCount: 10 }, { runbookPlans: [{ ...plan, removals: 8 }] }).findings.find((x) => x.code === 'threshold-freezes-scale-in')!;
+  const g = run(low, { nodeCount: 10 }, { runbookPlans: [{ ...plan, removals: 8 }] }).findings.find(
+    (x) => x.code === 'threshold-freezes-scale-in',
+  )!;
   assert.match(g.message, /removal 8 of 8 only 2\/10 \(20.0%\) are alive, fewer than 3/);
   assert.deepEqual(g.fixes, []);
 });
@@ -173,7 +184,15 @@ test('rules can be turned off by setting, by file directive, per line and for th
   assert.deepEqual(run(t, { disabledRules: ['duplicate-key'] }).findings, []);
   assert.deepEqual(run(`# pegasus-ops: disable=duplicate-key\n${t}`).findings, []);
   assert.deepEqual(run(`${t.trimEnd()}  # pegasus-ops: disable=duplicate-key\n`).findings, []);
-  assert.deepEqual(run(t.replace('min_live_node_count_for_unfreeze = 1', '# pegasus-ops: disable-next-line=duplicate-key\n\nmin_live_node_count_for_unfreeze = 1')).findings, []);
+  assert.deepEqual(
+    run(
+      t.replace(
+        'min_live_node_count_for_unfreeze = 1',
+        '# pegasus-ops: disable-next-line=duplicate-key\n\nmin_live_node_count_for_unfreeze = 1',
+      ),
+    ).findings,
+    [],
+  );
   // disabling another rule does not hide this one
   assert.deepEqual(codes(run(`# pegasus-ops: disable=unknown-key\n${t}`)), ['duplicate-key']);
 });

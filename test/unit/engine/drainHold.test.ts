@@ -27,7 +27,10 @@ async function drained(s: ReturnType<typeof setup>) {
   for (const x of r.settingsLeft) assert.ok(x.reason.includes(REASON), x.reason);
   assert.equal(r.settingsLeft.find((x) => x.name === 'meta_level')!.original, 'lively');
   const open = s.journal.openSettings();
-  assert.deepEqual(open.map((x) => [x.name, x.heldFor]).sort(), [['meta.lb.assign_secondary_black_list', N1], ['meta_level', N1]]);
+  assert.deepEqual(open.map((x) => [x.name, x.heldFor]).sort(), [
+    ['meta.lb.assign_secondary_black_list', N1],
+    ['meta_level', N1],
+  ]);
   return r;
 }
 
@@ -42,7 +45,10 @@ test('B14: drain-node keeps the node black-listed and steady; a simulated minute
   s.f.nodes.get(N3)!.running = false;
   s.f.nodes.get(N3)!.stoppedAt = s.f.time;
   s.f.advance(7 * 60_000); // past the grace period and the (restored) 5-minute assign delay
-  assert.ok(s.f.metrics.copies - copies0 >= hostedN3, `cure re-placed N3's replicas (${s.f.metrics.copies - copies0} copies for ${hostedN3})`);
+  assert.ok(
+    s.f.metrics.copies - copies0 >= hostedN3,
+    `cure re-placed N3's replicas (${s.f.metrics.copies - copies0} copies for ${hostedN3})`,
+  );
   assert.equal(s.f.replicasOn(N1), 0, 'none of them on the drained node');
   s.f.nodes.get(N3)!.running = true;
   s.f.nodes.get(N3)!.alive = true;
@@ -78,7 +84,10 @@ test('B14: while drain-node keeps settings, other mutating steps are refused nam
   await drained(s);
   const r = await s.engine.run({ op: 'scale-in', nodes: [N2] });
   assert.equal(r.outcome, 'refused');
-  assert.ok(r.refusals.some((x) => /drain-node of 10\.0\.0\.1:34801 keeps settings/.test(x.reason) && /stop-node 10\.0\.0\.1:34801/.test(x.fix)), JSON.stringify(r.refusals));
+  assert.ok(
+    r.refusals.some((x) => /drain-node of 10\.0\.0\.1:34801 keeps settings/.test(x.reason) && /stop-node 10\.0\.0\.1:34801/.test(x.fix)),
+    JSON.stringify(r.refusals),
+  );
   // A failed stop-node (N2 still hosts replicas) gives nothing back.
   const st = await s.engine.run({ op: 'stop-node', node: N2 });
   assert.equal(st.outcome, 'failed', st.message);

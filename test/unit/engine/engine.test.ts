@@ -8,7 +8,13 @@ import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeOptions } from '.
 
 function setup(o: Partial<FakeOptions> = {}, journal: Journal = Journal.memory()) {
   return fakeEngine(
-    { tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'user', partitions: 4, replicas: 3 }], ...o },
+    {
+      tables: [
+        { name: 'temp', partitions: 8, replicas: 3 },
+        { name: 'user', partitions: 4, replicas: 3 },
+      ],
+      ...o,
+    },
     { journal, metaServers: TWO_METAS, who: 'tester@host', options: SIZED_ENGINE_OPTIONS },
   );
 }
@@ -33,7 +39,10 @@ test('scale-in of two nodes copies each hosted replica once, never loses a prima
   assert.equal(r.plan!.replicasOnLeaving, hosted);
   // The black list held both leaving nodes while the first one drained.
   assert.ok(f.settingLog.includes('meta.lb.assign_secondary_black_list=10.0.0.1:34801,10.0.0.2:34801'));
-  const steps = journal.all().filter((x) => x.t === 'step' && x.status === 'done').map((x) => (x as { step: string }).step);
+  const steps = journal
+    .all()
+    .filter((x) => x.t === 'step' && x.status === 'done')
+    .map((x) => (x as { step: string }).step);
   // One node at a time; the next drain overlaps only the failure detector's grace period of the previous (empty) node.
   assert.deepEqual(steps.slice(3), [
     '10.0.0.1:34801:primaries',
@@ -82,7 +91,10 @@ test('pre-flight refuses with reason and fix', async () => {
     const { engine } = setup({ nodes: 4 });
     const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
     assert.equal(r.outcome, 'refused');
-    assert.ok(r.refusals.some((x) => /keeps 3 replicas but only 2/.test(x.reason)), r.message);
+    assert.ok(
+      r.refusals.some((x) => /keeps 3 replicas but only 2/.test(x.reason)),
+      r.message,
+    );
   }
   {
     const { f, engine } = setup();
@@ -113,7 +125,10 @@ test('pre-flight refuses with reason and fix', async () => {
       f.dead.add(a);
     }
     const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
-    assert.ok(r.refusals.some((x) => /frozen/.test(x.reason)), r.message);
+    assert.ok(
+      r.refusals.some((x) => /frozen/.test(x.reason)),
+      r.message,
+    );
   }
 });
 
@@ -145,7 +160,10 @@ test('cancel mid-drain restores settings, says where the cluster is, and resume 
     assert.equal(r2.run, r.run);
     assert.equal(f.replicasOn('10.0.0.1:34801') + f.replicasOn('10.0.0.2:34801'), 0);
     assert.deepEqual(f.settings.blackList, []);
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; step?: string; status?: string });
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: string; step?: string; status?: string });
     const primDone = lines.filter((l) => l.t === 'step' && l.step === '10.0.0.1:34801:primaries' && l.status === 'done');
     assert.equal(primDone.length, 1, 'a finished step is never repeated');
   } finally {
@@ -206,7 +224,13 @@ test('leader failover mid-drain: the engine re-applies black list, delay and lev
   const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
   assert.equal(r.outcome, 'done', r.message);
   assert.ok(done);
-  assert.ok(events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message) && /black_list/.test(e.message)), events.filter((e) => e.kind === 'leader').map((e) => e.message).join('\n'));
+  assert.ok(
+    events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message) && /black_list/.test(e.message)),
+    events
+      .filter((e) => e.kind === 'leader')
+      .map((e) => e.message)
+      .join('\n'),
+  );
   assert.equal(f.metrics.noPrimaryMs, 0);
   assert.equal(f.unhealthy(), 0);
   assert.deepEqual(f.settings.blackList, []);
@@ -216,12 +240,15 @@ test('a node that never drains: explained when stuck, times out, nothing lost, s
   const { f } = setup();
   f.stuckNodes.add('10.0.0.1:34801');
   const before = f.replicasOn('10.0.0.1:34801');
-  const { engine, events } = fakeEngine({}, {
-    cluster: f,
-    metaServers: [],
-    // fdGraceSeconds: the engine's default.
-    options: { fdGraceSeconds: undefined, stuckAfterMs: 20_000, reproposeAfterMs: 10_000, timeouts: { primariesMs: 60_000 } },
-  });
+  const { engine, events } = fakeEngine(
+    {},
+    {
+      cluster: f,
+      metaServers: [],
+      // fdGraceSeconds: the engine's default.
+      options: { fdGraceSeconds: undefined, stuckAfterMs: 20_000, reproposeAfterMs: 10_000, timeouts: { primariesMs: 60_000 } },
+    },
+  );
   const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
   assert.equal(r.outcome, 'failed');
   assert.match(r.message, /timed out .* waiting for 10\.0\.0\.1:34801 to hold no primary/);
@@ -305,11 +332,17 @@ test('step by step (drain, stop, drain, stop): a threshold kept lowered does not
 
 test('cleanup runs only once the node is confirmed gone and every partition is healthy', async () => {
   const seen: { node: string; alive: boolean; unhealthy: number }[] = [];
-  const { engine } = fakeEngine({}, {
-    control: (f) => ({ ...f.control(), cleanupNode: async (a: string) => void seen.push({ node: a, alive: f.nodes.get(a)!.alive, unhealthy: f.unhealthy() }) }),
-    metaServers: [],
-    options: { fdGraceSeconds: undefined },
-  });
+  const { engine } = fakeEngine(
+    {},
+    {
+      control: (f) => ({
+        ...f.control(),
+        cleanupNode: async (a: string) => void seen.push({ node: a, alive: f.nodes.get(a)!.alive, unhealthy: f.unhealthy() }),
+      }),
+      metaServers: [],
+      options: { fdGraceSeconds: undefined },
+    },
+  );
   const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
   assert.equal(r.outcome, 'done', r.message);
   assert.deepEqual(seen, [

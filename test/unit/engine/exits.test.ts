@@ -13,8 +13,19 @@ import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type Fak
 const N1 = '10.0.0.1:34801';
 const N2 = '10.0.0.2:34801';
 
-function setup(o: Partial<FakeOptions> = {}, control?: (f: FakeCluster) => NodeControl, options: EngineOptions = {}, journal = Journal.memory()) {
-  return fakeEngine(o, { ...(control ? { control } : {}), journal, metaServers: TWO_METAS, who: 'tester@host', options: { ...SIZED_ENGINE_OPTIONS, ...options } });
+function setup(
+  o: Partial<FakeOptions> = {},
+  control?: (f: FakeCluster) => NodeControl,
+  options: EngineOptions = {},
+  journal = Journal.memory(),
+) {
+  return fakeEngine(o, {
+    ...(control ? { control } : {}),
+    journal,
+    metaServers: TWO_METAS,
+    who: 'tester@host',
+    options: { ...SIZED_ENGINE_OPTIONS, ...options },
+  });
 }
 
 // 6 nodes at pct 80: the second stop (alive 4, dead 2: 400 < 480) needs the threshold lowered to 66.
@@ -27,13 +38,17 @@ test('a stop command that fails after killing the process: the lowered threshold
       kind: 'command',
       stopNode: async (a, signal) => {
         await ctl.stopNode(a, signal);
-        if (a === N2) throw new Error('"ssh" "10.0.0.2" "systemctl" "stop" "pegasus" failed: exit code 255: Connection closed by remote host');
+        if (a === N2)
+          throw new Error('"ssh" "10.0.0.2" "systemctl" "stop" "pegasus" failed: exit code 255: Connection closed by remote host');
       },
     };
   });
   const r = await engine.run({ op: 'scale-in', nodes: [N1, N2] });
   assert.equal(r.outcome, 'failed');
-  assert.match(r.message, /stopping 10\.0\.0\.2:34801 through command node control failed: .*exit code 255.*It held no replica, so no data is at risk; .*then resume/);
+  assert.match(
+    r.message,
+    /stopping 10\.0\.0\.2:34801 through command node control failed: .*exit code 255.*It held no replica, so no data is at risk; .*then resume/,
+  );
   // The threshold stays at the lowered value because N2 is about to be declared dead.
   assert.equal(f.settings.pct, 66);
   const kept = r.settingsLeft.find((s) => s.name === 'meta.live_percentage');
@@ -66,7 +81,9 @@ test('cancel between a stop and the meta seeing the node gone: restore never bri
 });
 
 test('metas vanish mid-drain for longer than the leader timeout: the run fails naming the metas, restore waits for them', async () => {
-  const { f, engine, events } = setup({}, undefined, { timeouts: { leaderMs: 30_000, primariesMs: 120_000, secondariesMs: 600_000, healthyMs: 300_000, nodeGoneMs: 60_000 } });
+  const { f, engine, events } = setup({}, undefined, {
+    timeouts: { leaderMs: 30_000, primariesMs: 120_000, secondariesMs: 600_000, healthyMs: 300_000, nodeGoneMs: 60_000 },
+  });
   let armed = true;
   f.onTick = (x) => {
     if (armed && x.tables.some((t) => t.partitions.some((p) => p.learn))) {
@@ -77,7 +94,10 @@ test('metas vanish mid-drain for longer than the leader timeout: the run fails n
   const r = await engine.run({ op: 'scale-in', nodes: [N1] });
   f.onTick = undefined;
   assert.equal(r.outcome, 'failed');
-  assert.match(r.message, /kept failing for .*ERR_NETWORK_FAILURE.*Check that the meta servers \(127\.0\.0\.1:34601, 127\.0\.0\.1:34602\) are up and reachable \(the last leader was 127\.0\.0\.1:34601\), then resume/);
+  assert.match(
+    r.message,
+    /kept failing for .*ERR_NETWORK_FAILURE.*Check that the meta servers \(127\.0\.0\.1:34601, 127\.0\.0\.1:34602\) are up and reachable \(the last leader was 127\.0\.0\.1:34601\), then resume/,
+  );
   assert.doesNotMatch(r.message, /restoring settings failed/);
   assert.ok(events.some((e) => e.kind === 'warning' && /restoring settings failed .*retrying until a meta leader answers/.test(e.message)));
   assert.deepEqual(f.settings.blackList, []);
@@ -87,19 +107,28 @@ test('metas vanish mid-drain for longer than the leader timeout: the run fails n
 });
 
 test('metas gone for good: the run says which settings the journal still holds and how to restore them', async () => {
-  const { f, engine } = setup({}, undefined, { timeouts: { leaderMs: 20_000, primariesMs: 120_000, secondariesMs: 600_000, healthyMs: 300_000, nodeGoneMs: 60_000 } });
+  const { f, engine } = setup({}, undefined, {
+    timeouts: { leaderMs: 20_000, primariesMs: 120_000, secondariesMs: 600_000, healthyMs: 300_000, nodeGoneMs: 60_000 },
+  });
   f.onTick = (x) => {
     if (x.tables.some((t) => t.partitions.some((p) => p.learn))) x.metaDownUntil = Infinity;
   };
   const r = await engine.run({ op: 'scale-in', nodes: [N1] });
   assert.equal(r.outcome, 'failed');
-  assert.match(r.message, /restoring settings failed: the meta did not answer for .*once the meta answers again, run restore-settings \(the journal keeps the values to restore: .*meta\.lb\.assign_secondary_black_list=''.*meta\.lb\.assign_delay_ms=300000/);
+  assert.match(
+    r.message,
+    /restoring settings failed: the meta did not answer for .*once the meta answers again, run restore-settings \(the journal keeps the values to restore: .*meta\.lb\.assign_secondary_black_list=''.*meta\.lb\.assign_delay_ms=300000/,
+  );
   assert.match(r.clusterState, /^unknown/);
   assert.ok(r.settingsLeft.length >= 2);
 });
 
 test('an exception from the start command (scale-out) restores the level and reports the command error', async () => {
-  const { f, engine } = setup({}, (fc) => ({ ...fc.control(), kind: 'command', startNode: async () => Promise.reject(new Error('"ssh" "10.0.1.9" failed: program not found (ssh)')) }));
+  const { f, engine } = setup({}, (fc) => ({
+    ...fc.control(),
+    kind: 'command',
+    startNode: async () => Promise.reject(new Error('"ssh" "10.0.1.9" failed: program not found (ssh)')),
+  }));
   f.settings.level = 'lively';
   const r = await engine.run({ op: 'scale-out', nodes: ['10.0.1.9:34801'] });
   assert.equal(r.outcome, 'failed');
@@ -117,7 +146,12 @@ test('resume finds a drained node hosting a replica again: drains it again befor
     const path = join(dir, 'j.jsonl');
     const spec = { op: 'scale-in', nodes: [N1] } as const;
     // First run: the editor dies right after the drain finished, as the stop begins.
-    const { f, engine } = setup({}, (fc) => ({ ...fc.control(), stopNode: async () => Promise.reject(new Error('editor crashed')) }), {}, Journal.open(path));
+    const { f, engine } = setup(
+      {},
+      (fc) => ({ ...fc.control(), stopNode: async () => Promise.reject(new Error('editor crashed')) }),
+      {},
+      Journal.open(path),
+    );
     await engine.run(spec).catch(() => undefined);
     const { readFileSync } = await import('node:fs');
     const lines = readFileSync(path, 'utf8').trim().split('\n');
@@ -139,7 +173,15 @@ test('resume finds a drained node hosting a replica again: drains it again befor
     f.onTick = undefined;
     assert.equal(r?.outcome, 'done', r?.message);
     assert.equal(stoppedWithData, false);
-    assert.ok(events.some((e) => e.kind === 'warning' && /hosts 1 replica\(s\) again before its stop|:replicas: the journal says done, but 10\.0\.0\.1:34801 holds 1 replica\(s\) again/.test(e.message)));
+    assert.ok(
+      events.some(
+        (e) =>
+          e.kind === 'warning' &&
+          /hosts 1 replica\(s\) again before its stop|:replicas: the journal says done, but 10\.0\.0\.1:34801 holds 1 replica\(s\) again/.test(
+            e.message,
+          ),
+      ),
+    );
     assert.equal(f.replicasOn(N1), 0);
     assert.equal(f.nodes.get(N1)!.alive, false);
     assert.equal(f.metrics.noPrimaryMs, 0);
@@ -155,20 +197,33 @@ test('resume after a crash right after a stop was issued: that node still counts
   const dir = mkdtempSync(join(tmpdir(), 'engine-crashstop-'));
   try {
     const path = join(dir, 'j.jsonl');
-    const { f, engine } = setup({ pct: 80 }, (fc) => {
-      const ctl = fc.control();
-      return {
-        ...ctl,
-        stopNode: async (a, signal) => {
-          await ctl.stopNode(a, signal);
-          if (a === N2) throw new Error('editor crashed');
-        },
-      };
-    }, {}, Journal.open(path));
+    const { f, engine } = setup(
+      { pct: 80 },
+      (fc) => {
+        const ctl = fc.control();
+        return {
+          ...ctl,
+          stopNode: async (a, signal) => {
+            await ctl.stopNode(a, signal);
+            if (a === N2) throw new Error('editor crashed');
+          },
+        };
+      },
+      {},
+      Journal.open(path),
+    );
     await engine.run({ op: 'scale-in', nodes: [N1, N2] });
     // The dead process wrote nothing after the crash: cut its failure, restore and end.
     const lines = readFileSync(path, 'utf8').trim().split('\n');
-    writeFileSync(path, lines.slice(0, lines.findIndex((l) => l.includes('"failed"'))).join('\n') + '\n');
+    writeFileSync(
+      path,
+      lines
+        .slice(
+          0,
+          lines.findIndex((l) => l.includes('"failed"')),
+        )
+        .join('\n') + '\n',
+    );
     // As the crash left the cluster: N2 stopped, still listed ALIVE, the threshold lowered.
     f.settings.pct = 66;
     f.settings.blackList = [N1, N2];

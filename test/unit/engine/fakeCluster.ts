@@ -7,7 +7,18 @@
 import { freezeVerdict } from '../../../src/cluster/freeze';
 import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../../src/engine/engine';
 import { Journal } from '../../../src/engine/journal';
-import { abortError, type Clock, type ClusterPort, type ClusterState, type LeaderChangeInfo, type MetaLevel, type MinLiveReading, type NodeControl, type Proposal, type SettingName } from '../../../src/engine/ports';
+import {
+  abortError,
+  type Clock,
+  type ClusterPort,
+  type ClusterState,
+  type LeaderChangeInfo,
+  type MetaLevel,
+  type MinLiveReading,
+  type NodeControl,
+  type Proposal,
+  type SettingName,
+} from '../../../src/engine/ports';
 
 interface FPart {
   pidx: number;
@@ -94,7 +105,12 @@ export class FakeCluster implements ClusterPort {
     return {
       leader: this.leader,
       nodes: [...this.nodes.entries()].filter(([a, n]) => n.alive || this.dead.has(a)).map(([a, n]) => ({ address: a, alive: n.alive })),
-      tables: this.tables.map((t) => ({ appId: t.appId, name: t.name, maxReplicaCount: t.maxReplicaCount, partitions: t.partitions.map((p) => ({ pidx: p.pidx, ballot: p.ballot, primary: p.primary, secondaries: [...p.secondaries] })) })),
+      tables: this.tables.map((t) => ({
+        appId: t.appId,
+        name: t.name,
+        maxReplicaCount: t.maxReplicaCount,
+        partitions: t.partitions.map((p) => ({ pidx: p.pidx, ballot: p.ballot, primary: p.primary, secondaries: [...p.secondaries] })),
+      })),
       effectiveLevel: this.frozen() ? 'freezed' : this.settings.level,
     };
   }
@@ -353,7 +369,8 @@ export class FakeCluster implements ClusterPort {
         }
         p.pending = null;
       } else if (pr.type === 'copy_sec') {
-        if (this.alive(pr.to) && !p.secondaries.includes(pr.to) && p.primary !== pr.to) p.learn = { to: pr.to, doneAt: this.time + this.copyMs, kind: 'copy_sec' };
+        if (this.alive(pr.to) && !p.secondaries.includes(pr.to) && p.primary !== pr.to)
+          p.learn = { to: pr.to, doneAt: this.time + this.copyMs, kind: 'copy_sec' };
         else p.pending = null;
       } else if (pr.type === 'remove') {
         if (p.secondaries.includes(pr.from)) {
@@ -366,7 +383,11 @@ export class FakeCluster implements ClusterPort {
     }
     if (pr) return;
     if (1 + p.secondaries.length < t.maxReplicaCount) {
-      const emergency = 1 + p.secondaries.length < 2 || p.dropAt === undefined || this.time > p.dropAt + this.settings.delay || (p.dropNode !== undefined && this.settings.blackList.includes(p.dropNode));
+      const emergency =
+        1 + p.secondaries.length < 2 ||
+        p.dropAt === undefined ||
+        this.time > p.dropAt + this.settings.delay ||
+        (p.dropNode !== undefined && this.settings.blackList.includes(p.dropNode));
       if (!emergency) {
         if (p.dropNode && this.alive(p.dropNode) && !p.secondaries.includes(p.dropNode)) {
           p.secondaries.push(p.dropNode);
@@ -414,7 +435,10 @@ export interface FakeEngineSetup {
  * A ScaleEngine over a FakeCluster (6 nodes, one table `temp` of 8 partitions x 3 unless `o` says
  * otherwise), on the fake's clock, its events collected in `events`.
  */
-export function fakeEngine(o: Partial<FakeOptions> = {}, s: FakeEngineSetup = {}): { f: FakeCluster; engine: ScaleEngine; events: EngineEvent[]; journal: Journal } {
+export function fakeEngine(
+  o: Partial<FakeOptions> = {},
+  s: FakeEngineSetup = {},
+): { f: FakeCluster; engine: ScaleEngine; events: EngineEvent[]; journal: Journal } {
   const f = s.cluster ?? new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], ...o });
   const events = s.events ?? [];
   const journal = s.journal ?? Journal.memory();

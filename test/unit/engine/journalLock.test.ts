@@ -52,7 +52,12 @@ test(
     assert.equal(done.outcome, 'done', done.message);
     assert.equal(existsSync(lockPathOf(path)), false, 'released at the end');
     // B never wrote into A's run.
-    const whos = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; who?: string }).filter((x) => x.t === 'begin').map((x) => x.who);
+    const whos = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: string; who?: string })
+      .filter((x) => x.t === 'begin')
+      .map((x) => x.who);
     assert.deepEqual(whos, ['alice@editor']);
     // Free again: B runs now.
     const r2 = await b.run({ op: 'wait-healthy', timeoutMs: 60_000 });
@@ -66,12 +71,37 @@ test(
     const path = join(dir, 'j.jsonl');
     const f = new FakeCluster({ nodes: 5, tables: [{ name: 'temp', partitions: 4, replicas: 3 }] });
     // The parent process (the test runner) is alive and is not this engine.
-    writeFileSync(lockPathOf(path), JSON.stringify({ pid: process.ppid, host: hostname(), who: 'carol@cli', started: '2026-11-26T20:00:00.000Z', op: 'scale-in', token: 'x1' }));
+    writeFileSync(
+      lockPathOf(path),
+      JSON.stringify({
+        pid: process.ppid,
+        host: hostname(),
+        who: 'carol@cli',
+        started: '2026-11-26T20:00:00.000Z',
+        op: 'scale-in',
+        token: 'x1',
+      }),
+    );
     const r = await engineOn(f, Journal.open(path), 'me').run({ op: 'restore-settings' });
     assert.equal(r.outcome, 'refused');
-    assert.match(r.refusals[0]!.reason, new RegExp(`carol@cli \\(pid ${process.ppid} on .*scale-in started 2026-11-26T20:00:00.000Z\\); pid ${process.ppid} is still running on this host`));
+    assert.match(
+      r.refusals[0]!.reason,
+      new RegExp(
+        `carol@cli \\(pid ${process.ppid} on .*scale-in started 2026-11-26T20:00:00.000Z\\); pid ${process.ppid} is still running on this host`,
+      ),
+    );
     assert.ok(existsSync(lockPathOf(path)), 'a live lock is never removed');
-    writeFileSync(lockPathOf(path), JSON.stringify({ pid: 4242, host: 'ops-box-2', who: 'dave@ops-box-2', started: '2026-11-26T20:00:00.000Z', op: 'migrate', token: 'x2' }));
+    writeFileSync(
+      lockPathOf(path),
+      JSON.stringify({
+        pid: 4242,
+        host: 'ops-box-2',
+        who: 'dave@ops-box-2',
+        started: '2026-11-26T20:00:00.000Z',
+        op: 'migrate',
+        token: 'x2',
+      }),
+    );
     const r2 = await engineOn(f, Journal.open(path), 'me').run({ op: 'restore-settings' });
     assert.equal(r2.outcome, 'refused');
     assert.match(r2.refusals[0]!.reason, /taken on ops-box-2, so this host cannot tell whether pid 4242 still runs/);
@@ -102,11 +132,16 @@ test(
     f.settings.blackList = ['10.0.0.1:34801'];
     f.settings.delay = 10;
     const pid = deadPid();
-    writeFileSync(lockPathOf(path), JSON.stringify({ pid, host: hostname(), who: 'erin@editor', started: '2026-11-26T20:00:00.000Z', op: 'scale-in', token: 'dead' }));
+    writeFileSync(
+      lockPathOf(path),
+      JSON.stringify({ pid, host: hostname(), who: 'erin@editor', started: '2026-11-26T20:00:00.000Z', op: 'scale-in', token: 'dead' }),
+    );
     const events: EngineEvent[] = [];
     const r = await engineOn(f, Journal.open(path), 'erin@editor', events).resume();
     assert.equal(r?.outcome, 'done', r?.message);
-    assert.ok(events.some((e) => e.kind === 'warning' && e.message.includes(`took over the stale journal lock of erin@editor (pid ${pid}`)));
+    assert.ok(
+      events.some((e) => e.kind === 'warning' && e.message.includes(`took over the stale journal lock of erin@editor (pid ${pid}`)),
+    );
     assert.ok(readFileSync(path, 'utf8').includes('"kind":"lock"'), 'the take-over is journaled');
     assert.equal(f.replicasOn('10.0.0.1:34801'), 0);
     assert.deepEqual(f.settings.blackList, []);
@@ -121,7 +156,10 @@ test(
     const path = join(dir, 'j.jsonl');
     const stale = Journal.open(path); // opened before anything was written
     const first = acquireJournalLock(path, { who: 'a', op: 'scale-in' });
-    assert.throws(() => acquireJournalLock(path, { who: 'b', op: 'scale-out' }), (e: unknown) => e instanceof JournalLockedError && /in use by another engine: a \(pid/.test(e.message));
+    assert.throws(
+      () => acquireJournalLock(path, { who: 'b', op: 'scale-out' }),
+      (e: unknown) => e instanceof JournalLockedError && /in use by another engine: a \(pid/.test(e.message),
+    );
     // The same journal spelled relative to the working directory meets the same lock.
     assert.throws(() => acquireJournalLock(relative(process.cwd(), path), { who: 'c', op: 'drain-node' }), JournalLockedError);
     const writer = Journal.open(path);
@@ -152,7 +190,10 @@ test(
     for (const [i, ending] of ['process.exit(3)', "throw new Error('boom')"].entries()) {
       const path = join(dir, `j${i}.jsonl`);
       const script = `import { acquireJournalLock } from ${JSON.stringify(mod)}; acquireJournalLock(${JSON.stringify(path)}, { who: 'child', op: 'scale-in' }); ${ending};`;
-      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.notEqual(r.status, 0, r.stderr);
       assert.equal(existsSync(lockPathOf(path)), false, `lock left after ${ending}: ${r.stderr}`);
     }
@@ -165,7 +206,18 @@ test(
     const path = join(dir, 'j.jsonl');
     const f = new FakeCluster({ nodes: 6, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
     const spec = { op: 'scale-in', nodes: ['10.0.0.1:34801'] };
-    writeFileSync(path, JSON.stringify({ t: 'begin', run: 'r1', at: '2026-11-26T20:00:00.000Z', op: 'scale-in', params: spec, who: 'erin@editor', cluster: 'fake' }) + '\n');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        t: 'begin',
+        run: 'r1',
+        at: '2026-11-26T20:00:00.000Z',
+        op: 'scale-in',
+        params: spec,
+        who: 'erin@editor',
+        cluster: 'fake',
+      }) + '\n',
+    );
     const editor = engineOn(f, Journal.open(path), 'erin@editor'); // opened before the CLI finished it
     const cli = engineOn(f, Journal.open(path), 'erin@cli');
     const r1 = await cli.resume();
@@ -173,7 +225,10 @@ test(
     const r2 = await editor.resume();
     assert.equal(r2?.outcome, 'refused');
     assert.match(r2!.refusals[0]!.reason, /nothing to resume: scale-in run r1 was finished by another engine/);
-    const begins = readFileSync(path, 'utf8').trim().split('\n').filter((l) => l.includes('"t":"begin"'));
+    const begins = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('"t":"begin"'));
     assert.equal(begins.length, 1, 'no second run was started');
   }),
 );

@@ -21,7 +21,13 @@ test('leader restarted in place mid-drain (same address, settings lost): the wat
   const r = await engine.run({ op: 'drain-node', node: LEAVING });
   assert.equal(r.outcome, 'done', r.message);
   assert.ok(restartedAt >= 0, 'the leader was restarted mid-drain');
-  assert.ok(backAt >= 0, `the black list was never re-applied after the restart; leader events: ${events.filter((e) => e.kind === 'leader').map((e) => e.message).join(' | ')}`);
+  assert.ok(
+    backAt >= 0,
+    `the black list was never re-applied after the restart; leader events: ${events
+      .filter((e) => e.kind === 'leader')
+      .map((e) => e.message)
+      .join(' | ')}`,
+  );
   assert.ok(backAt - restartedAt <= 2000, `re-applied ${backAt - restartedAt} ms after the restart; expected by the next poll (1000 ms)`);
   assert.ok(events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message) && /black_list/.test(e.message)));
   // One watch for the run, at the documented period, stopped when the run ended.
@@ -53,14 +59,20 @@ test('meta port: watchLeader is passed through to the client, a no-op without on
   metaClusterPort(withWatch).onLeaderChange((leader, c) => seen.push([leader, c]));
   emit!({ previous: 'a:1', current: 'a:1', restarted: true });
   emit!({ previous: 'a:1', current: 'b:1' });
-  assert.deepEqual(seen, [['a:1', { restarted: true }], ['b:1', undefined]]);
+  assert.deepEqual(seen, [
+    ['a:1', { restarted: true }],
+    ['b:1', undefined],
+  ]);
   // A client without a watch: nothing to start, and the stop function is harmless.
   const none = metaClusterPort(base).watchLeader!({ intervalMs: 5000 });
   none();
 });
 
 test('after a fail-over a lost copy is proposed again to the node first chosen (journaled), not to a node that became emptier', async () => {
-  const { f, engine, journal } = fakeEngine({ copyMs: 20_000 }, { metaServers: TWO_METAS, options: { replicaSizeBytes: 1 << 20, copyRateMBps: 1 } });
+  const { f, engine, journal } = fakeEngine(
+    { copyMs: 20_000 },
+    { metaServers: TWO_METAS, options: { replicaSizeBytes: 1 << 20, copyRateMBps: 1 } },
+  );
   const copies: { key: string; to: string; afterFailover: boolean }[] = [];
   let failedOver = false;
   const propose = f.propose.bind(f);

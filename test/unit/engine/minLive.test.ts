@@ -21,7 +21,12 @@ test('min_live: the meta leader value decides plan, preflight, freeze-check and 
   assert.equal((fc.data as { pctAllowingRemoval: number | null }).pctAllowingRemoval, null);
   const pre = await engine.preflightReport({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
   // B20: the source goes in the fix, not nested in the reason.
-  assert.ok(pre.refusals.some((r) => /min_live_node_count_for_unfreeze = 5: the meta would freeze/.test(r.reason) && /\(min_live=5 \(fake leader/.test(r.fix)), JSON.stringify(pre.refusals));
+  assert.ok(
+    pre.refusals.some(
+      (r) => /min_live_node_count_for_unfreeze = 5: the meta would freeze/.test(r.reason) && /\(min_live=5 \(fake leader/.test(r.fix),
+    ),
+    JSON.stringify(pre.refusals),
+  );
   const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
   assert.ok(plan.assumptions.includes('min_live=5 (fake leader 127.0.0.1:34601)'), plan.assumptions.join('\n'));
   // Nothing was stopped by a refused run.
@@ -44,11 +49,17 @@ test('min_live: unreadable /config falls back to the option and says so with the
   assert.ok(fc.message.startsWith(note), fc.message);
   assert.equal((fc.data as { minLive: { read: boolean } }).minLive.read, false);
   const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
-  assert.ok(plan.assumptions.some((a) => a.startsWith(note)), plan.assumptions.join('\n'));
+  assert.ok(
+    plan.assumptions.some((a) => a.startsWith(note)),
+    plan.assumptions.join('\n'),
+  );
   const pre = await engine.preflightReport({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
   assert.deepEqual(pre.refusals, []);
   assert.ok(pre.minLive.note.startsWith(note));
-  assert.ok(events.some((e) => e.kind === 'warning' && e.message.includes(note)), 'preflight warns about the assumption');
+  assert.ok(
+    events.some((e) => e.kind === 'warning' && e.message.includes(note)),
+    'preflight warns about the assumption',
+  );
 });
 
 test('min_live: a new leader is asked again (the value is per meta process)', async () => {
@@ -62,7 +73,10 @@ test('min_live: a new leader is asked again (the value is per meta process)', as
 });
 
 test('readLeaderMinLive: reads the flag over HTTP; a missing flag or a bad address gives a reason', async () => {
-  let answer: { status: number; body: string } = { status: 200, body: JSON.stringify({ name: 'min_live_node_count_for_unfreeze', section: 'meta_server', type: 'FV_UINT64', value: '4' }) };
+  let answer: { status: number; body: string } = {
+    status: 200,
+    body: JSON.stringify({ name: 'min_live_node_count_for_unfreeze', section: 'meta_server', type: 'FV_UINT64', value: '4' }),
+  };
   const paths: string[] = [];
   const srv = createServer((req, res) => {
     paths.push(req.url ?? '');
@@ -72,7 +86,10 @@ test('readLeaderMinLive: reads the flag over HTTP; a missing flag or a bad addre
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   try {
     const addr = `127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    assert.deepEqual(await readLeaderMinLive(addr), { value: 4, source: `read from the meta leader ${addr} (GET http://${addr}/config?name=min_live_node_count_for_unfreeze)` });
+    assert.deepEqual(await readLeaderMinLive(addr), {
+      value: 4,
+      source: `read from the meta leader ${addr} (GET http://${addr}/config?name=min_live_node_count_for_unfreeze)`,
+    });
     assert.deepEqual(paths, ['/config?name=min_live_node_count_for_unfreeze']);
     answer = { status: 200, body: "ERR_OBJECT_NOT_FOUND: 'min_live_node_count_for_unfreeze' is not found" };
     const r = await readLeaderMinLive(addr);

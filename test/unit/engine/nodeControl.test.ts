@@ -8,8 +8,18 @@ import { createNodeControl, fillTemplate, NodeControlError, parseNodeAddress, va
 const known = new Set(['10.0.0.1:34801', 'node-a.example.com:34801']);
 
 test('templates are filled only for known, plain host:port addresses', () => {
-  assert.deepEqual(fillTemplate(['ssh', '{host}', 'sudo', 'systemctl', 'stop', 'pegasus@{port}'], '10.0.0.1:34801', known), ['ssh', '10.0.0.1', 'sudo', 'systemctl', 'stop', 'pegasus@34801']);
-  assert.deepEqual(fillTemplate(['ctl', '--node={address}'], 'node-a.example.com:34801', known), ['ctl', '--node=node-a.example.com:34801']);
+  assert.deepEqual(fillTemplate(['ssh', '{host}', 'sudo', 'systemctl', 'stop', 'pegasus@{port}'], '10.0.0.1:34801', known), [
+    'ssh',
+    '10.0.0.1',
+    'sudo',
+    'systemctl',
+    'stop',
+    'pegasus@34801',
+  ]);
+  assert.deepEqual(fillTemplate(['ctl', '--node={address}'], 'node-a.example.com:34801', known), [
+    'ctl',
+    '--node=node-a.example.com:34801',
+  ]);
 });
 
 test('hostile addresses are refused before anything runs', () => {
@@ -49,7 +59,15 @@ test('command control runs argv without a shell and reports failures with exit c
       {
         kind: 'command',
         // A shell metacharacter in an argument stays a literal argument (no shell).
-        stop: [process.execPath, '-e', `require('fs').writeFileSync(process.argv[1], process.argv.slice(1).join('|'))`, marker, '{host}', '{port}', '$(echo hi);'],
+        stop: [
+          process.execPath,
+          '-e',
+          `require('fs').writeFileSync(process.argv[1], process.argv.slice(1).join('|'))`,
+          marker,
+          '{host}',
+          '{port}',
+          '$(echo hi);',
+        ],
         start: [process.execPath, '-e', 'process.stderr.write("no such unit"); process.exit(3)'],
       },
       { knownNodes: () => known, metaServers: [], tellOperator: () => undefined },
@@ -89,5 +107,12 @@ test('the cluster profile rejects bad templates when the settings are read', asy
   const msg = describeZodError(r.error!, 'nodeControl');
   assert.match(msg, /nodeControl\.stop\[1\]: unknown placeholder \{hostname\}/);
   assert.match(msg, /nodeControl\.start\[0\]: the program/);
-  assert.equal(nodeControlSchema.safeParse({ kind: 'command', stop: ['ssh', '{host}', 'systemctl', 'stop', 'pegasus-replica@{port}'], start: ['ssh', '{host}', 'true'] }).success, true);
+  assert.equal(
+    nodeControlSchema.safeParse({
+      kind: 'command',
+      stop: ['ssh', '{host}', 'systemctl', 'stop', 'pegasus-replica@{port}'],
+      start: ['ssh', '{host}', 'true'],
+    }).success,
+    true,
+  );
 });

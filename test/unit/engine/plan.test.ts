@@ -7,7 +7,13 @@ import type { ClusterState } from '../../../src/engine/ports';
 import { FakeCluster } from './fakeCluster';
 
 async function state(nodes: number, partitions = 16, replicas = 3): Promise<ClusterState> {
-  return new FakeCluster({ nodes, tables: [{ name: 't1', partitions, replicas }, { name: 't2', partitions: 8, replicas }] }).readState();
+  return new FakeCluster({
+    nodes,
+    tables: [
+      { name: 't1', partitions, replicas },
+      { name: 't2', partitions: 8, replicas },
+    ],
+  }).readState();
 }
 
 test('scale-in plan: copies exactly the replicas the leaving nodes host, none onto a leaving node, bytes and time from size and rate', async () => {
@@ -26,7 +32,11 @@ test('scale-in plan: copies exactly the replicas the leaving nodes host, none on
   assert.ok(mp.length > 0);
   for (const m of mp) {
     const part = s.tables.find((t) => t.appId === m.appId)!.partitions[m.pidx]!;
-    if (leaving.includes(m.to)) assert.ok(part.secondaries.every((x) => leaving.includes(x)), `${m.gpid} moved to leaving ${m.to} though a staying secondary existed`);
+    if (leaving.includes(m.to))
+      assert.ok(
+        part.secondaries.every((x) => leaving.includes(x)),
+        `${m.gpid} moved to leaving ${m.to} though a staying secondary existed`,
+      );
   }
 });
 
@@ -37,10 +47,15 @@ test('plan states its assumptions when sizes and rate are unknown', async () => 
 });
 
 test('plan: freeze margin after every stop and the threshold the guard sets (10 nodes at 65, remove 5)', async () => {
-  const p = planScaleIn(await state(10, 32), ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801', '10.0.0.4:34801', '10.0.0.5:34801'], { pct: 65 });
+  const p = planScaleIn(await state(10, 32), ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801', '10.0.0.4:34801', '10.0.0.5:34801'], {
+    pct: 65,
+  });
   const stops = p.steps.filter((s) => s.kind === 'stop');
   assert.equal(stops.length, 5);
-  assert.deepEqual(stops.map((s) => s.lowerPctTo), [undefined, undefined, undefined, 60, 50]);
+  assert.deepEqual(
+    stops.map((s) => s.lowerPctTo),
+    [undefined, undefined, undefined, 60, 50],
+  );
   assert.ok(stops.every((s) => !s.freezeAfter.frozen));
   assert.equal(p.pctLowest, 50);
 });
@@ -124,6 +139,11 @@ test('rehearsal placement option: live members by alive-node index, dead members
   };
   const alive = ['a:1', 'b:1', 'c:1'];
   const { placement, dropped } = livePlacementOption(live, alive);
-  assert.deepEqual(placement, { t: [{ primary: 0, secondaries: [1, 2] }, { primary: 2, secondaries: [0] }] });
+  assert.deepEqual(placement, {
+    t: [
+      { primary: 0, secondaries: [1, 2] },
+      { primary: 2, secondaries: [0] },
+    ],
+  });
   assert.equal(dropped, 1);
 });

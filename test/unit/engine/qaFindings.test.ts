@@ -45,7 +45,10 @@ test('A4: cancel mid-drain keeps the level steady (not lively), says why; resume
   assert.equal(f.settings.level, 'steady', 'lively would let the balancer refill the drained node');
   const kept = r.settingsLeft.find((s) => s.name === 'meta_level');
   assert.ok(kept, JSON.stringify(r.settingsLeft));
-  assert.match(kept.reason, /stays steady \(was lively\): the scale-in was cancelled while 10\.0\.0\.1:34801, 10\.0\.0\.2:34801 are still up and not fully removed.*balancer move replicas back.*copy the same data again.*restore-settings/);
+  assert.match(
+    kept.reason,
+    /stays steady \(was lively\): the scale-in was cancelled while 10\.0\.0\.1:34801, 10\.0\.0\.2:34801 are still up and not fully removed.*balancer move replicas back.*copy the same data again.*restore-settings/,
+  );
   assert.match(r.clusterState, /settings left changed: meta_level=steady/);
   assert.deepEqual(f.settings.blackList, [], 'the other settings are still given back');
   // The balancer would have moved a primary back (the QA run saw this in lively): the journal's "done" is stale.
@@ -53,7 +56,12 @@ test('A4: cancel mid-drain keeps the level steady (not lively), says why; resume
   events.length = 0;
   const r2 = await engine.run({ op: 'scale-in', nodes: [N1, N2] }, { resume: true });
   assert.equal(r2.outcome, 'done', r2.message);
-  assert.ok(events.some((e) => e.kind === 'warning' && /10\.0\.0\.1:34801:primaries: the journal says done, but .* holds 1 primary again/.test(e.message)), events.map((e) => e.message).join('\n'));
+  assert.ok(
+    events.some(
+      (e) => e.kind === 'warning' && /10\.0\.0\.1:34801:primaries: the journal says done, but .* holds 1 primary again/.test(e.message),
+    ),
+    events.map((e) => e.message).join('\n'),
+  );
   assert.ok(!events.some((e) => e.kind === 'step' && e.status === 'skipped' && e.step === `${N1}:primaries`));
   assert.equal(f.replicasOn(N1) + f.replicasOn(N2), 0);
   assert.equal(f.settings.level, 'lively', 'finishing the run gives the level back');
@@ -85,7 +93,10 @@ test('A1: restore-settings with an empty journal says nothing is known and lists
   const r = await engine.run({ op: 'restore-settings' });
   assert.doesNotMatch(r.clusterState, /every setting the run changed is restored/);
   assert.match(r.message, /no journal entries for this cluster .*: nothing known to restore/);
-  assert.match(r.message, /meta\.lb\.assign_secondary_black_list = 10\.0\.0\.1:34801 .*fix: remote_command -t meta-server meta\.lb\.assign_secondary_black_list clear/);
+  assert.match(
+    r.message,
+    /meta\.lb\.assign_secondary_black_list = 10\.0\.0\.1:34801 .*fix: remote_command -t meta-server meta\.lb\.assign_secondary_black_list clear/,
+  );
   assert.match(r.message, /meta\.lb\.assign_delay_ms = 10 ms .*fix: remote_command -t meta-server meta\.lb\.assign_delay_ms DEFAULT/);
   assert.match(r.message, /meta_level = steady .*set_meta_level lively/);
   assert.match(r.clusterState, /nothing known to restore/);
@@ -102,9 +113,15 @@ test('A6: plan and freeze-check refuse an address the meta does not list, naming
   const { engine } = setup();
   const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.9:34801'] });
   assert.ok(plan.problems.length > 0, 'a plan for an unknown node is not green');
-  assert.match(plan.problems[0]!, /^10\.0\.0\.9:34801 is not a node of this cluster \(the meta lists 6 node\(s\); closest known: 10\.0\.0\.\d:34801\)/);
+  assert.match(
+    plan.problems[0]!,
+    /^10\.0\.0\.9:34801 is not a node of this cluster \(the meta lists 6 node\(s\); closest known: 10\.0\.0\.\d:34801\)/,
+  );
   const hostMix = await engine.plan({ op: 'scale-in', nodes: ['node-1.example:34801'] });
-  assert.match(hostMix.problems[0]!, /closest known: 10\.0\.0\.\d:34801\) \(the meta lists nodes by IP address: use the form nodes -d prints\)/);
+  assert.match(
+    hostMix.problems[0]!,
+    /closest known: 10\.0\.0\.\d:34801\) \(the meta lists nodes by IP address: use the form nodes -d prints\)/,
+  );
   const fc = await engine.freezeCheck(['10.0.0.1:34801', '10.0.0.1:39999']);
   assert.equal(fc.outcome, 'refused');
   assert.match(fc.message, /10\.0\.0\.1:39999 is not a node of this cluster .*closest known: 10\.0\.0\.1:34801/);
@@ -132,7 +149,14 @@ test('A7: a stop that leaves freeze margin 0 is warned about in plan and preflig
 
   const { engine, events } = setup({ nodes: 6, pct: 80 });
   const plan = await engine.plan({ op: 'scale-in', nodes: [N1, N2] });
-  assert.ok(plan.warnings.some((w) => /stopping 10\.0\.0\.1:34801, 10\.0\.0\.2:34801 leaves freeze margin 0: one unrelated node failure during this step freezes the meta/.test(w)), plan.warnings.join('\n'));
+  assert.ok(
+    plan.warnings.some((w) =>
+      /stopping 10\.0\.0\.1:34801, 10\.0\.0\.2:34801 leaves freeze margin 0: one unrelated node failure during this step freezes the meta/.test(
+        w,
+      ),
+    ),
+    plan.warnings.join('\n'),
+  );
   const pf = await engine.preflightReport({ op: 'scale-in', nodes: [N1, N2] });
   assert.deepEqual(pf.refusals, []);
   assert.ok(pf.warnings.some((w) => /leaves freeze margin 0/.test(w)));
@@ -151,7 +175,13 @@ test('A7: a stop that leaves freeze margin 0 is warned about in plan and preflig
 });
 
 test('B11: after a scale-in the moved primaries are even per table (role switches only); the summary advises a rebalance when not even', async () => {
-  const { f, engine } = setup({ nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'usertable', partitions: 16, replicas: 3 }] });
+  const { f, engine } = setup({
+    nodes: 5,
+    tables: [
+      { name: 'temp', partitions: 8, replicas: 3 },
+      { name: 'usertable', partitions: 16, replicas: 3 },
+    ],
+  });
   const hosted = f.replicasOn('10.0.0.4:34801') + f.replicasOn('10.0.0.5:34801');
   const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.4:34801', '10.0.0.5:34801'] });
   assert.equal(r.outcome, 'done', r.message);
@@ -175,10 +205,26 @@ test('B11: after a scale-in the moved primaries are even per table (role switche
 
 test('B13: progress uses one planned total and one time window; bytes past the plan are explained; no "ETA 0s" while replicas are left', async () => {
   // The byte counter reports twice the assumed size per copy (the sim's replicas are larger than assumed).
-  const timed: { t: number; kind: string; step?: string; status?: string; message: string; p?: { bytesCopied: number; bytesPlanned: number; rate: number; elapsedSeconds: number; replicasLeft?: number } }[] = [];
+  const timed: {
+    t: number;
+    kind: string;
+    step?: string;
+    status?: string;
+    message: string;
+    p?: { bytesCopied: number; bytesPlanned: number; rate: number; elapsedSeconds: number; replicasLeft?: number };
+  }[] = [];
   const { f, engine } = setup();
   (f as unknown as { bytesCopied: () => Promise<number> }).bytesCopied = async () => f.metrics.copies * 2 * (1 << 20);
-  const events = { push: (e: { kind: string; message: string; step?: string; status?: string; progress?: never }) => timed.push({ t: f.time, kind: e.kind, message: e.message, ...(e.kind === 'step' ? { step: e.step, status: e.status } : {}), ...(e.kind === 'progress' ? { p: e.progress } : {}) }) };
+  const events = {
+    push: (e: { kind: string; message: string; step?: string; status?: string; progress?: never }) =>
+      timed.push({
+        t: f.time,
+        kind: e.kind,
+        message: e.message,
+        ...(e.kind === 'step' ? { step: e.step, status: e.status } : {}),
+        ...(e.kind === 'progress' ? { p: e.progress } : {}),
+      }),
+  };
   const { engine: e2 } = fakeEngine({}, { cluster: f, events: events as never, options: SIZED_ENGINE_OPTIONS });
   void engine;
   const r = await e2.run({ op: 'scale-in', nodes: [N1] });
@@ -187,7 +233,8 @@ test('B13: progress uses one planned total and one time window; bytes past the p
   const copying = timed.filter((e) => e.kind === 'progress' && /replicas left/.test(e.message));
   assert.ok(copying.length > 0);
   for (const e of copying) {
-    if (e.p!.bytesCopied > e.p!.bytesPlanned) assert.match(e.message, /more than the .* planned: the replicas are larger than the replicaSizeBytes given/);
+    if (e.p!.bytesCopied > e.p!.bytesPlanned)
+      assert.match(e.message, /more than the .* planned: the replicas are larger than the replicaSizeBytes given/);
     assert.doesNotMatch(e.message, /ETA 0s/);
     // Rate and elapsed over the drain's window, which began with the primaries step.
     assert.ok(Math.abs(e.p!.elapsedSeconds - (e.t - drainAt) / 1000) < 1e-9, `${e.p!.elapsedSeconds} vs ${(e.t - drainAt) / 1000}`);
@@ -196,14 +243,25 @@ test('B13: progress uses one planned total and one time window; bytes past the p
   assert.match(done.message, /4 replicas copied off 10\.0\.0\.1:34801 \(8\.0 MiB, measured cluster-wide: more than the 4\.0 MiB planned/);
 });
 
-test('B12/B26: the overlap of a drain with the previous node\'s failure detection is said; plan scale-out --count counts one node per start and names no fake address', async () => {
+test("B12/B26: the overlap of a drain with the previous node's failure detection is said; plan scale-out --count counts one node per start and names no fake address", async () => {
   const { engine, events } = setup();
   const r = await engine.run({ op: 'scale-in', nodes: [N1, N2] });
   assert.equal(r.outcome, 'done', r.message);
-  assert.ok(events.some((e) => e.kind === 'info' && e.message.startsWith(`draining ${N2} while ${N1}'s failure detection runs (${N1} holds 0 replicas`)), events.map((e) => e.message).join('\n'));
+  assert.ok(
+    events.some(
+      (e) => e.kind === 'info' && e.message.startsWith(`draining ${N2} while ${N1}'s failure detection runs (${N1} holds 0 replicas`),
+    ),
+    events.map((e) => e.message).join('\n'),
+  );
   const plan = await engine.plan({ op: 'scale-out', count: 2 });
   const starts = plan.steps.filter((s) => s.kind === 'start');
   // 4 alive, 2 dead after the scale-in: the first start makes 5 alive, the second 6.
-  assert.deepEqual(starts.map((s) => `${s.freezeAfter.alive}/${s.freezeAfter.dead}`), ['5/2', '6/2']);
-  assert.ok(starts.every((s) => !/:0$/.test(s.node!) && /new node \d, address given when it starts/.test(s.node!)), starts.map((s) => s.node).join(','));
+  assert.deepEqual(
+    starts.map((s) => `${s.freezeAfter.alive}/${s.freezeAfter.dead}`),
+    ['5/2', '6/2'],
+  );
+  assert.ok(
+    starts.every((s) => !/:0$/.test(s.node!) && /new node \d, address given when it starts/.test(s.node!)),
+    starts.map((s) => s.node).join(','),
+  );
 });

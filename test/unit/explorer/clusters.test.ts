@@ -20,14 +20,20 @@ test('settings → clusters, one meta client each, reused until the meta servers
   const ctx = fakeContext();
   const reg = new ClusterRegistry(ctx as never, undefined);
   try {
-    assert.deepEqual(reg.list().map((c) => c.profile.name), ['a', 'c']);
+    assert.deepEqual(
+      reg.list().map((c) => c.profile.name),
+      ['a', 'c'],
+    );
     assert.equal(reg.problems.length, 1);
     assert.match(reg.problems[0]!.message, /pegasus\.clusters\[1\] \("b"\) is ignored/);
     assert.equal(stub.warnings.length, 1, 'one warning for the bad entry');
     const clientA = reg.get('a')!.client;
     let fired = 0;
     reg.onDidChangeClusters(() => fired++);
-    stub.setClusters([{ name: 'a', metaServers: ['127.0.0.1:1'] }, { name: 'c', metaServers: ['127.0.0.1:3'] }]);
+    stub.setClusters([
+      { name: 'a', metaServers: ['127.0.0.1:1'] },
+      { name: 'c', metaServers: ['127.0.0.1:3'] },
+    ]);
     assert.equal(fired, 1);
     assert.equal(reg.get('a')!.client, clientA, 'unchanged cluster keeps its client');
     assert.deepEqual(reg.get('c')!.client.metaServers, ['127.0.0.1:3']);
@@ -39,7 +45,10 @@ test('settings → clusters, one meta client each, reused until the meta servers
 
 test('active cluster: first by default, chosen one persisted per workspace, unknown names refused', async () => {
   const { ClusterRegistry } = await load();
-  stub.settings.clusters = [{ name: 'a', metaServers: ['127.0.0.1:1'] }, { name: 'b', metaServers: ['127.0.0.1:2'] }];
+  stub.settings.clusters = [
+    { name: 'a', metaServers: ['127.0.0.1:1'] },
+    { name: 'b', metaServers: ['127.0.0.1:2'] },
+  ];
   const ctx = fakeContext();
   const reg = new ClusterRegistry(ctx as never, undefined);
   try {

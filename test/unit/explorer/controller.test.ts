@@ -6,7 +6,13 @@ import { PegasusError } from '../../../src/pegasus/errors';
 import { FakeClock, flush } from './fakeClock';
 import { FakeClient, addr, makeCluster } from './fixtures';
 
-const spec = { nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'usertable', partitions: 4, replicas: 3 }] };
+const spec = {
+  nodes: 5,
+  tables: [
+    { name: 'temp', partitions: 8, replicas: 3 },
+    { name: 'usertable', partitions: 4, replicas: 3 },
+  ],
+};
 
 function setup() {
   const clock = new FakeClock();
@@ -25,10 +31,13 @@ async function settle(c: ExplorerController): Promise<void> {
 
 test('an unreachable cluster becomes an error item with the reason while the other one works', async () => {
   const { c, ok, down } = setup();
-  c.setClusters([
-    { name: 'good', metaServers: ok.metaServers, production: false, simulated: true, client: ok },
-    { name: 'bad', metaServers: ['127.0.0.1:1'], production: true, simulated: false, client: down },
-  ], 'good');
+  c.setClusters(
+    [
+      { name: 'good', metaServers: ok.metaServers, production: false, simulated: true, client: ok },
+      { name: 'bad', metaServers: ['127.0.0.1:1'], production: true, simulated: false, client: down },
+    ],
+    'good',
+  );
   await settle(c);
   const ctx = c.context([]);
   const [good, bad] = childrenOf(ctx, undefined);
@@ -109,7 +118,10 @@ test('polling while visible; a failed refresh keeps the last data with the error
   await settle(c);
   const ctx = c.context([]);
   const kids = childrenOf(ctx, { kind: 'cluster', cluster: 'sim' });
-  assert.deepEqual(kids.map((k) => k.kind), ['message', 'meta', 'nodes', 'tables']);
+  assert.deepEqual(
+    kids.map((k) => k.kind),
+    ['message', 'meta', 'nodes', 'tables'],
+  );
   assert.equal(itemOf(ctx, kids[0]!).label, 'Last refresh failed');
   assert.match(itemOf(ctx, { kind: 'cluster', cluster: 'sim' }).description!, /refresh failed/);
   c.setVisible(false);

@@ -36,7 +36,20 @@ export function makeCluster(spec: FakeClusterSpec): FakeCluster {
   let k = 0;
   spec.tables.forEach((t, ti) => {
     const appId = ti + 1;
-    apps.push({ status: 1, appType: 'pegasus', appName: t.name, appId, partitionCount: t.partitions, envs: {}, isStateful: true, maxReplicaCount: t.replicas, expireSecond: 0, createSecond: 0, dropSecond: 0, initPartitionCount: t.partitions });
+    apps.push({
+      status: 1,
+      appType: 'pegasus',
+      appName: t.name,
+      appId,
+      partitionCount: t.partitions,
+      envs: {},
+      isStateful: true,
+      maxReplicaCount: t.replicas,
+      expireSecond: 0,
+      createSecond: 0,
+      dropSecond: 0,
+      initPartitionCount: t.partitions,
+    });
     const partitions: PartitionConfiguration[] = [];
     for (let p = 0; p < t.partitions; p++) {
       const members: number[] = [];
@@ -58,8 +71,28 @@ export function makeCluster(spec: FakeClusterSpec): FakeCluster {
   });
   const clusterInfo: ClusterInfoResponse = {
     err: 'ERR_OK',
-    keys: ['meta_servers', 'primary_meta_server', 'zookeeper_hosts', 'zookeeper_root', 'meta_function_level', 'balance_operation_count', 'primary_replica_count_stddev', 'total_replica_count_stddev', 'cluster_name'],
-    values: ['127.0.0.1:34601,127.0.0.1:34602', '127.0.0.1:34601', 'zk:2181', '/pegasus/onebox', spec.level ?? 'steady', 'move_pri=0,copy_pri=0,copy_sec=0,total=0', '0.00', '0.00', 'onebox'],
+    keys: [
+      'meta_servers',
+      'primary_meta_server',
+      'zookeeper_hosts',
+      'zookeeper_root',
+      'meta_function_level',
+      'balance_operation_count',
+      'primary_replica_count_stddev',
+      'total_replica_count_stddev',
+      'cluster_name',
+    ],
+    values: [
+      '127.0.0.1:34601,127.0.0.1:34602',
+      '127.0.0.1:34601',
+      'zk:2181',
+      '/pegasus/onebox',
+      spec.level ?? 'steady',
+      'move_pri=0,copy_pri=0,copy_sec=0,total=0',
+      '0.00',
+      '0.00',
+      'onebox',
+    ],
   };
   return { nodes, apps, configs, clusterInfo, spec };
 }
@@ -69,7 +102,10 @@ export class FakeClient implements MetaClientLike {
   readonly metaServers = ['127.0.0.1:34601', '127.0.0.1:34602'];
   fail: Error | undefined;
   calls = 0;
-  constructor(public cluster: FakeCluster, private readonly delay: (o?: CallOptions) => Promise<void> = async () => {}) {}
+  constructor(
+    public cluster: FakeCluster,
+    private readonly delay: (o?: CallOptions) => Promise<void> = async () => {},
+  ) {}
   private async gate(o?: CallOptions): Promise<void> {
     this.calls++;
     await this.delay(o);
@@ -100,8 +136,12 @@ export class FakeClient implements MetaClientLike {
   }
   async remoteCommand(cmd: string, _args: readonly string[], o?: CallOptions): Promise<RemoteCommandOutcome> {
     await this.gate(o);
-    if (cmd === 'meta.live_percentage') return parseRemoteCommandOutput(JSON.stringify({ error: 'ok', 'meta.live_percentage': String(this.cluster.spec.livePercentage ?? 65) }));
-    if (cmd === 'meta.lb.assign_secondary_black_list') return parseRemoteCommandOutput(`get ok: ${(this.cluster.spec.blackList ?? []).map(addr).join(',')}`);
+    if (cmd === 'meta.live_percentage')
+      return parseRemoteCommandOutput(
+        JSON.stringify({ error: 'ok', 'meta.live_percentage': String(this.cluster.spec.livePercentage ?? 65) }),
+      );
+    if (cmd === 'meta.lb.assign_secondary_black_list')
+      return parseRemoteCommandOutput(`get ok: ${(this.cluster.spec.blackList ?? []).map(addr).join(',')}`);
     return parseRemoteCommandOutput(`unknown command '${cmd}'`);
   }
   async proposeBalancer(): Promise<void> {

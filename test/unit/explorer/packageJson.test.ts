@@ -45,10 +45,12 @@ test('every explorer command (except the test hook) is contributed, and menus on
 test('node menu regexes match the context values the tree produces', () => {
   const item = pkg.contributes.menus['view/item/context'] as { command: string; when: string }[];
   const regexFor = (command: string) =>
-    item.filter((m) => m.command === command).map((m) => {
-      const src = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(m.when)![1]!;
-      return new RegExp(src);
-    });
+    item
+      .filter((m) => m.command === command)
+      .map((m) => {
+        const src = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(m.when)![1]!;
+        return new RegExp(src);
+      });
   const [scaleIn] = regexFor('pegasus.explorer.scaleIn');
   assert.ok(scaleIn!.test('pegasus.node.alive'));
   assert.ok(scaleIn!.test('pegasus.node.unalive.leaving'));

@@ -58,13 +58,36 @@ test('freeze margin sentences', () => {
 });
 
 test('tooltips answer the next question', () => {
-  const t = nodeTooltip({ cluster: 'c', address: '10.0.0.1:34801', alive: true, replicas: 30, primaries: 10, secondaries: 20, blackListed: true, leaving: false });
+  const t = nodeTooltip({
+    cluster: 'c',
+    address: '10.0.0.1:34801',
+    alive: true,
+    replicas: 30,
+    primaries: 10,
+    secondaries: 20,
+    blackListed: true,
+    leaving: false,
+  });
   assert.match(t, /move its 10 primaries away/);
   assert.match(t, /Black-listed/);
-  const p = { cluster: 'c', table: 'temp', appId: 2, pidx: 5, ballot: 7, maxReplicaCount: 3, primary: '', secondaries: ['a:1'], health: 3 as const, isUnalive: (a: string) => a === 'a:1' };
+  const p = {
+    cluster: 'c',
+    table: 'temp',
+    appId: 2,
+    pidx: 5,
+    ballot: 7,
+    maxReplicaCount: 3,
+    primary: '',
+    secondaries: ['a:1'],
+    health: 3 as const,
+    isUnalive: (a: string) => a === 'a:1',
+  };
   assert.equal(partitionItem(p).description, '1/3 · no primary · S a:1', 'an unhealthy partition leads with its replica count');
   assert.equal(partitionItem({ ...p, health: 0, primary: 'b:1', secondaries: ['a:1', 'c:1'] }).description, 'P b:1 · S a:1, c:1');
-  assert.match(partitionTooltip(p), /primary: \*\*none\*\*[\s\S]*secondary: `a:1` — \$\(circle-slash\) UNALIVE[\s\S]*neither reads nor writes/);
+  assert.match(
+    partitionTooltip(p),
+    /primary: \*\*none\*\*[\s\S]*secondary: `a:1` — \$\(circle-slash\) UNALIVE[\s\S]*neither reads nor writes/,
+  );
 });
 
 test('table descriptions use the shell counters', () => {
@@ -72,7 +95,13 @@ test('table descriptions use the shell counters', () => {
   const t = tableItem({ cluster: 'c', name: 'temp', appId: 1, maxReplicaCount: 3, health });
   assert.equal(t.description, '3/8 unhealthy · 1 write-unhealthy · 1 read-unhealthy');
   assert.equal(t.icon?.color, 'testing.iconFailed');
-  const ok = tableItem({ cluster: 'c', name: 'temp', appId: 1, maxReplicaCount: 3, health: { ...health, fullyHealthy: 8, unhealthy: 0, writeUnhealthy: 0, readUnhealthy: 0 } });
+  const ok = tableItem({
+    cluster: 'c',
+    name: 'temp',
+    appId: 1,
+    maxReplicaCount: 3,
+    health: { ...health, fullyHealthy: 8, unhealthy: 0, writeUnhealthy: 0, readUnhealthy: 0 },
+  });
   assert.equal(ok.description, '8 partitions · healthy');
   const busy = tableItem({ cluster: 'c', name: 'new', appId: 9, maxReplicaCount: 3, health, error: 'ERR_BUSY_CREATING: wait' });
   assert.equal(busy.collapsible, 'none');

@@ -16,10 +16,23 @@ function setup(intervalMs: number, durationMs = 100) {
       log.push({ reason, at: clock.now() });
       active++;
       maxActive = Math.max(maxActive, active);
-      return new Promise<void>((resolve) => clock.setTimeout(() => { active--; resolve(); }, durationMs));
+      return new Promise<void>((resolve) =>
+        clock.setTimeout(() => {
+          active--;
+          resolve();
+        }, durationMs),
+      );
     },
   });
-  return { clock, log, s, maxActive: () => maxActive, setDuration: (d: number) => { durationMs = d; } };
+  return {
+    clock,
+    log,
+    s,
+    maxActive: () => maxActive,
+    setDuration: (d: number) => {
+      durationMs = d;
+    },
+  };
 }
 
 test('manual refresh runs at once; polling only while visible', async () => {
@@ -114,7 +127,14 @@ test('interval 0 turns polling off; changing the interval re-arms it', async () 
 test('a failing refresh does not stop polling', async () => {
   const clock = new FakeClock();
   let n = 0;
-  const s = new RefreshScheduler({ intervalMs: 1000, clock, run: async () => { n++; throw new Error('unreachable'); } });
+  const s = new RefreshScheduler({
+    intervalMs: 1000,
+    clock,
+    run: async () => {
+      n++;
+      throw new Error('unreachable');
+    },
+  });
   s.setVisible(true);
   await clock.advance(3500);
   assert.equal(n, 4);
@@ -124,7 +144,14 @@ test('a failing refresh does not stop polling', async () => {
 test('dispose aborts the refresh in flight and clears every timer', async () => {
   const clock = new FakeClock();
   let signal: AbortSignal | undefined;
-  const s = new RefreshScheduler({ intervalMs: 1000, clock, run: (_r, sig) => { signal = sig; return new Promise(() => {}); } });
+  const s = new RefreshScheduler({
+    intervalMs: 1000,
+    clock,
+    run: (_r, sig) => {
+      signal = sig;
+      return new Promise(() => {});
+    },
+  });
   s.setVisible(true);
   s.dispose();
   assert.equal(signal?.aborted, true);

@@ -10,9 +10,15 @@ test('valid entries pass through; bad ones are reported by index and name while 
     { name: 'prod', metaServers: ['10.0.0.3:34601'] },
     { name: 'sim', metaServers: ['127.0.0.1:34601'], nodeControl: { kind: 'simulator', control: 'http://127.0.0.1:34700' } },
   ]);
-  assert.deepEqual(r.clusters.map((c) => c.name), ['prod', 'sim']);
+  assert.deepEqual(
+    r.clusters.map((c) => c.name),
+    ['prod', 'sim'],
+  );
   assert.equal(r.problems.length, 3);
-  assert.match(r.problems[0]!.message, /pegasus\.clusters\[1\] \("bad"\) is ignored: pegasus\.clusters\[1\]\.metaServers\[0\]: expected host:port/);
+  assert.match(
+    r.problems[0]!.message,
+    /pegasus\.clusters\[1\] \("bad"\) is ignored: pegasus\.clusters\[1\]\.metaServers\[0\]: expected host:port/,
+  );
   assert.match(r.problems[1]!.message, /pegasus\.clusters\[2\].*name/);
   assert.match(r.problems[2]!.message, /already used by pegasus\.clusters\[0\]/);
 });

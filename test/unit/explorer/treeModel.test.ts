@@ -22,7 +22,11 @@ function ctxFor(spec: FakeClusterSpec, over: Partial<ClusterViewState> = {}): Tr
     apps: c.apps,
     configs: c.configs,
     clusterInfo: c.clusterInfo,
-    extras: { storedLevel: spec.storedLevel ?? 400, livePercentage: spec.livePercentage ?? 65, blackList: (spec.blackList ?? []).map(addr) },
+    extras: {
+      storedLevel: spec.storedLevel ?? 400,
+      livePercentage: spec.livePercentage ?? 65,
+      blackList: (spec.blackList ?? []).map(addr),
+    },
   });
   const view: ClusterViewState = {
     name: 'onebox',
@@ -49,18 +53,18 @@ test('cluster → meta, nodes, tables; nodes carry replica / primary / secondary
   const ctx = ctxFor(five);
   const [cluster] = kids(ctx, undefined);
   assert.deepEqual(cluster, { kind: 'cluster', cluster: 'onebox' });
-  assert.deepEqual(kids(ctx, cluster).map((e) => e.kind), ['meta', 'nodes', 'tables']);
+  assert.deepEqual(
+    kids(ctx, cluster).map((e) => e.kind),
+    ['meta', 'nodes', 'tables'],
+  );
   const nodes = kids(ctx, { kind: 'nodes', cluster: 'onebox' });
   assert.equal(nodes.length, 5);
   // 8 partitions × 3 replicas over 5 nodes, members (k, k+1, k+2) mod 5: 24 replicas, 8 primaries.
   const items = nodes.map((n) => itemOf(ctx, n));
-  assert.deepEqual(items.map((i) => i.description), [
-    '4 (2 P · 2 S)',
-    '5 (2 P · 3 S)',
-    '6 (2 P · 4 S)',
-    '5 (1 P · 4 S)',
-    '4 (1 P · 3 S)',
-  ]);
+  assert.deepEqual(
+    items.map((i) => i.description),
+    ['4 (2 P · 2 S)', '5 (2 P · 3 S)', '6 (2 P · 4 S)', '5 (1 P · 4 S)', '4 (1 P · 3 S)'],
+  );
   assert.equal(items[0]!.label, addr(0));
   assert.equal(items[0]!.contextValue, 'pegasus.node.alive');
   assert.deepEqual(items[0]!.icon, { id: 'pass-filled', color: 'testing.iconPassed' });
@@ -85,8 +89,14 @@ test('an UNALIVE node: red icon, marked, its partitions grouped as missing repli
   assert.match(itemOf(ctx, { kind: 'meta', cluster: 'onebox' }).description!, /^freeze margin 0 · steady$/);
 
   const groups = kids(ctx, { kind: 'table', cluster: 'onebox', table: 'temp' });
-  assert.deepEqual(groups.map((g) => itemOf(ctx, g).label), ['Missing replicas', 'Healthy']);
-  assert.deepEqual(groups.map((g) => itemOf(ctx, g).description), ['4 partitions', '4 partitions']);
+  assert.deepEqual(
+    groups.map((g) => itemOf(ctx, g).label),
+    ['Missing replicas', 'Healthy'],
+  );
+  assert.deepEqual(
+    groups.map((g) => itemOf(ctx, g).description),
+    ['4 partitions', '4 partitions'],
+  );
   const table = itemOf(ctx, { kind: 'table', cluster: 'onebox', table: 'temp' });
   assert.equal(table.description, '4/8 unhealthy');
   assert.equal(table.contextValue, 'pegasus.table.unhealthy');
@@ -119,8 +129,15 @@ test('node → its replicas (table, partition, role, ballot); parents lead back 
   assert.ok(secondary);
 
   const revealed = replicaElementsOf(ctx, 'onebox', 'temp', 2);
-  assert.deepEqual(revealed.map((r) => (r as { address: string }).address), [addr(2), addr(3), addr(4)]);
-  for (const r of revealed) assert.ok(kids(ctx, parentOf(ctx, r)).some((k) => elementId(k) === elementId(r)), 'each revealed replica is a child of its parent');
+  assert.deepEqual(
+    revealed.map((r) => (r as { address: string }).address),
+    [addr(2), addr(3), addr(4)],
+  );
+  for (const r of revealed)
+    assert.ok(
+      kids(ctx, parentOf(ctx, r)).some((k) => elementId(k) === elementId(r)),
+      'each revealed replica is a child of its parent',
+    );
 
   const part = { kind: 'partition', cluster: 'onebox', table: 'temp', pidx: 2 } as const;
   const group = parentOf(ctx, part)!;
@@ -152,7 +169,10 @@ test('ids are stable across refreshes and never contain counters', () => {
 });
 
 test('unreachable cluster: an error item with the reason; first-paint snapshot shows "counting"', () => {
-  const ctx = ctxFor(five, { status: { kind: 'error', message: 'ERR_NETWORK_FAILURE: connect ECONNREFUSED', hint: 'check host:port' }, snapshot: undefined });
+  const ctx = ctxFor(five, {
+    status: { kind: 'error', message: 'ERR_NETWORK_FAILURE: connect ECONNREFUSED', hint: 'check host:port' },
+    snapshot: undefined,
+  });
   const [cluster] = kids(ctx, undefined);
   const cl = itemOf(ctx, cluster!);
   assert.match(cl.description!, /unreachable/);
@@ -172,15 +192,31 @@ test('unreachable cluster: an error item with the reason; first-paint snapshot s
 });
 
 test('filter: text matches addresses and table names; problems-only keeps UNALIVE nodes and unhealthy tables', () => {
-  const base = ctxFor({ ...five, tables: [{ name: 'temp', partitions: 8, replicas: 3 }, { name: 'usertable', partitions: 4, replicas: 3 }], unalive: [4] });
+  const base = ctxFor({
+    ...five,
+    tables: [
+      { name: 'temp', partitions: 8, replicas: 3 },
+      { name: 'usertable', partitions: 4, replicas: 3 },
+    ],
+    unalive: [4],
+  });
   const f1 = { ...base, filter: { text: addr(3) } };
-  assert.deepEqual(kids(f1, { kind: 'nodes', cluster: 'onebox' }).map((n) => (n as { address: string }).address), [addr(3)]);
+  assert.deepEqual(
+    kids(f1, { kind: 'nodes', cluster: 'onebox' }).map((n) => (n as { address: string }).address),
+    [addr(3)],
+  );
   const f2 = { ...base, filter: { problemsOnly: true } };
-  assert.deepEqual(kids(f2, { kind: 'nodes', cluster: 'onebox' }).map((n) => (n as { address: string }).address), [addr(4)]);
+  assert.deepEqual(
+    kids(f2, { kind: 'nodes', cluster: 'onebox' }).map((n) => (n as { address: string }).address),
+    [addr(4)],
+  );
   assert.equal(kids(f2, { kind: 'tables', cluster: 'onebox' }).length, 2);
   assert.ok(kids(f2, { kind: 'table', cluster: 'onebox', table: 'temp' }).every((g) => (g as { health: number }).health !== 0));
   const f3 = { ...base, filter: { text: 'user' } };
-  assert.deepEqual(kids(f3, { kind: 'tables', cluster: 'onebox' }).map((t) => (t as { table: string }).table), ['usertable']);
+  assert.deepEqual(
+    kids(f3, { kind: 'tables', cluster: 'onebox' }).map((t) => (t as { table: string }).table),
+    ['usertable'],
+  );
 });
 
 test('black-listed and leaving nodes are marked', () => {

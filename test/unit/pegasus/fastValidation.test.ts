@@ -19,9 +19,38 @@ import {
 import { seededRandom } from '../../../src/simulator/model/rng';
 
 const ODD: unknown[] = [
-  undefined, null, 0, -0, 1, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1,
-  2 ** 53 - 1, 2 ** 53, -(2 ** 53), '', '1', 'ERR_OK', 'h:1', true, false, [], ['a'], ['a', 1], [1], {}, { a: 1 }, { a: 'b' },
-  new Date(0), 10n,
+  undefined,
+  null,
+  0,
+  -0,
+  1,
+  -1,
+  1.5,
+  NaN,
+  Infinity,
+  -Infinity,
+  2 ** 31 - 1,
+  2 ** 31,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  2 ** 53 - 1,
+  2 ** 53,
+  -(2 ** 53),
+  '',
+  '1',
+  'ERR_OK',
+  'h:1',
+  true,
+  false,
+  [],
+  ['a'],
+  ['a', 1],
+  [1],
+  {},
+  { a: 1 },
+  { a: 'b' },
+  new Date(0),
+  10n,
 ];
 
 function clone<T>(v: T): T {
@@ -68,8 +97,20 @@ const partitionHp = { ...partition, hpPrimary: 'n1:34801', hpSecondaries: ['n2:3
 const node = { status: 1, address: '10.0.0.1:34801' };
 const nodeHp = { ...node, hpAddress: 'n1:34801' };
 const app = {
-  status: 1, appType: 'pegasus', appName: 'temp', appId: 2, partitionCount: 8, envs: { 'a.b': 'c' }, isStateful: true, maxReplicaCount: 3,
-  expireSecond: 0, createSecond: 1_700_000_000, dropSecond: 0, duplicating: false, initPartitionCount: 8, isBulkLoading: false,
+  status: 1,
+  appType: 'pegasus',
+  appName: 'temp',
+  appId: 2,
+  partitionCount: 8,
+  envs: { 'a.b': 'c' },
+  isStateful: true,
+  maxReplicaCount: 3,
+  expireSecond: 0,
+  createSecond: 1_700_000_000,
+  dropSecond: 0,
+  duplicating: false,
+  initPartitionCount: 8,
+  isBulkLoading: false,
 };
 const appHp = { ...app, atomicIdempotent: true };
 
@@ -89,7 +130,11 @@ for (const [name, schema, check, seeds] of CASES) {
       const rounds = 1 + Math.floor(r() * 3);
       for (let k = 0; k < rounds; k++) v = mutate(v, r);
       const zodOk = schema.safeParse(v).success;
-      assert.equal(check(v), zodOk, `${name} disagrees on ${String(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : Number.isNaN(x) ? 'NaN' : x)))} (zod: ${zodOk})`);
+      assert.equal(
+        check(v),
+        zodOk,
+        `${name} disagrees on ${String(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : Number.isNaN(x) ? 'NaN' : x)))} (zod: ${zodOk})`,
+      );
       if (zodOk) accepted++;
     }
     // Both outcomes must be exercised, or the test proves little.
@@ -107,7 +152,11 @@ for (const [name, schema, check, seeds] of CASES) {
       const b = full.safeParse(v);
       assert.equal(a.success, b.success);
       if (a.success) assert.equal(a.data, v, 'valid arrays are returned as they are, not copied');
-      else assert.deepEqual(a.error.issues.map((x) => [x.path, x.message]), b.error!.issues.map((x) => [x.path, x.message]));
+      else
+        assert.deepEqual(
+          a.error.issues.map((x) => [x.path, x.message]),
+          b.error!.issues.map((x) => [x.path, x.message]),
+        );
     }
   });
 }

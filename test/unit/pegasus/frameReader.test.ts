@@ -26,7 +26,10 @@ test('response frames split at every byte boundary and glued together come out w
     const reader = new FrameReader('response');
     const frames: Buffer[] = [];
     for (let i = 0; i < stream.length; i += step) frames.push(...reader.push(stream.subarray(i, i + step)));
-    assert.deepEqual(frames.map((f) => f.toString('hex')), [resp1, resp2, resp1].map((f) => f.toString('hex')));
+    assert.deepEqual(
+      frames.map((f) => f.toString('hex')),
+      [resp1, resp2, resp1].map((f) => f.toString('hex')),
+    );
     assert.equal(reader.bufferedBytes, 0);
   }
   assert.deepEqual(decodeResponse(RPC.controlMeta, resp1), { err: 'ERR_OK', oldLevel: 400 });

@@ -20,9 +20,17 @@ const responses: Buffer[] = [];
 const requests: Buffer[] = [];
 for (const version of ['2.5', '2.6'] as const) {
   responses.push(
-    encodeResponse(RPC.listNodes, { err: 'ERR_OK', infos: [{ status: 1, address: '10.0.0.1:34801', hpAddress: 'n1:34801' }] }, { seqid: 1, version }),
+    encodeResponse(
+      RPC.listNodes,
+      { err: 'ERR_OK', infos: [{ status: 1, address: '10.0.0.1:34801', hpAddress: 'n1:34801' }] },
+      { seqid: 1, version },
+    ),
     encodeResponse(RPC.listApps, { err: 'ERR_OK', infos: [sampleApp('temp', 2, 4, version)], hintMessage: 'h' }, { seqid: 2, version }),
-    encodeResponse(RPC.queryConfig, { err: 'ERR_OK', appId: 2, partitionCount: 3, isStateful: true, partitions: samplePartitions(2, 3, version) }, { seqid: 3, version }),
+    encodeResponse(
+      RPC.queryConfig,
+      { err: 'ERR_OK', appId: 2, partitionCount: 3, isStateful: true, partitions: samplePartitions(2, 3, version) },
+      { seqid: 3, version },
+    ),
     encodeResponse(RPC.clusterInfo, { err: 'ERR_OK', keys: ['a', 'b'], values: ['1', '2'] }, { seqid: 4, version }),
     encodeResponse(RPC.controlMeta, { err: 'ERR_OK', oldLevel: 400 }, { seqid: 5, version }),
     encodeResponse(RPC.remoteCommand, '{"error":"ok"}', { seqid: 6, version }),
@@ -37,7 +45,11 @@ for (const version of ['2.5', '2.6'] as const) {
       encodeRequest(RPC.clusterInfo, {}, o),
       encodeRequest(RPC.controlMeta, { level: 10000 }, o),
       encodeRequest(RPC.remoteCommand, { cmd: 'help', arguments: ['a'] }, o),
-      encodeRequest(RPC.proposeBalancer, { gpid: { appId: 1, partitionIndex: 2 }, actionList: [{ target: '', node: '1.2.3.4:5', type: 3, hpNode: 'a:5' }], force: true }, o),
+      encodeRequest(
+        RPC.proposeBalancer,
+        { gpid: { appId: 1, partitionIndex: 2 }, actionList: [{ target: '', node: '1.2.3.4:5', type: 3, hpNode: 'a:5' }], force: true },
+        o,
+      ),
     );
   }
 }
@@ -60,7 +72,11 @@ function mutate(src: Buffer, rnd: () => number): Buffer {
       if (at + 4 <= b.length) b.writeInt32BE([0x7fffffff, -1, -0x80000000, 0x10000, b.length][Math.floor(rnd() * 5)]!, at);
       return b;
     case 4: // insert random bytes
-      return Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 8) }, () => Math.floor(rnd() * 256))), b.subarray(at)]);
+      return Buffer.concat([
+        b.subarray(0, at),
+        Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 8) }, () => Math.floor(rnd() * 256))),
+        b.subarray(at),
+      ]);
     case 5: // delete a span
       return Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + Math.floor(rnd() * 8)))]);
     default: // random garbage of the same length
@@ -85,12 +101,13 @@ test('fuzz: 12,000 mutated/random response frames → values or typed errors onl
   let err = 0;
   for (let i = 0; i < 12_000; i++) {
     const base = responses[Math.floor(rnd() * responses.length)]!;
-    const input = rnd() < 0.1 ? Buffer.from(Array.from({ length: Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256))) : mutate(base, rnd);
+    const input =
+      rnd() < 0.1 ? Buffer.from(Array.from({ length: Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256))) : mutate(base, rnd);
     // through the streaming reader, in random chunks
     const reader = new FrameReader('response', { maxFrameBytes: 1 << 16 });
     const frames: Buffer[] = [];
     typedOnly(() => {
-      for (let p = 0; p < input.length; ) {
+      for (let p = 0; p < input.length;) {
         const n = 1 + Math.floor(rnd() * 40);
         frames.push(...reader.push(input.subarray(p, p + n)));
         p += n;

@@ -203,8 +203,17 @@ test('§3.1 partition_configuration, master encoding with hp_*: 126 bytes', () =
 test('§3.7 remote command request body and master reply body', () => {
   const req = encodeRequest(RPC.remoteCommand, { cmd: 'meta.live_percentage', arguments: [] }, { seqid: 9 });
   const body = Buffer.from(
-    '80010001' + '00000010' + Buffer.from('RPC_CLI_CLI_CALL').toString('hex') + '00000009' + '0c0001' +
-      '0b0001' + '00000014' + Buffer.from('meta.live_percentage').toString('hex') + '0f00020b00000000' + '00' + '00',
+    '80010001' +
+      '00000010' +
+      Buffer.from('RPC_CLI_CLI_CALL').toString('hex') +
+      '00000009' +
+      '0c0001' +
+      '0b0001' +
+      '00000014' +
+      Buffer.from('meta.live_percentage').toString('hex') +
+      '0f00020b00000000' +
+      '00' +
+      '00',
     'hex',
   );
   assert.equal(req.subarray(48).toString('hex'), body.toString('hex'));

@@ -13,9 +13,19 @@ test('text dialect (1.12–2.5)', () => {
   assert.deepEqual(parse('ignored_app_id_list: 1,2\0'), { ok: true, value: '1,2', raw: 'ignored_app_id_list: 1,2\0', dialect: 'text' });
   assert.equal(parse('no ignored apps').value, '');
   assert.equal(parse('total=3').value, 'total=3');
-  assert.deepEqual(parse('ERR: invalid arguments'), { ok: false, error: 'ERR: invalid arguments', raw: 'ERR: invalid arguments', dialect: 'text' });
+  assert.deepEqual(parse('ERR: invalid arguments'), {
+    ok: false,
+    error: 'ERR: invalid arguments',
+    raw: 'ERR: invalid arguments',
+    dialect: 'text',
+  });
   assert.equal(parse('invalid arguments').ok, false);
-  assert.deepEqual(parse("unknown command 'meta.lb.foo'"), { ok: false, error: "unknown command 'meta.lb.foo'", raw: "unknown command 'meta.lb.foo'", dialect: 'text' });
+  assert.deepEqual(parse("unknown command 'meta.lb.foo'"), {
+    ok: false,
+    error: "unknown command 'meta.lb.foo'",
+    raw: "unknown command 'meta.lb.foo'",
+    dialect: 'text',
+  });
   assert.equal(parse('ERR_OK').ok, true);
   assert.equal(parse('ERR_INVALID_PARAMETERS').ok, false);
   assert.equal(parse('Pegasus Server 2.5.0 (abc) Release, Started at x').ok, true);

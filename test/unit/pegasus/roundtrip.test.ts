@@ -68,8 +68,20 @@ const cases: Case[] = [
     name: 'list_nodes',
     rpc: RPC.listNodes,
     req: { status: 1 },
-    resp: { err: 'ERR_OK', infos: [{ status: 1, address: '10.0.0.1:34801', hpAddress: 'node1:34801' }, { status: 2, address: '', hpAddress: '' }] },
-    resp25: { err: 'ERR_OK', infos: [{ status: 1, address: '10.0.0.1:34801' }, { status: 2, address: '' }] },
+    resp: {
+      err: 'ERR_OK',
+      infos: [
+        { status: 1, address: '10.0.0.1:34801', hpAddress: 'node1:34801' },
+        { status: 2, address: '', hpAddress: '' },
+      ],
+    },
+    resp25: {
+      err: 'ERR_OK',
+      infos: [
+        { status: 1, address: '10.0.0.1:34801' },
+        { status: 2, address: '' },
+      ],
+    },
   },
   {
     name: 'list_apps',
@@ -103,7 +115,13 @@ const cases: Case[] = [
     name: 'propose_balancer',
     rpc: RPC.proposeBalancer,
     req: balancer26,
-    req25: { ...balancer26, actionList: [{ target: '10.0.0.1:34801', node: '10.0.0.2:34801', type: 3 }, { target: '', node: '10.0.0.3:34801', type: 7 }] },
+    req25: {
+      ...balancer26,
+      actionList: [
+        { target: '10.0.0.1:34801', node: '10.0.0.2:34801', type: 3 },
+        { target: '', node: '10.0.0.3:34801', type: 7 },
+      ],
+    },
     resp: { err: 'ERR_INVALID_PARAMETERS' },
   },
 ];

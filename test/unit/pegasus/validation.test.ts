@@ -75,10 +75,13 @@ test('negative partition_count, missing result field and trailing bytes are type
     w.stop();
   });
   assert.throws(() => decodeResponse(RPC.remoteCommand, wrongType), isInvalid(/type 12, expected 11/));
-  const trailing = Buffer.concat([writeResponseFrame('X_ACK', 1, 'ERR_OK', (w) => {
-    w.field(TType.STRING, 0);
-    w.string('OK');
-  }), Buffer.from([1, 2])]);
+  const trailing = Buffer.concat([
+    writeResponseFrame('X_ACK', 1, 'ERR_OK', (w) => {
+      w.field(TType.STRING, 0);
+      w.string('OK');
+    }),
+    Buffer.from([1, 2]),
+  ]);
   trailing.writeInt32BE(trailing.length, 0);
   assert.throws(() => decodeResponse(RPC.remoteCommand, trailing), isInvalid(/trailing bytes/));
 });
@@ -90,7 +93,12 @@ test('requests are validated before encoding: bad values are usage errors naming
     (e: unknown) => e instanceof PegasusError && e.kind === 'usage' && e.code === 'ERR_INVALID_PARAMETERS' && /level/.test(e.detail),
   );
   assert.throws(
-    () => encodeRequest(RPC.proposeBalancer, { gpid: { appId: 1, partitionIndex: 0 }, actionList: [{ target: 'node1:34801', node: '', type: 3 }] }, { seqid: 1 }),
+    () =>
+      encodeRequest(
+        RPC.proposeBalancer,
+        { gpid: { appId: 1, partitionIndex: 0 }, actionList: [{ target: 'node1:34801', node: '', type: 3 }] },
+        { seqid: 1 },
+      ),
     (e: unknown) => e instanceof PegasusError && e.kind === 'usage' && /IPv4/.test(e.detail),
   );
   assert.throws(

@@ -6,16 +6,35 @@ import { join } from 'node:path';
 import { parseRunArgs, resolveProfile } from '../../../src/cli/run';
 
 test('pegasus-ops run: arguments', () => {
-  assert.deepEqual(parseRunArgs(['a.runbook.md', '--meta', '1.2.3.4:34601', '--yes', '--resume']), { file: 'a.runbook.md', meta: '1.2.3.4:34601', yes: true, resume: true });
-  assert.deepEqual(parseRunArgs(['--cluster={"name":"x"}', 'f.md', '-y']), { file: 'f.md', cluster: '{"name":"x"}', yes: true, resume: false });
+  assert.deepEqual(parseRunArgs(['a.runbook.md', '--meta', '1.2.3.4:34601', '--yes', '--resume']), {
+    file: 'a.runbook.md',
+    meta: '1.2.3.4:34601',
+    yes: true,
+    resume: true,
+  });
+  assert.deepEqual(parseRunArgs(['--cluster={"name":"x"}', 'f.md', '-y']), {
+    file: 'f.md',
+    cluster: '{"name":"x"}',
+    yes: true,
+    resume: false,
+  });
   assert.deepEqual(parseRunArgs(['--help']), { help: true });
   assert.match((parseRunArgs([]) as { error: string }).error, /missing the runbook file/);
   assert.match((parseRunArgs(['f', '--meta']) as { error: string }).error, /--meta needs a value/);
   assert.match((parseRunArgs(['f', '--bogus']) as { error: string }).error, /unknown option '--bogus'/);
   assert.match((parseRunArgs(['f', 'g']) as { error: string }).error, /give one runbook file/);
   assert.match((parseRunArgs(['f', '--meta', 'a:1', '--cluster', '{}']) as { error: string }).error, /either --cluster or --meta/);
-  assert.deepEqual(parseRunArgs(['f.md', '--cluster', 'c.json', '--cluster-name', 'prod']), { file: 'f.md', cluster: 'c.json', clusterName: 'prod', yes: false, resume: false });
-  assert.match((parseRunArgs(['f.md', '--cluster-name', 'prod']) as { error: string }).error, /--cluster-name picks an entry of a --cluster list; give --cluster too/);
+  assert.deepEqual(parseRunArgs(['f.md', '--cluster', 'c.json', '--cluster-name', 'prod']), {
+    file: 'f.md',
+    cluster: 'c.json',
+    clusterName: 'prod',
+    yes: false,
+    resume: false,
+  });
+  assert.match(
+    (parseRunArgs(['f.md', '--cluster-name', 'prod']) as { error: string }).error,
+    /--cluster-name picks an entry of a --cluster list; give --cluster too/,
+  );
 });
 
 test('pegasus-ops run: --cluster inline, from a file (one entry or the whole setting), --meta', () => {
@@ -38,13 +57,22 @@ test('pegasus-ops run: --cluster inline, from a file (one entry or the whole set
     const single = join(dir, 'single.json');
     writeFileSync(single, JSON.stringify([sim]));
     assert.deepEqual(resolveProfile({ cluster: single }, 'other'), sim);
-    assert.throws(() => resolveProfile({ cluster: JSON.stringify([{ name: 'y', metaServers: [] }]) }, undefined), /--cluster: clusters\[0\]\.metaServers/);
+    assert.throws(
+      () => resolveProfile({ cluster: JSON.stringify([{ name: 'y', metaServers: [] }]) }, undefined),
+      /--cluster: clusters\[0\]\.metaServers/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  assert.deepEqual(resolveProfile({ meta: '10.0.0.1:34601, 10.0.0.2:34601' }, 'staging'), { name: 'staging', metaServers: ['10.0.0.1:34601', '10.0.0.2:34601'] });
+  assert.deepEqual(resolveProfile({ meta: '10.0.0.1:34601, 10.0.0.2:34601' }, 'staging'), {
+    name: 'staging',
+    metaServers: ['10.0.0.1:34601', '10.0.0.2:34601'],
+  });
   assert.throws(() => resolveProfile({ meta: 'nohost' }, undefined), /--meta: meta.metaServers\[0\]: expected host:port/);
-  assert.throws(() => resolveProfile({ cluster: '{"name":"x","metaServers":[]}' }, undefined), /--cluster: cluster.metaServers: list at least one meta server/);
+  assert.throws(
+    () => resolveProfile({ cluster: '{"name":"x","metaServers":[]}' }, undefined),
+    /--cluster: cluster.metaServers: list at least one meta server/,
+  );
   assert.throws(() => resolveProfile({ cluster: '{bad' }, undefined), /--cluster: not valid JSON/);
   assert.throws(() => resolveProfile({ cluster: '/no/such/file.json' }, undefined), /neither inline JSON nor an existing file/);
   assert.throws(() => resolveProfile({}, undefined), /no cluster: pass --cluster/);

@@ -13,7 +13,15 @@ function res(command: string, ok = true, data: unknown = {}): CommandResult {
 /** A registry of tiny commands: `look` (read-only), `change` (mutating), `broken` (ok=false), `hang` (waits for abort). */
 function registry(log: string[]): CommandRegistry {
   const r = new CommandRegistry();
-  r.register({ name: 'look', category: 'shell', summary: 'look', flags: [{ name: 'detailed', short: 'd', type: 'boolean', description: 'more' }], positionals: [], mutating: false, execute: async () => (log.push('look'), res('look')) });
+  r.register({
+    name: 'look',
+    category: 'shell',
+    summary: 'look',
+    flags: [{ name: 'detailed', short: 'd', type: 'boolean', description: 'more' }],
+    positionals: [],
+    mutating: false,
+    execute: async () => (log.push('look'), res('look')),
+  });
   r.register({
     name: 'change',
     category: 'step',
@@ -22,9 +30,23 @@ function registry(log: string[]): CommandRegistry {
     positionals: [],
     mutating: true,
     describeChange: (a) => `remove ${(a.values.nodes as string[]).join(', ')}`,
-    execute: async () => (log.push('change'), { ...res('change', true, { visual: distributionOf('d', [{ address: 'a:1', alive: true, primaries: 1, secondaries: 2 }], undefined) }), changed: true }),
+    execute: async () => (
+      log.push('change'),
+      {
+        ...res('change', true, { visual: distributionOf('d', [{ address: 'a:1', alive: true, primaries: 1, secondaries: 2 }], undefined) }),
+        changed: true,
+      }
+    ),
   });
-  r.register({ name: 'broken', category: 'shell', summary: 'fails', flags: [], positionals: [], mutating: false, execute: async () => (log.push('broken'), res('broken', false)) });
+  r.register({
+    name: 'broken',
+    category: 'shell',
+    summary: 'fails',
+    flags: [],
+    positionals: [],
+    mutating: false,
+    execute: async () => (log.push('broken'), res('broken', false)),
+  });
   r.register({
     name: 'hang',
     category: 'step',
@@ -47,7 +69,10 @@ function env(log: string[], over: Partial<CellRunEnv> & { answers?: boolean[]; a
   const answers = over.answers ?? [true];
   return {
     registry: registry(log),
-    context: { client: {} as MetaClientLike, profile: { name: 'staging', metaServers: ['127.0.0.1:1'] } } as Omit<CommandContext, 'signal' | 'progress' | 'confirm'>,
+    context: { client: {} as MetaClientLike, profile: { name: 'staging', metaServers: ['127.0.0.1:1'] } } as Omit<
+      CommandContext,
+      'signal' | 'progress' | 'confirm'
+    >,
     signal: new AbortController().signal,
     progress: () => {},
     confirm: async (req) => (asked.push(req), answers.shift() ?? false),
@@ -76,8 +101,14 @@ test('commands run in order; outputs carry markdown, JSON and a picture when the
   assert.deepEqual(log, ['look', 'change']);
   assert.equal(r.changed, true);
   // Every result: the renderer's view first (editors prefer it), markdown and JSON as alternatives.
-  assert.deepEqual(r.outputs[0]!.items.map((i) => i.mime), [RUNBOOK_MIME, 'text/markdown', 'application/json']);
-  assert.deepEqual(r.outputs[1]!.items.map((i) => i.mime), [RUNBOOK_MIME, 'text/markdown', 'application/json']);
+  assert.deepEqual(
+    r.outputs[0]!.items.map((i) => i.mime),
+    [RUNBOOK_MIME, 'text/markdown', 'application/json'],
+  );
+  assert.deepEqual(
+    r.outputs[1]!.items.map((i) => i.mime),
+    [RUNBOOK_MIME, 'text/markdown', 'application/json'],
+  );
   assert.match(String(r.outputs[0]!.items[1]!.data), /\| node \| replicas \|/);
   const view0 = r.outputs[0]!.items[0]!.data as { view: string; tables: unknown[]; picture?: unknown };
   assert.equal(view0.view, 'result');
@@ -125,7 +156,11 @@ test('a command that reports failure stops the cell', async () => {
 test('cancel reaches the running command and the output states the cluster now', async () => {
   const log: string[] = [];
   const ac = new AbortController();
-  const p = runCell('look\nhang\nlook', {}, env(log, { signal: ac.signal, describeState: async () => '5 nodes ALIVE, 0 unhealthy partitions, meta level steady' }));
+  const p = runCell(
+    'look\nhang\nlook',
+    {},
+    env(log, { signal: ac.signal, describeState: async () => '5 nodes ALIVE, 0 unhealthy partitions, meta level steady' }),
+  );
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(log, ['look', 'hang']);
   ac.abort();
@@ -146,7 +181,11 @@ test('empty and comment-only cells succeed without running anything', async () =
 test('throttle delivers at most one event per interval and always the last', async () => {
   let now = 0;
   const got: number[] = [];
-  const t = throttle<number>((v) => got.push(v), 100, () => now);
+  const t = throttle<number>(
+    (v) => got.push(v),
+    100,
+    () => now,
+  );
   t.push(1); // delivered at once
   t.push(2);
   t.push(3); // replaces 2 while waiting

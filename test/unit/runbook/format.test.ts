@@ -129,7 +129,13 @@ test('edited cells are regenerated, untouched ones kept verbatim', () => {
 });
 
 test('a body line that would close the fence gets a longer fence', () => {
-  const out = serializeRunbook({ bom: false, frontMatterRaw: '', trailer: '\n', eol: '\n', cells: [{ kind: 'code', value: 'ls\n```\nnodes' }] });
+  const out = serializeRunbook({
+    bom: false,
+    frontMatterRaw: '',
+    trailer: '\n',
+    eol: '\n',
+    cells: [{ kind: 'code', value: 'ls\n```\nnodes' }],
+  });
   assert.equal(out, '````pegasus\nls\n```\nnodes\n````\n');
   assert.equal(parseRunbook(out).cells[0]!.value, 'ls\n```\nnodes');
 });
@@ -161,7 +167,9 @@ test('emptied markup cells disappear, deleted cells leave no trace', () => {
 });
 
 test('cell option problems carry line and column of the JSON', () => {
-  const doc = parseRunbook('# T\n\n```pegasus {"confirm":"yes"}\nls\n```\n\n```pegasus {"confirm":true,}\nls\n```\n\n```pegasus {"confrim":true}\nls\n```\n');
+  const doc = parseRunbook(
+    '# T\n\n```pegasus {"confirm":"yes"}\nls\n```\n\n```pegasus {"confirm":true,}\nls\n```\n\n```pegasus {"confrim":true}\nls\n```\n',
+  );
   assert.equal(doc.problems.length, 3);
   const [a, b, c] = doc.problems;
   assert.deepEqual([a!.line, a!.column], [3, 13]); // at the key

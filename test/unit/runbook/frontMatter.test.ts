@@ -88,7 +88,10 @@ test('durations', () => {
 });
 
 test('cell options: validation messages name the option, the value and the fix', () => {
-  assert.deepEqual(parseCellOptions('{"continueOnError":true,"excludeFromRunAll":false}').value, { continueOnError: true, excludeFromRunAll: false });
+  assert.deepEqual(parseCellOptions('{"continueOnError":true,"excludeFromRunAll":false}').value, {
+    continueOnError: true,
+    excludeFromRunAll: false,
+  });
   assert.match(parseCellOptions('{"timeout":"thirty"}').problems[0]!.message, /"timeout" must be a duration such as "90s".*got "thirty"/);
   assert.match(parseCellOptions('confirm').problems[0]!.message, /must be a JSON object/);
   assert.match(parseCellOptions('[1]').problems[0]!.message, /must be a JSON object/);

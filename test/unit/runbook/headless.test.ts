@@ -21,14 +21,45 @@ import { demoRecap } from '../../../src/cli/demo';
 import { operationResult } from '../../../src/commands/steps/present';
 
 function res(command: string, ok = true): CommandResult {
-  return { command, ok, data: {}, tables: [{ columns: ['node', 'replicas'], rows: [['a:1', 3]] }], text: `${command} table`, summary: `${command} ${ok ? 'done' : 'failed'}` };
+  return {
+    command,
+    ok,
+    data: {},
+    tables: [{ columns: ['node', 'replicas'], rows: [['a:1', 3]] }],
+    text: `${command} table`,
+    summary: `${command} ${ok ? 'done' : 'failed'}`,
+  };
 }
 
 function registry(log: string[]): CommandRegistry {
   const r = new CommandRegistry();
-  r.register({ name: 'look', category: 'shell', summary: 'look', flags: [{ name: 'detailed', short: 'd', type: 'boolean', description: 'more' }], positionals: [], mutating: false, execute: async () => (log.push('look'), res('look')) });
-  r.register({ name: 'change', category: 'step', summary: 'change', flags: [], positionals: [], mutating: true, execute: async () => (log.push('change'), { ...res('change'), changed: true }) });
-  r.register({ name: 'broken', category: 'shell', summary: 'fails', flags: [], positionals: [], mutating: false, execute: async () => (log.push('broken'), res('broken', false)) });
+  r.register({
+    name: 'look',
+    category: 'shell',
+    summary: 'look',
+    flags: [{ name: 'detailed', short: 'd', type: 'boolean', description: 'more' }],
+    positionals: [],
+    mutating: false,
+    execute: async () => (log.push('look'), res('look')),
+  });
+  r.register({
+    name: 'change',
+    category: 'step',
+    summary: 'change',
+    flags: [],
+    positionals: [],
+    mutating: true,
+    execute: async () => (log.push('change'), { ...res('change'), changed: true }),
+  });
+  r.register({
+    name: 'broken',
+    category: 'shell',
+    summary: 'fails',
+    flags: [],
+    positionals: [],
+    mutating: false,
+    execute: async () => (log.push('broken'), res('broken', false)),
+  });
   r.register({
     name: 'hang',
     category: 'step',
@@ -47,7 +78,10 @@ function registry(log: string[]): CommandRegistry {
 }
 
 /** A client nothing should reach (fake commands never use it; a cancel's state read fails politely). */
-const client = new Proxy({}, { get: (_, k) => (k === 'then' ? undefined : () => Promise.reject(new Error('no cluster in this test'))) }) as unknown as MetaClientLike;
+const client = new Proxy(
+  {},
+  { get: (_, k) => (k === 'then' ? undefined : () => Promise.reject(new Error('no cluster in this test'))) },
+) as unknown as MetaClientLike;
 const profile: ClusterProfile = { name: 'sim', metaServers: ['127.0.0.1:34601'] } as ClusterProfile;
 
 async function run(text: string, extra: Partial<HeadlessOptions> = {}, log: string[] = []) {
@@ -57,7 +91,17 @@ async function run(text: string, extra: Partial<HeadlessOptions> = {}, log: stri
   let out = '';
   let err = '';
   try {
-    const r = await runRunbook({ file, profile, client, yes: true, registry: registry(log), out: (s) => (out += s), err: (s) => (err += s), progressIntervalMs: 0, ...extra });
+    const r = await runRunbook({
+      file,
+      profile,
+      client,
+      yes: true,
+      registry: registry(log),
+      out: (s) => (out += s),
+      err: (s) => (err += s),
+      progressIntervalMs: 0,
+      ...extra,
+    });
     const journal = readFileSync(r.journal, 'utf8');
     return { r, out, err, file, journal, records: readCellRecords(r.journal) };
   } catch (e) {
@@ -91,11 +135,28 @@ test('A9: a command error in any cell refuses the whole run before anything runs
 });
 
 test('B18: one numbering everywhere — progress, skip messages and the run log use [k/N] line L; markdown cells are not counted', async () => {
-  const text = ['# heading', '', 'prose', '', cell('look -d'), '', 'more prose', '', cell('broken'), '', cell('look', '{"excludeFromRunAll":true}'), '', cell('look -d')].join('\n');
+  const text = [
+    '# heading',
+    '',
+    'prose',
+    '',
+    cell('look -d'),
+    '',
+    'more prose',
+    '',
+    cell('broken'),
+    '',
+    cell('look', '{"excludeFromRunAll":true}'),
+    '',
+    cell('look -d'),
+  ].join('\n');
   const lines = text.split('\n');
   const fence = (n: number) => lines.map((l, i) => (l.startsWith('```pegasus') ? i + 1 : 0)).filter(Boolean)[n]!;
   const labels = cellLabels(parseRunbook(text));
-  assert.deepEqual([...labels.values()], [`[1/3] line ${fence(0)}`, `[2/3] line ${fence(1)}`, `[3/3] line ${fence(3)}`, `[not in run-all] line ${fence(2)}`]);
+  assert.deepEqual(
+    [...labels.values()],
+    [`[1/3] line ${fence(0)}`, `[2/3] line ${fence(1)}`, `[3/3] line ${fence(3)}`, `[not in run-all] line ${fence(2)}`],
+  );
   const { r, err, records } = await run(text);
   assert.equal(r.exitCode, 1);
   assert.match(err, new RegExp(`▶ \\[2/3\\] line ${fence(1)}: broken`));
@@ -110,7 +171,10 @@ test('B18: one numbering everywhere — progress, skip messages and the run log 
 
 test('B18: a timeout is a failure in the drawing, the run log and the summary alike', async () => {
   const { r, err, records } = await run([cell('hang', '{"timeout":"0.05"}'), cell('look')].join('\n'));
-  assert.deepEqual(r.outcomes.map((o) => o.status), ['failed', 'skipped']);
+  assert.deepEqual(
+    r.outcomes.map((o) => o.status),
+    ['failed', 'skipped'],
+  );
   assert.match(err, /✘ \[1\/2\] line 1 failed \(timed out\) in .*: timed out after 50ms/);
   assert.doesNotMatch(err, /■/);
   assert.match(err, /2 cell\(s\): 0 succeeded, 1 failed \(1 timed out\), 0 cancelled, 1 skipped/);
@@ -141,7 +205,8 @@ test('B15: an operation that failed does not say "stop-node failed: stop-node fa
       op: 'stop-node',
       run: 'r1',
       outcome: 'failed',
-      message: 'stop-node failed: 127.0.0.1:34805 still hosts 3 replica(s) (1 primaries): stopping it now would make those partitions lose a replica. Drain it first (drain-node), or pass force',
+      message:
+        'stop-node failed: 127.0.0.1:34805 still hosts 3 replica(s) (1 primaries): stopping it now would make those partitions lose a replica. Drain it first (drain-node), or pass force',
       clusterState: 'ok',
       refusals: [],
       settingsLeft: [],
@@ -190,12 +255,21 @@ test('A5: a cancelled session is what --resume continues, with one message', asy
     const ac = new AbortController();
     const log: string[] = [];
     const first = await runRunbook({
-      file, profile, client, yes: true, registry: registry(log), out: () => {}, signal: ac.signal,
+      file,
+      profile,
+      client,
+      yes: true,
+      registry: registry(log),
+      out: () => {},
+      signal: ac.signal,
       err: (s) => {
         if (s.startsWith('▶ [2/3]')) setImmediate(() => ac.abort());
       },
     });
-    assert.deepEqual(first.outcomes.map((o) => o.status), ['succeeded', 'cancelled', 'skipped']);
+    assert.deepEqual(
+      first.outcomes.map((o) => o.status),
+      ['succeeded', 'cancelled', 'skipped'],
+    );
     const point = findResumePoint(readCellRecords(first.journal));
     assert.equal(point?.how, 'cancelled');
     assert.equal(point?.cell.command, 'hang');
@@ -204,7 +278,14 @@ test('A5: a cancelled session is what --resume continues, with one message', asy
     const log2: string[] = [];
     const ac2 = new AbortController();
     const again = await runRunbook({
-      file, profile, client, yes: true, resume: true, registry: registry(log2), out: () => {}, signal: ac2.signal,
+      file,
+      profile,
+      client,
+      yes: true,
+      resume: true,
+      registry: registry(log2),
+      out: () => {},
+      signal: ac2.signal,
       err: (s) => {
         err += s;
         if (s.startsWith('▶')) setImmediate(() => ac2.abort());
@@ -213,12 +294,24 @@ test('A5: a cancelled session is what --resume continues, with one message', asy
     assert.match(err, /^resuming session rb-\S+ from \[2\/3\] line 5 \(`hang`\), cancelled at /m);
     assert.doesNotMatch(err, /nothing to resume/);
     assert.equal(log2[0], 'hang', 'resumed at the cancelled cell; the first cell is not run again');
-    assert.deepEqual(again.outcomes.map((o) => o.status), ['cancelled', 'skipped']);
+    assert.deepEqual(
+      again.outcomes.map((o) => o.status),
+      ['cancelled', 'skipped'],
+    );
     assert.equal(readCellRecords(again.journal).find((x) => x.cell.resumes)?.cell.resumes, point!.session);
 
     // Without --resume the earlier stop is pointed out, in the same numbering.
     let err3 = '';
-    await runRunbook({ file, profile, client, yes: true, registry: registry([]), out: () => {}, err: (s) => (err3 += s), signal: AbortSignal.abort() });
+    await runRunbook({
+      file,
+      profile,
+      client,
+      yes: true,
+      registry: registry([]),
+      out: () => {},
+      err: (s) => (err3 += s),
+      signal: AbortSignal.abort(),
+    });
     assert.match(err3, /warning: an earlier run stopped in \[2\/3\] line 5 \(`hang`\), cancelled at .*; pass --resume/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -227,7 +320,16 @@ test('A5: a cancelled session is what --resume continues, with one message', asy
 
 test('A5: resume points — interrupted, cancelled, timed out; a finished or plainly failed session is none', () => {
   const log = new RunLog(undefined, 's1');
-  const e = (index: number, status: CellEntry['status'], error?: string): CellEntry => ({ runbook: 'r', index, command: `c${index}`, status, who: 'w', cluster: 'c', host: 'cli', ...(error ? { error } : {}) });
+  const e = (index: number, status: CellEntry['status'], error?: string): CellEntry => ({
+    runbook: 'r',
+    index,
+    command: `c${index}`,
+    status,
+    who: 'w',
+    cluster: 'c',
+    host: 'cli',
+    ...(error ? { error } : {}),
+  });
   log.append(e(1, 'started'));
   log.append(e(1, 'succeeded'));
   assert.equal(findResumePoint(log.records), undefined);
@@ -244,7 +346,10 @@ test('A5: resume points — interrupted, cancelled, timed out; a finished or pla
 });
 
 test('A2: the exit code of a stop signal is 128 + its number', () => {
-  assert.deepEqual(['SIGHUP', 'SIGINT', 'SIGTERM'].map((s) => exitCodeFor(s as NodeJS.Signals)), [129, 130, 143]);
+  assert.deepEqual(
+    ['SIGHUP', 'SIGINT', 'SIGTERM'].map((s) => exitCodeFor(s as NodeJS.Signals)),
+    [129, 130, 143],
+  );
 });
 
 test('B19: the demo recap names nodes removed, copies vs plan, freeze, primary hand-over and settings', () => {
@@ -255,11 +360,30 @@ test('B19: the demo recap names nodes removed, copies vs plan, freeze, primary h
     settings: { assignDelayMs: 600000, assignSecondaryBlackList: [] },
   });
   const outcomes = [
-    { id: '4', status: 'succeeded' as const, cell: 4, label: '[4/10] line 59', results: [{ ...res('plan'), data: { plan: { copies: 30, bytes: 30 * 2 ** 30 } } }] },
-    { id: '6', status: 'succeeded' as const, cell: 6, label: '[6/10] line 85', results: [{ ...res('scale-in'), data: { settingsLeft: [{ name: 'meta.live_percentage', value: '60' }] } }] },
+    {
+      id: '4',
+      status: 'succeeded' as const,
+      cell: 4,
+      label: '[4/10] line 59',
+      results: [{ ...res('plan'), data: { plan: { copies: 30, bytes: 30 * 2 ** 30 } } }],
+    },
+    {
+      id: '6',
+      status: 'succeeded' as const,
+      cell: 6,
+      label: '[6/10] line 85',
+      results: [{ ...res('scale-in'), data: { settingsLeft: [{ name: 'meta.live_percentage', value: '60' }] } }],
+    },
     { id: '9', status: 'succeeded' as const, cell: 9, label: '[8/10] line 102', results: [res('restart-meta')] },
   ];
-  const text = demoRecap({ before: st([true, true, true, true, true]), after: st([true, true, true, false, false]), metrics: { replicasCopied: 30, bytesCopied: 15 * 2 ** 30, frozenSeconds: 0, partitionSecondsWithoutPrimary: 1, simulatedSeconds: 160 }, outcomes, file: '/tmp/d/scale-in.runbook.md', source: '/x/examples/scale-in.runbook.md' });
+  const text = demoRecap({
+    before: st([true, true, true, true, true]),
+    after: st([true, true, true, false, false]),
+    metrics: { replicasCopied: 30, bytesCopied: 15 * 2 ** 30, frozenSeconds: 0, partitionSecondsWithoutPrimary: 1, simulatedSeconds: 160 },
+    outcomes,
+    file: '/tmp/d/scale-in.runbook.md',
+    source: '/x/examples/scale-in.runbook.md',
+  });
   assert.match(text, /nodes removed: 2 \(127\.0\.0\.1:34804, 127\.0\.0\.1:34805\); 3 replica servers left/);
   assert.match(text, /replicas copied: 30 \(15\.0 GiB\); the plan said 30 \(30\.0 GiB/);
   assert.match(text, /seconds frozen: 0/);

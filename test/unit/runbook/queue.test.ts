@@ -38,7 +38,12 @@ function task(id: string, opts: { continueOnError?: boolean; timeoutMs?: number 
   let started!: () => void;
   const startedP = new Promise<void>((r) => (started = r));
   let signal: AbortSignal | undefined;
-  const t: QueueTask & { log: string[]; finish: (ok: boolean | Error) => void; started: Promise<void>; signal: () => AbortSignal | undefined } = {
+  const t: QueueTask & {
+    log: string[];
+    finish: (ok: boolean | Error) => void;
+    started: Promise<void>;
+    signal: () => AbortSignal | undefined;
+  } = {
     id,
     ...opts,
     log,
@@ -93,7 +98,10 @@ test('run-all stops at the first failure: later cells are skipped, not run', asy
   await a.started;
   a.finish(false);
   const out = await all;
-  assert.deepEqual(out.map((o) => o.status), ['failed', 'skipped', 'skipped']);
+  assert.deepEqual(
+    out.map((o) => o.status),
+    ['failed', 'skipped', 'skipped'],
+  );
   assert.deepEqual(b.log, ['skipped:stopped:a:failed']);
   assert.deepEqual(c.log, ['skipped:stopped:a:failed']);
 });
@@ -120,7 +128,10 @@ test('continueOnError lets run-all go on after that cell fails', async () => {
   b.finish(true);
   await c.started;
   c.finish(true);
-  assert.deepEqual((await all).map((o) => o.status), ['failed', 'succeeded', 'succeeded']);
+  assert.deepEqual(
+    (await all).map((o) => o.status),
+    ['failed', 'succeeded', 'succeeded'],
+  );
 });
 
 test('cancelling the running cell aborts its signal and stops the cells after it', async () => {
@@ -131,7 +142,10 @@ test('cancelling the running cell aborts its signal and stops the cells after it
   q.cancel('a');
   assert.equal(a.signal()!.aborted, true);
   const out = await all;
-  assert.deepEqual(out.map((o) => o.status), ['cancelled', 'skipped']);
+  assert.deepEqual(
+    out.map((o) => o.status),
+    ['cancelled', 'skipped'],
+  );
   assert.deepEqual(b.log, ['skipped:stopped:a:cancelled']);
 });
 
@@ -145,7 +159,10 @@ test('cancelling a waiting cell drops only that cell', async () => {
   a.finish(true);
   await c.started;
   c.finish(true);
-  assert.deepEqual((await all).map((o) => o.status), ['succeeded', 'skipped', 'succeeded']);
+  assert.deepEqual(
+    (await all).map((o) => o.status),
+    ['succeeded', 'skipped', 'succeeded'],
+  );
   assert.equal(a.signal()!.aborted, false);
 });
 
@@ -200,7 +217,10 @@ test('cancelAll aborts the running cell and drops the waiting ones', async () =>
   const all = q.enqueue([a, b]);
   await a.started;
   q.cancelAll();
-  assert.deepEqual((await all).map((o) => o.status), ['cancelled', 'skipped']);
+  assert.deepEqual(
+    (await all).map((o) => o.status),
+    ['cancelled', 'skipped'],
+  );
   assert.deepEqual(b.log, ['skipped:cancelled']);
 });
 

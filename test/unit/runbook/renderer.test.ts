@@ -7,16 +7,28 @@ import { distributionOf, parseVisual, type PlanVisual } from '../../../src/runbo
 import { createRegistry } from '../../../src/commands';
 import { registerSteps } from '../../../src/commands/steps';
 
-const loads = (xs: [string, boolean, number, number][]) => xs.map(([address, alive, primaries, secondaries]) => ({ address, alive, primaries, secondaries }));
+const loads = (xs: [string, boolean, number, number][]) =>
+  xs.map(([address, alive, primaries, secondaries]) => ({ address, alive, primaries, secondaries }));
 
 test('distribution: one row per node, leaving first, before → after numbers, dead nodes marked', () => {
   const v = distributionOf(
     'Replicas per node',
-    loads([['10.0.0.2:1', true, 4, 8], ['10.0.0.1:1', true, 4, 8], ['10.0.0.3:1', true, 4, 8]]),
-    loads([['10.0.0.2:1', true, 6, 12], ['10.0.0.1:1', false, 0, 0], ['10.0.0.3:1', true, 6, 12]]),
+    loads([
+      ['10.0.0.2:1', true, 4, 8],
+      ['10.0.0.1:1', true, 4, 8],
+      ['10.0.0.3:1', true, 4, 8],
+    ]),
+    loads([
+      ['10.0.0.2:1', true, 6, 12],
+      ['10.0.0.1:1', false, 0, 0],
+      ['10.0.0.3:1', true, 6, 12],
+    ]),
     { leaving: ['10.0.0.1:1'] },
   );
-  assert.deepEqual(v.nodes.map((n) => n.address), ['10.0.0.1:1', '10.0.0.2:1', '10.0.0.3:1']);
+  assert.deepEqual(
+    v.nodes.map((n) => n.address),
+    ['10.0.0.1:1', '10.0.0.2:1', '10.0.0.3:1'],
+  );
   const html = renderVisual(v);
   assert.equal((html.match(/class="addr/g) ?? []).length, 3);
   assert.match(html, /class="addr dead" title="UNALIVE"><span class="a">10\.0\.0\.1:1<\/span><span class="tag"[^>]*>leaving/);
@@ -34,8 +46,33 @@ test('plan: summary cards, one gauge per step with the threshold line, problems 
     title: 'Plan: scale-in a:1',
     summary: [{ label: 'replicas copied', value: '12' }],
     steps: [
-      { label: 'drain a:1', kind: 'drain', copies: 12, primariesMoved: 4, bytes: 1024 ** 3, seconds: 75, alive: 5, dead: 0, pct: 65, frozen: false, margin: 1 },
-      { label: 'stop a:1', kind: 'stop', copies: 0, primariesMoved: 0, bytes: 0, seconds: 22, alive: 3, dead: 2, pct: 65, frozen: false, margin: 0, lowerPctTo: 60 },
+      {
+        label: 'drain a:1',
+        kind: 'drain',
+        copies: 12,
+        primariesMoved: 4,
+        bytes: 1024 ** 3,
+        seconds: 75,
+        alive: 5,
+        dead: 0,
+        pct: 65,
+        frozen: false,
+        margin: 1,
+      },
+      {
+        label: 'stop a:1',
+        kind: 'stop',
+        copies: 0,
+        primariesMoved: 0,
+        bytes: 0,
+        seconds: 22,
+        alive: 3,
+        dead: 2,
+        pct: 65,
+        frozen: false,
+        margin: 0,
+        lowerPctTo: 60,
+      },
     ],
     problems: ['table <x> has nowhere to go'],
   };
@@ -48,7 +85,14 @@ test('plan: summary cards, one gauge per step with the threshold line, problems 
 });
 
 test('progress: bar and counters', () => {
-  const html = renderVisual({ view: 'progress', title: 'scale-in', message: 'copy replicas a:1', fraction: 0.5, state: 'running', counters: [{ label: 'bytes copied', value: 1024, total: 2048, unit: 'bytes' }] });
+  const html = renderVisual({
+    view: 'progress',
+    title: 'scale-in',
+    message: 'copy replicas a:1',
+    fraction: 0.5,
+    state: 'running',
+    counters: [{ label: 'bytes copied', value: 1024, total: 2048, unit: 'bytes' }],
+  });
   assert.match(html, /aria-valuenow="50"/);
   assert.match(html, /1\.0 KiB \/ 2\.0 KiB/);
 });
@@ -60,7 +104,16 @@ test('the renderer entry point draws valid data and explains invalid data', () =
   assert.match(el.innerHTML, /class="pgv"/);
   r.renderOutputItem({ id: '2', mime: 'x', json: () => ({ view: 'distribution', title: 3 }) }, el);
   assert.match(el.innerHTML, /could not be drawn \(title: /);
-  r.renderOutputItem({ id: '3', mime: 'x', json: () => { throw new Error('bad <json>'); } }, el);
+  r.renderOutputItem(
+    {
+      id: '3',
+      mime: 'x',
+      json: () => {
+        throw new Error('bad <json>');
+      },
+    },
+    el,
+  );
   assert.match(el.innerHTML, /not JSON: bad &lt;json&gt;/);
   assert.equal(esc(`<a href="x">'`), '&lt;a href=&quot;x&quot;&gt;&#39;');
 });
@@ -69,7 +122,10 @@ test('the TextMate grammar knows every command of the registry', () => {
   const grammar = readFileSync('syntaxes/pegasus-runbook.tmLanguage.json', 'utf8');
   const registry = createRegistry();
   registerSteps(registry);
-  const missing = registry.list().map((s) => s.name).filter((n) => !new RegExp(`[(|]${n.replace(/[-_]/g, (c) => `\\\\?${c}`)}[|)]`).test(grammar));
+  const missing = registry
+    .list()
+    .map((s) => s.name)
+    .filter((n) => !new RegExp(`[(|]${n.replace(/[-_]/g, (c) => `\\\\?${c}`)}[|)]`).test(grammar));
   assert.deepEqual(missing, [], 'add these to syntaxes/pegasus-runbook.tmLanguage.json');
 });
 
@@ -79,7 +135,14 @@ test('result: the picture first, then the tables as HTML (key/value and grid), t
     command: 'nodes',
     ok: true,
     tables: [
-      { title: 'details', columns: ['address', 'status'], rows: [['10.0.0.1:1', 'ALIVE'], ['<x>', null]] },
+      {
+        title: 'details',
+        columns: ['address', 'status'],
+        rows: [
+          ['10.0.0.1:1', 'ALIVE'],
+          ['<x>', null],
+        ],
+      },
       { title: 'summary', columns: ['key', 'value'], rows: [['alive_node_count', 1]], kind: 'keyValue' },
     ],
     picture: distributionOf('D', loads([['a:1', true, 1, 1]]), undefined),

@@ -28,11 +28,22 @@ function session(id: string, entries: CellEntry[], startSec = 0): RunLog {
 
 test('crash: the cell that started and never ended, at its start', () => {
   const log = session('s1', [cell(1, 'started'), cell(1, 'succeeded'), cell(3, 'started', { name: 'scale-in' })]);
-  assert.deepEqual(findResumePoint(log.records), { session: 's1', cell: log.records[2]!.cell, at: '2026-11-26T09:00:02.000Z', how: 'interrupted' });
+  assert.deepEqual(findResumePoint(log.records), {
+    session: 's1',
+    cell: log.records[2]!.cell,
+    at: '2026-11-26T09:00:02.000Z',
+    how: 'interrupted',
+  });
 });
 
 test('cancel: the cancelled cell, at the cancel, past the cells skipped after it', () => {
-  const log = session('s1', [cell(1, 'started'), cell(1, 'succeeded'), cell(3, 'started'), cell(3, 'cancelled', { durationMs: 900 }), cell(5, 'skipped', { error: 'cancelled' })]);
+  const log = session('s1', [
+    cell(1, 'started'),
+    cell(1, 'succeeded'),
+    cell(3, 'started'),
+    cell(3, 'cancelled', { durationMs: 900 }),
+    cell(5, 'skipped', { error: 'cancelled' }),
+  ]);
   const p = findResumePoint(log.records);
   assert.equal(p?.how, 'cancelled');
   assert.equal(p.cell.index, 3);

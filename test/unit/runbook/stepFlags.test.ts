@@ -28,8 +28,14 @@ test('parseSize: bytes, binary units (MB = MiB), decimals; rejects junk and zero
 });
 
 test('engine flags parse into engine options on plan, preflight, scale-in, migrate and drain-node', () => {
-  assert.deepEqual(optionsOf('plan scale-in --nodes 10.0.0.1:34801 --keep-margin 2 --replica-size 2GiB --copy-rate 80'), { keepMargin: 2, replicaSizeBytes: 2 * 1024 ** 3, copyRateMBps: 80 });
-  assert.deepEqual(optionsOf('preflight scale-in --nodes 10.0.0.1:34801 --replica-size users=2GiB,default=512MB'), { replicaSizeBytes: { users: 2 * 1024 ** 3, default: 512 * 1024 ** 2 } });
+  assert.deepEqual(optionsOf('plan scale-in --nodes 10.0.0.1:34801 --keep-margin 2 --replica-size 2GiB --copy-rate 80'), {
+    keepMargin: 2,
+    replicaSizeBytes: 2 * 1024 ** 3,
+    copyRateMBps: 80,
+  });
+  assert.deepEqual(optionsOf('preflight scale-in --nodes 10.0.0.1:34801 --replica-size users=2GiB,default=512MB'), {
+    replicaSizeBytes: { users: 2 * 1024 ** 3, default: 512 * 1024 ** 2 },
+  });
   assert.deepEqual(optionsOf('scale-in --nodes 10.0.0.1:34801 --keep-margin 0'), { keepMargin: 0 });
   assert.deepEqual(optionsOf('migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801 --copy-rate 37.5'), { copyRateMBps: 37.5 });
   assert.deepEqual(optionsOf('drain-node 10.0.0.1:34801 --replica-size 1048576'), { replicaSizeBytes: 1048576 });
@@ -80,13 +86,24 @@ test('planTables shows every plan warning as a WARNING row', () => {
 
 test('help says which steps use node control and which settings they change', () => {
   const help = (name: string) => commandHelp(registry.get(name)!).replace(/\s+/g, ' ');
-  for (const name of ['scale-in', 'migrate', 'scale-out', 'stop-node', 'start-node', 'restart-meta']) assert.match(help(name), /Node control: stops or starts replica servers/, name);
-  for (const name of ['drain-node', 'rebalance', 'wait-healthy', 'restore-settings']) assert.doesNotMatch(help(name), /Node control:/, name);
-  assert.match(help('scale-in'), /Settings it changes while it runs: meta level steady \(cure only, no balancing\); meta\.lb\.assign_secondary_black_list = the leaving nodes; meta\.lb\.assign_delay_ms lowered to 10; meta\.live_percentage lowered when a removal would freeze the meta \(kept until the meta restart\)\./);
-  assert.match(help('migrate'), /meta\.lb\.assign_secondary_black_list = the leaving nodes;.*meta level lively until balanced, then steady \(the final rebalance\)/);
+  for (const name of ['scale-in', 'migrate', 'scale-out', 'stop-node', 'start-node', 'restart-meta'])
+    assert.match(help(name), /Node control: stops or starts replica servers/, name);
+  for (const name of ['drain-node', 'rebalance', 'wait-healthy', 'restore-settings'])
+    assert.doesNotMatch(help(name), /Node control:/, name);
+  assert.match(
+    help('scale-in'),
+    /Settings it changes while it runs: meta level steady \(cure only, no balancing\); meta\.lb\.assign_secondary_black_list = the leaving nodes; meta\.lb\.assign_delay_ms lowered to 10; meta\.live_percentage lowered when a removal would freeze the meta \(kept until the meta restart\)\./,
+  );
+  assert.match(
+    help('migrate'),
+    /meta\.lb\.assign_secondary_black_list = the leaving nodes;.*meta level lively until balanced, then steady \(the final rebalance\)/,
+  );
   assert.match(help('scale-out'), /meta level lively until balanced, then steady \(unless --no-rebalance\)/);
   assert.match(help('restart-meta'), /every runtime setting is reset by the restart/);
-  assert.match(help('drain-node'), /meta\.lb\.assign_secondary_black_list = the node \(both kept when it finishes, so no replica is placed on the drained node; stop-node or start-node of it, or restore-settings, gives them back\)/);
+  assert.match(
+    help('drain-node'),
+    /meta\.lb\.assign_secondary_black_list = the node \(both kept when it finishes, so no replica is placed on the drained node; stop-node or start-node of it, or restore-settings, gives them back\)/,
+  );
   assert.match(help('rebalance'), /meta level lively until balanced, then steady/);
   assert.doesNotMatch(help('start-node'), /Settings it changes/);
   assert.match(help('scale-in'), /--keep-margin <n>/);

@@ -14,7 +14,12 @@ registerSteps(registry);
 
 for (const kind of ['scale-in', 'scale-out', 'migrate'] as TemplateKind[]) {
   test(`${kind} template: valid runbook, every cell parses, nodes and cluster filled in`, () => {
-    const text = runbookTemplate(kind, kind === 'migrate' ? { cluster: 'prod-bj', from: ['10.0.0.1:34801'], to: ['10.0.0.9:34801'], production: true } : { cluster: 'prod-bj', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
+    const text = runbookTemplate(
+      kind,
+      kind === 'migrate'
+        ? { cluster: 'prod-bj', from: ['10.0.0.1:34801'], to: ['10.0.0.9:34801'], production: true }
+        : { cluster: 'prod-bj', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] },
+    );
     const doc = parseRunbook(text);
     assert.deepEqual(doc.problems, []);
     assert.equal(doc.frontMatter.cluster, 'prod-bj');
@@ -25,9 +30,17 @@ for (const kind of ['scale-in', 'scale-out', 'migrate'] as TemplateKind[]) {
       const p = parseScript(registry, c.value);
       assert.ok(p.ok, `line ${c.line}: ${c.value}: ${p.ok ? '' : p.errors.map((e) => e.format()).join('; ')}`);
     }
-    assert.match(text, kind === 'migrate' ? /migrate --from 10\.0\.0\.1:34801 --to 10\.0\.0\.9:34801/ : new RegExp(`${kind} --nodes 10\\.0\\.0\\.1:34801,10\\.0\\.0\\.2:34801`));
+    assert.match(
+      text,
+      kind === 'migrate'
+        ? /migrate --from 10\.0\.0\.1:34801 --to 10\.0\.0\.9:34801/
+        : new RegExp(`${kind} --nodes 10\\.0\\.0\\.1:34801,10\\.0\\.0\\.2:34801`),
+    );
     // The reasoning of the procedure is in the prose.
-    const prose = doc.cells.filter((c) => c.kind === 'markup').map((c) => c.value).join('\n');
+    const prose = doc.cells
+      .filter((c) => c.kind === 'markup')
+      .map((c) => c.value)
+      .join('\n');
     assert.match(prose, kind === 'scale-out' ? /lively/ : /node_live_percentage_threshold_for_update/);
     if (kind === 'migrate') assert.equal(doc.frontMatter.production, true);
     // The mutating step asks, whatever the settings.

@@ -28,7 +28,11 @@ test('int commands: query, set, DEFAULT, invalid values, extra arguments (2.5 te
   assert.equal(v25.leader!.assignDelayMs, 10);
   assert.equal(r26('meta.lb.assign_delay_ms', '10', 'x'), j({ error: "ERR: invalid arguments '10 x', only one argument is acceptable" }));
   assert.equal(r25('meta.lb.assign_delay_ms', 'DEFAULT'), 'OK');
-  assert.equal(r26('meta.lb.assign_delay_ms', 'DEFAULT'), '{\n  "error": "ok",\n  "meta.lb.assign_delay_ms": 600000\n}', 'a JSON number after DEFAULT');
+  assert.equal(
+    r26('meta.lb.assign_delay_ms', 'DEFAULT'),
+    '{\n  "error": "ok",\n  "meta.lb.assign_delay_ms": 600000\n}',
+    'a JSON number after DEFAULT',
+  );
   assert.equal(r25('meta.live_percentage', '200'), 'OK', '2.5 accepts any value ≥ 0');
   assert.equal(v25.effectiveLevel(), 300, 'and then freezes for good');
   assert.equal(r26('meta.live_percentage', '101'), j({ error: "ERR: invalid argument '101', the value is not acceptable" }));
@@ -67,7 +71,13 @@ test('bool commands, black list, ignored apps, balance count, meta.dump, unknown
   assert.equal(r26('no.such'), "unknown command 'no.such'");
   assert.match(r25('server-info'), /^Pegasus Server 2\.5\.0 \([0-9a-f]{40}\) Release, Started at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   assert.deepEqual(Object.keys(JSON.parse(r26('server-info')) as object), ['build_type', 'git_SHA', 'start_time', 'version']);
-  assert.equal(r25('help').split('\n').filter((l) => l.endsWith('Display help information')).length, 4, '2.5 prints help once per alias');
+  assert.equal(
+    r25('help')
+      .split('\n')
+      .filter((l) => l.endsWith('Display help information')).length,
+    4,
+    '2.5 prints help once per alias',
+  );
   assert.ok(r26('help').includes('H|Help|h|help - Display help information'));
   // followers: leader-only commands are unknown, meta.live_percentage is known
   assert.equal(runRemoteCommand(v26, 1, 'meta.lb.only_move_primary', []), "unknown command 'meta.lb.only_move_primary'");
@@ -90,11 +100,18 @@ test('follower RPC answers: FORWARD with defaults, the leader hint only in query
   assert.equal(redirect.status, 307);
   assert.equal(redirect.location, 'http://invalid address/meta/app?name=temp&detail=');
   v25.advance(3.5); // elected after 3 s, loads state for 1 s
-  assert.equal(queryConfig(v25, 1, { appName: 'temp', partitionIndices: [] }).err, 'ERR_SERVICE_NOT_ACTIVE', 'the new leader is still starting');
+  assert.equal(
+    queryConfig(v25, 1, { appName: 'temp', partitionIndices: [] }).err,
+    'ERR_SERVICE_NOT_ACTIVE',
+    'the new leader is still starting',
+  );
   v25.advance(1);
   const ok = queryConfig(v25, 1, { appName: 'temp', partitionIndices: [2, 99] });
   assert.equal(ok.err, 'ERR_OK');
-  assert.deepEqual(ok.partitions.map((p) => p.pid.partitionIndex), [2]);
+  assert.deepEqual(
+    ok.partitions.map((p) => p.pid.partitionIndex),
+    [2],
+  );
   assert.equal(queryConfig(v25, 1, { appName: 'temp', partitionIndices: [99] }).partitions.length, 4, 'no valid index: all partitions');
   assert.equal(queryConfig(v25, 1, { appName: 'nope', partitionIndices: [] }).err, 'ERR_OBJECT_NOT_FOUND');
 });
@@ -106,9 +123,20 @@ test('HTTP views: shapes, health counts, unknown paths and keys, /updateConfig',
   assert.equal(apps.status, 200);
   assert.ok(apps.body.endsWith('}\n'));
   const a = JSON.parse(apps.body) as { healthy_info: Record<string, Record<string, string>>; summary: Record<string, string> };
-  assert.deepEqual(a.healthy_info['1'], { app_id: '1', app_name: 'temp', partition_count: '4', fully_healthy: '4', unhealthy: '0', write_unhealthy: '0', read_unhealthy: '0' });
+  assert.deepEqual(a.healthy_info['1'], {
+    app_id: '1',
+    app_name: 'temp',
+    partition_count: '4',
+    fully_healthy: '4',
+    unhealthy: '0',
+    write_unhealthy: '0',
+    read_unhealthy: '0',
+  });
   assert.equal(a.summary.fully_healthy_app_count, '1');
-  const app = JSON.parse(handleHttp(v26, 0, 'GET', '/meta//app/?name=temp&detail').body) as { replicas: Record<string, Record<string, string>>; nodes: Record<string, Record<string, string>> };
+  const app = JSON.parse(handleHttp(v26, 0, 'GET', '/meta//app/?name=temp&detail').body) as {
+    replicas: Record<string, Record<string, string>>;
+    nodes: Record<string, Record<string, string>>;
+  };
   assert.equal(app.replicas['0']!.replica_count, '3/3');
   assert.equal(app.nodes.total!.total, '12');
   assert.deepEqual(handleHttp(v26, 0, 'GET', '/nope'), { status: 404, body: 'service not found for "/nope"' });
@@ -117,8 +145,12 @@ test('HTTP views: shapes, health counts, unknown paths and keys, /updateConfig',
   const cluster = JSON.parse(handleHttp(v26, 0, 'GET', '/meta/cluster').body) as Record<string, string>;
   assert.equal(cluster.balance_operation_count, '{\n  "copy_pri": 0,\n  "copy_sec": 0,\n  "move_pri": 0,\n  "total": 0\n}');
   assert.equal(Object.keys(cluster).length, 8);
-  assert.deepEqual(JSON.parse(handleHttp(v26, 0, 'GET', '/updateConfig?min_live_node_count_for_unfreeze=2').body), { update_status: 'ERR_OK' });
+  assert.deepEqual(JSON.parse(handleHttp(v26, 0, 'GET', '/updateConfig?min_live_node_count_for_unfreeze=2').body), {
+    update_status: 'ERR_OK',
+  });
   assert.equal(v26.freezeVerdict().minLive, 2);
-  assert.deepEqual(JSON.parse(handleHttp(v26, 0, 'GET', '/updateConfig?fd_grace_seconds=2').body), { update_status: 'ERR_INVALID_PARAMETERS: fd_grace_seconds is not mutable' });
+  assert.deepEqual(JSON.parse(handleHttp(v26, 0, 'GET', '/updateConfig?fd_grace_seconds=2').body), {
+    update_status: 'ERR_INVALID_PARAMETERS: fd_grace_seconds is not mutable',
+  });
   assert.equal(handleHttp(v26, 0, 'GET', '/config?name=nope').body, "ERR_OBJECT_NOT_FOUND: 'nope' is not found");
 });

@@ -88,7 +88,7 @@ test('dead nodes stay counted until the meta restarts; a restart forgets drained
   stopAndDetect(m, 3);
   assert.equal(m.freezeVerdict().frozen, true, '6 alive of 10 known at 65% freezes');
   m.restartAllMetas();
-  m.advance(m.cfg.metaStartupMs / 1000 * 2 + m.cfg.fdGraceSeconds + 3);
+  m.advance((m.cfg.metaStartupMs / 1000) * 2 + m.cfg.fdGraceSeconds + 3);
   // the three drained nodes hold nothing and are forgotten; node 3 still holds replicas and is dead again
   assert.deepEqual([m.freezeVerdict().alive, m.freezeVerdict().dead, m.freezeVerdict().frozen], [6, 1, false]);
   assert.equal(m.leader!.assignDelayMs, 600000);
@@ -232,14 +232,37 @@ test('steady only counts; set_meta_level steady clears registered proposals', ()
   // a manual move_pri is registered, then cleared by set_meta_level steady before it runs
   const p = m.apps[0]!.partitions[0]!;
   const [a, b] = [p.primary, p.secondaries[0]!];
-  assert.equal(m.proposeBalancer(1, 0, [{ target: a, node: a, type: CT.DOWNGRADE_TO_SECONDARY }, { target: b, node: b, type: CT.UPGRADE_TO_PRIMARY }], false), 'ERR_OK');
-  assert.equal(m.proposeBalancer(1, 0, [{ target: a, node: a, type: CT.DOWNGRADE_TO_SECONDARY }], false), 'ERR_INVALID_PARAMETERS', 'already pending');
+  assert.equal(
+    m.proposeBalancer(
+      1,
+      0,
+      [
+        { target: a, node: a, type: CT.DOWNGRADE_TO_SECONDARY },
+        { target: b, node: b, type: CT.UPGRADE_TO_PRIMARY },
+      ],
+      false,
+    ),
+    'ERR_OK',
+  );
+  assert.equal(
+    m.proposeBalancer(1, 0, [{ target: a, node: a, type: CT.DOWNGRADE_TO_SECONDARY }], false),
+    'ERR_INVALID_PARAMETERS',
+    'already pending',
+  );
   m.controlMetaLevel(Level.steady);
   m.advance(20);
   assert.equal(p.primary, a);
   // registered again, it runs at the next tick: two ballots
   const ballot = p.ballot;
-  m.proposeBalancer(1, 0, [{ target: a, node: a, type: CT.DOWNGRADE_TO_SECONDARY }, { target: b, node: b, type: CT.UPGRADE_TO_PRIMARY }], false);
+  m.proposeBalancer(
+    1,
+    0,
+    [
+      { target: a, node: a, type: CT.DOWNGRADE_TO_SECONDARY },
+      { target: b, node: b, type: CT.UPGRADE_TO_PRIMARY },
+    ],
+    false,
+  );
   m.advance(11);
   assert.equal(p.primary, b);
   assert.equal(p.ballot, ballot + 2);
@@ -332,7 +355,18 @@ test('documented scale-in of one node: black list + assign delay 10 + move_pri +
   // migrate_node: move_pri to a secondary
   for (const p of m.partitions.filter((q) => q.primary === x)) {
     const to = p.secondaries[0]!;
-    assert.equal(m.proposeBalancer(p.app.id, p.pidx, [{ target: x, node: x, type: CT.DOWNGRADE_TO_SECONDARY }, { target: to, node: to, type: CT.UPGRADE_TO_PRIMARY }], false), 'ERR_OK');
+    assert.equal(
+      m.proposeBalancer(
+        p.app.id,
+        p.pidx,
+        [
+          { target: x, node: x, type: CT.DOWNGRADE_TO_SECONDARY },
+          { target: to, node: to, type: CT.UPGRADE_TO_PRIMARY },
+        ],
+        false,
+      ),
+      'ERR_OK',
+    );
   }
   m.advance(11);
   assert.equal(m.nodes[x]!.primaries, 0);
@@ -382,7 +416,10 @@ test('flow control: at most add_secondary_max_count_for_one_node add-secondary s
   const perNode = new Map<unknown, number>();
   for (const s of starts) perNode.set(s.node, (perNode.get(s.node) ?? 0) + 1);
   assert.ok(starts.length > 0);
-  assert.ok([...perNode.values()].every((c) => c <= 1), JSON.stringify([...perNode]));
+  assert.ok(
+    [...perNode.values()].every((c) => c <= 1),
+    JSON.stringify([...perNode]),
+  );
   m.advance(600);
   assert.ok(allHealthy(m));
 });
@@ -403,13 +440,24 @@ test('primary imbalance with balanced replicas: the balancer uses move_pri along
   const m = model({ nodes: 3, tables: parseTables('temp:9:3') });
   for (const p of m.apps[0]!.partitions) {
     if (p.primary === 0) continue;
-    m.proposeBalancer(1, p.pidx, [{ target: p.primary, node: p.primary, type: CT.DOWNGRADE_TO_SECONDARY }, { target: 0, node: 0, type: CT.UPGRADE_TO_PRIMARY }], false);
+    m.proposeBalancer(
+      1,
+      p.pidx,
+      [
+        { target: p.primary, node: p.primary, type: CT.DOWNGRADE_TO_SECONDARY },
+        { target: 0, node: 0, type: CT.UPGRADE_TO_PRIMARY },
+      ],
+      false,
+    );
   }
   m.advance(11);
   assert.equal(m.apps[0]!.prim[0], 9, 'every primary on node 0');
   m.controlMetaLevel(Level.lively);
   m.advance(300);
-  assert.deepEqual([0, 1, 2].map((n) => m.apps[0]!.prim[n]), [3, 3, 3]);
+  assert.deepEqual(
+    [0, 1, 2].map((n) => m.apps[0]!.prim[n]),
+    [3, 3, 3],
+  );
   const kinds = new Set(m.log.filter((e) => e.kind === 'proposal' && e.origin === 'balancer').map((e) => e.balance));
   assert.deepEqual([...kinds], ['move_pri']);
   assert.equal(m.metrics.bytesCopied, 0);
