@@ -1,5 +1,6 @@
 // Runs the unit and integration suites with node's built-in test runner (TypeScript via tsx).
 // Node 20's --test does not expand globs, so the files are listed here.
+// Only *.test.ts under test/unit and test/integration run; shared fakes and fixtures live in test/support.
 // Usage: node scripts/run-unit-tests.mjs [path-substring ...]
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

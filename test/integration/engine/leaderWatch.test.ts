@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LeaderChange } from '../../../src/pegasus';
-import { harness, killLeaderWhenStarted } from './harness';
+import { harness, killLeaderWhenStarted } from '../../support/engineHarness';
 
 const LEAVING = '127.0.0.1:34801';
 

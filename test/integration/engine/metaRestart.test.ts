@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { harness } from './harness';
+import { harness } from '../../support/engineHarness';
 import { createNodeControl } from '../../../src/engine/nodeControl';
 
 test('simulator node control asks the control API to answer a meta restart only once it is back (wait: true)', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Journal } from '../../../src/engine/journal';
 import { ScaleEngine } from '../../../src/engine/engine';
 import { rehearse } from '../../../src/engine/rehearse';
-import { harness, hostedOn, stepStarted } from './harness';
+import { harness, hostedOn, stepStarted } from '../../support/engineHarness';
 
 for (const version of ['2.5', '2.6'] as const) {
   test(`[${version}] migration: new nodes join without rebalance, old nodes drain onto them, then one rebalance`, async () => {

@@ -10,7 +10,7 @@ import {
 } from '../../../src/engine/rehearse';
 import { startSimulatedCluster } from '../../../src/simulator';
 import { nodeLoads } from '../../../src/engine/model';
-import { harness } from './harness';
+import { harness } from '../../support/engineHarness';
 
 test('rehearsal twin: the live placement when the simulator can load it, else even and said so', async () => {
   // A skewed live cluster: one node drained, so an even placement cannot look like it.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, hostedOn, killLeaderWhenStarted } from './harness';
+import { harness, hostedOn, killLeaderWhenStarted } from '../../support/engineHarness';
 
 for (const version of ['2.5', '2.6'] as const) {
   test(`[${version}] scale-in over real sockets: each hosted replica copied once, no primary lost, no freeze, settings restored`, async () => {

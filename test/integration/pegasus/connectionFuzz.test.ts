@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection, encodeResponse, PegasusError, RPC } from '../../../src/pegasus';
-import { samplePartitions, startFixtureCluster } from './fixture';
+import { samplePartitions, startFixtureCluster } from '../../support/fixtureCluster';
 import { seededRandom } from '../../../src/simulator/model/rng';
 
 test('connection fuzz: 200 mutated replies over loopback, every call settles with a value or a PegasusError', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetaClient, PegasusError, RPC, serverStartTime, parseRemoteCommandOutput, type LeaderChange } from '../../../src/pegasus';
-import { withCluster, type FixtureCluster } from './fixture';
+import { withCluster, type FixtureCluster } from '../../support/fixtureCluster';
 
 /** Resolves with the next leader change, or rejects after `ms` (the watch should be much faster). */
 function nextChange(client: MetaClient, ms = 5000): Promise<LeaderChange> {

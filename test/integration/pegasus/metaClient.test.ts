@@ -11,7 +11,7 @@ import {
   type LeaderChange,
   type RpcDef,
 } from '../../../src/pegasus';
-import { closedPort, samplePartitions, withCluster } from './fixture';
+import { closedPort, samplePartitions, withCluster } from '../../support/fixtureCluster';
 
 function isErr(code: string, kind?: string) {
   return (e: unknown): boolean => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { Connection, MetaClient, PegasusError, RPC } from '../../../src/pegasus';
-import { closedPort, startFixtureCluster } from './fixture';
+import { closedPort, startFixtureCluster } from '../../support/fixtureCluster';
 
 /** A resolver that fails like the OS does for `code` (ENOTFOUND: no such name; EHOSTUNREACH via routing). */
 function failingLookup(code: string): net.LookupFunction {

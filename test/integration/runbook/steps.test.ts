@@ -15,7 +15,7 @@ import type { CommandContext } from '../../../src/commands/types';
 import type { ClusterProfile } from '../../../src/cluster/profile';
 import type { ClusterPort } from '../../../src/engine/ports';
 import { runRunbook } from '../../../src/runbook/headless';
-import { assertNoLeaks } from './leaks';
+import { assertNoLeaks } from '../../support/leaks';
 
 function ctxOf(client: MetaClient, profile: ClusterProfile, clusterPort?: ClusterPort): CommandContext {
   return {

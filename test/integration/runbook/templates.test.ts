@@ -14,7 +14,7 @@ import { runRunbook, type HeadlessResult } from '../../../src/runbook/headless';
 import { runbookTemplate, type TemplateKind, type TemplateParams } from '../../../src/runbook/templates';
 import { parseRunbook } from '../../../src/runbook/format';
 import { readCellRecords } from '../../../src/runbook/runLog';
-import { assertNoLeaks } from './leaks';
+import { assertNoLeaks } from '../../support/leaks';
 
 interface SimNode {
   address: string;

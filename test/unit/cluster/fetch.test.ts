@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fetchSnapshot, parseBlackList, remoteCommandValue } from '../../../src/cluster/fetch';
 import type { ClusterSnapshot } from '../../../src/cluster/snapshot';
-import { app, cfg, fakeClient, pc, smallCluster, N1, N2 } from './fixtures';
+import { app, cfg, fakeClient, pc, smallCluster, N1, N2 } from '../../support/metaFixtures';
 
 test('fetchSnapshot: builds the model, reads stored level, live percentage and black list', async () => {
   const s = smallCluster();

@@ -11,7 +11,7 @@ import {
 } from '../../../src/cluster/health';
 import { buildSnapshot, SnapshotBuilder } from '../../../src/cluster/snapshot';
 import { parseBalanceOperationCount, parseClusterInfo } from '../../../src/cluster/metaInfo';
-import { app, cfg, clusterInfo, node, pc, smallCluster, N1, N2, N3, N4 } from './fixtures';
+import { app, cfg, clusterInfo, node, pc, smallCluster, N1, N2, N3, N4 } from '../../support/metaFixtures';
 
 test('partition health: every class, with the shell quorum of 2', () => {
   // max 3

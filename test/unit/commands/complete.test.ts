@@ -113,7 +113,7 @@ test('help completes command names', () => {
 
 test('completion data from a cluster model', async () => {
   const { buildSnapshot } = await import('../../../src/cluster/snapshot');
-  const { smallCluster } = await import('../cluster/fixtures');
+  const { smallCluster } = await import('../../support/metaFixtures');
   const s = smallCluster();
   const d = (await import('../../../src/commands')).completionDataFrom(
     buildSnapshot({ nodes: s.nodes, apps: s.apps, configs: s.configs, clusterInfo: s.clusterInfo }),

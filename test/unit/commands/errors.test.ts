@@ -10,7 +10,7 @@ import {
   type CommandContext,
 } from '../../../src/commands';
 import { PegasusError } from '../../../src/pegasus/errors';
-import { fakeClient, smallCluster } from '../cluster/fixtures';
+import { fakeClient, smallCluster } from '../../support/metaFixtures';
 
 test('describeError: a name and a fix for every kind of failure', () => {
   const p = describeError(

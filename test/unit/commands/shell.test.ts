@@ -9,7 +9,7 @@ import {
   type CommandContext,
   type ConfirmRequest,
 } from '../../../src/commands';
-import { fakeClient, smallCluster, node, N1, N2, N3, N4, type FakeState } from '../cluster/fixtures';
+import { fakeClient, smallCluster, node, N1, N2, N3, N4, type FakeState } from '../../support/metaFixtures';
 
 import { PegasusError } from '../../../src/pegasus/errors';
 

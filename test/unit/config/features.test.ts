@@ -11,7 +11,7 @@ import { hoverAt } from '../../../src/config/hover';
 import { scanRunbook } from '../../../src/config/runbookPlans';
 import { DEFAULT_SETTINGS, parseSettings, type AnalysisContext, type ConfigSettings } from '../../../src/config/settings';
 
-const fixture = readFileSync(join(__dirname, 'fixtures', 'server.ini'), 'utf8');
+const fixture = readFileSync(join(__dirname, '..', '..', 'support', 'server.ini'), 'utf8');
 const lines = fixture.split('\n');
 const lineOf = (needle: string) => lines.findIndex((l) => l.includes(needle));
 

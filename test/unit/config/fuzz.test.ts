@@ -9,7 +9,7 @@ import { hoverAt } from '../../../src/config/hover';
 import { DEFAULT_SETTINGS } from '../../../src/config/settings';
 import { seededRandom } from '../../../src/simulator/model/rng';
 
-const fixture = readFileSync(join(__dirname, 'fixtures', 'server.ini'), 'utf8');
+const fixture = readFileSync(join(__dirname, '..', '..', 'support', 'server.ini'), 'utf8');
 const PIECES = [
   '[',
   ']',

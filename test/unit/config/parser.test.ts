@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeValue, firstEntry, parseConfig, placeholdersIn, unescapeValue } from '../../../src/config/parser';
 
-const fixture = readFileSync(join(__dirname, 'fixtures', 'server.ini'), 'utf8');
+const fixture = readFileSync(join(__dirname, '..', '..', 'support', 'server.ini'), 'utf8');
 
 test('the shipped config shape parses without problems, with sections in order', () => {
   const doc = parseConfig(fixture);

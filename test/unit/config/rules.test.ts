@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { analyzeConfig, RULE_CODES, type Analysis } from '../../../src/config/analysis';
 import { DEFAULT_SETTINGS, type AnalysisContext, type ConfigSettings } from '../../../src/config/settings';
 
-const fixture = readFileSync(join(__dirname, 'fixtures', 'server.ini'), 'utf8');
+const fixture = readFileSync(join(__dirname, '..', '..', 'support', 'server.ini'), 'utf8');
 
 function run(text: string, settings: Partial<ConfigSettings> = {}, ctx: Partial<AnalysisContext> = {}): Analysis {
   return analyzeConfig(text, { clusters: [], runbookPlans: [], ...ctx, settings: { ...DEFAULT_SETTINGS, ...settings } });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from '../../../src/engine/diagnose';
-import { FakeCluster } from './fakeCluster';
+import { FakeCluster } from '../../support/fakeCluster';
 
 const base = { waitingFor: 'x', excluded: new Set<string>(), pct: 50, minLive: 3, stalledSeconds: 120 };
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Journal } from '../../../src/engine/journal';
-import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS } from './fakeCluster';
+import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS } from '../../support/fakeCluster';
 
 const N1 = '10.0.0.1:34801';
 const N2 = '10.0.0.2:34801';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../../src/engine/journal';
-import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeOptions } from './fakeCluster';
+import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeOptions } from '../../support/fakeCluster';
 
 function setup(o: Partial<FakeOptions> = {}, journal: Journal = Journal.memory()) {
   return fakeEngine(

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { EngineOptions } from '../../../src/engine/engine';
 import { Journal } from '../../../src/engine/journal';
 import type { NodeControl } from '../../../src/engine/ports';
-import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type FakeOptions } from './fakeCluster';
+import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type FakeOptions } from '../../support/fakeCluster';
 
 const N1 = '10.0.0.1:34801';
 const N2 = '10.0.0.2:34801';

@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import type { EngineEvent, ScaleEngine } from '../../../src/engine/engine';
 import { Journal } from '../../../src/engine/journal';
 import { acquireJournalLock, JournalLockedError, lockPathOf } from '../../../src/engine/journalLock';
-import { fakeEngine, FakeCluster } from './fakeCluster';
+import { fakeEngine, FakeCluster } from '../../support/fakeCluster';
 
 function engineOn(f: FakeCluster, journal: Journal, who: string, events: EngineEvent[] = []): ScaleEngine {
   return fakeEngine({}, { cluster: f, journal, who, events, options: { timeouts: { nodeGoneMs: 60_000 } } }).engine;

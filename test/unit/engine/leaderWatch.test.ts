@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { metaClusterPort } from '../../../src/engine/metaPort';
 import type { MetaClientLike } from '../../../src/cluster/client';
-import { fakeEngine, TWO_METAS } from './fakeCluster';
+import { fakeEngine, TWO_METAS } from '../../support/fakeCluster';
 
 const LEAVING = '10.0.0.1:34801';
 

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EngineOptions } from '../../../src/engine/engine';
 import { readLeaderMinLive } from '../../../src/engine/metaPort';
-import { fakeEngine, type FakeOptions } from './fakeCluster';
+import { fakeEngine, type FakeOptions } from '../../support/fakeCluster';
 
 function setup(o: Partial<FakeOptions> = {}, options: EngineOptions = {}) {
   return fakeEngine(o, { options });

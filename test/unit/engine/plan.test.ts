@@ -4,7 +4,7 @@ import { decideRemoval, decideRestorePct } from '../../../src/engine/freezeGuard
 import { describePlan, planMigration, planScaleIn, planScaleOut } from '../../../src/engine/plan';
 import { Journal } from '../../../src/engine/journal';
 import type { ClusterState } from '../../../src/engine/ports';
-import { FakeCluster } from './fakeCluster';
+import { FakeCluster } from '../../support/fakeCluster';
 
 async function state(nodes: number, partitions = 16, replicas = 3): Promise<ClusterState> {
   return new FakeCluster({

@@ -12,7 +12,7 @@ import {
   RPC,
   RPC_BY_NAME,
 } from '../../../src/pegasus';
-import { sampleApp, samplePartitions } from '../../integration/pegasus/fixture';
+import { sampleApp, samplePartitions } from '../../support/fixtureCluster';
 import { seededRandom } from '../../../src/simulator/model/rng';
 
 const rpcs = Object.values(RPC);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExplorerController, describeError } from '../../../src/extension/explorer/controller';
-import { childrenOf, itemOf } from '../../../src/extension/explorer/treeModel';
-import { PegasusError } from '../../../src/pegasus/errors';
-import { FakeClock, flush } from './fakeClock';
-import { FakeClient, addr, makeCluster } from './fixtures';
+import { ExplorerController, describeError } from '../../../../src/extension/explorer/controller';
+import { childrenOf, itemOf } from '../../../../src/extension/explorer/treeModel';
+import { PegasusError } from '../../../../src/pegasus/errors';
+import { FakeClock, flush } from '../../../support/fakeClock';
+import { FakeClient, addr, makeCluster } from '../../../support/syntheticCluster';
 
 const spec = {
   nodes: 5,

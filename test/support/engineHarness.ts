@@ -3,13 +3,13 @@
  * (MetaClient), the engine's meta port, simulator node control, and a clock whose sleeps advance
  * the simulator's manual clock (deterministic, fast).
  */
-import { MetaClient } from '../../../src/pegasus';
-import { startSimulatedCluster, type SimulatedCluster, type StartOptions } from '../../../src/simulator';
-import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../../src/engine/engine';
-import { Journal } from '../../../src/engine/journal';
-import { metaClusterPort } from '../../../src/engine/metaPort';
-import type { Clock, ClusterPort } from '../../../src/engine/ports';
-import { simulatorClock, trackKnownNodes } from '../../../src/engine/simulated';
+import { MetaClient } from '../../src/pegasus';
+import { startSimulatedCluster, type SimulatedCluster, type StartOptions } from '../../src/simulator';
+import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../src/engine/engine';
+import { Journal } from '../../src/engine/journal';
+import { metaClusterPort } from '../../src/engine/metaPort';
+import type { Clock, ClusterPort } from '../../src/engine/ports';
+import { simulatorClock, trackKnownNodes } from '../../src/engine/simulated';
 
 export interface Harness {
   sim: SimulatedCluster;

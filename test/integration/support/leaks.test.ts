@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { assertNoLeaks, liveHandles } from './leaks';
+import { assertNoLeaks, liveHandles } from '../../support/leaks';
 test('detects a timer, a server and a socket; clean after closing them', async () => {
   assert.deepEqual(liveHandles(), []);
   const t = setTimeout(() => {}, 60_000);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { renderVisual, esc } from '../../../src/extension/renderer/render';
-import { activate } from '../../../src/extension/renderer';
-import { distributionOf, parseVisual, type PlanVisual } from '../../../src/runbook/visual';
-import { createRegistry } from '../../../src/commands';
-import { registerSteps } from '../../../src/commands/steps';
+import { renderVisual, esc } from '../../../../src/extension/renderer/render';
+import { activate } from '../../../../src/extension/renderer';
+import { distributionOf, parseVisual, type PlanVisual } from '../../../../src/runbook/visual';
+import { createRegistry } from '../../../../src/commands';
+import { registerSteps } from '../../../../src/commands/steps';
 
 const loads = (xs: [string, boolean, number, number][]) =>
   xs.map(([address, alive, primaries, secondaries]) => ({ address, alive, primaries, secondaries }));

@@ -4,9 +4,9 @@
  * the freeze rule via src/cluster/freeze, proposals, cure with black list and assign delay, leader
  * failover losing runtime settings). End-to-end behaviour is tested against the real simulator.
  */
-import { freezeVerdict } from '../../../src/cluster/freeze';
-import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../../src/engine/engine';
-import { Journal } from '../../../src/engine/journal';
+import { freezeVerdict } from '../../src/cluster/freeze';
+import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../src/engine/engine';
+import { Journal } from '../../src/engine/journal';
 import {
   abortError,
   type Clock,
@@ -18,7 +18,7 @@ import {
   type NodeControl,
   type Proposal,
   type SettingName,
-} from '../../../src/engine/ports';
+} from '../../src/engine/ports';
 
 interface FPart {
   pidx: number;

@@ -2,9 +2,9 @@
  * A deterministic fake cluster for the explorer tests and bench: nodes, tables and partition
  * configurations as the meta would answer them, served by a MetaClientLike fake.
  */
-import type { CallOptions, MetaClientLike, RemoteCommandOutcome } from '../../../src/cluster/client';
-import { parseRemoteCommandOutput } from '../../../src/pegasus/remoteCommand';
-import type { AppInfo, ClusterInfoResponse, NodeInfo, PartitionConfiguration, QueryCfgResponse } from '../../../src/pegasus/types';
+import type { CallOptions, MetaClientLike, RemoteCommandOutcome } from '../../src/cluster/client';
+import { parseRemoteCommandOutput } from '../../src/pegasus/remoteCommand';
+import type { AppInfo, ClusterInfoResponse, NodeInfo, PartitionConfiguration, QueryCfgResponse } from '../../src/pegasus/types';
 
 export interface FakeClusterSpec {
   nodes: number;

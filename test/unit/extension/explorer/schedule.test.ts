@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HIDDEN_POLL_FACTOR, RefreshScheduler, type RefreshReason } from '../../../src/extension/explorer/schedule';
-import { FakeClock } from './fakeClock';
+import { HIDDEN_POLL_FACTOR, RefreshScheduler, type RefreshReason } from '../../../../src/extension/explorer/schedule';
+import { FakeClock } from '../../../support/fakeClock';
 
 /** A scheduler whose refreshes take `durationMs` simulated ms; records reason and start time. */
 function setup(intervalMs: number, durationMs = 100) {

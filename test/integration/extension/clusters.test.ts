@@ -2,7 +2,7 @@
 // in-process simulator on loopback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeContext, installVscodeStub, stub } from '../../unit/explorer/vscodeStub';
+import { fakeContext, installVscodeStub, stub } from '../../support/vscodeStub';
 
 installVscodeStub();
 

@@ -1,6 +1,6 @@
 /** Hand-made meta answers and a fake meta client for the cluster and command unit tests. */
-import type { MetaClientLike, CallOptions } from '../../../src/cluster/client';
-import { parseRemoteCommandOutput } from '../../../src/pegasus/remoteCommand';
+import type { MetaClientLike, CallOptions } from '../../src/cluster/client';
+import { parseRemoteCommandOutput } from '../../src/pegasus/remoteCommand';
 import type {
   AppInfo,
   BalancerRequest,
@@ -8,8 +8,8 @@ import type {
   NodeInfo,
   PartitionConfiguration,
   QueryCfgResponse,
-} from '../../../src/pegasus/types';
-import { PegasusError } from '../../../src/pegasus/errors';
+} from '../../src/pegasus/types';
+import { PegasusError } from '../../src/pegasus/errors';
 
 export function node(address: string, alive = true, hp?: string): NodeInfo {
   return { status: alive ? 1 : 2, address, ...(hp ? { hpAddress: hp } : {}) };

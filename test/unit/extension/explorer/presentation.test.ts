@@ -10,7 +10,7 @@ import {
   statusBarView,
   tableItem,
   type ClusterFacts,
-} from '../../../src/extension/explorer/presentation';
+} from '../../../../src/extension/explorer/presentation';
 
 const base: ClusterFacts = {
   name: 'prod',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSnapshot } from '../../../src/cluster/snapshot';
+import { buildSnapshot } from '../../../../src/cluster/snapshot';
 import {
   childrenOf,
   elementId,
@@ -12,8 +12,8 @@ import {
   type ClusterViewState,
   type Element,
   type TreeContext,
-} from '../../../src/extension/explorer/treeModel';
-import { addr, makeCluster, type FakeClusterSpec } from './fixtures';
+} from '../../../../src/extension/explorer/treeModel';
+import { addr, makeCluster, type FakeClusterSpec } from '../../../support/syntheticCluster';
 
 function ctxFor(spec: FakeClusterSpec, over: Partial<ClusterViewState> = {}): TreeContext {
   const c = makeCluster(spec);

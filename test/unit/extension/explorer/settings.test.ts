@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseClusterSettings, refreshIntervalMs } from '../../../src/extension/explorer/settings';
+import { parseClusterSettings, refreshIntervalMs } from '../../../../src/extension/explorer/settings';
 
 test('valid entries pass through; bad ones are reported by index and name while the rest works', () => {
   const r = parseClusterSettings([

@@ -1,5 +1,5 @@
 /** A simulated clock for the refresh scheduler tests: time moves only when the test says so. */
-import type { Clock } from '../../../src/extension/explorer/schedule';
+import type { Clock } from '../../src/extension/explorer/schedule';
 
 export class FakeClock implements Clock {
   t = 0;

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { spawnSimulatorProcess } from '../../../src/extension/explorer/simProcess';
-import { MetaClient } from '../../../src/pegasus/metaClient';
+import { spawnSimulatorProcess } from '../../../../src/extension/explorer/simProcess';
+import { MetaClient } from '../../../../src/pegasus/metaClient';
 
-const ROOT = join(__dirname, '../../..');
+const ROOT = join(__dirname, '../../../..');
 
 test('pegasus-ops sim as a child process: JSON line, a working meta, clean stop', async () => {
   const sim = await spawnSimulatorProcess(

@@ -1,7 +1,7 @@
 // The extension-side cluster registry (src/extension/clusters.ts) with a stubbed `vscode` module.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeContext, installVscodeStub, stub } from './vscodeStub';
+import { fakeContext, installVscodeStub, stub } from '../../support/vscodeStub';
 
 installVscodeStub();
 

@@ -3,10 +3,10 @@
 // margin drops; the stored vs effective level is shown when the meta freezes itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExplorerController } from '../../../src/extension/explorer/controller';
-import { childrenOf, itemOf, type Element } from '../../../src/extension/explorer/treeModel';
-import { MetaClient } from '../../../src/pegasus/metaClient';
-import { startSimulatedCluster } from '../../../src/simulator';
+import { ExplorerController } from '../../../../src/extension/explorer/controller';
+import { childrenOf, itemOf, type Element } from '../../../../src/extension/explorer/treeModel';
+import { MetaClient } from '../../../../src/pegasus/metaClient';
+import { startSimulatedCluster } from '../../../../src/simulator';
 
 async function withCluster(
   nodes: number,

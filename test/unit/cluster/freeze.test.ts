@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freezeMargin, freezeVerdict, isFrozen, largestSafePct, pctAllowingRemoval, removalSchedule } from '../../src/cluster/freeze';
+import { freezeMargin, freezeVerdict, isFrozen, largestSafePct, pctAllowingRemoval, removalSchedule } from '../../../src/cluster/freeze';
 
 // The worked examples of the behaviour spec (min_live = 3).
 test('3 nodes: one dead freezes whatever the percentage (alive < min_live)', () => {

@@ -17,7 +17,7 @@ import {
   type PartitionConfiguration,
   type RequestFrame,
   type WireVersion,
-} from '../../../src/pegasus';
+} from '../../src/pegasus';
 
 export type Reply =
   | { kind: 'default' }

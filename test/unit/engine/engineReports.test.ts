@@ -1,10 +1,12 @@
 /**
- * Operator QA findings (A4, A1, A6, A7, B11, B13, B20, B12/B21/B26): each test fails without its fix.
+ * What the engine tells the operator at the edges of a run: the level kept after a cancelled drain,
+ * restore-settings without a journal, unknown addresses, freeze margin, primary balance, progress
+ * totals and the overlap of a drain with failure detection.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Journal } from '../../../src/engine/journal';
-import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type FakeOptions } from './fakeCluster';
+import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type FakeOptions } from '../../support/fakeCluster';
 import type { EngineOptions } from '../../../src/engine/engine';
 
 const N1 = '10.0.0.1:34801';
