@@ -81,7 +81,7 @@ test('meta leader restarted in place while the engine sleeps: the leader watch n
     // The hook advanced 5 s; the next poll (1 s) re-applies.
     assert.ok((backAt - restartedAt) / 1000 <= 5 + 2, `re-applied ${(backAt - restartedAt) / 1000} simulated s after the restart`);
     assert.ok(h.events.some((e) => e.kind === 'leader' && /re-applied/.test(e.message) && /black_list/.test(e.message)));
-    assert.deepEqual(blackList(), [LEAVING], 'kept for the drained node at the end (B14)');
+    assert.deepEqual(blackList(), [LEAVING], 'kept for the drained node at the end');
   } finally {
     h.onSleep = undefined;
     await h.close();

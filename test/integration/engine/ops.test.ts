@@ -45,7 +45,7 @@ for (const version of ['2.5', '2.6'] as const) {
       const d = await h.engine.run({ op: 'drain-node', node });
       assert.equal(d.outcome, 'done', d.message);
       assert.equal(hostedOn(h, [node]), 0);
-      assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), node, 'drain-node keeps its node black-listed (B14)');
+      assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), node, 'drain-node keeps its node black-listed');
       const s = await h.engine.run({ op: 'stop-node', node });
       assert.equal(s.outcome, 'done', s.message);
       assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '', 'stop-node gives the black list back');
@@ -184,7 +184,7 @@ test('rehearsal on a simulated twin reports copies, time, no-primary seconds and
   }
 });
 
-test('[2.6] B14: drain-node keeps the node black-listed and steady; a simulated minute later it holds 0 replicas; stop-node gives the settings back', async () => {
+test('[2.6] drain-node keeps the node black-listed and steady; a simulated minute later it holds 0 replicas; stop-node gives the settings back', async () => {
   const h = await harness({ version: '2.6', nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }] });
   try {
     const node = '127.0.0.1:34802';

@@ -47,7 +47,7 @@ test('rehearsal twin: the live placement when the simulator can load it, else ev
       assert.match(readFileSync('src/simulator/REQUESTS.md', 'utf8'), /placement\?: \{/);
     }
     assert.match(r.summary, r.placement === 'live' ? /twin with the live placement/ : /twin placed evenly/);
-    // B21: the sub-second no-primary time of the role switches is explained, not left as a bare number.
+    // The sub-second no-primary time of the role switches is explained, not left as a bare number.
     assert.match(
       r.noPrimaryExplained,
       r.partitionSecondsWithoutPrimary > 0

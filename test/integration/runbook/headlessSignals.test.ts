@@ -37,7 +37,7 @@ interface SimState {
   level: { stored: string };
 }
 
-test('A2 + A5: SIGTERM mid scale-in restores settings, prints the state, exits 143; --resume continues the cancelled cell', async () => {
+test('SIGTERM mid scale-in restores settings, prints the state, exits 143; --resume continues the cancelled cell', async () => {
   const s = await startSimulatedCluster({
     nodes: 5,
     seed: 3,

@@ -1,4 +1,4 @@
-/** B14: a finished drain-node keeps its node black-listed (and the level steady) until stop-node / start-node of it or restore-settings. */
+/** A finished drain-node keeps its node black-listed (and the level steady) until stop-node / start-node of it or restore-settings. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Journal } from '../../../src/engine/journal';
@@ -34,7 +34,7 @@ async function drained(s: ReturnType<typeof setup>) {
   return r;
 }
 
-test('B14: drain-node keeps the node black-listed and steady; a simulated minute later it still holds nothing; stop-node gives them back', async () => {
+test('drain-node keeps the node black-listed and steady; a simulated minute later it still holds nothing; stop-node gives them back', async () => {
   const s = setup();
   await drained(s);
   // Cure runs at steady: partitions losing a replica on another node must not be refilled onto N1 (the emptiest node).
@@ -61,7 +61,7 @@ test('B14: drain-node keeps the node black-listed and steady; a simulated minute
   assert.deepEqual(s.journal.openSettings(), []);
 });
 
-test('B14: restore-settings gives back what drain-node kept; start-node of the node does too', async () => {
+test('restore-settings gives back what drain-node kept; start-node of the node does too', async () => {
   const a = setup();
   await drained(a);
   const r = await a.engine.run({ op: 'restore-settings' });
@@ -79,7 +79,7 @@ test('B14: restore-settings gives back what drain-node kept; start-node of the n
   assert.deepEqual(b.journal.openSettings(), []);
 });
 
-test('B14: while drain-node keeps settings, other mutating steps are refused naming the fix; stop-node of another node keeps them', async () => {
+test('while drain-node keeps settings, other mutating steps are refused naming the fix; stop-node of another node keeps them', async () => {
   const s = setup();
   await drained(s);
   const r = await s.engine.run({ op: 'scale-in', nodes: [N2] });

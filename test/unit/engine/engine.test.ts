@@ -290,7 +290,7 @@ test('scale-out by count starts nodes, waits ALIVE, rebalances in lively until b
   assert.equal(r.outcome, 'done', r.message);
   const added = (r.data as { added: string[] }).added;
   assert.equal(added.length, 2);
-  // B26: the result names the nodes it added.
+  // The result names the nodes it added.
   assert.match(r.message, new RegExp(`added ${added.join(', ').replace(/\./g, '\\.')}`));
   for (const a of added) assert.ok(f.replicasOn(a) >= 3 && f.replicasOn(a) <= 5, `${a} holds ${f.replicasOn(a)} (average 4)`);
   assert.equal(f.settings.level, 'steady');

@@ -31,7 +31,7 @@ function primaryBackTo(f: FakeCluster, node: string): void {
   throw new Error(`no partition with ${node} as a secondary`);
 }
 
-test('A4: cancel mid-drain keeps the level steady (not lively), says why; resume re-checks "done" drain steps against the live placement', async () => {
+test('cancel mid-drain keeps the level steady (not lively), says why; resume re-checks "done" drain steps against the live placement', async () => {
   const journal = Journal.memory();
   const { f, engine, events } = setup({}, {}, journal);
   f.settings.level = 'lively';
@@ -70,7 +70,7 @@ test('A4: cancel mid-drain keeps the level steady (not lively), says why; resume
   assert.equal(f.metrics.noPrimaryMs, 0);
 });
 
-test('A4: restore-settings after a cancelled drain gives the kept level back', async () => {
+test('restore-settings after a cancelled drain gives the kept level back', async () => {
   const { f, engine } = setup();
   f.settings.level = 'lively';
   const ac = new AbortController();
@@ -87,7 +87,7 @@ test('A4: restore-settings after a cancelled drain gives the kept level back', a
   assert.deepEqual(r2.settingsLeft, []);
 });
 
-test('A1: restore-settings with an empty journal says nothing is known and lists what looks changed, with the fixes', async () => {
+test('restore-settings with an empty journal says nothing is known and lists what looks changed, with the fixes', async () => {
   const { f, engine } = setup();
   // Left by a run whose journal is gone (exec killed by SIGTERM before the journal was kept).
   f.settings.blackList = [N1];
@@ -111,7 +111,7 @@ test('A1: restore-settings with an empty journal says nothing is known and lists
   assert.match(r2.message, /nothing known to restore; nothing on the cluster looks left over/);
 });
 
-test('A6: plan and freeze-check refuse an address the meta does not list, naming the closest known node', async () => {
+test('plan and freeze-check refuse an address the meta does not list, naming the closest known node', async () => {
   const { engine } = setup();
   const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.9:34801'] });
   assert.ok(plan.problems.length > 0, 'a plan for an unknown node is not green');
@@ -134,7 +134,7 @@ test('A6: plan and freeze-check refuse an address the meta does not list, naming
   assert.equal((await engine.freezeCheck(2)).outcome, 'done');
 });
 
-test('A7: a stop that leaves freeze margin 0 is warned about in plan and preflight; keepMargin 1 keeps a spare', async () => {
+test('a stop that leaves freeze margin 0 is warned about in plan and preflight; keepMargin 1 keeps a spare', async () => {
   const { decideRemoval } = await import('../../../src/engine/freezeGuard');
   // 10 nodes at 65: removals 4.. need lowering; margin-0 lowering gives 60, keep-margin 1 gives 50 (4 alive, 4 dead after the 2nd... see below).
   assert.deepEqual(decideRemoval({ alive: 7, dead: 3, pct: 65, minLive: 3 }).kind, 'lower');
@@ -176,7 +176,7 @@ test('A7: a stop that leaves freeze margin 0 is warned about in plan and preflig
   assert.ok(freezeMargin({ alive: k.f.aliveCount(), dead: k.f.dead.size, pct: k.f.settings.pct, minLive: 3 }) >= 1);
 });
 
-test('B11: after a scale-in the moved primaries are even per table (role switches only); the summary advises a rebalance when not even', async () => {
+test('after a scale-in the moved primaries are even per table (role switches only); the summary advises a rebalance when not even', async () => {
   const { f, engine } = setup({
     nodes: 5,
     tables: [
@@ -205,7 +205,7 @@ test('B11: after a scale-in the moved primaries are even per table (role switche
   assert.match(r2.message, /not even after the drain-node: temp primaries 0\.\.\d .*a rebalance is advisable \(run rebalance\)/);
 });
 
-test('B13: progress uses one planned total and one time window; bytes past the plan are explained; no "ETA 0s" while replicas are left', async () => {
+test('progress uses one planned total and one time window; bytes past the plan are explained; no "ETA 0s" while replicas are left', async () => {
   // The byte counter reports twice the assumed size per copy (the sim's replicas are larger than assumed).
   const timed: {
     t: number;
@@ -245,7 +245,7 @@ test('B13: progress uses one planned total and one time window; bytes past the p
   assert.match(done.message, /4 replicas copied off 10\.0\.0\.1:34801 \(8\.0 MiB, measured cluster-wide: more than the 4\.0 MiB planned/);
 });
 
-test("B12/B26: the overlap of a drain with the previous node's failure detection is said; plan scale-out --count counts one node per start and names no fake address", async () => {
+test("the overlap of a drain with the previous node's failure detection is said; plan scale-out --count counts one node per start and names no fake address", async () => {
   const { engine, events } = setup();
   const r = await engine.run({ op: 'scale-in', nodes: [N1, N2] });
   assert.equal(r.outcome, 'done', r.message);

@@ -33,7 +33,7 @@ test('leader restarted in place mid-drain (same address, settings lost): the wat
   // One watch for the run, at the documented period, stopped when the run ended.
   assert.deepEqual(f.watches, [{ intervalMs: 5000, stopped: true }]);
   assert.equal(f.replicasOn(LEAVING), 0);
-  assert.deepEqual(f.settings.blackList, [LEAVING], 'kept for the drained node at the end (B14)');
+  assert.deepEqual(f.settings.blackList, [LEAVING], 'kept for the drained node at the end');
 });
 
 test('meta port: watchLeader is passed through to the client, a no-op without one; restarted reaches the listener', () => {

@@ -20,7 +20,7 @@ test('min_live: the meta leader value decides plan, preflight, freeze-check and 
   assert.equal((fc.data as { minLive: { value: number; read: boolean } }).minLive.value, 5);
   assert.equal((fc.data as { pctAllowingRemoval: number | null }).pctAllowingRemoval, null);
   const pre = await engine.preflightReport({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
-  // B20: the source goes in the fix, not nested in the reason.
+  // The source goes in the fix, not nested in the reason.
   assert.ok(
     pre.refusals.some(
       (r) => /min_live_node_count_for_unfreeze = 5: the meta would freeze/.test(r.reason) && /\(min_live=5 \(fake leader/.test(r.fix),

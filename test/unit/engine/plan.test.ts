@@ -62,7 +62,7 @@ test('plan: freeze margin after every stop and the threshold the guard sets (10 
 
 test('plan: a table that cannot fit on the nodes left is a problem', async () => {
   const p = planScaleIn(await state(4), ['10.0.0.1:34801', '10.0.0.2:34801'], { pct: 50 });
-  // B20: one line per table, not one per partition; long reasons stay out of the step cells.
+  // One line per table, not one per partition; long reasons stay out of the step cells.
   assert.deepEqual(
     p.problems.filter((x) => /replicas but only/.test(x)).map((x) => x.replace(/ \(.*/, '')),
     ['t1: 3 replicas but only 2 node(s) would be left', 't2: 3 replicas but only 2 node(s) would be left'],

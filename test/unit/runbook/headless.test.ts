@@ -113,7 +113,7 @@ async function run(text: string, extra: Partial<HeadlessOptions> = {}, log: stri
 
 const cell = (body: string, opts = '') => '```pegasus' + (opts ? ' ' + opts : '') + '\n' + body + '\n```\n';
 
-test('A9: a command error in any cell refuses the whole run before anything runs, as file:line:col', async () => {
+test('a command error in any cell refuses the whole run before anything runs, as file:line:col', async () => {
   const text = ['# t', '', cell('look -d'), '', cell('change'), '', 'prose', '', cell('look -d\nlook --nodez 1')].join('\n');
   // Lines: 1 '# t', 2 '', 3 fence, 4 look -d, 5 fence, 6 '', 7 '', 8 fence, 9 change, 10 fence, ... find the bad line.
   const badLine = text.split('\n').findIndex((l) => l.startsWith('look --nodez')) + 1;
@@ -134,7 +134,7 @@ test('A9: a command error in any cell refuses the whole run before anything runs
   }
 });
 
-test('B18: one numbering everywhere — progress, skip messages and the run log use [k/N] line L; markdown cells are not counted', async () => {
+test('one numbering everywhere — progress, skip messages and the run log use [k/N] line L; markdown cells are not counted', async () => {
   const text = [
     '# heading',
     '',
@@ -169,7 +169,7 @@ test('B18: one numbering everywhere — progress, skip messages and the run log 
   assert.equal(records.find((x) => x.cell.command === 'broken')!.cell.index, 3);
 });
 
-test('B18: a timeout is a failure in the drawing, the run log and the summary alike', async () => {
+test('a timeout is a failure in the drawing, the run log and the summary alike', async () => {
   const { r, err, records } = await run([cell('hang', '{"timeout":"0.05"}'), cell('look')].join('\n'));
   assert.deepEqual(
     r.outcomes.map((o) => o.status),
@@ -184,12 +184,12 @@ test('B18: a timeout is a failure in the drawing, the run log and the summary al
   assert.equal(findResumePoint(records)?.how, 'timed out');
 });
 
-test('B19: stdout has a header naming each cell before its tables', async () => {
+test('stdout has a header naming each cell before its tables', async () => {
   const { out } = await run(['# t', cell('look -d', '{"name":"first look"}'), cell('change')].join('\n'));
   assert.equal(out, '## [1/2] line 2 "first look" · look -d\n\nlook table\n\n## [2/2] line 6 · change\n\nchange table\n\n');
 });
 
-test('B15: a failed result prints its summary, never [object Object]', async () => {
+test('a failed result prints its summary, never [object Object]', async () => {
   const { err } = await run(cell('broken'));
   assert.doesNotMatch(err, /\[object Object\]/);
   assert.match(err, /✘ \[1\/1\] line 1 failed in [^:]*: broken failed/);
@@ -198,7 +198,7 @@ test('B15: a failed result prints its summary, never [object Object]', async () 
   assert.match(two.err, /✘ \[1\/1\] line 3 failed in [^:]*: line 5: broken failed/);
 });
 
-test('B15: an operation that failed does not say "stop-node failed: stop-node failed", and names the flag --force', () => {
+test('an operation that failed does not say "stop-node failed: stop-node failed", and names the flag --force', () => {
   const r = operationResult(
     'stop-node',
     {
@@ -219,7 +219,7 @@ test('B15: an operation that failed does not say "stop-node failed: stop-node fa
   assert.match(r.text, /pass --force/);
 });
 
-test('C28: --yes does not confirm a production cluster; --yes-production does', async () => {
+test('--yes does not confirm a production cluster; --yes-production does', async () => {
   const text = cell('change');
   const prod = { ...profile, production: true } as ClusterProfile;
   const log1: string[] = [];
@@ -246,7 +246,7 @@ test('C28: --yes does not confirm a production cluster; --yes-production does', 
   assert.deepEqual(parseRunArgs(['f.md', '--yes', '--yes-production']), { file: 'f.md', yes: true, yesProduction: true, resume: false });
 });
 
-test('A5: a cancelled session is what --resume continues, with one message', async () => {
+test('a cancelled session is what --resume continues, with one message', async () => {
   const text = [cell('look'), cell('hang'), cell('look -d')].join('\n');
   const dir = mkdtempSync(join(tmpdir(), 'headless-unit-'));
   const file = join(dir, 'r.runbook.md');
@@ -318,7 +318,7 @@ test('A5: a cancelled session is what --resume continues, with one message', asy
   }
 });
 
-test('A5: resume points — interrupted, cancelled, timed out; a finished or plainly failed session is none', () => {
+test('resume points — interrupted, cancelled, timed out; a finished or plainly failed session is none', () => {
   const log = new RunLog(undefined, 's1');
   const e = (index: number, status: CellEntry['status'], error?: string): CellEntry => ({
     runbook: 'r',
@@ -345,14 +345,14 @@ test('A5: resume points — interrupted, cancelled, timed out; a finished or pla
   assert.deepEqual(findResumePoint([...log.records, ...log2.records])?.cell.index, 2);
 });
 
-test('A2: the exit code of a stop signal is 128 + its number', () => {
+test('the exit code of a stop signal is 128 + its number', () => {
   assert.deepEqual(
     ['SIGHUP', 'SIGINT', 'SIGTERM'].map((s) => exitCodeFor(s as NodeJS.Signals)),
     [129, 130, 143],
   );
 });
 
-test('B19: the demo recap names nodes removed, copies vs plan, freeze, primary hand-over and settings', () => {
+test('the demo recap names nodes removed, copies vs plan, freeze, primary hand-over and settings', () => {
   const st = (running: boolean[], pct = 65) => ({
     nodes: running.map((r, i) => ({ address: `127.0.0.1:3480${i + 1}`, running: r, metaStatus: r ? 'ALIVE' : 'UNALIVE' })),
     level: { stored: 'steady' },
