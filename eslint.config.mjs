@@ -33,6 +33,7 @@ export default tseslint.config(
         module: 'writable',
         fetch: 'readonly',
         AbortController: 'readonly',
+        AbortSignal: 'readonly',
         setInterval: 'readonly',
         clearInterval: 'readonly',
       },

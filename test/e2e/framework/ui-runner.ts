@@ -1,5 +1,6 @@
 // Runs the UI scenarios of the selected test/e2e/ui/*.ui.ts files, one after another, in the one
 // workbench page the driver opened. Called by scripts/e2e/run.mjs (through tsx).
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Scenario, ScenarioContext } from './scenario';
@@ -36,8 +37,9 @@ export async function runScenarios(o: UiRunOptions): Promise<UiResult[]> {
   for (const file of o.files) {
     let scenarios: Scenario[];
     try {
-      // tsx compiles these to CommonJS (the package is not "type": "module"), so require them.
-      scenarios = require(join(o.root, file)).default;
+      // tsx compiles these to CommonJS (the package is not "type": "module"), so require them
+      // through node's module loader, which tsx has hooked.
+      scenarios = createRequire(join(o.root, 'package.json'))(join(o.root, file)).default;
       if (!Array.isArray(scenarios)) throw new Error(`${file} must export default an array of scenario(...)`);
     } catch (err) {
       record({ file, title: `${file} (load)`, state: 'failed', durationMs: 0, error: describe(err) });

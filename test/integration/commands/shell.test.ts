@@ -8,6 +8,7 @@ import { startSimulatedCluster, type SimulatedCluster } from '../../../src/simul
 import { MetaClient } from '../../../src/pegasus';
 import { createRegistry, runCommandLine, type CommandContext } from '../../../src/commands';
 import { fetchSnapshot } from '../../../src/cluster/fetch';
+import { assertLines } from '../../support/lines';
 
 const reg = createRegistry();
 
@@ -62,7 +63,7 @@ for (const version of ['2.5', '2.6'] as const) {
           assert.equal(Number(row[3]), t.primaries, `primaries of ${addr}`);
         }
       }
-      assert.match(r.text, /\[summary\]\ntotal_node_count    : 5\nalive_node_count    : 5\nunalive_node_count  : 0/);
+      assertLines(r.text, ['[summary]', 'total_node_count    : 5', 'alive_node_count    : 5', 'unalive_node_count  : 0']);
     });
   });
 
@@ -81,7 +82,7 @@ for (const version of ['2.5', '2.6'] as const) {
       const details = app.tables.find((t) => t.title === 'details')!;
       assert.equal(details.rows.length, 8);
       assert.ok(details.rows.every((row) => row[2] === '3/3' && row[3] !== '-'));
-      assert.match(app.text, /fully_healthy_partition_count    : 8/);
+      assertLines(app.text, ['fully_healthy_partition_count    : 8']);
       await assert.rejects(runCommandLine(reg, ctx, 'app nosuch'), (e: Error & { code?: string }) => e.code === 'ERR_OBJECT_NOT_FOUND');
     });
   });

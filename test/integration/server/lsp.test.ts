@@ -7,15 +7,33 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
+import {
+  CodeAction,
+  CodeActionRequest,
+  CodeLensRequest,
+  CompletionRequest,
+  ConfigurationRequest,
+  HoverRequest,
+  InitializeRequest,
+  MarkupContent,
+  PublishDiagnosticsNotification,
+  ShutdownRequest,
+  type ConfigurationParams,
+  type Diagnostic,
+  type PublishDiagnosticsParams,
+  type RequestType,
+  type RequestType0,
+} from 'vscode-languageserver';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
+/** A JSON-RPC message as read off the wire: a request, a response or a notification. */
 interface Message {
   id?: number;
   method?: string;
-  params?: any;
-  result?: any;
-  error?: any;
+  params?: unknown;
+  result?: unknown;
+  error?: unknown;
 }
 
 class RpcClient {
@@ -52,7 +70,7 @@ class RpcClient {
     if (msg.method && msg.id !== undefined) {
       // a request from the server to us
       this.serverRequests.push(msg.method);
-      const result = msg.method === 'workspace/configuration' ? msg.params.items.map(() => this.settings) : null;
+      const result = msg.method === ConfigurationRequest.method ? (msg.params as ConfigurationParams).items.map(() => this.settings) : null;
       this.write({ jsonrpc: '2.0', id: msg.id, result });
     } else if (msg.method) {
       this.notifications.push(msg);
@@ -71,11 +89,14 @@ class RpcClient {
     this.child.stdin.write(body);
   }
 
-  request(method: string, params: unknown): Promise<any> {
+  /** The request's protocol type gives the params and the result their types. */
+  request<R>(type: RequestType0<R, unknown>): Promise<R>;
+  request<P, R>(type: RequestType<P, R, unknown>, params: P): Promise<R>;
+  request(type: { method: string }, params: unknown = null): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, (m) => (m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result)));
-      this.write({ jsonrpc: '2.0', id, method, params });
+      this.write({ jsonrpc: '2.0', id, method: type.method, params });
     });
   }
 
@@ -116,9 +137,25 @@ const TEXT = [
   '',
 ].join('\n');
 
-const diagsFor = (uri: string, pred: (d: any[]) => boolean) => (m: Message) =>
-  m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && pred(m.params.diagnostics);
-const codesOf = (d: any[]) => d.map((x) => x.code).sort();
+const published = (m: Message): PublishDiagnosticsParams | undefined =>
+  m.method === PublishDiagnosticsNotification.method ? (m.params as PublishDiagnosticsParams) : undefined;
+const diagsFor = (uri: string, pred: (d: Diagnostic[]) => boolean) => (m: Message) => {
+  const p = published(m);
+  return p !== undefined && p.uri === uri && pred(p.diagnostics);
+};
+/** The diagnostics a publish notification (found by `diagsFor`) carries. */
+const diagnosticsOf = (m: Message): PublishDiagnosticsParams => {
+  const p = published(m);
+  assert.ok(p, `not a publishDiagnostics notification: ${m.method}`);
+  return p;
+};
+const codesOf = (d: Diagnostic[]) => d.map((x) => x.code).sort();
+/** The code action titled `title` (or whose title starts with it, when `prefix`); fails naming the titles offered. */
+const actionTitled = (actions: (CodeAction | { title: string })[] | null, title: string, prefix = false): CodeAction => {
+  const a = actions?.find((x) => (prefix ? x.title.startsWith(title) : x.title === title));
+  assert.ok(a && CodeAction.is(a), JSON.stringify(actions?.map((x) => x.title)));
+  return a;
+};
 
 test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce, close', async () => {
   const server = process.env.PEGASUS_LSP_SERVER;
@@ -129,12 +166,12 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const client = new RpcClient(child, { validationDelayMs: 50, tolerateNodeLosses: 1 });
   try {
-    const init = await client.request('initialize', {
+    const init = await client.request(InitializeRequest.type, {
       processId: process.pid,
       rootUri: null,
       capabilities: { workspace: { configuration: true, codeLens: { refreshSupport: true } } },
     });
-    assert.equal(init.serverInfo.name, 'pegasus-config');
+    assert.equal(init.serverInfo?.name, 'pegasus-config');
     assert.ok(init.capabilities.codeLensProvider);
     client.notify('initialized', {});
 
@@ -143,35 +180,41 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
       diagsFor(URI, (d) => d.length === 3),
       'the first diagnostics',
     );
-    assert.deepEqual(codesOf(first.params.diagnostics), ['duplicate-key', 'fd-grace-not-above-lease', 'unknown-key']);
-    const unknown = first.params.diagnostics.find((d: any) => d.code === 'unknown-key');
+    const firstDiagnostics = diagnosticsOf(first).diagnostics;
+    assert.deepEqual(codesOf(firstDiagnostics), ['duplicate-key', 'fd-grace-not-above-lease', 'unknown-key']);
+    const unknown = firstDiagnostics.find((d) => d.code === 'unknown-key');
+    assert.ok(unknown && typeof unknown.message === 'string');
     assert.equal(unknown.severity, 2);
     assert.equal(unknown.source, 'pegasus-ops');
     assert.match(unknown.message, /Did you mean "replica_assign_delay_ms_for_dropouts"/);
-    const grace = first.params.diagnostics.find((d: any) => d.code === 'fd-grace-not-above-lease');
+    const grace = firstDiagnostics.find((d) => d.code === 'fd-grace-not-above-lease');
+    assert.ok(grace);
     assert.equal(grace.severity, 1);
     assert.deepEqual(grace.range.start, { line: 8, character: 21 });
     assert.ok(client.serverRequests.includes('workspace/configuration'), 'settings are pulled from the client');
 
-    const lenses = await client.request('textDocument/codeLens', { textDocument: { uri: URI } });
-    assert.ok(lenses.length >= 2);
-    assert.equal(lenses[0].range.start.line, 2);
-    assert.match(lenses[0].command.title, /^Freezes after 6 more down \(10 nodes, /);
-    assert.match(lenses[0].command.tooltip, /^5 of 10 nodes can go down, one after another, before the meta freezes \(nodes= comment\)/);
-    assert.equal(lenses[0].command.command, 'pegasus.config.openCalculator');
-    assert.equal(lenses[0].command.arguments[0].uri, URI);
-    assert.equal(lenses[0].command.arguments[0].alive, 10);
+    const lenses = await client.request(CodeLensRequest.type, { textDocument: { uri: URI } });
+    assert.ok(lenses && lenses.length >= 2);
+    const lens = lenses[0]!;
+    assert.equal(lens.range.start.line, 2);
+    assert.ok(lens.command);
+    assert.match(lens.command.title, /^Freezes after 6 more down \(10 nodes, /);
+    assert.match(lens.command.tooltip ?? '', /^5 of 10 nodes can go down, one after another, before the meta freezes \(nodes= comment\)/);
+    assert.equal(lens.command.command, 'pegasus.config.openCalculator');
+    const lensArgs = lens.command.arguments?.[0] as { uri: string; alive: number };
+    assert.equal(lensArgs.uri, URI);
+    assert.equal(lensArgs.alive, 10);
 
-    const actions = await client.request('textDocument/codeAction', {
+    const actions = await client.request(CodeActionRequest.type, {
       textDocument: { uri: URI },
       range: { start: { line: 5, character: 3 }, end: { line: 5, character: 3 } },
       context: { diagnostics: [unknown] },
     });
-    const rename = actions.find((a: any) => a.title === 'Change to "replica_assign_delay_ms_for_dropouts"');
+    const rename = actionTitled(actions, 'Change to "replica_assign_delay_ms_for_dropouts"');
     assert.equal(rename.kind, 'quickfix');
     assert.equal(rename.isPreferred, true);
     assert.deepEqual(rename.diagnostics, [unknown]);
-    assert.equal(rename.edit.changes[URI][0].newText, 'replica_assign_delay_ms_for_dropouts');
+    assert.equal(rename.edit?.changes?.[URI]?.[0]?.newText, 'replica_assign_delay_ms_for_dropouts');
 
     // A runbook planning to remove 6 of the 10 nodes: the threshold now freezes mid-scale-in.
     client.notify('pegasus/context', {
@@ -181,17 +224,17 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
       diagsFor(URI, (d) => d.some((x) => x.code === 'threshold-freezes-scale-in')),
       'the scale-in warning',
     );
-    const warn = planned.params.diagnostics.find((d: any) => d.code === 'threshold-freezes-scale-in');
+    const warn = diagnosticsOf(planned).diagnostics.find((d) => d.code === 'threshold-freezes-scale-in');
+    assert.ok(warn);
     assert.equal(warn.range.start.line, 2);
     assert.ok(client.serverRequests.includes('workspace/codeLens/refresh'), 'lenses are refreshed when the context changes');
-    const fix = await client.request('textDocument/codeAction', {
+    const fix = await client.request(CodeActionRequest.type, {
       textDocument: { uri: URI },
       range: warn.range,
       context: { diagnostics: [warn] },
     });
-    const apply = fix.find((a: any) => a.title.startsWith('Set node_live_percentage_threshold_for_update to 40'));
-    assert.ok(apply, JSON.stringify(fix.map((a: any) => a.title)));
-    assert.deepEqual(apply.edit.changes[URI][0], {
+    const apply = actionTitled(fix, 'Set node_live_percentage_threshold_for_update to 40', true);
+    assert.deepEqual(apply.edit?.changes?.[URI]?.[0], {
       range: { start: { line: 2, character: 46 }, end: { line: 2, character: 48 } },
       newText: '40',
     });
@@ -212,17 +255,17 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
       diagsFor(URI, (d) => d.length === 0),
       'clean diagnostics after the fix',
     );
-    assert.equal(clean.params.version, 4);
+    assert.equal(diagnosticsOf(clean).version, 4);
     const publishes = client.notifications.slice(before).filter((m) => m.method === 'textDocument/publishDiagnostics');
     assert.equal(publishes.length, 1, 'one publish for three quick edits');
 
-    const completion = await client.request('textDocument/completion', { textDocument: { uri: URI }, position: { line: 3, character: 0 } });
+    const completion = await client.request(CompletionRequest.type, { textDocument: { uri: URI }, position: { line: 3, character: 0 } });
+    assert.ok(completion);
     const items = Array.isArray(completion) ? completion : completion.items;
-    assert.ok(
-      items.some((c: any) => c.label === 'meta_function_level_on_start' && c.insertText === 'meta_function_level_on_start = steady'),
-    );
+    assert.ok(items.some((c) => c.label === 'meta_function_level_on_start' && c.insertText === 'meta_function_level_on_start = steady'));
 
-    const hover = await client.request('textDocument/hover', { textDocument: { uri: URI }, position: { line: 2, character: 6 } });
+    const hover = await client.request(HoverRequest.type, { textDocument: { uri: URI }, position: { line: 2, character: 6 } });
+    assert.ok(hover && MarkupContent.is(hover.contents), JSON.stringify(hover));
     assert.match(hover.contents.value, /meta\.live_percentage/);
 
     client.notify('textDocument/didClose', { textDocument: { uri: URI } });
@@ -232,7 +275,7 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
       'cleared diagnostics on close',
     );
 
-    await client.request('shutdown', null);
+    await client.request(ShutdownRequest.type);
     client.notify('exit', null);
     assert.equal(await exited, 0, stderr);
   } finally {

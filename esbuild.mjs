@@ -1,6 +1,6 @@
 // Bundles the three entry points (extension, language server, CLI) into dist/.
-// Usage: node esbuild.js [--production] [--watch]
-const esbuild = require('esbuild');
+// Usage: node esbuild.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
