@@ -2,7 +2,7 @@
  * The one help text of the cell language: usage lines, per-command help and the index. Used by
  * `help`, by syntax errors, by hovers and by `pegasus-ops exec --help`.
  */
-import { formatDuration } from './parser';
+import { formatDuration } from './duration';
 import type { CommandRegistry } from './registry';
 import type { CommandSpec, FlagSpec, PositionalSpec, Value } from './types';
 

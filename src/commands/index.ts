@@ -21,17 +21,8 @@ export { commandRegistry, CommandRegistry };
 export * from './types';
 export * from './errors';
 export { tokenize, quoteArg, type Token } from './tokenizer';
-export {
-  parseCommand,
-  parseScript,
-  parseArgs,
-  parseDuration,
-  formatDuration,
-  commandLines,
-  isMutating,
-  argError,
-  type ParsedCommand,
-} from './parser';
+export { parseCommand, parseScript, parseArgs, commandLines, isMutating, argError, type ParsedCommand } from './parser';
+export { parseDuration, formatDuration } from './duration';
 export { usageLine, commandHelp, helpIndex, commandHelpMarkdown } from './help';
 export { renderTable, renderTables, tableToMarkdown, resultToMarkdown, keyValueTable, cellText } from './format';
 export { runCommandLine, runParsed } from './run';

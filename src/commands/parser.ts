@@ -3,6 +3,7 @@
  * `CommandSyntaxError` with the column and the command's usage. Used by the notebook, the CLI and
  * completions alike.
  */
+import { parseDuration } from './duration';
 import { CommandSyntaxError } from './errors';
 import { usageLine } from './help';
 import type { CommandRegistry } from './registry';
@@ -15,28 +16,8 @@ export interface ParsedCommand {
   readonly tokens: readonly Token[];
 }
 
-/** Parses `30m`, `10s`, `1h`, `250ms`, `2d` or plain seconds into milliseconds; NaN when invalid. */
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(s.trim());
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const mult = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000;
-  return Math.round(n * mult);
-}
-
-/** Formats milliseconds back as the shortest duration text (`90000` → `90s`, `1800000` → `30m`). */
-export function formatDuration(ms: number): string {
-  for (const [unit, mult] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const) {
-    if (ms >= mult && ms % mult === 0) return `${ms / mult}${unit}`;
-  }
-  return `${ms}ms`;
-}
+// Re-exported: callers that parse cell text (cell options, the CLI) take durations from here too.
+export { parseDuration, formatDuration } from './duration';
 
 function editDistance(a: string, b: string): number {
   const dp = Array.from({ length: b.length + 1 }, (_, j) => j);

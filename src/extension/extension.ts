@@ -1,16 +1,15 @@
 import * as vscode from 'vscode';
 import { registerConfigLanguage } from './config';
 import { registerExplorer } from './explorer';
+import { attachLogChannel, logger, showLog } from './log';
 import { registerRunbooks } from './notebook';
 
-/** The log every feature writes to; shown as "Pegasus Ops" in the Output panel. */
-export let log: vscode.LogOutputChannel;
-
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  log = vscode.window.createOutputChannel('Pegasus Ops', { log: true });
-  context.subscriptions.push(log);
-  log.info(`Pegasus Ops activating in VS Code ${vscode.version} on Node ${process.version}`);
-  context.subscriptions.push(vscode.commands.registerCommand('pegasus.showLog', () => log.show()));
+  // Shown as "Pegasus Ops" in the Output panel; every feature writes to it through ./log.
+  const channel = vscode.window.createOutputChannel('Pegasus Ops', { log: true });
+  context.subscriptions.push(channel, attachLogChannel(channel));
+  logger.info(`Pegasus Ops activating in VS Code ${vscode.version} on Node ${process.version}`);
+  context.subscriptions.push(vscode.commands.registerCommand('pegasus.showLog', () => showLog()));
   // Each feature registers itself; one failing must not take the others down.
   for (const [name, register] of [
     ['explorer', registerExplorer],
@@ -20,10 +19,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     try {
       await register(context);
     } catch (err) {
-      log.error(`Pegasus Ops: ${name} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      logger.error(`Pegasus Ops: ${name} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
-  log.info('Pegasus Ops activated');
+  logger.info('Pegasus Ops activated');
 }
 
 export function deactivate(): void {}

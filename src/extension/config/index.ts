@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { getClusterRegistry, type ClusterRegistry } from '../clusters';
+import { Disposable } from '../disposable';
 import { NodeStatus } from '../../pegasus/types';
 import { looksLikePegasusConfig } from '../../config/detect';
 import { isRunbookUri, scanRunbook } from '../../config/runbookPlans';
@@ -65,17 +66,17 @@ function registerDetection(context: vscode.ExtensionContext): void {
  * of registered clusters (from the explorer's latest snapshot, else one throttled list_nodes
  * call while a config file is open) and scale-ins planned in open runbooks.
  */
-class ContextSender implements vscode.Disposable {
+class ContextSender extends Disposable {
   current: EditorContext = { clusters: [], runbookPlans: [] };
   private client: LanguageClient | undefined;
   private lastSent = '';
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly poll: ReturnType<typeof setInterval>;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly plans = new Map<string, RunbookPlan>();
   private readonly fetched = new Map<string, { at: number; facts: ClusterFacts | undefined }>();
 
   constructor() {
+    super();
     const soon = () => this.schedule();
     const runbookText = (doc: vscode.TextDocument) => {
       if (!isRunbookUri(doc.uri.toString())) return;
@@ -97,7 +98,7 @@ class ContextSender implements vscode.Disposable {
       if (this.plans.delete(uri.toString())) soon();
     };
     // VS Code closes text documents lazily (minutes after their tab), so "open" means "in a tab".
-    this.disposables.push(
+    this.ownAll(
       vscode.workspace.onDidOpenTextDocument(runbookText),
       vscode.workspace.onDidChangeTextDocument((e) => runbookText(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => drop(d.uri)),
@@ -110,13 +111,7 @@ class ContextSender implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) runbookText(d);
     for (const nb of vscode.workspace.notebookDocuments) void runbookNotebook(nb);
     const reg = getClusterRegistry();
-    if (reg)
-      this.disposables.push(
-        reg.onDidChangeClusters(soon),
-        reg.onDidChangeActive(soon),
-        reg.onDidNotifyChange(soon),
-        reg.onDidRefresh(soon),
-      );
+    if (reg) this.ownAll(reg.onDidChangeClusters(soon), reg.onDidChangeActive(soon), reg.onDidNotifyChange(soon), reg.onDidRefresh(soon));
     // Every refresh the explorer makes arrives through onDidRefresh; this slow re-read covers the
     // clusters it does not refresh (while the view is hidden only the active one is polled).
     this.poll = setInterval(() => {
@@ -188,10 +183,10 @@ class ContextSender implements vscode.Disposable {
     await this.client.sendNotification('pegasus/context', this.current).catch(() => undefined);
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     clearInterval(this.poll);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 

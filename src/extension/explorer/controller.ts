@@ -229,7 +229,7 @@ export class ExplorerController {
       entry.status = { kind: 'error', ...d };
       // A first-paint snapshot without partitions must not pass for data once the refresh failed.
       if (entry.snapshot && !entry.snapshot.complete) entry.snapshot = undefined;
-      this.opts.log?.('warn', `explorer: refreshing ${name} (${reason}) failed: ${d.message}`);
+      this.opts.log?.('warn', `refreshing ${name} (${reason}) failed: ${d.message}`);
     }
     entry.lastDurationMs = this.clock.now() - t0;
     this.opts.onChange(name);

@@ -19,6 +19,8 @@ import { isProgressUpdate, runCell, throttle, type CellOutput } from '../../runb
 import { RunQueue, type QueueTask } from '../../runbook/queue';
 import { currentUser, RunLog, runLogPath, type CellEntry } from '../../runbook/runLog';
 import { RUNBOOK_MIME, visualSchema } from '../../runbook/visual';
+import { Disposable } from '../disposable';
+import type { Logger } from '../log';
 import { cellMeta, notebookMeta, NOTEBOOK_TYPE } from './serializer';
 
 export const CONTROLLER_ID = 'pegasus-runbook-controller';
@@ -46,13 +48,13 @@ export function toVsOutput(o: CellOutput): vscode.NotebookCellOutput {
   return new vscode.NotebookCellOutput(items, { kind: o.kind });
 }
 
-export class RunbookController implements vscode.Disposable {
+export class RunbookController extends Disposable {
   readonly controller: vscode.NotebookController;
   private readonly sessions = new Map<string, Session>();
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly pendingRunOptions = new Map<string, RunRequestOptions>();
 
-  constructor(private readonly log: vscode.LogOutputChannel | undefined) {
+  constructor(private readonly log: Logger | undefined) {
+    super();
     registerSteps(commandRegistry);
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Pegasus Runbook');
     this.controller.supportedLanguages = ['pegasus'];
@@ -65,7 +67,7 @@ export class RunbookController implements vscode.Disposable {
       if (nb.notebookType === NOTEBOOK_TYPE) this.controller.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
     };
     vscode.workspace.notebookDocuments.forEach(prefer);
-    this.disposables.push(
+    this.ownAll(
       this.controller,
       vscode.workspace.onDidOpenNotebookDocument(prefer),
       vscode.workspace.onDidCloseNotebookDocument((nb) => {
@@ -77,9 +79,9 @@ export class RunbookController implements vscode.Disposable {
     );
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const s of this.sessions.values()) s.queue.cancelAll();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 
   session(nb: vscode.NotebookDocument): Session {

@@ -4,7 +4,7 @@
  * while the view is hidden the active cluster is polled more slowly, so the age can grow.
  */
 import * as vscode from 'vscode';
-import { statusBarView, type ClusterFacts, type Freshness } from './explorer/presentation';
+import { statusBarView, type ClusterFacts, type Freshness } from './presentation';
 
 export interface StatusBarFacts {
   active: ClusterFacts | undefined;

@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import type { SimulatedClusterOptions } from '../../clusters';
+import { EXPLORER_COMMANDS as CMD, VIEW_ID } from '../commandIds';
+import type { ExplorerParts } from '../parts';
+import type { Element } from '../treeModel';
+import { explorerConfig } from '../workspaceConfig';
+import type { RegisterCommand } from './register';
+
+export function registerSimulatorCommands(reg: RegisterCommand, { registry }: ExplorerParts): void {
+  reg(CMD.startSimulatedCluster, async (opts?: SimulatedClusterOptions) => {
+    const cfg = explorerConfig();
+    const merged: SimulatedClusterOptions = {
+      nodes: cfg.get<number>('simulatedCluster.nodes') ?? 5,
+      tables: cfg.get<string>('simulatedCluster.tables') || undefined,
+      timeScale: cfg.get<number>('simulatedCluster.timeScale') ?? 1,
+      process: cfg.get<'inProcess' | 'child'>('simulatedCluster.process') ?? 'inProcess',
+      ...opts,
+    };
+    const c = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Starting a simulated Pegasus cluster…' },
+      () => registry.startSimulatedCluster(merged),
+    );
+    void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    // Returned for tests and automation: where the cluster listens and how to control it.
+    return { name: c.profile.name, metaServers: c.profile.metaServers, nodeControl: c.profile.nodeControl };
+  });
+  reg(CMD.stopSimulatedCluster, (e?: Element) => registry.stopSimulatedCluster(e && 'cluster' in e ? e.cluster : undefined));
+}
