@@ -4,6 +4,7 @@
  * offsets to their own positions.
  */
 import type { ClusterSnapshot } from '../cluster/snapshot';
+import { META_LEVELS } from '../pegasus/types';
 import { commandHelpMarkdown, flagLabel, usageLine } from './help';
 import type { CommandRegistry } from './registry';
 import { tokenize, type Token } from './tokenizer';
@@ -65,8 +66,6 @@ export const META_REMOTE_COMMANDS = [
   'server-stat',
   'help',
 ] as const;
-
-const META_LEVELS = ['stopped', 'blind', 'freezed', 'steady', 'lively'];
 
 function sourceValues(src: CompletionSource | undefined, data: CompletionData, registry: CommandRegistry): CompletionItem[] {
   switch (src) {

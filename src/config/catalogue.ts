@@ -8,6 +8,7 @@
  * with `server_info` and `config-dump` when in doubt.
  */
 import * as z from 'zod';
+import { META_LEVELS } from '../pegasus/types';
 
 export const serverVersionSchema = z.enum(['2.5', '2.6']);
 export type ServerVersion = z.infer<typeof serverVersionSchema>;
@@ -48,8 +49,6 @@ export interface KeySpec {
 }
 
 const both = (v: string): Record<ServerVersion, string> => ({ '2.5': v, '2.6': v });
-
-const LEVELS = ['stopped', 'blind', 'freezed', 'steady', 'lively'] as const;
 
 export const KEY_SPECS: readonly KeySpec[] = [
   // ---- [meta_server]: the freeze guard ----
@@ -92,7 +91,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     section: 'meta_server',
     key: 'meta_function_level_on_start',
     type: 'enum',
-    enumValues: LEVELS,
+    enumValues: META_LEVELS,
     enumCheckFails: true,
     defaults: both('steady'),
     shipped: 'steady',

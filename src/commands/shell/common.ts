@@ -3,6 +3,7 @@ import { isIpPort } from '../../cluster/address';
 import { fetchSnapshot } from '../../cluster/fetch';
 import type { ClusterSnapshot } from '../../cluster/snapshot';
 import type { CallOptions } from '../../cluster/client';
+import { META_LEVEL_VALUE, isMetaLevel } from '../../pegasus/types';
 import { CommandError } from '../errors';
 import { renderTables } from '../format';
 import type { CommandContext, CommandResult, TableData } from '../types';
@@ -81,7 +82,7 @@ export async function effectiveLevel(ctx: CommandContext): Promise<string | unde
 /** Why a registered proposal will not run (or may be undone) at this effective level; undefined when fine. */
 export function proposalLevelWarning(level: string | undefined): string | undefined {
   if (level === undefined) return undefined;
-  if (['stopped', 'blind', 'freezed'].includes(level)) {
+  if (isMetaLevel(level) && META_LEVEL_VALUE[level] < META_LEVEL_VALUE.steady) {
     return `warning: the effective meta level is ${level}; the proposal waits until it is steady or lively${level === 'freezed' ? ' (too few nodes alive, see cluster_info)' : ''}`;
   }
   if (level === 'lively') return 'note: the meta is lively; its own balancer may move this partition again (use steady for manual moves)';
