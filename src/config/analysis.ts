@@ -6,7 +6,7 @@
  * simulator and the scale engine.
  */
 import { freezeMargin, freezeVerdict, pctAllowingRemoval, removalSchedule } from '../cluster/freeze';
-import { didYouMean, isKnownSection, keySpec, knownKeys, type KeySpec, type ServerVersion } from './catalogue';
+import { isKnownSection, keySpec, knownKeys, suggestKey, type KeySpec, type ServerVersion } from './catalogue';
 import { isSuppressed, parseDirectives, type Directives } from './directives';
 import { firstEntry, hasPlaceholder, parseConfig, type ConfigDocument, type Entry, type Range, type Section } from './parser';
 import type { AnalysisContext } from './settings';
@@ -248,7 +248,7 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
       const spec = keySpec(section, e.key);
       if (!spec) {
         if (!unknownKeyOn || knownKeys(section).has(e.key) || hasPlaceholder(e.key) || e.duplicateOf) continue;
-        const suggestion = didYouMean(section, e.key);
+        const suggestion = suggestKey(section, e.key);
         push(
           suggestion
             ? {

@@ -8,6 +8,7 @@
  * with `server_info` and `config-dump` when in doubt.
  */
 import * as z from 'zod';
+import { didYouMean } from '../cluster/suggest';
 import { META_LEVELS } from '../pegasus/types';
 
 export const serverVersionSchema = z.enum(['2.5', '2.6']);
@@ -522,55 +523,8 @@ export const COMMON_SECTIONS: readonly string[] = [
 /** Section names that mark a file as a Pegasus server config. */
 export const MARKER_SECTIONS: readonly string[] = ['meta_server', 'replication', 'apps.meta'];
 
-/** Two rows reused by every call (grown on demand): the did-you-mean search runs once per unknown key. */
-let rowA = new Uint16Array(64);
-let rowB = new Uint16Array(64);
-
-/** Damerau-free Levenshtein distance with an early exit above `max`. */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const n = b.length;
-  if (rowA.length <= n) {
-    rowA = new Uint16Array(n + 1);
-    rowB = new Uint16Array(n + 1);
-  }
-  let prev = rowA;
-  let cur = rowB;
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    const ca = a.charCodeAt(i - 1);
-    cur[0] = i;
-    let rowMin = i;
-    for (let j = 1; j <= n; j++) {
-      let v = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
-      const del = prev[j]! + 1;
-      if (del < v) v = del;
-      const ins = cur[j - 1]! + 1;
-      if (ins < v) v = ins;
-      cur[j] = v;
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > max) return max + 1;
-    const t = prev;
-    prev = cur;
-    cur = t;
-  }
-  return prev[n]!;
-}
-
 /** The closest known key of `section`, when one is close enough to be a likely typo. */
-export function didYouMean(section: string, key: string): string | undefined {
+export function suggestKey(section: string, key: string): string | undefined {
   const keys = knownIndex.get(section);
-  if (!keys) return undefined;
-  const max = Math.max(2, Math.floor(key.length / 5));
-  let best: string | undefined;
-  let bestD = max + 1;
-  for (const k of keys) {
-    const d = editDistance(key, k, max);
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best;
+  return keys ? didYouMean(key, keys) : undefined;
 }

@@ -3,7 +3,7 @@ import { SnapshotBuilder } from '../../cluster/snapshot';
 import { replicaRatio } from '../../cluster/health';
 import { AppStatus, type AppInfo } from '../../pegasus/types';
 import { keyValueTable } from '../format';
-import { didYouMean } from '../../cluster/profile';
+import { didYouMean } from '../../cluster/suggest';
 import { CommandError } from '../errors';
 import type { Cell, CommandContext, CommandSpec, TableData } from '../types';
 import { callOpts, result } from './common';
