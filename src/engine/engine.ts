@@ -20,7 +20,7 @@
  * once), the level is `steady` (no balancer). Every setting is journaled with its value before the
  * change and restored from the journal on success, failure or cancel.
  */
-import { hostname } from 'node:os';
+import { currentUser } from '../cluster/operator';
 import { fmtDuration } from '../cluster/units';
 import { formatDiagnosis } from './diagnose';
 import { newRunId } from './journal';
@@ -244,7 +244,7 @@ export class ScaleEngine {
   private async withLock(op: string, fn: (tookOver: string | undefined) => Promise<OperationResult>): Promise<OperationResult> {
     let held: HeldLock | undefined;
     try {
-      held = this.d.journal.lock({ who: this.d.who ?? defaultWho(), op });
+      held = this.d.journal.lock({ who: this.d.who ?? currentUser(), op });
     } catch (e) {
       if (e instanceof JournalLockedError) return this.refused(op, [{ reason: e.message, fix: e.fix }]);
       throw e;
@@ -329,7 +329,7 @@ export class ScaleEngine {
     }
     if (!resuming) {
       this.d.journal.append(
-        { t: 'begin', op: spec.op, params: spec, who: this.d.who ?? defaultWho(), cluster: this.d.clusterName, leader: state0.leader },
+        { t: 'begin', op: spec.op, params: spec, who: this.d.who ?? currentUser(), cluster: this.d.clusterName, leader: state0.leader },
         this.date(),
       );
       if (plan) this.d.journal.append({ t: 'event', kind: 'plan', message: describePlan(plan) }, this.date());
@@ -617,9 +617,4 @@ export class ScaleEngine {
   date(): Date {
     return new Date();
   }
-}
-
-function defaultWho(): string {
-  const user = process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
-  return `${user}@${hostname()}`;
 }

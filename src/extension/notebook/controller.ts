@@ -17,7 +17,8 @@ import { metaClusterPort } from '../../engine/metaPort';
 import { parseCellOptions, timeoutMs, type CellOptions } from '../../runbook/cellOptions';
 import { isProgressUpdate, runCell, throttle, type CellOutput } from '../../runbook/execute';
 import { RunQueue, type QueueTask } from '../../runbook/queue';
-import { currentUser, RunLog, runLogPath, type CellEntry } from '../../runbook/runLog';
+import { currentUser } from '../../cluster/operator';
+import { RunLog, runLogPath, type CellEntry } from '../../runbook/runLog';
 import { RUNBOOK_MIME, visualSchema } from '../../runbook/visual';
 import { cellMeta, notebookMeta, NOTEBOOK_TYPE } from './serializer';
 
