@@ -19,6 +19,7 @@ import {
   type QueryCfgRequest,
   type QueryCfgResponse,
 } from '../../pegasus/types';
+import { addHealth, emptyHealthCounts, partitionHealth } from '../../cluster/health';
 import { formatTime, nlohmannDump } from './commands';
 import type { ClusterModel } from './model';
 import { Level, levelName, type Partition, type SimApp } from './types';
@@ -236,7 +237,7 @@ export function proposeBalancer(model: ClusterModel, meta: number, req: Balancer
   return { err: model.proposeBalancer(req.gpid.appId, req.gpid.partitionIndex, actions, req.force === true) };
 }
 
-// ------------------------------------------------------------------ shell-style health (hard-coded "< 2" rule)
+// ------------------------------------------------------------------ shell-style health (src/cluster/health.ts)
 
 export interface AppHealth {
   fully_healthy: number;
@@ -245,21 +246,11 @@ export interface AppHealth {
   read_unhealthy: number;
 }
 
+/** The counters `app -d` / `ls -d` print, by the shell's rule, in the wire's snake_case. */
 export function appHealth(a: SimApp): AppHealth {
-  let full = 0;
-  let wu = 0;
-  let ru = 0;
-  for (const p of a.partitions) {
-    const rc = (p.primary >= 0 ? 1 : 0) + p.secondaries.length;
-    if (p.primary >= 0) {
-      if (rc >= p.maxReplicas) full++;
-      else if (rc < 2) wu++;
-    } else {
-      wu++;
-      ru++;
-    }
-  }
-  return { fully_healthy: full, unhealthy: a.partitionCount - full, write_unhealthy: wu, read_unhealthy: ru };
+  const c = emptyHealthCounts();
+  for (const p of a.partitions) addHealth(c, partitionHealth(p.primary >= 0, p.secondaries.length, p.maxReplicas));
+  return { fully_healthy: c.fullyHealthy, unhealthy: c.unhealthy, write_unhealthy: c.writeUnhealthy, read_unhealthy: c.readUnhealthy };
 }
 
 // ------------------------------------------------------------------ HTTP
