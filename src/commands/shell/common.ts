@@ -5,8 +5,7 @@ import type { ClusterSnapshot } from '../../cluster/snapshot';
 import type { CallOptions } from '../../cluster/client';
 import { META_LEVEL_VALUE, isMetaLevel } from '../../pegasus/types';
 import { CommandError } from '../errors';
-import { renderTables } from '../format';
-import type { CommandContext, CommandResult, TableData } from '../types';
+import type { CommandContext } from '../types';
 
 export function callOpts(ctx: CommandContext): CallOptions {
   return { signal: ctx.signal };
@@ -15,23 +14,6 @@ export function callOpts(ctx: CommandContext): CallOptions {
 /** A fresh model of the cluster (the shell reads everything anew for every command). */
 export function freshSnapshot(ctx: CommandContext): Promise<ClusterSnapshot> {
   return fetchSnapshot(ctx.client, { signal: ctx.signal, extras: false });
-}
-
-export function result(
-  command: string,
-  data: unknown,
-  tables: TableData[],
-  opts: { text?: string; summary?: string; ok?: boolean; changed?: boolean } = {},
-): CommandResult {
-  return {
-    command,
-    ok: opts.ok ?? true,
-    data,
-    tables,
-    text: opts.text ?? renderTables(tables),
-    ...(opts.summary !== undefined ? { summary: opts.summary } : {}),
-    ...(opts.changed !== undefined ? { changed: opts.changed } : {}),
-  };
 }
 
 /** `2023-11-21_10:20:30` in local time, as the shell's time_s_to_date_time prints it; '-' for 0. */

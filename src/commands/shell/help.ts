@@ -4,7 +4,7 @@ import { CommandError } from '../errors';
 import { commandHelp, helpIndex } from '../help';
 import type { CommandRegistry } from '../registry';
 import type { CommandSpec } from '../types';
-import { result } from './common';
+import { result } from '../result';
 
 export function makeHelpCommand(registry: CommandRegistry): CommandSpec {
   return {

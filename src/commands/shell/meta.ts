@@ -4,7 +4,8 @@ import { META_LEVELS, META_LEVEL_VALUE, MetaFunctionLevel, enumName, isMetaLevel
 import { keyValueTable } from '../format';
 import { argError } from '../parser';
 import type { CommandSpec, ParsedArgs } from '../types';
-import { callOpts, effectiveLevel, result } from './common';
+import { callOpts, effectiveLevel } from './common';
+import { result } from '../result';
 
 export const clusterInfoCommand: CommandSpec = {
   name: 'cluster_info',
