@@ -20,24 +20,22 @@ function config(): vscode.WorkspaceConfiguration {
 
 export function registerExplorer(context: vscode.ExtensionContext): void {
   const registry = initClusterRegistry(context, ext.log);
-  let tree: ExplorerTree | undefined;
-  let statusBar: ClusterStatusBar | undefined;
   const controller = new ExplorerController({
     intervalMs: refreshIntervalMs(config().get('refreshInterval')),
     concurrency: () => config().get<number>('explorer.maxConcurrentRequests') ?? 16,
     onChange: (cluster) => {
-      tree?.changed(cluster);
+      tree.changed(cluster);
       if (cluster === undefined || cluster === registry.active?.profile.name) updateActive();
     },
     onSnapshot: (cluster, snapshot) => registry.publishSnapshot(cluster, snapshot),
     log: (level, msg) => ext.log?.[level](msg),
   });
   registry.snapshotProvider = (name) => controller.snapshot(name);
-  tree = new ExplorerTree(controller, () => registry.problems);
+  const tree = new ExplorerTree(controller, () => registry.problems);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
-  statusBar = new ClusterStatusBar(() => {
+  const statusBar = new ClusterStatusBar(() => {
     const active = registry.active;
-    const v = active ? tree!.context().clusters.find((c) => c.name === active.profile.name) : undefined;
+    const v = active ? tree.context().clusters.find((c) => c.name === active.profile.name) : undefined;
     const ms = refreshIntervalMs(config().get('refreshInterval'));
     // The scheduler's rate: the interval while the view shows, HIDDEN_POLL_FACTOR× slower while hidden.
     const freshness = { now: Date.now(), pollMs: ms === 0 ? null : view.visible ? ms : ms * HIDDEN_POLL_FACTOR, viewVisible: view.visible };
@@ -45,9 +43,9 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
   });
 
   function updateActive(): void {
-    statusBar?.update();
+    statusBar.update();
     const name = registry.active?.profile.name;
-    const v = name ? tree!.context().clusters.find((c) => c.name === name) : undefined;
+    const v = name ? tree.context().clusters.find((c) => c.name === name) : undefined;
     const unhealthy = v ? (clusterFacts(v).unhealthyPartitions ?? 0) : 0;
     view.badge = unhealthy > 0 ? { value: unhealthy, tooltip: `${unhealthy} unhealthy partitions in ${name}` } : undefined;
   }
@@ -77,7 +75,7 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
     statusBar,
     view.onDidChangeVisibility((e) => {
       controller.setVisible(e.visible);
-      statusBar?.update();
+      statusBar.update();
     }),
     registry.onDidChangeClusters(syncClusters),
     registry.onDidChangeActive((a) => controller.setActive(a?.profile.name)),
@@ -157,21 +155,21 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
     );
     if (!pick) return;
     if (pick.id === 'clear') return setFilter(undefined);
-    if (pick.id === 'problems') return setFilter({ ...tree!.filter, problemsOnly: true });
+    if (pick.id === 'problems') return setFilter({ ...tree.filter, problemsOnly: true });
     const text = await vscode.window.showInputBox({
       title: 'Filter nodes and tables',
       prompt: 'Part of a node address or a table name',
-      value: tree!.filter?.text ?? '',
+      value: tree.filter?.text ?? '',
     });
-    if (text !== undefined) setFilter({ ...tree!.filter, text: text.trim() || undefined });
+    if (text !== undefined) setFilter({ ...tree.filter, text: text.trim() || undefined });
   });
   reg(CMD.clearFilter, () => setFilter(undefined));
   function setFilter(f: { text?: string; problemsOnly?: boolean } | undefined): void {
-    tree!.filter = isFiltered(f) ? f : undefined;
+    tree.filter = isFiltered(f) ? f : undefined;
     const parts = [f?.problemsOnly ? 'problems only' : '', f?.text ? `"${f.text}"` : ''].filter(Boolean);
-    view.message = tree!.filter ? `Filtered: ${parts.join(', ')}` : undefined;
-    void vscode.commands.executeCommand('setContext', 'pegasus.explorer.filtered', !!tree!.filter);
-    tree!.changed(undefined);
+    view.message = tree.filter ? `Filtered: ${parts.join(', ')}` : undefined;
+    void vscode.commands.executeCommand('setContext', 'pegasus.explorer.filtered', !!tree.filter);
+    tree.changed(undefined);
   }
 
   const nodeAction = (command: string, what: string) => async (clicked?: Element, selected?: readonly Element[]) => {
@@ -188,13 +186,13 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
     }
     return vscode.commands.executeCommand(command, args);
   };
-  reg(CMD.scaleIn, nodeAction(RUNBOOK_TEMPLATE_COMMANDS.scaleIn, 'Scale In'));
-  reg(CMD.scaleOut, nodeAction(RUNBOOK_TEMPLATE_COMMANDS.scaleOut, 'Scale Out'));
+  reg(CMD.scaleIn, nodeAction(RUNBOOK_TEMPLATE_COMMANDS['scale-in'], 'Scale In'));
+  reg(CMD.scaleOut, nodeAction(RUNBOOK_TEMPLATE_COMMANDS['scale-out'], 'Scale Out'));
   reg(CMD.migrateNodes, nodeAction(RUNBOOK_TEMPLATE_COMMANDS.migrate, 'Migrate Nodes'));
 
   reg(CMD.copyAddress, async (clicked?: Element, selected?: readonly Element[]) => {
     const els = selected && selected.length > 0 ? selected : clicked ? [clicked] : [];
-    const addrs = [...new Set(els.map((e) => addressOf(e, tree!)).filter((a): a is string => !!a))];
+    const addrs = [...new Set(els.map((e) => addressOf(e, tree)).filter((a): a is string => !!a))];
     if (addrs.length === 0) return;
     await vscode.env.clipboard.writeText(addrs.join(','));
     vscode.window.setStatusBarMessage(`Copied ${addrs.length === 1 ? addrs[0] : `${addrs.length} addresses`}`, 3000);
@@ -202,7 +200,7 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
 
   reg(CMD.revealReplicas, async (e?: Element) => {
     if (!e || (e.kind !== 'partition' && e.kind !== 'replica')) return;
-    const reps = replicaElementsOf(tree!.context(), e.cluster, e.table, e.pidx).map((r) => tree!.intern(r));
+    const reps = replicaElementsOf(tree.context(), e.cluster, e.table, e.pidx).map((r) => tree.intern(r));
     if (reps.length === 0) {
       void vscode.window.showInformationMessage(`${e.table} partition ${e.pidx} has no replicas to reveal.`);
       return;
@@ -212,7 +210,7 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
       for (const r of reps.slice(1).reverse()) await view.reveal(r, { select: false, focus: false, expand: false });
       await view.reveal(reps[0]!, { select: true, focus: true, expand: false });
     } catch (err) {
-      if (tree!.filter)
+      if (tree.filter)
         throw new Error(
           `cannot reveal the replicas of ${e.table} ${e.pidx} while the explorer is filtered; clear the filter and try again`,
         );
@@ -257,7 +255,7 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
       controller.refresh(undefined, 'manual');
       await controller.idle();
     }
-    const ctx = tree!.context();
+    const ctx = tree.context();
     const walk = (e: Element | undefined, depth: number): unknown[] =>
       childrenOf(ctx, e).map((c) => {
         const it = itemOf(ctx, c);

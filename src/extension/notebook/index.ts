@@ -17,26 +17,15 @@ import { cellLabels } from '../../runbook/headless';
 import { currentUser } from '../../cluster/operator';
 import { findResumePoint, newSessionId, readCellRecords, RunLog, runLogPath } from '../../runbook/runLog';
 import { runbookTemplate, templateFileName, TEMPLATE_TITLES, type TemplateKind } from '../../runbook/templates';
+import { RUNBOOK_TEMPLATE_COMMANDS, type RunbookTemplateArgs } from '../explorer/commandIds';
 import { RunbookController } from './controller';
 import { cellMeta, describeProblems, notebookMeta, NOTEBOOK_TYPE, RunbookSerializer } from './serializer';
 
 export const RUNBOOK_COMMANDS = {
-  newScaleOut: 'pegasus.newScaleOutRunbook',
-  newScaleIn: 'pegasus.newScaleInRunbook',
-  newMigration: 'pegasus.newMigrationRunbook',
   editCellOptions: 'pegasus.runbook.editCellOptions',
   showRunLog: 'pegasus.runbook.showRunLog',
   resume: 'pegasus.runbook.resume',
 } as const;
-
-interface TemplateArgs {
-  readonly cluster?: string;
-  readonly nodes?: readonly string[];
-  readonly from?: readonly string[];
-  readonly to?: readonly string[];
-  /** Tests: open the new runbook without showing it, and return it. */
-  readonly show?: boolean;
-}
 
 export function registerRunbooks(context: vscode.ExtensionContext): void {
   registerSteps(commandRegistry);
@@ -52,7 +41,7 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
   );
 
   // ---- templates
-  const newRunbook = (kind: TemplateKind) => async (args?: TemplateArgs) => {
+  const newRunbook = (kind: TemplateKind) => async (args?: RunbookTemplateArgs) => {
     const registry = getClusterRegistry();
     const clusterName = args?.cluster ?? registry?.active?.profile.name;
     const profile = clusterName ? registry?.get(clusterName)?.profile : undefined;
@@ -83,11 +72,8 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
     if (args?.show !== false) await vscode.window.showNotebookDocument(doc);
     return doc;
   };
-  context.subscriptions.push(
-    vscode.commands.registerCommand(RUNBOOK_COMMANDS.newScaleOut, newRunbook('scale-out')),
-    vscode.commands.registerCommand(RUNBOOK_COMMANDS.newScaleIn, newRunbook('scale-in')),
-    vscode.commands.registerCommand(RUNBOOK_COMMANDS.newMigration, newRunbook('migrate')),
-  );
+  for (const [kind, command] of Object.entries(RUNBOOK_TEMPLATE_COMMANDS) as [TemplateKind, string][])
+    context.subscriptions.push(vscode.commands.registerCommand(command, newRunbook(kind)));
 
   // ---- cell options: shown in the cell status bar, edited as JSON
   context.subscriptions.push(
