@@ -233,7 +233,18 @@ async function rehearsalFaithfulness(): Promise<void> {
       engine: { pollIntervalMs: POLL_S * 1000 },
     };
     const asLive = await rehearse(live, { op: 'scale-in', nodes: leaving }, ro);
-    const even = await rehearse(live, { op: 'scale-in', nodes: leaving }, { ...ro, placementSupported: false });
+    // The same twin without the live placement: the simulator then places evenly.
+    const even = await rehearse(
+      live,
+      { op: 'scale-in', nodes: leaving },
+      {
+        ...ro,
+        start: (o) => {
+          const { placement: _live, ...opts } = o ?? {};
+          return startSimulatedCluster(opts);
+        },
+      },
+    );
     const engine = engineOn(
       e,
       live.nodes.map((n) => n.address),
