@@ -30,7 +30,10 @@ export interface TableView {
   readonly partitions: readonly PartitionView[];
 }
 
-/** What the engine reads from the meta leader each poll. */
+/**
+ * What the engine reads from the meta leader each poll: only what its decisions need (not the
+ * whole ClusterSnapshot), so fakes in tests stay small and a poll stays cheap.
+ */
 export interface ClusterState {
   /** The meta leader that answered. */
   readonly leader: string;
