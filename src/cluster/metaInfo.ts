@@ -1,7 +1,7 @@
 /**
  * The meta's own state from `cluster_info` (effective level, leader, balance counts) plus the
  * stored level from `control_meta(fl_invalid)`. The two levels differ when the meta auto-froze:
- * `cluster_info` prints the effective level, `get_meta_level` the stored one (spec §1.2).
+ * `cluster_info` prints the effective level, `get_meta_level` the stored one (upstream src/meta/meta_service.cpp).
  */
 import type { ClusterInfoResponse } from '../pegasus/types';
 import { META_LEVEL_VALUE, isMetaLevel, metaLevelName } from '../pegasus/types';
@@ -80,7 +80,8 @@ export function parseClusterInfo(ci: ClusterInfoResponse | undefined, storedLeve
     leader: get('primary_meta_server') || undefined,
     effectiveLevel: effective,
     storedLevel: stored,
-    autoFrozen: effective === 'freezed' && stored !== undefined && isMetaLevel(stored) && META_LEVEL_VALUE[stored] > META_LEVEL_VALUE.freezed,
+    autoFrozen:
+      effective === 'freezed' && stored !== undefined && isMetaLevel(stored) && META_LEVEL_VALUE[stored] > META_LEVEL_VALUE.freezed,
     clusterName: get('cluster_name'),
     zookeeperHosts: get('zookeeper_hosts'),
     zookeeperRoot: get('zookeeper_root'),

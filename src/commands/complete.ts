@@ -49,7 +49,7 @@ export interface Completions {
   readonly items: readonly CompletionItem[];
 }
 
-/** Remote commands a meta server knows (spec §6.1), for `remote_command <cmd>`. */
+/** Remote commands a meta server knows, for `remote_command <cmd>`. */
 export const META_REMOTE_COMMANDS = [
   'meta.live_percentage',
   'meta.lb.assign_delay_ms',

@@ -1,7 +1,8 @@
 /**
  * The keys of a Pegasus server config that matter for scaling and failure handling, described in
- * our own words from the behaviour spec (§2, §3, §7). One table drives validation, hovers and
- * completions.
+ * our own words from what the servers do (upstream apache/incubator-pegasus: the flags in
+ * src/meta/meta_options.cpp and src/replica/, the parser in src/utils/configuration.cpp). One table
+ * drives validation, hovers and completions.
  *
  * Versions: "2.5" is the v2.5.0 release; "2.6" stands for the master-era code (new failure-detector
  * and assign-delay defaults from PR #1877, validators on the threshold). Check the real cluster

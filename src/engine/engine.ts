@@ -11,9 +11,10 @@
  *     partition never drops below its replica count and each replica is copied exactly once;
  *  3. only then is the process stopped. It holds nothing, so its death changes no partition; the
  *     freeze guard lowers `meta.live_percentage` just enough first when the dead count needs it.
- * The alternative of the seed page (stop, then let cure re-create the secondaries) copies the
- * same bytes but leaves every partition of the node under-replicated for the copy time and makes
- * its primaries unavailable for the failure-detection grace period.
+ * The alternative of the documented procedure (pegasus.apache.org, administration/scale-in-out:
+ * stop, then let cure re-create the secondaries) copies the same bytes but leaves every partition
+ * of the node under-replicated for the copy time and makes its primaries unavailable for the
+ * failure-detection grace period.
  *
  * Around it the black list holds all leaving nodes (so cure never puts a replica on a node that
  * leaves later), `assign_delay_ms` is lowered (if a node dies anyway its replicas are re-created at

@@ -232,7 +232,7 @@ export interface RequestMetaV1 {
 
 const int32 = z.int32();
 const int64 = z.int(); // a safe integer: i64 values beyond 2^53 are rejected rather than silently rounded
-/** rDSN error names travel as strings (§2.4). */
+/** rDSN error names travel as strings (error_code is serialized by name, not number). */
 export const errorNameSchema = z.string().regex(/^ERR_[A-Z0-9_]+$/, 'expected an rDSN error name such as ERR_OK');
 /** For addresses typed by people (requests, settings): "a.b.c.d:port" or ''. */
 export const ipPortSchema = z.string().regex(/^(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5})?$/, 'expected "ip:port" or empty');

@@ -1,6 +1,6 @@
 /**
  * What each meta server answers, derived purely from the model: the RPC responses (as the wire
- * codec's decoded shapes) and the HTTP endpoints' status and body (§4.3, §5). The server layer only
+ * codec's decoded shapes) and the HTTP endpoints' status and body (upstream src/meta/meta_http_service.cpp). The server layer only
  * moves bytes; everything observable is decided here.
  */
 import {

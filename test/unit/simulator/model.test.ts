@@ -31,7 +31,7 @@ function spread(app: SimApp, alive: number[], of: 'prim' | 'rep'): number {
   return Math.max(...xs) - Math.min(...xs);
 }
 
-// ------------------------------------------------------------------ the freeze table (behaviour spec §2)
+// ------------------------------------------------------------------ the freeze table
 
 for (const { nodes, pct, freezesAt } of [
   { nodes: 3, pct: 50, freezesAt: 1 },
