@@ -7,7 +7,15 @@ import { isIpPort } from '../cluster/address';
 import { fetchSnapshot, parseBlackList } from '../cluster/fetch';
 import type { MetaClientLike } from '../cluster/client';
 import type { NodeModel } from '../cluster/snapshot';
-import { BalancerRequestType, ConfigType, MetaFunctionLevel, isMetaLevel, metaLevelName, parseMetaLevel, type ProposalAction } from '../pegasus/types';
+import {
+  BalancerRequestType,
+  ConfigType,
+  MetaFunctionLevel,
+  isMetaLevel,
+  metaLevelName,
+  parseMetaLevel,
+  type ProposalAction,
+} from '../pegasus/types';
 import { readMinLiveNodeCount } from '../cluster/metaHttp';
 import type { ClusterPort, ClusterState, MinLiveReading, Proposal, SettingName, TableView } from './ports';
 
