@@ -3,7 +3,7 @@
  * goal is to keep up with `--time-scale 100`, i.e. 100 simulated seconds per wall second or more,
  * in every phase (steady, node deaths with cure, lively scale-out with learning).
  */
-import { ClusterModel } from '../src/simulator/model/model';
+import { SimModel } from '../src/simulator/model/model';
 import { runRemoteCommand } from '../src/simulator/model/commands';
 import { Level } from '../src/simulator/model/types';
 import { measure, report, type Measurement } from './harness';
@@ -11,13 +11,13 @@ import { measure, report, type Measurement } from './harness';
 export async function run(): Promise<void> {
   const tables = Array.from({ length: 100 }, (_, i) => ({ name: `t${i}`, partitions: 1000, replicas: 3 }));
   const opts = { version: '2.6' as const, nodes: 1000, tables, replicaSizeMb: 1024, copyRateMb: 100 };
-  let m = new ClusterModel(opts);
+  let m = new SimModel(opts);
   const floor = measure('floor: one pass over 100,000 partitions', () => {
     let s = 0;
     for (const p of m.partitions) s += p.ballot + p.secondaries.length;
     return s;
   });
-  const build = measure('build the cluster (1,000 nodes, 100k partitions)', () => (m = new ClusterModel(opts)), { minRuns: 3, minMs: 0 });
+  const build = measure('build the cluster (1,000 nodes, 100k partitions)', () => (m = new SimModel(opts)), { minRuns: 3, minMs: 0 });
   // A rehearsal twin: the same cluster loaded from an exact topology (addresses, placement), validated.
   const nodeAddresses = m.nodes.map((n) => `10.${(n.idx >> 8) & 255}.${n.idx & 255}.1:34801`);
   const placement = Object.fromEntries(
@@ -28,7 +28,7 @@ export async function run(): Promise<void> {
   );
   const twin = measure(
     'build a twin from an exact placement (addresses, 100k partitions, validated)',
-    () => new ClusterModel({ ...opts, nodes: undefined, nodeAddresses, placement }),
+    () => new SimModel({ ...opts, nodes: undefined, nodeAddresses, placement }),
     { minRuns: 3, minMs: 0 },
   );
   m.advance(60);

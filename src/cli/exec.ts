@@ -6,9 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir, hostname, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { currentUser } from '../cluster/operator';
 import { clusterProfileSchema, pickClusterProfile, type ClusterProfile } from '../cluster/profile';
 import {
   commandRegistry,
@@ -318,7 +319,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!process.stdin.isTTY) return false;
       return askOnTerminal(req);
     },
-    ...(journalPath ? { services: { steps: { journalPath, who: whoAmI(), ...(opts.resume ? { resume: true } : {}) } } } : {}),
+    ...(journalPath ? { services: { steps: { journalPath, who: currentUser(), ...(opts.resume ? { resume: true } : {}) } } } : {}),
   };
   try {
     if (isMutating(parsed.spec, parsed.args) && !yes && !process.stdin.isTTY) {
@@ -352,14 +353,5 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     for (const [sig, h] of handlers) process.removeListener(sig, h);
     client.close();
-  }
-}
-
-/** user@host for the journal. */
-function whoAmI(): string {
-  try {
-    return `${userInfo().username}@${hostname()}`;
-  } catch {
-    return `unknown@${hostname()}`;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The meta server's freeze rule and the arithmetic built on it.
+ * The meta server's freeze rule (meta_service::check_freeze, upstream src/meta/meta_service.cpp) and the arithmetic built on it.
  *
  * The meta is frozen iff `alive < minLive` or `alive * 100 < pct * (alive + dead)`, integer
  * arithmetic, strictly less-than. Dead nodes stay counted until the meta leader restarts or fails

@@ -1,7 +1,7 @@
 /**
  * Partition and table health exactly as the Pegasus shell computes it for `ls -d` / `app -d`
- * (behaviour spec §4.2): the shell uses a hard-coded 2 as the write quorum, not
- * `mutation_2pc_min_replica_count`.
+ * (upstream src/client/replication_ddl_client.cpp, `list_apps` detailed): the shell uses a
+ * hard-coded 2 as the write quorum, not `mutation_2pc_min_replica_count`.
  *
  *   replica_count = (primary ? 1 : 0) + secondaries
  *   primary present: replica_count >= max → fully healthy; else replica_count < 2 → write unhealthy

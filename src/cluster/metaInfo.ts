@@ -1,10 +1,10 @@
 /**
  * The meta's own state from `cluster_info` (effective level, leader, balance counts) plus the
  * stored level from `control_meta(fl_invalid)`. The two levels differ when the meta auto-froze:
- * `cluster_info` prints the effective level, `get_meta_level` the stored one (spec §1.2).
+ * `cluster_info` prints the effective level, `get_meta_level` the stored one (upstream src/meta/meta_service.cpp).
  */
 import type { ClusterInfoResponse } from '../pegasus/types';
-import { metaLevelName } from '../pegasus/types';
+import { META_LEVEL_VALUE, isMetaLevel, metaLevelName } from '../pegasus/types';
 
 export interface BalanceOperationCount {
   readonly movePri: number;
@@ -62,8 +62,6 @@ export function parseBalanceOperationCount(s: string | undefined): BalanceOperat
   return Object.values(r).some((v) => Number.isNaN(v)) ? undefined : r;
 }
 
-const LEVEL_ORDER = ['stopped', 'blind', 'freezed', 'steady', 'lively'];
-
 export function parseClusterInfo(ci: ClusterInfoResponse | undefined, storedLevel?: number): MetaInfo {
   const entries: [string, string][] = ci ? ci.keys.map((k, i) => [k, ci.values[i] ?? '']) : [];
   const get = (k: string) => entries.find((e) => e[0] === k)?.[1];
@@ -82,7 +80,8 @@ export function parseClusterInfo(ci: ClusterInfoResponse | undefined, storedLeve
     leader: get('primary_meta_server') || undefined,
     effectiveLevel: effective,
     storedLevel: stored,
-    autoFrozen: effective === 'freezed' && stored !== undefined && LEVEL_ORDER.indexOf(stored) > LEVEL_ORDER.indexOf('freezed'),
+    autoFrozen:
+      effective === 'freezed' && stored !== undefined && isMetaLevel(stored) && META_LEVEL_VALUE[stored] > META_LEVEL_VALUE.freezed,
     clusterName: get('cluster_name'),
     zookeeperHosts: get('zookeeper_hosts'),
     zookeeperRoot: get('zookeeper_root'),

@@ -3,8 +3,8 @@
  * CLI's `--cluster`, and of a runbook's front matter reference. Validated with zod at every boundary.
  */
 import * as z from 'zod';
-import { editDistance } from '../config/catalogue';
 import { HOST_PORT_PATTERN, portInRange } from './address';
+import { didYouMean } from './suggest';
 
 const hostPort = z
   .string()
@@ -30,20 +30,6 @@ const argv = z
     if (a[0] && /\{[A-Za-z_][A-Za-z0-9_]*\}/.test(a[0]))
       ctx.addIssue({ code: 'custom', path: [0], message: `the program (${JSON.stringify(a[0])}) must be fixed, not a placeholder` });
   });
-
-/** The known key closest to a mistyped one (case-insensitive match first), or undefined when none is close. */
-export function didYouMean(key: string, known: readonly string[]): string | undefined {
-  const lower = known.find((k) => k.toLowerCase() === key.toLowerCase());
-  if (lower) return lower;
-  const max = Math.max(2, Math.floor(key.length / 3));
-  let best: string | undefined;
-  let bestD = max + 1;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase(), max);
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return best;
-}
 
 /** Keys that look like credentials: hosts report them (they belong in a secret store) without dropping the cluster. */
 export const SECRET_KEY_PATTERN = /^(password|passwd|secret|token|apikey|api_key|credentials?)$/i;
@@ -96,7 +82,8 @@ const profileShape = {
   production: z.boolean().optional(),
 };
 const profileKeys = Object.keys(profileShape) as (keyof typeof profileShape)[];
-const plainProfile = z.object(profileShape);
+/** The profile without the keys it tolerates but drops. */
+type PlainProfile = z.output<ReturnType<typeof z.object<typeof profileShape>>>;
 
 /**
  * Unknown keys are rejected with a did-you-mean, except credential-looking ones, which hosts flag
@@ -107,9 +94,7 @@ export const clusterProfileSchema = z
   .superRefine((v, ctx) => {
     for (const message of unknownKeyIssues(v, profileKeys, SECRET_KEY_PATTERN)) ctx.addIssue({ code: 'custom', message });
   })
-  .transform(
-    (v) => Object.fromEntries(profileKeys.filter((k) => v[k] !== undefined).map((k) => [k, v[k]])) as z.output<typeof plainProfile>,
-  );
+  .transform((v) => Object.fromEntries(profileKeys.filter((k) => v[k] !== undefined).map((k) => [k, v[k]])) as PlainProfile);
 export type ClusterProfile = z.infer<typeof clusterProfileSchema>;
 
 export const clusterProfilesSchema = z.array(clusterProfileSchema);

@@ -59,7 +59,8 @@ export interface ReplicaRef {
   readonly ballot: number;
 }
 
-export interface PartitionView {
+/** One partition of a snapshot, with its health by the shell's rule. */
+export interface PartitionModel {
   readonly appId: number;
   readonly partitionIndex: number;
   readonly ballot: number;
@@ -303,6 +304,10 @@ export class SnapshotBuilder {
   }
 }
 
+/**
+ * Everything one fetch read from a cluster (nodes, tables, partitions, meta info, freeze), indexed
+ * for the shell commands, the explorer and completion; read-only once built, so one cached copy serves all.
+ */
 export class ClusterSnapshot {
   readonly meta: MetaInfo;
   readonly freeze: FreezeModel;
@@ -366,7 +371,7 @@ export class ClusterSnapshot {
     return this.healthBytes[table.index]?.[pidx] as PartitionHealthCode | undefined;
   }
 
-  partition(table: TableModel, pidx: number): PartitionView | undefined {
+  partition(table: TableModel, pidx: number): PartitionModel | undefined {
     const pc = table.partitions?.[pidx];
     const rs = this.replicaSlots[table.index];
     if (!pc || !rs) return undefined;
@@ -388,9 +393,9 @@ export class ClusterSnapshot {
   }
 
   /** Partitions of a table that are not fully healthy. */
-  unhealthyPartitions(table: TableModel): PartitionView[] {
+  unhealthyPartitions(table: TableModel): PartitionModel[] {
     const hb = this.healthBytes[table.index];
-    const out: PartitionView[] = [];
+    const out: PartitionModel[] = [];
     if (!hb) return out;
     for (let p = 0; p < hb.length; p++) if (hb[p] !== 0) out.push(this.partition(table, p)!);
     return out;

@@ -4,6 +4,7 @@
  * offsets to their own positions.
  */
 import type { ClusterSnapshot } from '../cluster/snapshot';
+import { META_LEVELS } from '../pegasus/types';
 import { commandHelpMarkdown, flagLabel, usageLine } from './help';
 import type { CommandRegistry } from './registry';
 import { tokenize, type Token } from './tokenizer';
@@ -48,7 +49,7 @@ export interface Completions {
   readonly items: readonly CompletionItem[];
 }
 
-/** Remote commands a meta server knows (spec §6.1), for `remote_command <cmd>`. */
+/** Remote commands a meta server knows, for `remote_command <cmd>`. */
 export const META_REMOTE_COMMANDS = [
   'meta.live_percentage',
   'meta.lb.assign_delay_ms',
@@ -65,8 +66,6 @@ export const META_REMOTE_COMMANDS = [
   'server-stat',
   'help',
 ] as const;
-
-const META_LEVELS = ['stopped', 'blind', 'freezed', 'steady', 'lively'];
 
 function sourceValues(src: CompletionSource | undefined, data: CompletionData, registry: CommandRegistry): CompletionItem[] {
   switch (src) {

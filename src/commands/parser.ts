@@ -3,6 +3,7 @@
  * `CommandSyntaxError` with the column and the command's usage. Used by the notebook, the CLI and
  * completions alike.
  */
+import { didYouMean } from '../cluster/suggest';
 import { parseDuration } from './duration';
 import { CommandSyntaxError } from './errors';
 import { usageLine } from './help';
@@ -18,34 +19,6 @@ export interface ParsedCommand {
 
 // Re-exported: callers that parse cell text (cell options, the CLI) take durations from here too.
 export { parseDuration, formatDuration } from './duration';
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
-
-/** The closest candidate within a small edit distance, for "did you mean". */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
 
 function isFlagToken(t: Token): boolean {
   // A quoted word is never a flag; "-1" and "-" are values.
@@ -82,7 +55,7 @@ function convert(spec: CommandSpec, what: FlagSpec | PositionalSpec, label: stri
       const values = what.values ?? [];
       const hit = what.ignoreCase ? values.find((v) => v.toLowerCase() === raw.toLowerCase()) : values.find((v) => v === raw);
       if (hit === undefined) {
-        const near = closest(raw, values);
+        const near = didYouMean(raw, values);
         throw err(`${label} must be one of ${values.join(', ')}, not '${raw}'${near ? ` (did you mean '${near}'?)` : ''}`);
       }
       return hit;
@@ -103,7 +76,7 @@ export function parseCommand(registry: CommandRegistry, line: string): ParsedCom
   const head = tokens[0]!;
   const spec = registry.get(head.text);
   if (!spec) {
-    const near = closest(head.text, registry.names());
+    const near = didYouMean(head.text, registry.names());
     throw new CommandSyntaxError(
       `unknown command '${head.text}'${near ? ` (did you mean '${near}'?)` : ''}; 'help' lists the commands`,
       head.start + 1,
@@ -157,7 +130,7 @@ export function parseArgs(spec: CommandSpec, tokens: readonly Token[], line: str
       if (!flag) {
         const known = spec.flags.flatMap((f) => [...(f.short ? [`-${f.short}`] : []), `--${f.name}`]);
         // A one-letter typo (`-x`) is one edit from every short flag: suggest only for longer names.
-        const near = name.length > 1 ? closest(tok.text.split('=')[0]!, known) : undefined;
+        const near = name.length > 1 ? didYouMean(tok.text.split('=')[0]!, known) : undefined;
         throw errAt(
           `unknown flag '${tok.text.split('=')[0]}' for '${spec.name}'${near ? ` (did you mean '${near}'?)` : ''}${known.length ? '' : `; '${spec.name}' takes no flags`}`,
           tok,

@@ -6,7 +6,7 @@
  * simulator and the scale engine.
  */
 import { freezeMargin, freezeVerdict, pctAllowingRemoval, removalSchedule } from '../cluster/freeze';
-import { didYouMean, isKnownSection, keySpec, knownKeys, type KeySpec, type ServerVersion } from './catalogue';
+import { isKnownSection, keySpec, knownKeys, suggestKey, type KeySpec, type ServerVersion } from './catalogue';
 import { isSuppressed, parseDirectives, type Directives } from './directives';
 import { firstEntry, hasPlaceholder, parseConfig, type ConfigDocument, type Entry, type Range, type Section } from './parser';
 import type { AnalysisContext } from './settings';
@@ -87,7 +87,8 @@ export interface Lens {
   readonly args: CalculatorArgs;
 }
 
-export interface NodeFacts {
+/** The node counts a config's freeze thresholds are judged against, and where they came from. */
+export interface NodeCounts {
   readonly alive: number;
   readonly dead: number;
   /** Where the count came from, for messages: 'nodes= comment', 'cluster "prod"', 'pegasus.config.nodeCount'. */
@@ -106,7 +107,7 @@ export interface Analysis {
   readonly version: ServerVersion;
   readonly findings: Finding[];
   readonly lenses: Lens[];
-  readonly nodes: NodeFacts | null;
+  readonly nodes: NodeCounts | null;
   readonly pct: Effective | null;
   readonly minLive: Effective | null;
   /** True when a syntax error makes the file unreadable for the server. */
@@ -149,7 +150,7 @@ function numberDefault(spec: KeySpec, version: ServerVersion): number {
   return Number(spec.defaults[version]);
 }
 
-export function resolveNodes(directives: Directives, ctx: AnalysisContext): NodeFacts | null {
+export function resolveNodes(directives: Directives, ctx: AnalysisContext): NodeCounts | null {
   if (directives.nodes) return { alive: directives.nodes.value, dead: 0, source: 'nodes= comment' };
   const byName = (n: string) => ctx.clusters.find((c) => c.name === n);
   const named = directives.cluster ? byName(directives.cluster.value) : undefined;
@@ -248,7 +249,7 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
       const spec = keySpec(section, e.key);
       if (!spec) {
         if (!unknownKeyOn || knownKeys(section).has(e.key) || hasPlaceholder(e.key) || e.duplicateOf) continue;
-        const suggestion = didYouMean(section, e.key);
+        const suggestion = suggestKey(section, e.key);
         push(
           suggestion
             ? {
@@ -409,7 +410,7 @@ function anchorFor(entry: Entry | undefined, meta: Section): Range {
 }
 
 function freezeChecks(
-  nodes: NodeFacts,
+  nodes: NodeCounts,
   pct: Effective,
   minLive: Effective,
   meta: Section,
@@ -497,7 +498,7 @@ function freezeChecks(
   }
 }
 
-function thresholdLenses(nodes: NodeFacts | null, pct: Effective, minLive: Effective, meta: Section, ctx: AnalysisContext): Lens[] {
+function thresholdLenses(nodes: NodeCounts | null, pct: Effective, minLive: Effective, meta: Section, ctx: AnalysisContext): Lens[] {
   const out: Lens[] = [];
   const pctEntry = pct.entry;
   const base = {

@@ -1,13 +1,16 @@
 /**
  * The keys of a Pegasus server config that matter for scaling and failure handling, described in
- * our own words from the behaviour spec (§2, §3, §7). One table drives validation, hovers and
- * completions.
+ * our own words from what the servers do (upstream apache/incubator-pegasus: the flags in
+ * src/meta/meta_options.cpp and src/replica/, the parser in src/utils/configuration.cpp). One table
+ * drives validation, hovers and completions.
  *
  * Versions: "2.5" is the v2.5.0 release; "2.6" stands for the master-era code (new failure-detector
  * and assign-delay defaults from PR #1877, validators on the threshold). Check the real cluster
  * with `server_info` and `config-dump` when in doubt.
  */
 import * as z from 'zod';
+import { didYouMean } from '../cluster/suggest';
+import { META_LEVELS } from '../pegasus/types';
 
 export const serverVersionSchema = z.enum(['2.5', '2.6']);
 export type ServerVersion = z.infer<typeof serverVersionSchema>;
@@ -48,8 +51,6 @@ export interface KeySpec {
 }
 
 const both = (v: string): Record<ServerVersion, string> => ({ '2.5': v, '2.6': v });
-
-const LEVELS = ['stopped', 'blind', 'freezed', 'steady', 'lively'] as const;
 
 export const KEY_SPECS: readonly KeySpec[] = [
   // ---- [meta_server]: the freeze guard ----
@@ -92,7 +93,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     section: 'meta_server',
     key: 'meta_function_level_on_start',
     type: 'enum',
-    enumValues: LEVELS,
+    enumValues: META_LEVELS,
     enumCheckFails: true,
     defaults: both('steady'),
     shipped: 'steady',
@@ -523,55 +524,8 @@ export const COMMON_SECTIONS: readonly string[] = [
 /** Section names that mark a file as a Pegasus server config. */
 export const MARKER_SECTIONS: readonly string[] = ['meta_server', 'replication', 'apps.meta'];
 
-/** Two rows reused by every call (grown on demand): the did-you-mean search runs once per unknown key. */
-let rowA = new Uint16Array(64);
-let rowB = new Uint16Array(64);
-
-/** Damerau-free Levenshtein distance with an early exit above `max`. */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const n = b.length;
-  if (rowA.length <= n) {
-    rowA = new Uint16Array(n + 1);
-    rowB = new Uint16Array(n + 1);
-  }
-  let prev = rowA;
-  let cur = rowB;
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    const ca = a.charCodeAt(i - 1);
-    cur[0] = i;
-    let rowMin = i;
-    for (let j = 1; j <= n; j++) {
-      let v = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
-      const del = prev[j]! + 1;
-      if (del < v) v = del;
-      const ins = cur[j - 1]! + 1;
-      if (ins < v) v = ins;
-      cur[j] = v;
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > max) return max + 1;
-    const t = prev;
-    prev = cur;
-    cur = t;
-  }
-  return prev[n]!;
-}
-
 /** The closest known key of `section`, when one is close enough to be a likely typo. */
-export function didYouMean(section: string, key: string): string | undefined {
+export function suggestKey(section: string, key: string): string | undefined {
   const keys = knownIndex.get(section);
-  if (!keys) return undefined;
-  const max = Math.max(2, Math.floor(key.length / 5));
-  let best: string | undefined;
-  let bestD = max + 1;
-  for (const k of keys) {
-    const d = editDistance(key, k, max);
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best;
+  return keys ? didYouMean(key, keys) : undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * A tolerant parser for Pegasus `config.ini` files that keeps positions for every piece.
  *
- * It follows the server's own reading rules (behaviour spec §7.1): `#` and `;` start a comment
+ * It follows the server's own reading rules (upstream src/utils/configuration.cpp): `#` and `;` start a comment
  * anywhere on a line unless escaped as `^#` / `^;`; `[section]` headers; `key = value` with
  * whitespace trimmed; a line without `=` defines the key with an empty value; the first
  * definition of a duplicated key wins. It never throws: anything odd becomes a `SyntaxProblem`

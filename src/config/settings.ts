@@ -51,13 +51,13 @@ export function parseSettings(raw: unknown): { settings: ConfigSettings; problem
   return { settings: settings as ConfigSettings, problems };
 }
 
-/** A connected cluster as the editor sees it. */
-export const clusterFactsSchema = z.object({
+/** A connected cluster's node counts, which the config analysis judges the freeze thresholds against. */
+export const clusterNodeCountsSchema = z.object({
   name: z.string().min(1),
   alive: z.number().int().min(0),
   dead: z.number().int().min(0),
 });
-export type ClusterFacts = z.infer<typeof clusterFactsSchema>;
+export type ClusterNodeCounts = z.infer<typeof clusterNodeCountsSchema>;
 
 /** A scale-in planned in an open runbook: how many nodes it removes before the meta restarts. */
 export const runbookPlanSchema = z.object({
@@ -73,7 +73,7 @@ export type RunbookPlan = z.infer<typeof runbookPlanSchema>;
 
 /** Payload of the `pegasus/context` notification from the editor to the language server. */
 export const editorContextSchema = z.object({
-  clusters: z.array(clusterFactsSchema).default([]),
+  clusters: z.array(clusterNodeCountsSchema).default([]),
   activeCluster: z.string().optional(),
   runbookPlans: z.array(runbookPlanSchema).default([]),
 });
@@ -81,7 +81,7 @@ export type EditorContext = z.infer<typeof editorContextSchema>;
 
 export interface AnalysisContext {
   readonly settings: ConfigSettings;
-  readonly clusters: readonly ClusterFacts[];
+  readonly clusters: readonly ClusterNodeCounts[];
   readonly activeCluster?: string | undefined;
   readonly runbookPlans: readonly RunbookPlan[];
 }

@@ -4,6 +4,7 @@
  */
 import { freezeVerdict, largestSafePct } from '../cluster/freeze';
 import { replicaRatio } from '../cluster/health';
+import { META_LEVEL_VALUE, isMetaLevel } from '../pegasus/types';
 import { aliveDead, unhealthyPartitions, type UnhealthyPartition } from './model';
 import { Placement } from './placement';
 import type { ClusterState } from './ports';
@@ -46,7 +47,7 @@ export function diagnose(state: ClusterState, c: DiagnoseContext): Diagnosis {
       fix: `bring the stopped nodes back, or lower meta.live_percentage to at most ${largestSafePct(alive, dead, 0)} (remote_command -t meta-server meta.live_percentage N); restart the metas after the scale-in`,
     };
   }
-  if (c.storedLevel && (c.storedLevel === 'stopped' || c.storedLevel === 'blind' || c.storedLevel === 'freezed')) {
+  if (c.storedLevel && isMetaLevel(c.storedLevel) && META_LEVEL_VALUE[c.storedLevel] < META_LEVEL_VALUE.steady) {
     return {
       partitions: list(unhealthy),
       cause: `the meta level is ${c.storedLevel}: proposals and cure do not run below steady`,

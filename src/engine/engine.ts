@@ -11,16 +11,17 @@
  *     partition never drops below its replica count and each replica is copied exactly once;
  *  3. only then is the process stopped. It holds nothing, so its death changes no partition; the
  *     freeze guard lowers `meta.live_percentage` just enough first when the dead count needs it.
- * The alternative of the seed page (stop, then let cure re-create the secondaries) copies the
- * same bytes but leaves every partition of the node under-replicated for the copy time and makes
- * its primaries unavailable for the failure-detection grace period.
+ * The alternative of the documented procedure (pegasus.apache.org, administration/scale-in-out:
+ * stop, then let cure re-create the secondaries) copies the same bytes but leaves every partition
+ * of the node under-replicated for the copy time and makes its primaries unavailable for the
+ * failure-detection grace period.
  *
  * Around it the black list holds all leaving nodes (so cure never puts a replica on a node that
  * leaves later), `assign_delay_ms` is lowered (if a node dies anyway its replicas are re-created at
  * once), the level is `steady` (no balancer). Every setting is journaled with its value before the
  * change and restored from the journal on success, failure or cancel.
  */
-import { hostname } from 'node:os';
+import { currentUser } from '../cluster/operator';
 import { fmtDuration } from '../cluster/units';
 import { formatDiagnosis } from './diagnose';
 import { newRunId } from './journal';
@@ -244,7 +245,7 @@ export class ScaleEngine {
   private async withLock(op: string, fn: (tookOver: string | undefined) => Promise<OperationResult>): Promise<OperationResult> {
     let held: HeldLock | undefined;
     try {
-      held = this.d.journal.lock({ who: this.d.who ?? defaultWho(), op });
+      held = this.d.journal.lock({ who: this.d.who ?? currentUser(), op });
     } catch (e) {
       if (e instanceof JournalLockedError) return this.refused(op, [{ reason: e.message, fix: e.fix }]);
       throw e;
@@ -329,7 +330,7 @@ export class ScaleEngine {
     }
     if (!resuming) {
       this.d.journal.append(
-        { t: 'begin', op: spec.op, params: spec, who: this.d.who ?? defaultWho(), cluster: this.d.clusterName, leader: state0.leader },
+        { t: 'begin', op: spec.op, params: spec, who: this.d.who ?? currentUser(), cluster: this.d.clusterName, leader: state0.leader },
         this.date(),
       );
       if (plan) this.d.journal.append({ t: 'event', kind: 'plan', message: describePlan(plan) }, this.date());
@@ -617,9 +618,4 @@ export class ScaleEngine {
   date(): Date {
     return new Date();
   }
-}
-
-function defaultWho(): string {
-  const user = process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
-  return `${user}@${hostname()}`;
 }

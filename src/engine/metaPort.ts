@@ -7,9 +7,17 @@ import { isIpPort } from '../cluster/address';
 import { fetchSnapshot, parseBlackList } from '../cluster/fetch';
 import type { MetaClientLike } from '../cluster/client';
 import type { NodeModel } from '../cluster/snapshot';
-import { BalancerRequestType, ConfigType, MetaFunctionLevel, metaLevelName, parseMetaLevel, type ProposalAction } from '../pegasus/types';
+import {
+  BalancerRequestType,
+  ConfigType,
+  MetaFunctionLevel,
+  isMetaLevel,
+  metaLevelName,
+  parseMetaLevel,
+  type ProposalAction,
+} from '../pegasus/types';
 import { readMinLiveNodeCount } from '../cluster/metaHttp';
-import type { ClusterPort, ClusterState, MetaLevel, MinLiveReading, Proposal, SettingName, TableView } from './ports';
+import type { ClusterPort, ClusterState, MinLiveReading, Proposal, SettingName, TableView } from './ports';
 
 /**
  * `min_live_node_count_for_unfreeze` from the meta leader's HTTP `/config` (same port as RPC,
@@ -40,8 +48,6 @@ export interface MetaPortOptions {
   /** Per-call timeout (ms). */
   readonly timeoutMs?: number;
 }
-
-const LEVELS: readonly MetaLevel[] = ['stopped', 'blind', 'freezed', 'steady', 'lively'];
 
 export class SettingError extends Error {
   constructor(message: string) {
@@ -126,12 +132,12 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
           }),
         });
       }
-      const lvl = (snap.meta.effectiveLevel ?? 'steady') as MetaLevel;
+      const lvl = snap.meta.effectiveLevel ?? 'steady';
       return {
         leader: snap.meta.leader ?? client.leader ?? '',
         nodes: snap.nodes.filter((n) => n.status !== 'UNKNOWN').map((n) => ({ address: n.address, alive: n.status === 'ALIVE' })),
         tables,
-        effectiveLevel: LEVELS.includes(lvl) ? lvl : 'steady',
+        effectiveLevel: isMetaLevel(lvl) ? lvl : 'steady',
       } satisfies ClusterState;
     },
 

@@ -2,8 +2,8 @@
  * Views derived purely from the partition configuration (as the shell's `nodes -d` and `ls -d`
  * do): per-node role counts, partition health, the replicas a node hosts.
  */
-import { partitionHealth as healthCode, partitionHealthNames, type PartitionHealthName } from '../cluster/health';
-import type { ClusterState, PartitionView, TableView } from './ports';
+import { partitionHealth, partitionHealthNames, type PartitionHealthName } from '../cluster/health';
+import type { ClusterState } from './ports';
 
 export interface NodeLoad {
   readonly address: string;
@@ -39,18 +39,11 @@ export function nodeLoads(state: ClusterState): Map<string, NodeLoad> {
   return m;
 }
 
-/** Ordered as the meta's health classes; `healthy` is the shell's fully_healthy. */
-export type PartitionHealth = PartitionHealthName;
-
-/** The shell's classification (src/cluster/health.ts) of one partition, by name. */
-export function partitionHealth(t: TableView, p: PartitionView): PartitionHealth {
-  return partitionHealthNames[healthCode(!!p.primary, p.secondaries.length, t.maxReplicaCount)];
-}
-
 export interface UnhealthyPartition {
   readonly gpid: string;
   readonly table: string;
-  readonly health: PartitionHealth;
+  /** Never 'healthy' here. */
+  readonly health: PartitionHealthName;
   readonly ballot: number;
   readonly primary: string | null;
   readonly secondaries: readonly string[];
@@ -61,7 +54,7 @@ export function unhealthyPartitions(state: ClusterState): UnhealthyPartition[] {
   const out: UnhealthyPartition[] = [];
   for (const t of state.tables) {
     for (const p of t.partitions) {
-      const h = partitionHealth(t, p);
+      const h = partitionHealthNames[partitionHealth(!!p.primary, p.secondaries.length, t.maxReplicaCount)];
       if (h !== 'healthy') {
         out.push({
           gpid: `${t.appId}.${p.pidx}`,
@@ -105,7 +98,10 @@ export function replicasOn(state: ClusterState, node: string): HostedReplica[] {
 export function aliveDead(state: ClusterState): { alive: number; dead: number } {
   let alive = 0;
   let dead = 0;
-  for (const n of state.nodes) n.alive ? alive++ : dead++;
+  for (const n of state.nodes) {
+    if (n.alive) alive++;
+    else dead++;
+  }
   return { alive, dead };
 }
 

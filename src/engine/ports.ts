@@ -4,14 +4,10 @@
  * fakes, and `nodeControl.ts` builds a `NodeControl` from the cluster profile.
  */
 
-export type MetaLevel = 'stopped' | 'blind' | 'freezed' | 'steady' | 'lively';
-export const META_LEVEL_VALUE: Readonly<Record<MetaLevel, number>> = {
-  stopped: 100,
-  blind: 200,
-  freezed: 300,
-  steady: 400,
-  lively: 500,
-};
+import type { MetaLevel } from '../pegasus/types';
+
+// Re-exported because ClusterState speaks of it; the one definition lives with the wire enum.
+export type { MetaLevel };
 
 export interface NodeView {
   /** `host:port` exactly as the meta lists it (IP form up to 2.5, host name form on master). */
@@ -34,7 +30,10 @@ export interface TableView {
   readonly partitions: readonly PartitionView[];
 }
 
-/** What the engine reads from the meta leader each poll. */
+/**
+ * What the engine reads from the meta leader each poll: only what its decisions need (not the
+ * whole ClusterSnapshot), so fakes in tests stay small and a poll stays cheap.
+ */
 export interface ClusterState {
   /** The meta leader that answered. */
   readonly leader: string;

@@ -5,13 +5,12 @@
  * real run, on a manual clock so it takes seconds. Reports the predicted outcome: copies, bytes,
  * simulated duration, partition-seconds without a primary, seconds frozen, settings left.
  *
- * The twin gets the live placement (alive node i in address order = twin node i) when the
- * simulator accepts a `placement` option (feature-detected: see src/simulator/REQUESTS.md); else
- * the simulator's own even placement, and the assumptions say so. Either way the twin's placement
- * is compared with the live one and the result reported (`placement`).
+ * The twin gets the live placement (alive node i in address order = twin node i) through the
+ * simulator's `placement` option. The twin's placement is compared with the live one and the result
+ * reported (`placement`): replicas on dead nodes cannot be placed, so the twin may differ.
  */
 import { MetaClient } from '../pegasus';
-import { simOptionsSchema, startSimulatedCluster, type StartOptions } from '../simulator';
+import { startSimulatedCluster, type StartOptions } from '../simulator';
 import { ScaleEngine, type EngineOptions, type OperationResult, type OperationSpec } from './engine';
 import { Journal } from './journal';
 import { metaClusterPort } from './metaPort';
@@ -29,20 +28,12 @@ export interface RehearsalOptions {
   readonly seed?: number;
   readonly engine?: EngineOptions;
   readonly signal?: AbortSignal;
-  /** Tests: override the feature detection of the simulator's `placement` option. */
-  readonly placementSupported?: boolean;
   /** Tests: wraps the simulator start (to see the options the twin gets). */
   readonly start?: typeof startSimulatedCluster;
 }
 
-/** The simulator option requested in src/simulator/REQUESTS.md: per table, per partition, members by node index. */
+/** The simulator's `placement` option as the engine fills it: per table, per partition, members by node index. */
 export type PlacementOption = Record<string, { primary: number | null; secondaries: number[] }[]>;
-
-/** Does this simulator build accept an exact placement? */
-export function simulatorAcceptsPlacement(): boolean {
-  const shape = (simOptionsSchema as unknown as { shape?: Record<string, unknown> }).shape;
-  return !!shape && 'placement' in shape;
-}
 
 /**
  * The live placement as the simulator option: node i is `alive[i]`. Members on nodes the twin does
@@ -131,10 +122,8 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
     .filter((n) => n.alive)
     .map((n) => n.address)
     .sort();
-  const supported = o.placementSupported ?? simulatorAcceptsPlacement();
-  const lp = supported ? livePlacementOption(live, alive) : undefined;
-  // Typed optional: the option exists only in simulators that implement the request.
-  const startOpts: StartOptions & { placement?: PlacementOption } = {
+  const lp = livePlacementOption(live, alive);
+  const startOpts: StartOptions = {
     version: o.version ?? '2.6',
     seed: o.seed ?? 1,
     nodes: alive.length,
@@ -143,7 +132,7 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
     minLiveNodeCount: o.minLive ?? 3,
     ...(o.replicaSizeMb !== undefined ? { replicaSizeMb: o.replicaSizeMb } : {}),
     ...(o.copyRateMb !== undefined ? { copyRateMb: o.copyRateMb } : {}),
-    ...(lp ? { placement: lp.placement } : {}),
+    placement: lp.placement,
   };
   const sim = await (o.start ?? startSimulatedCluster)(startOpts);
   const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 20, maxRetryDelayMs: 100 });
@@ -214,11 +203,7 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
         placement === 'live'
           ? `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live placement (every partition's primary and secondaries as they are now)`
           : `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live partition and replica counts, placed evenly by the simulator (not the live placement: ${
-              !supported
-                ? 'this simulator has no placement option yet, see src/simulator/REQUESTS.md'
-                : lp && lp.dropped > 0
-                  ? `${lp.dropped} replica(s) sit on nodes that are not alive`
-                  : 'the simulator did not load it exactly'
+              lp.dropped > 0 ? `${lp.dropped} replica(s) sit on nodes that are not alive` : 'the simulator did not load it exactly'
             })`,
         noPrimaryExplained,
         ...(o.minLiveNote ? [o.minLiveNote] : []),

@@ -4,7 +4,8 @@ import { decideRestorePct } from './freezeGuard';
 import type { OpenSetting } from './journal';
 import { aliveDead } from './model';
 import { SettingError } from './metaPort';
-import { META_LEVEL_VALUE, type MetaLevel, type SettingName } from './ports';
+import { META_LEVEL_VALUE, type MetaLevel } from '../pegasus/types';
+import type { SettingName } from './ports';
 import { type SettingLeft, type Outcome, EngineError, type RunCtx } from './types';
 import type { ScaleEngine } from './engine';
 

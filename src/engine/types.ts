@@ -21,7 +21,7 @@ export interface EngineOptions {
    * (before Pegasus 2.2, or its port unreachable); default 3. The meta's own value wins when read.
    */
   readonly minLive?: number;
-  /** The `meta.lb.assign_delay_ms` value used during a scale-in (the seed page's 10). */
+  /** The `meta.lb.assign_delay_ms` value used during a scale-in (the documented scale-in procedure's 10). */
   readonly assignDelayMs?: number;
   /**
    * Further node losses the freeze guard keeps room for at every stop (default 0: lower

@@ -1,5 +1,5 @@
 /**
- * THFT framing (§1): request frames with header v0 (48 bytes) or v1 (16 bytes + thrift meta),
+ * THFT framing (upstream src/runtime/rpc/thrift_message_parser.cpp): request frames with header v0 (48 bytes) or v1 (16 bytes + thrift meta),
  * response frames (`total_length` counting itself, RPC-level error name, message), thrift
  * TMessageBegin in strict and non-strict form, and a streaming `FrameReader` that cuts a byte
  * stream into whole frames with a size cap. Every failure is a PegasusError.
@@ -32,7 +32,7 @@ function threadHashOf(appId: number, partitionIndex: number): number {
   return (Math.imul(appId, 7919) + partitionIndex) | 0;
 }
 
-/** Which parser the first 4 bytes of a connection select (§1.1). */
+/** Which parser the first 4 bytes of a connection select. */
 export function detectProtocol(first4: Buffer): 'thrift' | 'http' | 'unknown' {
   const s = first4.subarray(0, 4).toString('latin1');
   if (s === 'THFT') return 'thrift';
@@ -188,7 +188,7 @@ export function readMessageBegin(r: ThriftReader): { type: number; name: string;
 
 /**
  * Writes a response frame. `writeResult` writes the result wrapper's content (field 0 and value);
- * pass undefined to send no body, as servers do for ERR_HANDLER_NOT_FOUND (§1.5).
+ * pass undefined to send no body, as servers do for ERR_HANDLER_NOT_FOUND.
  */
 export function writeResponseFrame(ackName: string, seqid: number, errorName: string, writeResult?: (w: ThriftWriter) => void): Buffer {
   const w = new ThriftWriter(128);

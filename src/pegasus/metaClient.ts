@@ -386,7 +386,7 @@ export class MetaClient {
     return this.metas[(i + 1) % this.metas.length]!;
   }
 
-  /** The forward address a follower's query_cfg reply carries (§4.1), preferring a configured spelling. */
+  /** The forward address a follower's query_cfg reply carries (ERR_FORWARD_TO_OTHERS, src/meta/meta_service.cpp), preferring a configured spelling. */
   private forwardHint(resp: unknown): string | undefined {
     const parts = (resp as Partial<QueryCfgResponse>).partitions;
     const p = parts?.[0];

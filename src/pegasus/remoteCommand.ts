@@ -1,5 +1,5 @@
 /**
- * Remote command (RPC_CLI_CLI_CALL) output in both dialects (§6.2) → one typed result.
+ * Remote command (RPC_CLI_CLI_CALL) output in both server dialects → one typed result.
  * - text (1.12–2.5): `OK`, `set ok`, `clear ok`, `get ok: a,b`, bare values (`300000`, `true`),
  *   `ERR: invalid arguments`, `invalid arguments`, `unknown command 'x'`, `ERR_OK` (meta.dump)…
  * - JSON (master): `{"error": "ok", "<key>": "<value>"}`; values may be strings or numbers; some
@@ -38,7 +38,7 @@ function stringify(v: unknown): string {
 }
 
 export function parseRemoteCommandOutput(raw: string): RemoteCommandResult {
-  // ≤2.5 `ignored_app_list get` leaves one NUL byte at the end (§6.2).
+  // ≤2.5 `ignored_app_list get` leaves one NUL byte at the end.
   const text = raw.replace(/\0+$/, '').trim();
   if (text.startsWith('{')) {
     let json: unknown;

@@ -1,5 +1,5 @@
 /**
- * The meta RPC catalogue (§3) and the message-level encode/decode for both sides:
+ * The meta RPC catalogue (upstream idl/meta_admin.thrift and src/meta/meta_service.cpp) and the message-level encode/decode for both sides:
  * client: encodeRequest → (wire) → decodeResponse; server: decodeRequest/decodeArgs → encodeResponse.
  * Every decoded response passes its zod schema here, at the boundary.
  */
@@ -228,7 +228,7 @@ export function encodeResponse<Q, P>(rpc: RpcDef<Q, P>, resp: P, o: EncodeOption
   );
 }
 
-/** A body-less reply with an RPC-level error, e.g. ERR_HANDLER_NOT_FOUND for an unknown name (§1.6e). */
+/** A body-less reply with an RPC-level error, e.g. ERR_HANDLER_NOT_FOUND for an unknown name. */
 export function encodeErrorResponse(requestName: string, seqid: number, errorName: string): Buffer {
   return writeResponseFrame(`${requestName}_ACK`, seqid, errorName);
 }

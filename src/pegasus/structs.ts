@@ -1,8 +1,8 @@
 /**
  * Hand-written encoders/decoders for every meta struct (both directions, so the simulator's server
  * and our client share them). Dispatch is on (struct, field id): placeholder-typed fields (gpid,
- * rpc_address, host_port, error_code) are decoded by their real payload whatever the type byte says
- * (§2.2); ordinary fields with an unexpected type byte are skipped like any thrift reader does.
+ * rpc_address, host_port, error_code) are decoded by their real payload whatever the type byte
+ * says; ordinary fields with an unexpected type byte are skipped like any thrift reader does.
  */
 import { ThriftReader, ThriftWriter, TType } from './thrift';
 import type {

@@ -173,7 +173,7 @@ export class ThriftWriter {
     this.buf[this.pos + 7] = 1;
     this.pos += 8;
   }
-  /** dsn.gpid: i64 whose wire bytes are `[partition_index][app_id]` (little-endian union, §2.3). */
+  /** dsn.gpid: i64 whose wire bytes are `[partition_index][app_id]` (little-endian union). */
   gpid(appId: number, partitionIndex: number): void {
     this.i32(partitionIndex);
     this.i32(appId);
@@ -343,7 +343,7 @@ export class ThriftReader {
     return { keyType, valueType, count };
   }
 
-  /** Generic skip of an ordinary thrift value. Must not be used on placeholder-typed fields (§2.2). */
+  /** Generic skip of an ordinary thrift value. Must not be used on placeholder-typed fields. */
   skip(type: number, depth = 0): void {
     if (depth > MAX_SKIP_DEPTH) this.fail('nesting too deep');
     switch (type) {

@@ -67,6 +67,28 @@ export function metaLevelName(level: number): string {
   return n.startsWith('fl_') ? n.slice(3) : n;
 }
 
+/** The meta_function_level names, lowest first, as the shell prints them (no `fl_` prefix); fl_invalid only reads. */
+export const META_LEVELS = ['stopped', 'blind', 'freezed', 'steady', 'lively'] as const;
+export type MetaLevel = (typeof META_LEVELS)[number];
+
+/** Wire value of each level: levels compare by it (below steady nothing is cured; above steady the balancer runs). */
+export const META_LEVEL_VALUE: Readonly<Record<MetaLevel, number>> = {
+  stopped: MetaFunctionLevel.fl_stopped,
+  blind: MetaFunctionLevel.fl_blind,
+  freezed: MetaFunctionLevel.fl_freezed,
+  steady: MetaFunctionLevel.fl_steady,
+  lively: MetaFunctionLevel.fl_lively,
+};
+
+export function isMetaLevel(s: string): s is MetaLevel {
+  return (META_LEVELS as readonly string[]).includes(s);
+}
+
+/** The level a wire value stands for; undefined for fl_invalid and values this tool does not know. */
+export function metaLevelOf(value: number): MetaLevel | undefined {
+  return META_LEVELS.find((l) => META_LEVEL_VALUE[l] === value);
+}
+
 /** Parses 'steady' / 'fl_steady' / '400' to the enum value; undefined when unknown. */
 export function parseMetaLevel(s: string): number | undefined {
   const t = s.trim().toLowerCase();
@@ -210,7 +232,7 @@ export interface RequestMetaV1 {
 
 const int32 = z.int32();
 const int64 = z.int(); // a safe integer: i64 values beyond 2^53 are rejected rather than silently rounded
-/** rDSN error names travel as strings (§2.4). */
+/** rDSN error names travel as strings (error_code is serialized by name, not number). */
 export const errorNameSchema = z.string().regex(/^ERR_[A-Z0-9_]+$/, 'expected an rDSN error name such as ERR_OK');
 /** For addresses typed by people (requests, settings): "a.b.c.d:port" or ''. */
 export const ipPortSchema = z.string().regex(/^(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5})?$/, 'expected "ip:port" or empty');

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { MetaClientLike } from '../cluster/client';
+import { currentUser } from '../cluster/operator';
 import type { ClusterProfile } from '../cluster/profile';
 import { commandRegistry, type CommandRegistry } from '../commands';
 import { describeError } from '../commands/errors';
@@ -19,16 +20,7 @@ import { formatProblem, type RunbookProblem } from './diagnostics';
 import { isProgressUpdate, runCell, throttle } from './execute';
 import { parseRunbook, type RunbookCell, type RunbookDocument } from './format';
 import { CellTimeoutError, formatMs, RunQueue, type QueueTask, type TaskOutcome } from './queue';
-import {
-  currentUser,
-  describeCellRecord,
-  findResumePoint,
-  readCellRecords,
-  RunLog,
-  runLogPath,
-  type CellEntry,
-  type ResumePoint,
-} from './runLog';
+import { describeCellRecord, findResumePoint, readCellRecords, RunLog, runLogPath, type CellEntry, type ResumePoint } from './runLog';
 
 export interface HeadlessOptions {
   readonly file: string;

@@ -5,7 +5,6 @@
  * accepts them) with a structured `cell` member for resume and audit tools.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import * as z from 'zod';
 
@@ -44,17 +43,6 @@ export const cellRecordSchema = z.object({
 });
 export type CellRecord = z.infer<typeof cellRecordSchema>;
 export type CellEntry = CellRecord['cell'];
-
-export function currentUser(): string {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry in some containers: fall back to the environment.
-    user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  }
-  return `${user}@${hostname()}`;
-}
 
 export function newSessionId(now: Date = new Date()): string {
   return `rb-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;

@@ -4,13 +4,13 @@
  * embedded cluster, and every integration test. See README.md in this folder.
  */
 import { describeZodError } from '../cluster/profile';
-import { ClusterModel } from './model/model';
+import { SimModel } from './model/model';
 import { simOptionsSchema, type SimOptionsInput } from './model/options';
 import { ControlServer, metricsOf, stateOf, type ControlContext } from './server/control';
 import { RealTimeDriver } from './server/driver';
 import { MetaServerGroup, ReplicaServerGroup } from './server/metaServer';
 
-export { ClusterModel } from './model/model';
+export { SimModel } from './model/model';
 export {
   parseTables,
   resolveOptions,
@@ -44,7 +44,7 @@ export interface SimulatedCluster {
   readonly metaServers: string[];
   /** `http://127.0.0.1:port` of the control API. */
   readonly controlUrl: string;
-  readonly model: ClusterModel;
+  readonly model: SimModel;
   /** Runs the simulated clock forward (deterministic; works in both clock modes). */
   advance(seconds: number): void;
   /** Same JSON as GET /metrics and GET /state. */
@@ -58,7 +58,7 @@ export async function startSimulatedCluster(opts: StartOptions = {}): Promise<Si
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${port}: expected 0 (free ports) or 1..65535`);
   if (!(timeScale >= 0) || !Number.isFinite(timeScale))
     throw new Error(`bad timeScale ${timeScale}: expected a number ≥ 0 (0 = manual clock)`);
-  const model = new ClusterModel(modelOpts);
+  const model = new SimModel(modelOpts);
   const metas = new MetaServerGroup(model);
   const replicas = listenReplicas ? new ReplicaServerGroup(model) : null;
   const driver = timeScale > 0 ? new RealTimeDriver(model, timeScale) : null;

@@ -1,6 +1,6 @@
 /**
  * A minimal fixture meta cluster for the protocol tests (loopback, port 0). Each meta decodes
- * request frames with our codec and answers per the leader rules of §4; tests can override any
+ * request frames with our codec and answers as a leader or a follower (ERR_FORWARD_TO_OTHERS with the leader); tests can override any
  * reply (raw bytes, silence, close mid-frame). Not the simulator: just enough to exercise the client.
  */
 import * as net from 'node:net';

@@ -3,10 +3,11 @@ import { SnapshotBuilder } from '../../cluster/snapshot';
 import { replicaRatio } from '../../cluster/health';
 import { AppStatus, type AppInfo } from '../../pegasus/types';
 import { keyValueTable } from '../format';
-import { didYouMean } from '../../cluster/profile';
+import { didYouMean } from '../../cluster/suggest';
 import { CommandError } from '../errors';
 import type { Cell, CommandContext, CommandSpec, TableData } from '../types';
-import { callOpts, result } from './common';
+import { callOpts } from './common';
+import { result } from '../result';
 
 /** The meta's "no such table" names neither the table nor the ones there are: say both (and the likely one). */
 async function noSuchTable(ctx: CommandContext, name: string, e: unknown): Promise<never> {

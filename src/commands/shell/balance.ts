@@ -4,7 +4,8 @@ import { CommandError } from '../errors';
 import { SnapshotBuilder } from '../../cluster/snapshot';
 import { argError } from '../parser';
 import type { CommandContext, CommandSpec, FlagSpec, ParsedArgs } from '../types';
-import { callOpts, effectiveLevel, parseGpid, proposalLevelWarning, resolveNode, result, type ResolvedNode } from './common';
+import { callOpts, effectiveLevel, parseGpid, proposalLevelWarning, resolveNode, type ResolvedNode } from './common';
+import { result } from '../result';
 
 const tableList = (apps: readonly AppInfo[]) => apps.map((a) => `${a.appName} (app_id ${a.appId})`).join(', ') || 'none';
 

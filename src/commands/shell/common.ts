@@ -3,9 +3,9 @@ import { isIpPort } from '../../cluster/address';
 import { fetchSnapshot } from '../../cluster/fetch';
 import type { ClusterSnapshot } from '../../cluster/snapshot';
 import type { CallOptions } from '../../cluster/client';
+import { META_LEVEL_VALUE, isMetaLevel } from '../../pegasus/types';
 import { CommandError } from '../errors';
-import { renderTables } from '../format';
-import type { CommandContext, CommandResult, TableData } from '../types';
+import type { CommandContext } from '../types';
 
 export function callOpts(ctx: CommandContext): CallOptions {
   return { signal: ctx.signal };
@@ -14,23 +14,6 @@ export function callOpts(ctx: CommandContext): CallOptions {
 /** A fresh model of the cluster (the shell reads everything anew for every command). */
 export function freshSnapshot(ctx: CommandContext): Promise<ClusterSnapshot> {
   return fetchSnapshot(ctx.client, { signal: ctx.signal, extras: false });
-}
-
-export function result(
-  command: string,
-  data: unknown,
-  tables: TableData[],
-  opts: { text?: string; summary?: string; ok?: boolean; changed?: boolean } = {},
-): CommandResult {
-  return {
-    command,
-    ok: opts.ok ?? true,
-    data,
-    tables,
-    text: opts.text ?? renderTables(tables),
-    ...(opts.summary !== undefined ? { summary: opts.summary } : {}),
-    ...(opts.changed !== undefined ? { changed: opts.changed } : {}),
-  };
 }
 
 /** `2023-11-21_10:20:30` in local time, as the shell's time_s_to_date_time prints it; '-' for 0. */
@@ -81,7 +64,7 @@ export async function effectiveLevel(ctx: CommandContext): Promise<string | unde
 /** Why a registered proposal will not run (or may be undone) at this effective level; undefined when fine. */
 export function proposalLevelWarning(level: string | undefined): string | undefined {
   if (level === undefined) return undefined;
-  if (['stopped', 'blind', 'freezed'].includes(level)) {
+  if (isMetaLevel(level) && META_LEVEL_VALUE[level] < META_LEVEL_VALUE.steady) {
     return `warning: the effective meta level is ${level}; the proposal waits until it is steady or lively${level === 'freezed' ? ' (too few nodes alive, see cluster_info)' : ''}`;
   }
   if (level === 'lively') return 'note: the meta is lively; its own balancer may move this partition again (use steady for manual moves)';

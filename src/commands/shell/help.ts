@@ -1,10 +1,10 @@
 /** `help [command]`: the index, or one command's usage and options. */
+import { didYouMean } from '../../cluster/suggest';
 import { CommandError } from '../errors';
 import { commandHelp, helpIndex } from '../help';
-import { closest } from '../parser';
 import type { CommandRegistry } from '../registry';
 import type { CommandSpec } from '../types';
-import { result } from './common';
+import { result } from '../result';
 
 export function makeHelpCommand(registry: CommandRegistry): CommandSpec {
   return {
@@ -24,7 +24,7 @@ export function makeHelpCommand(registry: CommandRegistry): CommandSpec {
       }
       const spec = registry.get(name);
       if (!spec) {
-        const near = closest(name, registry.names());
+        const near = didYouMean(name, registry.names());
         throw new CommandError(
           `unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`,
           'UnknownCommand',

@@ -4,7 +4,8 @@ import type { AppInfo } from '../../pegasus/types';
 import { AppStatus } from '../../pegasus/types';
 import { keyValueTable } from '../format';
 import type { Cell, CommandSpec, TableData } from '../types';
-import { callOpts, freshSnapshot, result, shellTime } from './common';
+import { callOpts, freshSnapshot, shellTime } from './common';
+import { result } from '../result';
 
 function generalRow(a: AppInfo, withAtomic: boolean): Cell[] {
   const row: Cell[] = [

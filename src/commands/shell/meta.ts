@@ -1,10 +1,11 @@
 /** `cluster_info`, `get_meta_level`, `set_meta_level <level>`. */
 import { parseClusterInfo } from '../../cluster/metaInfo';
-import { MetaFunctionLevel, enumName, metaLevelName } from '../../pegasus/types';
+import { META_LEVELS, META_LEVEL_VALUE, MetaFunctionLevel, enumName, isMetaLevel, metaLevelName } from '../../pegasus/types';
 import { keyValueTable } from '../format';
 import { argError } from '../parser';
 import type { CommandSpec, ParsedArgs } from '../types';
-import { callOpts, effectiveLevel, result } from './common';
+import { callOpts, effectiveLevel } from './common';
+import { result } from '../result';
 
 export const clusterInfoCommand: CommandSpec = {
   name: 'cluster_info',
@@ -103,8 +104,6 @@ export const getMetaLevelCommand: CommandSpec = {
   },
 };
 
-const LEVELS = ['stopped', 'blind', 'freezed', 'steady', 'lively'] as const;
-
 /** The level as typed, lower case without the tolerated `fl_` prefix ('FL_STEADY' → 'steady'). */
 function levelArg(args: ParsedArgs): string {
   return String(args.values.level).toLowerCase().replace(/^fl_/, '');
@@ -122,7 +121,7 @@ export const setMetaLevelCommand: CommandSpec = {
       name: 'level',
       type: 'string',
       required: true,
-      valueName: LEVELS.join('|'),
+      valueName: META_LEVELS.join('|'),
       complete: 'meta-level',
       description: 'the new level',
     },
@@ -130,12 +129,12 @@ export const setMetaLevelCommand: CommandSpec = {
   validate(args) {
     // The shell accepts the bare name; `fl_` is tolerated. A bad name is reported like the shell does.
     const v = levelArg(args);
-    if (!(LEVELS as readonly string[]).includes(v)) {
+    if (!isMetaLevel(v)) {
       throw argError(
         setMetaLevelCommand,
         args,
         'level',
-        `parse ${String(args.values.level)} as meta function level failed (one of ${LEVELS.join(', ')})`,
+        `parse ${String(args.values.level)} as meta function level failed (one of ${META_LEVELS.join(', ')})`,
       );
     }
   },
@@ -143,7 +142,7 @@ export const setMetaLevelCommand: CommandSpec = {
   mutating: true,
   describeChange(args) {
     const v = levelArg(args);
-    const clears = ['stopped', 'blind', 'freezed', 'steady'].includes(v) ? ' (pending balancer proposals are cleared)' : '';
+    const clears = isMetaLevel(v) && META_LEVEL_VALUE[v] <= META_LEVEL_VALUE.steady ? ' (pending balancer proposals are cleared)' : '';
     return `set the meta function level to ${v}${clears}`;
   },
   async execute(ctx, args) {

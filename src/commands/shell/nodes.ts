@@ -1,7 +1,8 @@
 /** `nodes [-d] [-r] [-s status]`: the replica servers with their replica counts, like the Pegasus shell. */
 import { keyValueTable } from '../format';
 import type { CommandSpec, TableData } from '../types';
-import { freshSnapshot, result } from './common';
+import { freshSnapshot } from './common';
+import { result } from '../result';
 
 export const nodesCommand: CommandSpec = {
   name: 'nodes',

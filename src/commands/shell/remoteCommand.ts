@@ -2,7 +2,8 @@
 import { NodeStatus } from '../../pegasus/types';
 import type { CommandSpec } from '../types';
 import { parseClusterInfo } from '../../cluster/metaInfo';
-import { callOpts, result } from './common';
+import { callOpts } from './common';
+import { result } from '../result';
 
 /** Commands (or first arguments) that only read; anything else with arguments changes a setting. */
 const READ_ONLY_COMMANDS = new Set([

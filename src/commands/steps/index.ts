@@ -22,8 +22,8 @@ import {
   progressLine,
   progressVisual,
   refusalTable,
-  result,
 } from './present';
+import { result } from '../result';
 import { engineFlagOptions, engineFlags } from './engineFlags';
 import { engineFor, operationAddresses } from './services';
 
@@ -346,15 +346,13 @@ export function stepSpecs(): CommandSpec[] {
           const tables = ok
             ? [keyValueTable('preflight', [...facts, ['verdict', 'ready: nothing stands in the way']])]
             : [refusalTable(refusals), keyValueTable('checked with', facts)];
-          return result(
-            name,
+          return result(name, { operation: op, refusals, minLive, warnings }, tables, {
             ok,
-            { operation: op, refusals, minLive, warnings },
-            tables,
-            ok
+            summary: ok
               ? `${op.op} may start${minLive.read ? '' : ` (min_live ${minLive.value} assumed)`}`
               : `${op.op} refused: ${refusals[0]!.reason}`,
-          );
+            changed: false,
+          });
         }
         const state = await port.readState(ctx.signal);
         const plan = await engine.plan(op, ctx.signal);
@@ -386,7 +384,7 @@ export function stepSpecs(): CommandSpec[] {
         const summary = !plan.problems.length
           ? `${plan.kind}: ${plan.primariesMoved} primaries moved, ${plan.copies} replicas copied (${fmtBytes(plan.bytes)})${rehearsal ? `; rehearsal ${rehearsal.outcome}: ${rehearsal.replicasCopied} replicas copied, ${rehearsal.frozenSeconds > 0 ? `FROZEN ${rehearsal.frozenSeconds.toFixed(0)} s` : 'never frozen'}` : ''}`
           : `plan impossible: ${plan.problems[0]}`;
-        return result(name, ok, { plan, visual, ...(rehearsal ? { rehearsal } : {}) }, tables, summary);
+        return result(name, { plan, visual, ...(rehearsal ? { rehearsal } : {}) }, tables, { ok, summary, changed: false });
       },
     };
     return spec;
@@ -467,13 +465,11 @@ export function stepSpecs(): CommandSpec[] {
         if (r.refusals[0]) rows.push(['fix', r.refusals[0].fix]);
         const ml = (r.data as { minLive?: { note?: string } } | undefined)?.minLive?.note;
         if (ml) rows.push(['min_live', ml]);
-        return result(
-          'freeze-check',
-          false,
-          r.data,
-          [keyValueTable('freeze-check refused', rows)],
-          `freeze-check refused: ${String(problems[0] ?? firstLineOf(r.message))}`,
-        );
+        return result('freeze-check', r.data, [keyValueTable('freeze-check refused', rows)], {
+          ok: false,
+          summary: `freeze-check refused: ${String(problems[0] ?? firstLineOf(r.message))}`,
+          changed: false,
+        });
       }
       const lastLine = r.message.split('\n').at(-1) ?? '';
       const now = keyValueTable('now', [
@@ -485,7 +481,7 @@ export function stepSpecs(): CommandSpec[] {
       ]);
       // A freeze the engine can avoid is not a failure; one no threshold avoids (min-live) is.
       const ok = d.pctAllowingRemoval !== null;
-      return result('freeze-check', ok, r.data, [now, table], lastLine, false, r.message);
+      return result('freeze-check', r.data, [now, table], { ok, summary: lastLine, changed: false, text: r.message });
     },
   };
 

@@ -8,20 +8,9 @@ import { nodeLoads, type NodeLoad } from '../../engine/model';
 import type { ScalePlan } from '../../engine/plan';
 import type { ClusterState } from '../../engine/ports';
 import { distributionOf, type DistributionVisual, type PlanVisual, type ProgressVisual } from '../../runbook/visual';
-import { keyValueTable, renderTables } from '../format';
+import { keyValueTable } from '../format';
+import { result } from '../result';
 import type { CommandResult, TableData } from '../types';
-
-export function result(
-  command: string,
-  ok: boolean,
-  data: unknown,
-  tables: TableData[],
-  summary: string,
-  changed = false,
-  text?: string,
-): CommandResult {
-  return { command, ok, data, tables, text: text ?? renderTables(tables), summary, changed };
-}
 
 /** Per-node counts after the plan's moves, predicted from the counts now. */
 export function predictedLoads(state: ClusterState, plan: ScalePlan): NodeLoad[] {
@@ -196,7 +185,7 @@ export function operationResult(command: string, r: OperationResult, visual: Dis
     r.outcome === 'done'
       ? `${command} done: ${firstLine(r.clusterState)}`
       : `${command} ${r.outcome}: ${firstLine(message.replace(/^.*?refused:\s*/s, '').replace(new RegExp(`^${command} ${r.outcome}:\\s*`), ''))}`;
-  return result(command, ok, { ...r, ...(visual ? { visual } : {}) }, tables, summary, r.outcome !== 'refused');
+  return result(command, { ...r, ...(visual ? { visual } : {}) }, tables, { ok, summary, changed: r.outcome !== 'refused' });
 }
 
 function firstLine(s: string): string {

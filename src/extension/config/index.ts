@@ -11,7 +11,7 @@ import { Disposable } from '../disposable';
 import { NodeStatus } from '../../pegasus/types';
 import { looksLikePegasusConfig } from '../../config/detect';
 import { isRunbookUri, scanRunbook } from '../../config/runbookPlans';
-import { parseSettings, type ClusterFacts, type EditorContext, type RunbookPlan } from '../../config/settings';
+import { parseSettings, type ClusterNodeCounts, type EditorContext, type RunbookPlan } from '../../config/settings';
 import { openCalculator } from './calculator';
 
 export const LANGUAGE_ID = 'pegasus-config';
@@ -73,7 +73,7 @@ class ContextSender extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly poll: ReturnType<typeof setInterval>;
   private readonly plans = new Map<string, RunbookPlan>();
-  private readonly fetched = new Map<string, { at: number; facts: ClusterFacts | undefined }>();
+  private readonly fetched = new Map<string, { at: number; facts: ClusterNodeCounts | undefined }>();
 
   constructor() {
     super();
@@ -136,10 +136,10 @@ class ContextSender extends Disposable {
     this.timer = setTimeout(() => void this.send(), 300);
   }
 
-  private async clusterFacts(reg: ClusterRegistry | undefined): Promise<ClusterFacts[]> {
+  private async clusterNodeCounts(reg: ClusterRegistry | undefined): Promise<ClusterNodeCounts[]> {
     if (!reg) return [];
     const wantLive = vscode.workspace.textDocuments.some((d) => d.languageId === LANGUAGE_ID);
-    const out: ClusterFacts[] = [];
+    const out: ClusterNodeCounts[] = [];
     for (const c of reg.list()) {
       const name = c.profile.name;
       const snap = reg.latestSnapshot(name);
@@ -153,7 +153,7 @@ class ContextSender extends Disposable {
         continue;
       }
       if (!wantLive) continue;
-      let facts: ClusterFacts | undefined;
+      let facts: ClusterNodeCounts | undefined;
       try {
         const nodes = await c.client.listNodes({ timeoutMs: 3000 });
         facts = {
@@ -172,7 +172,7 @@ class ContextSender extends Disposable {
 
   private async send(): Promise<void> {
     const reg = getClusterRegistry();
-    const clusters = await this.clusterFacts(reg);
+    const clusters = await this.clusterNodeCounts(reg);
     const active = reg?.active?.profile.name;
     const inTabs = openTabUris();
     const runbookPlans = [...this.plans.values()].filter((p) => inTabs.has(p.uri));

@@ -1,18 +1,26 @@
 /**
  * Command ids the explorer contributes, and the runbook template commands its node actions call.
  * The runbook feature (src/extension/notebook) registers the template commands; each takes one
- * argument `{ cluster: string, nodes: string[] }` (node addresses as the explorer shows them) and
- * opens a pre-filled runbook.
+ * `RunbookTemplateArgs` and opens a pre-filled runbook.
  */
-export const RUNBOOK_TEMPLATE_COMMANDS = {
-  scaleIn: 'pegasus.newScaleInRunbook',
-  scaleOut: 'pegasus.newScaleOutRunbook',
+import type { TemplateKind } from '../../runbook/templates';
+
+/** One command per template; package.json contributes each with the template's title (TEMPLATE_TITLES). */
+export const RUNBOOK_TEMPLATE_COMMANDS: Readonly<Record<TemplateKind, string>> = {
+  'scale-in': 'pegasus.newScaleInRunbook',
+  'scale-out': 'pegasus.newScaleOutRunbook',
   migrate: 'pegasus.newMigrationRunbook',
-} as const;
+};
 
 export interface RunbookTemplateArgs {
-  readonly cluster: string;
-  readonly nodes: readonly string[];
+  readonly cluster?: string;
+  /** Node addresses as the explorer shows them; without them the command asks. */
+  readonly nodes?: readonly string[];
+  /** migrate only. */
+  readonly from?: readonly string[];
+  readonly to?: readonly string[];
+  /** Tests: open the new runbook without showing it, and return it. */
+  readonly show?: boolean;
 }
 
 export const EXPLORER_COMMANDS = {

@@ -93,6 +93,7 @@ export interface ClusterIdentity {
   readonly control?: string;
 }
 
+/** One cluster as the explorer and status bar show it: its settings entry plus the last refresh's figures. */
 export interface ClusterFacts extends ClusterIdentity {
   readonly active: boolean;
   readonly status: ClusterStatus;

@@ -1,8 +1,5 @@
-/** Command ids the runbook feature contributes (package.json lists the same). */
+/** Command ids of the runbook feature's own actions (templates: RUNBOOK_TEMPLATE_COMMANDS in the explorer's ids). */
 export const RUNBOOK_COMMANDS = {
-  newScaleOut: 'pegasus.newScaleOutRunbook',
-  newScaleIn: 'pegasus.newScaleInRunbook',
-  newMigration: 'pegasus.newMigrationRunbook',
   editCellOptions: 'pegasus.runbook.editCellOptions',
   showRunLog: 'pegasus.runbook.showRunLog',
   resume: 'pegasus.runbook.resume',

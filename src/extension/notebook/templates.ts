@@ -7,20 +7,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runbookTemplate, templateFileName, TEMPLATE_TITLES, type TemplateKind } from '../../runbook/templates';
 import { getClusterRegistry } from '../clusters';
-import { RUNBOOK_COMMANDS } from './commandIds';
+import { RUNBOOK_TEMPLATE_COMMANDS, type RunbookTemplateArgs } from '../explorer/commandIds';
 import { NOTEBOOK_TYPE, type RunbookSerializer } from './serializer';
 
-interface TemplateArgs {
-  readonly cluster?: string;
-  readonly nodes?: readonly string[];
-  readonly from?: readonly string[];
-  readonly to?: readonly string[];
-  /** Tests: open the new runbook without showing it, and return it. */
-  readonly show?: boolean;
-}
-
 export function registerTemplateCommands(context: vscode.ExtensionContext, serializer: RunbookSerializer): void {
-  const newRunbook = (kind: TemplateKind) => async (args?: TemplateArgs) => {
+  const newRunbook = (kind: TemplateKind) => async (args?: RunbookTemplateArgs) => {
     const registry = getClusterRegistry();
     const clusterName = args?.cluster ?? registry?.active?.profile.name;
     const profile = clusterName ? registry?.get(clusterName)?.profile : undefined;
@@ -51,11 +42,8 @@ export function registerTemplateCommands(context: vscode.ExtensionContext, seria
     if (args?.show !== false) await vscode.window.showNotebookDocument(doc);
     return doc;
   };
-  context.subscriptions.push(
-    vscode.commands.registerCommand(RUNBOOK_COMMANDS.newScaleOut, newRunbook('scale-out')),
-    vscode.commands.registerCommand(RUNBOOK_COMMANDS.newScaleIn, newRunbook('scale-in')),
-    vscode.commands.registerCommand(RUNBOOK_COMMANDS.newMigration, newRunbook('migrate')),
-  );
+  for (const [kind, command] of Object.entries(RUNBOOK_TEMPLATE_COMMANDS) as [TemplateKind, string][])
+    context.subscriptions.push(vscode.commands.registerCommand(command, newRunbook(kind)));
 }
 
 async function pickNodes(kind: TemplateKind, cluster: string): Promise<string[] | undefined> {

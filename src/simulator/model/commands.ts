@@ -3,7 +3,7 @@
  * (`OK`, `set ok`, `total=3`), 2.6/master prints nlohmann `dump(2)` JSON (2-space indent, sorted
  * keys). Followers only know the commands registered before the leader lock.
  */
-import type { ClusterModel } from './model';
+import type { SimModel } from './model';
 import type { LeaderState } from './types';
 
 type Out = string;
@@ -48,7 +48,7 @@ const HELP: Record<string, [string, string]> = {
   'meta.lb.add_secondary_max_count_for_one_node': ['control the max count to add secondary for one node', '[num | DEFAULT]'],
 };
 
-export function runRemoteCommand(model: ClusterModel, meta: number, cmd: string, args: readonly string[]): Out {
+export function runRemoteCommand(model: SimModel, meta: number, cmd: string, args: readonly string[]): Out {
   const json = model.cfg.version === '2.6';
   const isLeader = model.leader !== null && model.leader.meta === meta;
   const known = cmd in HELP || cmd === 'h' || cmd === 'H' || cmd === 'Help';
@@ -150,7 +150,7 @@ function parseIntStrict(s: string): number | null {
 }
 
 function intCommand(
-  model: ClusterModel,
+  model: SimModel,
   meta: number,
   json: boolean,
   name: string,
@@ -181,7 +181,7 @@ function intCommand(
 type BoolKey = 'onlyMovePrimary' | 'onlyPrimaryBalancer' | 'balancerInTurn' | 'addSecondaryEnableFlowControl';
 
 function boolCommand(
-  model: ClusterModel,
+  model: SimModel,
   meta: number,
   json: boolean,
   name: string,
@@ -207,7 +207,7 @@ function boolCommand(
 const IPV4_PORT = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}:\d{1,5}$/;
 const HOST_PORT = /^[A-Za-z0-9._-]+:\d{1,5}$/;
 
-function blackList(model: ClusterModel, meta: number, json: boolean, args: readonly string[], l: LeaderState): Out {
+function blackList(model: SimModel, meta: number, json: boolean, args: readonly string[], l: LeaderState): Out {
   if (args.length === 0)
     return json ? nlohmannDump({ assign_secondary_black_list: l.blackList.join(','), error: 'ok' }) : `get ok: ${l.blackList.join(',')}`;
   if (args.length > 1) return json ? nlohmannDump({ error: 'invalid argument, 0 or 1 argument is acceptable' }) : 'invalid arguments';
@@ -230,7 +230,7 @@ function blackList(model: ClusterModel, meta: number, json: boolean, args: reado
   return json ? nlohmannDump({ error: 'ok' }) : 'set ok';
 }
 
-function ignoredApps(model: ClusterModel, meta: number, json: boolean, args: readonly string[], l: LeaderState): Out {
+function ignoredApps(model: SimModel, meta: number, json: boolean, args: readonly string[], l: LeaderState): Out {
   const sub = args[0];
   if (sub === 'get') {
     if (json) return nlohmannDump({ ignored_app_id_list: l.ignoredApps.join(',') });
@@ -267,7 +267,7 @@ function balanceCount(json: boolean, args: readonly string[], l: LeaderState): O
   return json ? nlohmannDump({ error: 'invalid arguments' }) : 'ERR: invalid arguments';
 }
 
-function configDump(model: ClusterModel): string {
+function configDump(model: SimModel): string {
   const c = model.cfg;
   return [
     '[meta_server]',
@@ -319,7 +319,7 @@ const REPLICA_HELP: Record<string, [string, string]> = {
  * Remote commands answered by a simulated replica server (only when replica servers listen).
  * The NFS rates are process variables: a restart resets them to 0 (no limit).
  */
-export function runReplicaCommand(model: ClusterModel, node: number, cmd: string, args: readonly string[]): Out {
+export function runReplicaCommand(model: SimModel, node: number, cmd: string, args: readonly string[]): Out {
   const json = model.cfg.version === '2.6';
   const n = model.nodes[node]!;
   const known = cmd in REPLICA_HELP || cmd === 'h' || cmd === 'H' || cmd === 'Help';

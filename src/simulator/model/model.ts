@@ -12,14 +12,14 @@
  * `protected abstract` declares the few calls that go up): `state.ts` (state, config changes, freeze,
  * ground truth, log) → `learning.ts` (proposals, learning) → `guardian.ts` (lb tick, cure) →
  * `lifecycle.ts` (replica servers, failure detection) → `meta.ts` (leadership, restarts, settings) →
- * `ClusterModel` here (construction, clock, read-only helpers). Import `ClusterModel` from here only.
+ * `SimModel` here (construction, clock, read-only helpers). Import `SimModel` from here only.
  */
 import { versionDefaults, type SimOptionsInput } from './options';
 import { MetaModel } from './meta';
 
 export type { MetaRole, ModelListener } from './state';
 
-export class ClusterModel extends MetaModel {
+export class SimModel extends MetaModel {
   constructor(input: SimOptionsInput = {}, epochMs = Date.UTC(2026, 0, 1)) {
     super(input, epochMs);
     for (let i = 0; i < this.cfg.metas; i++) {

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { describeZodError } from '../../cluster/profile';
+import { META_LEVELS } from '../../pegasus/types';
 
 export const pegasusVersionSchema = z.enum(['2.5', '2.6'], {
   error: 'expected the Pegasus version 2.5 or 2.6',
@@ -126,7 +127,7 @@ export const simOptionsSchema = z
     fdBeaconIntervalSeconds: z.number().positive().default(3),
     lbIntervalMs: z.number().int().positive().default(10000),
     configSyncIntervalMs: z.number().int().positive().default(30000),
-    levelOnStart: z.enum(['stopped', 'blind', 'freezed', 'steady', 'lively']).default('steady'),
+    levelOnStart: z.enum(META_LEVELS).default('steady'),
     maxReservedDroppedReplicas: z.number().int().min(0).default(1),
     mutation2pcMinReplicaCount: z.number().int().min(1).default(2),
     learnAppMaxConcurrentCount: z.number().int().min(1).default(5),

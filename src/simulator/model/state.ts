@@ -1,7 +1,7 @@
 /**
  * The state of the simulated cluster and the one place it changes: nodes, tables, partitions, the
  * meta leader state, the log, ground-truth metrics, config changes and the freeze rule. The layers
- * above (learning, guardian, lifecycle, meta) add behaviour; `ClusterModel` (model.ts) is the top.
+ * above (learning, guardian, lifecycle, meta) add behaviour; `SimModel` (model.ts) is the top.
  */
 import { freezeVerdict } from '../../cluster/freeze';
 import { SimClock } from './clock';

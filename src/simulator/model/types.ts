@@ -1,12 +1,12 @@
 /** Shared shapes of the behaviour model (pure data; no sockets). */
+import { META_LEVEL_VALUE, MetaFunctionLevel, metaLevelOf, type MetaLevel } from '../../pegasus/types';
 
-/** meta_function_level values, as on the wire. */
-export const Level = { stopped: 100, blind: 200, freezed: 300, steady: 400, lively: 500, invalid: 10000 } as const;
-export type LevelName = 'stopped' | 'blind' | 'freezed' | 'steady' | 'lively';
+/** meta_function_level values, as on the wire, by bare name (the model compares them as numbers). */
+export const Level = { ...META_LEVEL_VALUE, invalid: MetaFunctionLevel.fl_invalid } as const;
 
-export function levelName(v: number): LevelName | 'invalid' {
-  for (const [k, n] of Object.entries(Level)) if (n === v) return k as LevelName | 'invalid';
-  return 'invalid';
+/** The level's name for /state and the event log; 'invalid' for fl_invalid or an unknown value. */
+export function levelName(v: number): MetaLevel | 'invalid' {
+  return metaLevelOf(v) ?? 'invalid';
 }
 
 /** config_type values, as on the wire. */

@@ -1,6 +1,6 @@
 /**
  * What each meta server answers, derived purely from the model: the RPC responses (as the wire
- * codec's decoded shapes) and the HTTP endpoints' status and body (§4.3, §5). The server layer only
+ * codec's decoded shapes) and the HTTP endpoints' status and body (upstream src/meta/meta_http_service.cpp). The server layer only
  * moves bytes; everything observable is decided here.
  */
 import {
@@ -19,8 +19,9 @@ import {
   type QueryCfgRequest,
   type QueryCfgResponse,
 } from '../../pegasus/types';
+import { addHealth, emptyHealthCounts, partitionHealth } from '../../cluster/health';
 import { formatTime, nlohmannDump } from './commands';
-import type { ClusterModel } from './model';
+import type { SimModel } from './model';
 import { Level, levelName, type Partition, type SimApp } from './types';
 
 const OK = 'ERR_OK';
@@ -29,18 +30,18 @@ const NOT_ACTIVE = 'ERR_SERVICE_NOT_ACTIVE';
 
 type Gate = 'serve' | typeof FORWARD | typeof NOT_ACTIVE;
 
-function gate(model: ClusterModel, meta: number): Gate {
+function gate(model: SimModel, meta: number): Gate {
   const r = model.roleOf(meta);
   if (r === 'leader') return 'serve';
   if (r === 'leader-starting') return NOT_ACTIVE;
   return FORWARD;
 }
 
-const hp = (model: ClusterModel): boolean => model.cfg.version === '2.6';
+const hp = (model: SimModel): boolean => model.cfg.version === '2.6';
 
 // ------------------------------------------------------------------ RPC
 
-export function listNodes(model: ClusterModel, meta: number, status: number): ListNodesResponse {
+export function listNodes(model: SimModel, meta: number, status: number): ListNodesResponse {
   const g = gate(model, meta);
   if (g !== 'serve') return { err: g, infos: [] };
   const infos = model
@@ -57,7 +58,7 @@ export function listNodes(model: ClusterModel, meta: number, status: number): Li
   return { err: OK, infos };
 }
 
-export function appInfo(model: ClusterModel, a: SimApp): AppInfo {
+export function appInfo(model: SimModel, a: SimApp): AppInfo {
   const info: AppInfo = {
     status: AppStatus.AS_AVAILABLE,
     appType: 'pegasus',
@@ -78,7 +79,7 @@ export function appInfo(model: ClusterModel, a: SimApp): AppInfo {
   return info;
 }
 
-export function listApps(model: ClusterModel, meta: number, req: ListAppsRequest): ListAppsResponse {
+export function listApps(model: SimModel, meta: number, req: ListAppsRequest): ListAppsResponse {
   const g = gate(model, meta);
   if (g !== 'serve') return { err: g, infos: [] };
   let apps = model.apps.filter(() => req.status === AppStatus.AS_INVALID || req.status === AppStatus.AS_AVAILABLE);
@@ -111,7 +112,7 @@ export function listApps(model: ClusterModel, meta: number, req: ListAppsRequest
   return { err: OK, infos: apps.map((a) => appInfo(model, a)) };
 }
 
-export function partitionConfig(model: ClusterModel, p: Partition): PartitionConfiguration {
+export function partitionConfig(model: SimModel, p: Partition): PartitionConfiguration {
   const a = (i: number): string => model.nodes[i]!.address;
   const pc: PartitionConfiguration = {
     pid: { appId: p.app.id, partitionIndex: p.pidx },
@@ -132,7 +133,7 @@ export function partitionConfig(model: ClusterModel, p: Partition): PartitionCon
   return pc;
 }
 
-export function queryConfig(model: ClusterModel, meta: number, req: QueryCfgRequest): QueryCfgResponse {
+export function queryConfig(model: SimModel, meta: number, req: QueryCfgRequest): QueryCfgResponse {
   const g = gate(model, meta);
   if (g === FORWARD) {
     // A follower that knows the leader puts it in partitions[0].primary (and hp_primary on master).
@@ -168,7 +169,7 @@ export function queryConfig(model: ClusterModel, meta: number, req: QueryCfgRequ
   };
 }
 
-export function balanceCountString(model: ClusterModel): string {
+export function balanceCountString(model: SimModel): string {
   const c = model.leader?.balanceCount ?? { move_pri: 0, copy_pri: 0, copy_sec: 0, total: 0 };
   return hp(model)
     ? nlohmannDump({ copy_pri: c.copy_pri, copy_sec: c.copy_sec, move_pri: c.move_pri, total: c.total })
@@ -184,7 +185,7 @@ function stddev(xs: number[]): string {
 }
 
 /** The cluster_info rows in order (RPC: 9 keys incl. cluster_name; HTTP /meta/cluster: the first 8). */
-export function clusterInfoRows(model: ClusterModel, meta: number): [string, string][] {
+export function clusterInfoRows(model: SimModel, meta: number): [string, string][] {
   const alive = model.leader ? [...model.leader.alive] : [];
   const lvl = levelName(model.effectiveLevel());
   return [
@@ -200,20 +201,20 @@ export function clusterInfoRows(model: ClusterModel, meta: number): [string, str
   ];
 }
 
-export function clusterInfo(model: ClusterModel, meta: number): ClusterInfoResponse {
+export function clusterInfo(model: SimModel, meta: number): ClusterInfoResponse {
   const g = gate(model, meta);
   if (g !== 'serve') return { err: g, keys: [], values: [] };
   const rows = clusterInfoRows(model, meta);
   return { err: OK, keys: rows.map((r) => r[0]), values: rows.map((r) => r[1]) };
 }
 
-export function controlMeta(model: ClusterModel, meta: number, level: number): ControlMetaResponse {
+export function controlMeta(model: SimModel, meta: number, level: number): ControlMetaResponse {
   const g = gate(model, meta);
   if (g !== 'serve') return { err: g, oldLevel: 0 };
   return { err: OK, oldLevel: model.controlMetaLevel(level) };
 }
 
-export function proposeBalancer(model: ClusterModel, meta: number, req: BalancerRequest): BalancerResponse {
+export function proposeBalancer(model: SimModel, meta: number, req: BalancerRequest): BalancerResponse {
   // Since 2.5 the app is looked up before the leader check: a follower holds no apps.
   const g = gate(model, meta);
   if (g === FORWARD) return { err: 'ERR_APP_NOT_EXIST' };
@@ -236,7 +237,7 @@ export function proposeBalancer(model: ClusterModel, meta: number, req: Balancer
   return { err: model.proposeBalancer(req.gpid.appId, req.gpid.partitionIndex, actions, req.force === true) };
 }
 
-// ------------------------------------------------------------------ shell-style health (hard-coded "< 2" rule)
+// ------------------------------------------------------------------ shell-style health (src/cluster/health.ts)
 
 export interface AppHealth {
   fully_healthy: number;
@@ -245,21 +246,11 @@ export interface AppHealth {
   read_unhealthy: number;
 }
 
+/** The counters `app -d` / `ls -d` print, by the shell's rule, in the wire's snake_case. */
 export function appHealth(a: SimApp): AppHealth {
-  let full = 0;
-  let wu = 0;
-  let ru = 0;
-  for (const p of a.partitions) {
-    const rc = (p.primary >= 0 ? 1 : 0) + p.secondaries.length;
-    if (p.primary >= 0) {
-      if (rc >= p.maxReplicas) full++;
-      else if (rc < 2) wu++;
-    } else {
-      wu++;
-      ru++;
-    }
-  }
-  return { fully_healthy: full, unhealthy: a.partitionCount - full, write_unhealthy: wu, read_unhealthy: ru };
+  const c = emptyHealthCounts();
+  for (const p of a.partitions) addHealth(c, partitionHealth(p.primary >= 0, p.secondaries.length, p.maxReplicas));
+  return { fully_healthy: c.fullyHealthy, unhealthy: c.unhealthy, write_unhealthy: c.writeUnhealthy, read_unhealthy: c.readUnhealthy };
 }
 
 // ------------------------------------------------------------------ HTTP
@@ -282,7 +273,7 @@ const ALLOWED: Record<string, readonly string[]> = {
 };
 
 /** `path` as sent (may include the query); decoding and splitting as the rDSN HTTP server does. */
-export function handleHttp(model: ClusterModel, meta: number, method: string, rawPath: string): HttpAnswer {
+export function handleHttp(model: SimModel, meta: number, method: string, rawPath: string): HttpAnswer {
   const qi = rawPath.indexOf('?');
   const pathPart = qi >= 0 ? rawPath.slice(0, qi) : rawPath;
   const queryPart = qi >= 0 ? rawPath.slice(qi + 1) : '';
@@ -381,7 +372,7 @@ function decodeSafe(s: string): string {
   }
 }
 
-function nodesView(model: ClusterModel, detail: boolean): unknown {
+function nodesView(model: SimModel, detail: boolean): unknown {
   const known = model.knownNodes();
   const rows = known.map((k) => ({ n: model.nodes[k.idx]!, alive: k.alive }));
   const id = (i: number): string => model.ident(i);
@@ -407,7 +398,7 @@ function nodesView(model: ClusterModel, detail: boolean): unknown {
   };
 }
 
-function appsView(model: ClusterModel, detail: boolean): unknown {
+function appsView(model: SimModel, detail: boolean): unknown {
   const general: Record<string, Record<string, string>> = {};
   for (const a of model.apps) {
     general[String(a.id)] = {
@@ -460,7 +451,7 @@ function appsView(model: ClusterModel, detail: boolean): unknown {
   return out;
 }
 
-function appView(model: ClusterModel, a: SimApp, detail: boolean): unknown {
+function appView(model: SimModel, a: SimApp, detail: boolean): unknown {
   const out: Record<string, unknown> = {
     general: {
       app_name: a.name,
@@ -511,7 +502,7 @@ interface FlagDesc {
   type: string;
   mutable: boolean;
   description: string;
-  value: (model: ClusterModel, meta: number) => string;
+  value: (model: SimModel, meta: number) => string;
 }
 
 const FLAGS: FlagDesc[] = [
@@ -573,7 +564,7 @@ const FLAGS: FlagDesc[] = [
   },
 ];
 
-function flagRow(f: FlagDesc, model: ClusterModel, meta: number): Record<string, string> {
+function flagRow(f: FlagDesc, model: SimModel, meta: number): Record<string, string> {
   return {
     name: f.name,
     section: f.section,
@@ -584,7 +575,7 @@ function flagRow(f: FlagDesc, model: ClusterModel, meta: number): Record<string,
   };
 }
 
-function configView(model: ClusterModel, meta: number, path: string, query: Map<string, string>): HttpAnswer {
+function configView(model: SimModel, meta: number, path: string, query: Map<string, string>): HttpAnswer {
   if (path === 'configs') return ok(Object.fromEntries(FLAGS.map((f) => [f.name, flagRow(f, model, meta)])));
   const name = query.get('name') ?? '';
   if (name === '') return { status: 400, body: "name shouldn't be empty" };
@@ -593,7 +584,7 @@ function configView(model: ClusterModel, meta: number, path: string, query: Map<
   return ok(flagRow(f, model, meta));
 }
 
-function updateConfig(model: ClusterModel, meta: number, query: Map<string, string>): HttpAnswer {
+function updateConfig(model: SimModel, meta: number, query: Map<string, string>): HttpAnswer {
   if (query.size !== 1)
     return { status: 400, body: json({ update_status: 'ERR_INVALID_PARAMETERS: there should be exactly one config to be updated once' }) };
   const [name, value] = [...query.entries()][0]!;
@@ -609,7 +600,7 @@ function updateConfig(model: ClusterModel, meta: number, query: Map<string, stri
 }
 
 /** Level names for /state, with the auto-freeze made explicit. */
-export function levels(model: ClusterModel): { stored: string; effective: string } {
+export function levels(model: SimModel): { stored: string; effective: string } {
   const l = model.leader;
   return { stored: l ? levelName(l.storedLevel) : 'none', effective: l ? levelName(model.effectiveLevel()) : 'none' };
 }

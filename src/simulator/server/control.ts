@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import * as z from 'zod';
 import { describeZodError } from '../../cluster/profile';
-import type { ClusterModel } from '../model/model';
+import type { SimModel } from '../model/model';
 import { appHealth, levels } from '../model/views';
 import type { RealTimeDriver } from './driver';
 import type { MetaServerGroup, ReplicaServerGroup } from './metaServer';
@@ -46,7 +46,7 @@ type Routed = { status: number; body: unknown };
 const emptySchema = z.object({}).strict();
 
 export interface ControlContext {
-  model: ClusterModel;
+  model: SimModel;
   /** Resolves once `cond` holds (see waitFor); set by the control server. */
   waitFor?: (ready: Readiness, timeoutMs: number, what: string) => Promise<number>;
   metas: MetaServerGroup;

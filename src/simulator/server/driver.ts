@@ -3,7 +3,7 @@
  * time. A timer catches the clock up every few milliseconds, and every request catches it up too,
  * so answers always reflect "now". With timeScale 0 nothing runs by itself (manual `advance`).
  */
-import type { ClusterModel } from '../model/model';
+import type { SimModel } from '../model/model';
 
 export interface DriverStats {
   timeScale: number;
@@ -23,7 +23,7 @@ export class RealTimeDriver {
   private readonly stats: DriverStats;
 
   constructor(
-    private readonly model: ClusterModel,
+    private readonly model: SimModel,
     readonly timeScale: number,
     private readonly tickMs = 20,
   ) {

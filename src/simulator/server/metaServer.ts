@@ -15,7 +15,7 @@ import {
   type RequestFrame,
 } from '../../pegasus';
 import { runRemoteCommand, runReplicaCommand } from '../model/commands';
-import type { ClusterModel } from '../model/model';
+import type { SimModel } from '../model/model';
 import * as V from '../model/views';
 import { EndpointGroup, type Faults } from './loopback';
 
@@ -23,7 +23,7 @@ export type MetaFaults = Faults;
 
 /** Decodes one request frame and answers it with `dispatch`; unknown names get ERR_HANDLER_NOT_FOUND. */
 function answerFrame(
-  model: ClusterModel,
+  model: SimModel,
   frame: Buffer,
   known: (name: string) => AnyRpc | undefined,
   dispatch: (rpc: AnyRpc, req: unknown) => unknown,
@@ -56,7 +56,7 @@ function answerFrame(
 export class MetaServerGroup {
   private readonly group: EndpointGroup;
 
-  constructor(private readonly model: ClusterModel) {
+  constructor(private readonly model: SimModel) {
     this.group = new EndpointGroup({
       accepting: (i) => this.model.metas[i]!.up,
       frame: (i, f) =>
@@ -137,7 +137,7 @@ export class MetaServerGroup {
 export class ReplicaServerGroup {
   private readonly group: EndpointGroup;
 
-  constructor(private readonly model: ClusterModel) {
+  constructor(private readonly model: SimModel) {
     this.group = new EndpointGroup({
       accepting: (i) => this.model.nodes[i]?.running === true,
       frame: (i, f) =>

@@ -1,18 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import {
-  distributionOf,
-  livePlacementOption,
-  rehearse,
-  simulatorAcceptsPlacement,
-  type PlacementOption,
-} from '../../../src/engine/rehearse';
+import { distributionOf, livePlacementOption, rehearse, type PlacementOption } from '../../../src/engine/rehearse';
 import { startSimulatedCluster } from '../../../src/simulator';
 import { nodeLoads } from '../../../src/engine/model';
 import { harness } from '../../support/engineHarness';
 
-test('rehearsal twin: the live placement when the simulator can load it, else even and said so', async () => {
+test('rehearsal twin: started with the live placement, and the report says so', async () => {
   // A skewed live cluster: one node drained, so an even placement cannot look like it.
   const h = await harness({
     version: '2.6',
@@ -32,20 +25,9 @@ test('rehearsal twin: the live placement when the simulator can load it, else ev
     assert.equal(liveDist[listed[5]!], undefined, 'the drained node holds nothing');
     const r = await rehearse(live, { op: 'scale-in', nodes: [listed[0]!] }, { version: '2.6', pct: 50, replicaSizeMb: 64, copyRateMb: 64 });
     assert.equal(r.outcome, 'done', r.message);
-    if (simulatorAcceptsPlacement()) {
-      assert.equal(r.placement, 'live');
-      assert.deepEqual(r.twinDistribution, liveDist);
-      assert.match(r.assumptions.join('\n'), /with the live placement/);
-    } else {
-      // Until the simulator has the option (src/simulator/REQUESTS.md), the twin is even and the report says so.
-      assert.equal(r.placement, 'even');
-      assert.notDeepEqual(r.twinDistribution, liveDist);
-      assert.match(
-        r.assumptions.join('\n'),
-        /placed evenly by the simulator \(not the live placement: this simulator has no placement option yet, see src\/simulator\/REQUESTS\.md\)/,
-      );
-      assert.match(readFileSync('src/simulator/REQUESTS.md', 'utf8'), /placement\?: \{/);
-    }
+    assert.equal(r.placement, 'live');
+    assert.deepEqual(r.twinDistribution, liveDist);
+    assert.match(r.assumptions.join('\n'), /with the live placement/);
     assert.match(r.summary, r.placement === 'live' ? /twin with the live placement/ : /twin placed evenly/);
     // The sub-second no-primary time of the role switches is explained, not left as a bare number.
     assert.match(
@@ -55,8 +37,7 @@ test('rehearsal twin: the live placement when the simulator can load it, else ev
         : /never without a primary/,
     );
     assert.ok(r.assumptions.includes(r.noPrimaryExplained));
-    // Whatever the detection says, the engine hands the live placement over when told the option exists,
-    // and reports honestly whether the twin took it.
+    // The engine hands the simulator exactly the live placement, and reports honestly whether the twin took it.
     let given: PlacementOption | undefined;
     const r2 = await rehearse(
       live,
@@ -64,7 +45,6 @@ test('rehearsal twin: the live placement when the simulator can load it, else ev
       {
         version: '2.6',
         pct: 50,
-        placementSupported: true,
         start: (opts) => {
           given = (opts as { placement?: PlacementOption }).placement;
           return startSimulatedCluster(opts);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freezeMargin, freezeVerdict, isFrozen, largestSafePct, pctAllowingRemoval, removalSchedule } from '../../../src/cluster/freeze';
 
-// The worked examples of the behaviour spec (min_live = 3).
+// Worked examples of the freeze rule (meta_service::check_freeze in upstream src/meta/meta_service.cpp), min_live = 3.
 test('3 nodes: one dead freezes whatever the percentage (alive < min_live)', () => {
   assert.equal(isFrozen({ alive: 3, dead: 0, pct: 0, minLive: 3 }), false);
   assert.deepEqual(freezeVerdict({ alive: 2, dead: 1, pct: 0, minLive: 3 }).reasons, ['min_live']);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterProfileSchema, describeZodError, didYouMean, nodeControlSchema } from '../../../src/cluster/profile';
+import { clusterProfileSchema, describeZodError, nodeControlSchema } from '../../../src/cluster/profile';
+import { didYouMean } from '../../../src/cluster/suggest';
 
 const problems = (v: unknown) => {
   const r = clusterProfileSchema.safeParse(v);

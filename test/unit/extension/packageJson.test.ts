@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { clusterProfileSchema } from '../../../src/cluster/profile';
-import { EXPLORER_COMMANDS } from '../../../src/extension/explorer/commandIds';
+import { EXPLORER_COMMANDS, RUNBOOK_TEMPLATE_COMMANDS } from '../../../src/extension/explorer/commandIds';
+import { TEMPLATE_TITLES, type TemplateKind } from '../../../src/runbook/templates';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
 
@@ -39,6 +40,13 @@ test('every explorer command (except the test hook) is contributed, and menus on
   }
   for (const [menu, entries] of Object.entries(pkg.contributes.menus as Record<string, { command: string; when?: string }[]>)) {
     for (const e of entries) assert.ok(contributed.has(e.command), `${menu}: ${e.command}`);
+  }
+});
+
+test('every runbook template command is contributed, titled as its template', () => {
+  const titles = new Map<string, string>(pkg.contributes.commands.map((c: { command: string; title: string }) => [c.command, c.title]));
+  for (const [kind, id] of Object.entries(RUNBOOK_TEMPLATE_COMMANDS) as [TemplateKind, string][]) {
+    assert.equal(titles.get(id), TEMPLATE_TITLES[kind], id);
   }
 });
 

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterModel } from '../../../src/simulator/model/model';
+import { SimModel } from '../../../src/simulator/model/model';
 import { nlohmannDump, runRemoteCommand } from '../../../src/simulator/model/commands';
 import { handleHttp, queryConfig, clusterInfo, listNodes } from '../../../src/simulator/model/views';
 
-function pair(): { v25: ClusterModel; v26: ClusterModel } {
+function pair(): { v25: SimModel; v26: SimModel } {
   const o = { nodes: 4, tables: [{ name: 'temp', partitions: 4, replicas: 3 }] };
-  return { v25: new ClusterModel({ ...o, version: '2.5' }), v26: new ClusterModel({ ...o, version: '2.6' }) };
+  return { v25: new SimModel({ ...o, version: '2.5' }), v26: new SimModel({ ...o, version: '2.6' }) };
 }
 
 const j = (o: Record<string, unknown>): string => nlohmannDump(o);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterModel } from '../../../src/simulator/model/model';
+import { SimModel } from '../../../src/simulator/model/model';
 import { runRemoteCommand } from '../../../src/simulator/model/commands';
 import { parseTables, resolveOptions } from '../../../src/simulator/model/options';
 import { CT, Level, type SimApp } from '../../../src/simulator/model/types';
@@ -8,20 +8,20 @@ import type { SimOptionsInput } from '../../../src/simulator/model/options';
 
 const MB = 1024 * 1024;
 
-function model(o: SimOptionsInput = {}): ClusterModel {
-  return new ClusterModel({ version: '2.6', nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], ...o });
+function model(o: SimOptionsInput = {}): SimModel {
+  return new SimModel({ version: '2.6', nodes: 5, tables: [{ name: 'temp', partitions: 8, replicas: 3 }], ...o });
 }
 
 /** Every partition of every table has a primary and max replicas, nothing pending or in flight. */
-function allHealthy(m: ClusterModel): boolean {
+function allHealthy(m: SimModel): boolean {
   return m.partitions.every((p) => p.primary >= 0 && 1 + p.secondaries.length === p.maxReplicas && !p.inflight && p.pending.length === 0);
 }
 
-function cmd(m: ClusterModel, c: string, ...args: string[]): string {
+function cmd(m: SimModel, c: string, ...args: string[]): string {
   return runRemoteCommand(m, m.leader!.meta, c, args);
 }
 
-function stopAndDetect(m: ClusterModel, idx: number): void {
+function stopAndDetect(m: SimModel, idx: number): void {
   m.stopNode(idx);
   m.advance(m.cfg.fdGraceSeconds + m.cfg.fdCheckIntervalSeconds + 1);
 }
@@ -31,7 +31,7 @@ function spread(app: SimApp, alive: number[], of: 'prim' | 'rep'): number {
   return Math.max(...xs) - Math.min(...xs);
 }
 
-// ------------------------------------------------------------------ the freeze table (behaviour spec §2)
+// ------------------------------------------------------------------ the freeze table
 
 for (const { nodes, pct, freezesAt } of [
   { nodes: 3, pct: 50, freezesAt: 1 },

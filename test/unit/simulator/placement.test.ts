@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterModel } from '../../../src/simulator/model/model';
+import { SimModel } from '../../../src/simulator/model/model';
 import { runRemoteCommand } from '../../../src/simulator/model/commands';
 import { Level } from '../../../src/simulator/model/types';
 import type { SimOptionsInput } from '../../../src/simulator/model/options';
@@ -32,7 +32,7 @@ const live: SimOptionsInput = {
   blackList: ['10.0.0.2:34801'],
 };
 
-function members(m: ClusterModel, table: string): { primary: string | null; secondaries: string[]; ballot: number }[] {
+function members(m: SimModel, table: string): { primary: string | null; secondaries: string[]; ballot: number }[] {
   const app = m.apps.find((a) => a.name === table)!;
   return app.partitions.map((p) => ({
     primary: p.primary >= 0 ? m.addr(p.primary) : null,
@@ -42,7 +42,7 @@ function members(m: ClusterModel, table: string): { primary: string | null; seco
 }
 
 test('placement: nodes keep the given addresses, partitions start with exactly the given members', () => {
-  const m = new ClusterModel(live);
+  const m = new SimModel(live);
   assert.deepEqual(
     m.nodes.map((n) => n.address),
     live.nodeAddresses,
@@ -77,7 +77,7 @@ test('placement: nodes keep the given addresses, partitions start with exactly t
 });
 
 test('placement: the meta starts with the given settings; the node list is in rpc_address order', () => {
-  const m = new ClusterModel(live);
+  const m = new SimModel(live);
   const l = m.leader!;
   assert.equal(l.storedLevel, Level.lively);
   assert.equal(l.assignDelayMs, 12345);
@@ -99,7 +99,7 @@ test('placement: the meta starts with the given settings; the node list is in rp
 });
 
 test('placement: cure repairs the partition without a primary; a new node gets a free loopback address', () => {
-  const m = new ClusterModel({ ...live, levelOnStart: 'steady', blackList: [] });
+  const m = new SimModel({ ...live, levelOnStart: 'steady', blackList: [] });
   m.advance(60);
   const p = m.apps[0]!.partitions[2]!;
   assert.ok(p.primary >= 0, 'a primary was elected');
@@ -112,7 +112,7 @@ test('placement: cure repairs the partition without a primary; a new node gets a
 });
 
 test('placement: default addresses accept indexes and 127.0.0.1/localhost spellings', () => {
-  const m = new ClusterModel({
+  const m = new SimModel({
     nodes: 3,
     tables: [{ name: 't', partitions: 2, replicas: 3 }],
     placement: {
@@ -128,7 +128,7 @@ test('placement: default addresses accept indexes and 127.0.0.1/localhost spelli
   ]);
   assert.equal(m.cfg.nodes, 3);
   assert.equal(
-    new ClusterModel({ nodeAddresses: ['10.1.1.1:1', '10.1.1.2:1'], tables: [] }).nodes.length,
+    new SimModel({ nodeAddresses: ['10.1.1.1:1', '10.1.1.2:1'], tables: [] }).nodes.length,
     2,
     'nodes defaults to the address count',
   );
@@ -136,7 +136,7 @@ test('placement: default addresses accept indexes and 127.0.0.1/localhost spelli
 
 function rejects(o: SimOptionsInput, ...patterns: RegExp[]): void {
   assert.throws(
-    () => new ClusterModel(o),
+    () => new SimModel(o),
     (e: Error) => {
       for (const p of patterns) assert.match(e.message, p);
       return true;
@@ -258,7 +258,7 @@ test('placement validation: every mistake is named with its path, value and the 
 });
 
 test('hostnames: the identity is the host name on 2.6 (node list in host_port order, black list, lookups)', () => {
-  const m = new ClusterModel({
+  const m = new SimModel({
     version: '2.6',
     nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801'],
     hostnames: ['zeta:34801', 'alpha:34801', 'mid:34801'],
@@ -274,7 +274,7 @@ test('hostnames: the identity is the host name on 2.6 (node list in host_port or
   assert.equal(m.findNode('alpha:34801')!.address, '10.0.0.2:34801');
   assert.equal(m.apps[0]!.partitions[0]!.primary, 0);
   // Without hostnames the identity stays ip:port, in rpc_address order (10.0.0.10 after 10.0.0.9).
-  const plain = new ClusterModel({ version: '2.6', nodeAddresses: ['10.0.0.10:1', '10.0.0.9:2', '10.0.0.9:1'], tables: [] });
+  const plain = new SimModel({ version: '2.6', nodeAddresses: ['10.0.0.10:1', '10.0.0.9:2', '10.0.0.9:1'], tables: [] });
   assert.deepEqual(
     plain.knownNodes().map((k) => plain.ident(k.idx)),
     ['10.0.0.9:1', '10.0.0.9:2', '10.0.0.10:1'],
@@ -283,7 +283,7 @@ test('hostnames: the identity is the host name on 2.6 (node list in host_port or
 });
 
 test('deadNodes: down and UNALIVE from the start, counted by the freeze rule; the leader cures their partitions', () => {
-  const m = new ClusterModel({
+  const m = new SimModel({
     nodeAddresses: ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801', '10.0.0.4:34801'],
     deadNodes: ['10.0.0.4:34801'],
     tables: [{ name: 't', partitions: 2, replicas: 3 }],

@@ -10,8 +10,8 @@ import { pickNodes } from './pickers';
 import type { RegisterCommand } from './register';
 
 export function registerNodeCommands(reg: RegisterCommand, { registry, controller, tree, view }: ExplorerParts): void {
-  reg(CMD.scaleIn, nodeAction(registry, controller, RUNBOOK_TEMPLATE_COMMANDS.scaleIn, 'Scale In'));
-  reg(CMD.scaleOut, nodeAction(registry, controller, RUNBOOK_TEMPLATE_COMMANDS.scaleOut, 'Scale Out'));
+  reg(CMD.scaleIn, nodeAction(registry, controller, RUNBOOK_TEMPLATE_COMMANDS['scale-in'], 'Scale In'));
+  reg(CMD.scaleOut, nodeAction(registry, controller, RUNBOOK_TEMPLATE_COMMANDS['scale-out'], 'Scale Out'));
   reg(CMD.migrateNodes, nodeAction(registry, controller, RUNBOOK_TEMPLATE_COMMANDS.migrate, 'Migrate Nodes'));
 
   reg(CMD.copyAddress, async (clicked?: Element, selected?: readonly Element[]) => {
