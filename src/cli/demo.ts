@@ -6,6 +6,7 @@
 import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createRegistry } from '../commands';
 import { MetaClient } from '../pegasus';
 import { fmtBytes } from '../cluster/units';
 import { runRunbook, type HeadlessResult } from '../runbook/headless';
@@ -73,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const r = await runRunbook({
       file,
+      registry: createRegistry(),
       profile: { name: 'simulated', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } },
       client,
       yes: true,

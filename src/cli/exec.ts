@@ -11,7 +11,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ClusterProfile } from '../cluster/profile';
 import {
-  commandRegistry,
+  createRegistry,
   describeError,
   helpIndex,
   isMutating,
@@ -155,8 +155,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`pegasus-ops exec: ${(e as Error).message}\n\n${helpText(execSpec)}\n`);
     return 2;
   }
+  const commands = createRegistry();
   if (opts === 'help') {
-    process.stdout.write(`${helpText(execSpec)}\n\n${helpIndex(commandRegistry)}\n`);
+    process.stdout.write(`${helpText(execSpec)}\n\n${helpIndex(commands)}\n`);
     return 0;
   }
   let json = opts.json;
@@ -176,7 +177,7 @@ export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
     if (opts.line.trim() === '') throw new UsageError("no command given, e.g. 'nodes -d'");
-    parsed = parseCommand(commandRegistry, opts.line);
+    parsed = parseCommand(commands, opts.line);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`pegasus-ops exec: ${e.message}\n\n${helpText(execSpec)}\n`);

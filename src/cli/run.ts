@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { ClusterProfile } from '../cluster/profile';
+import { createRegistry } from '../commands';
 import { describeState } from '../engine/engine';
 import { metaClusterPort } from '../engine/metaPort';
 import { MetaClient } from '../pegasus';
@@ -113,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const r = await runRunbook({
       file: a.file,
+      registry: createRegistry(),
       profile,
       client,
       yes: a.yes,

@@ -623,7 +623,7 @@ function firstLineOf(s: string): string {
   return s.split('\n')[0] ?? '';
 }
 
-/** Registers every step into the shared registry (called by src/commands/index.ts). */
+/** Registers every step (called by `createRegistry` in src/commands/index.ts). */
 export function registerSteps(registry: CommandRegistry): void {
-  for (const s of stepSpecs()) registry.registerOnce(s);
+  for (const s of stepSpecs()) registry.register(s);
 }

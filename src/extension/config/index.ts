@@ -9,6 +9,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { getClusterRegistry, type ClusterRegistry } from '../clusters';
 import { NodeStatus } from '../../pegasus/types';
 import { looksLikePegasusConfig } from '../../config/detect';
+import type { CommandRegistry } from '../../commands';
 import { isRunbookUri, scanRunbook } from '../../config/runbookPlans';
 import { parseSettings, type ClusterFacts, type EditorContext, type RunbookPlan } from '../../config/settings';
 import { openCalculator } from './calculator';
@@ -16,9 +17,9 @@ import { openCalculator } from './calculator';
 export const LANGUAGE_ID = 'pegasus-config';
 const SWITCHABLE = new Set(['ini', 'properties', 'plaintext']);
 
-export async function registerConfigLanguage(context: vscode.ExtensionContext): Promise<void> {
+export async function registerConfigLanguage(context: vscode.ExtensionContext, commands: CommandRegistry): Promise<void> {
   registerDetection(context);
-  const sender = new ContextSender();
+  const sender = new ContextSender(commands);
   context.subscriptions.push(
     sender,
     vscode.commands.registerCommand('pegasus.config.openCalculator', (args?: unknown) => openCalculator(args, () => sender.current)),
@@ -75,11 +76,11 @@ class ContextSender implements vscode.Disposable {
   private readonly plans = new Map<string, RunbookPlan>();
   private readonly fetched = new Map<string, { at: number; facts: ClusterFacts | undefined }>();
 
-  constructor() {
+  constructor(commands: CommandRegistry) {
     const soon = () => this.schedule();
     const runbookText = (doc: vscode.TextDocument) => {
       if (!isRunbookUri(doc.uri.toString())) return;
-      this.setPlan(doc.uri.toString(), scanRunbook(doc.uri.toString(), doc.getText()));
+      this.setPlan(doc.uri.toString(), scanRunbook(doc.uri.toString(), doc.getText(), commands));
       soon();
     };
     const runbookNotebook = async (nb: vscode.NotebookDocument) => {
@@ -87,7 +88,7 @@ class ContextSender implements vscode.Disposable {
       // The saved file is the runbook as written (front matter included); good enough for a plan.
       try {
         const text = Buffer.from(await vscode.workspace.fs.readFile(nb.uri)).toString('utf8');
-        this.setPlan(nb.uri.toString(), scanRunbook(nb.uri.toString(), text));
+        this.setPlan(nb.uri.toString(), scanRunbook(nb.uri.toString(), text, commands));
       } catch {
         this.setPlan(nb.uri.toString(), undefined);
       }

@@ -9,8 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import * as ext from '../extension';
 import { getClusterRegistry } from '../clusters';
-import { commandRegistry, completeAt, hoverAt, parseScript } from '../../commands';
-import { registerSteps } from '../../commands/steps';
+import { completeAt, hoverAt, parseScript, type CommandRegistry } from '../../commands';
 import { parseCellOptions, type CellOptions } from '../../runbook/cellOptions';
 import { optionsToInfo, parseRunbook } from '../../runbook/format';
 import { cellLabels } from '../../runbook/headless';
@@ -37,11 +36,10 @@ interface TemplateArgs {
   readonly show?: boolean;
 }
 
-export function registerRunbooks(context: vscode.ExtensionContext): void {
-  registerSteps(commandRegistry);
+export function registerRunbooks(context: vscode.ExtensionContext, commands: CommandRegistry): void {
   const log = ext.log;
   const serializer = new RunbookSerializer((problems) => log?.warn(`runbook: ${describeProblems(problems, 'runbook')}`));
-  const controller = new RunbookController(log);
+  const controller = new RunbookController(log, commands);
   context.subscriptions.push(
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, serializer, {
       transientOutputs: true,
@@ -158,7 +156,7 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
   const timers = new Map<string, NodeJS.Timeout>();
   const check = (doc: vscode.TextDocument) => {
     if (doc.languageId !== 'pegasus') return;
-    const p = parseScript(commandRegistry, doc.getText());
+    const p = parseScript(commands, doc.getText());
     diagnostics.set(
       doc.uri,
       p.ok
@@ -181,7 +179,7 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
       {
         provideCompletionItems(doc, pos) {
           const line = doc.lineAt(pos.line).text;
-          const c = completeAt(commandRegistry, line, pos.character, completionData(doc));
+          const c = completeAt(commands, line, pos.character, completionData(doc));
           const range = new vscode.Range(pos.line, c.from, pos.line, c.to);
           return c.items.map((i) => {
             const item = new vscode.CompletionItem(i.label, kinds[i.kind]);
@@ -198,7 +196,7 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
     ),
     vscode.languages.registerHoverProvider(selector, {
       provideHover(doc, pos) {
-        const h = hoverAt(commandRegistry, doc.lineAt(pos.line).text, pos.character);
+        const h = hoverAt(commands, doc.lineAt(pos.line).text, pos.character);
         return h ? new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(pos.line, h.from, pos.line, h.to)) : undefined;
       },
     }),
