@@ -19,6 +19,7 @@ export function createRegistry(): CommandRegistry {
 }
 
 export { CommandRegistry };
+export { defineCommand, type ArgsOf, type CommandDefinition } from './define';
 export * from './types';
 export * from './errors';
 export { tokenize, quoteArg, type Token } from './tokenizer';
