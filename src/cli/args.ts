@@ -4,6 +4,7 @@
  * Errors name the option and the fix; `UsageError` means exit code 2.
  */
 import { parseArgs } from 'node:util';
+import { closest } from '../commands/parser';
 
 export interface CliOption {
   readonly type: 'string' | 'boolean';
@@ -50,30 +51,6 @@ function optionLabel(name: string, o: CliOption): string {
   return `--${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}${o.short ? `, -${o.short}` : ''}`;
 }
 
-/** Edit distance small enough to suggest a known option for a typo. */
-function near(word: string, candidates: readonly string[]): string | undefined {
-  const dist = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let diag = row[0]!;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const up = row[j]!;
-        row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-        diag = up;
-      }
-    }
-    return row[b.length]!;
-  };
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = dist(word, c);
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
 /** Parses `argv` against the spec; throws UsageError naming the option and what to do. */
 export function parseCli<O extends CliOptions>(spec: CliSpec<O>, argv: readonly string[]): CliParse<O> {
   const options: CliOptions = { ...spec.options, help: HELP };
@@ -100,7 +77,7 @@ export function parseCli<O extends CliOptions>(spec: CliSpec<O>, argv: readonly 
     const o = options[t.name];
     if (!o) {
       const known = Object.keys(options).map((n) => `--${n}`);
-      const guess = t.rawName.startsWith('--') ? near(t.rawName, known) : undefined;
+      const guess = t.rawName.startsWith('--') ? closest(t.rawName, known) : undefined;
       throw new UsageError(`unknown option '${t.rawName}'${guess ? ` (did you mean '${guess}'?)` : ''}; ${hint}`);
     }
     if (o.type === 'boolean') {
