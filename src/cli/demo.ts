@@ -6,18 +6,13 @@
 import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createRegistry } from '../commands';
 import { MetaClient } from '../pegasus';
 import { fmtBytes } from '../cluster/units';
 import { runRunbook, type HeadlessResult } from '../runbook/headless';
 import { startSimulatedCluster } from '../simulator';
-
-const USAGE = `Usage: pegasus-ops demo [--time-scale X] [--runbook FILE]
-
-Starts a simulated Pegasus cluster (3 metas, 5 replica servers, 2 tables) and runs the example
-scale-in runbook (examples/scale-in.runbook.md) against it, confirming every step automatically.
-
-  --time-scale X   simulated seconds per real second (default 20)
-  --runbook FILE   run another runbook instead of the example`;
+import { helpText, parseCli } from './args';
+import { demoSpec } from './specs';
 
 /** The bundled example: next to dist/ when bundled, two levels up from src/cli under tsx. */
 export function exampleRunbookPath(): string {
@@ -31,25 +26,27 @@ export function exampleRunbookPath(): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let timeScale = 20;
-  let source: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i]!;
-    if (t === '--help' || t === '-h') {
-      process.stdout.write(USAGE + '\n');
+  let values;
+  try {
+    const parsed = parseCli(demoSpec, argv);
+    if ('help' in parsed) {
+      process.stdout.write(helpText(demoSpec) + '\n');
       return 0;
-    } else if (t === '--time-scale') {
-      timeScale = Number(argv[++i]);
-      if (!(timeScale > 0)) {
-        process.stderr.write(`pegasus-ops demo: --time-scale needs a number > 0\n`);
-        return 2;
-      }
-    } else if (t === '--runbook') {
-      source = argv[++i];
-    } else {
-      process.stderr.write(`pegasus-ops demo: unknown option '${t}'\n\n${USAGE}\n`);
-      return 2;
     }
+    values = parsed.values;
+  } catch (e) {
+    process.stderr.write(`pegasus-ops demo: ${(e as Error).message}\n\n${helpText(demoSpec)}\n`);
+    return 2;
+  }
+  const timeScale = values['time-scale'] === undefined ? 20 : Number(values['time-scale']);
+  if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
+    process.stderr.write(`pegasus-ops demo: --time-scale '${values['time-scale']}': expected a number > 0\n`);
+    return 2;
+  }
+  const source = values.runbook;
+  if (source !== undefined && !existsSync(source)) {
+    process.stderr.write(`pegasus-ops demo: --runbook: no such file: ${source}\n`);
+    return 2;
   }
   const from = source ?? exampleRunbookPath();
   const dir = mkdtempSync(join(tmpdir(), 'pegasus-ops-demo-'));
@@ -77,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const r = await runRunbook({
       file,
+      registry: createRegistry(),
       profile: { name: 'simulated', metaServers: sim.metaServers, nodeControl: { kind: 'simulator', control: sim.controlUrl } },
       client,
       yes: true,

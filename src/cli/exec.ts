@@ -5,14 +5,14 @@
  * Exit codes: 0 success, 1 the command failed, 2 bad usage or syntax, 128+n cancelled by signal n.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { currentUser } from '../cluster/operator';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { currentUser } from '../cluster/operator';
-import { clusterProfileSchema, pickClusterProfile, type ClusterProfile } from '../cluster/profile';
+import type { ClusterProfile } from '../cluster/profile';
 import {
-  commandRegistry,
+  createRegistry,
   describeError,
   helpIndex,
   isMutating,
@@ -27,36 +27,9 @@ import {
 import { parseDuration } from '../commands/parser';
 import { MetaClient } from '../pegasus';
 import { isProgressUpdate, throttle } from '../runbook/execute';
-
-const USAGE = `Usage: pegasus-ops exec (--meta HOST:PORT[,HOST:PORT...] | --cluster JSON|FILE [--cluster-name NAME])
-                        [--json|-j] [--yes] [--timeout 10s] [--journal FILE] [--resume] '<command>'
-
-Runs one command against the cluster and prints the result like the Pegasus shell does.
-
-Options:
-  --meta HOST:PORT,...   the meta servers (any of them; the leader is found)
-  --cluster JSON|FILE    one entry of the pegasus.clusters setting, inline or in a file; a list
-                         (the whole setting) works when it has one entry or with --cluster-name
-  --cluster-name NAME    which entry of a --cluster list to use
-  --json, -j             print the structured result as JSON instead of the table
-  --yes, -y              confirm commands that change the cluster (needed without a terminal)
-  --timeout DURATION     per-call timeout (default 10s)
-  --journal FILE         the journal engine steps (scale-in, drain-node, ...) write every setting
-                         change and finished step to (default: one file per cluster under
-                         $XDG_STATE_HOME/pegasus-ops, else ~/.local/state/pegasus-ops)
-  --resume               continue the journal's interrupted run of the same operation
-  --help, -h             this help and the command list
-
-Ctrl+C, SIGTERM and SIGHUP cancel a running step: the engine gives back the settings it changed
-(journaled), then exec exits 130 / 143 / 129. A second signal quits at once; 'restore-settings'
-or the same step with --resume finish the job from the journal.
-
-Examples:
-  pegasus-ops exec --meta 127.0.0.1:34601 'nodes -d'
-  pegasus-ops exec --meta 127.0.0.1:34601 --json ls -d
-  pegasus-ops exec --meta 127.0.0.1:34601 --yes 'set_meta_level steady'
-  pegasus-ops exec --cluster clusters.json --cluster-name prod --yes 'scale-in --nodes 10.0.0.5:34801'
-  pegasus-ops exec --cluster clusters.json --cluster-name prod --yes restore-settings`;
+import { helpText, parseCli, UsageError } from './args';
+import { resolveClusterProfile } from './profile';
+import { execSpec } from './specs';
 
 export interface ExecOptions {
   profile?: ClusterProfile;
@@ -71,33 +44,7 @@ export interface ExecOptions {
   source?: 'cluster' | 'meta';
 }
 
-export class UsageError extends Error {}
-
-/** Reads --cluster: one entry, or the whole pegasus.clusters list (one entry, or the one --cluster-name names). */
-function loadProfile(spec: string, clusterName: string | undefined): ClusterProfile {
-  let text = spec;
-  const inline = /^\s*[[{]/.test(spec);
-  if (!inline) {
-    try {
-      text = readFileSync(spec, 'utf8');
-    } catch (e) {
-      throw new UsageError(
-        `--cluster: cannot read '${spec}' (${(e as Error).message}); pass inline JSON (an entry {…} or the list […]) or a readable file`,
-      );
-    }
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--cluster: not valid JSON (${(e as Error).message})`);
-  }
-  try {
-    return pickClusterProfile(json, clusterName);
-  } catch (e) {
-    throw new UsageError(`--cluster: ${(e as Error).message}`);
-  }
-}
+export { UsageError };
 
 /**
  * Where `exec` keeps a cluster's journal when --journal is not given: one file per cluster in the
@@ -123,65 +70,25 @@ export function defaultJournalPath(
 
 /** Reads exec's own options (before the command); throws UsageError. Exported for tests. */
 export function parseOptions(argv: string[]): ExecOptions | 'help' {
-  const o: ExecOptions = { json: false, yes: false, timeoutMs: 10_000, line: '', resume: false };
-  let meta: string | undefined;
-  let cluster: string | undefined;
-  let clusterName: string | undefined;
-  let i = 0;
-  const value = (name: string) => {
-    const v = argv[++i];
-    if (v === undefined) throw new UsageError(`${name} needs a value`);
-    return v;
-  };
-  // Options come before the command; everything from the first other word on is the command.
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [name, inline] =
-      a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    if (name === '--help' || name === '-h') return 'help';
-    else if (name === '--json' || name === '-j') o.json = true;
-    else if (name === '--yes' || name === '-y') o.yes = true;
-    else if (name === '--resume') o.resume = true;
-    else if (name === '--meta') meta = inline ?? value('--meta');
-    else if (name === '--cluster') cluster = inline ?? value('--cluster');
-    else if (name === '--cluster-name') clusterName = inline ?? value('--cluster-name');
-    else if (name === '--journal') {
-      const j = inline ?? value('--journal');
-      if (!j.trim()) throw new UsageError('--journal needs a file name');
-      o.journal = resolve(j);
-    } else if (name === '--timeout') {
-      const raw = inline ?? value('--timeout');
-      const ms = parseDuration(raw);
-      if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`--timeout: '${raw}' is not a duration such as 10s or 1m`);
-      o.timeoutMs = ms;
-    } else if (name === '--') {
-      i++;
-      break;
-    } else if (a.startsWith('--')) throw new UsageError(`unknown option '${a}'`);
-    else break;
+  const parsed = parseCli(execSpec, argv);
+  if ('help' in parsed) return 'help';
+  const v = parsed.values;
+  const o: ExecOptions = { json: v.json === true, yes: v.yes === true, timeoutMs: 10_000, line: '', resume: v.resume === true };
+  if (v.journal !== undefined) {
+    if (!v.journal.trim()) throw new UsageError('--journal needs a file name');
+    o.journal = resolve(v.journal);
   }
-  const rest = argv.slice(i);
+  if (v.timeout !== undefined) {
+    const ms = parseDuration(v.timeout);
+    if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`--timeout: '${v.timeout}' is not a duration such as 10s or 1m`);
+    o.timeoutMs = ms;
+  }
+  const rest = parsed.positionals;
   o.line = rest.length === 1 ? rest[0]! : rest.map(quoteArg).join(' ');
-  if (cluster !== undefined && meta !== undefined) throw new UsageError('give either --meta or --cluster, not both');
-  if (clusterName !== undefined && cluster === undefined)
-    throw new UsageError('--cluster-name picks an entry of a --cluster list; give --cluster too');
-  if (cluster !== undefined) {
-    o.profile = loadProfile(cluster, clusterName);
-    o.source = 'cluster';
-  } else if (meta !== undefined) {
-    const list = meta
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const r = clusterProfileSchema.safeParse({ name: meta, metaServers: list });
-    if (!r.success) {
-      // Name the entry the operator typed rather than a schema path.
-      const i = r.error.issues[0]?.path[1];
-      const what = typeof i === 'number' ? `'${list[i]}': ` : '';
-      throw new UsageError(`--meta: ${what}${r.error.issues[0]?.message ?? 'invalid'}`);
-    }
-    o.profile = r.data;
-    o.source = 'meta';
+  const resolved = resolveClusterProfile({ cluster: v.cluster, clusterName: v['cluster-name'], meta: v.meta });
+  if (resolved) {
+    o.profile = resolved.profile;
+    o.source = resolved.source;
   }
   return o;
 }
@@ -246,11 +153,12 @@ export async function run(argv: string[]): Promise<number> {
   try {
     opts = parseOptions(argv);
   } catch (e) {
-    process.stderr.write(`pegasus-ops exec: ${(e as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`pegasus-ops exec: ${(e as Error).message}\n\n${helpText(execSpec)}\n`);
     return 2;
   }
+  const commands = createRegistry();
   if (opts === 'help') {
-    process.stdout.write(`${USAGE}\n\n${helpIndex(commandRegistry)}\n`);
+    process.stdout.write(`${helpText(execSpec)}\n\n${helpIndex(commands)}\n`);
     return 0;
   }
   let json = opts.json;
@@ -270,10 +178,10 @@ export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
     if (opts.line.trim() === '') throw new UsageError("no command given, e.g. 'nodes -d'");
-    parsed = parseCommand(commandRegistry, opts.line);
+    parsed = parseCommand(commands, opts.line);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`pegasus-ops exec: ${e.message}\n\n${USAGE}\n`);
+      process.stderr.write(`pegasus-ops exec: ${e.message}\n\n${helpText(execSpec)}\n`);
       return 2;
     }
     if (e instanceof CommandSyntaxError) {
@@ -286,7 +194,9 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.args.values.json === true) json = true;
   const needsCluster = parsed.spec.name !== 'help';
   if (needsCluster && !opts.profile) {
-    process.stderr.write(`pegasus-ops exec: say which cluster with --meta HOST:PORT[,...] or --cluster JSON|FILE\n\n${USAGE}\n`);
+    process.stderr.write(
+      `pegasus-ops exec: say which cluster with --meta HOST:PORT[,...] or --cluster JSON|FILE\n\n${helpText(execSpec)}\n`,
+    );
     return 2;
   }
   const profile = opts.profile ?? { name: 'none', metaServers: ['127.0.0.1:34601'] };

@@ -1,21 +1,24 @@
 /**
  * `pegasus-ops` command line. Each subcommand lives in its own module and is loaded on demand;
- * every module exports `run(argv: string[]): Promise<number>` returning the exit code.
+ * every module exports `run(argv: string[]): Promise<number>` returning the exit code. What each
+ * accepts is declared in ./specs, which this file reads for the command list.
  */
 import { version } from '../../package.json';
+import type { CliSpec } from './args';
+import { demoSpec, execSpec, runSpec, simSpec } from './specs';
 
-type Subcommand = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+type Subcommand = { spec: CliSpec; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
-const subcommands: Record<string, Subcommand> = {
-  exec: { summary: 'run one shell-style command against a cluster (nodes -d, ls -d, cluster_info, ...)', load: () => import('./exec') },
-  run: { summary: 'run a *.runbook.md headless against a cluster', load: () => import('./run') },
-  sim: { summary: 'start a simulated Pegasus cluster on loopback', load: () => import('./sim') },
-  demo: { summary: 'start the simulated cluster and run the example scale-in runbook against it', load: () => import('./demo') },
-};
+const subcommands: readonly Subcommand[] = [
+  { spec: execSpec, load: () => import('./exec') },
+  { spec: runSpec, load: () => import('./run') },
+  { spec: simSpec, load: () => import('./sim') },
+  { spec: demoSpec, load: () => import('./demo') },
+];
 
 function usage(): string {
-  const width = Math.max(...Object.keys(subcommands).map((k) => k.length));
-  const lines = Object.entries(subcommands).map(([k, s]) => `  ${k.padEnd(width)}  ${s.summary}`);
+  const width = Math.max(...subcommands.map((s) => s.spec.name.length));
+  const lines = subcommands.map(({ spec }) => `  ${spec.name.padEnd(width)}  ${spec.summary}`);
   return `pegasus-ops ${version}\n\nUsage: pegasus-ops <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'pegasus-ops <command> --help' for the options of one command.`;
 }
 
@@ -29,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(version + '\n');
     return 0;
   }
-  const sub = subcommands[name];
+  const sub = subcommands.find((s) => s.spec.name === name);
   if (!sub) {
     process.stderr.write(`pegasus-ops: unknown command '${name}'.\n\n${usage()}\n`);
     return 2;

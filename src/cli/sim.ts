@@ -4,37 +4,9 @@
  * SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 could not start (e.g. port in use), 2 bad usage.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseTables, simOptionsSchema, startSimulatedCluster, validateSimOptions, type StartOptions } from '../simulator';
-
-const USAGE = `Usage: pegasus-ops sim [options]
-
-Starts a simulated Pegasus cluster (meta servers speaking the real THFT + HTTP protocol on
-loopback) and a control API; prints one JSON line with their addresses, then runs until Ctrl-C.
-
-Options:
-  --metas N               meta servers (default 3; the first is the leader)
-  --nodes N               replica servers (default 5)
-  --tables SPEC           name:partitions:replicas[,...] (default temp:8:3)
-  --port P                first meta port; metas use P, P+1, ... (default 34601; 0 = free ports)
-  --control-port P        control API port (default 0 = a free port)
-  --pegasus-version V     2.5 (text remote-command output) or 2.6 (JSON, hp_* fields) (default 2.6)
-  --seed N                seed of every random choice (default 1)
-  --time-scale X          simulated seconds per wall second (default 1; 0 = clock stopped,
-                          advanced only by POST /advance)
-  --replica-size-mb N     size of every replica (default 1024)
-  --copy-rate-mb N        learning bandwidth per replica server, MB/s (default 100)
-  --listen-replicas       replica servers listen on their ports (127.0.0.1:34801, ...) and answer
-                          remote commands such as nfs.max_copy_rate_megabytes_per_disk
-  --hostnames             2.6 only: hp_* host_port fields (the node identity on master) name
-                          loopback nodes localhost:PORT instead of 127.0.0.1:PORT
-  --topology FILE         JSON object of model options, e.g. an exact twin of a live cluster:
-                          {"nodeAddresses":[...],"tables":[...],"placement":{...},
-                          "livePercentage":..,"levelOnStart":..,"blackList":[..]} (see
-                          src/simulator/README.md); the flags above override its values
-  --help, -h              this help`;
-
-class UsageError extends Error {}
+import { helpText, parseCli, UsageError } from './args';
+import { simSpec } from './specs';
 
 function num(name: string, v: string | undefined, opts: { int?: boolean; min?: number; max?: number } = {}): number | undefined {
   if (v === undefined) return undefined;
@@ -53,34 +25,10 @@ function num(name: string, v: string | undefined, opts: { int?: boolean; min?: n
 }
 
 export function parseSimArgs(argv: string[]): StartOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        metas: { type: 'string' },
-        nodes: { type: 'string' },
-        tables: { type: 'string' },
-        port: { type: 'string' },
-        'control-port': { type: 'string' },
-        'pegasus-version': { type: 'string' },
-        seed: { type: 'string' },
-        'time-scale': { type: 'string' },
-        'replica-size-mb': { type: 'string' },
-        'copy-rate-mb': { type: 'string' },
-        'listen-replicas': { type: 'boolean' },
-        topology: { type: 'string' },
-        hostnames: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (values.help) return 'help';
-  const s = (k: string): string | undefined => values[k] as string | undefined;
+  const parsed = parseCli(simSpec, argv);
+  if ('help' in parsed) return 'help';
+  const values = parsed.values;
+  const s = (k: Exclude<keyof typeof values, 'listen-replicas' | 'hostnames'>): string | undefined => values[k];
   const version = s('pegasus-version');
   if (version !== undefined && version !== '2.5' && version !== '2.6')
     throw new UsageError(`--pegasus-version '${version}': expected 2.5 or 2.6`);
@@ -146,11 +94,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     opts = parseSimArgs(argv);
   } catch (e) {
-    process.stderr.write(`pegasus-ops sim: ${(e as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`pegasus-ops sim: ${(e as Error).message}\n\n${helpText(simSpec)}\n`);
     return 2;
   }
   if (opts === 'help') {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(helpText(simSpec) + '\n');
     return 0;
   }
   let sim;

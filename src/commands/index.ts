@@ -1,15 +1,16 @@
 /**
- * The cell language's entry point: the shared registry with every command registered, and the
- * parser, help, completion, formatting and runner re-exported. Import from here.
+ * The cell language's entry point: `createRegistry()`, and the parser, help, completion,
+ * formatting and runner re-exported. Import from here.
  */
-import { commandRegistry, CommandRegistry } from './registry';
+import { CommandRegistry } from './registry';
 import { registerShellCommands } from './shell';
 import { registerSteps } from './steps';
 
-registerShellCommands(commandRegistry);
-registerSteps(commandRegistry);
-
-/** A fresh registry with the built-in commands and the engine's steps (tests, or hosts that add their own). */
+/**
+ * A registry with the Pegasus shell commands and the engine's steps. Each program builds one at
+ * its entry point (the CLI per run, the extension at activation) and hands it to what parses,
+ * completes or runs commands; importing this module registers nothing.
+ */
 export function createRegistry(): CommandRegistry {
   const r = new CommandRegistry();
   registerShellCommands(r);
@@ -17,7 +18,8 @@ export function createRegistry(): CommandRegistry {
   return r;
 }
 
-export { commandRegistry, CommandRegistry };
+export { CommandRegistry };
+export { defineCommand, type ArgsOf, type CommandDefinition } from './define';
 export * from './types';
 export * from './errors';
 export { tokenize, quoteArg, type Token } from './tokenizer';

@@ -238,7 +238,7 @@ export function isMutating(spec: CommandSpec, args: ParsedArgs): boolean {
 }
 
 /** A syntax error about one already parsed value (for `CommandSpec.validate`), pointing at it. */
-export function argError(spec: CommandSpec, args: ParsedArgs, name: string, message: string): CommandSyntaxError {
+export function argError(spec: CommandSpec, args: ParsedArgs<object>, name: string, message: string): CommandSyntaxError {
   const sp = args.spans[name];
   const end = args.line.replace(/\s+$/, '').length + 1;
   return new CommandSyntaxError(message, sp?.column ?? end, sp?.length ?? 1, usageLine(spec));

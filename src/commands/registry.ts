@@ -1,6 +1,7 @@
 /**
- * The open registry of cell-language commands. The shell commands register themselves from
- * `./shell`; other areas (the engine's steps in `./steps`) call `register` on the same registry.
+ * The open registry of cell-language commands. Each program (the CLI, the extension) builds its
+ * own with `createRegistry()` in ./index: the shell commands from ./shell and the engine's steps
+ * from ./steps; a host may `register` more.
  */
 import type { CommandSpec } from './types';
 
@@ -16,11 +17,6 @@ export class CommandRegistry {
     checkSpec(spec);
     for (const n of [spec.name, ...(spec.aliases ?? [])]) this.byName.set(n, spec);
     this.specs.push(spec);
-  }
-
-  /** Adds the command unless one with that name exists already (idempotent module initialisers). */
-  registerOnce(spec: CommandSpec): void {
-    if (!this.byName.has(spec.name)) this.register(spec);
   }
 
   get(name: string): CommandSpec | undefined {
@@ -52,6 +48,3 @@ function checkSpec(spec: CommandSpec): void {
     if (p.rest && i !== spec.positionals.length - 1) throw new Error(`command '${spec.name}': rest positional '${p.name}' must be last`);
   });
 }
-
-/** The registry the notebook, the CLI and completions share. */
-export const commandRegistry = new CommandRegistry();

@@ -53,11 +53,34 @@ export interface PositionalSpec {
 
 export type Value = string | number | boolean | readonly string[];
 
-export interface ParsedArgs {
+/** A flag's or positional's value as TypeScript sees it, from its spec's `type` (and `values`, `rest`). */
+export type ValueOf<S extends FlagSpec | PositionalSpec> = S extends { readonly rest: true }
+  ? readonly string[]
+  : S extends { readonly type: 'boolean' }
+    ? boolean
+    : S extends { readonly type: 'integer' | 'duration' }
+      ? number
+      : S extends { readonly type: 'list' }
+        ? readonly string[]
+        : S extends { readonly type: 'enum'; readonly values: readonly (infer V extends string)[] }
+          ? V
+          : string;
+
+/** The parser always fills booleans (false), defaults, required values and rest positionals ([]). */
+type AlwaysSet = { readonly type: 'boolean' } | { readonly required: true } | { readonly default: Value } | { readonly rest: true };
+
+/** The parsed values of a command whose flags and positionals are exactly these specs. */
+export type ValuesOf<F extends readonly FlagSpec[], P extends readonly PositionalSpec[] = readonly []> = {
+  readonly [S in F[number] | P[number] as S['name']]: S extends AlwaysSet ? ValueOf<S> : ValueOf<S> | undefined;
+};
+
+export type AnyValues = Readonly<Record<string, Value | undefined>>;
+
+export interface ParsedArgs<V = AnyValues> {
   /** The command's canonical name. */
   readonly command: string;
   /** Flag and positional values by name; defaults filled in. */
-  readonly values: Readonly<Record<string, Value | undefined>>;
+  readonly values: V;
   /** Names the user actually gave (defaults excluded). */
   readonly given: ReadonlySet<string>;
   /** The source line, for messages and journals. */
@@ -114,11 +137,13 @@ export interface ConfirmRequest {
 }
 
 /**
- * Extra services a host (notebook, CLI) can hand to commands. Empty here on purpose: areas that
- * need more (the engine's steps) add optional members with declaration merging:
+ * Extra services a host (notebook, CLI) can hand to commands, one member per area. Areas that
+ * need one (the engine's steps) declare it with declaration merging, so this file names none:
  * `declare module '../types' { interface CommandServices { engine?: ScaleEngine } }`.
  */
-export interface CommandServices {}
+export interface CommandServices {
+  readonly [area: string]: unknown;
+}
 
 export interface CommandContext {
   readonly client: MetaClientLike;

@@ -7,11 +7,12 @@
  * cell language's parser reads each cell, so fences, front matter, quoting, comments and flag
  * spellings (`--nodes=A,B`, `--nodes "A,B"`) mean here exactly what they mean to the runner.
  */
-import { commandRegistry, parseScript } from '../commands';
+import { parseScript, type CommandRegistry } from '../commands';
 import { parseRunbook } from '../runbook/format';
 import type { RunbookPlan } from './settings';
 
-export function scanRunbook(uri: string, text: string): RunbookPlan | undefined {
+/** `registry`: the host's commands, so a cell means here what it means to the runner. */
+export function scanRunbook(uri: string, text: string, registry: CommandRegistry): RunbookPlan | undefined {
   const doc = parseRunbook(text);
   let running = 0;
   let best = 0;
@@ -19,7 +20,7 @@ export function scanRunbook(uri: string, text: string): RunbookPlan | undefined 
   for (const cell of doc.cells) {
     if (cell.kind !== 'code' || cell.line === undefined) continue;
     // The runner refuses a cell with a syntax error before running any of it: it removes nothing.
-    const parsed = parseScript(commandRegistry, cell.value);
+    const parsed = parseScript(registry, cell.value);
     if (!parsed.ok) continue;
     for (const c of parsed.commands) {
       const name = c.spec.name;

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import type { MetaClientLike } from '../cluster/client';
 import { currentUser } from '../cluster/operator';
 import type { ClusterProfile } from '../cluster/profile';
-import { commandRegistry, type CommandRegistry } from '../commands';
+import { createRegistry, type CommandRegistry } from '../commands';
 import { describeError } from '../commands/errors';
 import { parseScript } from '../commands/parser';
 import type { CommandResult, ConfirmRequest } from '../commands/types';
-import { registerSteps, type StepServices } from '../commands/steps';
+import type { StepServices } from '../commands/steps';
 import { describeState } from '../engine/engine';
 import type { EngineOptions } from '../engine/engine';
 import { metaClusterPort } from '../engine/metaPort';
@@ -41,6 +41,7 @@ export interface HeadlessOptions {
   /** Cancels the running cell and everything after it (Ctrl+C, SIGTERM, SIGHUP). */
   readonly signal?: AbortSignal;
   readonly engineOptions?: EngineOptions;
+  /** The commands cells may use; the built-in ones (`createRegistry()`) when absent. */
   readonly registry?: CommandRegistry;
   /** Progress lines at most this often (ms); default 1000. */
   readonly progressIntervalMs?: number;
@@ -111,8 +112,7 @@ function firstCommand(text: string): string {
 }
 
 export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
-  const registry = o.registry ?? commandRegistry;
-  registerSteps(registry);
+  const registry = o.registry ?? createRegistry();
   const journal = runLogPath(o.file);
   const doc = parseRunbook(readFileSync(o.file, 'utf8'));
   const problems = [...doc.problems, ...commandProblems(doc, registry)].sort((a, b) => a.line - b.line || a.column - b.column);

@@ -4,6 +4,7 @@ import { replicaRatio } from '../../cluster/health';
 import { AppStatus, type AppInfo } from '../../pegasus/types';
 import { keyValueTable } from '../format';
 import { didYouMean } from '../../cluster/suggest';
+import { defineCommand } from '../define';
 import { CommandError } from '../errors';
 import type { Cell, CommandContext, CommandSpec, TableData } from '../types';
 import { callOpts } from './common';
@@ -24,7 +25,7 @@ async function noSuchTable(ctx: CommandContext, name: string, e: unknown): Promi
   );
 }
 
-export const appCommand: CommandSpec = {
+export const appCommand: CommandSpec = defineCommand({
   name: 'app',
   category: 'shell',
   summary: "show one table's partitions: ballot, replicas, primary, secondaries and health",
@@ -36,7 +37,7 @@ export const appCommand: CommandSpec = {
   examples: ['app temp -d'],
   mutating: false,
   async execute(ctx, args) {
-    const name = String(args.values.table);
+    const name = args.values.table;
     const [nodes, cfg] = await Promise.all([
       ctx.client.listNodes(callOpts(ctx)),
       ctx.client.queryPartitionConfig(name, callOpts(ctx)).catch((e: unknown) => noSuchTable(ctx, name, e)),
@@ -125,4 +126,4 @@ export const appCommand: CommandSpec = {
     }
     return result('app', data, tables, { summary });
   },
-};
+});

@@ -1,9 +1,10 @@
 /** `balance` and `propose`: register manual balancer proposals with the meta, as the Pegasus shell does. */
 import { AppStatus, BalancerRequestType, ConfigType, type AppInfo, type ProposalAction } from '../../pegasus/types';
+import { defineCommand, type ArgsOf } from '../define';
 import { CommandError } from '../errors';
 import { SnapshotBuilder } from '../../cluster/snapshot';
 import { argError } from '../parser';
-import type { CommandContext, CommandSpec, FlagSpec, ParsedArgs } from '../types';
+import type { CommandContext, CommandSpec, FlagSpec } from '../types';
 import { callOpts, effectiveLevel, parseGpid, proposalLevelWarning, resolveNode, type ResolvedNode } from './common';
 import { result } from '../result';
 
@@ -97,7 +98,7 @@ function action(target: ResolvedNode | undefined, node: ResolvedNode, type: numb
 }
 
 /** `-g app_id.pidx`, the same for balance and propose. */
-const GPID_FLAG: FlagSpec = {
+const GPID_FLAG = {
   name: 'gpid',
   short: 'g',
   type: 'string',
@@ -105,16 +106,16 @@ const GPID_FLAG: FlagSpec = {
   valueName: 'app_id.pidx',
   complete: 'gpid',
   description: 'the partition, e.g. 2.5',
-};
+} as const satisfies FlagSpec;
 
-function checkGpid(spec: CommandSpec, args: ParsedArgs): void {
-  if (!parseGpid(String(args.values.gpid)))
-    throw argError(spec, args, 'gpid', `-g takes app_id.partition_index such as 2.5, not '${String(args.values.gpid)}'`);
+function checkGpid(spec: CommandSpec, args: ArgsOf<[typeof GPID_FLAG]>): void {
+  if (!parseGpid(args.values.gpid))
+    throw argError(spec, args, 'gpid', `-g takes app_id.partition_index such as 2.5, not '${args.values.gpid}'`);
 }
 
 const BALANCE_TYPES = ['move_pri', 'copy_pri', 'copy_sec'] as const;
 
-export const balanceCommand: CommandSpec = {
+export const balanceCommand: CommandSpec = defineCommand({
   name: 'balance',
   category: 'shell',
   summary: 'register a manual move of a primary or a replica (move_pri, copy_pri, copy_sec)',
@@ -150,14 +151,15 @@ export const balanceCommand: CommandSpec = {
     if (args.values.from === args.values.to) throw argError(balanceCommand, args, 'to', '-f and -t name the same node');
   },
   describeChange(args) {
-    return `${String(args.values.type)} of partition ${String(args.values.gpid)} from ${String(args.values.from)} to ${String(args.values.to)}`;
+    const { type, gpid, from, to } = args.values;
+    return `${type} of partition ${gpid} from ${from} to ${to}`;
   },
   async execute(ctx, args) {
-    const gpid = parseGpid(String(args.values.gpid))!;
+    const gpid = parseGpid(args.values.gpid)!;
     const { snap: dir, part, g } = await partitionOf(ctx, gpid);
-    const from = resolveNode(dir, String(args.values.from), '-f');
-    const to = resolveNode(dir, String(args.values.to), '-t');
-    const type = String(args.values.type) as (typeof BALANCE_TYPES)[number];
+    const from = resolveNode(dir, args.values.from, '-f');
+    const to = resolveNode(dir, args.values.to, '-t');
+    const type = args.values.type;
     const mismatch = balanceMismatch(type, g, part, from.display, to.display);
     if (mismatch) throw new CommandError(mismatch.message, 'ERR_INVALID_PARAMETERS', mismatch.fix);
     const C = ConfigType;
@@ -212,7 +214,7 @@ export const balanceCommand: CommandSpec = {
       },
     );
   },
-};
+});
 
 const PROPOSE_TYPES = [
   'ASSIGN_PRIMARY',
@@ -224,7 +226,7 @@ const PROPOSE_TYPES = [
   'REMOVE',
 ] as const;
 
-export const proposeCommand: CommandSpec = {
+export const proposeCommand: CommandSpec = defineCommand({
   name: 'propose',
   category: 'shell',
   summary: 'register (or with -f send at once) one configuration proposal for a partition',
@@ -268,14 +270,15 @@ export const proposeCommand: CommandSpec = {
     checkGpid(proposeCommand, args);
   },
   describeChange(args) {
-    return `${args.values.force ? 'send now' : 'register'} ${String(args.values.type)} of ${String(args.values.node)} on partition ${String(args.values.gpid)} (executed by ${String(args.values.target)})`;
+    const { force, type, node, gpid, target } = args.values;
+    return `${force ? 'send now' : 'register'} ${type} of ${node} on partition ${gpid} (executed by ${target})`;
   },
   async execute(ctx, args) {
-    const gpid = parseGpid(String(args.values.gpid))!;
+    const gpid = parseGpid(args.values.gpid)!;
     const { snap: dir } = await partitionOf(ctx, gpid);
-    const target = resolveNode(dir, String(args.values.target), '-t');
-    const node = resolveNode(dir, String(args.values.node), '-n');
-    const type = String(args.values.type);
+    const target = resolveNode(dir, args.values.target, '-t');
+    const node = resolveNode(dir, args.values.node, '-n');
+    const type = args.values.type;
     const act = action(target, node, ConfigType[`CT_${type}` as keyof typeof ConfigType]);
     const force = args.values.force === true;
     await ctx.client.proposeBalancer({ gpid, actionList: [act], force }, callOpts(ctx));
@@ -303,4 +306,4 @@ export const proposeCommand: CommandSpec = {
       },
     );
   },
-};
+});

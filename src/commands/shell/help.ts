@@ -1,5 +1,6 @@
 /** `help [command]`: the index, or one command's usage and options. */
 import { didYouMean } from '../../cluster/suggest';
+import { defineCommand } from '../define';
 import { CommandError } from '../errors';
 import { commandHelp, helpIndex } from '../help';
 import type { CommandRegistry } from '../registry';
@@ -7,7 +8,7 @@ import type { CommandSpec } from '../types';
 import { result } from '../result';
 
 export function makeHelpCommand(registry: CommandRegistry): CommandSpec {
-  return {
+  return defineCommand({
     name: 'help',
     category: 'shell',
     summary: 'list the commands, or show how to use one',
@@ -15,7 +16,7 @@ export function makeHelpCommand(registry: CommandRegistry): CommandSpec {
     positionals: [{ name: 'command', type: 'string', complete: 'command', description: 'the command to explain' }],
     mutating: false,
     async execute(_ctx, args) {
-      const name = args.values.command as string | undefined;
+      const name = args.values.command;
       if (name === undefined) {
         const text = helpIndex(registry);
         return result('help', { commands: registry.list().map((s) => ({ name: s.name, category: s.category, summary: s.summary })) }, [], {
@@ -33,5 +34,5 @@ export function makeHelpCommand(registry: CommandRegistry): CommandSpec {
       }
       return result('help', { name: spec.name, help: commandHelp(spec) }, [], { text: commandHelp(spec) });
     },
-  };
+  });
 }

@@ -42,6 +42,6 @@ export function registerShellCommands(registry: CommandRegistry): void {
     proposeCommand,
     makeHelpCommand(registry),
   ]) {
-    registry.registerOnce(spec);
+    registry.register(spec);
   }
 }

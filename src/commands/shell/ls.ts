@@ -2,6 +2,7 @@
 import { appStatusName } from '../../cluster/snapshot';
 import type { AppInfo } from '../../pegasus/types';
 import { AppStatus } from '../../pegasus/types';
+import { defineCommand } from '../define';
 import { keyValueTable } from '../format';
 import type { Cell, CommandSpec, TableData } from '../types';
 import { callOpts, freshSnapshot, shellTime } from './common';
@@ -25,7 +26,7 @@ function generalRow(a: AppInfo, withAtomic: boolean): Cell[] {
   return row;
 }
 
-export const lsCommand: CommandSpec = {
+export const lsCommand: CommandSpec = defineCommand({
   name: 'ls',
   category: 'shell',
   summary: 'list the tables (with partition health counters with -d)',
@@ -52,7 +53,7 @@ export const lsCommand: CommandSpec = {
     const all: AppInfo[] = snap
       ? snap.tables.map((t) => t.info)
       : [...(await ctx.client.listApps(callOpts(ctx)))].sort((a, b) => a.appId - b.appId);
-    const status = args.values.status as string | undefined;
+    const status = args.values.status;
     const apps = all.filter((a) => {
       if (status && status !== 'all') return appStatusName(a.status) === status.toUpperCase();
       return args.values.all === true || status === 'all' || a.status !== AppStatus.AS_DROPPED;
@@ -142,4 +143,4 @@ export const lsCommand: CommandSpec = {
     }
     return result('ls', data, tables, { summary });
   },
-};
+});

@@ -1,13 +1,14 @@
 /** `cluster_info`, `get_meta_level`, `set_meta_level <level>`. */
 import { parseClusterInfo } from '../../cluster/metaInfo';
 import { META_LEVELS, META_LEVEL_VALUE, MetaFunctionLevel, enumName, isMetaLevel, metaLevelName } from '../../pegasus/types';
+import { defineCommand, type ArgsOf } from '../define';
 import { keyValueTable } from '../format';
 import { argError } from '../parser';
-import type { CommandSpec, ParsedArgs } from '../types';
+import type { CommandSpec, PositionalSpec } from '../types';
 import { callOpts, effectiveLevel } from './common';
 import { result } from '../result';
 
-export const clusterInfoCommand: CommandSpec = {
+export const clusterInfoCommand: CommandSpec = defineCommand({
   name: 'cluster_info',
   category: 'shell',
   summary: "show the meta's cluster info: leader, meta servers, effective meta level, balance operations",
@@ -52,7 +53,7 @@ export const clusterInfoCommand: CommandSpec = {
     };
     return result('cluster_info', data, [table], { summary: `leader ${info.leader ?? '?'}, level ${info.effectiveLevel ?? '?'}` });
   },
-};
+});
 
 function camelCase(k: string): string {
   return k.replace(/[_.-]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -75,7 +76,7 @@ function jsonValue(v: string): unknown {
 /** `fl_steady` → `steady`: every --json names a level the way set_meta_level takes it. */
 const bareLevel = (l: string) => l.replace(/^fl_/, '');
 
-export const getMetaLevelCommand: CommandSpec = {
+export const getMetaLevelCommand: CommandSpec = defineCommand({
   name: 'get_meta_level',
   category: 'shell',
   summary: 'show the stored meta function level',
@@ -102,30 +103,30 @@ export const getMetaLevelCommand: CommandSpec = {
       summary: lines[0]!,
     });
   },
-};
+});
 
 /** The level as typed, lower case without the tolerated `fl_` prefix ('FL_STEADY' → 'steady'). */
-function levelArg(args: ParsedArgs): string {
-  return String(args.values.level).toLowerCase().replace(/^fl_/, '');
+const LEVEL_POS = {
+  name: 'level',
+  type: 'string',
+  required: true,
+  valueName: META_LEVELS.join('|'),
+  complete: 'meta-level',
+  description: 'the new level',
+} as const satisfies PositionalSpec;
+
+function levelArg(args: ArgsOf<[], [typeof LEVEL_POS]>): string {
+  return args.values.level.toLowerCase().replace(/^fl_/, '');
 }
 
-export const setMetaLevelCommand: CommandSpec = {
+export const setMetaLevelCommand: CommandSpec = defineCommand({
   name: 'set_meta_level',
   category: 'shell',
   summary: 'set the meta function level (stopped, blind, freezed, steady, lively)',
   description:
     "steady: the meta cures partitions but does not balance; lively: it also balances. Setting a level <= steady clears every pending balancer proposal. The level lives only in the leader's memory: a meta restart or failover resets it to meta_function_level_on_start.",
   flags: [],
-  positionals: [
-    {
-      name: 'level',
-      type: 'string',
-      required: true,
-      valueName: META_LEVELS.join('|'),
-      complete: 'meta-level',
-      description: 'the new level',
-    },
-  ],
+  positionals: [LEVEL_POS],
   validate(args) {
     // The shell accepts the bare name; `fl_` is tolerated. A bad name is reported like the shell does.
     const v = levelArg(args);
@@ -134,7 +135,7 @@ export const setMetaLevelCommand: CommandSpec = {
         setMetaLevelCommand,
         args,
         'level',
-        `parse ${String(args.values.level)} as meta function level failed (one of ${META_LEVELS.join(', ')})`,
+        `parse ${args.values.level} as meta function level failed (one of ${META_LEVELS.join(', ')})`,
       );
     }
   },
@@ -164,4 +165,4 @@ export const setMetaLevelCommand: CommandSpec = {
       { text, summary: line, changed: true },
     );
   },
-};
+});

@@ -1,10 +1,11 @@
 /** `nodes [-d] [-r] [-s status]`: the replica servers with their replica counts, like the Pegasus shell. */
+import { defineCommand } from '../define';
 import { keyValueTable } from '../format';
 import type { CommandSpec, TableData } from '../types';
 import { freshSnapshot } from './common';
 import { result } from '../result';
 
-export const nodesCommand: CommandSpec = {
+export const nodesCommand: CommandSpec = defineCommand({
   name: 'nodes',
   category: 'shell',
   summary: 'list the replica servers with their status (and replica counts with -d)',
@@ -30,7 +31,7 @@ export const nodesCommand: CommandSpec = {
     const snap = await freshSnapshot(ctx);
     const detailed = args.values.detailed === true;
     const resolve = args.values.resolve_ip === true;
-    const want = String(args.values.status).toUpperCase();
+    const want = args.values.status.toUpperCase();
     const nodes = snap.nodes.filter((n) => want === 'ALL' || n.status === want);
     const addr = (n: (typeof nodes)[number]) => (resolve && n.ip ? n.ip : n.address);
     const columns = detailed ? ['address', 'status', 'replica_count', 'primary_count', 'secondary_count'] : ['address', 'status'];
@@ -57,4 +58,4 @@ export const nodesCommand: CommandSpec = {
     };
     return result('nodes', data, tables, { summary: `${snap.nodes.length} nodes: ${alive} alive, ${unalive} unalive` });
   },
-};
+});

@@ -1,5 +1,6 @@
 /** `remote_command [-t meta-server|replica-server|all] [-l addr,...] <cmd> [args...]`. */
 import { NodeStatus } from '../../pegasus/types';
+import { defineCommand } from '../define';
 import type { CommandSpec } from '../types';
 import { parseClusterInfo } from '../../cluster/metaInfo';
 import { callOpts } from './common';
@@ -55,7 +56,7 @@ export function markFollowerSkips(cmd: string, rows: CallRow[], leader: string |
   );
 }
 
-export const remoteCommandCommand: CommandSpec = {
+export const remoteCommandCommand: CommandSpec = defineCommand({
   name: 'remote_command',
   category: 'shell',
   summary: 'run a remote command on meta or replica servers (meta.live_percentage, meta.lb.*, server-info, ...)',
@@ -95,17 +96,14 @@ export const remoteCommandCommand: CommandSpec = {
     'remote_command -t meta-server server-info',
     'remote_command meta.lb.assign_secondary_black_list 10.0.0.5:34801,10.0.0.6:34801',
   ],
-  mutating: (args) => remoteCommandMutates(String(args.values.cmd), (args.values.args as string[] | undefined) ?? []),
+  mutating: (args) => remoteCommandMutates(args.values.cmd, args.values.args),
   describeChange(args) {
-    const a = (args.values.args as string[] | undefined) ?? [];
-    return `run '${[String(args.values.cmd), ...a].join(' ')}' on ${args.values.node_list ? (args.values.node_list as string[]).join(', ') : args.values.type ? `every ${String(args.values.type)}` : 'the meta leader'}`;
+    const { cmd, args: a, node_list: list, type } = args.values;
+    return `run '${[cmd, ...a].join(' ')}' on ${list ? list.join(', ') : type ? `every ${type}` : 'the meta leader'}`;
   },
   async execute(ctx, args) {
-    const cmd = String(args.values.cmd);
-    const cmdArgs = (args.values.args as string[] | undefined) ?? [];
+    const { cmd, args: cmdArgs, node_list: list, type } = args.values;
     const targets: { type: CallRow['type']; address: string | undefined }[] = [];
-    const list = args.values.node_list as string[] | undefined;
-    const type = args.values.type as string | undefined;
     if (list) for (const a of list) targets.push({ type: ctx.client.metaServers.includes(a) ? 'meta-server' : 'node', address: a });
     if (type === 'meta-server' || type === 'all') for (const m of ctx.client.metaServers) targets.push({ type: 'meta-server', address: m });
     if (type === 'replica-server' || type === 'all') {
@@ -184,4 +182,4 @@ export const remoteCommandCommand: CommandSpec = {
       },
     );
   },
-};
+});

@@ -5,9 +5,10 @@
  */
 import type { EngineOptions } from '../../engine/engine';
 import { argError } from '../parser';
-import type { CommandSpec, FlagSpec, ParsedArgs } from '../types';
+import type { ArgsOf } from '../define';
+import type { CommandSpec, FlagSpec } from '../types';
 
-export const engineFlags: readonly FlagSpec[] = [
+export const engineFlags = [
   {
     name: 'keep-margin',
     type: 'integer',
@@ -27,9 +28,9 @@ export const engineFlags: readonly FlagSpec[] = [
     valueName: 'MB/s',
     description: 'copy rate per receiving node in MB/s for the time estimates, e.g. 100 or 37.5',
   },
-];
+] as const satisfies readonly FlagSpec[];
 
-type EngineFlagOptions = Pick<EngineOptions, 'keepMargin' | 'replicaSizeBytes' | 'copyRateMBps'>;
+export type EngineFlagOptions = Pick<EngineOptions, 'keepMargin' | 'replicaSizeBytes' | 'copyRateMBps'>;
 
 const UNIT: Record<string, number> = {
   '': 1,
@@ -59,10 +60,10 @@ export function parseSize(text: string): number | undefined {
 }
 
 /** The flags' engine options; throws a syntax error naming the value and the fix. */
-export function engineFlagOptions(spec: CommandSpec, a: ParsedArgs): EngineFlagOptions {
+export function engineFlagOptions(spec: CommandSpec, a: ArgsOf<typeof engineFlags>): EngineFlagOptions {
   const out: { -readonly [K in keyof EngineFlagOptions]: EngineFlagOptions[K] } = {};
-  if (a.given.has('keep-margin')) {
-    const k = a.values['keep-margin'] as number;
+  const k = a.values['keep-margin'];
+  if (k !== undefined) {
     if (!Number.isInteger(k) || k < 0)
       throw argError(
         spec,
@@ -72,8 +73,8 @@ export function engineFlagOptions(spec: CommandSpec, a: ParsedArgs): EngineFlagO
       );
     out.keepMargin = k;
   }
-  if (a.given.has('replica-size')) {
-    const text = String(a.values['replica-size']).trim();
+  if (a.values['replica-size'] !== undefined) {
+    const text = a.values['replica-size'].trim();
     const sizeErr = (what: string): never => {
       throw argError(
         spec,
@@ -100,8 +101,8 @@ export function engineFlagOptions(spec: CommandSpec, a: ParsedArgs): EngineFlagO
       out.replicaSizeBytes = perTable;
     }
   }
-  if (a.given.has('copy-rate')) {
-    const text = String(a.values['copy-rate']).trim();
+  if (a.values['copy-rate'] !== undefined) {
+    const text = a.values['copy-rate'].trim();
     const n = /^\d+(?:\.\d+)?$/.test(text.replace(/\s*MB\/?s$/i, '')) ? Number(text.replace(/\s*MB\/?s$/i, '')) : NaN;
     if (!(n > 0) || !Number.isFinite(n))
       throw argError(spec, a, 'copy-rate', `--copy-rate '${text}': expected a positive rate in MB/s such as 100 or 37.5`);

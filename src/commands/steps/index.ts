@@ -11,6 +11,7 @@ import type { ClusterState } from '../../engine/ports';
 import { CommandError } from '../errors';
 import { keyValueTable } from '../format';
 import { argError } from '../parser';
+import { defineCommand, type ArgsOf } from '../define';
 import type { CommandRegistry } from '../registry';
 import type { CommandContext, CommandResult, CommandSpec, FlagSpec, ParsedArgs, PositionalSpec } from '../types';
 import {
@@ -24,85 +25,97 @@ import {
   refusalTable,
 } from './present';
 import { result } from '../result';
-import { engineFlagOptions, engineFlags } from './engineFlags';
+import { engineFlagOptions, engineFlags, type EngineFlagOptions } from './engineFlags';
 import { engineFor, operationAddresses } from './services';
 
 export type { StepServices } from './services';
 
-const nodesFlag = (required: boolean, description: string): FlagSpec => ({
-  name: 'nodes',
-  type: 'list',
-  valueName: 'addr,...',
-  complete: 'node',
-  required,
-  description,
-});
-const fromFlag: FlagSpec = {
+const nodesFlag = <const R extends boolean>(required: R, description: string) =>
+  ({
+    name: 'nodes',
+    type: 'list',
+    valueName: 'addr,...',
+    complete: 'node',
+    required,
+    description,
+  }) as const satisfies FlagSpec;
+const fromFlag = {
   name: 'from',
   type: 'list',
   valueName: 'addr,...',
   complete: 'node',
   required: true,
   description: 'the nodes leaving (host:port, comma separated)',
-};
-const toFlag: FlagSpec = {
+} as const satisfies FlagSpec;
+const toFlag = {
   name: 'to',
   type: 'list',
   valueName: 'addr,...',
   complete: 'node',
   description: 'the nodes taking their place (host:port, comma separated)',
-};
-const countFlag: FlagSpec = {
+} as const satisfies FlagSpec;
+const countFlag = {
   name: 'count',
   type: 'integer',
   valueName: 'n',
   description: 'add this many new nodes (node control that can create nodes, e.g. the simulator)',
-};
-const nodePos = (what: string): PositionalSpec => ({
-  name: 'node',
-  type: 'string',
-  valueName: 'host:port',
-  complete: 'node',
-  required: true,
-  description: what,
-});
-const opPos: PositionalSpec = {
+} as const satisfies FlagSpec;
+const nodePos = (what: string) =>
+  ({
+    name: 'node',
+    type: 'string',
+    valueName: 'host:port',
+    complete: 'node',
+    required: true,
+    description: what,
+  }) as const satisfies PositionalSpec;
+const opPos = {
   name: 'operation',
   type: 'enum',
   values: ['scale-in', 'scale-out', 'migrate'],
   required: true,
   description: 'the operation: scale-in, scale-out or migrate',
-};
+} as const satisfies PositionalSpec;
 
-const list = (a: ParsedArgs, k: string): string[] | undefined => a.values[k] as string[] | undefined;
+const rehearseFlag = {
+  name: 'rehearse',
+  type: 'boolean',
+  description:
+    'also run the operation on a simulated twin of the cluster (same nodes, tables, placement and threshold) and report what happened there',
+} as const satisfies FlagSpec;
+
+/** The flags an operation is described by; each command declares some of them (the rest read as absent). */
+interface OpFlags {
+  readonly nodes?: readonly string[] | undefined;
+  readonly from?: readonly string[] | undefined;
+  readonly to?: readonly string[] | undefined;
+  readonly count?: number | undefined;
+  readonly 'no-rebalance'?: boolean;
+}
+
+type Operation = (typeof opPos.values)[number];
 
 /** The operation a plan/preflight line or an operation step describes. */
-function specOf(op: string, a: ParsedArgs): OperationSpec {
-  const count = a.values.count as number | undefined;
+function specOf<O extends Operation>(op: O, a: ParsedArgs<OpFlags>): Extract<OperationSpec, { op: O }>;
+function specOf(op: Operation, a: ParsedArgs<OpFlags>): OperationSpec {
+  const { nodes, from, to, count } = a.values;
   switch (op) {
     case 'scale-in':
-      return { op: 'scale-in', nodes: list(a, 'nodes') ?? [] };
+      return { op: 'scale-in', nodes: nodes ?? [] };
     case 'scale-out':
       return {
         op: 'scale-out',
-        ...(list(a, 'nodes') ? { nodes: list(a, 'nodes')! } : {}),
+        ...(nodes ? { nodes } : {}),
         ...(count !== undefined ? { count } : {}),
         ...(a.values['no-rebalance'] ? { rebalance: false } : {}),
       };
     case 'migrate':
-      return {
-        op: 'migrate',
-        from: list(a, 'from') ?? [],
-        ...(list(a, 'to') ? { to: list(a, 'to')! } : {}),
-        ...(count !== undefined ? { count } : {}),
-      };
-    default:
-      throw new Error(`not an operation: ${op}`);
+      return { op: 'migrate', from: from ?? [], ...(to ? { to } : {}), ...(count !== undefined ? { count } : {}) };
   }
 }
 
 /** Cross-flag rules shared by plan/preflight and the operations themselves. */
-function validateOp(spec: CommandSpec, op: string, a: ParsedArgs): void {
+function validateOp(spec: CommandSpec, op: Operation, a: ParsedArgs<OpFlags>): void {
   if (op === 'scale-in' && !a.given.has('nodes'))
     throw argError(spec, a, 'nodes', 'scale-in needs --nodes <addr,...>: the nodes to remove');
   if (op === 'scale-out' && !a.given.has('nodes') && !a.given.has('count'))
@@ -112,8 +125,8 @@ function validateOp(spec: CommandSpec, op: string, a: ParsedArgs): void {
     if (!a.given.has('to') && !a.given.has('count'))
       throw argError(spec, a, 'to', 'migrate needs --to <addr,...> (the new nodes) or --count <n>');
   }
-  if (a.given.has('count') && (a.values.count as number) < 1) throw argError(spec, a, 'count', '--count must be at least 1');
-  const nodes = [...(list(a, 'nodes') ?? []), ...(list(a, 'from') ?? []), ...(list(a, 'to') ?? [])];
+  if (a.values.count !== undefined && a.values.count < 1) throw argError(spec, a, 'count', '--count must be at least 1');
+  const nodes = [...(a.values.nodes ?? []), ...(a.values.from ?? []), ...(a.values.to ?? [])];
   const bad = nodes.find((n) => !isHostPort(n));
   if (bad !== undefined)
     throw argError(
@@ -122,8 +135,8 @@ function validateOp(spec: CommandSpec, op: string, a: ParsedArgs): void {
       a.given.has('nodes') ? 'nodes' : 'from',
       `'${bad}' is not a node address: expected host:port such as 10.0.0.1:34801`,
     );
-  const from = new Set(list(a, 'from') ?? []);
-  const both = (list(a, 'to') ?? []).find((n) => from.has(n));
+  const from = new Set(a.values.from ?? []);
+  const both = (a.values.to ?? []).find((n) => from.has(n));
   if (both) throw argError(spec, a, 'to', `${both} is both leaving (--from) and joining (--to)`);
 }
 
@@ -180,34 +193,36 @@ async function readState(
   }
 }
 
-function operationStep(
+function operationStep<const F extends readonly FlagSpec[], const P extends readonly PositionalSpec[]>(
   name: OperationSpec['op'],
   summary: string,
-  flags: FlagSpec[],
-  positionals: PositionalSpec[],
-  toSpec: (a: ParsedArgs) => OperationSpec,
+  flags: F,
+  positionals: P,
+  toSpec: (a: ArgsOf<NoInfer<F>, NoInfer<P>>) => OperationSpec,
   opts: {
     mutating?: boolean;
     description?: string;
     examples?: string[];
-    validate?: (spec: CommandSpec, a: ParsedArgs) => void;
-    engineFlags?: boolean;
+    validate?: (spec: CommandSpec, a: ArgsOf<NoInfer<F>, NoInfer<P>>) => void;
+    /** For steps whose flags include `engineFlags`: their engine options (`engineFlagOptions`). */
+    tuning?: (spec: CommandSpec, a: ArgsOf<NoInfer<F>, NoInfer<P>>) => EngineFlagOptions;
     step?: CommandSpec['step'];
   } = {},
 ): CommandSpec {
-  const spec: CommandSpec = {
+  const spec: CommandSpec = defineCommand({
     name,
     category: 'step',
     summary,
     ...(opts.description ? { description: opts.description } : {}),
-    flags: opts.engineFlags ? [...flags, ...engineFlags] : flags,
+    flags,
     positionals,
     ...(opts.examples ? { examples: opts.examples } : {}),
     ...(opts.step ? { step: opts.step } : {}),
     mutating: opts.mutating ?? true,
+    describeChange: (a) => describeOp(toSpec(a)),
     validate: (a) => {
       opts.validate?.(spec, a);
-      if (opts.engineFlags) engineFlagOptions(spec, a);
+      opts.tuning?.(spec, a);
     },
     async execute(ctx, a): Promise<CommandResult> {
       const op = toSpec(a);
@@ -216,7 +231,7 @@ function operationStep(
         ctx,
         bridge(ctx, title),
         operationAddresses(op as { nodes?: readonly string[] }),
-        opts.engineFlags ? engineFlagOptions(spec, a) : {},
+        opts.tuning?.(spec, a) ?? {},
       );
       const before = await readState(ctx, port);
       let r;
@@ -248,8 +263,7 @@ function operationStep(
       }
       return res;
     },
-  };
-  (spec as { describeChange?: (a: ParsedArgs) => string }).describeChange = (a) => describeOp(toSpec(a));
+  });
   return spec;
 }
 
@@ -290,7 +304,7 @@ const STEP_INFO = {
 
 export function stepSpecs(): CommandSpec[] {
   const planLike = (name: 'plan' | 'preflight'): CommandSpec => {
-    const spec: CommandSpec = {
+    const spec: CommandSpec = defineCommand({
       name,
       category: 'step',
       summary:
@@ -303,16 +317,7 @@ export function stepSpecs(): CommandSpec[] {
         toFlag,
         countFlag,
         ...engineFlags,
-        ...(name === 'plan'
-          ? [
-              {
-                name: 'rehearse',
-                type: 'boolean',
-                description:
-                  'also run the operation on a simulated twin of the cluster (same nodes, tables, placement and threshold) and report what happened there',
-              } as FlagSpec,
-            ]
-          : []),
+        ...(name === 'plan' ? [rehearseFlag] : []),
       ],
       positionals: [opPos],
       examples: [
@@ -322,11 +327,11 @@ export function stepSpecs(): CommandSpec[] {
       ],
       mutating: false,
       validate: (a) => {
-        validateOp(spec, a.values.operation as string, a);
+        validateOp(spec, a.values.operation, a);
         engineFlagOptions(spec, a);
       },
       async execute(ctx, a) {
-        const op = specOf(a.values.operation as string, a) as Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
+        const op = specOf(a.values.operation, a);
         const { engine, port } = engineFor(
           ctx,
           bridge(ctx, `${name} ${op.op}`),
@@ -360,7 +365,7 @@ export function stepSpecs(): CommandSpec[] {
         let ok = plan.problems.length === 0;
         const tables = planTables(plan);
         let rehearsal: Awaited<ReturnType<typeof engine.rehearse>> | undefined;
-        if (a.values.rehearse && ok) {
+        if (a.values.rehearse === true && ok) {
           ctx.progress({ message: 'rehearsing on a simulated twin of the cluster…' });
           rehearsal = await engine.rehearse(op, { signal: ctx.signal });
           ok = rehearsal.outcome === 'done';
@@ -386,11 +391,11 @@ export function stepSpecs(): CommandSpec[] {
           : `plan impossible: ${plan.problems[0]}`;
         return result(name, { plan, visual, ...(rehearsal ? { rehearsal } : {}) }, tables, { ok, summary, changed: false });
       },
-    };
+    });
     return spec;
   };
 
-  const freezeCheck: CommandSpec = {
+  const freezeCheck: CommandSpec = defineCommand({
     name: 'freeze-check',
     category: 'step',
     summary: 'compute whether removing nodes one after another would freeze the meta server',
@@ -410,7 +415,7 @@ export function stepSpecs(): CommandSpec[] {
     examples: ['freeze-check --remove 10.0.0.1:34801,10.0.0.2:34801', 'freeze-check --remove 3'],
     mutating: false,
     validate: (a) => {
-      const v = String(a.values.remove).trim();
+      const v = a.values.remove.trim();
       if (
         !/^\d+$/.test(v) &&
         v
@@ -422,7 +427,7 @@ export function stepSpecs(): CommandSpec[] {
       }
     },
     async execute(ctx, a) {
-      const v = String(a.values.remove).trim();
+      const v = a.values.remove.trim();
       const remove = /^\d+$/.test(v)
         ? Number(v)
         : v
@@ -483,12 +488,12 @@ export function stepSpecs(): CommandSpec[] {
       const ok = d.pctAllowingRemoval !== null;
       return result('freeze-check', r.data, [now, table], { ok, summary: lastLine, changed: false, text: r.message });
     },
-  };
+  });
 
   const scaleIn = operationStep(
     'scale-in',
     'remove nodes one at a time: primaries moved first, replicas re-created elsewhere, process stopped, healthy again, next',
-    [nodesFlag(true, 'the nodes to remove (host:port, comma separated)')],
+    [nodesFlag(true, 'the nodes to remove (host:port, comma separated)'), ...engineFlags],
     [],
     (a) => specOf('scale-in', a),
     {
@@ -497,7 +502,7 @@ export function stepSpecs(): CommandSpec[] {
         'scale-in --nodes 10.0.0.1:34801 --keep-margin 1 --replica-size 2GiB --copy-rate 80',
       ],
       validate: (s, a) => validateOp(s, 'scale-in', a),
-      engineFlags: true,
+      tuning: engineFlagOptions,
       step: STEP_INFO.scaleIn,
     },
   );
@@ -520,24 +525,24 @@ export function stepSpecs(): CommandSpec[] {
   const migrate = operationStep(
     'migrate',
     'replace nodes: scale out without rebalance, scale in the old ones, then rebalance',
-    [fromFlag, toFlag, countFlag],
+    [fromFlag, toFlag, countFlag, ...engineFlags],
     [],
     (a) => specOf('migrate', a),
     {
       examples: ['migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801'],
       validate: (s, a) => validateOp(s, 'migrate', a),
-      engineFlags: true,
+      tuning: engineFlagOptions,
       step: STEP_INFO.migrate,
     },
   );
   const drain = operationStep(
     'drain-node',
     "move a node's primaries and replicas to the other nodes (the process keeps running)",
-    [],
+    engineFlags,
     [nodePos('the node to drain')],
-    (a) => ({ op: 'drain-node', node: a.values.node as string }),
+    (a) => ({ op: 'drain-node', node: a.values.node }),
     {
-      engineFlags: true,
+      tuning: engineFlagOptions,
       step: STEP_INFO.drain,
     },
   );
@@ -546,7 +551,7 @@ export function stepSpecs(): CommandSpec[] {
     'stop a replica server through node control and wait until the meta sees it gone',
     [{ name: 'force', type: 'boolean', description: 'stop it even though it still holds replicas' }],
     [nodePos('the node to stop')],
-    (a) => ({ op: 'stop-node', node: a.values.node as string, ...(a.values.force ? { force: true } : {}) }),
+    (a) => ({ op: 'stop-node', node: a.values.node, ...(a.values.force ? { force: true } : {}) }),
     {
       step: STEP_INFO.stopNode,
     },
@@ -556,7 +561,7 @@ export function stepSpecs(): CommandSpec[] {
     'start a replica server through node control and wait until the meta lists it ALIVE',
     [],
     [nodePos('the node to start')],
-    (a) => ({ op: 'start-node', node: a.values.node as string }),
+    (a) => ({ op: 'start-node', node: a.values.node }),
     { step: STEP_INFO.startNode },
   );
   const waitHealthy = operationStep(
@@ -572,7 +577,7 @@ export function stepSpecs(): CommandSpec[] {
       },
     ],
     [],
-    (a) => ({ op: 'wait-healthy', timeoutMs: a.values.timeout as number }),
+    (a) => ({ op: 'wait-healthy', timeoutMs: a.values.timeout }),
     { mutating: false, examples: ['wait-healthy', 'wait-healthy --timeout 2h'] },
   );
   const rebalance = operationStep(
@@ -619,7 +624,7 @@ function firstLineOf(s: string): string {
   return s.split('\n')[0] ?? '';
 }
 
-/** Registers every step into the shared registry (called by src/commands/index.ts). */
+/** Registers every step (called by `createRegistry` in src/commands/index.ts). */
 export function registerSteps(registry: CommandRegistry): void {
-  for (const s of stepSpecs()) registry.registerOnce(s);
+  for (const s of stepSpecs()) registry.register(s);
 }

@@ -10,6 +10,7 @@ import { getClusterRegistry, type ClusterRegistry } from '../clusters';
 import { Disposable } from '../disposable';
 import { NodeStatus } from '../../pegasus/types';
 import { looksLikePegasusConfig } from '../../config/detect';
+import type { CommandRegistry } from '../../commands';
 import { isRunbookUri, scanRunbook } from '../../config/runbookPlans';
 import { parseSettings, type ClusterNodeCounts, type EditorContext, type RunbookPlan } from '../../config/settings';
 import { openCalculator } from './calculator';
@@ -17,9 +18,9 @@ import { openCalculator } from './calculator';
 export const LANGUAGE_ID = 'pegasus-config';
 const SWITCHABLE = new Set(['ini', 'properties', 'plaintext']);
 
-export async function registerConfigLanguage(context: vscode.ExtensionContext): Promise<void> {
+export async function registerConfigLanguage(context: vscode.ExtensionContext, commands: CommandRegistry): Promise<void> {
   registerDetection(context);
-  const sender = new ContextSender();
+  const sender = new ContextSender(commands);
   context.subscriptions.push(
     sender,
     vscode.commands.registerCommand('pegasus.config.openCalculator', (args?: unknown) => openCalculator(args, () => sender.current)),
@@ -75,12 +76,12 @@ class ContextSender extends Disposable {
   private readonly plans = new Map<string, RunbookPlan>();
   private readonly fetched = new Map<string, { at: number; facts: ClusterNodeCounts | undefined }>();
 
-  constructor() {
+  constructor(commands: CommandRegistry) {
     super();
     const soon = () => this.schedule();
     const runbookText = (doc: vscode.TextDocument) => {
       if (!isRunbookUri(doc.uri.toString())) return;
-      this.setPlan(doc.uri.toString(), scanRunbook(doc.uri.toString(), doc.getText()));
+      this.setPlan(doc.uri.toString(), scanRunbook(doc.uri.toString(), doc.getText(), commands));
       soon();
     };
     const runbookNotebook = async (nb: vscode.NotebookDocument) => {
@@ -88,7 +89,7 @@ class ContextSender extends Disposable {
       // The saved file is the runbook as written (front matter included); good enough for a plan.
       try {
         const text = Buffer.from(await vscode.workspace.fs.readFile(nb.uri)).toString('utf8');
-        this.setPlan(nb.uri.toString(), scanRunbook(nb.uri.toString(), text));
+        this.setPlan(nb.uri.toString(), scanRunbook(nb.uri.toString(), text, commands));
       } catch {
         this.setPlan(nb.uri.toString(), undefined);
       }

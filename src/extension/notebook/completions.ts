@@ -1,6 +1,6 @@
 /** Completions and hovers in `pegasus` cells, with the nodes and tables of the runbook's cluster. */
 import * as vscode from 'vscode';
-import { commandRegistry, completeAt, hoverAt } from '../../commands';
+import { type CommandRegistry, completeAt, hoverAt } from '../../commands';
 import { getClusterRegistry } from '../clusters';
 import { notebookMeta } from './serializer';
 
@@ -22,7 +22,7 @@ function completionData(doc: vscode.TextDocument) {
     : {};
 }
 
-export function registerCompletions(context: vscode.ExtensionContext): void {
+export function registerCompletions(context: vscode.ExtensionContext, commands: CommandRegistry): void {
   const selector: vscode.DocumentSelector = { language: 'pegasus' };
   context.subscriptions.push(
     vscode.languages.registerCompletionItemProvider(
@@ -30,7 +30,7 @@ export function registerCompletions(context: vscode.ExtensionContext): void {
       {
         provideCompletionItems(doc, pos) {
           const line = doc.lineAt(pos.line).text;
-          const c = completeAt(commandRegistry, line, pos.character, completionData(doc));
+          const c = completeAt(commands, line, pos.character, completionData(doc));
           const range = new vscode.Range(pos.line, c.from, pos.line, c.to);
           return c.items.map((i) => {
             const item = new vscode.CompletionItem(i.label, KINDS[i.kind]);
@@ -47,7 +47,7 @@ export function registerCompletions(context: vscode.ExtensionContext): void {
     ),
     vscode.languages.registerHoverProvider(selector, {
       provideHover(doc, pos) {
-        const h = hoverAt(commandRegistry, doc.lineAt(pos.line).text, pos.character);
+        const h = hoverAt(commands, doc.lineAt(pos.line).text, pos.character);
         return h ? new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(pos.line, h.from, pos.line, h.to)) : undefined;
       },
     }),

@@ -8,10 +8,10 @@
 import * as vscode from 'vscode';
 import type { RegisteredCluster } from '../clusters';
 import { getClusterRegistry, notifyClusterChanged } from '../clusters';
-import { commandRegistry } from '../../commands';
+import type { CommandRegistry } from '../../commands';
 import { parseScript } from '../../commands/parser';
 import type { ConfirmRequest, ProgressEvent } from '../../commands/types';
-import { registerSteps, type StepServices } from '../../commands/steps';
+import type { StepServices } from '../../commands/steps';
 import { describeState } from '../../engine/engine';
 import { metaClusterPort } from '../../engine/metaPort';
 import { parseCellOptions, timeoutMs, type CellOptions } from '../../runbook/cellOptions';
@@ -54,9 +54,11 @@ export class RunbookController extends Disposable {
   private readonly sessions = new Map<string, Session>();
   private readonly pendingRunOptions = new Map<string, RunRequestOptions>();
 
-  constructor(private readonly log: Logger | undefined) {
+  constructor(
+    private readonly log: Logger | undefined,
+    private readonly commands: CommandRegistry,
+  ) {
     super();
-    registerSteps(commandRegistry);
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Pegasus Runbook');
     this.controller.supportedLanguages = ['pegasus'];
     this.controller.supportsExecutionOrder = true;
@@ -306,7 +308,7 @@ export class RunbookController extends Disposable {
     let lastLine = '';
 
     // The explorer marks the nodes a scale-in or migration drains while the cell runs.
-    const leaving = leavingNodes(text);
+    const leaving = leavingNodes(this.commands, text);
     const registry = getClusterRegistry();
     if (leaving.length) registry?.setLeavingNodes(cluster.profile.name, leaving);
     const steps: StepServices = {
@@ -320,7 +322,7 @@ export class RunbookController extends Disposable {
         text,
         { ...options, production },
         {
-          registry: commandRegistry,
+          registry: this.commands,
           context: { client: cluster.client, profile: { ...cluster.profile, production }, services: { steps } },
           signal,
           progress: (e) => {
@@ -382,8 +384,8 @@ function firstCommand(text: string): string {
 }
 
 /** Nodes a cell will drain (scale-in --nodes, migrate --from, drain-node/stop-node), for the explorer's marks. */
-export function leavingNodes(text: string): string[] {
-  const p = parseScript(commandRegistry, text);
+export function leavingNodes(commands: CommandRegistry, text: string): string[] {
+  const p = parseScript(commands, text);
   if (!p.ok) return [];
   const out: string[] = [];
   for (const c of p.commands) {

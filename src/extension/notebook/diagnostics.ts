@@ -1,13 +1,13 @@
 /** Syntax diagnostics of `pegasus` cells: the parser's errors with their columns and usage, 300 ms after typing stops. */
 import * as vscode from 'vscode';
-import { commandRegistry, parseScript } from '../../commands';
+import { type CommandRegistry, parseScript } from '../../commands';
 
-export function registerDiagnostics(context: vscode.ExtensionContext): void {
+export function registerDiagnostics(context: vscode.ExtensionContext, commands: CommandRegistry): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('pegasus-runbook');
   const timers = new Map<string, NodeJS.Timeout>();
   const check = (doc: vscode.TextDocument) => {
     if (doc.languageId !== 'pegasus') return;
-    const p = parseScript(commandRegistry, doc.getText());
+    const p = parseScript(commands, doc.getText());
     diagnostics.set(
       doc.uri,
       p.ok

@@ -5,8 +5,7 @@
  * interrupted run when a runbook is opened. This file wires them; each lives in its own module.
  */
 import * as vscode from 'vscode';
-import { commandRegistry } from '../../commands';
-import { registerSteps } from '../../commands/steps';
+import type { CommandRegistry } from '../../commands';
 import { logger } from '../log';
 import { registerCellStatusBar } from './cellStatusBar';
 import { registerCompletions } from './completions';
@@ -22,10 +21,9 @@ export { RUNBOOK_COMMANDS } from './commandIds';
 
 const log = logger.tagged('runbooks');
 
-export function registerRunbooks(context: vscode.ExtensionContext): void {
-  registerSteps(commandRegistry);
+export function registerRunbooks(context: vscode.ExtensionContext, commands: CommandRegistry): void {
   const serializer = new RunbookSerializer((problems) => log.warn(describeProblems(problems, 'runbook')));
-  const controller = new RunbookController(log);
+  const controller = new RunbookController(log, commands);
   context.subscriptions.push(
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, serializer, {
       transientOutputs: true,
@@ -36,8 +34,8 @@ export function registerRunbooks(context: vscode.ExtensionContext): void {
   registerTemplateCommands(context, serializer);
   registerCellStatusBar(context);
   registerEditCellOptions(context);
-  registerCompletions(context);
-  registerDiagnostics(context);
+  registerCompletions(context, commands);
+  registerDiagnostics(context, commands);
   registerShowRunLog(context);
   registerResume(context, controller);
 }

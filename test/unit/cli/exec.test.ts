@@ -37,7 +37,7 @@ test('exec options: errors name the option and the fix', () => {
     );
   bad(['--meta'], /--meta needs a value/);
   bad(['--meta', 'nohost', 'nodes'], /--meta: 'nohost': expected host:port/);
-  bad(['--meta', 'a:1', '--cluster', '{}', 'nodes'], /either --meta or --cluster/);
+  bad(['--meta', 'a:1', '--cluster', '{}', 'nodes'], /either --cluster or --meta/);
   bad(['--cluster', '{not json', 'nodes'], /--cluster: not valid JSON/);
   bad(['--cluster', '/no/such/file.json', 'nodes'], /cannot read '\/no\/such\/file.json'/);
   bad(['--cluster', '{"name":"x","metaServers":[]}', 'nodes'], /cluster\.metaServers: list at least one meta server/);

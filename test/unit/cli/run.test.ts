@@ -68,7 +68,7 @@ test('pegasus-ops run: --cluster inline, from a file (one entry or the whole set
     name: 'staging',
     metaServers: ['10.0.0.1:34601', '10.0.0.2:34601'],
   });
-  assert.throws(() => resolveProfile({ meta: 'nohost' }, undefined), /--meta: meta.metaServers\[0\]: expected host:port/);
+  assert.throws(() => resolveProfile({ meta: 'nohost' }, undefined), /--meta: 'nohost': expected host:port/);
   assert.throws(
     () => resolveProfile({ cluster: '{"name":"x","metaServers":[]}' }, undefined),
     /--cluster: cluster.metaServers: list at least one meta server/,

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRegistry, parseCommand, commandHelp, CommandSyntaxError } from '../../../src/commands';
-import { engineFlagOptions, parseSize } from '../../../src/commands/steps/engineFlags';
+import type { ArgsOf } from '../../../src/commands/define';
+import { engineFlagOptions, engineFlags, parseSize } from '../../../src/commands/steps/engineFlags';
 import { planTables } from '../../../src/commands/steps/present';
 import type { ScalePlan } from '../../../src/engine/plan';
 
@@ -13,7 +14,8 @@ const registry = createRegistry();
 const parse = (line: string) => parseCommand(registry, line);
 const optionsOf = (line: string) => {
   const p = parse(line);
-  return engineFlagOptions(p.spec, p.args);
+  // Every command these lines name declares the engine flags.
+  return engineFlagOptions(p.spec, p.args as ArgsOf<typeof engineFlags>);
 };
 
 test('parseSize: bytes, binary units (MB = MiB), decimals; rejects junk and zero', () => {

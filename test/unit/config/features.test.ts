@@ -8,8 +8,11 @@ import { calculate, describeStep } from '../../../src/config/calculator';
 import { completionsAt } from '../../../src/config/completion';
 import { looksLikePegasusConfig } from '../../../src/config/detect';
 import { hoverAt } from '../../../src/config/hover';
+import { createRegistry } from '../../../src/commands';
 import { scanRunbook } from '../../../src/config/runbookPlans';
 import { DEFAULT_SETTINGS, parseSettings, type AnalysisContext, type ConfigSettings } from '../../../src/config/settings';
+
+const commands = createRegistry();
 
 const fixture = readFileSync(join(__dirname, '..', '..', 'support', 'server.ini'), 'utf8');
 const lines = fixture.split('\n');
@@ -211,21 +214,21 @@ test('runbook scan: scale-in node counts accumulate until restart-meta', () => {
     'scale-in --nodes x,y,z,w',
     '```',
   ].join('\n');
-  assert.deepEqual(scanRunbook('file:///w/a.runbook.md', md), {
+  assert.deepEqual(scanRunbook('file:///w/a.runbook.md', md, commands), {
     uri: 'file:///w/a.runbook.md',
     cluster: 'prod',
     removals: 3,
     line: 9,
     label: 'Runbook a.runbook.md (line 10)',
   });
-  assert.equal(scanRunbook('u', '# nothing planned\n'), undefined);
+  assert.equal(scanRunbook('u', '# nothing planned\n', commands), undefined);
 });
 
 test('runbook scan: reads cells and commands exactly as the runbook runner does', () => {
   const A = '10.0.0.1:34801';
   const B = '10.0.0.2:34801';
   const C = '10.0.0.3:34801';
-  const scan = (md: string) => scanRunbook('file:///w/x.runbook.md', md);
+  const scan = (md: string) => scanRunbook('file:///w/x.runbook.md', md, commands);
   // Each case below is one the former line scanner read differently from the runner.
   // A quoted list is one value to the runner (the scanner counted `"A,` as a single node).
   assert.equal(scan(`\`\`\`pegasus\nscale-in --nodes "${A}, ${B}, ${C}"\n\`\`\`\n`)?.removals, 3);

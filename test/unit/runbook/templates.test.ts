@@ -4,13 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, parseScript } from '../../../src/commands';
-import { registerSteps } from '../../../src/commands/steps';
 import { parseRunbook, serializeRunbook } from '../../../src/runbook/format';
 import { runbookTemplate, templateFileName, type TemplateKind } from '../../../src/runbook/templates';
 import { findResumePoint, readCellRecords, RunLog, runLogPath, type CellEntry } from '../../../src/runbook/runLog';
 
 const registry = createRegistry();
-registerSteps(registry);
 
 for (const kind of ['scale-in', 'scale-out', 'migrate'] as TemplateKind[]) {
   test(`${kind} template: valid runbook, every cell parses, nodes and cluster filled in`, () => {

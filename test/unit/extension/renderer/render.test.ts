@@ -5,7 +5,6 @@ import { renderVisual, esc } from '../../../../src/extension/renderer/render';
 import { activate } from '../../../../src/extension/renderer';
 import { distributionOf, parseVisual, type PlanVisual } from '../../../../src/runbook/visual';
 import { createRegistry } from '../../../../src/commands';
-import { registerSteps } from '../../../../src/commands/steps';
 
 const loads = (xs: [string, boolean, number, number][]) =>
   xs.map(([address, alive, primaries, secondaries]) => ({ address, alive, primaries, secondaries }));
@@ -121,7 +120,6 @@ test('the renderer entry point draws valid data and explains invalid data', () =
 test('the TextMate grammar knows every command of the registry', () => {
   const grammar = readFileSync('syntaxes/pegasus-runbook.tmLanguage.json', 'utf8');
   const registry = createRegistry();
-  registerSteps(registry);
   const missing = registry
     .list()
     .map((s) => s.name)
