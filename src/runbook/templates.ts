@@ -34,7 +34,7 @@ function bullets(nodes: readonly string[] | undefined, placeholder: string): str
 
 /** A cluster name as a YAML scalar (quoted when it would not read back as the same string). */
 function yamlString(s: string): string {
-  return /^[A-Za-z0-9_.\/-]+$/.test(s) && !/^(true|false|null|~|\d+(\.\d+)?)$/.test(s) ? s : JSON.stringify(s);
+  return /^[A-Za-z0-9_./-]+$/.test(s) && !/^(true|false|null|~|\d+(\.\d+)?)$/.test(s) ? s : JSON.stringify(s);
 }
 
 function frontMatter(cluster: string, timeout: string, production: boolean): string {
