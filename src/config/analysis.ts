@@ -6,10 +6,22 @@
  * simulator and the scale engine.
  */
 import { freezeMargin, freezeVerdict, pctAllowingRemoval, removalSchedule } from '../cluster/freeze';
-import { isKnownSection, keySpec, knownKeys, suggestKey, type KeySpec, type ServerVersion } from './catalogue';
+import {
+  isKnownSection,
+  isKnownSectionInAnyVersion,
+  keyRead,
+  keySpec,
+  suggestKey,
+  SERVER_VERSIONS,
+  shippedButUnread,
+  versionsReading,
+  type KeySpec,
+  type ServerVersion,
+} from './catalogue';
 import { isSuppressed, parseDirectives, type Directives } from './directives';
 import { firstEntry, hasPlaceholder, parseConfig, type ConfigDocument, type Entry, type Range, type Section } from './parser';
-import type { AnalysisContext } from './settings';
+import type { AnalysisContext, ClusterNodeCounts } from './settings';
+import { chooseVersion, type VersionChoice, type VersionSource } from './version';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -32,6 +44,17 @@ export interface Finding {
   readonly related?: readonly { range: Range; message: string }[];
   readonly fixes?: readonly Fix[];
   readonly unnecessary?: boolean;
+  /** Facts behind a version-dependent finding: the version checked against and where it came from. */
+  readonly data?: FindingData;
+}
+
+export interface FindingData {
+  readonly version: ServerVersion;
+  readonly versionSource: VersionSource['kind'];
+  /** For unused keys: the versions whose code does read the key (empty when none does). */
+  readonly readBy?: readonly ServerVersion[];
+  /** For unused keys: why it has no effect. */
+  readonly unusedReason?: 'other-versions' | 'shipped-not-read' | 'no-effect';
 }
 
 /** Stable rule codes; settings (`pegasus.config.disabledRules`) and directives refer to them. */
@@ -105,6 +128,8 @@ export interface Analysis {
   readonly doc: ConfigDocument;
   readonly directives: Directives;
   readonly version: ServerVersion;
+  /** Where the version came from, and the versions the file's keys allow. */
+  readonly versionChoice: VersionChoice;
   readonly findings: Finding[];
   readonly lenses: Lens[];
   readonly nodes: NodeCounts | null;
@@ -150,20 +175,45 @@ function numberDefault(spec: KeySpec, version: ServerVersion): number {
   return Number(spec.defaults[version]);
 }
 
-export function resolveNodes(directives: Directives, ctx: AnalysisContext): NodeCounts | null {
-  if (directives.nodes) return { alive: directives.nodes.value, dead: 0, source: 'nodes= comment' };
+/** The connected cluster a file belongs to: the `cluster=` directive's, else the active one, else the only one. */
+export function clusterOf(directives: Directives, ctx: AnalysisContext): ClusterNodeCounts | undefined {
   const byName = (n: string) => ctx.clusters.find((c) => c.name === n);
   const named = directives.cluster ? byName(directives.cluster.value) : undefined;
-  const cluster =
+  return (
     named ??
     (ctx.activeCluster ? byName(ctx.activeCluster) : undefined) ??
-    (!directives.cluster && ctx.clusters.length === 1 ? ctx.clusters[0] : undefined);
+    (!directives.cluster && ctx.clusters.length === 1 ? ctx.clusters[0] : undefined)
+  );
+}
+
+export function resolveNodes(directives: Directives, ctx: AnalysisContext): NodeCounts | null {
+  if (directives.nodes) return { alive: directives.nodes.value, dead: 0, source: 'nodes= comment' };
+  const cluster = clusterOf(directives, ctx);
   if (cluster) return { alive: cluster.alive, dead: cluster.dead, source: `cluster "${cluster.name}"`, cluster: cluster.name };
   if (ctx.settings.nodeCount) return { alive: ctx.settings.nodeCount, dead: 0, source: 'pegasus.config.nodeCount' };
   return null;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Where the version came from, for messages. */
+export function versionOrigin(choice: VersionChoice): string {
+  const s = choice.source;
+  switch (s.kind) {
+    case 'directive':
+      return 'the version= comment';
+    case 'file': {
+      const why = [s.since, s.until]
+        .filter((ev) => ev !== undefined)
+        .map((ev) => `[${ev.section}] ${ev.key} is read only by ${ev.readBy.join(', ')}`);
+      return why.length ? `inferred from this file: ${why.join('; ')}` : 'inferred from this file';
+    }
+    case 'cluster':
+      return `cluster "${s.cluster}"`;
+    case 'setting':
+      return 'the pegasus.config.serverVersion setting';
+  }
+}
 
 export function analyzeConfig(text: string, ctx: AnalysisContext): Analysis {
   const doc = parseConfig(text);
@@ -172,7 +222,10 @@ export function analyzeConfig(text: string, ctx: AnalysisContext): Analysis {
 
 export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Analysis {
   const directives = parseDirectives(doc);
-  const version = (directives.version?.value as ServerVersion | undefined) ?? ctx.settings.serverVersion;
+  const versionChoice = chooseVersion(doc, directives, { cluster: clusterOf(directives, ctx), setting: ctx.settings.serverVersion });
+  const version = versionChoice.version;
+  const versionData = { version, versionSource: versionChoice.source.kind } as const;
+  const inVersion = `Pegasus ${version} (${versionOrigin(versionChoice)})`;
   const raw: Finding[] = [];
   const push = (f: Finding) => raw.push(f);
 
@@ -243,42 +296,64 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
         related: [{ range: headerRange(s.duplicateOf), message: 'first definition' }],
       });
     }
-    if (s.entries.length === 0 || !isKnownSection(s.name)) continue;
+    if (s.entries.length === 0 || !isKnownSectionInAnyVersion(s.name)) continue;
     const section = s.name;
+    const sectionRead = isKnownSection(section, version);
     for (const e of s.entries) {
       const spec = keySpec(section, e.key);
-      if (!spec) {
-        if (!unknownKeyOn || knownKeys(section).has(e.key) || hasPlaceholder(e.key) || e.duplicateOf) continue;
-        const suggestion = suggestKey(section, e.key);
-        push(
-          suggestion
-            ? {
-                code: 'unknown-key',
-                severity: 'warning',
-                range: keyRange(e),
-                message: `[${section}] has no key "${e.key}"; the server ignores it silently. Did you mean "${suggestion}"?`,
-                fixes: [{ title: `Change to "${suggestion}"`, edits: [{ range: keyRange(e), newText: suggestion }], preferred: true }],
-              }
-            : {
-                // Our key list is not the whole server: a hint, not a squiggle, when no known key is close.
-                code: 'unknown-key',
-                severity: 'hint',
-                range: keyRange(e),
-                message: `"${e.key}" is not a key Pegasus Ops knows in [${section}]; if the server does not read it, it is ignored silently.`,
-              },
-        );
+      if (e.duplicateOf || hasPlaceholder(e.key)) {
+        if (spec && !hasPlaceholder(e.value)) checkValue(e, spec, version, push);
         continue;
       }
-      if (spec.unusedIn?.includes(version)) {
+      if (!keyRead(version, section, e.key)) {
+        const readBy = versionsReading(section, e.key);
+        const shippedBy = SERVER_VERSIONS.filter((v) => shippedButUnread(v, section, e.key));
+        if (readBy.length > 0 || shippedBy.length > 0) {
+          push({
+            code: 'unused-key',
+            severity: 'hint',
+            range: keyRange(e),
+            unnecessary: true,
+            message:
+              readBy.length > 0
+                ? `No code reads "${e.key}" in ${inVersion}; it has no effect. Pegasus ${readBy.join(', ')} read${readBy.length === 1 ? 's' : ''} it.`
+                : `No code reads "${e.key}" in ${inVersion}, although the config.ini shipped with ${shippedBy.join(', ')} sets it; it has no effect.`,
+            data: { ...versionData, readBy, unusedReason: readBy.length > 0 ? 'other-versions' : 'shipped-not-read' },
+          });
+        } else if (sectionRead && unknownKeyOn) {
+          const suggestion = suggestKey(section, e.key, version);
+          push(
+            suggestion
+              ? {
+                  code: 'unknown-key',
+                  severity: 'warning',
+                  range: keyRange(e),
+                  message: `[${section}] has no key "${e.key}"; the server ignores it silently. Did you mean "${suggestion}"?`,
+                  fixes: [{ title: `Change to "${suggestion}"`, edits: [{ range: keyRange(e), newText: suggestion }], preferred: true }],
+                  data: versionData,
+                }
+              : {
+                  // The key list comes from the source's flag definitions and config reads, which
+                  // can miss a computed name: a hint, not a squiggle, when no known key is close.
+                  code: 'unknown-key',
+                  severity: 'hint',
+                  range: keyRange(e),
+                  message: `"${e.key}" is not a key Pegasus Ops knows in [${section}]; if the server does not read it, it is ignored silently.`,
+                  data: versionData,
+                },
+          );
+        }
+      } else if (spec?.noEffectIn?.includes(version)) {
         push({
           code: 'unused-key',
           severity: 'hint',
           range: keyRange(e),
           unnecessary: true,
-          message: `No code reads "${e.key}" in Pegasus ${version}; it has no effect.`,
+          message: `"${e.key}" is read in ${inVersion}, but nothing uses its value; it has no effect.`,
+          data: { ...versionData, readBy: versionsReading(section, e.key), unusedReason: 'no-effect' },
         });
       }
-      if (hasPlaceholder(e.value)) continue; // filled in at deployment; nothing to check yet
+      if (!spec || hasPlaceholder(e.value)) continue; // placeholders are filled in at deployment; nothing to check yet
       checkValue(e, spec, version, push);
     }
   }
@@ -335,6 +410,28 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
     }
   }
 
+  const nfs = doc.sectionByName.get('nfs');
+  if (nfs) {
+    // The copy-rate validator (nfs_client_impl.cpp in every version): 0, or more bytes per second than one copy block.
+    const rate = eff('nfs', 'max_copy_rate_megabytes_per_disk');
+    const block = eff('nfs', 'nfs_copy_block_bytes');
+    if (rate?.entry && block && rate.value !== 0 && rate.value * 2 ** 20 <= block.value) {
+      const least = Math.floor(block.value / 2 ** 20) + 1;
+      push({
+        code: 'out-of-range',
+        severity: 'error',
+        range: valueRange(rate.entry),
+        message: `max_copy_rate_megabytes_per_disk = ${rate.value} must be 0 (unlimited) or more than nfs_copy_block_bytes (${block.value}${block.entry ? `, line ${block.entry.line + 1}` : ', the default'}) per second, i.e. at least ${least}: the server refuses to start.`,
+        related: block.entry ? [{ range: valueRange(block.entry), message: 'nfs_copy_block_bytes' }] : [],
+        fixes: [
+          { title: `Set max_copy_rate_megabytes_per_disk to ${least}`, edits: [{ range: valueRange(rate.entry), newText: String(least) }] },
+          { title: 'Set max_copy_rate_megabytes_per_disk to 0 (unlimited)', edits: [{ range: valueRange(rate.entry), newText: '0' }] },
+        ],
+        data: versionData,
+      });
+    }
+  }
+
   const nodes = resolveNodes(directives, ctx);
   let pct: Effective | null = null;
   let minLive: Effective | null = null;
@@ -356,7 +453,7 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
 
   // ---- suppression: settings and inline directives ----
   const findings = raw.filter((f) => !disabled.has(f.code) && !isSuppressed(directives, f.code, f.range.start.line));
-  return { doc, directives, version, findings, lenses, nodes, pct, minLive, hasSyntaxErrors };
+  return { doc, directives, version, versionChoice, findings, lenses, nodes, pct, minLive, hasSyntaxErrors };
 }
 
 function checkValue(e: Entry, spec: KeySpec, version: ServerVersion, push: (f: Finding) => void): void {

@@ -4,17 +4,26 @@
  * src/meta/meta_options.cpp and src/replica/, the parser in src/utils/configuration.cpp). One table
  * drives validation, hovers and completions.
  *
- * Versions: "2.5" is the v2.5.0 release; "2.6" stands for the master-era code (new failure-detector
- * and assign-delay defaults from PR #1877, validators on the threshold). Check the real cluster
- * with `server_info` and `config-dump` when in doubt.
+ * Versions: "2.4" and "2.5" are the v2.4.0 and v2.5.0 releases; "2.6" stands for the master-era
+ * code (new failure-detector and assign-delay defaults from PR #1877, validators on the threshold).
+ * Which keys each version reads at all comes from the generated `knownKeys.ts`; this file adds
+ * the meaning, ranges and run-time handling of the keys that matter for scaling.
  */
 import * as z from 'zod';
 import { didYouMean } from '../cluster/suggest';
 import { META_LEVELS } from '../pegasus/types';
+import { KNOWN_KEYS, type KeyFact } from './knownKeys';
 
-export const serverVersionSchema = z.enum(['2.5', '2.6']);
+export const serverVersionSchema = z.enum(['2.4', '2.5', '2.6']);
 export type ServerVersion = z.infer<typeof serverVersionSchema>;
-export const SERVER_VERSIONS: readonly ServerVersion[] = ['2.5', '2.6'];
+export const SERVER_VERSIONS: readonly ServerVersion[] = ['2.4', '2.5', '2.6'];
+
+/** The git ref of the real source each version's facts were read at. */
+export const SOURCE_REF: Readonly<Record<ServerVersion, string>> = {
+  '2.4': KNOWN_KEYS['2.4'].ref,
+  '2.5': KNOWN_KEYS['2.5'].ref,
+  '2.6': KNOWN_KEYS['2.6'].ref,
+};
 
 export type KeyType = 'int' | 'uint' | 'bool' | 'string' | 'enum' | 'list';
 
@@ -46,11 +55,15 @@ export interface KeySpec {
   readonly summary: string;
   /** Whether and how it can change while the server runs. */
   readonly runtime: string;
-  /** Versions where no code reads the key. */
+  /** Versions where no code reads the key (derived from the generated key list). */
   readonly unusedIn?: readonly ServerVersion[];
+  /** Versions where the key is read but nothing uses the value. */
+  readonly noEffectIn?: readonly ServerVersion[];
 }
 
-const both = (v: string): Record<ServerVersion, string> => ({ '2.5': v, '2.6': v });
+const both = (v: string): Record<ServerVersion, string> => ({ '2.4': v, '2.5': v, '2.6': v });
+/** A default that changed in master (PR #1877 and later): 2.4 and 2.5 share the older one. */
+const upTo25 = (old: string, master: string): Record<ServerVersion, string> => ({ '2.4': old, '2.5': old, '2.6': master });
 
 export const KEY_SPECS: readonly KeySpec[] = [
   // ---- [meta_server]: the freeze guard ----
@@ -69,6 +82,12 @@ export const KEY_SPECS: readonly KeySpec[] = [
         checkFailsOnStart: false,
         consequence: 'no validator exists in 2.5: above 100 the meta is frozen permanently',
       },
+      '2.4': {
+        min: 0,
+        max: 100,
+        checkFailsOnStart: false,
+        consequence: 'no validator exists in 2.4: above 100 the meta is frozen permanently',
+      },
     },
     summary:
       'The meta freezes (stops accepting replica reconfigurations, cure and balancing) while alive × 100 < threshold × (alive + dead). Dead nodes stay counted until the meta leader restarts, so every node removed in a scale-in lowers the alive share.',
@@ -84,6 +103,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     range: {
       '2.6': { min: 1, checkFailsOnStart: true, consequence: 'the validator requires a value above 0 and the meta refuses to start' },
       '2.5': { min: 1, checkFailsOnStart: true, consequence: 'the validator requires a value above 0 and the meta refuses to start' },
+      '2.4': { min: 1, checkFailsOnStart: true, consequence: 'the validator requires a value above 0 and the meta refuses to start' },
     },
     summary:
       'The meta also freezes while fewer than this many replica servers are alive, whatever the percentage. With 3 (the default) a 3-node cluster freezes on its first failure.',
@@ -105,7 +125,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     section: 'meta_server',
     key: 'replica_assign_delay_ms_for_dropouts',
     type: 'uint',
-    defaults: { '2.5': '300000', '2.6': '600000' },
+    defaults: upTo25('300000', '600000'),
     shipped: '600000',
     unit: 'ms',
     summary:
@@ -127,8 +147,9 @@ export const KEY_SPECS: readonly KeySpec[] = [
     type: 'int',
     defaults: both('4'),
     shipped: '3',
-    unusedIn: ['2.6'],
-    summary: 'Historical cap on replicas per partition group.',
+    noEffectIn: ['2.4', '2.5', '2.6'],
+    summary:
+      'Historical cap on replicas per partition group. Every version reads it into a constant that nothing uses; the real cap is max_replica_count + max_reserved_dropped_replicas.',
     runtime: 'Restart needed.',
   },
   {
@@ -158,7 +179,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     shipped: 'false',
     summary:
       key === 'only_move_primary'
-        ? 'Balancer only moves primaries (no data copies); scale-out runbooks use it to avoid overloading new nodes.'
+        ? 'The primary balancer only moves primaries onto existing secondaries and never falls back to copying a primary (copy_primary). Secondaries are still balanced by copying them; only_primary_balancer stops that. The cluster-wide balancer (balance_cluster) ignores this key.'
         : key === 'only_primary_balancer'
           ? 'Balancer only balances primaries.'
           : 'Balance tables one after another instead of together.',
@@ -267,7 +288,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     section: 'replication',
     key: 'fd_lease_seconds',
     type: 'int',
-    defaults: { '2.5': '9', '2.6': '20' },
+    defaults: upTo25('9', '20'),
     shipped: '20',
     unit: 's',
     summary:
@@ -278,7 +299,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     section: 'replication',
     key: 'fd_grace_seconds',
     type: 'int',
-    defaults: { '2.5': '10', '2.6': '22' },
+    defaults: upTo25('10', '22'),
     shipped: '22',
     unit: 's',
     summary:
@@ -334,14 +355,15 @@ export const KEY_SPECS: readonly KeySpec[] = [
     type: 'bool',
     defaults: both('false'),
     shipped: 'false',
-    summary: 'A restarting replica server first waits fd_grace_seconds so the meta sees it dead before it rejoins.',
+    summary:
+      'A restarting replica server holds back its start-up until fd_grace_seconds + 3 s after the process started, so the meta has declared the previous run dead before it rejoins (25 s with the shipped grace of 22).',
     runtime: 'Restart needed.',
   },
   {
     section: 'replication',
     key: 'log_private_reserve_max_size_mb',
     type: 'int',
-    defaults: { '2.5': '0', '2.6': '1000' },
+    defaults: upTo25('0', '1000'),
     shipped: '1000',
     unit: 'MB',
     summary: 'Private log kept for incremental learning; a node that returns within it catches up from the log instead of a full copy.',
@@ -351,11 +373,52 @@ export const KEY_SPECS: readonly KeySpec[] = [
     section: 'replication',
     key: 'log_private_reserve_max_time_seconds',
     type: 'int',
-    defaults: { '2.5': '0', '2.6': '36000' },
+    defaults: upTo25('0', '36000'),
     shipped: '36000',
     unit: 's',
     summary: 'Age limit of the private log kept for incremental learning.',
     runtime: 'Restart needed.',
+  },
+  {
+    section: 'replication',
+    key: 'gc_memory_replica_interval_ms',
+    type: 'int',
+    defaults: both('600000'),
+    shipped: '600000',
+    unit: 'ms',
+    summary:
+      'How long a replica that became inactive (for example one a drain or scale-in moved away) stays open in memory before the server closes it; until then the meta can re-use it cheaply.',
+    runtime: 'Restart needed.',
+  },
+  {
+    section: 'replication',
+    key: 'gc_disk_garbage_replica_interval_seconds',
+    type: 'uint',
+    defaults: both('86400'),
+    shipped: '86400',
+    unit: 's',
+    summary:
+      'How long the directory of a removed replica (renamed to *.gar) stays on disk before it is deleted. The disk cleaner looks only every disk_stat_interval_seconds, so the space of a drained node comes back a day (plus up to one check) after the move.',
+    runtime: 'Mutable flag via `/updateConfig`.',
+  },
+  {
+    section: 'replication',
+    key: 'disk_min_available_space_ratio',
+    type: 'int',
+    defaults: both('10'),
+    unit: '%',
+    summary:
+      'A data disk whose free share (whole percent) falls below this is marked as short of space; re-checked every disk_stat_interval_seconds. With reject_write_when_disk_insufficient its partitions refuse writes, which a scale-in onto fuller nodes can trigger.',
+    runtime: 'Mutable flag via `/updateConfig`.',
+  },
+  {
+    section: 'replication',
+    key: 'reject_write_when_disk_insufficient',
+    type: 'bool',
+    defaults: both('true'),
+    summary:
+      'A primary refuses client writes (ERR_DISK_INSUFFICIENT) while its own disk, or a disk a secondary reported, is short of space (see disk_min_available_space_ratio) or failing.',
+    runtime: 'Mutable flag via `/updateConfig`.',
   },
   // ---- [nfs]: copy throttling during re-replication ----
   {
@@ -364,22 +427,10 @@ export const KEY_SPECS: readonly KeySpec[] = [
     type: 'int',
     defaults: both('0'),
     unit: 'MB/s',
-    range: {
-      '2.6': {
-        min: 0,
-        excluded: [1, 4],
-        checkFailsOnStart: true,
-        consequence: 'the validator accepts only 0 (unlimited) or more than 4 and the server refuses to start',
-      },
-      '2.5': {
-        min: 0,
-        excluded: [1, 4],
-        checkFailsOnStart: true,
-        consequence: 'the validator accepts only 0 (unlimited) or more than 4 and the server refuses to start',
-      },
-    },
-    summary: 'Per-disk cap on data copied in for learning (0 = unlimited). Throttles how fast a scale-out or a replacement fills disks.',
-    runtime: 'Mutable flag and `remote_command nfs.max_copy_rate_megabytes_per_disk N`.',
+    // The rejected band depends on nfs_copy_block_bytes, so the analysis checks it across keys.
+    summary:
+      'Per-destination-disk cap on data copied in for learning (0 = unlimited). Throttles how fast a scale-out or a replacement fills disks. Any other value must exceed nfs_copy_block_bytes once turned into bytes (more than 4 MB/s with the default block), or the server refuses to start.',
+    runtime: 'Mutable flag and `remote_command nfs.max_copy_rate_megabytes_per_disk N` (2.4 and 2.5 cannot set 0 back at run time).',
   },
   {
     section: 'nfs',
@@ -387,111 +438,138 @@ export const KEY_SPECS: readonly KeySpec[] = [
     type: 'int',
     defaults: both('0'),
     unit: 'MB/s',
-    summary: 'Per-disk cap on data sent out for learning (0 = unlimited).',
+    summary: 'Per-source-disk cap on data sent out for learning (0 = unlimited).',
     runtime: 'Mutable flag and `remote_command nfs.max_send_rate_megabytes_per_disk N`.',
+  },
+  {
+    section: 'nfs',
+    key: 'nfs_copy_block_bytes',
+    type: 'uint',
+    defaults: both('4194304'),
+    shipped: '4194304',
+    unit: 'bytes',
+    summary:
+      'Files are copied in requests of at most this size, and each request takes its whole size from the copy-rate budget at once. It bounds max_copy_rate_megabytes_per_disk from below: a non-zero rate must be larger than one block per second.',
+    runtime: 'Restart needed.',
+  },
+  // ---- [zookeeper]: how fast a lost meta leader is replaced ----
+  {
+    section: 'zookeeper',
+    key: 'timeout_ms',
+    type: 'uint',
+    defaults: both('30000'),
+    shipped: '10000',
+    unit: 'ms',
+    summary:
+      "The ZooKeeper session timeout of the meta servers. A killed meta leader's session, and with it the leader lock, lasts this long; only then can a standby meta take over (and cure, balance and answer as leader).",
+    runtime: 'Restart needed.',
   },
 ];
 
-/**
- * Other keys the server reads in these sections (seen in the shipped config.ini); known so that
- * they are not reported as unknown, but not described further.
- */
-const OTHER_KNOWN: Readonly<Record<string, readonly string[]>> = {
-  meta_server: [
-    'cluster_root',
-    'distributed_lock_service_type',
-    'distributed_lock_service_parameters',
-    'meta_state_service_type',
-    'meta_state_service_parameters',
-    'recover_from_replica_server',
-    'hold_seconds_for_dropped_app',
-    'server_load_balancer_type',
-    'partition_guardian_type',
-    'cold_backup_disabled',
-    'enable_split',
-    'app_balancer_in_turn',
-  ],
-  replication: [
-    'slog_dir',
-    'data_dirs',
-    'data_dirs_black_list_file',
-    'deny_client_on_start',
-    'verbose_client_log_on_start',
-    'verbose_commit_log_on_start',
-    'empty_write_disabled',
-    'allow_non_idempotent_write',
-    'prepare_timeout_ms_for_secondaries',
-    'prepare_timeout_ms_for_potential_secondaries',
-    'prepare_decree_gap_for_debug_logging',
-    'batch_write_disabled',
-    'staleness_for_commit',
-    'max_mutation_count_in_prepare_list',
-    'group_check_disabled',
-    'group_check_interval_ms',
-    'checkpoint_disabled',
-    'checkpoint_interval_seconds',
-    'checkpoint_min_decree_gap',
-    'checkpoint_max_interval_hours',
-    'gc_disabled',
-    'gc_interval_ms',
-    'gc_memory_replica_interval_ms',
-    'gc_disk_error_replica_interval_seconds',
-    'gc_disk_garbage_replica_interval_seconds',
-    'disk_stat_disabled',
-    'disk_stat_interval_seconds',
-    'fd_disabled',
-    'log_private_file_size_mb',
-    'log_private_batch_buffer_kb',
-    'log_private_batch_buffer_count',
-    'log_private_batch_buffer_flush_interval_ms',
-    'log_shared_file_size_mb',
-    'log_shared_file_count_limit',
-    'log_shared_batch_buffer_kb',
-    'log_shared_force_flush',
-    'config_sync_disabled',
-    'cold_backup_root',
-    'max_concurrent_uploading_file_count',
-    'duplication_enabled',
-    'mem_release_enabled',
-    'mem_release_check_interval_ms',
-    'mem_release_max_reserved_mem_percentage',
-    'plog_force_flush',
-    'max_concurrent_bulk_load_downloading_count',
-  ],
-  nfs: [
-    'nfs_copy_block_bytes',
-    'max_concurrent_remote_copy_requests',
-    'max_concurrent_local_writes',
-    'max_buffered_local_writes',
-    'high_priority_speed_rate',
-    'file_close_expire_time_ms',
-    'file_close_timer_interval_ms_on_server',
-    'max_file_copy_request_count_per_file',
-    'max_send_rate_megabytes',
-    'max_copy_rate_megabytes',
-  ],
+// ---- what each version reads at all: the generated key list ----
+
+interface PatternRule {
+  readonly matchesSection: (section: string) => boolean;
+  readonly keys: ReadonlyMap<string, KeyFact>;
+  /** Key templates such as "network.client.<RPC_CHANNEL>" or "<remote cluster name>". */
+  readonly templates: readonly { readonly re: RegExp; readonly fact: KeyFact }[];
+}
+
+interface VersionIndex {
+  readonly sections: ReadonlyMap<string, ReadonlyMap<string, KeyFact>>;
+  readonly patterns: readonly PatternRule[];
+  readonly shippedNotRead: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** "apps.*" matches apps.meta and apps..default; "core | apps.*" either; a plain name itself. */
+function sectionMatcher(pattern: string): (section: string) => boolean {
+  const alts = pattern.split(' | ').map((p) => p.trim());
+  return (section) => alts.some((p) => (p.endsWith('.*') ? section.startsWith(p.slice(0, -1)) : section === p));
+}
+
+function buildIndex(v: ServerVersion): VersionIndex {
+  const src = KNOWN_KEYS[v];
+  const sections = new Map<string, Map<string, KeyFact>>();
+  for (const [s, keys] of Object.entries(src.sections)) sections.set(s, new Map(Object.entries(keys)));
+  const patterns: PatternRule[] = Object.entries(src.patterns).map(([p, keys]) => {
+    const plain = new Map<string, KeyFact>();
+    const templates: { re: RegExp; fact: KeyFact }[] = [];
+    for (const [k, fact] of Object.entries(keys)) {
+      if (!k.includes('<')) plain.set(k, fact);
+      else
+        for (const alt of k.split(' / '))
+          templates.push({
+            re: new RegExp(
+              `^${alt
+                .trim()
+                .split(/<[^>]*>/)
+                .map(escapeRe)
+                .join('.+')}$`,
+            ),
+            fact,
+          });
+    }
+    return { matchesSection: sectionMatcher(p), keys: plain, templates };
+  });
+  const shippedNotRead = new Map<string, Set<string>>();
+  for (const [s, keys] of Object.entries(src.shippedNotRead)) shippedNotRead.set(s, new Set(keys));
+  return { sections, patterns, shippedNotRead };
+}
+
+const INDEX: Readonly<Record<ServerVersion, VersionIndex>> = {
+  '2.4': buildIndex('2.4'),
+  '2.5': buildIndex('2.5'),
+  '2.6': buildIndex('2.6'),
 };
 
+/** How a version reads a key: [type, code default, file:line in that version's source], or undefined. */
+export function keyRead(version: ServerVersion, section: string, key: string): KeyFact | undefined {
+  const idx = INDEX[version];
+  const literal = idx.sections.get(section)?.get(key);
+  if (literal) return literal;
+  for (const p of idx.patterns) {
+    if (!p.matchesSection(section)) continue;
+    const f = p.keys.get(key) ?? p.templates.find((t) => t.re.test(key))?.fact;
+    if (f) return f;
+  }
+  return undefined;
+}
+
+/** The versions whose code reads the key. */
+export function versionsReading(section: string, key: string): ServerVersion[] {
+  return SERVER_VERSIONS.filter((v) => keyRead(v, section, key) !== undefined);
+}
+
+/** True when the version ships the key in its config.ini although no code reads it. */
+export function shippedButUnread(version: ServerVersion, section: string, key: string): boolean {
+  return INDEX[version].shippedNotRead.get(section)?.has(key) ?? false;
+}
+
+/** Sections whose keys the version reads, so that unknown ones can be reported. */
+export function isKnownSection(section: string, version: ServerVersion): boolean {
+  const idx = INDEX[version];
+  return idx.sections.has(section) || idx.patterns.some((p) => p.matchesSection(section));
+}
+
+/** A section some version reads. */
+export function isKnownSectionInAnyVersion(section: string): boolean {
+  return SERVER_VERSIONS.some((v) => isKnownSection(section, v));
+}
+
+/** The literal key names the version reads in a section (templated names left out). */
+export function knownKeys(section: string, version: ServerVersion): ReadonlySet<string> {
+  const idx = INDEX[version];
+  const out = new Set<string>(idx.sections.get(section)?.keys() ?? []);
+  for (const p of idx.patterns) if (p.matchesSection(section)) for (const k of p.keys.keys()) out.add(k);
+  return out;
+}
+
 const specIndex = new Map<string, KeySpec>();
-for (const s of KEY_SPECS) specIndex.set(`${s.section}\u0000${s.key}`, s);
-
-const knownIndex = new Map<string, Set<string>>();
 for (const s of KEY_SPECS) {
-  if (!knownIndex.has(s.section)) knownIndex.set(s.section, new Set());
-  knownIndex.get(s.section)!.add(s.key);
-}
-for (const [section, keys] of Object.entries(OTHER_KNOWN)) {
-  if (!knownIndex.has(section)) knownIndex.set(section, new Set());
-  for (const k of keys) knownIndex.get(section)!.add(k);
-}
-
-/** Sections whose keys we know well enough to report unknown ones. */
-export function isKnownSection(section: string): boolean {
-  return knownIndex.has(section);
-}
-
-export function knownKeys(section: string): ReadonlySet<string> {
-  return knownIndex.get(section) ?? new Set();
+  const unusedIn = SERVER_VERSIONS.filter((v) => !keyRead(v, s.section, s.key));
+  specIndex.set(`${s.section}\u0000${s.key}`, unusedIn.length ? { ...s, unusedIn } : s);
 }
 
 export function keySpec(section: string, key: string): KeySpec | undefined {
@@ -499,7 +577,7 @@ export function keySpec(section: string, key: string): KeySpec | undefined {
 }
 
 export function specsOf(section: string): KeySpec[] {
-  return KEY_SPECS.filter((s) => s.section === section);
+  return [...specIndex.values()].filter((s) => s.section === section);
 }
 
 /** Sections offered in completions: the catalogue's plus the common ones of the shipped file. */
@@ -524,8 +602,8 @@ export const COMMON_SECTIONS: readonly string[] = [
 /** Section names that mark a file as a Pegasus server config. */
 export const MARKER_SECTIONS: readonly string[] = ['meta_server', 'replication', 'apps.meta'];
 
-/** The closest known key of `section`, when one is close enough to be a likely typo. */
-export function suggestKey(section: string, key: string): string | undefined {
-  const keys = knownIndex.get(section);
-  return keys ? didYouMean(key, keys) : undefined;
+/** The closest key the version reads in `section`, when one is close enough to be a likely typo. */
+export function suggestKey(section: string, key: string, version: ServerVersion): string | undefined {
+  const keys = knownKeys(section, version);
+  return keys.size ? didYouMean(key, keys) : undefined;
 }

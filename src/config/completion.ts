@@ -49,7 +49,7 @@ export function completionsAt(a: Analysis, pos: Position, lineText: string): Com
   const present = new Set(section.entries.map((e) => e.key));
   const out: CompletionEntry[] = [];
   for (const spec of specsOf(section.name)) {
-    if (present.has(spec.key)) continue;
+    if (present.has(spec.key) || spec.unusedIn?.includes(a.version)) continue;
     out.push({
       label: spec.key,
       kind: 'key',
@@ -58,7 +58,7 @@ export function completionsAt(a: Analysis, pos: Position, lineText: string): Com
       insertText: `${spec.key} = ${spec.defaults[a.version]}`,
     });
   }
-  for (const k of knownKeys(section.name)) {
+  for (const k of knownKeys(section.name, a.version)) {
     if (present.has(k) || keySpec(section.name, k)) continue;
     out.push({ label: k, kind: 'key', insertText: `${k} = ` });
   }

@@ -2,11 +2,12 @@
  * `# pegasus-ops: ...` comment directives: facts about the cluster this file belongs to and rule
  * suppressions, kept in the file itself because the server ignores comments.
  *
- *   # pegasus-ops: nodes=10 cluster=prod version=2.5     (anywhere; first one of each wins)
+ *   # pegasus-ops: nodes=10 cluster=prod version=2.4     (anywhere; first one of each wins)
  *   # pegasus-ops: disable=unknown-key,duplicate-key     (own line: the whole file)
  *   key = value  # pegasus-ops: disable=out-of-range     (trailing: that line only)
  *   # pegasus-ops: disable-next-line=duplicate-key       (the next line that is not a comment)
  */
+import { SERVER_VERSIONS } from './catalogue';
 import { DIRECTIVE_MARKER, type Comment, type ConfigDocument } from './parser';
 
 export { DIRECTIVE_MARKER };
@@ -30,6 +31,8 @@ export interface Directives {
 }
 
 const KNOWN = new Set(['nodes', 'cluster', 'version', 'disable', 'disable-line', 'disable-next-line']);
+const VERSIONS: readonly string[] = SERVER_VERSIONS;
+const VERSION_LIST = SERVER_VERSIONS.join('|');
 
 export function parseDirectives(doc: ConfigDocument): Directives {
   const d: Directives = { fileDisabled: new Set(), lineDisabled: new Map(), problems: [] };
@@ -67,7 +70,9 @@ function applyDirective(d: Directives, c: Comment, body: string, bodyCol: number
     const end = start + m[0].length;
     const bad = (message: string) => d.problems.push({ line: c.line, start, end, message });
     if (!KNOWN.has(name)) {
-      bad(`Unknown pegasus-ops directive "${name}". Use nodes=N, cluster=NAME, version=2.5|2.6, disable=RULE, disable-next-line=RULE.`);
+      bad(
+        `Unknown pegasus-ops directive "${name}". Use nodes=N, cluster=NAME, version=${VERSION_LIST}, disable=RULE, disable-next-line=RULE.`,
+      );
       continue;
     }
     if (name === 'nodes') {
@@ -79,7 +84,12 @@ function applyDirective(d: Directives, c: Comment, body: string, bodyCol: number
       if (!value) bad('cluster= needs the cluster name as in the pegasus.clusters setting, e.g. cluster=prod.');
       else d.cluster ??= { value, line: c.line };
     } else if (name === 'version') {
-      if (value !== '2.5' && value !== '2.6') bad(`version=${value} is not supported; use version=2.5 or version=2.6.`);
+      if (!VERSIONS.includes(value))
+        bad(
+          `version=${value} is not supported; use ${SERVER_VERSIONS.map((v) => `version=${v}`)
+            .join(', ')
+            .replace(/, ([^,]*)$/, ' or $1')}.`,
+        );
       else d.version ??= { value, line: c.line };
     } else {
       const rules = value

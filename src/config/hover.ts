@@ -1,8 +1,17 @@
 /** Hover text for keys, placeholders, sections and directives, from the key catalogue. */
 import { freezeMargin } from '../cluster/freeze';
-import { isKnownSection, keySpec, SERVER_VERSIONS, type KeySpec, type ServerVersion } from './catalogue';
+import {
+  isKnownSection,
+  keyRead,
+  keySpec,
+  SERVER_VERSIONS,
+  SOURCE_REF,
+  versionsReading,
+  type KeySpec,
+  type ServerVersion,
+} from './catalogue';
 import { DIRECTIVE_MARKER } from './directives';
-import type { Analysis } from './analysis';
+import { versionOrigin, type Analysis } from './analysis';
 import { placeholdersIn, type Position, type Range } from './parser';
 
 export interface HoverResult {
@@ -10,7 +19,13 @@ export interface HoverResult {
   readonly range: Range;
 }
 
-export function describeKey(spec: KeySpec, version: ServerVersion): string {
+/** Where the selected version's source reads the key, e.g. "v2.5.0 src/replica/replica_stub.cpp:122". */
+function readAt(version: ServerVersion, section: string, key: string): string | undefined {
+  const f = keyRead(version, section, key);
+  return f ? `${SOURCE_REF[version]} \`${f[2]}\`` : undefined;
+}
+
+export function describeKey(spec: KeySpec, version: ServerVersion, origin?: string): string {
   const unit = spec.unit ? ` ${spec.unit}` : '';
   const defaults = SERVER_VERSIONS.map(
     (v) => `${v}: \`${spec.defaults[v] || '(empty)'}\`${unit}${v === version ? ' ← selected' : ''}`,
@@ -34,7 +49,28 @@ export function describeKey(spec: KeySpec, version: ServerVersion): string {
     lines.push('', `Range (${version}): ${b}; otherwise ${r.consequence}.`);
   }
   if (spec.unusedIn?.length) lines.push('', `Not read by any code in: ${spec.unusedIn.join(', ')}.`);
+  if (spec.noEffectIn?.length) lines.push('', `Read, but without effect, in: ${spec.noEffectIn.join(', ')}.`);
   lines.push('', `Run time: ${spec.runtime}`);
+  const at = readAt(version, spec.section, spec.key);
+  if (at) lines.push('', `Read at ${at}.`);
+  if (origin) lines.push('', `Version ${version}: ${origin}.`);
+  return lines.join('\n');
+}
+
+/** A key the catalogue does not describe: what the source says of it (type, defaults, where it is read). */
+export function describeKnownKey(section: string, key: string, version: ServerVersion, origin?: string): string | undefined {
+  const readBy = versionsReading(section, key);
+  if (readBy.length === 0) return undefined;
+  const fact = keyRead(version, section, key) ?? keyRead(readBy[readBy.length - 1]!, section, key)!;
+  const defaults = readBy
+    .map((v) => `${v}: \`${keyRead(v, section, key)![1] || '(empty)'}\`${v === version ? ' ← selected' : ''}`)
+    .join(' · ');
+  const lines = [`**${key}** \`[${section}]\` — ${fact[0]}`, '', `Default: ${defaults}`];
+  const unread = SERVER_VERSIONS.filter((v) => !readBy.includes(v));
+  if (unread.length) lines.push('', `Not read by any code in: ${unread.join(', ')}.`);
+  const at = readAt(version, section, key);
+  if (at) lines.push('', `Read at ${at}.`);
+  if (origin) lines.push('', `Version ${version}: ${origin}.`);
   return lines.join('\n');
 }
 
@@ -55,7 +91,7 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | null {
           '',
           '- `nodes=N` — replica servers of the cluster this file belongs to',
           '- `cluster=NAME` — the cluster (as named in `pegasus.clusters`) to take the live node count from',
-          '- `version=2.5|2.6` — server version for defaults and ranges',
+          `- \`version=${SERVER_VERSIONS.join('|')}\` — server version for defaults, ranges and known keys (now ${a.version}: ${versionOrigin(a.versionChoice)})`,
           '- `disable=RULE,...` — on its own line: for the whole file; after a key: for that line',
           '- `disable-next-line=RULE,...`',
           '',
@@ -66,13 +102,17 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | null {
   }
   for (const s of doc.sections) {
     if (s.line > pos.line) break;
-    if (within(pos, s.line, s.headerStart, s.headerEnd) && isKnownSection(s.name)) {
+    if (within(pos, s.line, s.headerStart, s.headerEnd) && isKnownSection(s.name, a.version)) {
       const text =
         s.name === 'meta_server'
           ? 'Meta server settings: the freeze guard, cure and balancer.'
           : s.name === 'replication'
             ? 'Replication settings: failure detection, the cure tick, logs for learning.'
-            : 'NFS copy settings used when replicas are learned from other nodes.';
+            : s.name === 'nfs'
+              ? 'NFS copy settings used when replicas are learned from other nodes.'
+              : s.name === 'zookeeper'
+                ? "ZooKeeper client settings of the meta servers: the session that holds the leader's lock."
+                : `A section Pegasus ${a.version} reads.`;
       return {
         range: { start: { line: s.line, character: s.headerStart }, end: { line: s.line, character: s.headerEnd } },
         markdown: `**[${s.name}]** — ${text}`,
@@ -108,9 +148,15 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | null {
     }
   }
   if (!e.section || !within(pos, e.line, e.keyStart, e.keyEnd)) return null;
+  const origin = versionOrigin(a.versionChoice);
   const spec = keySpec(e.section.name, e.key);
-  if (!spec) return null;
-  let md = describeKey(spec, a.version);
+  if (!spec) {
+    const md = describeKnownKey(e.section.name, e.key, a.version, origin);
+    return md
+      ? { range: { start: { line: e.line, character: e.keyStart }, end: { line: e.line, character: e.keyEnd } }, markdown: md }
+      : null;
+  }
+  let md = describeKey(spec, a.version, origin);
   if (e.duplicateOf) md += `\n\n_Ignored: line ${e.duplicateOf.line + 1} sets it first._`;
   else if (a.nodes && a.pct && a.minLive && (e === a.pct.entry || e === a.minLive.entry)) {
     // The lens title is short; the hover carries the full sentence and where the count came from.

@@ -56,6 +56,8 @@ export const clusterNodeCountsSchema = z.object({
   name: z.string().min(1),
   alive: z.number().int().min(0),
   dead: z.number().int().min(0),
+  /** The server version the cluster reports, when the editor knows it; a config file that does not show its own version takes it. */
+  version: serverVersionSchema.optional(),
 });
 export type ClusterNodeCounts = z.infer<typeof clusterNodeCountsSchema>;
 

@@ -119,6 +119,7 @@ function publish(uri: string): void {
     message: f.message,
     ...(f.related?.length ? { relatedInformation: f.related.map((r) => ({ location: { uri, range: r.range }, message: r.message })) } : {}),
     ...(f.unnecessary ? { tags: [DiagnosticTag.Unnecessary] } : {}),
+    ...(f.data ? { data: f.data } : {}),
   }));
   void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
 }

@@ -165,7 +165,10 @@ test('hover: key documentation with per-version defaults, placeholders and direc
   assert.match(hoverAt(a, { line: cargs, character: lines[cargs]!.indexOf('%w') + 2 })!.markdown, /-cargs white_list=VALUE/);
   const d = run('# pegasus-ops: nodes=5\n[meta_server]\n');
   assert.match(hoverAt(d, { line: 0, character: 5 })!.markdown, /Node count in use: 5/);
-  assert.equal(hoverAt(a, { line: lineOf('rpc_request_throttling_mode'), character: 4 }), null);
+  // keys outside the catalogue: what the source says (type, read site), and nothing for a key no version reads
+  assert.match(hoverAt(a, { line: lineOf('rpc_request_throttling_mode'), character: 4 })!.markdown, /task_spec\.h/);
+  const own = run('[meta_server]\nnot_a_pegasus_key = 1\n');
+  assert.equal(hoverAt(own, { line: 1, character: 4 }), null);
 });
 
 test('completion: sections after "[", missing keys of the section, values after "="', () => {
