@@ -152,7 +152,7 @@ export function fakeClient(
 export function smallCluster(): FakeState {
   return {
     nodes: [node(N1), node(N2), node(N3), node(N4, false)],
-    apps: [app(2, 'temp', 4), app(1, 't1', 2), app(3, 'gone', 8, { status: 6, dropSecond: 1_700_000_000 })],
+    apps: [app(2, 'temp', 4), app(1, 't1', 2), app(3, 'gone', 8, { status: 6, dropSecond: 1_700_000_000, expireSecond: 1_700_604_800 })],
     configs: {
       temp: cfg(2, [
         pc(2, 0, N1, [N2, N3]), // healthy

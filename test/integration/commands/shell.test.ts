@@ -79,10 +79,19 @@ for (const version of ['2.5', '2.6'] as const) {
         ],
       );
       const app = await runCommandLine(reg, ctx, 'app temp -d');
-      const details = app.tables.find((t) => t.title === 'details')!;
+      // v2.5.0 src/client/replication_ddl_client.cpp list_app / master src/common/replication_common.cpp add_app_info.
+      assert.deepEqual(
+        app.tables.map((t) => t.title),
+        ['parameters', 'general', 'replicas', 'nodes', 'healthy'],
+      );
+      const details = app.tables.find((t) => t.title === 'replicas')!;
       assert.equal(details.rows.length, 8);
       assert.ok(details.rows.every((row) => row[2] === '3/3' && row[3] !== '-'));
       assertLines(app.text, ['fully_healthy_partition_count    : 8']);
+      const nodeRows = app.tables.find((t) => t.title === 'nodes')!.rows;
+      assert.deepEqual(nodeRows.at(-1), ['', 8, 16, 24], 'the total row has an empty label');
+      // master src/client/replication_ddl_client.cpp list_apps: atomic_idempotent is always the last column.
+      assert.equal(ls.tables[0]!.columns.at(-1), version === '2.5' ? 'envs_count' : 'atomic_idempotent');
       await assert.rejects(runCommandLine(reg, ctx, 'app nosuch'), (e: Error & { code?: string }) => e.code === 'ERR_OBJECT_NOT_FOUND');
     });
   });

@@ -9,7 +9,7 @@ import {
   type CommandContext,
   type ConfirmRequest,
 } from '../../../src/commands';
-import { fakeClient, smallCluster, node, N1, N2, N3, N4, type FakeState } from '../../support/metaFixtures';
+import { app, fakeClient, smallCluster, node, N1, N2, N3, N4, type FakeState } from '../../support/metaFixtures';
 import { assertLines } from '../../support/lines';
 
 import { PegasusError } from '../../../src/pegasus/errors';
@@ -65,7 +65,45 @@ test('nodes -d: the shell layout, counts from partition configs, and JSON data',
   const fields = r.text.split('\n')[4]!.split(/\s+/);
   assert.deepEqual(fields.slice(1, 4), ['ALIVE', '5', '1']);
   const alive = await runCommandLine(reg, ctx, 'nodes -s unalive');
-  assert.deepEqual(alive.tables[0]!.rows, [['10.0.0.4:34801', 'UNALIVE']]);
+  assert.deepEqual(alive.tables.find((t) => t.title === 'details')!.rows, [['10.0.0.4:34801', 'UNALIVE']]);
+  // master src/shell/commands/node_management.cpp ls_nodes: [parameters] names the -s status, and the
+  // [summary] counts the nodes the meta returned for that status.
+  assert.equal(
+    alive.text,
+    [
+      '[parameters]',
+      'status  : unalive',
+      '',
+      '[details]',
+      'address         status',
+      '10.0.0.4:34801  UNALIVE',
+      '',
+      '[summary]',
+      'total_node_count    : 1',
+      'alive_node_count    : 0',
+      'unalive_node_count  : 1',
+    ].join('\n'),
+  );
+});
+
+test('nodes -r and app -r on 2.5: ip:port becomes the host name (v2.5.0 src/client/replication_ddl_client.cpp host_name_resolve)', async () => {
+  const { ctx: base } = ctxFor();
+  const names: Record<string, string> = { [N1]: 'node1:34801', [N2]: 'node2:34801' };
+  const ctx: CommandContext = { ...base, services: { hostNameOf: async (a) => names[a] } };
+  const r = await runCommandLine(reg, ctx, 'nodes -r');
+  assert.deepEqual(
+    r.tables[0]!.rows.map((x) => x[0]),
+    ['node1:34801', 'node2:34801', N3, N4],
+  );
+  const app = await runCommandLine(reg, ctx, 'app temp -d -r');
+  // Both [replicas] and [nodes] are resolved on 2.5.
+  assertLines(app.text, ['0     3       3/3            node1:34801     [node2:34801,10.0.0.3:34801]']);
+  // The rows keep the order of the addresses, as the shell's map does.
+  assertLines(app.text, [
+    'node1:34801     1        1          2',
+    'node2:34801     1        1          2',
+    '10.0.0.3:34801  1        2          3',
+  ]);
 });
 
 test('nodes on 2.6/master prints host:port, -r prints ip:port', async () => {
@@ -81,6 +119,13 @@ test('nodes on 2.6/master prints host:port, -r prints ip:port', async () => {
   assert.deepEqual(
     ip.tables[0]!.rows.map((x) => x[0]),
     [N1, N2, N3],
+  );
+  // master src/common/replication_common.cpp add_app_info: -r resolves the [nodes] rows only; [replicas] keeps host:port.
+  const app = await runCommandLine(reg, ctx, 'app temp -d -r');
+  assert.deepEqual(app.tables.find((t) => t.title === 'replicas')!.rows[0], [0, 3, '3/3', 'node1:34801', '[node2:34801,node3:34801]']);
+  assert.deepEqual(
+    app.tables.find((t) => t.title === 'nodes')!.rows.map((x) => x[0]),
+    [N1, N2, N3, ''],
   );
 });
 
@@ -133,24 +178,63 @@ test('ls -d: general info, healthy_info with the four counters, summary', async 
       ['gone', 'DROPPED'],
     ],
   );
+  // v2.5.0 src/client/replication_ddl_client.cpp list_apps: drop_time / drop_expire only for a dropped table with an expiry.
   assert.match(String(all.tables[0]!.rows[2]![8]), /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d$/); // drop_time
-  const dropped = await runCommandLine(reg, ctx, 'ls -s dropped');
+  assert.match(String(all.tables[0]!.rows[2]![9]), /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d$/); // drop_expire
+  // total_app_count counts the AVAILABLE tables only, even with -a.
+  assert.deepEqual(all.tables.at(-1)!.rows, [['total_app_count', 2]]);
+  // 2.5 keeps only AVAILABLE tables unless -a, whatever -s asked for.
+  assert.equal((await runCommandLine(reg, ctx, 'ls -s dropped')).tables[0]!.rows.length, 0);
+  const dropped = await runCommandLine(reg, ctx, 'ls -a -s dropped');
   assert.equal(dropped.tables[0]!.rows.length, 1);
+});
+
+test('ls on master: -s alone selects, atomic_idempotent always printed, no drop times without an expiry (master src/client/replication_ddl_client.cpp list_apps)', async () => {
+  const s = smallCluster();
+  s.nodes = [node(N1, true, 'node1:34801'), node(N2, true, 'node2:34801'), node(N3, true, 'node3:34801')];
+  s.apps = [...s.apps, app(4, 'old', 2, { status: 6, dropSecond: 1_700_000_000 })];
+  const { ctx } = ctxFor(s);
+  const plain = await runCommandLine(reg, ctx, 'ls');
+  assert.equal(plain.tables[0]!.columns.at(-1), 'atomic_idempotent');
+  assert.deepEqual(
+    plain.tables[0]!.rows.map((x) => [x[2], x.at(-1)]),
+    [
+      ['t1', false],
+      ['temp', false],
+    ],
+  );
+  // -s is sent to the meta as it is: dropped tables without -a.
+  const dropped = await runCommandLine(reg, ctx, 'ls -s dropped');
+  assert.deepEqual(
+    dropped.tables[0]!.rows.map((x) => [x[2], x[8], x[9]]),
+    [
+      ['gone', dropped.tables[0]!.rows[0]![8], dropped.tables[0]!.rows[0]![9]],
+      ['old', '-', '-'],
+    ],
+  );
+  assert.notEqual(dropped.tables[0]!.rows[0]![8], '-');
+  assert.deepEqual(dropped.tables.at(-1)!.rows, [['total_app_count', 0]]);
 });
 
 test('app <table> -d: partitions, per-node spread with a total row, health counters', async () => {
   const { ctx } = ctxFor();
   const r = await runCommandLine(reg, ctx, 'app temp -d');
+  // v2.5.0 src/client/replication_ddl_client.cpp list_app: [parameters], [general], [replicas], [nodes] whose
+  // total row has an empty name, [healthy].
   assert.equal(
     r.text,
     [
       '[parameters]',
+      'app_name  : temp',
+      'detailed  : true',
+      '',
+      '[general]',
       'app_name           : temp',
       'app_id             : 2',
       'partition_count    : 4',
       'max_replica_count  : 3',
       '',
-      '[details]',
+      '[replicas]',
       'pidx  ballot  replica_count  primary         secondaries',
       '0     3       3/3            10.0.0.1:34801  [10.0.0.2:34801,10.0.0.3:34801]',
       '1     3       2/3            10.0.0.2:34801  [10.0.0.3:34801]',
@@ -162,7 +246,7 @@ test('app <table> -d: partitions, per-node spread with a total row, health count
       '10.0.0.1:34801  1        1          2',
       '10.0.0.2:34801  1        1          2',
       '10.0.0.3:34801  1        2          3',
-      'total           3        4          7',
+      '                3        4          7',
       '',
       '[healthy]',
       'fully_healthy_partition_count    : 1',
@@ -172,7 +256,11 @@ test('app <table> -d: partitions, per-node spread with a total row, health count
     ].join('\n'),
   );
   const short = await runCommandLine(reg, ctx, 'app temp');
-  assert.equal(short.tables.length, 1);
+  assert.deepEqual(
+    short.tables.map((t) => t.title),
+    ['parameters', 'general'],
+  );
+  assertLines(short.text, ['detailed  : false']);
   await assert.rejects(runCommandLine(reg, ctx, 'app nope'), (e: Error & { code?: string }) => e.code === 'ERR_OBJECT_NOT_FOUND');
 });
 
