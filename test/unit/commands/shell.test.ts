@@ -308,33 +308,65 @@ test('a declined confirmation changes nothing', async () => {
   await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms');
 });
 
-test('remote_command: leader by default, -l list, failures per server, shell layout', async () => {
+test('remote_command: every server by default, -l list, failures per server, the real layout then our summary', async () => {
   const { ctx, client, asked } = ctxFor();
   let r = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms');
+  // v2.5.0 src/shell/command_helper.h fill_nodes: no -t/-l means every meta and every ALIVE replica server;
+  // v2.5.0 src/shell/commands/node_management.cpp remote_command prints "succeed" for every answer that came.
   assert.equal(
     r.text,
-    'COMMAND: meta.lb.assign_delay_ms\n\nCALL [meta-server] [127.0.0.1:34601] succeed: 300000\n\nSucceed count: 1\nFailed count: 0',
+    [
+      'COMMAND: meta.lb.assign_delay_ms',
+      '',
+      'CALL [meta-server] [127.0.0.1:34601] succeed: 300000',
+      'CALL [meta-server] [127.0.0.1:34602] succeed: 300000',
+      "CALL [replica-server] [10.0.0.1:34801] succeed: unknown command 'meta.lb.assign_delay_ms'",
+      "CALL [replica-server] [10.0.0.2:34801] succeed: unknown command 'meta.lb.assign_delay_ms'",
+      "CALL [replica-server] [10.0.0.3:34801] succeed: unknown command 'meta.lb.assign_delay_ms'",
+      '',
+      'Succeed count: 5',
+      'Failed count: 0',
+      '',
+      '[summary]',
+      'meta-server 127.0.0.1:34601: ok',
+      'meta-server 127.0.0.1:34602: ok',
+      'replica-server 10.0.0.1:34801: skipped (replica server: this setting lives on the meta leader)',
+      'replica-server 10.0.0.2:34801: skipped (replica server: this setting lives on the meta leader)',
+      'replica-server 10.0.0.3:34801: skipped (replica server: this setting lives on the meta leader)',
+      'ok: 2, skipped: 3, failed: 0',
+    ].join('\n'),
   );
+  assert.equal(r.ok, true);
   assert.equal(asked.length, 0);
   r = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms 10');
   assert.equal(asked.length, 1);
   assert.equal(r.changed, true);
-  r = await runCommandLine(reg, ctx, 'remote_command -l 10.0.0.1:34801,down:1 meta.live_percentage');
+  r = await runCommandLine(reg, ctx, 'remote_command -l 10.0.0.1:34801,down:1 server-info');
   assert.equal(r.ok, false);
   assert.deepEqual(
     client.calls.remote.slice(-2).map((c) => c.address),
     ['10.0.0.1:34801', 'down:1'],
   );
-  assert.match(
-    r.text,
-    /CALL \[replica-server\] \[10\.0\.0\.1:34801\] succeed: 50\nCALL \[replica-server\] \[down:1\] failed: ERR_NETWORK_FAILURE\n\nSucceed count: 1\nFailed count: 1/,
-  );
+  // -l servers are "user-specified"; only a server that did not answer is "failed".
+  assertLines(r.text, [
+    'CALL [user-specified] [10.0.0.1:34801] succeed: Pegasus Server 2.5.0 (fixture) Release, Started at 2026-01-01 00:00:00',
+    'CALL [user-specified] [down:1] failed: ERR_NETWORK_FAILURE',
+    '',
+    'Succeed count: 1',
+    'Failed count: 1',
+  ]);
+  assertLines(r.text, ['replica-server down:1: no reply', 'ok: 1, skipped: 0, failed: 1']);
   r = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.only_move_primary');
   assert.deepEqual(
     client.calls.remote.slice(-2).map((c) => c.address),
     ['127.0.0.1:34601', '127.0.0.1:34602'],
   );
   assert.equal(r.ok, false); // unknown command on both
+  // The leader's own "unknown command" is the failure; the follower is only skipped.
+  assertLines(r.text, [
+    'meta-server 127.0.0.1:34601: error',
+    'meta-server 127.0.0.1:34602: skipped (follower: this setting lives on the leader)',
+  ]);
   r = await runCommandLine(reg, ctx, 'remote_command -t replica-server server-info');
   assert.deepEqual(
     client.calls.remote.slice(-3).map((c) => c.address),
@@ -342,12 +374,45 @@ test('remote_command: leader by default, -l list, failures per server, shell lay
   ); // alive only
 });
 
+test('remote_command on master prints the JSON object, keys sorted, command with its trailing space (master src/shell/commands/node_management.cpp)', async () => {
+  const s = smallCluster();
+  s.nodes = [node(N1, true, 'node1:34801'), node(N2, false, 'node2:34801')];
+  s.remote['meta.live_percentage'] = '{\n  "error": "ok",\n  "meta.live_percentage": "65"\n}';
+  const { ctx } = ctxFor(s);
+  const r = await runCommandLine(reg, ctx, 'remote_command meta.live_percentage');
+  const [real, summary] = r.text.split('\n\n[summary]\n');
+  assert.equal(
+    real,
+    JSON.stringify(
+      {
+        command: 'meta.live_percentage ',
+        details: {
+          '127.0.0.1:34601': { acked: true, message: { error: 'ok', 'meta.live_percentage': '65' }, role: 'meta-server' },
+          '127.0.0.1:34602': { acked: true, message: { error: 'ok', 'meta.live_percentage': '65' }, role: 'meta-server' },
+          'node1:34801': { acked: true, message: "unknown command 'meta.live_percentage'", role: 'replica-server' },
+        },
+        failed_count: 0,
+        succeed_count: 3,
+      },
+      null,
+      2,
+    ),
+  );
+  // A meta.* command is not a replica server's: its "unknown command" is a skip when the metas were asked.
+  assert.match(summary!, /node1:34801: skipped \(replica server: a meta server command\)\nok: 2, skipped: 1, failed: 0$/);
+  assert.equal(r.ok, true);
+});
+
 test("remote_command -t meta-server meta.lb.*: a follower's unknown command is skipped, not failed, when the leader succeeded", async () => {
-  const { ctx, client } = ctxFor();
+  const st = smallCluster();
+  st.remote['meta.dump /tmp/x'] = 'ERR_OK';
+  const { ctx, client } = ctxFor(st);
   const leaderOnly = client.remoteCommand.bind(client);
-  // Only the leader registers the load balancer's commands.
+  // Only the leader registers the load balancer's commands (and meta.dump).
   (client as { remoteCommand: typeof client.remoteCommand }).remoteCommand = (cmd, args, o) =>
-    o?.address === '127.0.0.1:34602' && cmd.startsWith('meta.lb.') ? leaderOnly(`unknown ${cmd}`, [], o) : leaderOnly(cmd, args, o);
+    o?.address === '127.0.0.1:34602' && (cmd.startsWith('meta.lb.') || cmd === 'meta.dump')
+      ? leaderOnly(`unknown ${cmd}`, [], o)
+      : leaderOnly(cmd, args, o);
   let r = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.assign_delay_ms 10');
   assert.equal(r.ok, true);
   assert.equal(
@@ -356,11 +421,15 @@ test("remote_command -t meta-server meta.lb.*: a follower's unknown command is s
       'COMMAND: meta.lb.assign_delay_ms 10',
       '',
       'CALL [meta-server] [127.0.0.1:34601] succeed: OK',
-      "CALL [meta-server] [127.0.0.1:34602] skipped (follower: this setting lives on the leader): unknown command 'unknown meta.lb.assign_delay_ms'",
+      "CALL [meta-server] [127.0.0.1:34602] succeed: unknown command 'unknown meta.lb.assign_delay_ms'",
       '',
-      'Succeed count: 1',
-      'Skipped count: 1',
+      'Succeed count: 2',
       'Failed count: 0',
+      '',
+      '[summary]',
+      'meta-server 127.0.0.1:34601: ok',
+      'meta-server 127.0.0.1:34602: skipped (follower: this setting lives on the leader)',
+      'ok: 1, skipped: 1, failed: 0',
     ].join('\n'),
   );
   const data = r.data as { calls: { status: string }[]; succeedCount: number; skippedCount: number; failedCount: number };
@@ -369,14 +438,21 @@ test("remote_command -t meta-server meta.lb.*: a follower's unknown command is s
     ['succeed', 'skipped'],
   );
   assert.deepEqual([data.succeedCount, data.skippedCount, data.failedCount], [1, 1, 0]);
-  // Not a leader-only command: the same answer stays a failure, with the shell's layout.
+  // meta.dump is leader-only too (master src/meta/server_state.cpp registers it once the leader lock is held).
+  r = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.dump /tmp/x');
+  assert.equal(r.ok, true);
+  assert.deepEqual(
+    (r.data as { calls: { status: string }[] }).calls.map((c) => c.status),
+    ['succeed', 'skipped'],
+  );
+  // Not a leader-only command: the same answer stays a failure.
   r = await runCommandLine(reg, ctx, 'remote_command -t meta-server server-info');
   assert.equal(r.ok, false);
-  assert.match(r.text, /CALL \[meta-server\] \[127\.0\.0\.1:34602\] failed: unknown command 'server-info'/);
+  assertLines(r.text, ['meta-server 127.0.0.1:34602: error']);
   // Only a follower asked: nothing reached the leader, so it stays a failure.
   r = await runCommandLine(reg, ctx, 'remote_command -l 127.0.0.1:34602 meta.lb.assign_delay_ms');
   assert.equal(r.ok, false);
-  assert.match(r.text, /Failed count: 1$/);
+  assert.match(r.text, /failed: 1$/);
 });
 
 test('balance: the proposal actions of move_pri, copy_pri and copy_sec', async () => {
