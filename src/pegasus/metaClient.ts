@@ -73,6 +73,9 @@ export interface RemoteCommandAt {
 
 const RETRY_SAME = new Set(['ERR_SERVICE_NOT_ACTIVE', 'ERR_UNDER_RECOVERY']);
 
+/** propose_balancer answers a 2.5 (ERR_INVALID_PARAMETERS) or master (ERR_APP_NOT_EXIST) follower gives, as the leader may too. */
+const FOLLOWER_MAYBE = new Set(['ERR_INVALID_PARAMETERS', 'ERR_APP_NOT_EXIST']);
+
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted)
@@ -178,19 +181,22 @@ export class MetaClient {
   }
 
   /**
-   * RPC_CM_PROPOSE_BALANCER. Since 2.5 a follower answers ERR_APP_NOT_EXIST instead of forwarding,
-   * so the leader is confirmed first, and re-checked once when that error comes back.
+   * RPC_CM_PROPOSE_BALANCER. From 2.5 on the meta looks the app up before its leader check, and a
+   * follower holds no apps: it answers ERR_INVALID_PARAMETERS (2.5) or ERR_APP_NOT_EXIST (master)
+   * instead of ERR_FORWARD_TO_OTHERS. So on those codes the leader is re-resolved and, if another
+   * meta leads, the proposal goes there; only the leader's answer is final.
    */
   async proposeBalancer(req: BalancerRequest, opts: CallOptions = {}): Promise<void> {
     const deadline = Date.now() + (opts.timeoutMs ?? this.opts.timeoutMs ?? 10_000);
     const rest = (): CallOptions => ({ ...opts, timeoutMs: Math.max(1, deadline - Date.now()) });
     await this.ensureLeader(rest());
-    const before = this.leaderAddr;
     let { resp, address } = await this.invoke(RPC.proposeBalancer, req, rest());
-    if (resp.err === 'ERR_APP_NOT_EXIST') {
+    // Bounded: a leader that keeps moving is reported with its last answer.
+    for (let retry = 0; retry < 3 && FOLLOWER_MAYBE.has(resp.err); retry++) {
       this.leaderConfirmed = false;
-      await this.ensureLeader(rest());
-      if (this.leaderAddr !== before) ({ resp, address } = await this.invoke(RPC.proposeBalancer, req, rest()));
+      const leader = await this.ensureLeader(rest());
+      if (leader === address) break;
+      ({ resp, address } = await this.invoke(RPC.proposeBalancer, req, rest()));
     }
     this.check(RPC.proposeBalancer, resp.err, address);
   }
@@ -472,8 +478,8 @@ export class MetaClient {
         visited = new Set();
         continue;
       }
-      // Since 2.5 a follower answers propose_balancer with ERR_APP_NOT_EXIST: that proves nothing.
-      if (!(rpc.name === RPC.proposeBalancer.name && resp.err === 'ERR_APP_NOT_EXIST')) this.setLeader(target);
+      // A 2.5+ follower answers propose_balancer without forwarding: proposeBalancer decides who answered.
+      if (!(rpc.name === RPC.proposeBalancer.name && FOLLOWER_MAYBE.has(resp.err))) this.setLeader(target);
       return { resp, address: target };
     }
     // Out of attempts before the deadline: the last failure's code; past the deadline: ERR_TIMEOUT,

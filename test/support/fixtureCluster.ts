@@ -204,7 +204,8 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
         case RPC.controlMeta.name:
           return { err, oldLevel: 0 };
         case RPC.proposeBalancer.name:
-          return { err: 'ERR_APP_NOT_EXIST' }; // 2.5+ quirk
+          // The app lookup comes before the leader check, and a follower holds no apps.
+          return { err: state.version === '2.5' ? 'ERR_INVALID_PARAMETERS' : 'ERR_APP_NOT_EXIST' };
       }
     }
     if (state.notActive > 0) {
@@ -270,7 +271,8 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
       case RPC.proposeBalancer.name: {
         const q = args as { gpid: { appId: number; partitionIndex: number } };
         const app = state.apps.find((a) => a.appId === q.gpid.appId);
-        return { err: app && q.gpid.partitionIndex < app.partitionCount ? 'ERR_OK' : 'ERR_INVALID_PARAMETERS' };
+        if (!app) return { err: state.version === '2.5' ? 'ERR_INVALID_PARAMETERS' : 'ERR_APP_NOT_EXIST' };
+        return { err: q.gpid.partitionIndex < app.partitionCount ? 'ERR_OK' : 'ERR_INVALID_PARAMETERS' };
       }
     }
     throw new Error(`fixture: no default for ${name}`);

@@ -73,7 +73,10 @@ export interface FakeState {
   configs: Record<string, QueryCfgResponse>;
   clusterInfo: ClusterInfoResponse;
   storedLevel: number;
+  /** Remote command answers of the metas, by `cmd args` or `cmd`. */
   remote: Record<string, string>;
+  /** The same for replica servers (any address that is not a meta); they do not know meta commands. */
+  replicaRemote?: Record<string, string>;
 }
 
 export interface FakeCalls {
@@ -139,7 +142,8 @@ export function fakeClient(
       calls.remote.push({ cmd, args, ...(o?.address ? { address: o.address } : {}) });
       if (o?.address === 'down:1') throw new PegasusError('ERR_NETWORK_FAILURE', 'connect refused', { kind: 'transport' });
       const key = [cmd, ...args].join(' ');
-      return parseRemoteCommandOutput(state.remote[key] ?? state.remote[cmd] ?? `unknown command '${cmd}'`);
+      const answers = o?.address === undefined || this.metaServers.includes(o.address) ? state.remote : (state.replicaRemote ?? {});
+      return parseRemoteCommandOutput(answers[key] ?? answers[cmd] ?? `unknown command '${cmd}'`);
     },
     async proposeBalancer(req, o) {
       await wait(o);
@@ -152,7 +156,7 @@ export function fakeClient(
 export function smallCluster(): FakeState {
   return {
     nodes: [node(N1), node(N2), node(N3), node(N4, false)],
-    apps: [app(2, 'temp', 4), app(1, 't1', 2), app(3, 'gone', 8, { status: 6, dropSecond: 1_700_000_000 })],
+    apps: [app(2, 'temp', 4), app(1, 't1', 2), app(3, 'gone', 8, { status: 6, dropSecond: 1_700_000_000, expireSecond: 1_700_604_800 })],
     configs: {
       temp: cfg(2, [
         pc(2, 0, N1, [N2, N3]), // healthy
@@ -180,5 +184,6 @@ export function smallCluster(): FakeState {
       'meta.lb.assign_delay_ms': '300000',
       'meta.lb.assign_delay_ms 10': 'OK',
     },
+    replicaRemote: { 'server-info': 'Pegasus Server 2.5.0 (fixture) Release, Started at 2026-01-01 00:00:00' },
   };
 }

@@ -1,4 +1,8 @@
-/** `app <table> [-d] [-r]`: one table's parameters, and with -d every partition, the per-node spread and health. */
+/**
+ * `app <table> [-d] [-r]`, laid out as the real shell prints it (v2.5.0 src/client/replication_ddl_client.cpp
+ * list_app; master src/common/replication_common.cpp add_app_info): [parameters], [general], and with -d
+ * [replicas], [nodes] and [healthy].
+ */
 import { SnapshotBuilder } from '../../cluster/snapshot';
 import { replicaRatio } from '../../cluster/health';
 import { AppStatus, type AppInfo } from '../../pegasus/types';
@@ -7,7 +11,7 @@ import { didYouMean } from '../../cluster/suggest';
 import { defineCommand } from '../define';
 import { CommandError } from '../errors';
 import type { Cell, CommandContext, CommandSpec, TableData } from '../types';
-import { callOpts } from './common';
+import { callOpts, compareAddress, dialectOf, hostNames } from './common';
 import { result } from '../result';
 
 /** The meta's "no such table" names neither the table nor the ones there are: say both (and the likely one). */
@@ -30,8 +34,13 @@ export const appCommand: CommandSpec = defineCommand({
   category: 'shell',
   summary: "show one table's partitions: ballot, replicas, primary, secondaries and health",
   flags: [
-    { name: 'detailed', short: 'd', type: 'boolean', description: 'add [details] per partition, [nodes] per node and [healthy] counters' },
-    { name: 'resolve_ip', short: 'r', type: 'boolean', description: 'print ip:port instead of host:port (2.6/master)' },
+    { name: 'detailed', short: 'd', type: 'boolean', description: 'add [replicas] per partition, [nodes] per node and [healthy] counters' },
+    {
+      name: 'resolve_ip',
+      short: 'r',
+      type: 'boolean',
+      description: 'resolve addresses: 2.5 prints host names for ip:port; master prints ip:port for host:port in [nodes]',
+    },
   ],
   positionals: [{ name: 'table', type: 'string', required: true, complete: 'table', description: 'the table (app) name' }],
   examples: ['app temp -d'],
@@ -63,10 +72,25 @@ export const appCommand: CommandSpec = defineCommand({
     b.addTable(name, cfg);
     const snap = b.finish(true);
     const table = snap.table(name)!;
+    const detailed = args.values.detailed === true;
+    const dialect = dialectOf(nodes.map((n) => n.hpAddress));
+    // -r: 2.5 turns ip:port into host names everywhere; master turns host:port into ip:port in [nodes] only.
     const resolve = args.values.resolve_ip === true;
-    const show = (addr: string) => (resolve ? snap.node(addr)?.ip || addr : addr);
+    const named =
+      resolve && dialect === '2.5' && detailed
+        ? await hostNames(
+            ctx,
+            snap.nodes.map((n) => n.address),
+          )
+        : (a: string) => a;
+    const inReplicas = named;
+    const inNodes = (addr: string) => (resolve && dialect === 'master' ? snap.node(addr)?.ip || addr : named(addr));
     const tables: TableData[] = [
       keyValueTable('parameters', [
+        ['app_name', name],
+        ['detailed', detailed],
+      ]),
+      keyValueTable('general', [
         ['app_name', name],
         ['app_id', cfg.appId],
         ['partition_count', cfg.partitionCount],
@@ -75,12 +99,13 @@ export const appCommand: CommandSpec = defineCommand({
     ];
     const data: Record<string, unknown> = {
       appName: name,
+      detailed,
       appId: cfg.appId,
       partitionCount: cfg.partitionCount,
       maxReplicaCount: maxReplica,
     };
     let summary = `${name}: ${cfg.partitionCount} partitions`;
-    if (args.values.detailed === true) {
+    if (detailed) {
       const rows: Cell[][] = [];
       const parts: unknown[] = [];
       for (let p = 0; p < (table.partitions?.length ?? 0); p++) {
@@ -89,21 +114,26 @@ export const appCommand: CommandSpec = defineCommand({
           v.partitionIndex,
           v.ballot,
           replicaRatio(v.primary !== '', v.secondaries.length, v.maxReplicaCount),
-          v.primary ? show(v.primary) : '-',
-          `[${v.secondaries.map(show).join(',')}]`,
+          v.primary ? inReplicas(v.primary) : '-',
+          `[${v.secondaries.map(inReplicas).join(',')}]`,
         ]);
-        parts.push({ ...v, primary: v.primary ? show(v.primary) : '', secondaries: v.secondaries.map(show) });
+        parts.push({ ...v, primary: v.primary ? inReplicas(v.primary) : '', secondaries: v.secondaries.map(inReplicas) });
       }
-      tables.push({ title: 'details', columns: ['pidx', 'ballot', 'replica_count', 'primary', 'secondaries'], rows });
-      const dist = snap.tableDistribution(table);
-      let tp = 0;
-      let ts = 0;
-      const nodeRows: Cell[][] = dist.map((d) => {
-        tp += d.primary;
-        ts += d.secondary;
-        return [resolve && d.node.ip ? d.node.ip : d.node.address, d.primary, d.secondary, d.primary + d.secondary];
+      tables.push({ title: 'replicas', columns: ['pidx', 'ballot', 'replica_count', 'primary', 'secondaries'], rows });
+      // Only the nodes holding a replica of this table, in the shell's map order, then the totals under an empty label.
+      const dist = [...snap.tableDistribution(table)].sort((x, y) => compareAddress(x.node.address, y.node.address));
+      const perNode = dist.map((d) => ({
+        node: inNodes(d.node.address),
+        primary: d.primary,
+        secondary: d.secondary,
+        total: d.primary + d.secondary,
+      }));
+      const total = perNode.reduce((t, n) => ({ primary: t.primary + n.primary, secondary: t.secondary + n.secondary }), {
+        primary: 0,
+        secondary: 0,
       });
-      nodeRows.push(['total', tp, ts, tp + ts]);
+      const nodeRows: Cell[][] = perNode.map((n) => [n.node, n.primary, n.secondary, n.total]);
+      nodeRows.push(['', total.primary, total.secondary, total.primary + total.secondary]);
       tables.push({ title: 'nodes', columns: ['node', 'primary', 'secondary', 'total'], rows: nodeRows });
       const h = table.health!;
       tables.push(
@@ -115,12 +145,8 @@ export const appCommand: CommandSpec = defineCommand({
         ]),
       );
       data.partitions = parts;
-      data.nodes = dist.map((d) => ({
-        node: resolve && d.node.ip ? d.node.ip : d.node.address,
-        primary: d.primary,
-        secondary: d.secondary,
-        total: d.primary + d.secondary,
-      }));
+      data.nodes = perNode;
+      data.nodesTotal = { ...total, total: total.primary + total.secondary };
       data.healthy = h;
       summary = `${name}: ${h.fullyHealthy}/${h.partitionCount} partitions fully healthy`;
     }

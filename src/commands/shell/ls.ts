@@ -1,14 +1,16 @@
-/** `ls [-d] [-a] [-s status]`: the tables, with the shell's health counters under -d. */
+/** `ls [-d] [-a] [-s status]`: the tables as the real shell lists them, with its health counters under -d. */
 import { appStatusName } from '../../cluster/snapshot';
 import type { AppInfo } from '../../pegasus/types';
 import { AppStatus } from '../../pegasus/types';
 import { defineCommand } from '../define';
 import { keyValueTable } from '../format';
 import type { Cell, CommandSpec, TableData } from '../types';
-import { callOpts, freshSnapshot, shellTime } from './common';
+import { callOpts, dialectOf, freshSnapshot, shellTime, type ShellDialect } from './common';
 import { result } from '../result';
 
 function generalRow(a: AppInfo, withAtomic: boolean): Cell[] {
+  // drop_time / drop_expire are filled only for a dropped table kept with an expiry; '-' otherwise.
+  const kept = a.status === AppStatus.AS_DROPPED && a.expireSecond > 0;
   const row: Cell[] = [
     a.appId,
     appStatusName(a.status),
@@ -18,12 +20,26 @@ function generalRow(a: AppInfo, withAtomic: boolean): Cell[] {
     a.maxReplicaCount,
     a.isStateful,
     shellTime(a.createSecond),
-    shellTime(a.dropSecond),
-    shellTime(a.expireSecond),
+    kept ? shellTime(a.dropSecond) : '-',
+    kept ? shellTime(a.expireSecond) : '-',
     Object.keys(a.envs).length,
   ];
   if (withAtomic) row.push(a.atomicIdempotent ?? false);
   return row;
+}
+
+/**
+ * Which tables `ls` lists. 2.5 (v2.5.0 src/client/replication_ddl_client.cpp list_apps) asks for the
+ * -s status and then keeps only AVAILABLE ones unless -a. Master (src/shell/commands/table_management.cpp
+ * ls_apps) sends the status to the meta: none given means AVAILABLE, or every status with -a; -s X
+ * means X whatever -a says.
+ */
+export function lsKeeps(dialect: ShellDialect, status: string | undefined, all: boolean): (a: AppInfo) => boolean {
+  const named = status && status !== 'all' ? status.toUpperCase() : undefined;
+  const inStatus = (a: AppInfo) => named === undefined || appStatusName(a.status) === named;
+  if (dialect === '2.5') return (a) => inStatus(a) && (all || a.status === AppStatus.AS_AVAILABLE);
+  if (status === undefined) return (a) => all || a.status === AppStatus.AS_AVAILABLE;
+  return inStatus;
 }
 
 export const lsCommand: CommandSpec = defineCommand({
@@ -54,11 +70,15 @@ export const lsCommand: CommandSpec = defineCommand({
       ? snap.tables.map((t) => t.info)
       : [...(await ctx.client.listApps(callOpts(ctx)))].sort((a, b) => a.appId - b.appId);
     const status = args.values.status;
-    const apps = all.filter((a) => {
-      if (status && status !== 'all') return appStatusName(a.status) === status.toUpperCase();
-      return args.values.all === true || status === 'all' || a.status !== AppStatus.AS_DROPPED;
-    });
-    const withAtomic = apps.some((a) => a.atomicIdempotent !== undefined);
+    // Master always prints atomic_idempotent; the wire says which one answered (app_info's field, else list_nodes' hp_*).
+    let dialect: ShellDialect = all.some((a) => a.atomicIdempotent !== undefined) ? 'master' : '2.5';
+    if (dialect === '2.5') {
+      const hp = snap ? snap.nodes.map((n) => n.hostPort) : (await ctx.client.listNodes(callOpts(ctx))).map((n) => n.hpAddress);
+      dialect = dialectOf(hp);
+    }
+    const apps = all.filter(lsKeeps(dialect, status, args.values.all === true));
+    const withAtomic = dialect === 'master';
+    const available = apps.filter((a) => a.status === AppStatus.AS_AVAILABLE);
     const columns = [
       'app_id',
       'status',
@@ -90,9 +110,10 @@ export const lsCommand: CommandSpec = defineCommand({
         ...(withAtomic ? { atomicIdempotent: a.atomicIdempotent ?? false } : {}),
       })),
     };
-    let summary = `${apps.length} tables`;
-    if (snap) {
-      const healthy = apps.filter((a) => a.status === AppStatus.AS_AVAILABLE).map((a) => snap.table(a.appName)!);
+    // total_app_count counts AVAILABLE tables only, even with -a; the health tables need at least one.
+    let summary = `${available.length} available tables${apps.length > available.length ? ` (${apps.length} listed)` : ''}`;
+    if (snap && available.length > 0) {
+      const healthy = available.map((a) => snap.table(a.appName)!);
       const rows: Cell[][] = [];
       const healthData: unknown[] = [];
       let fully = 0;
@@ -138,8 +159,8 @@ export const lsCommand: CommandSpec = defineCommand({
       };
       summary = `${healthy.length} tables: ${fully} fully healthy, ${unhealthy} unhealthy`;
     } else {
-      tables.push(keyValueTable('summary', [['total_app_count', apps.length]]));
-      data.summary = { totalAppCount: apps.length };
+      tables.push(keyValueTable('summary', [['total_app_count', available.length]]));
+      data.summary = { totalAppCount: available.length };
     }
     return result('ls', data, tables, { summary });
   },

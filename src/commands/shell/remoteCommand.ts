@@ -1,9 +1,9 @@
-/** `remote_command [-t meta-server|replica-server|all] [-l addr,...] <cmd> [args...]`. */
+/** `remote_command [-t meta-server|replica-server|all] [-l addr,...] <cmd> [args...]`: the real shell's output, then a summary of the replies. */
 import { NodeStatus } from '../../pegasus/types';
 import { defineCommand } from '../define';
 import type { CommandSpec } from '../types';
 import { parseClusterInfo } from '../../cluster/metaInfo';
-import { callOpts } from './common';
+import { callOpts, dialectOf, type ShellDialect } from './common';
 import { result } from '../result';
 
 /** Commands (or first arguments) that only read; anything else with arguments changes a setting. */
@@ -28,32 +28,116 @@ export function remoteCommandMutates(cmd: string, cmdArgs: readonly string[]): b
   return cmdArgs[0] !== 'get';
 }
 
-/** Commands only the meta leader registers (its load balancer's); followers answer "unknown command". */
+/**
+ * Commands only the meta leader registers: its load balancer's, and `meta.dump`, which server_state
+ * registers once the leader lock is held (master src/meta/server_state.cpp register_cli_commands).
+ * Followers and replica servers answer "unknown command".
+ */
 export function isLeaderOnlyCommand(cmd: string): boolean {
-  return cmd.startsWith('meta.lb.');
+  return cmd.startsWith('meta.lb.') || cmd === 'meta.dump';
 }
 
 export const FOLLOWER_SKIP = 'skipped (follower: this setting lives on the leader)';
+export const REPLICA_SKIP = 'skipped (replica server: this setting lives on the meta leader)';
+const NOT_REPLICA_COMMAND = 'skipped (replica server: a meta server command)';
+const NOT_META_COMMAND = 'skipped (meta server: a replica server command)';
+
+/** Where a command is registered: the meta leader only, every meta, replica servers only, or anywhere. */
+function homeOf(cmd: string): 'leader' | 'meta' | 'replica' | 'any' {
+  if (isLeaderOnlyCommand(cmd)) return 'leader';
+  if (cmd.startsWith('meta.')) return 'meta';
+  if (cmd.startsWith('replica.') || cmd.startsWith('nfs.')) return 'replica';
+  return 'any';
+}
 
 interface CallRow {
-  type: 'meta-server' | 'replica-server' | 'leader' | 'node';
+  /** Which kind of server it is, as far as we know. */
+  type: 'meta-server' | 'replica-server';
+  /** The label the real shell prints: the -t kind, or `user-specified` for -l. */
+  desc: 'meta-server' | 'replica-server' | 'user-specified';
   address: string;
+  /** The server answered (the real shell's "succeed"), whatever the answer says. */
+  acked: boolean;
+  /** The answer says the command worked. */
   ok: boolean;
-  /** A follower's "unknown command" for a leader-only command while the leader was asked too: not a failure. */
-  skipped?: boolean;
+  /** Why an "unknown command" is not a failure: the command lives elsewhere, and that place was asked too. */
+  skipped?: string;
   output: string;
 }
 
 /**
- * Marks followers' "unknown command" answers to a leader-only command as skipped, when the leader
- * was among the servers asked (so the setting did reach the place it lives). Exported for tests.
+ * Marks "unknown command" answers from servers that do not register the command as skipped, when
+ * the servers that do were asked too: followers and replica servers for a leader-only command (when
+ * the leader was asked), replica servers for another meta.* command, metas for replica.* / nfs.*.
+ * Exported for tests.
  */
 export function markFollowerSkips(cmd: string, rows: CallRow[], leader: string | undefined): CallRow[] {
-  if (!isLeaderOnlyCommand(cmd) || leader === undefined) return rows;
-  if (!rows.some((r) => r.address === leader && (r.type === 'meta-server' || r.type === 'leader'))) return rows;
-  return rows.map((r) =>
-    r.type === 'meta-server' && r.address !== leader && !r.ok && /unknown command/i.test(r.output) ? { ...r, skipped: true } : r,
-  );
+  const home = homeOf(cmd);
+  const asked = (t: CallRow['type']) => rows.some((r) => r.type === t);
+  const reason = (r: CallRow): string | undefined => {
+    if (home === 'leader') {
+      if (leader === undefined || r.address === leader || !rows.some((x) => x.address === leader && x.type === 'meta-server'))
+        return undefined;
+      return r.type === 'meta-server' ? FOLLOWER_SKIP : REPLICA_SKIP;
+    }
+    if (home === 'meta' && r.type === 'replica-server' && asked('meta-server')) return NOT_REPLICA_COMMAND;
+    if (home === 'replica' && r.type === 'meta-server' && asked('replica-server')) return NOT_META_COMMAND;
+    return undefined;
+  };
+  return rows.map((r) => {
+    if (!r.acked || r.ok || !/unknown command/i.test(r.output)) return r;
+    const why = reason(r);
+    return why ? { ...r, skipped: why } : r;
+  });
+}
+
+/** JSON with sorted keys and 2-space indent, as nlohmann's dump(2) of its (ordered) objects. */
+function sortedJson(v: unknown): string {
+  const sort = (x: unknown): unknown =>
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, sort((x as Record<string, unknown>)[k])]),
+        )
+      : Array.isArray(x)
+        ? x.map(sort)
+        : x;
+  return JSON.stringify(sort(v), null, 2);
+}
+
+/** The reply as master's shell keeps it in `message`: parsed as JSON when it is JSON, else the text. */
+function asMessage(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The real shell's output. 2.5 (v2.5.0 src/shell/commands/node_management.cpp remote_command): a
+ * COMMAND line, one `CALL [desc] [addr] succeed|failed: reply` line per server, the counts; master
+ * (master src/shell/commands/node_management.cpp remote_command): one JSON object. In both,
+ * "succeed" only means the server answered.
+ */
+export function realRemoteCommandOutput(dialect: ShellDialect, cmd: string, cmdArgs: readonly string[], rows: readonly CallRow[]): string {
+  const acked = rows.filter((r) => r.acked).length;
+  if (dialect === 'master') {
+    const details: Record<string, unknown> = {};
+    for (const r of rows) details[r.address] = { acked: r.acked, message: asMessage(r.output), role: r.desc };
+    // `command` is "<cmd> <args>", with the space even when there are no arguments.
+    return sortedJson({
+      command: `${cmd} ${cmdArgs.join(' ')}`,
+      details,
+      failed_count: rows.length - acked,
+      succeed_count: acked,
+    });
+  }
+  const lines = [`COMMAND: ${[cmd, ...cmdArgs].join(' ')}`, ''];
+  for (const r of rows) lines.push(`CALL [${r.desc}] [${r.address}] ${r.acked ? 'succeed' : 'failed'}: ${r.output}`);
+  lines.push('', `Succeed count: ${acked}`, `Failed count: ${rows.length - acked}`);
+  return lines.join('\n');
 }
 
 export const remoteCommandCommand: CommandSpec = defineCommand({
@@ -61,7 +145,7 @@ export const remoteCommandCommand: CommandSpec = defineCommand({
   category: 'shell',
   summary: 'run a remote command on meta or replica servers (meta.live_percentage, meta.lb.*, server-info, ...)',
   description:
-    'Without -t or -l the command goes to the meta leader, where the meta.lb.* settings live (followers answer "unknown command" for them). With -t meta-server it goes to every configured meta, with -t replica-server to every ALIVE replica server, with -l to the listed addresses. With -t meta-server or all, a follower\'s "unknown command" for a meta.lb.* command is shown as skipped (follower: this setting lives on the leader), and the command succeeds when the leader did. Output is the server\'s own text: \'OK\' / values up to 2.5, JSON on 2.6/master.',
+    'Without -t or -l the command goes, as in the Pegasus shell, to every server: each configured meta and every ALIVE replica server. With -t meta-server it goes to every configured meta, with -t replica-server to every ALIVE replica server, with -l to the listed addresses. The output is the real shell\'s (2.5: COMMAND, one CALL line per server and the counts, where "succeed" only means the server answered; master: its JSON object), then a summary that reads the replies: a follower\'s or replica server\'s "unknown command" for a leader-only command (meta.lb.*, meta.dump) is shown as skipped when the leader was asked, and the command succeeds when the leader did.',
   flags: [
     {
       name: 'type',
@@ -91,7 +175,7 @@ export const remoteCommandCommand: CommandSpec = defineCommand({
     { name: 'args', type: 'string', rest: true, description: 'its arguments, passed as they are' },
   ],
   examples: [
-    'remote_command meta.live_percentage',
+    'remote_command -t meta-server meta.live_percentage',
     'remote_command meta.lb.assign_delay_ms 10',
     'remote_command -t meta-server server-info',
     'remote_command meta.lb.assign_secondary_black_list 10.0.0.5:34801,10.0.0.6:34801',
@@ -99,20 +183,28 @@ export const remoteCommandCommand: CommandSpec = defineCommand({
   mutating: (args) => remoteCommandMutates(args.values.cmd, args.values.args),
   describeChange(args) {
     const { cmd, args: a, node_list: list, type } = args.values;
-    return `run '${[cmd, ...a].join(' ')}' on ${list ? list.join(', ') : type ? `every ${type}` : 'the meta leader'}`;
+    return `run '${[cmd, ...(a ?? [])].join(' ')}' on ${list ? list.join(', ') : type && type !== 'all' ? `every ${type}` : 'every meta server and every alive replica server'}`;
   },
   async execute(ctx, args) {
-    const { cmd, args: cmdArgs, node_list: list, type } = args.values;
-    const targets: { type: CallRow['type']; address: string | undefined }[] = [];
-    if (list) for (const a of list) targets.push({ type: ctx.client.metaServers.includes(a) ? 'meta-server' : 'node', address: a });
-    if (type === 'meta-server' || type === 'all') for (const m of ctx.client.metaServers) targets.push({ type: 'meta-server', address: m });
+    const { cmd, node_list: list } = args.values;
+    const cmdArgs = args.values.args ?? [];
+    const targets: Pick<CallRow, 'type' | 'desc' | 'address'>[] = [];
+    // No -t and no -l: every server, as the real shell does (command_helper.h fill_nodes with "all").
+    const type = args.values.type ?? (list ? undefined : 'all');
+    let hostPorts: (string | undefined)[] | undefined;
+    if (list)
+      for (const a of list)
+        targets.push({ type: ctx.client.metaServers.includes(a) ? 'meta-server' : 'replica-server', desc: 'user-specified', address: a });
+    if (type === 'meta-server' || type === 'all')
+      for (const m of ctx.client.metaServers) targets.push({ type: 'meta-server', desc: 'meta-server', address: m });
     if (type === 'replica-server' || type === 'all') {
       const nodes = await ctx.client.listNodes(callOpts(ctx));
+      hostPorts = nodes.map((n) => n.hpAddress);
       for (const n of nodes)
-        if (n.status === NodeStatus.NS_ALIVE) targets.push({ type: 'replica-server', address: n.hpAddress || n.address });
+        if (n.status === NodeStatus.NS_ALIVE)
+          targets.push({ type: 'replica-server', desc: 'replica-server', address: n.hpAddress || n.address });
     }
-    if (!list && !type) targets.push({ type: 'leader', address: undefined });
-    // Which meta leads, to tell a follower's "unknown command" for meta.lb.* from a real failure.
+    // Which meta leads, to tell a non-leader's "unknown command" for a leader-only command from a real failure.
     let leader = ctx.client.leader;
     if (leader === undefined && isLeaderOnlyCommand(cmd) && targets.some((t) => t.type === 'meta-server')) {
       leader = await ctx.client.clusterInfo(callOpts(ctx)).then(
@@ -121,44 +213,43 @@ export const remoteCommandCommand: CommandSpec = defineCommand({
       );
     }
 
+    let jsonReplies = 0;
     const answered: CallRow[] = await Promise.all(
       targets.map(async (t): Promise<CallRow> => {
         try {
-          const out = await ctx.client.remoteCommand(cmd, cmdArgs, { ...callOpts(ctx), ...(t.address ? { address: t.address } : {}) });
-          return { type: t.type, address: t.address ?? ctx.client.leader ?? 'leader', ok: out.ok, output: out.raw.replace(/\0+$/, '') };
+          const out = await ctx.client.remoteCommand(cmd, cmdArgs, { ...callOpts(ctx), address: t.address });
+          if (out.dialect === 'json') jsonReplies++;
+          return { ...t, acked: true, ok: out.ok, output: out.raw.replace(/\0+$/, '') };
         } catch (e) {
           if (ctx.signal.aborted) throw e;
           const code = (e as { code?: unknown }).code;
-          return {
-            type: t.type,
-            address: t.address ?? ctx.client.leader ?? 'leader',
-            ok: false,
-            output: typeof code === 'string' ? code : (e as Error).message,
-          };
+          return { ...t, acked: false, ok: false, output: typeof code === 'string' ? code : (e as Error).message };
         }
       }),
     );
     const rows = markFollowerSkips(cmd, answered, leader);
-    const status = (r: CallRow) => (r.ok ? 'succeed' : r.skipped ? FOLLOWER_SKIP : 'failed');
-    // The Pegasus shell's layout: COMMAND line, one CALL line per server, then the counts.
-    const lines = [`COMMAND: ${[cmd, ...cmdArgs].join(' ')}`, ''];
-    for (const r of rows) {
-      const label = r.type === 'node' ? 'replica-server' : r.type === 'leader' ? 'meta-server' : r.type;
-      lines.push(`CALL [${label}] [${r.address}] ${status(r)}: ${r.output}`);
-    }
+    // The meta's hp_* fields say master; without a node list, a JSON reply does.
+    const dialect: ShellDialect = hostPorts ? dialectOf(hostPorts) : jsonReplies > 0 ? 'master' : '2.5';
+    const outcome = (r: CallRow) => (r.ok ? 'ok' : (r.skipped ?? (r.acked ? 'error' : 'no reply')));
     const succeed = rows.filter((r) => r.ok).length;
     const skipped = rows.filter((r) => r.skipped).length;
     const failed = rows.length - succeed - skipped;
-    lines.push('', `Succeed count: ${succeed}`, ...(skipped ? [`Skipped count: ${skipped}`] : []), `Failed count: ${failed}`);
+    // Our summary after the real output: what each reply says, not only that it came.
+    const summaryLines = ['', '[summary]'];
+    for (const r of rows) summaryLines.push(`${r.desc === 'user-specified' ? r.type : r.desc} ${r.address}: ${outcome(r)}`);
+    summaryLines.push(`ok: ${succeed}, skipped: ${skipped}, failed: ${failed}`);
     const changed = remoteCommandMutates(cmd, cmdArgs) && succeed > 0;
     return result(
       'remote_command',
       {
         command: cmd,
         arguments: cmdArgs,
+        dialect,
         calls: rows.map((r) => ({
           type: r.type,
+          role: r.desc,
           address: r.address,
+          acked: r.acked,
           ok: r.ok,
           status: r.ok ? 'succeed' : r.skipped ? 'skipped' : 'failed',
           output: r.output,
@@ -171,13 +262,13 @@ export const remoteCommandCommand: CommandSpec = defineCommand({
         {
           title: 'calls',
           columns: ['type', 'address', 'result', 'output'],
-          rows: rows.map((r) => [r.type, r.address, status(r), r.output]),
+          rows: rows.map((r) => [r.type, r.address, outcome(r), r.output]),
         },
       ],
       {
-        text: lines.join('\n'),
+        text: [realRemoteCommandOutput(dialect, cmd, cmdArgs, rows), ...summaryLines].join('\n'),
         ok: failed === 0 && (succeed > 0 || rows.length === 0),
-        summary: `${cmd}: ${succeed} succeeded, ${failed} failed${skipped ? `, ${skipped} followers skipped (the setting lives on the leader)` : ''}${rows.length === 1 ? ` (${rows[0]!.output.split('\n')[0]})` : ''}`,
+        summary: `${cmd}: ${succeed} succeeded, ${failed} failed${skipped ? `, ${skipped} skipped (the setting lives on the meta leader)` : ''}${rows.length === 1 ? ` (${rows[0]!.output.split('\n')[0]})` : ''}`,
         changed,
       },
     );

@@ -215,12 +215,14 @@ export function controlMeta(model: SimModel, meta: number, level: number): Contr
 }
 
 export function proposeBalancer(model: SimModel, meta: number, req: BalancerRequest): BalancerResponse {
-  // Since 2.5 the app is looked up before the leader check: a follower holds no apps.
+  // From 2.5 on the app is looked up before the leader check, and a follower holds no apps: it
+  // answers "no such app" for every app_id, in the version's words (2.5 reuses the generic code).
+  const noApp = model.cfg.version === '2.5' ? 'ERR_INVALID_PARAMETERS' : 'ERR_APP_NOT_EXIST';
   const g = gate(model, meta);
-  if (g === FORWARD) return { err: 'ERR_APP_NOT_EXIST' };
+  if (g === FORWARD) return { err: noApp };
   if (g === NOT_ACTIVE) return { err: NOT_ACTIVE };
   const app = model.apps.find((a) => a.id === req.gpid.appId);
-  if (!app) return { err: 'ERR_APP_NOT_EXIST' };
+  if (!app) return { err: noApp };
   const resolve = (addr: string | undefined, hpAddr: string | undefined): number | null => {
     const a = addr || hpAddr || '';
     if (a === '') return -1;

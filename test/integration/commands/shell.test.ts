@@ -79,10 +79,19 @@ for (const version of ['2.5', '2.6'] as const) {
         ],
       );
       const app = await runCommandLine(reg, ctx, 'app temp -d');
-      const details = app.tables.find((t) => t.title === 'details')!;
+      // v2.5.0 src/client/replication_ddl_client.cpp list_app / master src/common/replication_common.cpp add_app_info.
+      assert.deepEqual(
+        app.tables.map((t) => t.title),
+        ['parameters', 'general', 'replicas', 'nodes', 'healthy'],
+      );
+      const details = app.tables.find((t) => t.title === 'replicas')!;
       assert.equal(details.rows.length, 8);
       assert.ok(details.rows.every((row) => row[2] === '3/3' && row[3] !== '-'));
       assertLines(app.text, ['fully_healthy_partition_count    : 8']);
+      const nodeRows = app.tables.find((t) => t.title === 'nodes')!.rows;
+      assert.deepEqual(nodeRows.at(-1), ['', 8, 16, 24], 'the total row has an empty label');
+      // master src/client/replication_ddl_client.cpp list_apps: atomic_idempotent is always the last column.
+      assert.equal(ls.tables[0]!.columns.at(-1), version === '2.5' ? 'envs_count' : 'atomic_idempotent');
       await assert.rejects(runCommandLine(reg, ctx, 'app nosuch'), (e: Error & { code?: string }) => e.code === 'ERR_OBJECT_NOT_FOUND');
     });
   });
@@ -95,20 +104,47 @@ for (const version of ['2.5', '2.6'] as const) {
       assert.equal((await runCommandLine(reg, ctx, 'get_meta_level')).text, 'current meta level is fl_lively');
       const ci = await runCommandLine(reg, ctx, 'cluster_info');
       assert.equal((ci.data as { effectiveLevel: string }).effectiveLevel, 'lively');
-      const q = await runCommandLine(reg, ctx, 'remote_command meta.live_percentage');
+      const real = (text: string) => text.split('\n\n[summary]\n')[0]!;
+      const q = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.live_percentage');
       assert.equal(q.ok, true);
-      if (version === '2.5') assert.match(q.text, /succeed: 65$/m);
-      else assert.match(q.text, /succeed: \{/);
-      const s = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms 10');
+      const leader = ctx.client.leader!;
+      // v2.5.0 src/shell/commands/node_management.cpp remote_command: CALL lines; master: one JSON object.
+      if (version === '2.5') assert.match(real(q.text), new RegExp(`^CALL \\[meta-server\\] \\[${leader}\\] succeed: 65$`, 'm'));
+      else {
+        const out = JSON.parse(real(q.text)) as { command: string; details: Record<string, unknown>; succeed_count: number };
+        assert.equal(out.command, 'meta.live_percentage ');
+        assert.deepEqual(out.details[leader], { acked: true, message: { error: 'ok', 'meta.live_percentage': '65' }, role: 'meta-server' });
+        assert.equal(out.succeed_count, 2);
+      }
+      const s = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.assign_delay_ms 10');
       assert.equal(s.ok, true);
       assert.equal(s.changed, true);
-      const bad = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms abc');
+      const bad = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.assign_delay_ms abc');
       assert.equal(bad.ok, false);
       // Sent to every meta: the follower does not know leader-only commands; that is a skip, not a failure.
       const all = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.assign_delay_ms');
-      assert.match(all.text, /skipped \(follower: this setting lives on the leader\): unknown command 'meta\.lb\.assign_delay_ms'/);
-      assert.match(all.text, /Succeed count: 1\nSkipped count: 1\nFailed count: 0$/);
+      assert.match(all.text, /\[summary\]\n.*\n.*skipped \(follower: this setting lives on the leader\)\nok: 1, skipped: 1, failed: 0$/);
       assert.equal(all.ok, true);
+      // No -t and no -l: every meta and every ALIVE replica server (v2.5.0 / master src/shell/command_helper.h fill_nodes).
+      const every = await runCommandLine(reg, ctx, 'remote_command server-info');
+      const calls = (every.data as { calls: { role: string; address: string }[] }).calls;
+      assert.deepEqual(
+        calls.map((c) => c.role),
+        ['meta-server', 'meta-server', 'replica-server', 'replica-server', 'replica-server', 'replica-server', 'replica-server'],
+      );
+      const nodes = await ctx.client.listNodes();
+      assert.deepEqual(
+        calls.slice(2).map((c) => c.address),
+        nodes.map((n) => (version === '2.5' ? n.address : n.hpAddress)),
+      );
+      if (version === '2.6') assert.deepEqual(Object.keys((JSON.parse(real(every.text)) as { details: object }).details).length, 7);
+      else
+        assert.equal(
+          real(every.text)
+            .split('\n')
+            .filter((l) => l.startsWith('CALL [replica-server] ')).length,
+          5,
+        );
     });
   });
 

@@ -163,7 +163,7 @@ test('leader change: FORWARD from the old leader, the new one is found and repor
       const r = await client.remoteCommand('meta.lb.assign_delay_ms');
       assert.equal(r.ok, true, r.raw);
       assert.equal(client.leader, c.addresses[2]);
-      // propose_balancer: a 2.5+ follower says ERR_APP_NOT_EXIST; the client re-finds the leader
+      // propose_balancer: a 2.5 follower says ERR_INVALID_PARAMETERS; the client re-finds the leader
       c.state.leader = 0;
       await client.proposeBalancer({ gpid: { appId: 2, partitionIndex: 0 }, actionList: [] });
       assert.equal(client.leader, c.addresses[0]);
@@ -176,6 +176,41 @@ test('leader change: FORWARD from the old leader, the new one is found and repor
     }
   });
 });
+
+for (const version of ['2.5', '2.6'] as const) {
+  // v2.5.0 src/meta/meta_service.cpp (on_propose_balancer, CHECK_APP_ID_STATUS_AND_AUTHZ) and master
+  // src/meta/meta_service.cpp: the app lookup comes before the leader check, so a follower answers
+  // ERR_INVALID_PARAMETERS (2.5) / ERR_APP_NOT_EXIST (master) for every app instead of forwarding.
+  test(`propose_balancer (${version}): a follower's "no such app" sends the proposal to the re-resolved leader`, async () => {
+    await withCluster(3, version, 0, async (c) => {
+      const client = new MetaClient({ metaServers: c.addresses, retryDelayMs: 5 });
+      try {
+        await client.listApps();
+        assert.equal(client.leader, c.addresses[0]);
+        // The leader moved while the client still trusts meta 0, which now answers as a follower.
+        c.state.leader = 2;
+        c.state.received.length = 0;
+        await client.proposeBalancer({ gpid: { appId: 2, partitionIndex: 1 }, actionList: [] });
+        assert.equal(client.leader, c.addresses[2]);
+        const proposals = c.state.received.filter((r) => r.name === RPC.proposeBalancer.name).map((r) => r.meta);
+        assert.deepEqual(proposals, [0, 2], 'the follower first, then the leader');
+        // The leader's own answer is final: an unknown app is not retried elsewhere.
+        c.state.received.length = 0;
+        await assert.rejects(
+          client.proposeBalancer({ gpid: { appId: 9, partitionIndex: 0 }, actionList: [] }),
+          isErr(version === '2.5' ? 'ERR_INVALID_PARAMETERS' : 'ERR_APP_NOT_EXIST', 'app'),
+        );
+        assert.deepEqual(
+          c.state.received.filter((r) => r.name === RPC.proposeBalancer.name).map((r) => r.meta),
+          [2],
+        );
+        assert.equal(client.leader, c.addresses[2]);
+      } finally {
+        client.close();
+      }
+    });
+  });
+}
 
 test('ERR_SERVICE_NOT_ACTIVE is retried with backoff; no leader at all ends in ERR_FORWARD_TO_OTHERS', async () => {
   await withCluster(2, '2.5', 0, async (c) => {

@@ -52,7 +52,7 @@ test('hostnames: true — list_nodes and partition configs carry localhost:port 
     const names = nd.tables[0]!.rows.map((r) => String(r[0]));
     assert.deepEqual(names, ['localhost:34801', 'localhost:34802', 'localhost:34803', 'localhost:34804']);
     const app = await runCommandLine(reg, ctx, 'app temp -d');
-    for (const r of app.tables[1]!.rows) {
+    for (const r of app.tables.find((t) => t.title === 'replicas')!.rows) {
       for (const a of [
         String(r[3]),
         ...String(r[4])
@@ -111,7 +111,7 @@ test('hostnames: a list names each node (a live 2.6 cluster); other areas see th
         );
         const app = await runCommandLine(reg, ctx, 'app t -d');
         assert.deepEqual(
-          app.tables[1]!.rows.map((r) => r[3]),
+          app.tables.find((t) => t.title === 'replicas')!.rows.map((r) => r[3]),
           ['node-b.example:34801', 'node-c.example:34801'],
         );
         const stop = await fetch(`${sim.controlUrl}/nodes/node-c.example:34801/stop`, { method: 'POST' });

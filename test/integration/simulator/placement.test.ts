@@ -134,7 +134,7 @@ for (const version of ['2.5', '2.6'] as const) {
       ] as const) {
         const app = await runCommandLine(reg, ctx, `app ${name} -d`);
         assert.match(app.text, new RegExp(`app_id +: ${id}\\n`));
-        const details = app.tables[1]!.rows;
+        const details = app.tables.find((t) => t.title === 'replicas')!.rows;
         assert.deepEqual(
           details.map((r) => ({
             primary: r[3] === '-' ? null : r[3],
@@ -146,7 +146,8 @@ for (const version of ['2.5', '2.6'] as const) {
           entries,
         );
         const perNode = counts(entries);
-        for (const r of app.tables[2]!.rows.filter((x) => x[0] !== 'total'))
+        // The last [nodes] row is the total, with an empty label.
+        for (const r of app.tables.find((t) => t.title === 'nodes')!.rows.filter((x) => x[0] !== ''))
           assert.deepEqual([Number(r[3]), Number(r[1])], perNode.get(String(r[0])), `${name} on ${String(r[0])}`);
       }
       const lvl = await runCommandLine(reg, ctx, 'get_meta_level');

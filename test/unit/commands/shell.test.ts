@@ -9,7 +9,7 @@ import {
   type CommandContext,
   type ConfirmRequest,
 } from '../../../src/commands';
-import { fakeClient, smallCluster, node, N1, N2, N3, N4, type FakeState } from '../../support/metaFixtures';
+import { app, fakeClient, smallCluster, node, N1, N2, N3, N4, type FakeState } from '../../support/metaFixtures';
 import { assertLines } from '../../support/lines';
 
 import { PegasusError } from '../../../src/pegasus/errors';
@@ -65,7 +65,45 @@ test('nodes -d: the shell layout, counts from partition configs, and JSON data',
   const fields = r.text.split('\n')[4]!.split(/\s+/);
   assert.deepEqual(fields.slice(1, 4), ['ALIVE', '5', '1']);
   const alive = await runCommandLine(reg, ctx, 'nodes -s unalive');
-  assert.deepEqual(alive.tables[0]!.rows, [['10.0.0.4:34801', 'UNALIVE']]);
+  assert.deepEqual(alive.tables.find((t) => t.title === 'details')!.rows, [['10.0.0.4:34801', 'UNALIVE']]);
+  // master src/shell/commands/node_management.cpp ls_nodes: [parameters] names the -s status, and the
+  // [summary] counts the nodes the meta returned for that status.
+  assert.equal(
+    alive.text,
+    [
+      '[parameters]',
+      'status  : unalive',
+      '',
+      '[details]',
+      'address         status',
+      '10.0.0.4:34801  UNALIVE',
+      '',
+      '[summary]',
+      'total_node_count    : 1',
+      'alive_node_count    : 0',
+      'unalive_node_count  : 1',
+    ].join('\n'),
+  );
+});
+
+test('nodes -r and app -r on 2.5: ip:port becomes the host name (v2.5.0 src/client/replication_ddl_client.cpp host_name_resolve)', async () => {
+  const { ctx: base } = ctxFor();
+  const names: Record<string, string> = { [N1]: 'node1:34801', [N2]: 'node2:34801' };
+  const ctx: CommandContext = { ...base, services: { hostNameOf: async (a) => names[a] } };
+  const r = await runCommandLine(reg, ctx, 'nodes -r');
+  assert.deepEqual(
+    r.tables[0]!.rows.map((x) => x[0]),
+    ['node1:34801', 'node2:34801', N3, N4],
+  );
+  const app = await runCommandLine(reg, ctx, 'app temp -d -r');
+  // Both [replicas] and [nodes] are resolved on 2.5.
+  assertLines(app.text, ['0     3       3/3            node1:34801     [node2:34801,10.0.0.3:34801]']);
+  // The rows keep the order of the addresses, as the shell's map does.
+  assertLines(app.text, [
+    'node1:34801     1        1          2',
+    'node2:34801     1        1          2',
+    '10.0.0.3:34801  1        2          3',
+  ]);
 });
 
 test('nodes on 2.6/master prints host:port, -r prints ip:port', async () => {
@@ -81,6 +119,13 @@ test('nodes on 2.6/master prints host:port, -r prints ip:port', async () => {
   assert.deepEqual(
     ip.tables[0]!.rows.map((x) => x[0]),
     [N1, N2, N3],
+  );
+  // master src/common/replication_common.cpp add_app_info: -r resolves the [nodes] rows only; [replicas] keeps host:port.
+  const app = await runCommandLine(reg, ctx, 'app temp -d -r');
+  assert.deepEqual(app.tables.find((t) => t.title === 'replicas')!.rows[0], [0, 3, '3/3', 'node1:34801', '[node2:34801,node3:34801]']);
+  assert.deepEqual(
+    app.tables.find((t) => t.title === 'nodes')!.rows.map((x) => x[0]),
+    [N1, N2, N3, ''],
   );
 });
 
@@ -133,24 +178,63 @@ test('ls -d: general info, healthy_info with the four counters, summary', async 
       ['gone', 'DROPPED'],
     ],
   );
+  // v2.5.0 src/client/replication_ddl_client.cpp list_apps: drop_time / drop_expire only for a dropped table with an expiry.
   assert.match(String(all.tables[0]!.rows[2]![8]), /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d$/); // drop_time
-  const dropped = await runCommandLine(reg, ctx, 'ls -s dropped');
+  assert.match(String(all.tables[0]!.rows[2]![9]), /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d$/); // drop_expire
+  // total_app_count counts the AVAILABLE tables only, even with -a.
+  assert.deepEqual(all.tables.at(-1)!.rows, [['total_app_count', 2]]);
+  // 2.5 keeps only AVAILABLE tables unless -a, whatever -s asked for.
+  assert.equal((await runCommandLine(reg, ctx, 'ls -s dropped')).tables[0]!.rows.length, 0);
+  const dropped = await runCommandLine(reg, ctx, 'ls -a -s dropped');
   assert.equal(dropped.tables[0]!.rows.length, 1);
+});
+
+test('ls on master: -s alone selects, atomic_idempotent always printed, no drop times without an expiry (master src/client/replication_ddl_client.cpp list_apps)', async () => {
+  const s = smallCluster();
+  s.nodes = [node(N1, true, 'node1:34801'), node(N2, true, 'node2:34801'), node(N3, true, 'node3:34801')];
+  s.apps = [...s.apps, app(4, 'old', 2, { status: 6, dropSecond: 1_700_000_000 })];
+  const { ctx } = ctxFor(s);
+  const plain = await runCommandLine(reg, ctx, 'ls');
+  assert.equal(plain.tables[0]!.columns.at(-1), 'atomic_idempotent');
+  assert.deepEqual(
+    plain.tables[0]!.rows.map((x) => [x[2], x.at(-1)]),
+    [
+      ['t1', false],
+      ['temp', false],
+    ],
+  );
+  // -s is sent to the meta as it is: dropped tables without -a.
+  const dropped = await runCommandLine(reg, ctx, 'ls -s dropped');
+  assert.deepEqual(
+    dropped.tables[0]!.rows.map((x) => [x[2], x[8], x[9]]),
+    [
+      ['gone', dropped.tables[0]!.rows[0]![8], dropped.tables[0]!.rows[0]![9]],
+      ['old', '-', '-'],
+    ],
+  );
+  assert.notEqual(dropped.tables[0]!.rows[0]![8], '-');
+  assert.deepEqual(dropped.tables.at(-1)!.rows, [['total_app_count', 0]]);
 });
 
 test('app <table> -d: partitions, per-node spread with a total row, health counters', async () => {
   const { ctx } = ctxFor();
   const r = await runCommandLine(reg, ctx, 'app temp -d');
+  // v2.5.0 src/client/replication_ddl_client.cpp list_app: [parameters], [general], [replicas], [nodes] whose
+  // total row has an empty name, [healthy].
   assert.equal(
     r.text,
     [
       '[parameters]',
+      'app_name  : temp',
+      'detailed  : true',
+      '',
+      '[general]',
       'app_name           : temp',
       'app_id             : 2',
       'partition_count    : 4',
       'max_replica_count  : 3',
       '',
-      '[details]',
+      '[replicas]',
       'pidx  ballot  replica_count  primary         secondaries',
       '0     3       3/3            10.0.0.1:34801  [10.0.0.2:34801,10.0.0.3:34801]',
       '1     3       2/3            10.0.0.2:34801  [10.0.0.3:34801]',
@@ -162,7 +246,7 @@ test('app <table> -d: partitions, per-node spread with a total row, health count
       '10.0.0.1:34801  1        1          2',
       '10.0.0.2:34801  1        1          2',
       '10.0.0.3:34801  1        2          3',
-      'total           3        4          7',
+      '                3        4          7',
       '',
       '[healthy]',
       'fully_healthy_partition_count    : 1',
@@ -172,7 +256,11 @@ test('app <table> -d: partitions, per-node spread with a total row, health count
     ].join('\n'),
   );
   const short = await runCommandLine(reg, ctx, 'app temp');
-  assert.equal(short.tables.length, 1);
+  assert.deepEqual(
+    short.tables.map((t) => t.title),
+    ['parameters', 'general'],
+  );
+  assertLines(short.text, ['detailed  : false']);
   await assert.rejects(runCommandLine(reg, ctx, 'app nope'), (e: Error & { code?: string }) => e.code === 'ERR_OBJECT_NOT_FOUND');
 });
 
@@ -220,33 +308,65 @@ test('a declined confirmation changes nothing', async () => {
   await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms');
 });
 
-test('remote_command: leader by default, -l list, failures per server, shell layout', async () => {
+test('remote_command: every server by default, -l list, failures per server, the real layout then our summary', async () => {
   const { ctx, client, asked } = ctxFor();
   let r = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms');
+  // v2.5.0 src/shell/command_helper.h fill_nodes: no -t/-l means every meta and every ALIVE replica server;
+  // v2.5.0 src/shell/commands/node_management.cpp remote_command prints "succeed" for every answer that came.
   assert.equal(
     r.text,
-    'COMMAND: meta.lb.assign_delay_ms\n\nCALL [meta-server] [127.0.0.1:34601] succeed: 300000\n\nSucceed count: 1\nFailed count: 0',
+    [
+      'COMMAND: meta.lb.assign_delay_ms',
+      '',
+      'CALL [meta-server] [127.0.0.1:34601] succeed: 300000',
+      'CALL [meta-server] [127.0.0.1:34602] succeed: 300000',
+      "CALL [replica-server] [10.0.0.1:34801] succeed: unknown command 'meta.lb.assign_delay_ms'",
+      "CALL [replica-server] [10.0.0.2:34801] succeed: unknown command 'meta.lb.assign_delay_ms'",
+      "CALL [replica-server] [10.0.0.3:34801] succeed: unknown command 'meta.lb.assign_delay_ms'",
+      '',
+      'Succeed count: 5',
+      'Failed count: 0',
+      '',
+      '[summary]',
+      'meta-server 127.0.0.1:34601: ok',
+      'meta-server 127.0.0.1:34602: ok',
+      'replica-server 10.0.0.1:34801: skipped (replica server: this setting lives on the meta leader)',
+      'replica-server 10.0.0.2:34801: skipped (replica server: this setting lives on the meta leader)',
+      'replica-server 10.0.0.3:34801: skipped (replica server: this setting lives on the meta leader)',
+      'ok: 2, skipped: 3, failed: 0',
+    ].join('\n'),
   );
+  assert.equal(r.ok, true);
   assert.equal(asked.length, 0);
   r = await runCommandLine(reg, ctx, 'remote_command meta.lb.assign_delay_ms 10');
   assert.equal(asked.length, 1);
   assert.equal(r.changed, true);
-  r = await runCommandLine(reg, ctx, 'remote_command -l 10.0.0.1:34801,down:1 meta.live_percentage');
+  r = await runCommandLine(reg, ctx, 'remote_command -l 10.0.0.1:34801,down:1 server-info');
   assert.equal(r.ok, false);
   assert.deepEqual(
     client.calls.remote.slice(-2).map((c) => c.address),
     ['10.0.0.1:34801', 'down:1'],
   );
-  assert.match(
-    r.text,
-    /CALL \[replica-server\] \[10\.0\.0\.1:34801\] succeed: 50\nCALL \[replica-server\] \[down:1\] failed: ERR_NETWORK_FAILURE\n\nSucceed count: 1\nFailed count: 1/,
-  );
+  // -l servers are "user-specified"; only a server that did not answer is "failed".
+  assertLines(r.text, [
+    'CALL [user-specified] [10.0.0.1:34801] succeed: Pegasus Server 2.5.0 (fixture) Release, Started at 2026-01-01 00:00:00',
+    'CALL [user-specified] [down:1] failed: ERR_NETWORK_FAILURE',
+    '',
+    'Succeed count: 1',
+    'Failed count: 1',
+  ]);
+  assertLines(r.text, ['replica-server down:1: no reply', 'ok: 1, skipped: 0, failed: 1']);
   r = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.only_move_primary');
   assert.deepEqual(
     client.calls.remote.slice(-2).map((c) => c.address),
     ['127.0.0.1:34601', '127.0.0.1:34602'],
   );
   assert.equal(r.ok, false); // unknown command on both
+  // The leader's own "unknown command" is the failure; the follower is only skipped.
+  assertLines(r.text, [
+    'meta-server 127.0.0.1:34601: error',
+    'meta-server 127.0.0.1:34602: skipped (follower: this setting lives on the leader)',
+  ]);
   r = await runCommandLine(reg, ctx, 'remote_command -t replica-server server-info');
   assert.deepEqual(
     client.calls.remote.slice(-3).map((c) => c.address),
@@ -254,12 +374,45 @@ test('remote_command: leader by default, -l list, failures per server, shell lay
   ); // alive only
 });
 
+test('remote_command on master prints the JSON object, keys sorted, command with its trailing space (master src/shell/commands/node_management.cpp)', async () => {
+  const s = smallCluster();
+  s.nodes = [node(N1, true, 'node1:34801'), node(N2, false, 'node2:34801')];
+  s.remote['meta.live_percentage'] = '{\n  "error": "ok",\n  "meta.live_percentage": "65"\n}';
+  const { ctx } = ctxFor(s);
+  const r = await runCommandLine(reg, ctx, 'remote_command meta.live_percentage');
+  const [real, summary] = r.text.split('\n\n[summary]\n');
+  assert.equal(
+    real,
+    JSON.stringify(
+      {
+        command: 'meta.live_percentage ',
+        details: {
+          '127.0.0.1:34601': { acked: true, message: { error: 'ok', 'meta.live_percentage': '65' }, role: 'meta-server' },
+          '127.0.0.1:34602': { acked: true, message: { error: 'ok', 'meta.live_percentage': '65' }, role: 'meta-server' },
+          'node1:34801': { acked: true, message: "unknown command 'meta.live_percentage'", role: 'replica-server' },
+        },
+        failed_count: 0,
+        succeed_count: 3,
+      },
+      null,
+      2,
+    ),
+  );
+  // A meta.* command is not a replica server's: its "unknown command" is a skip when the metas were asked.
+  assert.match(summary!, /node1:34801: skipped \(replica server: a meta server command\)\nok: 2, skipped: 1, failed: 0$/);
+  assert.equal(r.ok, true);
+});
+
 test("remote_command -t meta-server meta.lb.*: a follower's unknown command is skipped, not failed, when the leader succeeded", async () => {
-  const { ctx, client } = ctxFor();
+  const st = smallCluster();
+  st.remote['meta.dump /tmp/x'] = 'ERR_OK';
+  const { ctx, client } = ctxFor(st);
   const leaderOnly = client.remoteCommand.bind(client);
-  // Only the leader registers the load balancer's commands.
+  // Only the leader registers the load balancer's commands (and meta.dump).
   (client as { remoteCommand: typeof client.remoteCommand }).remoteCommand = (cmd, args, o) =>
-    o?.address === '127.0.0.1:34602' && cmd.startsWith('meta.lb.') ? leaderOnly(`unknown ${cmd}`, [], o) : leaderOnly(cmd, args, o);
+    o?.address === '127.0.0.1:34602' && (cmd.startsWith('meta.lb.') || cmd === 'meta.dump')
+      ? leaderOnly(`unknown ${cmd}`, [], o)
+      : leaderOnly(cmd, args, o);
   let r = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.lb.assign_delay_ms 10');
   assert.equal(r.ok, true);
   assert.equal(
@@ -268,11 +421,15 @@ test("remote_command -t meta-server meta.lb.*: a follower's unknown command is s
       'COMMAND: meta.lb.assign_delay_ms 10',
       '',
       'CALL [meta-server] [127.0.0.1:34601] succeed: OK',
-      "CALL [meta-server] [127.0.0.1:34602] skipped (follower: this setting lives on the leader): unknown command 'unknown meta.lb.assign_delay_ms'",
+      "CALL [meta-server] [127.0.0.1:34602] succeed: unknown command 'unknown meta.lb.assign_delay_ms'",
       '',
-      'Succeed count: 1',
-      'Skipped count: 1',
+      'Succeed count: 2',
       'Failed count: 0',
+      '',
+      '[summary]',
+      'meta-server 127.0.0.1:34601: ok',
+      'meta-server 127.0.0.1:34602: skipped (follower: this setting lives on the leader)',
+      'ok: 1, skipped: 1, failed: 0',
     ].join('\n'),
   );
   const data = r.data as { calls: { status: string }[]; succeedCount: number; skippedCount: number; failedCount: number };
@@ -281,14 +438,21 @@ test("remote_command -t meta-server meta.lb.*: a follower's unknown command is s
     ['succeed', 'skipped'],
   );
   assert.deepEqual([data.succeedCount, data.skippedCount, data.failedCount], [1, 1, 0]);
-  // Not a leader-only command: the same answer stays a failure, with the shell's layout.
+  // meta.dump is leader-only too (master src/meta/server_state.cpp registers it once the leader lock is held).
+  r = await runCommandLine(reg, ctx, 'remote_command -t meta-server meta.dump /tmp/x');
+  assert.equal(r.ok, true);
+  assert.deepEqual(
+    (r.data as { calls: { status: string }[] }).calls.map((c) => c.status),
+    ['succeed', 'skipped'],
+  );
+  // Not a leader-only command: the same answer stays a failure.
   r = await runCommandLine(reg, ctx, 'remote_command -t meta-server server-info');
   assert.equal(r.ok, false);
-  assert.match(r.text, /CALL \[meta-server\] \[127\.0\.0\.1:34602\] failed: unknown command 'server-info'/);
+  assertLines(r.text, ['meta-server 127.0.0.1:34602: error']);
   // Only a follower asked: nothing reached the leader, so it stays a failure.
   r = await runCommandLine(reg, ctx, 'remote_command -l 127.0.0.1:34602 meta.lb.assign_delay_ms');
   assert.equal(r.ok, false);
-  assert.match(r.text, /Failed count: 1$/);
+  assert.match(r.text, /failed: 1$/);
 });
 
 test('balance: the proposal actions of move_pri, copy_pri and copy_sec', async () => {
