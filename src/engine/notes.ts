@@ -126,7 +126,14 @@ export type Refusal =
       readonly nodes: readonly string[];
     }
   /** Removing these nodes leaves fewer alive than min-live: no threshold avoids the freeze. */
-  | { readonly code: 'min-live'; readonly nodes: readonly string[]; readonly aliveAfter: number; readonly minLive: number }
+  | {
+      readonly code: 'min-live';
+      readonly nodes: readonly string[];
+      readonly aliveAfter: number;
+      readonly minLive: number;
+      /** Where min-live came from (read from the meta, or assumed), said with the fix. */
+      readonly source?: Extract<Note, { code: 'min-live-read' | 'min-live-assumed' }>;
+    }
   | { readonly code: 'drain-held'; readonly nodes: readonly string[]; readonly settings: readonly SettingValue[] }
   | { readonly code: 'settings-left'; readonly settings: readonly SettingValue[]; readonly keptOnPurpose: boolean }
   | { readonly code: 'black-list-present'; readonly value: string }

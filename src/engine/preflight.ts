@@ -91,7 +91,13 @@ export async function preflightReport(
     const leavingAlive = leaving.filter((n) => listed.get(n)?.alive);
     // Only operations that stop nodes; a drain kills nothing. (The threshold itself is the guard's job.)
     if (spec.op !== 'drain-node' && pctAllowingRemoval(alive + joining.length, dead, ml.value, leavingAlive.length) === null) {
-      out.push({ code: 'min-live', nodes: leavingAlive, aliveAfter: alive + joining.length - leavingAlive.length, minLive: ml.value });
+      out.push({
+        code: 'min-live',
+        nodes: leavingAlive,
+        aliveAfter: alive + joining.length - leavingAlive.length,
+        minLive: ml.value,
+        source: ml.note,
+      });
     } else if (spec.op !== 'drain-node') {
       // Walk the guard's decisions: a stop that leaves no spare is allowed, but said.
       let a = alive + joining.length;

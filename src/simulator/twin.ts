@@ -7,7 +7,9 @@
 import { MetaClient } from '../pegasus';
 import { metaClusterPort } from '../engine/metaPort';
 import { createNodeControl } from '../engine/nodeControl';
-import { abortError, type Clock, type ClusterPort, type NodeControl } from '../engine/ports';
+import { ScaleEngine } from '../engine/engine';
+import { abortError, type Clock, type ClusterPort, type ClusterState, type NodeControl } from '../engine/ports';
+import { rehearse, type Rehearsal, type RehearsalOptions } from '../engine/rehearse';
 import type { RehearsalTwin, Twin, TwinMetrics, TwinShape } from '../engine/twin';
 import { startSimulatedCluster, type SimulatedCluster, type StartOptions } from './index';
 
@@ -109,4 +111,16 @@ export function simulatorTwin(o: { start?: (opts: StartOptions) => Promise<Simul
       };
     },
   };
+}
+
+/** A rehearsal of `spec` on a simulator twin of `live`, through a scale engine (the bench and tests, which hold a state, not an engine). */
+export function rehearseOnSimulator(
+  live: ClusterState,
+  spec: Parameters<typeof rehearse>[1],
+  o: Omit<RehearsalOptions, 'twin'> & { start?: (opts: StartOptions) => Promise<SimulatedCluster> },
+): Promise<Rehearsal> {
+  const { start, ...rest } = o;
+  return rehearse(live, spec, { ...rest, twin: simulatorTwin(start ? { start } : {}) }, (deps, twinSpec, signal) =>
+    new ScaleEngine(deps).run(twinSpec, signal ? { signal } : {}),
+  );
 }

@@ -145,9 +145,10 @@ export const REFUSAL_WORDS: Words<Refusal, { reason: string; fix: string }> = {
   'min-live': (r) => ({
     reason: `removing ${list(r.nodes)} leaves ${r.aliveAfter} alive, fewer than min_live_node_count_for_unfreeze = ${r.minLive}: the meta would freeze whatever meta.live_percentage is`,
     fix:
-      r.aliveAfter + r.nodes.length - 1 < r.minLive
+      (r.aliveAfter + r.nodes.length - 1 < r.minLive
         ? `no node can be removed without freezing the meta: add nodes first (keep at least ${r.minLive} alive), or lower min_live_node_count_for_unfreeze on the meta (HTTP /updateConfig?min_live_node_count_for_unfreeze=N)`
-        : `remove at most ${plural(r.aliveAfter + r.nodes.length - r.minLive, 'node')}, add nodes first, or lower min_live_node_count_for_unfreeze on the meta`,
+        : `remove at most ${plural(r.aliveAfter + r.nodes.length - r.minLive, 'node')}, add nodes first, or lower min_live_node_count_for_unfreeze on the meta`) +
+      (r.source ? ` (${noteWords(r.source)})` : ''),
   }),
   'drain-held': (r) => ({
     reason: `drain-node of ${list(r.nodes)} keeps settings so no replica is placed there: ${r.settings.map((s) => `${s.name}=${s.current} (was ${s.original})`).join(', ')}`,

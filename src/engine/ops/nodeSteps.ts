@@ -47,7 +47,7 @@ export async function stopOne(cx: OpContext, rc: RunCtx, node: string, o: StopOp
   if (hosted.length > 0 && !force) {
     const pri = hosted.filter((h) => h.role === 'primary').length;
     throw new EngineError(
-      `${node} still hosts ${hosted.length} replica(s) (${pri} primaries): stopping it now would make those partitions lose a replica${pri ? ' and a primary for the failure-detection grace period' : ''}. Drain it first (drain-node), or pass force`,
+      `${node} still hosts ${hosted.length} replica(s) (${pri} primaries): stopping it now would make those partitions lose a replica${pri ? ' and a primary for the failure-detection grace period' : ''}. Drain it first (drain-node), or stop it with stop-node --force`,
     );
   }
   await guardFreeze(cx, rc, s, node);
@@ -75,7 +75,7 @@ export async function guardFreeze(cx: OpContext, rc: RunCtx, s: ClusterState, no
   const ml = await cx.minLive(s.leader, rc.signal);
   const km = cx.options.keepMargin;
   const d = decideRemoval({ alive, dead, pct, minLive: ml.value }, km);
-  if (d.kind === 'refuse') throw new RefusedError([{ code: 'min-live', nodes: [node], aliveAfter: d.aliveAfter, minLive: d.minLive }]);
+  if (d.kind === 'refuse') throw new RefusedError([{ code: 'min-live', nodes: [node], aliveAfter: d.aliveAfter, minLive: d.minLive, source: ml.note }]);
   if (d.kind === 'lower') {
     await setSetting(cx, rc, 'meta.live_percentage', String(d.pct), {
       code: 'pct-lowered',
