@@ -50,7 +50,7 @@ for (const version of ['2.5', '2.6'] as const) {
     try {
       const r = await h.engine.run({ op: 'scale-out', count: 2 });
       assert.equal(r.outcome, 'done', JSON.stringify(r));
-      const added = (r.data as { added: string[] }).added;
+      const added = [...(r.added ?? [])];
       assert.equal(added.length, 2);
       const st = h.sim.state({ partitions: false }) as { nodes: { address: string; replicas: number; primaries: number }[] };
       for (const a of added) {
