@@ -197,8 +197,7 @@ test('[2.6] B14: drain-node keeps the node black-listed and steady; a simulated 
     assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), node);
     assert.equal(await h.port.getSetting('meta_level'), 'steady');
     assert.deepEqual(d.settingsLeft.map((x) => x.name).sort(), ['meta.lb.assign_secondary_black_list', 'meta_level']);
-    for (const x of d.settingsLeft)
-      assert.deepEqual(x.reason, { code: 'drain-held', node });
+    for (const x of d.settingsLeft) assert.deepEqual(x.reason, { code: 'drain-held', node });
     h.sim.advance(60);
     assert.equal(hostedOn(h, [node]), 0, 'a simulated minute later the drained node still holds nothing');
     const s = await h.engine.run({ op: 'stop-node', node });

@@ -69,7 +69,10 @@ test('min_live is read from the simulated meta leader over HTTP /config and driv
     assert.equal(ml.value, 4);
     assert.equal(ml.read, true);
     assert.equal(ml.note.code, 'min-live-read');
-    assert.match(ml.note.code === 'min-live-read' ? ml.note.source : '', new RegExp(`the meta leader ${h.sim.metaServers[0]!.replace(/\./g, '\\.')}`));
+    assert.match(
+      ml.note.code === 'min-live-read' ? ml.note.source : '',
+      new RegExp(`the meta leader ${h.sim.metaServers[0]!.replace(/\./g, '\\.')}`),
+    );
     // 5 alive, removing 2 leaves 3 < 4: no threshold helps (with the default 3 it would be fine).
     assert.equal((fc.data as { pctAllowingRemoval: number | null }).pctAllowingRemoval, null);
     const nodes = (await h.port.readState()).nodes.slice(0, 2).map((n) => n.address);
@@ -99,9 +102,7 @@ test('[2.6] host-name identities (hp_* fields carry localhost:port): scale-in by
     const s1 = await h.port.readState();
     assert.equal(nodeLoads(s1).get(node)?.replicas ?? 0, 0);
     assert.equal(s1.nodes.find((n) => n.address === node)?.alive ?? false, false);
-    assert.ok(
-      h.journal.all().some((x) => x.t === 'setting' && x.name === 'meta.lb.assign_secondary_black_list' && x.after === node),
-    );
+    assert.ok(h.journal.all().some((x) => x.t === 'setting' && x.name === 'meta.lb.assign_secondary_black_list' && x.after === node));
     assert.equal(await h.port.getSetting('meta.lb.assign_secondary_black_list'), '');
   } finally {
     await h.close();

@@ -73,7 +73,9 @@ test('cancel between a stop and the meta seeing the node gone: restore never bri
   f.onTick = undefined;
   assert.equal(r.outcome, 'cancelled', JSON.stringify(r));
   assert.equal(f.settings.pct, 66);
-  assert.ok(r.settingsLeft.some((s) => s.name === 'meta.live_percentage' && s.reason.code === 'pct-kept-lowered' && !!s.reason.dying?.includes(N2)));
+  assert.ok(
+    r.settingsLeft.some((s) => s.name === 'meta.live_percentage' && s.reason.code === 'pct-kept-lowered' && !!s.reason.dying?.includes(N2)),
+  );
   assert.deepEqual(f.settings.blackList, []);
   f.advance(30_000);
   assert.equal(f.frozen(), false);

@@ -23,7 +23,8 @@ test('min_live: the meta leader value decides plan, preflight, freeze-check and 
   // B20: the source goes in the fix, not nested in the reason.
   assert.ok(
     pre.refusals.some(
-      (r) => r.code === 'min-live' && r.minLive === 5 && r.source?.code === 'min-live-read' && r.source.source === 'fake leader 127.0.0.1:34601',
+      (r) =>
+        r.code === 'min-live' && r.minLive === 5 && r.source?.code === 'min-live-read' && r.source.source === 'fake leader 127.0.0.1:34601',
     ),
     JSON.stringify(pre.refusals),
   );
@@ -41,7 +42,12 @@ test('min_live: the meta leader value decides plan, preflight, freeze-check and 
 test('min_live: an option that differs from the meta is named as ignored', async () => {
   const { engine } = setup({ minLive: 4 }, { minLive: 2 });
   const fc = await engine.freezeCheck(1);
-  assert.deepEqual((fc.data as FreezeCheckData).minLive.note, { code: 'min-live-read', value: 4, source: 'fake leader 127.0.0.1:34601', optionIgnored: 2 });
+  assert.deepEqual((fc.data as FreezeCheckData).minLive.note, {
+    code: 'min-live-read',
+    value: 4,
+    source: 'fake leader 127.0.0.1:34601',
+    optionIgnored: 2,
+  });
 });
 
 test('min_live: unreadable /config falls back to the option and says so with the reason in every output', async () => {

@@ -107,7 +107,10 @@ test('A6: plan and freeze-check refuse an address the meta does not list, naming
   const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.9:34801'] });
   assert.ok(plan.problems.length > 0, 'a plan for an unknown node is not green');
   const p0 = plan.problems[0]!;
-  assert.ok(p0.code === 'not-a-node' && p0.node === '10.0.0.9:34801' && p0.known === 6 && /^10\.0\.0\.\d:34801$/.test(p0.closest ?? ''), JSON.stringify(p0));
+  assert.ok(
+    p0.code === 'not-a-node' && p0.node === '10.0.0.9:34801' && p0.known === 6 && /^10\.0\.0\.\d:34801$/.test(p0.closest ?? ''),
+    JSON.stringify(p0),
+  );
   const hostMix = await engine.plan({ op: 'scale-in', nodes: ['node-1.example:34801'] });
   const h0 = hostMix.problems[0]!;
   assert.ok(h0.code === 'not-a-node' && /^10\.0\.0\.\d:34801$/.test(h0.closest ?? '') && h0.listedAs === 'ip', JSON.stringify(h0));
@@ -232,7 +235,10 @@ test('B13: progress uses one planned total and one time window; bytes past the p
     assert.ok(Math.abs(e.p!.elapsedSeconds - (e.t - drainAt) / 1000) < 1e-9, `${e.p!.elapsedSeconds} vs ${(e.t - drainAt) / 1000}`);
   }
   const done = timed.find((e) => e.kind === 'step' && e.step === `${N1}:replicas` && e.status === 'done')!;
-  assert.match(done.detail ?? '', /4 replicas copied off 10\.0\.0\.1:34801 \(8\.0 MiB, measured cluster-wide: more than the 4\.0 MiB planned/);
+  assert.match(
+    done.detail ?? '',
+    /4 replicas copied off 10\.0\.0\.1:34801 \(8\.0 MiB, measured cluster-wide: more than the 4\.0 MiB planned/,
+  );
 });
 
 test("B12/B26: the overlap of a drain with the previous node's failure detection is said; plan scale-out --count counts one node per start and names no fake address", async () => {
@@ -240,9 +246,7 @@ test("B12/B26: the overlap of a drain with the previous node's failure detection
   const r = await engine.run({ op: 'scale-in', nodes: [N1, N2] });
   assert.equal(r.outcome, 'done', JSON.stringify(r));
   assert.ok(
-    events.some(
-      (e) => e.kind === 'info' && e.note.code === 'drain-overlaps' && e.note.node === N2 && e.note.previous === N1,
-    ),
+    events.some((e) => e.kind === 'info' && e.note.code === 'drain-overlaps' && e.note.node === N2 && e.note.previous === N1),
     events.map((e) => JSON.stringify(e)).join('\n'),
   );
   const plan = await engine.plan({ op: 'scale-out', count: 2 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createRegistry, parseCommand, commandHelp, CommandSyntaxError } from '../../../src/commands';
 import { engineFlagOptions, parseSize } from '../../../src/commands/steps/engineFlags';
 import { planTables } from '../../../src/commands/steps/present';
+import { noteWords } from '../../../src/commands/steps/words';
 import type { ScalePlan } from '../../../src/engine/plan';
 
 const registry = createRegistry();
@@ -75,13 +76,17 @@ test('planTables shows every plan warning as a WARNING row', () => {
     pctLowest: 50,
     assumptions: [],
     problems: [],
-    warnings: ['stopping a:1 leaves freeze margin 0', 'second risk'],
+    warnings: [
+      { code: 'margin-zero', nodes: ['a:1'] },
+      { code: 'margin-short', keepMargin: 1, aliveAfter: 2, minLive: 3 },
+    ],
+    notes: [],
     steps: [],
     moves: [],
   } as unknown as ScalePlan;
   const [summary] = planTables(plan);
   const warnings = summary!.rows.filter((r) => r[0] === 'WARNING').map((r) => r[1]);
-  assert.deepEqual(warnings, ['stopping a:1 leaves freeze margin 0', 'second risk']);
+  assert.deepEqual(warnings, plan.warnings.map(noteWords));
 });
 
 test('help says which steps use node control and which settings they change', () => {
