@@ -75,7 +75,8 @@ export async function guardFreeze(cx: OpContext, rc: RunCtx, s: ClusterState, no
   const ml = await cx.minLive(s.leader, rc.signal);
   const km = cx.options.keepMargin;
   const d = decideRemoval({ alive, dead, pct, minLive: ml.value }, km);
-  if (d.kind === 'refuse') throw new RefusedError([{ code: 'min-live', nodes: [node], aliveAfter: d.aliveAfter, minLive: d.minLive, source: ml.note }]);
+  if (d.kind === 'refuse')
+    throw new RefusedError([{ code: 'min-live', nodes: [node], aliveAfter: d.aliveAfter, minLive: d.minLive, source: ml.note }]);
   if (d.kind === 'lower') {
     await setSetting(cx, rc, 'meta.live_percentage', String(d.pct), {
       code: 'pct-lowered',

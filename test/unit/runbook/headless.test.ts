@@ -104,8 +104,6 @@ async function run(text: string, extra: Partial<HeadlessOptions> = {}, log: stri
     });
     const journal = readFileSync(r.journal, 'utf8');
     return { r, out, err, file, journal, records: readCellRecords(r.journal) };
-  } catch (e) {
-    throw e;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
