@@ -13,14 +13,14 @@
  */
 import { MetaClient } from '../src/pegasus';
 import { startSimulatedCluster, type SimulatedCluster, type StartOptions } from '../src/simulator';
-import { rehearse, type PlacementOption } from '../src/engine/rehearse';
+import type { PlacementOption } from '../src/engine/twin';
 import { ScaleEngine } from '../src/engine/engine';
 import { Journal } from '../src/engine/journal';
 import { metaClusterPort } from '../src/engine/metaPort';
 import { nodeLoads, unhealthyPartitions } from '../src/engine/model';
 import { planScaleIn } from '../src/engine/plan';
 import type { Clock, ClusterPort, SettingName } from '../src/engine/ports';
-import { simulatorClock, trackKnownNodes } from '../src/engine/simulated';
+import { rehearseOnSimulator as rehearse, simulatorClock, trackKnownNodes } from '../src/simulator/twin';
 import { measure, report } from './harness';
 
 const REPLICA_MB = 256;
@@ -233,18 +233,7 @@ async function rehearsalFaithfulness(): Promise<void> {
       engine: { pollIntervalMs: POLL_S * 1000 },
     };
     const asLive = await rehearse(live, { op: 'scale-in', nodes: leaving }, ro);
-    // The same twin without the live placement: the simulator then places evenly.
-    const even = await rehearse(
-      live,
-      { op: 'scale-in', nodes: leaving },
-      {
-        ...ro,
-        start: (o) => {
-          const { placement: _live, ...opts } = o ?? {};
-          return startSimulatedCluster(opts);
-        },
-      },
-    );
+    const even = await rehearse(live, { op: 'scale-in', nodes: leaving }, { ...ro, evenPlacement: true });
     const engine = engineOn(
       e,
       live.nodes.map((n) => n.address),

@@ -4,6 +4,7 @@
  * Engine steps journal to a file per cluster, so a cancelled or killed run can be resumed or restored.
  * Exit codes: 0 success, 1 the command failed, 2 bad usage or syntax, 128+n cancelled by signal n.
  */
+import { simulatorTwin } from '../simulator/twin';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -229,7 +230,13 @@ export async function run(argv: string[]): Promise<number> {
       if (!process.stdin.isTTY) return false;
       return askOnTerminal(req);
     },
-    ...(journalPath ? { services: { steps: { journalPath, who: currentUser(), ...(opts.resume ? { resume: true } : {}) } } } : {}),
+    services: {
+      steps: {
+        ...(journalPath ? { journalPath, who: currentUser(), ...(opts.resume ? { resume: true } : {}) } : {}),
+        // plan --rehearse runs on the in-process simulator.
+        rehearsalTwin: simulatorTwin(),
+      },
+    },
   };
   try {
     if (isMutating(parsed.spec, parsed.args) && !yes && !process.stdin.isTTY) {

@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { ClusterProfile } from '../cluster/profile';
 import { createRegistry } from '../commands';
-import { describeState } from '../engine/engine';
+import { summarizeState } from '../engine/engine';
+import { stateWords } from '../commands/steps/words';
 import { metaClusterPort } from '../engine/metaPort';
 import { MetaClient } from '../pegasus';
 import { parseRunbook } from '../runbook/format';
@@ -128,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!stoppedBy) return r.exitCode;
     let state: string;
     try {
-      state = describeState(await metaClusterPort(client).readState(AbortSignal.timeout(10_000)));
+      state = stateWords(summarizeState(await metaClusterPort(client).readState(AbortSignal.timeout(10_000))));
     } catch (e) {
       state = `unknown: it could not be read (${e instanceof Error ? e.message : String(e)}); check it with \`nodes -d\` and \`ls -d\``;
     }

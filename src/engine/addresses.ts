@@ -3,6 +3,7 @@
  * known one when not (the usual mistake: an IP where the meta lists hostnames, or a wrong port).
  */
 import { editDistance } from '../cluster/suggest';
+import type { Refusal } from './notes';
 import type { ClusterState } from './ports';
 
 function splitHostPort(a: string): { host: string; port: string } {
@@ -21,19 +22,23 @@ export function closestNode(addr: string, known: readonly string[]): string | un
 }
 
 /** One sentence per address the meta does not list, naming the closest known node; empty when all are known. */
-export function unknownNodes(state: ClusterState, addrs: readonly string[]): string[] {
+export function unknownNodes(state: ClusterState, addrs: readonly string[]): Extract<Refusal, { code: 'not-a-node' }>[] {
   const known = state.nodes.map((n) => n.address);
   const set = new Set(known);
-  const out: string[] = [];
+  const out: Extract<Refusal, { code: 'not-a-node' }>[] = [];
   for (const a of addrs) {
     if (set.has(a)) continue;
     const near = closestNode(a, known);
     const h = splitHostPort(a).host;
-    const mix =
-      near && isIp(h) !== isIp(splitHostPort(near).host)
-        ? ` (the meta lists nodes by ${isIp(h) ? 'hostname' : 'IP address'}: use the form nodes -d prints)`
-        : '';
-    out.push(`${a} is not a node of this cluster (the meta lists ${known.length} node(s)${near ? `; closest known: ${near}` : ''})${mix}`);
+    const mixed = near !== undefined && isIp(h) !== isIp(splitHostPort(near).host);
+    out.push({
+      code: 'not-a-node',
+      node: a,
+      known: known.length,
+      ...(near ? { closest: near } : {}),
+      ...(mixed ? { listedAs: isIp(h) ? ('hostname' as const) : ('ip' as const) } : {}),
+      ...(known[0] ? { example: known[0] } : {}),
+    });
   }
   return out;
 }

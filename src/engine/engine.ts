@@ -22,31 +22,30 @@
  * change and restored from the journal on success, failure or cancel.
  */
 import { currentUser } from '../cluster/operator';
-import { fmtDuration } from '../cluster/units';
-import { formatDiagnosis } from './diagnose';
+import { createOpContext, type EngineContext } from './opContext';
 import { newRunId } from './journal';
 import { JournalLockedError, type HeldLock } from './journalLock';
 import { balanceReport } from './model';
 import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, DEFAULT_REPLICA_SIZE_BYTES, type PlanOptions, type ScalePlan } from './plan';
-import { readLeaderMinLive } from './metaPort';
 import { unknownNodes } from './addresses';
-import { isAbortError, realClock, type Clock, type ClusterState, type MinLiveReading } from './ports';
-import { planFor, preflight, preflightReport, freezeCheck } from './preflight';
+import { isAbortError, type ClusterState } from './ports';
+import { planFor, preflight, preflightReport, freezeCheck, type PreflightReport } from './preflight';
 import { body } from './ops/dispatch';
 import { reapply, restoreRetrying, looksChanged, leftOpen, DRAIN_HELD, type RestoreExtra } from './settings';
 import { loadTargets } from './ops/drain';
 import { stillUp } from './ops/nodeSteps';
-import { describeState, describeSettingsLeft } from './describe';
+import { summarizeState } from './describe';
+import type { Note } from './notes';
 import {
   type MinLive,
-  type EngineOptions,
-  type EngineEvent,
   type Refusal,
   type SettingLeft,
   type Outcome,
   type OperationResult,
+  type ResultNote,
   EngineError,
+  RefusedError,
   type EngineDeps,
   type RunOptions,
   type OperationSpec,
@@ -62,174 +61,124 @@ export {
   type SettingLeft,
   type Outcome,
   type OperationResult,
+  type StateSummary,
+  type ResultNote,
+  type LooksChanged,
+  type Note,
+  type SettingWhy,
   EngineError,
   RefusedError,
   type EngineDeps,
   type RunOptions,
   type OperationSpec,
 } from './types';
-export { planFor } from './preflight';
-export { describeState } from './describe';
+export { planFor, type PreflightReport, type FreezeCheckData } from './preflight';
+export { summarizeState } from './describe';
+export type { Rehearsal } from './rehearse';
+export type { RehearsalTwin } from './twin';
+
+type ScaleSpec = Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
+
+/** How a run ended its body: the outcome and, when not done, why. */
+interface BodyEnd {
+  readonly outcome: Exclude<Outcome, 'refused'>;
+  readonly error?: string;
+  readonly diagnosis?: EngineError['diagnosis'];
+  readonly refusals?: readonly Refusal[];
+  readonly added?: readonly string[];
+}
 
 /**
  * The public API (plan, preflight, freezeCheck, rehearse, run, resume) and the run orchestration:
  * journal lock, begin/end records, restore on every outcome. The operation bodies live in `ops/*`,
- * `settings.ts` and `waits.ts` as functions taking this engine; the members they use (`d`, `o`, `t`,
- * `clock`, `step`, `retrying`, `readState`, `emit`, `date` and the run bookkeeping maps) are not
- * private for that reason only: they are internal to `src/engine`, not part of the API.
+ * `settings.ts` and `waits.ts`, working on the narrow `OpContext` (context.ts) this engine builds.
  */
 export class ScaleEngine {
-  readonly clock: Clock;
-  readonly o: Required<Omit<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps' | 'timeouts'>> &
-    Pick<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps'>;
-  readonly t: Required<NonNullable<EngineOptions['timeouts']>>;
+  private readonly cx: EngineContext;
 
   constructor(readonly d: EngineDeps) {
-    this.clock = d.clock ?? realClock;
-    const o = d.options ?? {};
-    const tick = o.lbIntervalSeconds ?? 10;
-    this.o = {
-      pollIntervalMs: o.pollIntervalMs ?? 2000,
-      minLive: o.minLive ?? 3,
-      assignDelayMs: o.assignDelayMs ?? 10,
-      lowDelayThresholdMs: o.lowDelayThresholdMs ?? 60_000,
-      fdGraceSeconds: o.fdGraceSeconds ?? 22,
-      lbIntervalSeconds: tick,
-      stuckAfterMs: o.stuckAfterMs ?? 12 * tick * 1000,
-      reproposeAfterMs: o.reproposeAfterMs ?? 6 * tick * 1000,
-      balancedSettleMs: o.balancedSettleMs ?? 2 * tick * 1000,
-      balancerIdleMs: o.balancerIdleMs ?? 12 * tick * 1000,
-      metaRestartGapMs: o.metaRestartGapMs ?? 30_000,
-      leaderWatchMs: o.leaderWatchMs ?? 5000,
-      keepMargin: Math.max(0, Math.floor(o.keepMargin ?? 0)),
-      replicaSizeBytes: o.replicaSizeBytes,
-      copyRateMBps: o.copyRateMBps,
-    };
-    const t = o.timeouts ?? {};
-    this.t = {
-      primariesMs: t.primariesMs ?? 10 * 60_000,
-      secondariesMs: t.secondariesMs ?? 6 * 3600_000,
-      // A person doing it by hand (manual control) gets longer than a command.
-      nodeGoneMs: t.nodeGoneMs ?? (d.control.kind === 'manual' ? 30 : 5) * 60_000,
-      nodeAliveMs: t.nodeAliveMs ?? (d.control.kind === 'manual' ? 30 : 10) * 60_000,
-      healthyMs: t.healthyMs ?? 60 * 60_000,
-      balancedMs: t.balancedMs ?? 12 * 3600_000,
-      leaderMs: t.leaderMs ?? 5 * 60_000,
-    };
+    this.cx = createOpContext(d);
   }
 
   // ---------------------------------------------------------------- read-only: plan, pre-flight, freeze-check
 
   private planOptions(pct: number, minLive: number): PlanOptions {
+    const o = this.cx.options;
     return {
       pct,
       minLive,
-      fdGraceSeconds: this.o.fdGraceSeconds,
-      lbIntervalSeconds: this.o.lbIntervalSeconds,
-      keepMargin: this.o.keepMargin,
-      ...(this.o.replicaSizeBytes !== undefined ? { replicaSizeBytes: this.o.replicaSizeBytes } : {}),
-      ...(this.o.copyRateMBps !== undefined ? { copyRateMBps: this.o.copyRateMBps } : {}),
+      fdGraceSeconds: o.fdGraceSeconds,
+      lbIntervalSeconds: o.lbIntervalSeconds,
+      keepMargin: o.keepMargin,
+      ...(o.replicaSizeBytes !== undefined ? { replicaSizeBytes: o.replicaSizeBytes } : {}),
+      ...(o.copyRateMBps !== undefined ? { copyRateMBps: o.copyRateMBps } : {}),
     };
   }
-
-  private readonly minLiveByLeader = new Map<string, Promise<MinLive>>();
 
   /**
    * `min_live_node_count_for_unfreeze` of this leader: it is a per-process config value, so it is
    * read (once per leader and run) from the leader's HTTP `/config`; the option is the fallback.
    */
-  async minLive(leader: string, signal?: AbortSignal): Promise<MinLive> {
-    let p = this.minLiveByLeader.get(leader);
-    if (!p) {
-      p = this.readMinLive(leader, signal);
-      this.minLiveByLeader.set(leader, p);
-      // A read cut short by a cancel says nothing about the meta: ask again next time.
-      void p.then(() => signal?.aborted && this.minLiveByLeader.delete(leader));
-    }
-    return p;
+  minLive(leader: string, signal?: AbortSignal): Promise<MinLive> {
+    return this.cx.minLive(leader, signal);
   }
 
-  private async readMinLive(leader: string, signal?: AbortSignal): Promise<MinLive> {
-    let r: MinLiveReading;
-    try {
-      r = this.d.cluster.readMinLive ? await this.d.cluster.readMinLive(leader, signal) : await readLeaderMinLive(leader, signal);
-    } catch (e) {
-      r = { reason: e instanceof Error ? e.message : String(e) };
-    }
-    const opt = this.d.options?.minLive;
-    if (r.value !== undefined) {
-      const differs =
-        opt !== undefined && opt !== r.value
-          ? `; the engine option minLive=${opt} is ignored: the meta's own value decides when it freezes`
-          : '';
-      return { value: r.value, read: true, note: `min_live=${r.value} (${r.source})${differs}` };
-    }
-    // Cached for this run and leader like a good read: the next run (or a new leader) asks again.
-    const note = `assumed min_live=${this.o.minLive}: the meta's /config could not be read: ${r.reason}. If the meta's min_live_node_count_for_unfreeze differs, pass it as the engine option minLive`;
-    return { value: this.o.minLive, read: false, note };
-  }
-
-  async readPct(signal?: AbortSignal): Promise<number> {
-    const raw = await this.d.cluster.getSetting('meta.live_percentage', signal);
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v))
-      throw new EngineError(
-        `meta.live_percentage read as ${JSON.stringify(raw)}, not a number: check remote_command -t meta-server meta.live_percentage on the meta leader`,
-      );
-    return v;
+  readPct(signal?: AbortSignal): Promise<number> {
+    return this.cx.readPct(signal);
   }
 
   /** The plan of a scale operation from the cluster as it is now. */
-  async plan(spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>, signal?: AbortSignal): Promise<ScalePlan> {
+  async plan(spec: ScaleSpec, signal?: AbortSignal): Promise<ScalePlan> {
     const state = await this.d.cluster.readState(signal);
     const pct = await this.readPct(signal);
     const ml = await this.minLive(state.leader, signal);
     const plan = planFor(state, spec, this.planOptions(pct, ml.value));
     // An address the meta does not list would be planned as "nothing to move": a green plan for nothing.
     const unknown = unknownNodes(state, spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : []);
-    return { ...plan, assumptions: [...plan.assumptions, ml.note], problems: [...unknown, ...plan.problems] };
+    return { ...plan, notes: [...plan.notes, ml.note], problems: [...unknown, ...plan.problems] };
   }
 
   /**
    * Runs the operation first on a simulated twin built from the live topology (see rehearse.ts)
-   * and returns the predicted outcome; the live cluster is only read.
+   * and returns the predicted outcome; the live cluster is only read. Needs `deps.twin`.
    */
-  async rehearse(
-    spec: Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>,
-    o: { version?: '2.5' | '2.6'; signal?: AbortSignal } = {},
-  ): Promise<Rehearsal> {
+  async rehearse(spec: ScaleSpec, o: { version?: '2.5' | '2.6'; signal?: AbortSignal } = {}): Promise<Rehearsal> {
+    if (!this.d.twin)
+      throw new EngineError('no rehearsal twin is wired into this engine (EngineDeps.twin): rehearsals are not available here');
     const state = await this.d.cluster.readState(o.signal);
     const pct = await this.readPct(o.signal);
     const ml = await this.minLive(state.leader, o.signal);
-    const rs = this.o.replicaSizeBytes;
+    const rs = this.cx.options.replicaSizeBytes;
     const sizeMb =
       typeof rs === 'number' ? rs / (1024 * 1024) : rs ? (rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES) / (1024 * 1024) : undefined;
-    return rehearse(state, spec, {
-      pct,
-      minLive: ml.value,
-      minLiveNote: ml.note,
-      ...(o.version ? { version: o.version } : {}),
-      ...(sizeMb !== undefined ? { replicaSizeMb: sizeMb } : {}),
-      ...(this.o.copyRateMBps !== undefined ? { copyRateMb: this.o.copyRateMBps } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
+    const copyRate = this.cx.options.copyRateMBps;
+    return rehearse(
+      state,
+      spec,
+      {
+        twin: this.d.twin,
+        pct,
+        minLive: ml.value,
+        ...(o.version ? { version: o.version } : {}),
+        ...(sizeMb !== undefined ? { replicaSizeMb: sizeMb } : {}),
+        ...(copyRate !== undefined ? { copyRateMb: copyRate } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+      },
+      (deps, twinSpec, signal) => new ScaleEngine(deps).run(twinSpec, signal ? { signal } : {}),
+    );
   }
 
-  /** Reasons to refuse, each with its fix; empty when the operation may start. */
+  /** Reasons to refuse, each a code with its values; empty when the operation may start. */
   async preflight(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<Refusal[]> {
-    return preflight(this, spec, signal, resumingRun);
+    return preflight(this.cx, spec, signal, resumingRun);
   }
-  /** Pre-flight with what it assumed (the min-live source); `preflight` emits the assumption as an event too. */
-  async preflightReport(
-    spec: OperationSpec,
-    signal?: AbortSignal,
-    resumingRun?: string,
-  ): Promise<{ refusals: Refusal[]; minLive: MinLive; warnings: string[] }> {
-    return preflightReport(this, spec, signal, resumingRun);
+  /** Pre-flight with what it assumed (the min-live source) and its warnings; each warning goes out as an event too. */
+  async preflightReport(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<PreflightReport> {
+    return preflightReport(this.cx, spec, signal, resumingRun);
   }
   /** The freeze arithmetic for removing these nodes (or this many) one after another. */
   async freezeCheck(remove: readonly string[] | number, signal?: AbortSignal): Promise<OperationResult> {
-    return freezeCheck(this, remove, signal);
+    return freezeCheck(this.cx, remove, signal);
   }
 
   // ---------------------------------------------------------------- running operations
@@ -242,22 +191,37 @@ export class ScaleEngine {
     return this.withLock(spec.op, (tookOver) => this.runLocked(spec, ro, tookOver));
   }
 
-  private async withLock(op: string, fn: (tookOver: string | undefined) => Promise<OperationResult>): Promise<OperationResult> {
+  /** Resumes the journal's unfinished run, whatever it was. */
+  async resume(signal?: AbortSignal): Promise<OperationResult | undefined> {
+    const seen = this.d.journal.resumableRun();
+    if (!seen) return undefined;
+    return this.withLock(seen.op, (tookOver) => {
+      // Looked at again under the lock: another engine may have finished it since the journal was opened.
+      const u = this.d.journal.resumableRun();
+      if (!u || u.run !== seen.run)
+        return Promise.resolve(
+          this.refused(seen.op, [{ code: 'resume-superseded', op: seen.op, run: seen.run, ...(u ? { by: u.run } : {}) }]),
+        );
+      return this.runLocked(u.params as OperationSpec, { resume: true, ...(signal ? { signal } : {}) }, tookOver);
+    });
+  }
+
+  private async withLock(op: string, fn: (tookOver: Note | undefined) => Promise<OperationResult>): Promise<OperationResult> {
     let held: HeldLock | undefined;
     try {
       held = this.d.journal.lock({ who: this.d.who ?? currentUser(), op });
     } catch (e) {
-      if (e instanceof JournalLockedError) return this.refused(op, [{ reason: e.message, fix: e.fix }]);
+      if (e instanceof JournalLockedError) return this.refused(op, [{ code: 'journal-locked', message: e.message, fix: e.fix }]);
       throw e;
     }
-    let tookOver: string | undefined;
+    let tookOver: Note | undefined;
     if (held?.tookOver) {
       const h = held.tookOver;
       tookOver =
         h === 'unreadable'
-          ? `took over an unreadable stale lock ${held.path}`
-          : `took over the stale journal lock of ${h.who} (pid ${h.pid} on ${h.host}, ${h.op} started ${h.started}): that process is gone`;
-      this.emit({ kind: 'warning', message: tookOver });
+          ? { code: 'lock-taken-over-unreadable', path: held.path }
+          : { code: 'lock-taken-over', who: h.who, pid: h.pid, host: h.host, op: h.op, started: h.started };
+      this.cx.emit({ kind: 'warning', note: tookOver });
     }
     try {
       return await fn(tookOver);
@@ -266,89 +230,112 @@ export class ScaleEngine {
     }
   }
 
-  private async runLocked(spec: OperationSpec, ro: RunOptions, tookOver: string | undefined): Promise<OperationResult> {
+  /** The run, in order: pick the run id, check, journal the begin, run the body, give settings back, report. */
+  private async runLocked(spec: OperationSpec, ro: RunOptions, tookOver: Note | undefined): Promise<OperationResult> {
     const signal = ro.signal ?? new AbortController().signal;
+    const opened = this.openRun(spec, ro);
+    if ('outcome' in opened) return opened;
+    const { run, resuming } = opened;
+    this.d.journal.run = run;
+    this.cx.startRun();
+    const checked = await this.checkBeforeRun(spec, run, resuming, signal);
+    if ('outcome' in checked) return checked;
+    const { plan, state0 } = checked;
+    this.journalBegin(spec, run, resuming, plan, state0, tookOver);
+    const rc = this.runState(run, signal, resuming, state0.leader);
+    const end = await this.runBody(spec, rc, plan, resuming);
+    const given = await this.giveBack(spec, rc, end.outcome);
+    return this.report(spec, rc, plan, end, given);
+  }
+
+  /** A new run id, or the journal's run when resuming it; refused while another run is unfinished. */
+  private openRun(spec: OperationSpec, ro: RunOptions): { run: string; resuming: boolean } | OperationResult {
     const crashed = this.d.journal.unfinishedRun();
     const resumable = this.d.journal.resumableRun();
     const sameAs = (b: { op: string; params: unknown } | undefined): boolean =>
       !!b && b.op === spec.op && JSON.stringify(b.params) === JSON.stringify(spec);
-    const bringsBack = spec.op === 'restore-settings' || spec.op === 'restart-meta' || spec.op === 'wait-healthy';
-    let run: string;
-    let resuming = false;
-    if (ro.resume && resumable && sameAs(resumable)) {
-      run = resumable.run;
-      resuming = true;
-    } else if (crashed && !bringsBack) {
+    if (ro.resume && resumable && sameAs(resumable)) return { run: resumable.run, resuming: true };
+    if (crashed && !bringsBack(spec))
       return this.refused(spec.op, [
-        {
-          reason: `the journal has an unfinished ${crashed.op} run (${crashed.run}, started ${crashed.at} by ${crashed.who})`,
-          fix: sameAs(crashed) ? 'run it again with resume' : `resume that ${crashed.op} first, or restore-settings to end it`,
-        },
+        { code: 'unfinished-run', op: crashed.op, run: crashed.run, at: crashed.at, who: crashed.who, same: sameAs(crashed) },
       ]);
-    } else {
-      if (ro.resume) this.emit({ kind: 'info', message: 'nothing to resume in the journal for this operation; starting a new run' });
-      run = newRunId();
-      if (crashed && spec.op === 'restore-settings') {
-        this.d.journal.append(
-          { t: 'end', outcome: 'cancelled', message: `abandoned: restore-settings ran in run ${run}` },
-          this.date(),
-          crashed.run,
-        );
-      }
-    }
-    this.d.journal.run = run;
-    this.minLiveByLeader.clear();
+    if (ro.resume) this.cx.emit({ kind: 'info', note: { code: 'nothing-to-resume' } });
+    const run = newRunId();
+    if (crashed && spec.op === 'restore-settings')
+      this.d.journal.append(
+        { t: 'end', outcome: 'cancelled', message: `abandoned: restore-settings ran in run ${run}` },
+        this.cx.date(),
+        crashed.run,
+      );
+    return { run, resuming: false };
+  }
+
+  /** Pre-flight and plan (nothing changed yet: a failure here is reported, not thrown). */
+  private async checkBeforeRun(
+    spec: OperationSpec,
+    run: string,
+    resuming: boolean,
+    signal: AbortSignal,
+  ): Promise<{ plan: ScalePlan | undefined; state0: ClusterState } | OperationResult> {
     let plan: ScalePlan | undefined;
-    let state0: ClusterState;
     try {
-      if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta' && spec.op !== 'wait-healthy') {
-        const refusals = await preflight(this, spec, signal, resuming ? run : undefined);
+      if (!bringsBack(spec)) {
+        const refusals = await preflight(this.cx, spec, signal, resuming ? run : undefined);
         if (refusals.length > 0) {
-          if (resuming) this.d.journal.append({ t: 'event', kind: 'refused', message: refusals.map((r) => r.reason).join('; ') });
+          if (resuming) this.d.journal.append({ t: 'event', kind: 'refused', message: refusals.map((r) => r.code).join(', ') });
           return this.refused(spec.op, refusals, run);
         }
       }
       if (spec.op === 'scale-in' || spec.op === 'scale-out' || spec.op === 'migrate') {
         plan = await this.plan(spec, signal);
-        if (plan.problems.length > 0 && !resuming)
-          return this.refused(
-            spec.op,
-            plan.problems.map((p) => ({ reason: p, fix: 'add nodes first or remove fewer' })),
-            run,
-            plan,
-          );
+        if (plan.problems.length > 0 && !resuming) return this.refused(spec.op, plan.problems, run, plan);
       }
-      state0 = await this.d.cluster.readState(signal);
+      return { plan, state0: await this.d.cluster.readState(signal) };
     } catch (e) {
-      // Nothing was changed yet: report, do not throw (the cluster could not be read, or cancelled).
       const cancelled = isAbortError(e) || signal.aborted;
       return {
         ...this.refused(spec.op, [], run, plan),
         outcome: cancelled ? 'cancelled' : 'failed',
-        message: `${spec.op} ${cancelled ? 'cancelled' : 'failed'} before it changed anything: ${e instanceof Error ? e.message : String(e)}`,
+        error: e instanceof Error ? e.message : String(e),
+        beforeAnyChange: true,
       };
     }
+  }
+
+  private journalBegin(
+    spec: OperationSpec,
+    run: string,
+    resuming: boolean,
+    plan: ScalePlan | undefined,
+    state0: ClusterState,
+    tookOver: Note | undefined,
+  ): void {
+    const j = this.d.journal;
     if (!resuming) {
-      this.d.journal.append(
+      j.append(
         { t: 'begin', op: spec.op, params: spec, who: this.d.who ?? currentUser(), cluster: this.d.clusterName, leader: state0.leader },
-        this.date(),
+        this.cx.date(),
       );
-      if (plan) this.d.journal.append({ t: 'event', kind: 'plan', message: describePlan(plan) }, this.date());
+      if (plan) j.append({ t: 'event', kind: 'plan', message: describePlan(plan) }, this.cx.date());
     } else {
-      this.d.journal.append({ t: 'event', kind: 'resume', message: `resuming ${spec.op}; finished steps are skipped` }, this.date());
-      this.emit({ kind: 'info', message: `resuming ${spec.op} run ${run}` });
+      j.append({ t: 'event', kind: 'resume', message: `resuming ${spec.op}; finished steps are skipped` }, this.cx.date());
+      this.cx.emit({ kind: 'info', note: { code: 'resuming', op: spec.op, run } });
     }
-    if (tookOver) this.d.journal.append({ t: 'event', kind: 'lock', message: tookOver }, this.date());
+    if (tookOver) j.append({ t: 'event', kind: 'lock', message: JSON.stringify(tookOver) }, this.cx.date());
+  }
+
+  /** The run's state, with what a resumed run already did read back from the journal. */
+  private runState(run: string, signal: AbortSignal, resuming: boolean, leader: string): RunCtx {
     const rc: RunCtx = {
       run,
       signal,
       finished: this.d.journal.finishedSteps(run),
       leaderChanged: resuming, // on resume, re-apply what the journal says should be in force
-      leader: state0.leader,
+      leader,
       primariesMoved: 0,
       copiesProposed: 0,
       bytesCopied: 0,
-      startedAt: this.clock.now(),
+      startedAt: this.cx.clock.now(),
       excluded: new Set(),
       added: [],
       stopIssued: new Set(),
@@ -360,6 +347,12 @@ export class ScaleEngine {
       if (s.step.endsWith(':stop') && s.status !== 'skipped') rc.stopIssued.add(s.step.slice(0, -':stop'.length));
       if (s.step.endsWith(':gone') && s.status === 'done') rc.stopIssued.delete(s.step.slice(0, -':gone'.length));
     }
+    loadTargets(this.cx, run);
+    return rc;
+  }
+
+  /** The operation itself, with the leader watched; its failure or cancel becomes the outcome. */
+  private async runBody(spec: OperationSpec, rc: RunCtx, plan: ScalePlan | undefined, resuming: boolean): Promise<BodyEnd> {
     // A restart of the same leader loses its runtime settings just like a fail-over does.
     const offChange = this.d.cluster.onLeaderChange((leader, change) => {
       if (leader !== rc.leader || change?.restarted) {
@@ -368,52 +361,45 @@ export class ScaleEngine {
       }
     });
     // Without it a fail-over while the engine sleeps is only seen at its next call, and a restart of the same leader not at all.
-    const stopWatch = this.d.cluster.watchLeader?.({ intervalMs: this.o.leaderWatchMs, signal }) ?? ((): void => undefined);
-    const off = (): void => {
+    const stopWatch =
+      this.d.cluster.watchLeader?.({ intervalMs: this.cx.options.leaderWatchMs, signal: rc.signal }) ?? ((): void => undefined);
+    try {
+      if (resuming) await reapply(this.cx, rc);
+      const data = await body(this.cx, spec, rc, plan);
+      const added = (data as { added?: string[] } | undefined)?.added;
+      return { outcome: 'done', ...(added?.length ? { added } : {}) };
+    } catch (e) {
+      if (isAbortError(e) || rc.signal.aborted) return { outcome: 'cancelled' };
+      if (e instanceof RefusedError) return { outcome: 'failed', refusals: e.refusals };
+      return {
+        outcome: 'failed',
+        error: e instanceof Error ? e.message : String(e),
+        ...(e instanceof EngineError && e.diagnosis ? { diagnosis: e.diagnosis } : {}),
+      };
+    } finally {
       stopWatch();
       offChange();
-    };
-    let outcome: Exclude<Outcome, 'refused'> = 'done';
-    let message = '';
-    let data: unknown;
-    this.proposals.clear();
-    this.drainStart.clear();
-    loadTargets(this, run);
-    this.overFull.clear();
-    try {
-      if (resuming) await reapply(this, rc);
-      data = await body(this, spec, rc, plan);
-      const added = (data as { added?: string[] } | undefined)?.added;
-      message = `${spec.op} finished${added?.length ? `; added ${added.join(', ')}` : ''}`;
-    } catch (e) {
-      if (isAbortError(e) || signal.aborted) {
-        outcome = 'cancelled';
-        message = `${spec.op} cancelled`;
-      } else {
-        outcome = 'failed';
-        message = `${spec.op} failed: ${e instanceof Error ? e.message : String(e)}`;
-        if (e instanceof EngineError && e.diagnosis) message += `\n${formatDiagnosis(e.diagnosis)}`;
-      }
-      this.emit({ kind: outcome === 'cancelled' ? 'info' : 'warning', message });
-    } finally {
-      off();
     }
-    // Restore from the journal on every outcome, with a fresh signal: a cancel must still restore.
-    // A meta that is away (fail-over, restart) is waited for up to the leader timeout.
-    let settingsLeft: SettingLeft[] = [];
-    let finalState: ClusterState | undefined;
-    // restore-settings with an empty journal must never claim it restored anything.
-    const nothingKnown = spec.op === 'restore-settings' && this.d.journal.openSettings().length === 0;
+  }
+
+  /**
+   * Restore from the journal on every outcome, with a fresh signal: a cancel must still restore.
+   * A meta that is away (fail-over, restart) is waited for up to the leader timeout.
+   */
+  private async giveBack(
+    spec: OperationSpec,
+    rc: RunCtx,
+    outcome: BodyEnd['outcome'],
+  ): Promise<{ settingsLeft: SettingLeft[]; restoreError?: string }> {
     try {
       // Each run gives back what it changed; restore-settings gives back everything open (also an abandoned run's).
       // A drain that did not finish keeps the level at steady: lively would let the balancer move
       // replicas back onto the nodes being drained, and a resume would copy them a second time.
-      const leavingNodes =
-        spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : spec.op === 'drain-node' ? [spec.node] : [];
+      const leavingNodes = leaving(spec);
       // Only nodes still up and not being stopped can be refilled; unreadable state: assume they can.
-      const refillable = outcome !== 'done' && leavingNodes.length > 0 ? await stillUp(this, leavingNodes, rc) : [];
+      const refillable = outcome !== 'done' && leavingNodes.length > 0 ? await stillUp(this.cx, leavingNodes, rc) : [];
       const keepSteady = refillable.length > 0 ? { op: spec.op, nodes: refillable, outcome } : undefined;
-      // B14: a finished drain-node keeps its node black-listed (and the level steady) until that node's
+      // A finished drain-node keeps its node black-listed (and the level steady) until that node's
       // stop-node (seen gone) or start-node, or restore-settings: else cure refills the empty node first.
       const extra: RestoreExtra =
         outcome === 'done' && spec.op === 'drain-node'
@@ -421,201 +407,114 @@ export class ScaleEngine {
           : outcome === 'done' && (spec.op === 'stop-node' || spec.op === 'start-node')
             ? { giveBackHeldFor: spec.node }
             : {};
-      settingsLeft =
+      const settingsLeft =
         spec.op === 'restart-meta'
-          ? leftOpen(this)
-          : await restoreRetrying(this, spec.op === 'restore-settings' ? undefined : run, rc.stopIssued, keepSteady, extra);
+          ? leftOpen(this.cx)
+          : await restoreRetrying(this.cx, spec.op === 'restore-settings' ? undefined : rc.run, rc.stopIssued, keepSteady, extra);
       if (spec.op !== 'restore-settings' && spec.op !== 'restart-meta') {
         const mine = new Set(settingsLeft.map((x) => x.name));
-        for (const o of leftOpen(this)) if (!mine.has(o.name)) settingsLeft.push(o);
+        for (const o of leftOpen(this.cx)) if (!mine.has(o.name)) settingsLeft.push(o);
       }
+      return { settingsLeft };
     } catch (e) {
-      message += `\nrestoring settings failed: ${e instanceof Error ? e.message : String(e)}; once the meta answers again, run restore-settings (the journal keeps the values to restore: ${
-        leftOpen(this)
-          .map((o) => `${o.name}=${o.original || "''"}`)
-          .join(', ') || 'none left'
-      })`;
-      settingsLeft = leftOpen(this);
-      if (outcome === 'done') outcome = 'failed';
+      const error = e instanceof Error ? e.message : String(e);
+      return { settingsLeft: leftOpen(this.cx).map((s) => ({ ...s, reason: { code: 'restore-failed', error } })), restoreError: error };
     }
+  }
+
+  /** The final state, what is worth saying about it, the journal's end record and the result. */
+  private async report(
+    spec: OperationSpec,
+    rc: RunCtx,
+    plan: ScalePlan | undefined,
+    end: BodyEnd,
+    given: { settingsLeft: SettingLeft[]; restoreError?: string },
+  ): Promise<OperationResult> {
+    const outcome = end.outcome === 'done' && given.restoreError !== undefined ? 'failed' : end.outcome;
+    const notes: ResultNote[] = [];
+    if (given.restoreError !== undefined) notes.push({ code: 'restore-failed', error: given.restoreError });
+    let finalState: ClusterState | undefined;
     try {
       finalState = await this.d.cluster.readState(AbortSignal.timeout(30_000));
     } catch {
-      // Said in clusterState below ("unknown").
+      // Said by the missing `cluster`.
     }
-    let clusterState =
-      (finalState ? describeState(finalState, rc.excluded) : 'unknown (the cluster could not be read)') +
-      describeSettingsLeft(settingsLeft);
     if (finalState && outcome === 'done' && (spec.op === 'scale-in' || spec.op === 'drain-node')) {
-      const rep = balanceReport(finalState);
-      const uneven = rep.tables.filter((t) => !t.balanced);
-      if (uneven.length) {
-        const advice = `not even after the ${spec.op}: ${uneven.map((t) => `${t.table} primaries ${t.primarySpread.join('..')} (even: ${t.bounds.join('..')}), replicas ${t.replicaSpread.join('..')}`).join('; ')}; a rebalance is advisable (run rebalance)`;
-        message += `\n${advice}`;
-        clusterState += `; ${advice}`;
-      }
+      const uneven = balanceReport(finalState).tables.filter((t) => !t.balanced);
+      if (uneven.length)
+        notes.push({
+          code: 'uneven',
+          op: spec.op,
+          tables: uneven.map((t) => ({ table: t.table, primaries: t.primarySpread, even: t.bounds, replicas: t.replicaSpread })),
+        });
     }
-    if (nothingKnown) {
-      const looks = await looksChanged(this).catch((e: unknown) => [
-        `the settings could not be read: ${e instanceof Error ? e.message : String(e)}`,
-      ]);
-      const what = `no journal entries for this cluster (${this.d.journal.path ?? 'in-memory journal'}): nothing known to restore`;
-      const tail = looks.length
-        ? `; what looks changed on the cluster:\n${looks.map((l) => `- ${l}`).join('\n')}`
-        : '; nothing on the cluster looks left over from a scale operation';
-      message = `${what}${tail}`;
-      clusterState = `${finalState ? describeState(finalState) : 'unknown (the cluster could not be read)'}; ${what}${tail}`;
-      data = { nothingKnown: true, looksChanged: looks };
-    }
-    this.d.journal.append({ t: 'end', outcome, message: `${message}\n${clusterState}` }, this.date());
+    if (spec.op === 'restore-settings' && given.settingsLeft.length === 0 && !this.restoredAny(rc.run))
+      notes.push(await this.nothingToRestore(rc.run));
+    this.d.journal.append(
+      {
+        t: 'end',
+        outcome,
+        message: `${spec.op} ${outcome}${end.error ? `: ${end.error}` : ''}${notes.length ? ` (${notes.map((n) => n.code).join(', ')})` : ''}`,
+      },
+      this.cx.date(),
+    );
     return {
       op: spec.op,
-      run,
+      run: rc.run,
       outcome,
-      message,
-      clusterState,
-      refusals: [],
-      settingsLeft,
+      ...(end.error !== undefined ? { error: end.error } : {}),
+      ...(end.diagnosis ? { diagnosis: end.diagnosis } : {}),
+      ...(end.added ? { added: end.added } : {}),
+      notes,
+      ...(finalState ? { cluster: summarizeState(finalState, rc.excluded) } : {}),
+      refusals: end.refusals ?? [],
+      settingsLeft: given.settingsLeft,
       ...(plan ? { plan } : {}),
       stats: {
         primariesMoved: rc.primariesMoved,
         copiesProposed: rc.copiesProposed,
         bytesCopied: rc.bytesCopied,
-        elapsedMs: this.clock.now() - rc.startedAt,
+        elapsedMs: this.cx.clock.now() - rc.startedAt,
       },
-      ...(data !== undefined ? { data } : {}),
     };
   }
 
-  /** Resumes the journal's unfinished run, whatever it was. */
-  async resume(signal?: AbortSignal): Promise<OperationResult | undefined> {
-    const seen = this.d.journal.resumableRun();
-    if (!seen) return undefined;
-    return this.withLock(seen.op, (tookOver) => {
-      // Looked at again under the lock: another engine may have finished it since the journal was opened.
-      const u = this.d.journal.resumableRun();
-      if (!u || u.run !== seen.run) {
-        return Promise.resolve(
-          this.refused(seen.op, [
-            {
-              reason: `nothing to resume: ${seen.op} run ${seen.run} was ${u ? `superseded by run ${u.run}` : 'finished'} by another engine since this journal was opened`,
-              fix: 'read the journal for its outcome; start a new operation if it is still needed',
-            },
-          ]),
-        );
-      }
-      return this.runLocked(u.params as OperationSpec, { resume: true, ...(signal ? { signal } : {}) }, tookOver);
-    });
+  /** Did this restore-settings run give anything back? */
+  private restoredAny(run: string): boolean {
+    return this.d.journal.all().some((r) => r.run === run && r.t === 'restored');
   }
 
-  private refused(op: string, refusals: Refusal[], run = '', plan?: ScalePlan): OperationResult {
+  /**
+   * restore-settings that found nothing open: with earlier runs in the journal, they gave everything
+   * back (`nothing-to-restore`); without any, nothing is known, so say what looks changed.
+   */
+  private async nothingToRestore(run: string): Promise<ResultNote> {
+    if (this.d.journal.all().some((r) => r.t === 'begin' && r.run !== run)) return { code: 'nothing-to-restore' };
+    const looks = await looksChanged(this.cx).catch((e: unknown) => [
+      { code: 'unreadable' as const, error: e instanceof Error ? e.message : String(e) },
+    ]);
+    return { code: 'no-journal', journal: this.d.journal.path ?? 'in-memory journal', looksChanged: looks };
+  }
+
+  private refused(op: string, refusals: readonly Refusal[], run = '', plan?: ScalePlan): OperationResult {
     return {
       op,
       run,
       outcome: 'refused',
-      message: `${op} refused:\n${refusals.map((r) => `- ${r.reason}\n  fix: ${r.fix}`).join('\n')}`,
-      clusterState: 'unchanged (nothing was done)',
+      notes: [],
       refusals,
-      settingsLeft: leftOpen(this),
+      settingsLeft: leftOpen(this.cx),
       ...(plan ? { plan } : {}),
       stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, elapsedMs: 0 },
     };
   }
+}
 
-  // ---------------------------------------------------------------- steps
+/** Operations that bring the cluster back (they run even while another run is unfinished, and need no pre-flight). */
+function bringsBack(spec: OperationSpec): boolean {
+  return spec.op === 'restore-settings' || spec.op === 'restart-meta' || spec.op === 'wait-healthy';
+}
 
-  /** Runs a journaled step once; `always` steps (setting a value, idempotent) run again on resume because a cancel restored them. */
-  async step(rc: RunCtx, id: string, fn: () => Promise<string>, always = false): Promise<string> {
-    if (rc.finished.has(id) && !always) {
-      this.emit({ kind: 'step', step: id, status: 'skipped', message: `${id}: already done (journal)` });
-      return this.d.journal.stepDetail(rc.run, id) ?? '';
-    }
-    rc.signal.throwIfAborted();
-    this.d.journal.append({ t: 'step', step: id, status: 'started' }, this.date());
-    this.emit({ kind: 'step', step: id, status: 'started', message: `${id}: started` });
-    try {
-      const detail = await fn();
-      this.d.journal.append({ t: 'step', step: id, status: 'done', detail }, this.date());
-      rc.finished.add(id);
-      this.emit({ kind: 'step', step: id, status: 'done', message: `${id}: ${detail}` });
-      return detail;
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      this.d.journal.append({ t: 'step', step: id, status: 'failed', detail: msg }, this.date());
-      this.emit({ kind: 'step', step: id, status: 'failed', message: `${id}: ${msg}` });
-      throw e;
-    }
-  }
-
-  /**
-   * Retries a cluster call through transient failures (a leader fail-over in progress, a dropped
-   * connection) for up to the leader timeout; cancellation is never retried.
-   */
-  async retrying<T>(rc: RunCtx, what: string, fn: () => Promise<T>): Promise<T> {
-    const start = this.clock.now();
-    let warned = false;
-    for (;;) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (isAbortError(e) || rc.signal.aborted) throw e;
-        const msg = e instanceof Error ? e.message : String(e);
-        if (this.clock.now() - start > this.t.leaderMs) {
-          throw new EngineError(
-            `${what} kept failing for ${fmtDuration((this.clock.now() - start) / 1000)}: ${msg}. Check that the meta servers (${this.d.metaServers.join(', ') || 'see the profile'}) are up and reachable (the last leader was ${rc.leader || 'unknown'}), then resume`,
-          );
-        }
-        if (!warned) this.emit({ kind: 'warning', message: `${what} failed (${msg}); retrying (a meta fail-over may be in progress)` });
-        warned = true;
-        rc.leaderChanged = true;
-        await this.clock.sleep(this.o.pollIntervalMs, rc.signal);
-      }
-    }
-  }
-
-  /** Reads the state and, after a leader change, re-applies what the journal says is in force. */
-  async readState(rc: RunCtx): Promise<ClusterState> {
-    for (;;) {
-      const s = await this.retrying(rc, 'reading the cluster state', () => this.d.cluster.readState(rc.signal));
-      if (s.leader !== rc.leader) {
-        rc.leader = s.leader;
-        rc.leaderChanged = true;
-      }
-      if (!rc.leaderChanged) return s;
-      await this.retrying(rc, 're-applying the journal settings', () => reapply(this, rc));
-      // Read again: the state seen before the re-apply may predate it.
-      if (!rc.leaderChanged) return await this.retrying(rc, 'reading the cluster state', () => this.d.cluster.readState(rc.signal));
-    }
-  }
-
-  // ---------------------------------------------------------------- run bookkeeping (used by ops/drain and waits)
-
-  /** The last proposal per partition (`appId.pidx`) under this leader: when, at which ballot, what and to whom. */
-  readonly proposals = new Map<string, { at: number; ballot: number; type: string; to: string }>();
-  /**
-   * The node each copy of this run was first sent to, per `appId.pidx from`. Unlike `proposals` it
-   * survives a leader change: a re-proposal after a fail-over asks the same node (which may still
-   * be learning, or keep the data) instead of a second full copy elsewhere. Journaled, so a resume
-   * keeps the choice too.
-   */
-  readonly targets = new Map<string, string>();
-  /** Ballot at which a partition was first seen with more members than its replica count. */
-  readonly overFull = new Map<string, number>();
-
-  /** Per drained node: what it hosted, the byte counter and the time when its drain began (one window for bytes and rate). */
-  readonly drainStart = new Map<string, { sizes: Map<string, number>; bytesAt0: number | undefined; at: number }>();
-
-  lastProgressAt = -Infinity;
-  emit(e: EngineEvent): void {
-    try {
-      this.d.onEvent?.(e);
-    } catch {
-      // A listener's failure must never stop an operation half-way.
-    }
-  }
-
-  /** Journal times are wall-clock times (when it ran), also under a simulated clock. */
-  date(): Date {
-    return new Date();
-  }
+function leaving(spec: OperationSpec): readonly string[] {
+  return spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : spec.op === 'drain-node' ? [spec.node] : [];
 }

@@ -4,16 +4,19 @@
  * because the meta keeps them in its dead set until then.
  */
 import { freezeState, largestSafePct, type FreezeInputs, type FreezeState } from '../cluster/freeze';
+import type { Note } from './notes';
 
 export type FreezeInputsNow = FreezeInputs;
 
+type MarginShort = Extract<Note, { code: 'margin-short' }>;
+
 export type RemovalDecision =
   /** The node can go without touching the threshold. */
-  | { readonly kind: 'ok'; readonly after: FreezeSnapshot; readonly short?: string }
+  | { readonly kind: 'ok'; readonly after: FreezeSnapshot; readonly short?: MarginShort }
   /** Lower `meta.live_percentage` to `pct` just before the step (the largest value that avoids the freeze). */
-  | { readonly kind: 'lower'; readonly pct: number; readonly after: FreezeSnapshot; readonly short?: string }
-  /** No percentage helps: the min-live rule would freeze the meta. */
-  | { readonly kind: 'refuse'; readonly reason: string; readonly fix: string; readonly after: FreezeSnapshot };
+  | { readonly kind: 'lower'; readonly pct: number; readonly after: FreezeSnapshot; readonly short?: MarginShort }
+  /** No percentage helps: the min-live rule would freeze the meta (`aliveAfter` < `minLive`). */
+  | { readonly kind: 'refuse'; readonly aliveAfter: number; readonly minLive: number; readonly after: FreezeSnapshot };
 
 /** The freeze state (margin = further removals possible before a freeze, -1: frozen) and the arithmetic behind it. */
 export interface FreezeSnapshot extends FreezeState {
@@ -44,12 +47,7 @@ export function decideRemoval(now: FreezeInputsNow, keepMargin = 0): RemovalDeci
   if (!after.frozen && after.margin >= keepMargin) return { kind: 'ok', after };
   const safe = largestSafePct(afterIn.alive, afterIn.dead, now.minLive);
   if (safe === null) {
-    return {
-      kind: 'refuse',
-      after,
-      reason: `removing one more node leaves ${afterIn.alive} alive, fewer than min_live_node_count_for_unfreeze = ${now.minLive}: the meta would freeze whatever meta.live_percentage is`,
-      fix: `keep at least ${now.minLive} replica servers alive (add nodes first), or lower min_live_node_count_for_unfreeze on the meta (HTTP /updateConfig?min_live_node_count_for_unfreeze=N)`,
-    };
+    return { kind: 'refuse', after, aliveAfter: afterIn.alive, minLive: now.minLive };
   }
   if (keepMargin > 0) {
     const spare = largestSafePct(afterIn.alive - keepMargin, afterIn.dead + keepMargin, now.minLive);
@@ -57,28 +55,19 @@ export function decideRemoval(now: FreezeInputsNow, keepMargin = 0): RemovalDeci
       const pct = Math.min(now.pct, spare);
       return pct === now.pct ? { kind: 'ok', after } : { kind: 'lower', pct, after: snapshotOf({ ...afterIn, pct }) };
     }
-    const short = `a freeze margin of ${keepMargin} cannot be kept: ${afterIn.alive - keepMargin} alive would be below min_live ${now.minLive} whatever meta.live_percentage is`;
+    const short: MarginShort = { code: 'margin-short', keepMargin, aliveAfter: afterIn.alive - keepMargin, minLive: now.minLive };
     if (!after.frozen) return { kind: 'ok', after, short };
     return { kind: 'lower', pct: safe, after: snapshotOf({ ...afterIn, pct: safe }), short };
   }
   return { kind: 'lower', pct: safe, after: snapshotOf({ ...afterIn, pct: safe }) };
 }
 
-/** The warning every output gives when a step leaves no spare: one unrelated failure would freeze the meta. */
-export function zeroMarginWarning(where: string): string {
-  return `${where} leaves freeze margin 0: one unrelated node failure during this step freezes the meta (keep-margin 1 lowers meta.live_percentage further to keep one spare)`;
-}
-
-export type RestoreDecision = { readonly kind: 'restore' } | { readonly kind: 'keep'; readonly reason: string };
+export type RestoreDecision =
+  { readonly kind: 'restore' } | { readonly kind: 'keep'; readonly note: Extract<Note, { code: 'pct-kept-lowered' }> };
 
 /** May the original threshold come back now? Never while the dead nodes still counted would freeze the meta. */
 export function decideRestorePct(original: number, alive: number, dead: number, minLive: number): RestoreDecision {
   const s = snapshotOf({ alive, dead, pct: original, minLive });
   if (!s.frozen) return { kind: 'restore' };
-  return {
-    kind: 'keep',
-    reason:
-      `meta.live_percentage stays lowered: restoring ${original} now would freeze the meta because it still counts ${dead} dead node(s) ` +
-      `(${s.arithmetic}). Restart the meta servers (restart-meta) so they forget the removed nodes; the config value applies again after the restart.`,
-  };
+  return { kind: 'keep', note: { code: 'pct-kept-lowered', original, alive, dead, minLive } };
 }

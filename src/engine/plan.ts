@@ -3,7 +3,8 @@
  * freeze margin after every step. Pure functions of a cluster state.
  */
 import { fmtBytes, fmtDuration } from '../cluster/units';
-import { decideRemoval, snapshotOf, zeroMarginWarning, type FreezeSnapshot } from './freezeGuard';
+import { decideRemoval, snapshotOf, type FreezeSnapshot } from './freezeGuard';
+import type { Note, Refusal } from './notes';
 import { aliveDead, nodeLoads } from './model';
 import { Placement } from './placement';
 import type { ClusterState, PartitionView } from './ports';
@@ -52,8 +53,8 @@ export interface PlanStep {
   readonly freezeAfter: FreezeSnapshot;
   /** Set when the guard lowers meta.live_percentage just before this step. */
   readonly lowerPctTo?: number;
-  /** Set when no threshold can avoid the freeze (min-live); the operation is refused. */
-  readonly refused?: string;
+  /** Set when no threshold can avoid the freeze: `aliveAfter` would be below min-live; the operation is refused. */
+  readonly refused?: { readonly aliveAfter: number; readonly minLive: number };
 }
 
 export interface ScalePlan {
@@ -74,10 +75,12 @@ export interface ScalePlan {
   /** The threshold at the start and the lowest the guard would set (equal when untouched). */
   readonly pctBefore: number;
   readonly pctLowest: number;
-  /** Problems that make the plan impossible (a table with nowhere to go, min-live): one line per table / cause. */
-  readonly problems: readonly string[];
+  /** Problems that make the plan impossible (a table with nowhere to go, min-live, an unknown node): one per table / cause. */
+  readonly problems: readonly Refusal[];
   /** Risks that do not block the plan (a step that leaves freeze margin 0). */
-  readonly warnings: readonly string[];
+  readonly warnings: readonly Note[];
+  /** What the plan's arithmetic rests on besides the assumptions (where min-live came from). */
+  readonly notes: readonly Note[];
 }
 
 interface Ctx {
@@ -134,11 +137,15 @@ function noRoom(nr: NoRoom, table: string, replicas: number, node: string): void
   nr.set(table, e);
 }
 
-function noRoomLines(nr: NoRoom, left: number): string[] {
-  return [...nr].map(
-    ([t, e]) =>
-      `${t}: ${e.replicas} replicas but only ${left} node(s) would be left (${e.partitions} partition(s) on ${[...e.nodes].join(', ')} have nowhere to go)`,
-  );
+function noRoomProblems(nr: NoRoom, left: number): Refusal[] {
+  return [...nr].map(([t, e]) => ({
+    code: 'no-room' as const,
+    table: t,
+    replicas: e.replicas,
+    left,
+    partitions: e.partitions,
+    nodes: [...e.nodes],
+  }));
 }
 
 function drainNode(state: ClusterState, placement: Placement, node: string, c: Ctx, problems: NoRoom): PlannedMove[] {
@@ -197,15 +204,15 @@ function scaleInSteps(
   leaving: readonly string[],
   o: PlanOptions,
   c: Ctx,
-  problems: string[],
+  problems: Refusal[],
   joining: readonly string[],
-  warnings: string[],
+  warnings: Note[],
 ): { steps: PlanStep[]; pctLowest: number; state: ClusterState } {
   const nr: NoRoom = new Map();
   const refusedStops: string[] = [];
-  let refusedWhy = '';
+  let refusedAt: { aliveAfter: number; minLive: number } | undefined;
   const zeroMargin: string[] = [];
-  const shorts = new Set<string>();
+  const shorts = new Map<string, Note>();
   const s = cloneState(state);
   const placement = new Placement(s, new Set(leaving));
   for (const j of joining) placement.addNode(j);
@@ -233,19 +240,19 @@ function scaleInSteps(
     if (!listed?.alive) continue; // already gone (or unknown: pre-flight reports it); nothing dies here
     const d = decideRemoval({ alive, dead, pct, minLive: c.minLive }, o.keepMargin ?? 0);
     let lowerPctTo: number | undefined;
-    let refused: string | undefined;
+    let refused: { aliveAfter: number; minLive: number } | undefined;
     if (d.kind === 'lower') {
       lowerPctTo = d.pct;
       pct = d.pct;
       pctLowest = Math.min(pctLowest, pct);
     } else if (d.kind === 'refuse') {
-      // Short in the step (a table cell); the sentence and its fix once, in the problems.
-      refused = `min_live: ${alive - 1} alive < ${c.minLive}`;
+      // Short in the step (a table cell); the whole reason and its fix once, in the problems.
+      refused = { aliveAfter: d.aliveAfter, minLive: d.minLive };
       refusedStops.push(node);
-      refusedWhy = `${d.reason}. Fix: ${d.fix}`;
+      refusedAt ??= refused;
     }
     if (d.kind !== 'refuse' && d.after.margin === 0) zeroMargin.push(node);
-    if (d.kind !== 'refuse' && d.short) shorts.add(d.short);
+    if (d.kind !== 'refuse' && d.short) shorts.set(JSON.stringify(d.short), d.short);
     alive--;
     dead++;
     steps.push({
@@ -263,10 +270,10 @@ function scaleInSteps(
     (listed as { alive: boolean }).alive = false;
   }
   const left = s.nodes.filter((n) => n.alive).length + joining.filter((j) => !s.nodes.some((n) => n.address === j)).length;
-  problems.push(...noRoomLines(nr, left));
-  if (refusedStops.length) problems.push(`stopping ${refusedStops.join(', ')}: ${refusedWhy}`);
-  if (zeroMargin.length) warnings.push(zeroMarginWarning(`stopping ${zeroMargin.join(', ')}`));
-  warnings.push(...shorts);
+  problems.push(...noRoomProblems(nr, left));
+  if (refusedAt) problems.push({ code: 'min-live', nodes: refusedStops, ...refusedAt });
+  if (zeroMargin.length) warnings.push({ code: 'margin-zero', nodes: zeroMargin });
+  warnings.push(...shorts.values());
   return { steps, pctLowest, state: s };
 }
 
@@ -279,8 +286,8 @@ function summarize(
   c: Ctx,
   o: PlanOptions,
   pctLowest: number,
-  problems: string[],
-  warnings: string[] = [],
+  problems: Refusal[],
+  warnings: Note[] = [],
 ): ScalePlan {
   const moves = steps.flatMap((s) => s.moves);
   const loads = nodeLoads(state);
@@ -301,6 +308,7 @@ function summarize(
     pctLowest,
     problems,
     warnings,
+    notes: [],
   };
 }
 
@@ -329,8 +337,8 @@ function criticalPath(steps: readonly PlanStep[]): number {
 
 export function planScaleIn(state: ClusterState, leaving: readonly string[], o: PlanOptions): ScalePlan {
   const c = ctxOf(o);
-  const problems: string[] = [];
-  const warnings: string[] = [];
+  const problems: Refusal[] = [];
+  const warnings: Note[] = [];
   const { steps, pctLowest } = scaleInSteps(state, leaving, o, c, problems, [], warnings);
   return summarize('scale-in', state, leaving, [], steps, c, o, pctLowest, problems, warnings);
 }
@@ -404,7 +412,7 @@ export function planScaleOut(state: ClusterState, joining: readonly string[], o:
 /** Node migration: start the new nodes (no rebalance), drain the old ones onto them, then one rebalance. */
 export function planMigration(state: ClusterState, from: readonly string[], to: readonly string[], o: PlanOptions): ScalePlan {
   const c = ctxOf(o);
-  const problems: string[] = [];
+  const problems: Refusal[] = [];
   const { alive, dead } = aliveDead(state);
   const newOnes = to.filter((j) => !state.nodes.some((n) => n.address === j && n.alive));
   let started = 0;
@@ -426,7 +434,7 @@ export function planMigration(state: ClusterState, from: readonly string[], to: 
     ...state,
     nodes: [...state.nodes.filter((n) => !newOnes.includes(n.address)), ...newOnes.map((a) => ({ address: a, alive: true }))],
   };
-  const warnings: string[] = [];
+  const warnings: Note[] = [];
   const { steps, pctLowest, state: afterDrain } = scaleInSteps(joined, from, o, c, problems, [], warnings);
   const moves = rebalanceEstimate(afterDrain, [], c);
   const last = steps[steps.length - 1]?.freezeAfter ?? startSteps[0]!.freezeAfter;
@@ -476,7 +484,7 @@ export function describePlan(p: ScalePlan): string {
       `  meta.live_percentage: ${p.pctBefore} -> ${p.pctLowest} during the run; it can only return to ${p.pctBefore} after a meta restart`,
     );
   for (const a of p.assumptions) lines.push(`  assumption: ${a}`);
-  for (const w of p.warnings) lines.push(`  WARNING: ${w}`);
-  for (const pr of p.problems) lines.push(`  PROBLEM: ${pr}`);
+  for (const w of p.warnings) lines.push(`  WARNING: ${JSON.stringify(w)}`);
+  for (const pr of p.problems) lines.push(`  PROBLEM: ${JSON.stringify(pr)}`);
   return lines.join('\n');
 }

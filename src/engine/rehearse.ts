@@ -1,42 +1,37 @@
 /**
  * Rehearsal: the plan runs first on a simulated twin of the live cluster (same number of alive
- * nodes, the same tables with their partition and replica counts, the same threshold, version,
- * replica size and copy rate), through the same engine, wire client and node control kind as the
- * real run, on a manual clock so it takes seconds. Reports the predicted outcome: copies, bytes,
- * simulated duration, partition-seconds without a primary, seconds frozen, settings left.
+ * nodes, the same tables with their partition and replica counts and the live placement, the same
+ * threshold, version, replica size and copy rate), through the same engine and node control kind
+ * as the real run, on the twin's clock so it takes seconds. Reports the predicted outcome: copies,
+ * bytes, simulated duration, partition-seconds without a primary, seconds frozen, settings left.
  *
- * The twin gets the live placement (alive node i in address order = twin node i) through the
- * simulator's `placement` option. The twin's placement is compared with the live one and the result
- * reported (`placement`): replicas on dead nodes cannot be placed, so the twin may differ.
+ * The twin comes through the `RehearsalTwin` port (twin.ts); the twin's placement is compared with
+ * the live one and the result reported (`placement`).
  */
-import { MetaClient } from '../pegasus';
-import { startSimulatedCluster, type StartOptions } from '../simulator';
-import { ScaleEngine, type EngineOptions, type OperationResult, type OperationSpec } from './engine';
 import { Journal } from './journal';
-import { metaClusterPort } from './metaPort';
 import type { ClusterState } from './ports';
-import { simulatorClock, trackKnownNodes } from './simulated';
+import type { PlacementOption, RehearsalTwin } from './twin';
+import type { EngineDeps, EngineOptions, OperationResult, OperationSpec } from './types';
 
 export interface RehearsalOptions {
+  readonly twin: RehearsalTwin;
   readonly version?: '2.5' | '2.6';
   readonly pct: number;
   readonly minLive?: number;
-  /** Where min_live came from (read from the meta, or assumed and why), repeated in the assumptions. */
-  readonly minLiveNote?: string;
   readonly replicaSizeMb?: number;
   readonly copyRateMb?: number;
   readonly seed?: number;
   readonly engine?: EngineOptions;
   readonly signal?: AbortSignal;
-  /** Tests: wraps the simulator start (to see the options the twin gets). */
-  readonly start?: typeof startSimulatedCluster;
+  /** Start the twin with its own even placement instead of the live one (comparisons, the bench). */
+  readonly evenPlacement?: boolean;
 }
 
-/** The simulator's `placement` option as the engine fills it: per table, per partition, members by node index. */
-export type PlacementOption = Record<string, { primary: number | null; secondaries: number[] }[]>;
+/** Runs a spec on an engine built from these dependencies (the engine passes itself, so this module needs no engine import). */
+export type RunOnTwin = (deps: EngineDeps, spec: OperationSpec, signal?: AbortSignal) => Promise<OperationResult>;
 
 /**
- * The live placement as the simulator option: node i is `alive[i]`. Members on nodes the twin does
+ * The live placement as the twin option: node i is `alive[i]`. Members on nodes the twin does
  * not have (dead ones) are left out; the second value counts them.
  */
 export function livePlacementOption(live: ClusterState, alive: readonly string[]): { placement: PlacementOption; dropped: number } {
@@ -96,57 +91,69 @@ function membersOf(s: ClusterState, rename: (address: string) => string = (a) =>
 
 export interface Rehearsal {
   readonly outcome: OperationResult['outcome'];
-  readonly message: string;
+  /** The twin run's error, when it failed. */
+  readonly error?: string;
+  readonly refusals: OperationResult['refusals'];
   readonly replicasCopied: number;
   readonly bytesCopied: number;
   readonly simulatedSeconds: number;
   readonly partitionSecondsWithoutPrimary: number;
-  /** Where those seconds come from, in words (move_pri role switches, normally). */
-  readonly noPrimaryExplained: string;
+  /** The move_pri role switches of the twin run: each leaves its partition without a primary for a sub-second handover. */
+  readonly primarySwitches: number;
   readonly frozenSeconds: number;
   readonly settingsLeft: OperationResult['settingsLeft'];
   /** Live address -> twin address, for reading the twin's numbers. */
   readonly nodeMap: Readonly<Record<string, string>>;
-  readonly assumptions: readonly string[];
-  readonly summary: string;
-  /** 'live': the twin started with exactly the live members of every partition; 'even': the simulator's own placement. */
+  /** 'live': the twin started with exactly the live members of every partition; 'even': its own placement. */
   readonly placement: 'live' | 'even';
+  /** Why 'even': asked for, members on nodes that are not alive (`dropped`), or the twin did not load it exactly. */
+  readonly evenBecause?: 'asked' | 'dropped' | 'not-loaded';
+  readonly dropped?: number;
   /** The twin's placement before the run, with live addresses (equals the live one when `placement` is 'live'). */
   readonly twinDistribution: Distribution;
+  /** What the twin was built with. */
+  readonly shape: {
+    readonly nodes: number;
+    readonly tables: number;
+    readonly pct: number;
+    readonly minLive: number;
+    readonly replicaSizeMb: number;
+    readonly copyRateMb: number;
+    readonly version: '2.5' | '2.6';
+  };
 }
 
 type ScaleSpec = Extract<OperationSpec, { op: 'scale-in' | 'scale-out' | 'migrate' }>;
 
-export async function rehearse(live: ClusterState, spec: ScaleSpec, o: RehearsalOptions): Promise<Rehearsal> {
+export async function rehearse(live: ClusterState, spec: ScaleSpec, o: RehearsalOptions, runOnTwin: RunOnTwin): Promise<Rehearsal> {
   const alive = live.nodes
     .filter((n) => n.alive)
     .map((n) => n.address)
     .sort();
-  const lp = livePlacementOption(live, alive);
-  const startOpts: StartOptions = {
-    version: o.version ?? '2.6',
+  const lp = o.evenPlacement ? undefined : livePlacementOption(live, alive);
+  const version = o.version ?? '2.6';
+  const minLive = o.minLive ?? 3;
+  const twin = await o.twin.start({
+    version,
     seed: o.seed ?? 1,
     nodes: alive.length,
     tables: live.tables.map((t) => ({ name: t.name, partitions: t.partitions.length, replicas: t.maxReplicaCount })),
     livePercentage: o.pct,
-    minLiveNodeCount: o.minLive ?? 3,
+    minLiveNodeCount: minLive,
     ...(o.replicaSizeMb !== undefined ? { replicaSizeMb: o.replicaSizeMb } : {}),
     ...(o.copyRateMb !== undefined ? { copyRateMb: o.copyRateMb } : {}),
-    placement: lp.placement,
-  };
-  const sim = await (o.start ?? startSimulatedCluster)(startOpts);
-  const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 20, maxRetryDelayMs: 100 });
+    ...(lp ? { placement: lp.placement } : {}),
+  });
   try {
-    const base = metaClusterPort(client, { simulatorControl: sim.controlUrl });
-    const twin = await base.readState();
-    const twinAddrs = twin.nodes.map((n) => n.address).sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1]));
+    const first = await twin.cluster.readState();
+    const twinAddrs = first.nodes.map((n) => n.address).sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1]));
     const nodeMap: Record<string, string> = {};
     alive.forEach((a, i) => (nodeMap[a] = twinAddrs[i]!));
     const map = (xs: readonly string[] | undefined): string[] => (xs ?? []).map((x) => nodeMap[x] ?? x);
     const back = new Map(Object.entries(nodeMap).map(([l, t]) => [t, l]));
     const toLive = (a: string): string => back.get(a) ?? a;
-    const twinDistribution = distributionOf(twin, toLive);
-    const placement: 'live' | 'even' = membersOf(twin, toLive) === membersOf(live) ? 'live' : 'even';
+    const twinDistribution = distributionOf(first, toLive);
+    const placement: 'live' | 'even' = membersOf(first, toLive) === membersOf(live) ? 'live' : 'even';
     const twinSpec: OperationSpec =
       spec.op === 'scale-in'
         ? { op: 'scale-in', nodes: map(spec.nodes) }
@@ -157,73 +164,54 @@ export async function rehearse(live: ClusterState, spec: ScaleSpec, o: Rehearsal
               ...(spec.rebalance !== undefined ? { rebalance: spec.rebalance } : {}),
             }
           : { op: 'migrate', from: map(spec.from), count: (spec.to?.length ?? 0) + (spec.count ?? 0) };
-    const { cluster, control } = trackKnownNodes(sim, base, twinAddrs);
-    const engine = new ScaleEngine({
-      cluster,
-      control,
+    const deps: EngineDeps = {
+      cluster: twin.cluster,
+      control: twin.control,
       journal: Journal.memory(),
       clusterName: 'rehearsal',
-      metaServers: sim.metaServers,
+      metaServers: twin.metaServers,
       who: 'rehearsal',
-      clock: simulatorClock(sim),
+      clock: twin.clock,
       options: {
         pollIntervalMs: 2000,
-        fdGraceSeconds: (o.version ?? '2.6') === '2.5' ? 10 : 22,
+        fdGraceSeconds: version === '2.5' ? 10 : 22,
         ...(o.replicaSizeMb !== undefined ? { replicaSizeBytes: o.replicaSizeMb * 1024 * 1024 } : {}),
         ...(o.copyRateMb !== undefined ? { copyRateMBps: o.copyRateMb } : {}),
         ...o.engine,
       },
-    });
-    const m0 = sim.metrics() as Record<string, number>;
-    const r = await engine.run(twinSpec, o.signal ? { signal: o.signal } : {});
-    const m = sim.metrics() as Record<string, number>;
-    const d = (k: string): number => (m[k] ?? 0) - (m0[k] ?? 0);
-    const noPri = d('partitionSecondsWithoutPrimary');
-    const switches = r.stats.primariesMoved;
-    // Each move_pri is a role switch: its partition has no primary for a sub-second handover. Say
-    // so, or an operator reads "seconds without a primary" as "the tool drops primaries".
-    const noPrimaryExplained =
-      noPri <= 0
-        ? 'no partition was ever without a primary'
-        : switches > 0 && noPri / switches < 2
-          ? `${noPri.toFixed(1)} partition-second(s) without a primary come from the ${switches} move_pri role switch(es) (about ${(noPri / switches).toFixed(2)} s each: the old primary steps down, the secondary takes over); no primary was lost`
-          : `${noPri.toFixed(1)} partition-second(s) without a primary, more than ${switches} move_pri role switch(es) explain: check the rehearsal's log for a primary lost with a stopped node`;
-    const out = {
-      noPrimaryExplained,
+    };
+    const m0 = twin.metrics();
+    const r = await runOnTwin(deps, twinSpec, o.signal);
+    const m = twin.metrics();
+    const d = (k: keyof typeof m): number => m[k] - m0[k];
+    const evenBecause = placement === 'live' ? undefined : o.evenPlacement ? 'asked' : lp && lp.dropped > 0 ? 'dropped' : 'not-loaded';
+    return {
       outcome: r.outcome,
-      message: r.message,
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      refusals: r.refusals,
       replicasCopied: d('replicasCopied'),
       bytesCopied: d('bytesCopied'),
       simulatedSeconds: d('simulatedSeconds'),
       partitionSecondsWithoutPrimary: d('partitionSecondsWithoutPrimary'),
+      primarySwitches: r.stats.primariesMoved,
       frozenSeconds: d('frozenSeconds'),
       settingsLeft: r.settingsLeft,
       nodeMap,
-      assumptions: [
-        placement === 'live'
-          ? `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live placement (every partition's primary and secondaries as they are now)`
-          : `twin: ${alive.length} nodes, ${live.tables.length} table(s) with the live partition and replica counts, placed evenly by the simulator (not the live placement: ${
-              lp.dropped > 0 ? `${lp.dropped} replica(s) sit on nodes that are not alive` : 'the simulator did not load it exactly'
-            })`,
-        noPrimaryExplained,
-        ...(o.minLiveNote ? [o.minLiveNote] : []),
-        `pct ${o.pct}, min_live ${o.minLive ?? 3}, replica size ${o.replicaSizeMb ?? 1024} MB, copy rate ${o.copyRateMb ?? 100} MB/s, version ${o.version ?? '2.6'}`,
-      ],
-    };
-    return {
-      ...out,
       placement,
+      ...(evenBecause ? { evenBecause } : {}),
+      ...(evenBecause === 'dropped' && lp ? { dropped: lp.dropped } : {}),
       twinDistribution,
-      summary:
-        `rehearsal ${r.outcome}: ${out.replicasCopied} replicas copied (${Math.round(out.bytesCopied / 1024 / 1024)} MB) in ${Math.round(out.simulatedSeconds)} simulated s; ` +
-        `partition-seconds without primary ${out.partitionSecondsWithoutPrimary.toFixed(1)} (${noPrimaryExplained}); frozen ${out.frozenSeconds.toFixed(1)} s` +
-        (r.settingsLeft.length
-          ? `; left changed: ${r.settingsLeft.map((s) => `${s.name}=${s.value}`).join(', ')}`
-          : '; no setting left changed') +
-        (placement === 'live' ? '; twin with the live placement' : '; twin placed evenly (not the live placement)'),
+      shape: {
+        nodes: alive.length,
+        tables: live.tables.length,
+        pct: o.pct,
+        minLive,
+        replicaSizeMb: o.replicaSizeMb ?? 1024,
+        copyRateMb: o.copyRateMb ?? 100,
+        version,
+      },
     };
   } finally {
-    client.close();
-    await sim.close();
+    await twin.close();
   }
 }

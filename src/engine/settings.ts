@@ -5,9 +5,10 @@ import type { OpenSetting } from './journal';
 import { aliveDead } from './model';
 import { SettingError } from './metaPort';
 import { META_LEVEL_VALUE, type MetaLevel } from '../pegasus/types';
+import type { Note, SettingWhy } from './notes';
 import type { SettingName } from './ports';
-import { type SettingLeft, type Outcome, EngineError, type RunCtx } from './types';
-import type { ScaleEngine } from './engine';
+import { type SettingLeft, type Outcome, EngineError, type LooksChanged, type RunCtx } from './types';
+import type { OpContext } from './context';
 
 /** Restore order: the black list and the delay first, the level last (the balancer comes back only once the rest is back). */
 const SETTING_ORDER: readonly SettingName[] = [
@@ -22,7 +23,7 @@ const SETTING_ORDER: readonly SettingName[] = [
 interface KeepSteady {
   readonly op: string;
   readonly nodes: readonly string[];
-  readonly outcome: Outcome;
+  readonly outcome: Exclude<Outcome, 'refused'>;
 }
 
 /** What a run does with open settings besides giving back its own. */
@@ -31,11 +32,6 @@ export interface RestoreExtra {
   readonly hold?: { readonly node: string; readonly names: readonly SettingName[] };
   /** stop-node / start-node of a drained node: also give back what its drain-node kept. */
   readonly giveBackHeldFor?: string;
-}
-
-/** The `settingsLeft` reason of a setting a finished drain-node keeps (B14). */
-export function heldReason(node: string): string {
-  return `kept so no replica is placed on the drained node; \`stop-node\` or \`restore-settings\` gives it back (${node}; \`start-node ${node}\` too)`;
 }
 
 /** The settings a finished drain-node keeps: the black list (cure would pick the empty node first) and the level at steady (no balancer refilling it). */
@@ -56,33 +52,51 @@ function sameValue(name: SettingName, a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
-export async function reapply(eng: ScaleEngine, rc: RunCtx): Promise<void> {
-  const open = eng.d.journal.openSettings();
-  const changed: string[] = [];
+export async function reapply(cx: OpContext, rc: RunCtx): Promise<void> {
+  const open = cx.deps.journal.openSettings();
+  const reapplied: { name: SettingName; value: string; found: string }[] = [];
   for (const s of open) {
-    const cur = await eng.d.cluster.getSetting(s.name, rc.signal);
+    const cur = await cx.deps.cluster.getSetting(s.name, rc.signal);
     if (!sameValue(s.name, cur, s.current)) {
-      await eng.d.cluster.setSetting(s.name, s.current, rc.signal);
-      changed.push(`${s.name}=${s.current} (found ${cur})`);
+      await cx.deps.cluster.setSetting(s.name, s.current, rc.signal);
+      reapplied.push({ name: s.name, value: s.current, found: cur });
     }
   }
   rc.leaderChanged = false;
-  const msg = changed.length
-    ? `meta leader ${rc.leader}: re-applied ${changed.join(', ')}`
+  // The journal line is for people reading the run log; the event carries the data.
+  const msg = reapplied.length
+    ? `meta leader ${rc.leader}: re-applied ${reapplied.map((x) => `${x.name}=${x.value} (found ${x.found})`).join(', ')}`
     : `meta leader ${rc.leader}: the settings in force match the journal`;
-  eng.d.journal.append({ t: 'event', kind: 'leader', message: msg }, eng.date());
-  eng.emit({ kind: 'leader', leader: rc.leader, message: msg });
+  cx.deps.journal.append({ t: 'event', kind: 'leader', message: msg }, cx.date());
+  cx.emit({ kind: 'leader', leader: rc.leader, reapplied });
   // Proposals are lost with the old leader's memory: the drain loops re-propose on their own.
-  eng.proposals.clear();
+  cx.book.proposals.clear();
 }
 
-export async function setSetting(eng: ScaleEngine, rc: RunCtx, name: SettingName, value: string, why: string): Promise<void> {
-  const cur = await eng.retrying(rc, `reading ${name}`, () => eng.d.cluster.getSetting(name, rc.signal));
+export async function setSetting(cx: OpContext, rc: RunCtx, name: SettingName, value: string, why: SettingWhy): Promise<void> {
+  const cur = await cx.retrying(rc, `reading ${name}`, () => cx.deps.cluster.getSetting(name, rc.signal));
   if (sameValue(name, cur, value)) return;
   // Journal first: a crash between the two lines must not lose the value before.
-  eng.d.journal.append({ t: 'setting', name, before: cur, after: value, why }, eng.date());
-  await eng.retrying(rc, `setting ${name}`, () => eng.d.cluster.setSetting(name, value, rc.signal));
-  eng.emit({ kind: 'setting', name, from: cur, to: value, message: `${name}: ${cur || "''"} -> ${value || "''"} (${why})` });
+  cx.deps.journal.append({ t: 'setting', name, before: cur, after: value, why: why.code }, cx.date());
+  await cx.retrying(rc, `setting ${name}`, () => cx.deps.cluster.setSetting(name, value, rc.signal));
+  cx.emit({ kind: 'setting', name, from: cur, to: value, why });
+}
+
+/** A kept setting's reason as the journal stores it (the note as JSON, so `leftOpen` can give the code back). */
+function keptRecord(note: Note): string {
+  return JSON.stringify(note);
+}
+
+/** The note of a journal `kept` reason; a reason written as words (older journals) reads as "not restored yet". */
+export function keptNote(reason: string | undefined): Note {
+  if (reason === undefined) return { code: 'not-restored-yet' };
+  try {
+    const n = JSON.parse(reason) as Note;
+    if (n && typeof n === 'object' && typeof n.code === 'string') return n;
+  } catch {
+    // words: fall through
+  }
+  return { code: 'not-restored-yet' };
 }
 
 /**
@@ -91,140 +105,122 @@ export async function setSetting(eng: ScaleEngine, rc: RunCtx, name: SettingName
  * journaled and not open any more).
  */
 export async function restoreRetrying(
-  eng: ScaleEngine,
+  cx: OpContext,
   run: string | undefined,
   pendingStops: ReadonlySet<string>,
   keepSteady?: KeepSteady,
   extra: RestoreExtra = {},
 ): Promise<SettingLeft[]> {
-  const start = eng.clock.now();
+  const start = cx.clock.now();
   let warned = false;
   for (;;) {
     try {
-      return await restore(eng, AbortSignal.timeout(60_000), run, pendingStops, keepSteady, extra);
+      return await restore(cx, AbortSignal.timeout(60_000), run, pendingStops, keepSteady, extra);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       // The meta answered and refused: waiting will not change that.
       if (e instanceof SettingError) throw e;
-      if (eng.clock.now() - start >= eng.t.leaderMs)
+      if (cx.clock.now() - start >= cx.timeouts.leaderMs)
         throw new EngineError(
-          `the meta did not answer for ${fmtDuration((eng.clock.now() - start) / 1000)} while restoring settings: ${msg}`,
+          `the meta did not answer for ${fmtDuration((cx.clock.now() - start) / 1000)} while restoring settings: ${msg}`,
         );
-      if (!warned) eng.emit({ kind: 'warning', message: `restoring settings failed (${msg}); retrying until a meta leader answers` });
+      if (!warned) cx.emit({ kind: 'warning', note: { code: 'restore-retrying', error: msg } });
       warned = true;
-      await eng.clock.sleep(eng.o.pollIntervalMs);
+      await cx.clock.sleep(cx.options.pollIntervalMs);
     }
   }
 }
 
 /** Gives back every open setting from the journal; the threshold only when that cannot freeze the meta. */
 export async function restore(
-  eng: ScaleEngine,
+  cx: OpContext,
   signal: AbortSignal,
   run?: string,
   pendingStops: ReadonlySet<string> = new Set(),
   keepSteady?: KeepSteady,
   extra: RestoreExtra = {},
 ): Promise<SettingLeft[]> {
-  const mine = eng.d.journal.openSettings(run);
+  const mine = cx.deps.journal.openSettings(run);
   const names = new Set(mine.map((s) => s.name));
   const held =
     extra.giveBackHeldFor === undefined
       ? []
-      : eng.d.journal.openSettings().filter((s) => s.heldFor === extra.giveBackHeldFor && !names.has(s.name));
+      : cx.deps.journal.openSettings().filter((s) => s.heldFor === extra.giveBackHeldFor && !names.has(s.name));
   const open = [...mine, ...held].sort((a, b) => SETTING_ORDER.indexOf(a.name) - SETTING_ORDER.indexOf(b.name));
   const left: SettingLeft[] = [];
   for (const s of open) {
-    const cur = await eng.d.cluster.getSetting(s.name, signal);
+    const cur = await cx.deps.cluster.getSetting(s.name, signal);
     if (extra.hold?.names.includes(s.name)) {
-      // B14: given back now, cure would place new replicas on the empty, still-alive node first and undo the drain.
-      const reason = heldReason(extra.hold.node);
-      eng.d.journal.append({ t: 'kept', name: s.name, value: cur, reason, heldFor: extra.hold.node }, eng.date());
-      eng.emit({ kind: 'info', message: `${s.name} stays ${cur || "''"} (was ${s.original || "''"}): ${reason}` });
+      // Given back now, cure would place new replicas on the empty, still-alive node first and undo the drain.
+      const reason: Note = { code: 'drain-held', node: extra.hold.node };
+      cx.deps.journal.append({ t: 'kept', name: s.name, value: cur, reason: keptRecord(reason), heldFor: extra.hold.node }, cx.date());
+      cx.emit({ kind: 'info', note: reason });
       left.push({ name: s.name, value: cur, original: s.original, reason });
       continue;
     }
     const orig = s.original.trim() as MetaLevel;
     if (s.name === 'meta_level' && keepSteady && orig in META_LEVEL_VALUE && META_LEVEL_VALUE[orig] > META_LEVEL_VALUE.steady) {
-      const reason =
-        `meta_level stays ${cur} (was ${orig}): the ${keepSteady.op} ${keepSteady.outcome === 'cancelled' ? 'was cancelled' : 'failed'} while ${keepSteady.nodes.join(', ')} ${keepSteady.nodes.length > 1 ? 'are' : 'is'} still up and not fully removed, ` +
-        `and ${orig} would let the balancer move replicas back onto ${keepSteady.nodes.length > 1 ? 'them' : 'it'}, so a resume would copy the same data again. ` +
-        `Resume the run (it gives ${orig} back when it finishes), or run restore-settings to set ${orig} now (undoing the drain)`;
-      eng.d.journal.append({ t: 'kept', name: s.name, value: cur, reason }, eng.date());
-      eng.emit({ kind: 'warning', message: reason });
+      const reason: Note = {
+        code: 'level-kept-steady',
+        op: keepSteady.op,
+        outcome: keepSteady.outcome,
+        nodes: keepSteady.nodes,
+        original: orig,
+      };
+      cx.deps.journal.append({ t: 'kept', name: s.name, value: cur, reason: keptRecord(reason) }, cx.date());
+      cx.emit({ kind: 'warning', note: reason });
       left.push({ name: s.name, value: cur, original: s.original, reason });
       continue;
     }
     if (s.name === 'meta.live_percentage') {
-      const st = await eng.d.cluster.readState(signal);
+      const st = await cx.deps.cluster.readState(signal);
       const ad = aliveDead(st);
       // A node whose stop was issued but is still listed ALIVE will be counted dead within the fd grace period.
       const dying = st.nodes.filter((n) => n.alive && pendingStops.has(n.address)).map((n) => n.address);
       const alive = ad.alive - dying.length;
       const dead = ad.dead + dying.length;
-      const dec = decideRestorePct(Number(s.original), alive, dead, (await eng.minLive(st.leader, signal)).value);
-      if (dec.kind === 'keep' && dying.length > 0) {
-        const reason = `${dec.reason} This counts ${dying.join(', ')} as dead: its stop was issued and the meta will declare it dead within the failure-detection grace period.`;
-        eng.d.journal.append({ t: 'kept', name: s.name, value: cur, reason }, eng.date());
-        eng.emit({ kind: 'warning', message: reason });
-        left.push({ name: s.name, value: cur, original: s.original, reason });
-        continue;
-      }
+      const dec = decideRestorePct(Number(s.original), alive, dead, (await cx.minLive(st.leader, signal)).value);
       if (dec.kind === 'keep') {
-        eng.d.journal.append({ t: 'kept', name: s.name, value: cur, reason: dec.reason }, eng.date());
-        eng.emit({ kind: 'warning', message: dec.reason });
-        left.push({ name: s.name, value: cur, original: s.original, reason: dec.reason });
+        // A node whose stop was issued counts as dead: the meta declares it so within the fd grace period.
+        const reason: Note = dying.length > 0 ? { ...dec.note, dying } : dec.note;
+        cx.deps.journal.append({ t: 'kept', name: s.name, value: cur, reason: keptRecord(reason) }, cx.date());
+        cx.emit({ kind: 'warning', note: reason });
+        left.push({ name: s.name, value: cur, original: s.original, reason });
         continue;
       }
     }
     if (sameValue(s.name, cur, s.original)) {
-      eng.d.journal.append({ t: 'restored', name: s.name, value: cur, how: 'unchanged' }, eng.date());
+      cx.deps.journal.append({ t: 'restored', name: s.name, value: cur, how: 'unchanged' }, cx.date());
       continue;
     }
-    await eng.d.cluster.setSetting(s.name, s.original, signal);
-    eng.d.journal.append({ t: 'restored', name: s.name, value: s.original, how: 'set' }, eng.date());
-    eng.emit({
-      kind: 'setting',
-      name: s.name,
-      from: cur,
-      to: s.original,
-      message: `${s.name} restored to ${s.original || "''"} (journal)`,
-    });
+    await cx.deps.cluster.setSetting(s.name, s.original, signal);
+    cx.deps.journal.append({ t: 'restored', name: s.name, value: s.original, how: 'set' }, cx.date());
+    cx.emit({ kind: 'setting', name: s.name, from: cur, to: s.original, why: { code: 'restored' } });
   }
   return left;
 }
 
-/** Settings that look left over from a scale operation whose journal is gone, each with the command that fixes it. */
-export async function looksChanged(eng: ScaleEngine): Promise<string[]> {
+/** Settings that look left over from a scale operation whose journal is gone. */
+export async function looksChanged(cx: OpContext): Promise<LooksChanged[]> {
   const signal = AbortSignal.timeout(30_000);
-  const out: string[] = [];
-  const bl = (await eng.d.cluster.getSetting('meta.lb.assign_secondary_black_list', signal)).trim();
-  if (bl)
-    out.push(
-      `meta.lb.assign_secondary_black_list = ${bl} (cure never places replicas there); fix: remote_command -t meta-server meta.lb.assign_secondary_black_list clear`,
-    );
-  const delay = Number(await eng.d.cluster.getSetting('meta.lb.assign_delay_ms', signal));
-  if (Number.isFinite(delay) && delay < eng.o.lowDelayThresholdMs)
-    out.push(
-      `meta.lb.assign_delay_ms = ${delay} ms (lowered: a restarting node loses its replicas at once); fix: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT`,
-    );
-  const omp = (await eng.d.cluster.getSetting('meta.lb.only_move_primary', signal)).trim();
-  if (omp === 'true')
-    out.push(
-      `meta.lb.only_move_primary = true (the balancer only moves primaries); fix, if it was false before: remote_command -t meta-server meta.lb.only_move_primary false`,
-    );
-  const level = (await eng.d.cluster.getSetting('meta_level', signal)).trim() as MetaLevel;
-  if (level === 'steady') out.push(`meta_level = steady (no balancer); if it was lively before the run: set_meta_level lively`);
-  else if (level in META_LEVEL_VALUE && META_LEVEL_VALUE[level] < META_LEVEL_VALUE.steady)
-    out.push(`meta_level = ${level} (no reconfiguration runs); once you know why: set_meta_level steady`);
+  const out: LooksChanged[] = [];
+  const bl = (await cx.deps.cluster.getSetting('meta.lb.assign_secondary_black_list', signal)).trim();
+  if (bl) out.push({ code: 'black-list-set', value: bl });
+  const delay = Number(await cx.deps.cluster.getSetting('meta.lb.assign_delay_ms', signal));
+  if (Number.isFinite(delay) && delay < cx.options.lowDelayThresholdMs) out.push({ code: 'delay-low', ms: delay });
+  const omp = (await cx.deps.cluster.getSetting('meta.lb.only_move_primary', signal)).trim();
+  if (omp === 'true') out.push({ code: 'only-move-primary-set' });
+  const level = (await cx.deps.cluster.getSetting('meta_level', signal)).trim() as MetaLevel;
+  if (level === 'steady') out.push({ code: 'level-steady' });
+  else if (level in META_LEVEL_VALUE && META_LEVEL_VALUE[level] < META_LEVEL_VALUE.steady) out.push({ code: 'level-below-steady', level });
   return out;
 }
 
-export function leftOpen(eng: ScaleEngine): SettingLeft[] {
-  return eng.d.journal.openSettings().map((s: OpenSetting) => ({
+export function leftOpen(cx: OpContext): SettingLeft[] {
+  return cx.deps.journal.openSettings().map((s: OpenSetting) => ({
     name: s.name,
     value: s.current,
     original: s.original,
-    reason: s.keptReason ?? 'not restored yet: run restore-settings',
+    reason: keptNote(s.keptReason),
   }));
 }

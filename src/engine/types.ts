@@ -1,16 +1,20 @@
-/** The engine's public types (options, events, results, specs) and the run context every operation module receives. */
+/** The engine's public types (options, events, results, specs) and the run state every operation module receives. */
 import type { Diagnosis } from './diagnose';
-import { Journal } from './journal';
+import type { Journal } from './journal';
+import type { Note, Refusal, SettingWhy } from './notes';
 import type { PlanOptions, ScalePlan } from './plan';
 import type { Clock, ClusterPort, NodeControl, SettingName } from './ports';
+import type { RehearsalTwin } from './twin';
+
+export type { Note, Refusal, SettingWhy } from './notes';
 
 /** The min-live value the freeze arithmetic uses, and where it came from (said in every output that uses it). */
 export interface MinLive {
   readonly value: number;
   /** True when read from the meta; false when the engine option was assumed. */
   readonly read: boolean;
-  /** One line for plan/preflight/freeze-check output: the source, or the assumption and why. */
-  readonly note: string;
+  /** Said in plan/preflight/freeze-check output: the source (`min-live-read`), or the assumption and why (`min-live-assumed`). */
+  readonly note: Extract<Note, { code: 'min-live-read' | 'min-live-assumed' }>;
 }
 
 export interface EngineOptions {
@@ -58,14 +62,17 @@ export interface EngineOptions {
   };
 }
 
+/** What a run reports as it goes; `detail` of a step is its journaled result ('' while only started). */
 export type EngineEvent =
-  | { readonly kind: 'step'; readonly step: string; readonly status: 'started' | 'done' | 'skipped' | 'failed'; readonly message: string }
-  | { readonly kind: 'progress'; readonly progress: Progress; readonly message: string }
+  | { readonly kind: 'step'; readonly step: string; readonly status: 'started' | 'done' | 'skipped' | 'failed'; readonly detail: string }
+  | { readonly kind: 'progress'; readonly progress: Progress }
+  /** Node control asks a person to act (manual control): its own words. */
   | { readonly kind: 'operator'; readonly message: string }
-  | { readonly kind: 'stuck'; readonly diagnosis: Diagnosis; readonly message: string }
-  | { readonly kind: 'setting'; readonly name: SettingName; readonly from: string; readonly to: string; readonly message: string }
-  | { readonly kind: 'leader'; readonly leader: string; readonly message: string }
-  | { readonly kind: 'info' | 'warning'; readonly message: string };
+  | { readonly kind: 'stuck'; readonly diagnosis: Diagnosis; readonly waitingFor: string; readonly stalledSeconds: number }
+  | { readonly kind: 'setting'; readonly name: SettingName; readonly from: string; readonly to: string; readonly why: SettingWhy }
+  /** A (new) leader answered; `reapplied` lists the journal's settings it had lost. */
+  | { readonly kind: 'leader'; readonly leader: string; readonly reapplied: readonly { name: SettingName; value: string; found: string }[] }
+  | { readonly kind: 'info' | 'warning'; readonly note: Note };
 
 export interface Progress {
   readonly phase: string;
@@ -77,21 +84,41 @@ export interface Progress {
   readonly bytesPlanned: number;
   /** Bytes per second over the phase so far. */
   readonly rate: number;
+  /** Replicas the node held when its drain began (copy phase). */
+  readonly replicasTotal?: number;
+  /** Bytes passed the plan: the sizes were assumed (`assumed`) or given (`given`) and are larger. */
+  readonly overPlan?: 'assumed' | 'given';
+  /** Primary role switches proposed so far (primaries balance). */
+  readonly proposed?: number;
+  /** Tables not yet within ±1 (rebalance). */
+  readonly tablesUneven?: number;
   /** Seconds left at that rate; undefined when unknown. */
   readonly etaSeconds?: number;
   readonly elapsedSeconds: number;
-}
-
-export interface Refusal {
-  readonly reason: string;
-  readonly fix: string;
 }
 
 export interface SettingLeft {
   readonly name: SettingName;
   readonly value: string;
   readonly original: string;
-  readonly reason: string;
+  readonly reason: Note;
+}
+
+/** The cluster after a run, as counts and the leaving nodes' loads (words: the surface's renderer). */
+export interface StateSummary {
+  readonly leader: string;
+  readonly level: string;
+  readonly alive: number;
+  readonly dead: number;
+  readonly unhealthy: number;
+  readonly unhealthySample: readonly { readonly gpid: string; readonly health: string }[];
+  readonly nodes: readonly {
+    readonly node: string;
+    readonly listed: boolean;
+    readonly alive?: boolean;
+    readonly replicas?: number;
+    readonly primaries?: number;
+  }[];
 }
 
 export type Outcome = 'done' | 'failed' | 'cancelled' | 'refused';
@@ -100,10 +127,16 @@ export interface OperationResult {
   readonly op: string;
   readonly run: string;
   readonly outcome: Outcome;
-  /** One paragraph: what happened. */
-  readonly message: string;
-  /** The state the cluster is left in, in words (always set, also after failure or cancel). */
-  readonly clusterState: string;
+  /** Failed or cancelled: what went wrong (an engine error's text), and whether anything had changed yet. */
+  readonly error?: string;
+  readonly diagnosis?: Diagnosis;
+  readonly beforeAnyChange?: boolean;
+  /** Nodes the run added (scale-out, migrate by count). */
+  readonly added?: readonly string[];
+  /** What the run says besides the outcome (uneven after a scale-in, restore failed, nothing to restore). */
+  readonly notes: readonly ResultNote[];
+  /** The cluster it is left in; undefined when it could not be read, or (refused) nothing was done. */
+  readonly cluster?: StateSummary;
   readonly refusals: readonly Refusal[];
   readonly settingsLeft: readonly SettingLeft[];
   readonly plan?: ScalePlan;
@@ -127,9 +160,24 @@ export class EngineError extends Error {
   }
 }
 
+/** A result note: a run note, or what restore-settings found (`nothing-to-restore`, `no-journal` with what looks changed). */
+export type ResultNote =
+  | Note
+  | { readonly code: 'nothing-to-restore' }
+  | { readonly code: 'no-journal'; readonly journal: string; readonly looksChanged: readonly LooksChanged[] };
+
+/** A setting that looks left over from a scale operation whose journal is gone. */
+export type LooksChanged =
+  | { readonly code: 'black-list-set'; readonly value: string }
+  | { readonly code: 'delay-low'; readonly ms: number }
+  | { readonly code: 'only-move-primary-set' }
+  | { readonly code: 'level-steady' }
+  | { readonly code: 'level-below-steady'; readonly level: string }
+  | { readonly code: 'unreadable'; readonly error: string };
+
 export class RefusedError extends Error {
   constructor(readonly refusals: readonly Refusal[]) {
-    super(refusals.map((r) => `${r.reason} (fix: ${r.fix})`).join('; '));
+    super(refusals.map((r) => r.code).join(', '));
     this.name = 'RefusedError';
   }
 }
@@ -147,6 +195,8 @@ export interface EngineDeps {
   readonly clock?: Clock;
   readonly onEvent?: (e: EngineEvent) => void;
   readonly options?: EngineOptions;
+  /** Starts the rehearsal twin for `rehearse` (the simulator's: src/simulator/twin.ts); without it rehearsals are refused. */
+  readonly twin?: RehearsalTwin;
 }
 
 export interface RunOptions {
@@ -167,7 +217,7 @@ export type OperationSpec =
   | { readonly op: 'restart-meta' }
   | { readonly op: 'restore-settings' };
 
-/** The state of one run, passed to every operation module. */
+/** The state of one run, passed to every operation module with the context. */
 export interface RunCtx {
   readonly run: string;
   readonly signal: AbortSignal;

@@ -12,7 +12,9 @@ import { describeError } from '../commands/errors';
 import { parseScript } from '../commands/parser';
 import type { CommandResult, ConfirmRequest } from '../commands/types';
 import type { StepServices } from '../commands/steps';
-import { describeState } from '../engine/engine';
+import { summarizeState } from '../engine/engine';
+import { stateWords } from '../commands/steps/words';
+import { simulatorTwin } from '../simulator/twin';
 import type { EngineOptions } from '../engine/engine';
 import { metaClusterPort } from '../engine/metaPort';
 import { timeoutMs, type CellOptions } from './cellOptions';
@@ -160,6 +162,8 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
     who,
     ...(resuming ? { resume: true } : {}),
     ...(o.engineOptions ? { engineOptions: o.engineOptions } : {}),
+    // plan --rehearse runs on the in-process simulator.
+    rehearsalTwin: simulatorTwin(),
   };
   if (o.signal?.aborted) {
     o.err('cancelled before any cell ran; nothing was run\n');
@@ -252,7 +256,7 @@ export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
               got.push(res);
               o.out(`${res.text}\n\n`);
             },
-            describeState: async (sig) => describeState(await metaClusterPort(o.client).readState(sig)),
+            describeState: async (sig) => stateWords(summarizeState(await metaClusterPort(o.client).readState(sig))),
           },
         );
         progress.flush();

@@ -9,7 +9,7 @@ import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../src/eng
 import { Journal } from '../../src/engine/journal';
 import { metaClusterPort } from '../../src/engine/metaPort';
 import type { Clock, ClusterPort } from '../../src/engine/ports';
-import { simulatorClock, trackKnownNodes } from '../../src/engine/simulated';
+import { simulatorClock, trackKnownNodes } from '../../src/simulator/twin';
 
 export interface Harness {
   sim: SimulatedCluster;

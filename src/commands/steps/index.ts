@@ -6,7 +6,7 @@
  */
 import { isHostPort } from '../../cluster/address';
 import { fmtBytes } from '../../cluster/units';
-import { EngineError, type EngineEvent, type OperationSpec } from '../../engine/engine';
+import { EngineError, type EngineEvent, type FreezeCheckData, type OperationSpec } from '../../engine/engine';
 import type { ClusterState } from '../../engine/ports';
 import { CommandError } from '../errors';
 import { keyValueTable } from '../format';
@@ -15,16 +15,19 @@ import { defineCommand, type ArgsOf } from '../define';
 import type { CommandRegistry } from '../registry';
 import type { CommandContext, CommandResult, CommandSpec, FlagSpec, ParsedArgs, PositionalSpec } from '../types';
 import {
-  commandWording,
   distributionVisual,
+  eventLine,
+  freezeCheckLines,
   operationResult,
   planTables,
   planVisual,
   progressLine,
   progressVisual,
   refusalTable,
+  rehearsalTable,
 } from './present';
 import { result } from '../result';
+import { Narrator, noteWords, refusalWords, stateWords } from './words';
 import { engineFlagOptions, engineFlags, type EngineFlagOptions } from './engineFlags';
 import { engineFor, operationAddresses } from './services';
 
@@ -165,10 +168,19 @@ function describeOp(s: OperationSpec): string {
   }
 }
 
-/** Runs an engine call with progress bridged to the command context (throttling is the host's job). */
-function bridge(ctx: CommandContext, title: string): (e: EngineEvent) => void {
+/**
+ * Engine events as progress of the command context (throttling is the host's job). Events with
+ * nothing new to say in this output (a step only started, a note already given) print nothing.
+ */
+function bridge(ctx: CommandContext, title: string, say: Narrator): (e: EngineEvent) => void {
+  let lastCounts = '';
   return (e) => {
     if (e.kind === 'progress') {
+      // A poll that moved nothing (only the rate or ETA changed) is not news.
+      const { rate: _rate, etaSeconds: _eta, elapsedSeconds: _el, ...counts } = e.progress;
+      const key = JSON.stringify(counts);
+      if (key === lastCounts) return;
+      lastCounts = key;
       const line = progressLine(e.progress);
       const fraction = e.progress.bytesPlanned > 0 ? Math.min(1, e.progress.bytesCopied / e.progress.bytesPlanned) : undefined;
       ctx.progress({
@@ -176,9 +188,10 @@ function bridge(ctx: CommandContext, title: string): (e: EngineEvent) => void {
         ...(fraction !== undefined ? { fraction } : {}),
         data: { visual: progressVisual(title, e.progress, line), event: e },
       });
-    } else {
-      ctx.progress({ message: commandWording(e.message), data: { event: e } });
+      return;
     }
+    const line = eventLine(e, say);
+    if (line !== undefined) ctx.progress({ message: line, data: { event: e } });
   };
 }
 
@@ -227,9 +240,10 @@ function operationStep<const F extends readonly FlagSpec[], const P extends read
     async execute(ctx, a): Promise<CommandResult> {
       const op = toSpec(a);
       const title = `${name} on ${ctx.profile.name}`;
+      const say = new Narrator();
       const { engine, port } = engineFor(
         ctx,
-        bridge(ctx, title),
+        bridge(ctx, title, say),
         operationAddresses(op as { nodes?: readonly string[] }),
         opts.tuning?.(spec, a) ?? {},
       );
@@ -254,10 +268,10 @@ function operationStep<const F extends readonly FlagSpec[], const P extends read
       const visual = after
         ? distributionVisual(`Replicas per node: before and after ${name}`, before, after, { leaving, joining })
         : undefined;
-      const res = operationResult(name, r, visual);
+      const res = operationResult(name, r, visual, say);
       if (r.outcome === 'cancelled') {
         // The queue classifies by the signal; this makes the cell's own error say where the cluster is.
-        const err = new Error(`${name} cancelled. Cluster now: ${r.clusterState}`);
+        const err = new Error(`${name} cancelled. Cluster now: ${stateWords(r.cluster)}`);
         err.name = 'AbortError';
         throw err;
       }
@@ -332,9 +346,10 @@ export function stepSpecs(): CommandSpec[] {
       },
       async execute(ctx, a) {
         const op = specOf(a.values.operation, a);
+        const say = new Narrator();
         const { engine, port } = engineFor(
           ctx,
-          bridge(ctx, `${name} ${op.op}`),
+          bridge(ctx, `${name} ${op.op}`, say),
           operationAddresses(op as { nodes?: readonly string[] }),
           engineFlagOptions(spec, a),
         );
@@ -343,19 +358,21 @@ export function stepSpecs(): CommandSpec[] {
           const ok = refusals.length === 0;
           // Where min_live came from (read from the meta, or assumed and why) is shown either way:
           // an assumed value is itself a reason to check before a scale-in.
-          const facts: [string, string][] = [
-            ['operation', op.op],
-            ['min_live', minLive.note],
-            ...warnings.map((w) => ['warning', w] as [string, string]),
-          ];
+          const facts: [string, string][] = [['operation', op.op]];
+          const ml = say.note(minLive.note);
+          if (ml) facts.push(['min_live', ml]);
+          for (const w of warnings) {
+            const line = say.note(w);
+            if (line) facts.push(['warning', line]);
+          }
           const tables = ok
             ? [keyValueTable('preflight', [...facts, ['verdict', 'ready: nothing stands in the way']])]
             : [refusalTable(refusals), keyValueTable('checked with', facts)];
           return result(name, { operation: op, refusals, minLive, warnings }, tables, {
             ok,
             summary: ok
-              ? `${op.op} may start${minLive.read ? '' : ` (min_live ${minLive.value} assumed)`}`
-              : `${op.op} refused: ${refusals[0]!.reason}`,
+              ? `${op.op} may start${minLive.read ? '' : ` (min_live ${minLive.value} assumed)`}${warnings.length ? ` (${warnings.map((w) => w.code).join(', ')})` : ''}`
+              : `${op.op} refused (${refusals.map((r) => r.code).join(', ')})`,
             changed: false,
           });
         }
@@ -363,32 +380,17 @@ export function stepSpecs(): CommandSpec[] {
         const plan = await engine.plan(op, ctx.signal);
         const visual = planVisual(plan, state);
         let ok = plan.problems.length === 0;
-        const tables = planTables(plan);
+        const tables = planTables(plan, say);
         let rehearsal: Awaited<ReturnType<typeof engine.rehearse>> | undefined;
         if (a.values.rehearse === true && ok) {
           ctx.progress({ message: 'rehearsing on a simulated twin of the cluster…' });
           rehearsal = await engine.rehearse(op, { signal: ctx.signal });
           ok = rehearsal.outcome === 'done';
-          tables.push(
-            keyValueTable('rehearsal on a simulated twin', [
-              ['outcome', rehearsal.outcome],
-              ['replicas copied', rehearsal.replicasCopied],
-              ['bytes copied', fmtBytes(rehearsal.bytesCopied)],
-              ['simulated duration', `${Math.round(rehearsal.simulatedSeconds)} s`],
-              ['partition-seconds without a primary', Number(rehearsal.partitionSecondsWithoutPrimary.toFixed(1))],
-              ['seconds frozen', Number(rehearsal.frozenSeconds.toFixed(1))],
-              [
-                'settings left changed',
-                rehearsal.settingsLeft.length ? rehearsal.settingsLeft.map((l) => `${l.name}=${l.value} (${l.reason})`).join('; ') : 'none',
-              ],
-              ['placement', rehearsal.placement === 'live' ? 'the live placement' : "the simulator's even placement"],
-              ...rehearsal.assumptions.map((x) => ['assumption', x] as const),
-            ]),
-          );
+          tables.push(rehearsalTable(rehearsal, say));
         }
         const summary = !plan.problems.length
           ? `${plan.kind}: ${plan.primariesMoved} primaries moved, ${plan.copies} replicas copied (${fmtBytes(plan.bytes)})${rehearsal ? `; rehearsal ${rehearsal.outcome}: ${rehearsal.replicasCopied} replicas copied, ${rehearsal.frozenSeconds > 0 ? `FROZEN ${rehearsal.frozenSeconds.toFixed(0)} s` : 'never frozen'}` : ''}`
-          : `plan impossible: ${plan.problems[0]}`;
+          : `plan impossible (${plan.problems.map((p) => p.code).join(', ')})`;
         return result(name, { plan, visual, ...(rehearsal ? { rehearsal } : {}) }, tables, { ok, summary, changed: false });
       },
     });
@@ -434,28 +436,30 @@ export function stepSpecs(): CommandSpec[] {
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean);
-      const { engine } = engineFor(ctx, bridge(ctx, 'freeze-check'));
+      const say = new Narrator();
+      const { engine } = engineFor(ctx, bridge(ctx, 'freeze-check', say));
       const r = await engine.freezeCheck(remove, ctx.signal);
-      const d = r.data as {
-        now: { alive: number; dead: number; pct: number; margin: number; frozen: boolean };
-        schedule: {
-          removed: number;
-          alive: number;
-          dead: number;
-          aliveShare: number;
-          frozen: boolean;
-          reasons: string[];
-          largestSafePct: number | null;
-        }[];
-        pctAllowingRemoval: number | null;
-        minLive?: { value: number; note: string };
-      };
+      const d = r.data as FreezeCheckData;
+      if (r.outcome === 'refused') {
+        // An unknown address or more nodes than are alive: no schedule, the refusals say why.
+        const rows: [string, string][] = r.refusals.map((p) => {
+          const w = refusalWords(p);
+          return ['PROBLEM', `${w.reason}; fix: ${w.fix}`];
+        });
+        const ml = say.note(d.minLive.note);
+        if (ml) rows.push(['min_live', ml]);
+        return result('freeze-check', r, [keyValueTable('freeze-check refused', rows)], {
+          ok: false,
+          summary: `freeze-check refused (${r.refusals.map((p) => p.code).join(', ')})`,
+          changed: false,
+        });
+      }
       const table = {
         title: 'removing one after another',
         columns: ['removed', 'node', 'alive', 'dead', 'alive %', `verdict at pct ${d.now.pct}`, 'largest safe pct'],
-        rows: d.schedule.map((s, i) => [
+        rows: d.schedule.map((s) => [
           s.removed,
-          typeof remove === 'number' ? '-' : (remove[i] ?? '-'),
+          s.node ?? '-',
           s.alive,
           s.dead,
           s.aliveShare.toFixed(1),
@@ -463,30 +467,23 @@ export function stepSpecs(): CommandSpec[] {
           s.largestSafePct ?? 'none (min_live)',
         ]),
       };
-      if (r.outcome === 'refused') {
-        // An unknown address or more nodes than are alive: no schedule, the problems say why.
-        const problems = ((r.data as { problems?: unknown } | undefined)?.problems as readonly string[] | undefined) ?? [];
-        const rows: [string, string][] = (problems.length ? problems : [r.message]).map((p) => ['PROBLEM', String(p)]);
-        if (r.refusals[0]) rows.push(['fix', r.refusals[0].fix]);
-        const ml = (r.data as { minLive?: { note?: string } } | undefined)?.minLive?.note;
-        if (ml) rows.push(['min_live', ml]);
-        return result('freeze-check', r.data, [keyValueTable('freeze-check refused', rows)], {
-          ok: false,
-          summary: `freeze-check refused: ${String(problems[0] ?? firstLineOf(r.message))}`,
-          changed: false,
-        });
-      }
-      const lastLine = r.message.split('\n').at(-1) ?? '';
+      const { lines, verdict } = freezeCheckLines(d, say);
       const now = keyValueTable('now', [
         ['alive / dead', `${d.now.alive} / ${d.now.dead}`],
         ['meta.live_percentage', d.now.pct],
         ['state', d.now.frozen ? 'FROZEN' : `not frozen, margin ${d.now.margin}`],
-        ...(d.minLive ? [['min_live', d.minLive.note] as [string, string]] : []),
-        ['verdict', lastLine],
+        ['min_live', noteWords(d.minLive.note)],
+        ['verdict', verdict],
       ]);
       // A freeze the engine can avoid is not a failure; one no threshold avoids (min-live) is.
       const ok = d.pctAllowingRemoval !== null;
-      return result('freeze-check', r.data, [now, table], { ok, summary: lastLine, changed: false, text: r.message });
+      const short =
+        d.pctAllowingRemoval === null
+          ? 'freeze-check: no threshold avoids the freeze (min_live)'
+          : d.pctAllowingRemoval >= d.now.pct
+            ? `freeze-check: ${d.schedule.length} removal(s) fine at ${d.now.pct}`
+            : `freeze-check: the threshold goes ${d.now.pct} -> ${d.pctAllowingRemoval}`;
+      return result('freeze-check', r, [now, table], { ok, summary: short, changed: false, text: lines.join('\n') });
     },
   });
 
@@ -618,10 +615,6 @@ export function stepSpecs(): CommandSpec[] {
     restartMeta,
     restore,
   ];
-}
-
-function firstLineOf(s: string): string {
-  return s.split('\n')[0] ?? '';
 }
 
 /** Registers every step (called by `createRegistry` in src/commands/index.ts). */

@@ -1,9 +1,11 @@
 /**
  * Engine results as command results: key/value and grid tables (markdown and shell text), the
- * structured data for `--json`, and a picture (plan, before/after distribution) for the renderer.
+ * structured data for `--json` (the engine's codes and values as they are), and a picture (plan,
+ * before/after distribution) for the renderer. Words come from words.ts, each said once per output.
  */
 import { fmtBytes, fmtDuration } from '../../cluster/units';
-import type { OperationResult, Progress, Refusal } from '../../engine/engine';
+import { formatDiagnosis } from '../../engine/diagnose';
+import type { EngineEvent, FreezeCheckData, OperationResult, Progress, Refusal, Rehearsal } from '../../engine/engine';
 import { nodeLoads, type NodeLoad } from '../../engine/model';
 import type { ScalePlan } from '../../engine/plan';
 import type { ClusterState } from '../../engine/ports';
@@ -11,6 +13,7 @@ import { distributionOf, type DistributionVisual, type PlanVisual, type Progress
 import { keyValueTable } from '../format';
 import { result } from '../result';
 import type { CommandResult, TableData } from '../types';
+import { Narrator, progressWords, refusalWords, stateWords, whyWords } from './words';
 
 /** Per-node counts after the plan's moves, predicted from the counts now. */
 export function predictedLoads(state: ClusterState, plan: ScalePlan): NodeLoad[] {
@@ -47,6 +50,10 @@ export function predictedLoads(state: ClusterState, plan: ScalePlan): NodeLoad[]
   }
   for (const a of plan.joining) get(a).alive = true;
   return [...loads.values()].map((l) => ({ ...l, primaries: Math.max(0, l.primaries), secondaries: Math.max(0, l.secondaries) }));
+}
+
+function refusedCell(r: { aliveAfter: number; minLive: number }): string {
+  return `min_live: ${r.aliveAfter} alive < ${r.minLive}`;
 }
 
 function stepLabel(s: ScalePlan['steps'][number]): string {
@@ -94,14 +101,16 @@ export function planVisual(plan: ScalePlan, state: ClusterState): PlanVisual {
       frozen: s.freezeAfter.frozen,
       margin: s.freezeAfter.margin,
       ...(s.lowerPctTo !== undefined ? { lowerPctTo: s.lowerPctTo } : {}),
-      ...(s.refused ? { refused: s.refused } : {}),
+      ...(s.refused ? { refused: refusedCell(s.refused) } : {}),
     })),
     distribution,
-    problems: [...plan.problems],
+    problems: plan.problems.map((p) => refusalWords(p).reason),
   };
 }
 
-export function planTables(plan: ScalePlan): TableData[] {
+export function planTables(plan: ScalePlan, say: Narrator = new Narrator()): TableData[] {
+  const said = (xs: readonly (string | undefined)[], label: string): (readonly [string, string])[] =>
+    xs.filter((x): x is string => x !== undefined).map((x) => [label, x] as const);
   const summary = keyValueTable('plan', [
     ['operation', plan.kind],
     ...(plan.leaving.length ? ([['leaving', plan.leaving.join(', ')]] as const) : []),
@@ -116,8 +125,18 @@ export function planTables(plan: ScalePlan): TableData[] {
       plan.pctLowest !== plan.pctBefore ? `${plan.pctBefore} → ${plan.pctLowest} (back after the meta restart)` : String(plan.pctBefore),
     ],
     ...plan.assumptions.map((a) => ['assumption', a] as const),
-    ...plan.problems.map((p) => ['PROBLEM', p] as const),
-    ...plan.warnings.map((w) => ['WARNING', w] as const),
+    ...said(
+      plan.notes.map((n) => say.note(n)),
+      'assumption',
+    ),
+    ...plan.problems.map((p) => {
+      const w = refusalWords(p);
+      return ['PROBLEM', `${w.reason}; fix: ${w.fix}`] as const;
+    }),
+    ...said(
+      plan.warnings.map((w) => say.note(w)),
+      'WARNING',
+    ),
   ]);
   const steps: TableData = {
     title: 'steps',
@@ -130,7 +149,7 @@ export function planTables(plan: ScalePlan): TableData[] {
       fmtBytes(s.bytes),
       fmtDuration(s.seconds),
       `${s.freezeAfter.alive}/${s.freezeAfter.dead}`,
-      s.refused ? `REFUSED: ${s.refused}` : s.freezeAfter.frozen ? 'FROZEN' : s.freezeAfter.margin,
+      s.refused ? `REFUSED: ${refusedCell(s.refused)}` : s.freezeAfter.frozen ? 'FROZEN' : s.freezeAfter.margin,
       s.lowerPctTo !== undefined ? `lower to ${s.lowerPctTo}` : s.freezeAfter.pct,
     ]),
   };
@@ -138,7 +157,14 @@ export function planTables(plan: ScalePlan): TableData[] {
 }
 
 export function refusalTable(refusals: readonly Refusal[]): TableData {
-  return { title: 'refused', columns: ['reason', 'fix'], rows: refusals.map((r) => [r.reason, r.fix]) };
+  return {
+    title: 'refused',
+    columns: ['code', 'reason', 'fix'],
+    rows: refusals.map((r) => {
+      const w = refusalWords(r);
+      return [r.code, w.reason, w.fix];
+    }),
+  };
 }
 
 export function distributionVisual(
@@ -155,20 +181,26 @@ export function distributionVisual(
   );
 }
 
-/** An engine message as a command line reads it: the engine names the option `force`, the command spells it `--force`. */
-export function commandWording(message: string): string {
-  return message.replace(/\bpass force\b/g, 'pass --force');
-}
-
-/** An operation's result: outcome, what happened, the cluster now, settings left, stats. */
-export function operationResult(command: string, r: OperationResult, visual: DistributionVisual | undefined): CommandResult {
+/** An operation's result: outcome, what happened, the cluster now, settings left, stats; each thing said once in this output. */
+export function operationResult(
+  command: string,
+  r: OperationResult,
+  visual: DistributionVisual | undefined,
+  say: Narrator = new Narrator(),
+): CommandResult {
   const ok = r.outcome === 'done';
-  const message = commandWording(r.message);
-  const pairs: [string, string | number][] = [
-    ['outcome', r.outcome],
-    ['what happened', message],
-    ['cluster now', r.clusterState],
-  ];
+  const pairs: [string, string | number][] = [['outcome', r.outcome]];
+  if (r.error !== undefined)
+    pairs.push([
+      'what happened',
+      `${r.beforeAnyChange ? 'before it changed anything: ' : ''}${r.error}${r.diagnosis ? `\n${formatDiagnosis(r.diagnosis)}` : ''}`,
+    ]);
+  if (r.added?.length) pairs.push(['added', r.added.join(', ')]);
+  for (const n of r.notes) {
+    const w = say.note(n);
+    if (w !== undefined) pairs.push(['note', w]);
+  }
+  pairs.push(['cluster now', r.outcome === 'refused' ? 'unchanged (nothing was done)' : stateWords(r.cluster)]);
   if (r.run) pairs.push(['journal run', r.run]);
   if (r.stats.primariesMoved || r.stats.copiesProposed || r.stats.bytesCopied) {
     pairs.push(
@@ -178,27 +210,127 @@ export function operationResult(command: string, r: OperationResult, visual: Dis
     );
   }
   pairs.push(['elapsed', fmtDuration(r.stats.elapsedMs / 1000)]);
-  for (const s of r.settingsLeft) pairs.push([`left changed: ${s.name}`, `${s.value} (was ${s.original}): ${s.reason}`]);
+  for (const s of r.settingsLeft) {
+    const why = say.note(s.reason);
+    pairs.push([`left changed: ${s.name}`, `${s.value} (was ${s.original})${why ? `: ${why}` : ''}`]);
+  }
+  if (r.outcome !== 'refused' && r.settingsLeft.length === 0 && r.op !== 'freeze-check')
+    pairs.push(['settings', 'every setting the run changed is restored']);
   const tables: TableData[] = [keyValueTable(command, pairs)];
   if (r.refusals.length) tables.push(refusalTable(r.refusals));
-  const summary =
-    r.outcome === 'done'
-      ? `${command} done: ${firstLine(r.clusterState)}`
-      : `${command} ${r.outcome}: ${firstLine(message.replace(/^.*?refused:\s*/s, '').replace(new RegExp(`^${command} ${r.outcome}:\\s*`), ''))}`;
-  return result(command, { ...r, ...(visual ? { visual } : {}) }, tables, { ok, summary, changed: r.outcome !== 'refused' });
+  return result(command, { ...r, ...(visual ? { visual } : {}) }, tables, {
+    ok,
+    summary: operationSummary(command, r),
+    changed: r.outcome !== 'refused',
+  });
 }
 
-function firstLine(s: string): string {
-  const l =
-    s
-      .split('\n')
-      .map((x) => x.replace(/^-\s*/, '').trim())
-      .filter(Boolean)[0] ?? '';
-  return l.length > 160 ? l.slice(0, 157) + '…' : l;
+/** One line that adds to the tables instead of repeating them: outcome, time, what is left. */
+function operationSummary(command: string, r: OperationResult): string {
+  const codes = r.refusals.map((x) => x.code).join(', ');
+  if (r.outcome === 'refused') return `${command} refused (${codes})`;
+  const left = r.settingsLeft.length ? `; ${r.settingsLeft.length} setting(s) left changed` : '';
+  const notes = r.notes.length ? ` (${r.notes.map((n) => n.code).join(', ')})` : '';
+  const why = r.outcome === 'failed' && codes ? ` (${codes})` : '';
+  return `${command} ${r.outcome} after ${fmtDuration(r.stats.elapsedMs / 1000)}${why}${notes}${left}`;
+}
+
+/**
+ * One engine event as a progress line, or undefined when it has nothing new to say (a step that
+ * only started, a note this output already gave).
+ */
+export function eventLine(e: EngineEvent, say: Narrator): string | undefined {
+  switch (e.kind) {
+    case 'progress':
+      return progressWords(e.progress);
+    case 'step':
+      if (e.status === 'started') return undefined;
+      if (e.status === 'skipped') return `${e.step}: already done (journal)`;
+      if (e.status === 'failed') return `${e.step}: failed`;
+      return e.detail ? say.once(`${e.step}: ${e.detail}`) : undefined;
+    case 'setting':
+      return `${e.name}: ${e.from || "''"} -> ${e.to || "''"} (${whyWords(e.why)})`;
+    case 'leader':
+      return e.reapplied.length
+        ? `meta leader ${e.leader}: re-applied ${e.reapplied.map((x) => `${x.name}=${x.value} (found ${x.found})`).join(', ')}`
+        : `meta leader ${e.leader}: the settings in force match the journal`;
+    case 'stuck':
+      return `no progress for ${fmtDuration(e.stalledSeconds)} waiting for ${e.waitingFor}\n${formatDiagnosis(e.diagnosis)}`;
+    case 'operator':
+      return e.message;
+    case 'info':
+    case 'warning':
+      return say.note(e.note);
+  }
+}
+
+/** The rehearsal on the twin as a table. */
+export function rehearsalTable(r: Rehearsal, say: Narrator): TableData {
+  const noPri = r.partitionSecondsWithoutPrimary;
+  const explained =
+    noPri <= 0
+      ? 'no partition was ever without a primary'
+      : r.primarySwitches > 0 && noPri / r.primarySwitches < 2
+        ? `${noPri.toFixed(1)} partition-second(s) without a primary come from the ${r.primarySwitches} move_pri role switch(es) (about ${(noPri / r.primarySwitches).toFixed(2)} s each: the old primary steps down, the secondary takes over); no primary was lost`
+        : `${noPri.toFixed(1)} partition-second(s) without a primary, more than ${r.primarySwitches} move_pri role switch(es) explain: check the rehearsal's log for a primary lost with a stopped node`;
+  const even = {
+    asked: 'asked for',
+    dropped: `${r.dropped ?? 0} replica(s) sit on nodes that are not alive`,
+    'not-loaded': 'the twin did not load it exactly',
+  };
+  return keyValueTable('rehearsal on a simulated twin', [
+    ['outcome', r.outcome],
+    ...(r.error !== undefined ? [['error', r.error] as [string, string]] : []),
+    ...r.refusals.map((x) => ['refused', refusalWords(x).reason] as [string, string]),
+    ['replicas copied', r.replicasCopied],
+    ['bytes copied', fmtBytes(r.bytesCopied)],
+    ['simulated duration', `${Math.round(r.simulatedSeconds)} s`],
+    ['partition-seconds without a primary', `${Number(noPri.toFixed(1))}: ${explained}`],
+    ['seconds frozen', Number(r.frozenSeconds.toFixed(1))],
+    [
+      'settings left changed',
+      r.settingsLeft.length
+        ? r.settingsLeft
+            .map((l) => {
+              const why = say.note(l.reason);
+              return `${l.name}=${l.value}${why ? ` (${why})` : ''}`;
+            })
+            .join('; ')
+        : 'none',
+    ],
+    [
+      'twin',
+      `${r.shape.nodes} nodes, ${r.shape.tables} table(s), ${r.placement === 'live' ? 'the live placement' : `placed evenly (not the live placement: ${even[r.evenBecause ?? 'not-loaded']})`}; ` +
+        `pct ${r.shape.pct}, min_live ${r.shape.minLive}, replica size ${r.shape.replicaSizeMb} MB, copy rate ${r.shape.copyRateMb} MB/s, version ${r.shape.version}`,
+    ],
+  ]);
+}
+
+/** The freeze-check text: the min-live source, the state now, one line per removal, the verdict. */
+export function freezeCheckLines(d: FreezeCheckData, say: Narrator): { lines: string[]; verdict: string } {
+  const ml = say.note(d.minLive.note);
+  const now = d.now;
+  const k = d.schedule.length;
+  const verdict =
+    d.pctAllowingRemoval === null
+      ? `no meta.live_percentage avoids the freeze: fewer than ${d.minLive.value} nodes would be alive`
+      : d.pctAllowingRemoval >= now.pct
+        ? `the current threshold ${now.pct} is fine for all ${k} removal(s)`
+        : `the engine lowers meta.live_percentage step by step, to ${d.pctAllowingRemoval} at the lowest; it stays lowered until the metas restart`;
+  const lines = [
+    ...(ml ? [ml] : []),
+    `now: alive ${now.alive}, dead ${now.dead}, meta.live_percentage ${now.pct}, min_live ${d.minLive.value}: ${now.frozen ? 'FROZEN' : `not frozen, margin ${now.margin}`}`,
+    ...d.schedule.map(
+      (s) =>
+        `after removing ${s.node ?? s.removed}: alive ${s.alive}, dead ${s.dead} (${s.aliveShare.toFixed(1)}% alive) ${s.frozen ? `FREEZES (${s.reasons.join(', ')})` : 'ok'}; largest safe pct ${s.largestSafePct ?? 'none (min_live)'}`,
+    ),
+    verdict,
+  ];
+  return { lines, verdict };
 }
 
 /** A progress picture and line from an engine progress event. */
-export function progressVisual(title: string, p: Progress, message: string): ProgressVisual {
+export function progressVisual(title: string, p: Progress, message: string = progressWords(p)): ProgressVisual {
   const counters: ProgressVisual['counters'] = [];
   if (p.primariesLeft !== undefined) counters.push({ label: 'primaries left', value: p.primariesLeft });
   if (p.replicasLeft !== undefined) counters.push({ label: 'replicas left', value: p.replicasLeft });
@@ -216,12 +348,5 @@ export function progressVisual(title: string, p: Progress, message: string): Pro
 }
 
 export function progressLine(p: Progress): string {
-  const parts = [p.phase + (p.node ? ` ${p.node}` : '')];
-  if (p.primariesLeft !== undefined) parts.push(`${p.primariesLeft} primaries left`);
-  if (p.replicasLeft !== undefined) parts.push(`${p.replicasLeft} replicas left`);
-  parts.push(`${p.unhealthy} unhealthy`);
-  if (p.bytesPlanned > 0) parts.push(`${fmtBytes(p.bytesCopied)}/${fmtBytes(p.bytesPlanned)} copied`);
-  if (p.rate > 0) parts.push(`${fmtBytes(p.rate)}/s`);
-  if (p.etaSeconds !== undefined) parts.push(`ETA ${fmtDuration(p.etaSeconds)}`);
-  return parts.join(', ');
+  return progressWords(p);
 }

@@ -5,7 +5,7 @@
  */
 import { Journal } from '../../engine/journal';
 import { createNodeControl } from '../../engine/nodeControl';
-import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../engine/engine';
+import { ScaleEngine, type EngineEvent, type EngineOptions, type RehearsalTwin } from '../../engine/engine';
 import type { ClusterPort, ClusterState } from '../../engine/ports';
 import { metaClusterPort } from '../../engine/metaPort';
 import type { CommandContext } from '../types';
@@ -22,6 +22,8 @@ export interface StepServices {
   readonly clusterPort?: ClusterPort;
   /** Told of every engine event, besides the step's own progress. */
   readonly onEngineEvent?: (e: EngineEvent) => void;
+  /** Starts the simulated twin `plan --rehearse` runs on (the host wires the simulator's). */
+  readonly rehearsalTwin?: RehearsalTwin;
 }
 
 declare module '../types' {
@@ -80,6 +82,7 @@ export function engineFor(
     clusterName: ctx.profile.name,
     metaServers: ctx.profile.metaServers,
     ...(s.who ? { who: s.who } : {}),
+    ...(s.rehearsalTwin ? { twin: s.rehearsalTwin } : {}),
     onEvent: (e) => {
       onEvent(e);
       s.onEngineEvent?.(e);

@@ -8,42 +8,42 @@ import { stopOne, waitNodeAlive, waitHealthy } from './nodeSteps';
 import { rebalanceBody } from './rebalance';
 import { restartMetas } from './metaRestart';
 import type { OperationSpec, RunCtx } from '../types';
-import type { ScaleEngine } from '../engine';
+import type { OpContext } from '../context';
 
-export async function body(eng: ScaleEngine, spec: OperationSpec, rc: RunCtx, plan: ScalePlan | undefined): Promise<unknown> {
+export async function body(cx: OpContext, spec: OperationSpec, rc: RunCtx, plan: ScalePlan | undefined): Promise<unknown> {
   switch (spec.op) {
     case 'scale-in':
-      await scaleIn(eng, rc, spec.nodes, plan);
+      await scaleIn(cx, rc, spec.nodes, plan);
       return undefined;
     case 'scale-out':
-      return await scaleOut(eng, rc, spec);
+      return await scaleOut(cx, rc, spec);
     case 'migrate':
-      return await migrate(eng, rc, spec, plan);
+      return await migrate(cx, rc, spec, plan);
     case 'drain-node':
       rc.excluded = new Set([spec.node]);
-      await prepareScaleIn(eng, rc, [spec.node]);
-      await recheckDrained(eng, rc, spec.node);
-      await eng.step(rc, `${spec.node}:primaries`, () => drainPrimaries(eng, rc, spec.node, 0));
-      await eng.step(rc, `${spec.node}:replicas`, () => drainReplicas(eng, rc, spec.node, 0));
+      await prepareScaleIn(cx, rc, [spec.node]);
+      await recheckDrained(cx, rc, spec.node);
+      await cx.step(rc, `${spec.node}:primaries`, () => drainPrimaries(cx, rc, spec.node, 0));
+      await cx.step(rc, `${spec.node}:replicas`, () => drainReplicas(cx, rc, spec.node, 0));
       return undefined;
     case 'stop-node':
-      await eng.step(rc, `${spec.node}:stop`, () => stopOne(eng, rc, spec.node, !!spec.force));
+      await cx.step(rc, `${spec.node}:stop`, () => stopOne(cx, rc, spec.node, { force: !!spec.force }));
       return undefined;
     case 'start-node':
-      await eng.step(rc, `${spec.node}:start`, async () => {
-        await eng.d.control.startNode(spec.node, rc.signal);
-        await waitNodeAlive(eng, rc, spec.node);
+      await cx.step(rc, `${spec.node}:start`, async () => {
+        await cx.deps.control.startNode(spec.node, rc.signal);
+        await waitNodeAlive(cx, rc, spec.node);
         return `${spec.node} ALIVE`;
       });
       return undefined;
     case 'wait-healthy':
-      await eng.step(rc, 'healthy', () => waitHealthy(eng, rc, spec.timeoutMs ?? eng.t.healthyMs, 'every partition healthy'));
+      await cx.step(rc, 'healthy', () => waitHealthy(cx, rc, spec.timeoutMs ?? cx.timeouts.healthyMs, 'every partition healthy'));
       return undefined;
     case 'rebalance':
-      await eng.step(rc, 'rebalance', () => rebalanceBody(eng, rc));
+      await cx.step(rc, 'rebalance', () => rebalanceBody(cx, rc));
       return undefined;
     case 'restart-meta':
-      await restartMetas(eng, rc);
+      await restartMetas(cx, rc);
       return undefined;
     case 'restore-settings':
       return undefined; // the common epilogue restores

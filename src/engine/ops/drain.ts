@@ -1,58 +1,51 @@
 /** Draining a node: primaries by `move_pri`, replicas by `copy_sec` to the meta's own cure choice; proposal bookkeeping. */
-import { fmtBytes, fmtDuration } from '../../cluster/units';
+import { fmtBytes } from '../../cluster/units';
 import { ballotFingerprint, replicasOn, unhealthyPartitions } from '../model';
 import { Placement } from '../placement';
 import { DEFAULT_REPLICA_SIZE_BYTES } from '../plan';
 import { isAbortError, type PartitionView, type TableView } from '../ports';
 import { checkStuck, progress } from '../waits';
 import type { RunCtx } from '../types';
-import type { ScaleEngine } from '../engine';
+import type { OpContext } from '../context';
 
-export function loadTargets(eng: ScaleEngine, run: string): void {
-  eng.targets.clear();
-  for (const r of eng.d.journal.all()) {
+export function loadTargets(cx: OpContext, run: string): void {
+  cx.book.targets.clear();
+  for (const r of cx.deps.journal.all()) {
     if (r.t !== 'event' || r.kind !== 'target' || r.run !== run) continue;
     const m = /^(copy_sec|copy_pri) (\d+\.\d+) (\S+) -> (\S+)$/.exec(r.message);
-    if (m) eng.targets.set(`${m[2]} ${m[3]}`, m[4]!);
+    if (m) cx.book.targets.set(`${m[2]} ${m[3]}`, m[4]!);
   }
 }
 
 /** The node chosen before for this copy when it can still take it, else the placement's choice. */
-export function copyTarget(eng: ScaleEngine, t: TableView, p: PartitionView, from: string, placement: Placement): string | null {
-  const before = eng.targets.get(`${t.appId}.${p.pidx} ${from}`);
+export function copyTarget(cx: OpContext, t: TableView, p: PartitionView, from: string, placement: Placement): string | null {
+  const before = cx.book.targets.get(`${t.appId}.${p.pidx} ${from}`);
   if (before !== undefined && placement.canReceive(p, before)) return before;
   return placement.chooseSecondaryTarget(t, p);
 }
 
-export function rememberTarget(
-  eng: ScaleEngine,
-  t: TableView,
-  pidx: number,
-  type: 'copy_sec' | 'copy_pri',
-  from: string,
-  to: string,
-): void {
+export function rememberTarget(cx: OpContext, t: TableView, pidx: number, type: 'copy_sec' | 'copy_pri', from: string, to: string): void {
   const key = `${t.appId}.${pidx} ${from}`;
-  if (eng.targets.get(key) === to) return;
-  eng.targets.set(key, to);
-  eng.d.journal.append({ t: 'event', kind: 'target', message: `${type} ${t.appId}.${pidx} ${from} -> ${to}` }, eng.date());
+  if (cx.book.targets.get(key) === to) return;
+  cx.book.targets.set(key, to);
+  cx.deps.journal.append({ t: 'event', kind: 'target', message: `${type} ${t.appId}.${pidx} ${from} -> ${to}` }, cx.date());
 }
 /** Why measured bytes can pass the planned total, said wherever they do. */
-export function overPlanWhy(eng: ScaleEngine): string {
-  return eng.o.replicaSizeBytes === undefined
+export function overPlanWhy(cx: OpContext): string {
+  return cx.options.replicaSizeBytes === undefined
     ? `the plan assumed ${fmtBytes(DEFAULT_REPLICA_SIZE_BYTES)} per replica (sizes unknown: pass the engine option replicaSizeBytes, --replica-size), and the byte counter includes any other copy running meanwhile`
     : 'the replicas are larger than the replicaSizeBytes given, or the byte counter includes other copies running meanwhile';
 }
 
-export function replicaSize(eng: ScaleEngine, table: string): number {
-  const rs = eng.o.replicaSizeBytes;
+export function replicaSize(cx: OpContext, table: string): number {
+  const rs = cx.options.replicaSizeBytes;
   if (rs === undefined) return DEFAULT_REPLICA_SIZE_BYTES;
   if (typeof rs === 'number') return rs;
   return rs[table] ?? rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES;
 }
 
 export async function propose(
-  eng: ScaleEngine,
+  cx: OpContext,
   rc: RunCtx,
   t: TableView,
   pidx: number,
@@ -62,45 +55,45 @@ export async function propose(
   to: string,
 ): Promise<boolean> {
   const key = `${t.appId}.${pidx}`;
-  const prev = eng.proposals.get(key);
-  const now = eng.clock.now();
+  const prev = cx.book.proposals.get(key);
+  const now = cx.clock.now();
   // Re-send only when the partition did not change for a while (the meta may have dropped it).
-  if (prev && prev.type === type && (prev.ballot !== ballot || now - prev.at < eng.o.reproposeAfterMs)) {
-    if (prev.ballot !== ballot) eng.proposals.set(key, { ...prev, ballot, at: now });
+  if (prev && prev.type === type && (prev.ballot !== ballot || now - prev.at < cx.options.reproposeAfterMs)) {
+    if (prev.ballot !== ballot) cx.book.proposals.set(key, { ...prev, ballot, at: now });
     return false;
   }
   let r: 'accepted' | 'pending';
   try {
-    r = await eng.d.cluster.propose({ appId: t.appId, pidx, type, from, to }, rc.signal);
+    r = await cx.deps.cluster.propose({ appId: t.appId, pidx, type, from, to }, rc.signal);
   } catch (e) {
     if (isAbortError(e) || rc.signal.aborted) throw e;
     // Not recorded: the next poll proposes again (a fail-over in progress, a dropped connection).
-    eng.emit({
+    cx.emit({
       kind: 'warning',
-      message: `proposing ${type} of ${key} ${from} -> ${to} failed: ${e instanceof Error ? e.message : String(e)}; will retry`,
+      note: { code: 'propose-failed', type, gpid: key, from, to, error: e instanceof Error ? e.message : String(e) },
     });
     return false;
   }
-  eng.proposals.set(key, { at: now, ballot, type, to });
+  cx.book.proposals.set(key, { at: now, ballot, type, to });
   return r === 'accepted';
 }
 
 /** Step 1 of a drain: every primary on `node` moves to a secondary (no copy). */
-export async function drainPrimaries(eng: ScaleEngine, rc: RunCtx, node: string, planned: number): Promise<string> {
-  const start = eng.clock.now();
+export async function drainPrimaries(cx: OpContext, rc: RunCtx, node: string, planned: number): Promise<string> {
+  const start = cx.clock.now();
   let initial = -1;
   let lastChange = start;
   let lastFp = '';
   let stuckReported = false;
-  eng.proposals.clear();
+  cx.book.proposals.clear();
   for (;;) {
-    const s = await eng.readState(rc);
+    const s = await cx.readState(rc);
     const all = replicasOn(s, node);
-    if (!eng.drainStart.has(node))
-      eng.drainStart.set(node, {
-        sizes: new Map(all.map((h) => [`${h.appId}.${h.pidx}`, replicaSize(eng, h.table)])),
-        bytesAt0: await eng.d.cluster.bytesCopied?.(rc.signal),
-        at: eng.clock.now(),
+    if (!cx.book.drainStart.has(node))
+      cx.book.drainStart.set(node, {
+        sizes: new Map(all.map((h) => [`${h.appId}.${h.pidx}`, replicaSize(cx, h.table)])),
+        bytesAt0: await cx.deps.cluster.bytesCopied?.(rc.signal),
+        at: cx.clock.now(),
       });
     const hosted = all.filter((r) => r.role === 'primary');
     if (initial < 0) initial = hosted.length;
@@ -111,7 +104,7 @@ export async function drainPrimaries(eng: ScaleEngine, rc: RunCtx, node: string,
       if (h.role !== 'secondary') continue;
       const t = s.tables.find((x) => x.appId === h.appId)!;
       await moveSecondary(
-        eng,
+        cx,
         rc,
         t,
         t.partitions.find((x) => x.pidx === h.pidx)!,
@@ -124,14 +117,14 @@ export async function drainPrimaries(eng: ScaleEngine, rc: RunCtx, node: string,
       const p = t.partitions.find((x) => x.pidx === h.pidx)!;
       const to = placement.choosePrimaryTarget(t, p, node);
       if (to) {
-        if (await propose(eng, rc, t, p.pidx, p.ballot, 'move_pri', node, to)) {
+        if (await propose(cx, rc, t, p.pidx, p.ballot, 'move_pri', node, to)) {
           rc.primariesMoved++;
           placement.applyMovePrimary(t, node, to);
         }
       } else {
-        const dest = copyTarget(eng, t, p, node, placement);
-        if (dest && (await propose(eng, rc, t, p.pidx, p.ballot, 'copy_pri', node, dest))) {
-          rememberTarget(eng, t, p.pidx, 'copy_pri', node, dest);
+        const dest = copyTarget(cx, t, p, node, placement);
+        if (dest && (await propose(cx, rc, t, p.pidx, p.ballot, 'copy_pri', node, dest))) {
+          rememberTarget(cx, t, p.pidx, 'copy_pri', node, dest);
           rc.copiesProposed++;
           placement.applyCopyPrimary(t, node, dest);
         }
@@ -140,32 +133,35 @@ export async function drainPrimaries(eng: ScaleEngine, rc: RunCtx, node: string,
     const fp = ballotFingerprint(s);
     if (fp !== lastFp) {
       lastFp = fp;
-      lastChange = eng.clock.now();
+      lastChange = cx.clock.now();
       stuckReported = false;
     }
-    progress(
-      eng,
-      rc,
-      {
-        phase: 'move primaries',
-        node,
-        primariesLeft: hosted.length,
-        unhealthy: unhealthyPartitions(s).length,
-        bytesCopied: 0,
-        bytesPlanned: 0,
-        rate: 0,
-        elapsedSeconds: (eng.clock.now() - start) / 1000,
-      },
-      `${node}: ${hosted.length} primaries left`,
-    );
-    stuckReported = await checkStuck(eng, rc, s, start, lastChange, eng.t.primariesMs, `${node} to hold no primary`, node, stuckReported);
-    await eng.clock.sleep(eng.o.pollIntervalMs, rc.signal);
+    progress(cx, {
+      phase: 'move primaries',
+      node,
+      primariesLeft: hosted.length,
+      unhealthy: unhealthyPartitions(s).length,
+      bytesCopied: 0,
+      bytesPlanned: 0,
+      rate: 0,
+      elapsedSeconds: (cx.clock.now() - start) / 1000,
+    });
+    stuckReported = await checkStuck(cx, rc, {
+      state: s,
+      start,
+      lastChange,
+      timeoutMs: cx.timeouts.primariesMs,
+      waitingFor: `${node} to hold no primary`,
+      node,
+      reported: stuckReported,
+    });
+    await cx.clock.sleep(cx.options.pollIntervalMs, rc.signal);
   }
 }
 
 /** One replica of `node` (a secondary) goes to a staying node: learned from the primary first, then removed here. */
 export async function moveSecondary(
-  eng: ScaleEngine,
+  cx: OpContext,
   rc: RunCtx,
   t: TableView,
   p: PartitionView,
@@ -179,47 +175,48 @@ export async function moveSecondary(
     // The meta's own cure removes a redundant secondary as soon as the copy lands; proposing at
     // the same time would remove two. So only when the same over-full configuration is still
     // there a poll later (the cure did not act).
-    if (eng.overFull.get(key) !== p.ballot) {
-      eng.overFull.set(key, p.ballot);
+    if (cx.book.overFull.get(key) !== p.ballot) {
+      cx.book.overFull.set(key, p.ballot);
       return;
     }
-    await propose(eng, rc, t, p.pidx, p.ballot, 'remove', node, p.primary);
+    await propose(cx, rc, t, p.pidx, p.ballot, 'remove', node, p.primary);
     return;
   }
-  eng.overFull.delete(key);
-  const to = copyTarget(eng, t, p, node, placement);
+  cx.book.overFull.delete(key);
+  const to = copyTarget(cx, t, p, node, placement);
   if (!to) return; // diagnosed as "nowhere to go" when it stalls
-  if (await propose(eng, rc, t, p.pidx, p.ballot, 'copy_sec', node, to)) {
-    rememberTarget(eng, t, p.pidx, 'copy_sec', node, to);
+  if (await propose(cx, rc, t, p.pidx, p.ballot, 'copy_sec', node, to)) {
+    rememberTarget(cx, t, p.pidx, 'copy_sec', node, to);
     rc.copiesProposed++;
     placement.applyCopySecondary(t, node, to);
   }
 }
 
 /** Step 2 of a drain: every replica on `node` is copied to a staying node, then removed from it. */
-export async function drainReplicas(eng: ScaleEngine, rc: RunCtx, node: string, plannedBytes: number, plannedSeconds = 0): Promise<string> {
+export async function drainReplicas(cx: OpContext, rc: RunCtx, node: string, plannedBytes: number, plannedSeconds = 0): Promise<string> {
   // Without an explicit timeout: generous against the plan (4x its estimate, at least 30 min).
   const timeoutMs =
-    eng.d.options?.timeouts?.secondariesMs ?? (plannedSeconds > 0 ? Math.max(30 * 60_000, 4 * plannedSeconds * 1000) : eng.t.secondariesMs);
-  const start = eng.clock.now();
+    cx.deps.options?.timeouts?.secondariesMs ??
+    (plannedSeconds > 0 ? Math.max(30 * 60_000, 4 * plannedSeconds * 1000) : cx.timeouts.secondariesMs);
+  const start = cx.clock.now();
   let lastChange = start;
   let lastFp = '';
   let stuckReported = false;
   // What the node hosted when its drain began: a replica gone from it was copied first (copy_sec adds before it removes).
-  const started = eng.drainStart.get(node);
-  const bytesAt0 = started ? started.bytesAt0 : await eng.d.cluster.bytesCopied?.(rc.signal);
+  const started = cx.book.drainStart.get(node);
+  const bytesAt0 = started ? started.bytesAt0 : await cx.deps.cluster.bytesCopied?.(rc.signal);
   // Bytes and rate over the same window: copies start during the primaries step already.
   const windowStart = started?.at ?? start;
   let initialSet: Map<string, number> | undefined = started?.sizes;
   for (;;) {
-    const s = await eng.readState(rc);
+    const s = await cx.readState(rc);
     const hosted = replicasOn(s, node);
-    if (!initialSet) initialSet = new Map(hosted.map((h) => [`${h.appId}.${h.pidx}`, replicaSize(eng, h.table)]));
+    if (!initialSet) initialSet = new Map(hosted.map((h) => [`${h.appId}.${h.pidx}`, replicaSize(cx, h.table)]));
     const initial = initialSet.size;
     const still = new Set(hosted.map((h) => `${h.appId}.${h.pidx}`));
     let estimated = 0;
     for (const [g, b] of initialSet) if (!still.has(g)) estimated += b;
-    const measured = bytesAt0 !== undefined ? await eng.d.cluster.bytesCopied!(rc.signal) : undefined;
+    const measured = bytesAt0 !== undefined ? await cx.deps.cluster.bytesCopied!(rc.signal) : undefined;
     const doneBytes = measured !== undefined && bytesAt0 !== undefined ? Math.max(0, measured - bytesAt0) : estimated;
     // One planned total for the whole drain: the plan's figure (replica size x replicas), else the sizes assumed here.
     const planned = plannedBytes || [...initialSet.values()].reduce((a, b) => a + b, 0);
@@ -229,7 +226,7 @@ export async function drainReplicas(eng: ScaleEngine, rc: RunCtx, node: string, 
         measured === undefined
           ? ', estimated from replica sizes'
           : doneBytes > planned * 1.1
-            ? `, measured cluster-wide: more than the ${fmtBytes(planned)} planned — ${overPlanWhy(eng)}`
+            ? `, measured cluster-wide: more than the ${fmtBytes(planned)} planned — ${overPlanWhy(cx)}`
             : '';
       return `${initial} replicas copied off ${node} (${fmtBytes(doneBytes)}${how})`;
     }
@@ -240,44 +237,45 @@ export async function drainReplicas(eng: ScaleEngine, rc: RunCtx, node: string, 
       if (h.role === 'primary') {
         // Became primary again (a re-election after a failover): hand the role back first.
         const to = placement.choosePrimaryTarget(t, p, node);
-        if (to && (await propose(eng, rc, t, p.pidx, p.ballot, 'move_pri', node, to))) rc.primariesMoved++;
+        if (to && (await propose(cx, rc, t, p.pidx, p.ballot, 'move_pri', node, to))) rc.primariesMoved++;
         continue;
       }
-      await moveSecondary(eng, rc, t, p, node, placement);
+      await moveSecondary(cx, rc, t, p, node, placement);
     }
     const fp = ballotFingerprint(s);
     if (fp !== lastFp) {
       lastFp = fp;
-      lastChange = eng.clock.now();
+      lastChange = cx.clock.now();
       stuckReported = false;
     }
-    const el = (eng.clock.now() - windowStart) / 1000;
+    const el = (cx.clock.now() - windowStart) / 1000;
     const rate = el > 0 ? doneBytes / el : 0;
     const over = doneBytes > planned;
     // ETA from bytes while under the plan; past it (sizes larger than assumed) from the replicas still to go.
     const movedCount = initial - hosted.length;
     const eta = !over && rate > 0 ? (planned - doneBytes) / rate : movedCount > 0 && el > 0 ? (hosted.length * el) / movedCount : undefined;
-    const shownEta = eta;
-    const bytesText = over
-      ? `${fmtBytes(doneBytes)} copied (more than the ${fmtBytes(planned)} planned: ${overPlanWhy(eng)})`
-      : `${fmtBytes(doneBytes)} of ${fmtBytes(planned)} copied`;
-    progress(
-      eng,
-      rc,
-      {
-        phase: 'copy replicas',
-        node,
-        replicasLeft: hosted.length,
-        unhealthy: unhealthyPartitions(s).length,
-        bytesCopied: doneBytes,
-        bytesPlanned: planned,
-        rate,
-        ...(shownEta !== undefined ? { etaSeconds: shownEta } : {}),
-        elapsedSeconds: el,
-      },
-      `${node}: ${hosted.length}/${initial} replicas left, ${bytesText}${rate > 0 ? `, ${fmtBytes(rate)}/s` : ''}${shownEta === undefined ? ', ETA unknown yet' : shownEta < 1 ? ', finishing the last copies' : `, ETA ${fmtDuration(shownEta)}`}`,
-    );
-    stuckReported = await checkStuck(eng, rc, s, start, lastChange, timeoutMs, `${node} to hold no replica`, node, stuckReported);
-    await eng.clock.sleep(eng.o.pollIntervalMs, rc.signal);
+    progress(cx, {
+      phase: 'copy replicas',
+      node,
+      replicasLeft: hosted.length,
+      replicasTotal: initial,
+      ...(over ? { overPlan: cx.options.replicaSizeBytes === undefined ? ('assumed' as const) : ('given' as const) } : {}),
+      unhealthy: unhealthyPartitions(s).length,
+      bytesCopied: doneBytes,
+      bytesPlanned: planned,
+      rate,
+      ...(eta !== undefined ? { etaSeconds: eta } : {}),
+      elapsedSeconds: el,
+    });
+    stuckReported = await checkStuck(cx, rc, {
+      state: s,
+      start,
+      lastChange,
+      timeoutMs,
+      waitingFor: `${node} to hold no replica`,
+      node,
+      reported: stuckReported,
+    });
+    await cx.clock.sleep(cx.options.pollIntervalMs, rc.signal);
   }
 }

@@ -4,17 +4,17 @@ import { scaleInNodes } from './scaleIn';
 import { startNodes } from './scaleOut';
 import { rebalanceBody } from './rebalance';
 import type { OperationSpec, RunCtx } from '../types';
-import type { ScaleEngine } from '../engine';
+import type { OpContext } from '../context';
 
 export async function migrate(
-  eng: ScaleEngine,
+  cx: OpContext,
   rc: RunCtx,
   spec: Extract<OperationSpec, { op: 'migrate' }>,
   plan: ScalePlan | undefined,
 ): Promise<{ added: string[] }> {
-  const nodes = await startNodes(eng, rc, spec.to ?? [], spec.count ?? 0);
+  const nodes = await startNodes(cx, rc, spec.to ?? [], spec.count ?? 0);
   rc.excluded = new Set(spec.from);
-  await scaleInNodes(eng, rc, spec.from, plan);
-  await eng.step(rc, 'rebalance', () => rebalanceBody(eng, rc));
+  await scaleInNodes(cx, rc, spec.from, plan);
+  await cx.step(rc, 'rebalance', () => rebalanceBody(cx, rc));
   return { added: nodes };
 }

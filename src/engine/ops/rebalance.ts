@@ -6,7 +6,7 @@ import { setSetting } from '../settings';
 import { propose } from './drain';
 import { progress } from '../waits';
 import { EngineError, type RunCtx } from '../types';
-import type { ScaleEngine } from '../engine';
+import type { OpContext } from '../context';
 
 /**
  * Evens out primaries per table with `move_pri` only (a role switch: nothing is copied): while a
@@ -15,13 +15,13 @@ import type { ScaleEngine } from '../engine';
  * Never touches an unhealthy partition; gives up quietly (the summary advises a rebalance) when
  * the members allow no better spread.
  */
-export async function balancePrimaries(eng: ScaleEngine, rc: RunCtx): Promise<string> {
-  const start = eng.clock.now();
+export async function balancePrimaries(cx: OpContext, rc: RunCtx): Promise<string> {
+  const start = cx.clock.now();
   let moved = 0;
   let lastFp = '';
   let lastChange = start;
   for (;;) {
-    const s = await eng.readState(rc);
+    const s = await cx.readState(rc);
     const alive = new Set(s.nodes.filter((n) => n.alive && !rc.excluded.has(n.address)).map((n) => n.address));
     const total = new Map<string, number>([...alive].map((a) => [a, 0]));
     for (const t of s.tables)
@@ -53,7 +53,7 @@ export async function balancePrimaries(eng: ScaleEngine, rc: RunCtx): Promise<st
         cnt.set(best.to, cnt.get(best.to)! + 1);
         total.set(best.from, total.get(best.from)! - 1);
         total.set(best.to, total.get(best.to)! + 1);
-        if (await propose(eng, rc, t, best.p.pidx, best.p.ballot, 'move_pri', best.from, best.to)) {
+        if (await propose(cx, rc, t, best.p.pidx, best.p.ballot, 'move_pri', best.from, best.to)) {
           proposed++;
           moved++;
           rc.primariesMoved++;
@@ -67,56 +67,53 @@ export async function balancePrimaries(eng: ScaleEngine, rc: RunCtx): Promise<st
     const fp = ballotFingerprint(s);
     if (fp !== lastFp) {
       lastFp = fp;
-      lastChange = eng.clock.now();
+      lastChange = cx.clock.now();
     }
     // A balance the meta does not carry out (refused proposals) is not worth failing the run for.
-    if (eng.clock.now() - lastChange > eng.o.stuckAfterMs || eng.clock.now() - start > eng.t.primariesMs)
+    if (cx.clock.now() - lastChange > cx.options.stuckAfterMs || cx.clock.now() - start > cx.timeouts.primariesMs)
       return `${moved} primaries moved; ${possible} more move(s) did not happen (the meta did not carry them out): run rebalance`;
-    progress(
-      eng,
-      rc,
-      {
-        phase: 'balance primaries',
-        unhealthy: unhealthyPartitions(s).length,
-        bytesCopied: 0,
-        bytesPlanned: 0,
-        rate: 0,
-        elapsedSeconds: (eng.clock.now() - start) / 1000,
-      },
-      `evening out primaries: ${proposed} role switch(es) proposed`,
-    );
-    await eng.clock.sleep(eng.o.pollIntervalMs, rc.signal);
+    progress(cx, {
+      phase: 'balance primaries',
+      proposed,
+      unhealthy: unhealthyPartitions(s).length,
+      bytesCopied: 0,
+      bytesPlanned: 0,
+      rate: 0,
+      elapsedSeconds: (cx.clock.now() - start) / 1000,
+    });
+    await cx.clock.sleep(cx.options.pollIntervalMs, rc.signal);
   }
 }
 
 /** Lively with only_move_primary (new nodes take secondaries before any primary), until the configuration itself is balanced. */
-export async function rebalanceBody(eng: ScaleEngine, rc: RunCtx): Promise<string> {
-  await setSetting(eng, rc, 'meta.lb.only_move_primary', 'true', 'new nodes receive secondaries first; primaries only move (PR #528)');
-  await setSetting(eng, rc, 'meta_level', 'lively', 'let the balancer run');
-  const start = eng.clock.now();
+export async function rebalanceBody(cx: OpContext, rc: RunCtx): Promise<string> {
+  // New nodes receive secondaries first; primaries only move (upstream PR #528).
+  await setSetting(cx, rc, 'meta.lb.only_move_primary', 'true', { code: 'only-move-primary' });
+  await setSetting(cx, rc, 'meta_level', 'lively', { code: 'let-balancer-run' });
+  const start = cx.clock.now();
   let balancedSince: number | undefined;
   let lastFp = '';
   let lastChange = start;
   let result = '';
   for (;;) {
-    const s = await eng.readState(rc);
+    const s = await cx.readState(rc);
     const u = unhealthyPartitions(s);
     const over = s.tables.some((t) => t.partitions.some((p) => (p.primary ? 1 : 0) + p.secondaries.length > t.maxReplicaCount));
     const rep = balanceReport(s);
     const fp = ballotFingerprint(s);
     if (fp !== lastFp) {
       lastFp = fp;
-      lastChange = eng.clock.now();
+      lastChange = cx.clock.now();
     }
-    const now = eng.clock.now();
+    const now = cx.clock.now();
     if (rep.balanced && u.length === 0 && !over) {
       balancedSince ??= now;
-      if (now - balancedSince >= eng.o.balancedSettleMs) {
+      if (now - balancedSince >= cx.options.balancedSettleMs) {
         result = `balanced: every table within ±1 (primaries ${rep.tables.map((t) => `${t.table} ${t.primarySpread.join('..')}`).join(', ')})`;
         break;
       }
     } else balancedSince = undefined;
-    if (u.length === 0 && !over && now - lastChange >= eng.o.balancerIdleMs) {
+    if (u.length === 0 && !over && now - lastChange >= cx.options.balancerIdleMs) {
       result = `balancer idle for ${fmtDuration((now - lastChange) / 1000)}; not within ±1 for: ${
         rep.tables
           .filter((t) => !t.balanced)
@@ -125,9 +122,9 @@ export async function rebalanceBody(eng: ScaleEngine, rc: RunCtx): Promise<strin
       }`;
       break;
     }
-    if (now - start > eng.t.balancedMs) {
+    if (now - start > cx.timeouts.balancedMs) {
       throw new EngineError(
-        `not balanced after ${fmtDuration(eng.t.balancedMs / 1000)} (timeouts.balancedMs): ${rep.tables
+        `not balanced after ${fmtDuration(cx.timeouts.balancedMs / 1000)} (timeouts.balancedMs): ${rep.tables
           .filter((t) => !t.balanced)
           .map((t) => `${t.table} primaries ${t.primarySpread.join('..')} replicas ${t.replicaSpread.join('..')}`)
           .join(
@@ -135,15 +132,17 @@ export async function rebalanceBody(eng: ScaleEngine, rc: RunCtx): Promise<strin
           )}; ${u.length} partition(s) unhealthy. Check meta.lb.* settings and the meta log for refused proposals, then run rebalance again`,
       );
     }
-    const notBal = rep.tables.filter((t) => !t.balanced).length;
-    progress(
-      eng,
-      rc,
-      { phase: 'rebalance', unhealthy: u.length, bytesCopied: 0, bytesPlanned: 0, rate: 0, elapsedSeconds: (now - start) / 1000 },
-      `rebalancing: ${notBal} table(s) not within ±1, ${u.length} partition(s) moving`,
-    );
-    await eng.clock.sleep(eng.o.pollIntervalMs, rc.signal);
+    progress(cx, {
+      phase: 'rebalance',
+      tablesUneven: rep.tables.filter((t) => !t.balanced).length,
+      unhealthy: u.length,
+      bytesCopied: 0,
+      bytesPlanned: 0,
+      rate: 0,
+      elapsedSeconds: (now - start) / 1000,
+    });
+    await cx.clock.sleep(cx.options.pollIntervalMs, rc.signal);
   }
-  await setSetting(eng, rc, 'meta_level', 'steady', 'balanced: stop the balancer');
+  await setSetting(cx, rc, 'meta_level', 'steady', { code: 'balanced' });
   return result;
 }

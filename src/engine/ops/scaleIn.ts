@@ -6,15 +6,15 @@ import { drainPrimaries, drainReplicas } from './drain';
 import { stopOne, waitNodeGone, waitHealthy } from './nodeSteps';
 import { balancePrimaries } from './rebalance';
 import type { RunCtx } from '../types';
-import type { ScaleEngine } from '../engine';
+import type { OpContext } from '../context';
 
 /** Scale-in: every leaving node black-listed, removed one at a time, then the primaries evened out. */
-export async function scaleIn(eng: ScaleEngine, rc: RunCtx, nodes: readonly string[], plan: ScalePlan | undefined): Promise<void> {
+export async function scaleIn(cx: OpContext, rc: RunCtx, nodes: readonly string[], plan: ScalePlan | undefined): Promise<void> {
   rc.excluded = new Set(nodes);
-  await scaleInNodes(eng, rc, nodes, plan);
+  await scaleInNodes(cx, rc, nodes, plan);
   // A drained node's primaries can only go to that partition's secondaries, so they pile up
   // on a few nodes; role switches (no copy) even them out per table.
-  await eng.step(rc, 'primaries-balance', () => balancePrimaries(eng, rc));
+  await cx.step(rc, 'primaries-balance', () => balancePrimaries(cx, rc));
 }
 
 /**
@@ -25,25 +25,22 @@ export async function scaleIn(eng: ScaleEngine, rc: RunCtx, nodes: readonly stri
  * waits until the previous node is confirmed gone and every partition is healthy, so the freeze
  * guard always counts exactly what the meta counts.
  */
-export async function scaleInNodes(eng: ScaleEngine, rc: RunCtx, nodes: readonly string[], plan: ScalePlan | undefined): Promise<void> {
-  await prepareScaleIn(eng, rc, nodes);
+export async function scaleInNodes(cx: OpContext, rc: RunCtx, nodes: readonly string[], plan: ScalePlan | undefined): Promise<void> {
+  await prepareScaleIn(cx, rc, nodes);
   let stopping: string | undefined;
   for (const node of nodes) {
     const planned = plan?.steps.find((s) => s.kind === 'drain' && s.node === node);
-    await recheckDrained(eng, rc, node);
+    await recheckDrained(cx, rc, node);
     if (stopping && !rc.finished.has(`${stopping}:gone`)) {
-      eng.emit({
-        kind: 'info',
-        message: `draining ${node} while ${stopping}'s failure detection runs (${stopping} holds 0 replicas; ${node} is stopped only once the meta sees ${stopping} gone and every partition is healthy)`,
-      });
+      cx.emit({ kind: 'info', note: { code: 'drain-overlaps', node, previous: stopping } });
     }
-    await eng.step(rc, `${node}:primaries`, () => drainPrimaries(eng, rc, node, planned?.primariesMoved ?? 0));
-    await eng.step(rc, `${node}:replicas`, () => drainReplicas(eng, rc, node, planned?.bytes ?? 0, planned?.seconds ?? 0));
-    if (stopping) await finishRemoval(eng, rc, stopping);
-    await eng.step(rc, `${node}:stop`, () => stopOne(eng, rc, node, false, false, true));
+    await cx.step(rc, `${node}:primaries`, () => drainPrimaries(cx, rc, node, planned?.primariesMoved ?? 0));
+    await cx.step(rc, `${node}:replicas`, () => drainReplicas(cx, rc, node, planned?.bytes ?? 0, planned?.seconds ?? 0));
+    if (stopping) await finishRemoval(cx, rc, stopping);
+    await cx.step(rc, `${node}:stop`, () => stopOne(cx, rc, node, { waitGone: false, redrain: true }));
     stopping = node;
   }
-  if (stopping) await finishRemoval(eng, rc, stopping);
+  if (stopping) await finishRemoval(cx, rc, stopping);
 }
 
 /**
@@ -51,78 +48,66 @@ export async function scaleInNodes(eng: ScaleEngine, rc: RunCtx, nodes: readonly
  * the run was interrupted something (the balancer, cure) may have put primaries or replicas back
  * on the node. Such a step runs again instead of being reported "already done".
  */
-export async function recheckDrained(eng: ScaleEngine, rc: RunCtx, node: string): Promise<void> {
+export async function recheckDrained(cx: OpContext, rc: RunCtx, node: string): Promise<void> {
   const pri = `${node}:primaries`;
   const rep = `${node}:replicas`;
   if (!rc.finished.has(pri) && !rc.finished.has(rep)) return;
   // A node already stopped holds nothing that a drain could move.
   if (rc.finished.has(`${node}:stop`)) return;
-  const s = await eng.readState(rc);
+  const s = await cx.readState(rc);
   const hosted = replicasOn(s, node);
   const primaries = hosted.filter((h) => h.role === 'primary').length;
   if (rc.finished.has(pri) && primaries > 0) {
     rc.finished.delete(pri);
-    eng.emit({
-      kind: 'warning',
-      message: `${pri}: the journal says done, but ${node} holds ${primaries} primar${primaries === 1 ? 'y' : 'ies'} again (placed there while the run was interrupted); moving them again`,
-    });
+    cx.emit({ kind: 'warning', note: { code: 'drain-again', step: pri, node, primaries } });
   }
   if (rc.finished.has(rep) && hosted.length > 0) {
     rc.finished.delete(rep);
-    eng.emit({
-      kind: 'warning',
-      message: `${rep}: the journal says done, but ${node} holds ${hosted.length} replica(s) again (placed there while the run was interrupted); moving them again`,
-    });
+    cx.emit({ kind: 'warning', note: { code: 'drain-again', step: rep, node, replicas: hosted.length } });
   }
 }
 
-export async function finishRemoval(eng: ScaleEngine, rc: RunCtx, node: string): Promise<void> {
-  await eng.step(rc, `${node}:gone`, async () => {
-    await waitNodeGone(eng, rc, node);
+export async function finishRemoval(cx: OpContext, rc: RunCtx, node: string): Promise<void> {
+  await cx.step(rc, `${node}:gone`, async () => {
+    await waitNodeGone(cx, rc, node);
     return `${node} seen UNALIVE`;
   });
-  await eng.step(rc, `${node}:healthy`, () => waitHealthy(eng, rc, eng.t.healthyMs, `every partition healthy after removing ${node}`));
-  if (eng.d.control.cleanupNode) {
-    await eng.step(rc, `${node}:cleanup`, async () => {
-      await eng.d.control.cleanupNode!(node, rc.signal);
+  await cx.step(rc, `${node}:healthy`, () => waitHealthy(cx, rc, cx.timeouts.healthyMs, `every partition healthy after removing ${node}`));
+  if (cx.deps.control.cleanupNode) {
+    await cx.step(rc, `${node}:cleanup`, async () => {
+      await cx.deps.control.cleanupNode!(node, rc.signal);
       return `cleanup ran for ${node}`;
     });
   }
 }
 
-export async function prepareScaleIn(eng: ScaleEngine, rc: RunCtx, nodes: readonly string[]): Promise<void> {
-  await eng.step(
+export async function prepareScaleIn(cx: OpContext, rc: RunCtx, nodes: readonly string[]): Promise<void> {
+  await cx.step(
     rc,
     'level',
     async () => {
-      await setSetting(eng, rc, 'meta_level', 'steady', 'no balancer while nodes leave');
+      await setSetting(cx, rc, 'meta_level', 'steady', { code: 'no-balancer-while-leaving' });
       return 'meta level steady';
     },
-    true,
+    { always: true },
   );
-  await eng.step(
+  await cx.step(
     rc,
     'blacklist',
     async () => {
       const bl = [...new Set(nodes)].join(',');
-      await setSetting(eng, rc, 'meta.lb.assign_secondary_black_list', bl, 'cure must never place a replica on a leaving node');
+      await setSetting(cx, rc, 'meta.lb.assign_secondary_black_list', bl, { code: 'leaving-black-list' });
       return `black list ${bl}`;
     },
-    true,
+    { always: true },
   );
-  await eng.step(
+  await cx.step(
     rc,
     'delay',
     async () => {
-      await setSetting(
-        eng,
-        rc,
-        'meta.lb.assign_delay_ms',
-        String(eng.o.assignDelayMs),
-        'if a leaving node dies early its replicas are re-created at once',
-      );
-      return `assign delay ${eng.o.assignDelayMs} ms`;
+      await setSetting(cx, rc, 'meta.lb.assign_delay_ms', String(cx.options.assignDelayMs), { code: 'fast-cure' });
+      return `assign delay ${cx.options.assignDelayMs} ms`;
     },
-    true,
+    { always: true },
   );
 }

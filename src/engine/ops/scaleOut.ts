@@ -3,55 +3,51 @@ import { setSetting } from '../settings';
 import { waitNodeAlive } from './nodeSteps';
 import { rebalanceBody } from './rebalance';
 import { EngineError, type OperationSpec, type RunCtx } from '../types';
-import type { ScaleEngine } from '../engine';
+import type { OpContext } from '../context';
 
-export async function scaleOut(
-  eng: ScaleEngine,
-  rc: RunCtx,
-  spec: Extract<OperationSpec, { op: 'scale-out' }>,
-): Promise<{ added: string[] }> {
-  const nodes = await startNodes(eng, rc, spec.nodes ?? [], spec.count ?? 0);
-  if (spec.rebalance !== false) await eng.step(rc, 'rebalance', () => rebalanceBody(eng, rc));
+export async function scaleOut(cx: OpContext, rc: RunCtx, spec: Extract<OperationSpec, { op: 'scale-out' }>): Promise<{ added: string[] }> {
+  const nodes = await startNodes(cx, rc, spec.nodes ?? [], spec.count ?? 0);
+  if (spec.rebalance !== false) await cx.step(rc, 'rebalance', () => rebalanceBody(cx, rc));
   return { added: nodes };
 }
 
-export async function startNodes(eng: ScaleEngine, rc: RunCtx, nodes: readonly string[], count: number): Promise<string[]> {
-  await eng.step(
+export async function startNodes(cx: OpContext, rc: RunCtx, nodes: readonly string[], count: number): Promise<string[]> {
+  await cx.step(
     rc,
     'level',
     async () => {
-      await setSetting(eng, rc, 'meta_level', 'steady', 'no balancer until every new node is up');
+      await setSetting(cx, rc, 'meta_level', 'steady', { code: 'no-balancer-while-joining' });
       return 'meta level steady';
     },
-    true,
+    { always: true },
   );
   const out = [...nodes];
   for (let i = 1; i <= count; i++) {
     const id = `add:${i}`;
     if (rc.finished.has(id)) {
-      const addr = eng.d.journal.stepDetail(rc.run, id);
+      const addr = cx.deps.journal.stepDetail(rc.run, id);
       if (addr) out.push(addr);
       continue;
     }
-    if (!eng.d.control.addNode)
+    if (!cx.deps.control.addNode)
       throw new EngineError(
-        `scale-out by count needs a node control that can add nodes (the simulator); name the nodes instead (${eng.d.control.kind} control)`,
+        `scale-out by count needs a node control that can add nodes (the simulator); name the nodes instead (${cx.deps.control.kind} control)`,
       );
-    const addr = await eng.step(rc, id, async () => {
-      const a = await eng.d.control.addNode!(rc.signal);
+    const addr = await cx.step(rc, id, async () => {
+      const a = await cx.deps.control.addNode!(rc.signal);
       rc.added.push(a);
       return a;
     });
     out.push(addr);
   }
   for (const node of out) {
-    await eng.step(rc, `${node}:start`, async () => {
-      const s = await eng.readState(rc);
+    await cx.step(rc, `${node}:start`, async () => {
+      const s = await cx.readState(rc);
       if (s.nodes.some((n) => n.address === node && n.alive)) return `${node} already ALIVE`;
-      await eng.d.control.startNode(node, rc.signal);
+      await cx.deps.control.startNode(node, rc.signal);
       return `start issued for ${node}`;
     });
-    await eng.step(rc, `${node}:alive`, () => waitNodeAlive(eng, rc, node));
+    await cx.step(rc, `${node}:alive`, () => waitNodeAlive(cx, rc, node));
   }
   return out;
 }

@@ -12,7 +12,9 @@ import type { CommandRegistry } from '../../commands';
 import { parseScript } from '../../commands/parser';
 import type { ConfirmRequest, ProgressEvent } from '../../commands/types';
 import type { StepServices } from '../../commands/steps';
-import { describeState } from '../../engine/engine';
+import { summarizeState } from '../../engine/engine';
+import { stateWords } from '../../commands/steps/words';
+import { simulatorTwin } from '../../simulator/twin';
 import { metaClusterPort } from '../../engine/metaPort';
 import { parseCellOptions, timeoutMs, type CellOptions } from '../../runbook/cellOptions';
 import { isProgressUpdate, runCell, throttle, type CellOutput } from '../../runbook/execute';
@@ -315,6 +317,8 @@ export class RunbookController extends Disposable {
       ...(nb.uri.scheme === 'file' ? { journalPath: runLogPath(nb.uri.fsPath) } : {}),
       who,
       ...(ro.resume ? { resume: true } : {}),
+      // plan --rehearse runs on the in-process simulator.
+      rehearsalTwin: simulatorTwin(),
     };
     let r: Awaited<ReturnType<typeof runCell>>;
     try {
@@ -338,7 +342,7 @@ export class RunbookController extends Disposable {
           onResult: (res) => {
             if (res.changed) notifyClusterChanged(cluster.profile.name);
           },
-          describeState: async (sig) => describeState(await metaClusterPort(cluster.client).readState(sig)),
+          describeState: async (sig) => stateWords(summarizeState(await metaClusterPort(cluster.client).readState(sig))),
         },
       );
     } catch (e) {

@@ -43,12 +43,12 @@ test('restart-meta on the simulator: one meta at a time, leader last, no wall-cl
   try {
     // Leave the threshold lowered (3 of 6 removed) so the restart has something to clear.
     const r = await h.engine.run({ op: 'scale-in', nodes: ['127.0.0.1:34801', '127.0.0.1:34802', '127.0.0.1:34803'] });
-    assert.equal(r.outcome, 'done', r.message);
+    assert.equal(r.outcome, 'done', JSON.stringify(r));
     assert.equal(r.settingsLeft[0]?.name, 'meta.live_percentage');
     const leader = (await h.port.readState()).leader;
     const t0 = h.sim.model.now;
     const rr = await h.engine.run({ op: 'restart-meta' });
-    assert.equal(rr.outcome, 'done', rr.message);
+    assert.equal(rr.outcome, 'done', JSON.stringify(rr));
     const restarts = h.sim.model.log
       .filter(
         (e) =>

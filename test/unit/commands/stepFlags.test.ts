@@ -8,6 +8,7 @@ import { createRegistry, parseCommand, commandHelp, CommandSyntaxError } from '.
 import type { ArgsOf } from '../../../src/commands/define';
 import { engineFlagOptions, engineFlags, parseSize } from '../../../src/commands/steps/engineFlags';
 import { planTables } from '../../../src/commands/steps/present';
+import { noteWords } from '../../../src/commands/steps/words';
 import type { ScalePlan } from '../../../src/engine/plan';
 
 const registry = createRegistry();
@@ -77,13 +78,17 @@ test('planTables shows every plan warning as a WARNING row', () => {
     pctLowest: 50,
     assumptions: [],
     problems: [],
-    warnings: ['stopping a:1 leaves freeze margin 0', 'second risk'],
+    warnings: [
+      { code: 'margin-zero', nodes: ['a:1'] },
+      { code: 'margin-short', keepMargin: 1, aliveAfter: 2, minLive: 3 },
+    ],
+    notes: [],
     steps: [],
     moves: [],
   } as unknown as ScalePlan;
   const [summary] = planTables(plan);
   const warnings = summary!.rows.filter((r) => r[0] === 'WARNING').map((r) => r[1]);
-  assert.deepEqual(warnings, ['stopping a:1 leaves freeze margin 0', 'second risk']);
+  assert.deepEqual(warnings, plan.warnings.map(noteWords));
 });
 
 test('help says which steps use node control and which settings they change', () => {

@@ -4,10 +4,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import type { EngineEvent, ScaleEngine } from '../../../src/engine/engine';
+import type { EngineEvent, OperationResult, ScaleEngine } from '../../../src/engine/engine';
 import { Journal } from '../../../src/engine/journal';
 import { acquireJournalLock, JournalLockedError, lockPathOf } from '../../../src/engine/journalLock';
 import { fakeEngine, FakeCluster } from '../../support/fakeCluster';
+
+/** The lock module's own words of a `journal-locked` refusal (the code is asserted). */
+function locked(r: OperationResult): { message: string; fix: string } {
+  const x = r.refusals[0]!;
+  assert.equal(x.code, 'journal-locked', JSON.stringify(r.refusals));
+  return x as { message: string; fix: string };
+}
 
 function engineOn(f: FakeCluster, journal: Journal, who: string, events: EngineEvent[] = []): ScaleEngine {
   return fakeEngine({}, { cluster: f, journal, who, events, options: { timeouts: { nodeGoneMs: 60_000 } } }).engine;
@@ -43,13 +50,13 @@ test(
     assert.ok(existsSync(lockPathOf(path)));
     const r = await b.run({ op: 'drain-node', node: '10.0.0.3:34801' });
     assert.equal(r.outcome, 'refused');
-    const reason = r.refusals[0]!.reason;
+    const reason = locked(r).message;
     assert.match(reason, /is in use by another engine: alice@editor/);
     assert.ok(reason.includes(`pid ${process.pid} on ${hostname()}`), reason);
     assert.match(reason, /scale-in started \d{4}-/);
-    assert.ok(r.refusals[0]!.fix.includes(`delete ${lockPathOf(path)}`), r.refusals[0]!.fix);
+    assert.ok(locked(r).fix.includes(`delete ${lockPathOf(path)}`), locked(r).fix);
     const done = await running;
-    assert.equal(done.outcome, 'done', done.message);
+    assert.equal(done.outcome, 'done', JSON.stringify(done));
     assert.equal(existsSync(lockPathOf(path)), false, 'released at the end');
     // B never wrote into A's run.
     const whos = readFileSync(path, 'utf8')
@@ -61,7 +68,7 @@ test(
     assert.deepEqual(whos, ['alice@editor']);
     // Free again: B runs now.
     const r2 = await b.run({ op: 'wait-healthy', timeoutMs: 60_000 });
-    assert.equal(r2.outcome, 'done', r2.message);
+    assert.equal(r2.outcome, 'done', JSON.stringify(r2));
   }),
 );
 
@@ -85,7 +92,7 @@ test(
     const r = await engineOn(f, Journal.open(path), 'me').run({ op: 'restore-settings' });
     assert.equal(r.outcome, 'refused');
     assert.match(
-      r.refusals[0]!.reason,
+      locked(r).message,
       new RegExp(
         `carol@cli \\(pid ${process.ppid} on .*scale-in started 2026-11-26T20:00:00.000Z\\); pid ${process.ppid} is still running on this host`,
       ),
@@ -104,12 +111,12 @@ test(
     );
     const r2 = await engineOn(f, Journal.open(path), 'me').run({ op: 'restore-settings' });
     assert.equal(r2.outcome, 'refused');
-    assert.match(r2.refusals[0]!.reason, /taken on ops-box-2, so this host cannot tell whether pid 4242 still runs/);
-    assert.match(r2.refusals[0]!.fix, /cancel it on ops-box-2; if no engine runs there any more, delete .*j\.jsonl\.lock/);
+    assert.match(locked(r2).message, /taken on ops-box-2, so this host cannot tell whether pid 4242 still runs/);
+    assert.match(locked(r2).fix, /cancel it on ops-box-2; if no engine runs there any more, delete .*j\.jsonl\.lock/);
     writeFileSync(lockPathOf(path), '');
     const r3 = await engineOn(f, Journal.open(path), 'me').run({ op: 'restore-settings' });
-    assert.match(r3.refusals[0]!.reason, /cannot be read/);
-    assert.match(r3.refusals[0]!.fix, /delete .*j\.jsonl\.lock/);
+    assert.match(locked(r3).message, /cannot be read/);
+    assert.match(locked(r3).fix, /delete .*j\.jsonl\.lock/);
   }),
 );
 
@@ -138,9 +145,9 @@ test(
     );
     const events: EngineEvent[] = [];
     const r = await engineOn(f, Journal.open(path), 'erin@editor', events).resume();
-    assert.equal(r?.outcome, 'done', r?.message);
+    assert.equal(r?.outcome, 'done', JSON.stringify(r));
     assert.ok(
-      events.some((e) => e.kind === 'warning' && e.message.includes(`took over the stale journal lock of erin@editor (pid ${pid}`)),
+      events.some((e) => e.kind === 'warning' && e.note.code === 'lock-taken-over' && e.note.who === 'erin@editor' && e.note.pid === pid),
     );
     assert.ok(readFileSync(path, 'utf8').includes('"kind":"lock"'), 'the take-over is journaled');
     assert.equal(f.replicasOn('10.0.0.1:34801'), 0);
@@ -221,10 +228,10 @@ test(
     const editor = engineOn(f, Journal.open(path), 'erin@editor'); // opened before the CLI finished it
     const cli = engineOn(f, Journal.open(path), 'erin@cli');
     const r1 = await cli.resume();
-    assert.equal(r1?.outcome, 'done', r1?.message);
+    assert.equal(r1?.outcome, 'done', JSON.stringify(r1));
     const r2 = await editor.resume();
     assert.equal(r2?.outcome, 'refused');
-    assert.match(r2!.refusals[0]!.reason, /nothing to resume: scale-in run r1 was finished by another engine/);
+    assert.deepEqual(r2!.refusals[0], { code: 'resume-superseded', op: 'scale-in', run: 'r1' });
     const begins = readFileSync(path, 'utf8')
       .trim()
       .split('\n')

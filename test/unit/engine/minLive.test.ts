@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EngineOptions } from '../../../src/engine/engine';
+import type { EngineOptions, FreezeCheckData } from '../../../src/engine/engine';
 import { readLeaderMinLive } from '../../../src/engine/metaPort';
 import { fakeEngine, type FakeOptions } from '../../support/fakeCluster';
 
@@ -16,19 +16,23 @@ test('min_live: the meta leader value decides plan, preflight, freeze-check and 
   // The meta says 5; the engine option says 3 (the default). 6 nodes: removing 2 leaves 4 < 5.
   const { f, engine } = setup({ minLive: 5 });
   const fc = await engine.freezeCheck(['10.0.0.1:34801', '10.0.0.2:34801']);
-  assert.match(fc.message, /^min_live=5 \(fake leader 127\.0\.0\.1:34601\)/);
+  assert.deepEqual((fc.data as FreezeCheckData).minLive.note, { code: 'min-live-read', value: 5, source: 'fake leader 127.0.0.1:34601' });
   assert.equal((fc.data as { minLive: { value: number; read: boolean } }).minLive.value, 5);
   assert.equal((fc.data as { pctAllowingRemoval: number | null }).pctAllowingRemoval, null);
   const pre = await engine.preflightReport({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
   // The source goes in the fix, not nested in the reason.
   assert.ok(
     pre.refusals.some(
-      (r) => /min_live_node_count_for_unfreeze = 5: the meta would freeze/.test(r.reason) && /\(min_live=5 \(fake leader/.test(r.fix),
+      (r) =>
+        r.code === 'min-live' && r.minLive === 5 && r.source?.code === 'min-live-read' && r.source.source === 'fake leader 127.0.0.1:34601',
     ),
     JSON.stringify(pre.refusals),
   );
   const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
-  assert.ok(plan.assumptions.includes('min_live=5 (fake leader 127.0.0.1:34601)'), plan.assumptions.join('\n'));
+  assert.ok(
+    plan.notes.some((n) => n.code === 'min-live-read' && n.value === 5 && n.source === 'fake leader 127.0.0.1:34601'),
+    JSON.stringify(plan.notes),
+  );
   // Nothing was stopped by a refused run.
   const r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801', '10.0.0.2:34801'] });
   assert.equal(r.outcome, 'refused');
@@ -38,26 +42,31 @@ test('min_live: the meta leader value decides plan, preflight, freeze-check and 
 test('min_live: an option that differs from the meta is named as ignored', async () => {
   const { engine } = setup({ minLive: 4 }, { minLive: 2 });
   const fc = await engine.freezeCheck(1);
-  assert.match(fc.message.split('\n')[0]!, /min_live=4 .*the engine option minLive=2 is ignored/);
+  assert.deepEqual((fc.data as FreezeCheckData).minLive.note, {
+    code: 'min-live-read',
+    value: 4,
+    source: 'fake leader 127.0.0.1:34601',
+    optionIgnored: 2,
+  });
 });
 
 test('min_live: unreadable /config falls back to the option and says so with the reason in every output', async () => {
   const { f, engine, events } = setup({ minLive: 3 }, { minLive: 3 });
   f.minLiveUnreadable = UNREADABLE;
-  const note = `assumed min_live=3: the meta's /config could not be read: ${UNREADABLE}`;
+  const note = { code: 'min-live-assumed', value: 3, error: UNREADABLE } as const;
   const fc = await engine.freezeCheck(1);
-  assert.ok(fc.message.startsWith(note), fc.message);
+  assert.deepEqual((fc.data as FreezeCheckData).minLive.note, note, JSON.stringify(fc));
   assert.equal((fc.data as { minLive: { read: boolean } }).minLive.read, false);
   const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
   assert.ok(
-    plan.assumptions.some((a) => a.startsWith(note)),
-    plan.assumptions.join('\n'),
+    plan.notes.some((n) => JSON.stringify(n) === JSON.stringify(note)),
+    JSON.stringify(plan.notes),
   );
   const pre = await engine.preflightReport({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
   assert.deepEqual(pre.refusals, []);
-  assert.ok(pre.minLive.note.startsWith(note));
+  assert.deepEqual(pre.minLive.note, note);
   assert.ok(
-    events.some((e) => e.kind === 'warning' && e.message.includes(note)),
+    events.some((e) => e.kind === 'warning' && JSON.stringify(e.note) === JSON.stringify(note)),
     'preflight warns about the assumption',
   );
 });

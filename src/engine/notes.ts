@@ -1,0 +1,159 @@
+/**
+ * What the engine tells, as data: a stable kebab-case `code` and the values. Surfaces turn these
+ * into words (src/commands/steps/words.ts); `--json` carries them as they are, so scripts and
+ * runbooks can act on a code instead of parsing a sentence.
+ */
+import type { SettingName } from './ports';
+
+/** One node-level freeze count: what the meta counts after a step. */
+export interface AliveDead {
+  readonly alive: number;
+  readonly dead: number;
+}
+
+/** Notes: facts worth saying during or after a run (info or warning events, assumptions, reasons a setting is left changed). */
+export type Note =
+  | { readonly code: 'min-live-read'; readonly value: number; readonly source: string; readonly optionIgnored?: number }
+  | { readonly code: 'min-live-assumed'; readonly value: number; readonly error: string }
+  /** Stopping these nodes leaves no spare: one unrelated failure freezes the meta. */
+  | { readonly code: 'margin-zero'; readonly nodes: readonly string[] }
+  /** keepMargin cannot be honoured: min-live decides whatever the threshold. */
+  | { readonly code: 'margin-short'; readonly keepMargin: number; readonly aliveAfter: number; readonly minLive: number }
+  /** The original threshold cannot come back yet: the meta still counts the removed nodes dead. */
+  | {
+      readonly code: 'pct-kept-lowered';
+      readonly original: number;
+      readonly alive: number;
+      readonly dead: number;
+      readonly minLive: number;
+      /** Nodes whose stop was issued and that the meta will count dead soon. */
+      readonly dying?: readonly string[];
+    }
+  /** A finished drain-node keeps this setting until the node is stopped or started. */
+  | { readonly code: 'drain-held'; readonly node: string }
+  /** The level stays steady: the drain of these (still up) nodes did not finish. */
+  | {
+      readonly code: 'level-kept-steady';
+      readonly op: string;
+      readonly outcome: 'failed' | 'cancelled' | 'done';
+      readonly nodes: readonly string[];
+      readonly original: string;
+    }
+  | { readonly code: 'not-restored-yet' }
+  | { readonly code: 'restore-failed'; readonly error: string }
+  | {
+      readonly code: 'lock-taken-over';
+      readonly who: string;
+      readonly pid: number;
+      readonly host: string;
+      readonly op: string;
+      readonly started: string;
+    }
+  | { readonly code: 'lock-taken-over-unreadable'; readonly path: string }
+  | { readonly code: 'nothing-to-resume' }
+  | { readonly code: 'resuming'; readonly op: string; readonly run: string }
+  | { readonly code: 'retrying'; readonly what: string; readonly error: string }
+  | { readonly code: 'restore-retrying'; readonly error: string }
+  | { readonly code: 'redrain'; readonly node: string; readonly replicas: number }
+  | { readonly code: 'drain-again'; readonly step: string; readonly node: string; readonly primaries?: number; readonly replicas?: number }
+  | { readonly code: 'drain-overlaps'; readonly node: string; readonly previous: string }
+  | { readonly code: 'still-alive'; readonly node: string; readonly seconds: number; readonly fdGraceSeconds: number }
+  | {
+      readonly code: 'propose-failed';
+      readonly type: string;
+      readonly gpid: string;
+      readonly from: string;
+      readonly to: string;
+      readonly error: string;
+    }
+  | { readonly code: 'uneven'; readonly op: string; readonly tables: readonly UnevenTable[] };
+
+export interface UnevenTable {
+  readonly table: string;
+  readonly primaries: readonly number[];
+  readonly even: readonly number[];
+  readonly replicas: readonly number[];
+}
+
+export type NoteCode = Note['code'];
+
+/** Why the engine changed a setting (journaled as the code). */
+export type SettingWhy =
+  | { readonly code: 'leaving-black-list' }
+  | { readonly code: 'fast-cure' }
+  | { readonly code: 'no-balancer-while-leaving' }
+  | { readonly code: 'no-balancer-while-joining' }
+  | { readonly code: 'only-move-primary' }
+  | { readonly code: 'let-balancer-run' }
+  | { readonly code: 'balanced' }
+  /** Lowered so a stop does not freeze the meta (`keepMargin` set: so it keeps that many spare failures). */
+  | {
+      readonly code: 'pct-lowered';
+      readonly node: string;
+      readonly from: number;
+      readonly to: number;
+      readonly alive: number;
+      readonly dead: number;
+      readonly keepMargin?: number;
+    }
+  | { readonly code: 'restored' }
+  | { readonly code: 'meta-restart'; readonly original: string };
+
+/** Reasons to refuse: the fix is part of the wording of each code. */
+export type Refusal =
+  | { readonly code: 'frozen'; readonly alive: number; readonly dead: number }
+  | { readonly code: 'level-below-steady'; readonly level: string }
+  | { readonly code: 'unhealthy'; readonly count: number; readonly sample: readonly { gpid: string; table: string; health: string }[] }
+  | {
+      readonly code: 'not-a-node';
+      readonly node: string;
+      readonly known: number;
+      readonly closest?: string;
+      /** The meta lists nodes in the other form (hostname vs IP). */
+      readonly listedAs?: 'hostname' | 'ip';
+      readonly example?: string;
+    }
+  | { readonly code: 'unalive-with-replicas'; readonly node: string }
+  | { readonly code: 'listed-twice' }
+  /** A table keeps more replicas than nodes would be left; `removable` is how many nodes could go. */
+  | { readonly code: 'replica-count'; readonly table: string; readonly replicas: number; readonly left: number; readonly removable: number }
+  | {
+      readonly code: 'no-room';
+      readonly table: string;
+      readonly replicas: number;
+      readonly left: number;
+      readonly partitions: number;
+      readonly nodes: readonly string[];
+    }
+  /** Removing these nodes leaves fewer alive than min-live: no threshold avoids the freeze. */
+  | {
+      readonly code: 'min-live';
+      readonly nodes: readonly string[];
+      readonly aliveAfter: number;
+      readonly minLive: number;
+      /** Where min-live came from (read from the meta, or assumed), said with the fix. */
+      readonly source?: Extract<Note, { code: 'min-live-read' | 'min-live-assumed' }>;
+    }
+  | { readonly code: 'drain-held'; readonly nodes: readonly string[]; readonly settings: readonly SettingValue[] }
+  | { readonly code: 'settings-left'; readonly settings: readonly SettingValue[]; readonly keptOnPurpose: boolean }
+  | { readonly code: 'black-list-present'; readonly value: string }
+  | { readonly code: 'delay-lowered'; readonly ms: number }
+  | { readonly code: 'journal-locked'; readonly message: string; readonly fix: string }
+  | {
+      readonly code: 'unfinished-run';
+      readonly op: string;
+      readonly run: string;
+      readonly at: string;
+      readonly who: string;
+      readonly same: boolean;
+    }
+  | { readonly code: 'resume-superseded'; readonly op: string; readonly run: string; readonly by?: string }
+  | { readonly code: 'too-many'; readonly count: number; readonly alive: number; readonly listed: number };
+
+export type RefusalCode = Refusal['code'];
+
+export interface SettingValue {
+  readonly name: SettingName;
+  readonly current: string;
+  readonly original: string;
+}

@@ -1,0 +1,105 @@
+// The wording catalogue and the say-it-once rule: the only tests that pin English sentences.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Note, OperationResult } from '../../../src/engine/engine';
+import { eventLine, operationResult } from '../../../src/commands/steps/present';
+import { Narrator, noteWords, refusalWords, stateWords } from '../../../src/commands/steps/words';
+
+const kept: Note = { code: 'pct-kept-lowered', original: 65, alive: 3, dead: 2, minLive: 3 };
+
+test('notes in words: the kept threshold with its arithmetic and what to do, min-live read or assumed', () => {
+  assert.equal(
+    noteWords(kept),
+    'meta.live_percentage stays lowered: restoring 65 now would freeze the meta because it still counts 2 dead nodes (alive*100 = 300 < pct*(alive+dead) = 325). ' +
+      'Restart the meta servers (restart-meta) so they forget the removed nodes; the config value applies again after the restart',
+  );
+  assert.equal(
+    noteWords({ code: 'min-live-read', value: 3, source: 'read from the meta leader m:1' }),
+    'min_live=3 (read from the meta leader m:1)',
+  );
+  assert.match(
+    noteWords({ code: 'min-live-assumed', value: 3, error: 'ECONNREFUSED' }),
+    /^assumed min_live=3: the meta's \/config could not be read: ECONNREFUSED/,
+  );
+  assert.match(
+    noteWords({ code: 'margin-zero', nodes: ['a:1', 'b:1'] }),
+    /^stopping a:1, b:1 leaves freeze margin 0: one unrelated node failure/,
+  );
+  assert.equal(
+    noteWords({ code: 'nothing-to-restore' }),
+    'nothing left to restore: every setting the journal records as changed was given back',
+  );
+});
+
+test('refusals in words: when no node can be removed the fix says so instead of "at most 0"', () => {
+  const none = refusalWords({ code: 'replica-count', table: 'temp', replicas: 3, left: 2, removable: 0 });
+  assert.equal(none.reason, 'table temp keeps 3 replicas but only 2 node(s) would be left');
+  assert.match(none.fix, /^no node can be removed while temp keeps 3 replicas: add nodes first/);
+  assert.doesNotMatch(none.fix, /at most 0/);
+  assert.match(refusalWords({ code: 'replica-count', table: 't', replicas: 3, left: 2, removable: 1 }).fix, /^remove at most 1 node,/);
+  const frozen = refusalWords({ code: 'min-live', nodes: ['a:1'], aliveAfter: 2, minLive: 3 });
+  assert.match(frozen.fix, /^no node can be removed without freezing the meta: add nodes first/);
+  assert.match(refusalWords({ code: 'black-list-present', value: 'a:1' }).fix, /meta\.lb\.assign_secondary_black_list clear/);
+});
+
+test('the narrator says a note in full once, then a short pointer or nothing', () => {
+  const say = new Narrator();
+  assert.equal(say.note(kept), noteWords(kept));
+  assert.equal(say.note(kept), 'kept lowered until the metas restart (see above)');
+  // margin 0: per node, a node already named is not named again.
+  assert.match(say.note({ code: 'margin-zero', nodes: ['a:1', 'b:1'] })!, /^stopping a:1, b:1 leaves/);
+  assert.equal(say.note({ code: 'margin-zero', nodes: ['a:1'] }), undefined);
+  assert.match(say.note({ code: 'margin-zero', nodes: ['b:1', 'c:1'] })!, /^stopping c:1 leaves/);
+  const ml: Note = { code: 'min-live-read', value: 3, source: 'read from the meta leader m:1 (GET http://m:1/config)' };
+  assert.equal(say.note(ml), noteWords(ml));
+  assert.equal(say.note(ml), 'min_live=3 (read from the meta)');
+  // A new output starts afresh.
+  assert.equal(new Narrator().note(kept), noteWords(kept));
+});
+
+test('progress: a step that only started says nothing; a finished step says its detail once', () => {
+  const say = new Narrator();
+  assert.equal(eventLine({ kind: 'step', step: 'level', status: 'started', detail: '' }, say), undefined);
+  assert.equal(eventLine({ kind: 'step', step: 'level', status: 'done', detail: 'meta level steady' }, say), 'level: meta level steady');
+  assert.equal(eventLine({ kind: 'step', step: 'level', status: 'done', detail: 'meta level steady' }, say), undefined);
+  assert.equal(eventLine({ kind: 'warning', note: kept }, say), noteWords(kept));
+});
+
+test('an operation result says what the progress already said only as a pointer; the summary repeats no sentence', () => {
+  const say = new Narrator();
+  eventLine({ kind: 'warning', note: kept }, say);
+  const r: OperationResult = {
+    op: 'scale-in',
+    run: 'r1',
+    outcome: 'done',
+    notes: [],
+    cluster: { leader: 'm:1', level: 'steady', alive: 3, dead: 2, unhealthy: 0, unhealthySample: [], nodes: [] },
+    refusals: [],
+    settingsLeft: [{ name: 'meta.live_percentage', value: '60', original: '65', reason: kept }],
+    stats: { primariesMoved: 1, copiesProposed: 2, bytesCopied: 0, elapsedMs: 7000 },
+  };
+  const out = operationResult('scale-in', r, undefined, say);
+  assert.doesNotMatch(out.text, /restoring 65 now would freeze/);
+  assert.match(out.text, /60 \(was 65\): kept lowered until the metas restart \(see above\)/);
+  assert.equal(out.summary, 'scale-in done after 7s; 1 setting(s) left changed');
+  assert.match(out.text, new RegExp(stateWords(r.cluster).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  // Alone (nothing said before), the reason is given in full, once.
+  const alone = operationResult('scale-in', r, undefined);
+  assert.equal(alone.text.split('restoring 65 now would freeze').length, 2);
+});
+
+test('refused results and JSON: the table words each code, the data keeps codes and values', () => {
+  const r: OperationResult = {
+    op: 'scale-in',
+    run: '',
+    outcome: 'refused',
+    notes: [],
+    refusals: [{ code: 'replica-count', table: 'temp', replicas: 3, left: 2, removable: 0 }],
+    settingsLeft: [],
+    stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, elapsedMs: 0 },
+  };
+  const out = operationResult('scale-in', r, undefined);
+  assert.equal(out.summary, 'scale-in refused (replica-count)');
+  assert.match(out.text, /no node can be removed while temp keeps 3 replicas/);
+  assert.deepEqual((out.data as OperationResult).refusals, r.refusals);
+});
