@@ -83,7 +83,7 @@ const VEC_F_TAIL = hex(`
 00b0: 0c 00 00 00 00 0a 00 07 00 00 00 00 00 00 00 00
 00c0: 08 00 08 00 00 00 00 00 00 00`);
 
-test('§1.6(a) query_cfg request for "temp", v0, seqid 1: 122 bytes byte for byte', () => {
+test('query_cfg request for "temp", v0, seqid 1: 122 bytes byte for byte', () => {
   assert.equal(VEC_A.length, 122);
   const got = encodeRequest(RPC.queryConfig, { appName: 'temp', partitionIndices: [] }, { seqid: 1 });
   assert.equal(got.toString('hex'), VEC_A.toString('hex'));
@@ -94,7 +94,7 @@ test('§1.6(a) query_cfg request for "temp", v0, seqid 1: 122 bytes byte for byt
   assert.deepEqual(decodeArgs(RPC.queryConfig, rf), { appName: 'temp', partitionIndices: [] });
 });
 
-test('§1.6(b) list_nodes request, timeout 5000: 89 bytes byte for byte', () => {
+test('list_nodes request, timeout 5000: 89 bytes byte for byte', () => {
   const got = encodeRequest(RPC.listNodes, { status: 0 }, { seqid: 1, header: { clientTimeoutMs: 5000 } });
   assert.equal(got.length, 89);
   assert.equal(got.toString('hex'), VEC_B.toString('hex'));
@@ -103,7 +103,7 @@ test('§1.6(b) list_nodes request, timeout 5000: 89 bytes byte for byte', () => 
   assert.deepEqual(decodeArgs(RPC.listNodes, rf), { status: 0 });
 });
 
-test('§1.6(c) the same with a v1 header as Java writes it: 94 bytes', () => {
+test('the same with a v1 header as Java writes it: 94 bytes', () => {
   const got = encodeRequest(RPC.listNodes, { status: 0 }, { seqid: 1, header: { version: 1, clientTimeoutMs: 5000 } });
   assert.equal(got.length, 94);
   assert.equal(got.subarray(0, VEC_C_HEAD.length).toString('hex'), VEC_C_HEAD.toString('hex'));
@@ -116,7 +116,7 @@ test('§1.6(c) the same with a v1 header as Java writes it: 94 bytes', () => {
   assert.deepEqual(decodeArgs(RPC.listNodes, rf), { status: 0 });
 });
 
-test('§1.6(d) list_nodes response (≤2.5): decode and re-encode byte for byte', () => {
+test('list_nodes response (≤2.5): decode and re-encode byte for byte', () => {
   assert.equal(VEC_D.length, 111);
   const resp = decodeResponse(RPC.listNodes, VEC_D);
   assert.deepEqual(resp, {
@@ -130,7 +130,7 @@ test('§1.6(d) list_nodes response (≤2.5): decode and re-encode byte for byte'
   assert.equal(again.toString('hex'), VEC_D.toString('hex'));
 });
 
-test('§1.6(e) unknown RPC: ERR_HANDLER_NOT_FOUND with no body, 55 bytes', () => {
+test('unknown RPC: ERR_HANDLER_NOT_FOUND with no body, 55 bytes', () => {
   const got = encodeErrorResponse('RPC_CM_FOO', 3, 'ERR_HANDLER_NOT_FOUND');
   assert.equal(got.toString('hex'), VEC_E.toString('hex'));
   const rf = decodeResponseFrame(VEC_E);
@@ -143,7 +143,7 @@ test('§1.6(e) unknown RPC: ERR_HANDLER_NOT_FOUND with no body, 55 bytes', () =>
   );
 });
 
-test('§1.6(f) follower reply to query_cfg with the leader hint: 202 bytes', () => {
+test('follower reply to query_cfg with the leader hint: 202 bytes', () => {
   const resp = {
     err: 'ERR_FORWARD_TO_OTHERS',
     appId: 0,
@@ -169,7 +169,7 @@ test('§1.6(f) follower reply to query_cfg with the leader hint: 202 bytes', () 
   assert.deepEqual(decodeResponse(RPC.queryConfig, got), resp);
 });
 
-test('§3.1 partition_configuration, master encoding with hp_*: 126 bytes', () => {
+test('partition_configuration, master encoding with hp_*: 126 bytes', () => {
   const expected = Buffer.from(
     (
       '0c0001 0000000000000002 0a0002 0000000000000003 080003 00000003 ' +
@@ -200,7 +200,7 @@ test('§3.1 partition_configuration, master encoding with hp_*: 126 bytes', () =
   assert.deepEqual(readPartitionConfiguration(new ThriftReader(expected)), pc);
 });
 
-test('§3.7 remote command request body and master reply body', () => {
+test('remote command request body and master reply body', () => {
   const req = encodeRequest(RPC.remoteCommand, { cmd: 'meta.live_percentage', arguments: [] }, { seqid: 9 });
   const body = Buffer.from(
     '80010001' +
@@ -225,7 +225,7 @@ test('§3.7 remote command request body and master reply body', () => {
   assert.equal(decodeResponse(RPC.remoteCommand, resp), text);
 });
 
-test('§2.3 rpc_address, gpid and host_port bit layouts', () => {
+test('rpc_address, gpid and host_port bit layouts', () => {
   const w = new ThriftWriter();
   w.rpcAddress('127.0.0.1:34601');
   w.gpid(2, 5);
