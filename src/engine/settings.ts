@@ -73,13 +73,15 @@ export async function reapply(cx: OpContext, rc: RunCtx): Promise<void> {
   cx.book.proposals.clear();
 }
 
-export async function setSetting(cx: OpContext, rc: RunCtx, name: SettingName, value: string, why: SettingWhy): Promise<void> {
+/** Sets a runtime setting (journaled first); true when it changed, and then a `setting` event has said so. */
+export async function setSetting(cx: OpContext, rc: RunCtx, name: SettingName, value: string, why: SettingWhy): Promise<boolean> {
   const cur = await cx.retrying(rc, `reading ${name}`, () => cx.deps.cluster.getSetting(name, rc.signal));
-  if (sameValue(name, cur, value)) return;
+  if (sameValue(name, cur, value)) return false;
   // Journal first: a crash between the two lines must not lose the value before.
   cx.deps.journal.append({ t: 'setting', name, before: cur, after: value, why: why.code }, cx.date());
   await cx.retrying(rc, `setting ${name}`, () => cx.deps.cluster.setSetting(name, value, rc.signal));
   cx.emit({ kind: 'setting', name, from: cur, to: value, why });
+  return true;
 }
 
 /** A kept setting's reason as the journal stores it (the note as JSON, so `leftOpen` can give the code back). */

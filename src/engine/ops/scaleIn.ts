@@ -86,8 +86,8 @@ export async function prepareScaleIn(cx: OpContext, rc: RunCtx, nodes: readonly 
     rc,
     'level',
     async () => {
-      await setSetting(cx, rc, 'meta_level', 'steady', { code: 'no-balancer-while-leaving' });
-      return 'meta level steady';
+      // A change was told by its setting event; only "already so" is news.
+      return (await setSetting(cx, rc, 'meta_level', 'steady', { code: 'no-balancer-while-leaving' })) ? '' : 'meta level already steady';
     },
     { always: true },
   );
@@ -96,8 +96,9 @@ export async function prepareScaleIn(cx: OpContext, rc: RunCtx, nodes: readonly 
     'blacklist',
     async () => {
       const bl = [...new Set(nodes)].join(',');
-      await setSetting(cx, rc, 'meta.lb.assign_secondary_black_list', bl, { code: 'leaving-black-list' });
-      return `black list ${bl}`;
+      return (await setSetting(cx, rc, 'meta.lb.assign_secondary_black_list', bl, { code: 'leaving-black-list' }))
+        ? ''
+        : `black list already ${bl}`;
     },
     { always: true },
   );
@@ -105,8 +106,9 @@ export async function prepareScaleIn(cx: OpContext, rc: RunCtx, nodes: readonly 
     rc,
     'delay',
     async () => {
-      await setSetting(cx, rc, 'meta.lb.assign_delay_ms', String(cx.options.assignDelayMs), { code: 'fast-cure' });
-      return `assign delay ${cx.options.assignDelayMs} ms`;
+      return (await setSetting(cx, rc, 'meta.lb.assign_delay_ms', String(cx.options.assignDelayMs), { code: 'fast-cure' }))
+        ? ''
+        : `assign delay already ${cx.options.assignDelayMs} ms`;
     },
     { always: true },
   );

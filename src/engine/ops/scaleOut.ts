@@ -16,8 +16,7 @@ export async function startNodes(cx: OpContext, rc: RunCtx, nodes: readonly stri
     rc,
     'level',
     async () => {
-      await setSetting(cx, rc, 'meta_level', 'steady', { code: 'no-balancer-while-joining' });
-      return 'meta level steady';
+      return (await setSetting(cx, rc, 'meta_level', 'steady', { code: 'no-balancer-while-joining' })) ? '' : 'meta level already steady';
     },
     { always: true },
   );
