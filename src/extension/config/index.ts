@@ -145,7 +145,7 @@ class ContextSender extends Disposable {
       const name = c.profile.name;
       const snap = reg.latestSnapshot(name);
       if (snap) {
-        out.push({ name, alive: snap.freeze.alive, dead: snap.freeze.dead });
+        out.push({ name, alive: snap.freeze.alive, dead: snap.freeze.dead, ...wireVersion(snap.nodes.map((n) => n.hostPort)) });
         continue;
       }
       const cached = this.fetched.get(name);
@@ -161,6 +161,7 @@ class ContextSender extends Disposable {
           name,
           alive: nodes.filter((n) => n.status === NodeStatus.NS_ALIVE).length,
           dead: nodes.filter((n) => n.status === NodeStatus.NS_UNALIVE).length,
+          ...wireVersion(nodes.map((n) => n.hpAddress)),
         };
       } catch {
         facts = undefined; // unreachable: the file falls back to settings or its directive
@@ -200,4 +201,13 @@ function openTabUris(): Set<string> {
     }
   }
   return out;
+}
+
+/**
+ * The version a cluster's replies prove: only master-era metas (our 2.6) send `hp_*` host:port
+ * fields (idl/meta_admin.thrift node_info). Without them it is 2.5 or older, which the wire cannot
+ * tell apart, so nothing is claimed and the file or the setting decides.
+ */
+function wireVersion(hostPorts: readonly (string | undefined)[]): { version?: '2.6' } {
+  return hostPorts.some((h) => h) ? { version: '2.6' } : {};
 }
