@@ -55,7 +55,7 @@ export const NOTE_WORDS: Words<ResultNote, string> = {
     `handed ${plural(n.primaries, 'primary', 'primaries')} of ${n.node} over to secondaries before the stop (move_pri: a role switch, no copy)`,
   'cure-recreates': (n) =>
     `${n.node} still holds ${plural(n.secondaries, 'secondary', 'secondaries')}: once the meta sees it gone, its cure re-creates them on other nodes ` +
-    `(until then those partitions run one replica short); drain-node or scale-in would have copied them before the stop`,
+    `(from the stop until then, those partitions run one replica short); drain-node or scale-in would have copied them before the stop`,
   'still-alive': (n) =>
     `${n.node} still ALIVE after ${fmtDuration(n.seconds)}; the meta declares a node dead after the fd grace period (${n.fdGraceSeconds} s)`,
   'propose-failed': (n) => `proposing ${n.type} of ${n.gpid} ${n.from} -> ${n.to} failed: ${n.error}; will retry`,
