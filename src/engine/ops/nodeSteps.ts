@@ -67,6 +67,8 @@ export async function stopOne(cx: OpContext, rc: RunCtx, node: string, o: StopOp
     await guardFreeze(cx, rc, s, node);
     const primaries = hosted.filter((h) => h.role === 'primary').length;
     if (primaries > 0) {
+      // Black-listed nodes are the ones the operator takes out next: hand primaries to them only when no other secondary can take one.
+      if (!redrain) rc.excluded = new Set([...rc.excluded, node, ...(await blackListed(cx, rc))]);
       await drainPrimaries(cx, rc, node, primaries, { handOverOnly: true });
       handedOver = primaries;
       cx.emit({ kind: 'info', note: { code: 'primaries-handed-over', node, primaries: handedOver } });
@@ -98,6 +100,20 @@ export async function stopOne(cx: OpContext, rc: RunCtx, node: string, o: StopOp
   if (!waitGone) return `stop issued for ${node}${after}`;
   await waitNodeGone(cx, rc, node);
   return `${node} stopped${after} and seen UNALIVE`;
+}
+
+/** The meta's secondary black list; empty when it cannot be read (it only steers where primaries go). */
+async function blackListed(cx: OpContext, rc: RunCtx): Promise<string[]> {
+  try {
+    const v = await cx.deps.cluster.getSetting('meta.lb.assign_secondary_black_list', rc.signal);
+    return v
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0);
+  } catch (e) {
+    if (isAbortError(e) || rc.signal.aborted) throw e;
+    return [];
+  }
 }
 
 /** Refused when stopping `node` would leave a partition with no replica at all. */

@@ -324,6 +324,17 @@ test('stop-node of a node still holding primaries hands them over first (no copy
   );
 });
 
+test('stop-node hands primaries to nodes that are not black-listed (the next to leave) when a secondary there can take them', async () => {
+  const { f, engine } = setup();
+  const [a, b] = ['10.0.0.1:34801', '10.0.0.2:34801'];
+  f.settings.blackList = [a, b];
+  const primariesOf = (n: string) => f.tables.flatMap((t) => t.partitions).filter((p) => p.primary === n).length;
+  const before = primariesOf(b);
+  const r = await engine.run({ op: 'stop-node', node: a });
+  assert.equal(r.outcome, 'done', JSON.stringify(r));
+  assert.equal(primariesOf(b), before, `${b} received none of ${a}'s primaries`);
+});
+
 test('stop-node refuses a node holding the only alive replica of a partition (last-replica); --force still stops it', async () => {
   const { f, engine } = setup({ tables: [{ name: 'single', partitions: 4, replicas: 1 }] });
   const node = f.tables[0]!.partitions[0]!.primary!;
