@@ -95,6 +95,15 @@ export function replicasOn(state: ClusterState, node: string): HostedReplica[] {
   return out;
 }
 
+/** The replicas of `node` that are the only alive member of their partition: stopping it leaves those partitions with none. */
+export function lastReplicasOn(state: ClusterState, node: string): HostedReplica[] {
+  const alive = new Set(state.nodes.filter((n) => n.alive).map((n) => n.address));
+  return replicasOn(state, node).filter((h) => {
+    const p = state.tables.find((t) => t.appId === h.appId)!.partitions.find((x) => x.pidx === h.pidx)!;
+    return ![p.primary, ...p.secondaries].some((m) => m && m !== node && alive.has(m));
+  });
+}
+
 export function aliveDead(state: ClusterState): { alive: number; dead: number } {
   let alive = 0;
   let dead = 0;

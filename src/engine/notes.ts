@@ -57,6 +57,10 @@ export type Note =
   | { readonly code: 'redrain'; readonly node: string; readonly replicas: number }
   | { readonly code: 'drain-again'; readonly step: string; readonly node: string; readonly primaries?: number; readonly replicas?: number }
   | { readonly code: 'drain-overlaps'; readonly node: string; readonly previous: string }
+  /** stop-node handed the node's primaries to secondaries (move_pri, no copy) before the stop. */
+  | { readonly code: 'primaries-handed-over'; readonly node: string; readonly primaries: number }
+  /** stop-node stops a node that still holds these secondaries: the meta's cure re-creates them elsewhere afterwards. */
+  | { readonly code: 'cure-recreates'; readonly node: string; readonly secondaries: number }
   | { readonly code: 'still-alive'; readonly node: string; readonly seconds: number; readonly fdGraceSeconds: number }
   | {
       readonly code: 'propose-failed';
@@ -114,6 +118,13 @@ export type Refusal =
       readonly example?: string;
     }
   | { readonly code: 'unalive-with-replicas'; readonly node: string }
+  /** Stopping `node` would leave these partitions with no replica at all: it holds their only alive one. */
+  | {
+      readonly code: 'last-replica';
+      readonly node: string;
+      readonly count: number;
+      readonly sample: readonly { readonly gpid: string; readonly table: string }[];
+    }
   | { readonly code: 'listed-twice' }
   /** A table keeps more replicas than nodes would be left; `removable` is how many nodes could go. */
   | { readonly code: 'replica-count'; readonly table: string; readonly replicas: number; readonly left: number; readonly removable: number }

@@ -154,7 +154,9 @@ function describeOp(s: OperationSpec): string {
     case 'drain-node':
       return `move every primary and replica off ${s.node} (the process keeps running)`;
     case 'stop-node':
-      return `stop the replica server ${s.node} through node control${s.force ? ' even though it still holds replicas' : ''}`;
+      return s.force
+        ? `stop the replica server ${s.node} through node control at once, whatever it still holds`
+        : `hand the primaries of ${s.node} over to secondaries (no copy), then stop the replica server through node control; the meta's cure re-creates its secondaries elsewhere`;
     case 'start-node':
       return `start the replica server ${s.node} through node control`;
     case 'rebalance':
@@ -545,8 +547,14 @@ export function stepSpecs(): CommandSpec[] {
   );
   const stop = operationStep(
     'stop-node',
-    'stop a replica server through node control and wait until the meta sees it gone',
-    [{ name: 'force', type: 'boolean', description: 'stop it even though it still holds replicas' }],
+    'hand its primaries over (move_pri), stop a replica server through node control and wait until the meta sees it gone',
+    [
+      {
+        name: 'force',
+        type: 'boolean',
+        description: "stop it at once: no hand-over of its primaries, even when it holds a partition's only alive replica",
+      },
+    ],
     [nodePos('the node to stop')],
     (a) => ({ op: 'stop-node', node: a.values.node, ...(a.values.force ? { force: true } : {}) }),
     {

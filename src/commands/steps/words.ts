@@ -51,6 +51,11 @@ export const NOTE_WORDS: Words<ResultNote, string> = {
     `${n.step}: the journal says done, but ${n.node} holds ${n.primaries !== undefined ? plural(n.primaries, 'primary', 'primaries') : plural(n.replicas ?? 0, 'replica')} again (placed there while the run was interrupted); moving them again`,
   'drain-overlaps': (n) =>
     `draining ${n.node} while ${n.previous}'s failure detection runs (${n.previous} holds nothing; ${n.node} is stopped only once the meta sees ${n.previous} gone and every partition is healthy)`,
+  'primaries-handed-over': (n) =>
+    `handed ${plural(n.primaries, 'primary', 'primaries')} of ${n.node} over to secondaries before the stop (move_pri: a role switch, no copy)`,
+  'cure-recreates': (n) =>
+    `${n.node} still holds ${plural(n.secondaries, 'secondary', 'secondaries')}: once the meta sees it gone, its cure re-creates them on other nodes ` +
+    `(from the stop until then, those partitions run one replica short); drain-node or scale-in would have copied them before the stop`,
   'still-alive': (n) =>
     `${n.node} still ALIVE after ${fmtDuration(n.seconds)}; the meta declares a node dead after the fd grace period (${n.fdGraceSeconds} s)`,
   'propose-failed': (n) => `proposing ${n.type} of ${n.gpid} ${n.from} -> ${n.to} failed: ${n.error}; will retry`,
@@ -129,6 +134,12 @@ export const REFUSAL_WORDS: Words<Refusal, { reason: string; fix: string }> = {
   'unalive-with-replicas': (r) => ({
     reason: `${r.node} is UNALIVE but still referenced by partitions: its data cannot be moved away from a dead process`,
     fix: `start ${r.node} again (start-node) or wait until every partition is healthy without it`,
+  }),
+  'last-replica': (r) => ({
+    reason:
+      `${r.node} holds the only alive replica of ${plural(r.count, 'partition')} (${r.sample.map((x) => `${x.gpid} (${x.table})`).join(', ')}${r.count > r.sample.length ? ', …' : ''}): ` +
+      'stopping it would leave them with no replica at all',
+    fix: `start the nodes that held their other replicas and wait-healthy, or drain-node ${r.node} first (it copies each replica elsewhere); stop-node --force stops it anyway`,
   }),
   'listed-twice': () => ({ reason: 'a node is listed twice', fix: 'list each node once' }),
   'replica-count': (r) => ({

@@ -78,8 +78,18 @@ export async function propose(
   return r === 'accepted';
 }
 
+/** How much of a drain's first step runs. */
+export interface PrimariesOptions {
+  /**
+   * Only hand the primaries over (`move_pri`): no secondary starts moving and no `copy_pri` is
+   * proposed. stop-node uses it: the node's other replicas are left to the meta's cure.
+   */
+  readonly handOverOnly?: boolean;
+}
+
 /** Step 1 of a drain: every primary on `node` moves to a secondary (no copy). */
-export async function drainPrimaries(cx: OpContext, rc: RunCtx, node: string, planned: number): Promise<string> {
+export async function drainPrimaries(cx: OpContext, rc: RunCtx, node: string, planned: number, o: PrimariesOptions = {}): Promise<string> {
+  const handOverOnly = o.handOverOnly === true;
   const start = cx.clock.now();
   let initial = -1;
   let lastChange = start;
@@ -89,7 +99,8 @@ export async function drainPrimaries(cx: OpContext, rc: RunCtx, node: string, pl
   for (;;) {
     const s = await cx.readState(rc);
     const all = replicasOn(s, node);
-    if (!cx.book.drainStart.has(node))
+    // The drain's byte window starts here; a hand-over copies nothing and must not open one.
+    if (!handOverOnly && !cx.book.drainStart.has(node))
       cx.book.drainStart.set(node, {
         sizes: new Map(all.map((h) => [`${h.appId}.${h.pidx}`, replicaSize(cx, h.table)])),
         bytesAt0: await cx.deps.cluster.bytesCopied?.(rc.signal),
@@ -101,7 +112,7 @@ export async function drainPrimaries(cx: OpContext, rc: RunCtx, node: string, pl
     const placement = new Placement(s, rc.excluded);
     // Replicas that already are secondaries start moving now (other partitions: no conflict), saving a tick.
     for (const h of all) {
-      if (h.role !== 'secondary') continue;
+      if (handOverOnly || h.role !== 'secondary') continue;
       const t = s.tables.find((x) => x.appId === h.appId)!;
       await moveSecondary(
         cx,
@@ -121,7 +132,7 @@ export async function drainPrimaries(cx: OpContext, rc: RunCtx, node: string, pl
           rc.primariesMoved++;
           placement.applyMovePrimary(t, node, to);
         }
-      } else {
+      } else if (!handOverOnly) {
         const dest = copyTarget(cx, t, p, node, placement);
         if (dest && (await propose(cx, rc, t, p.pidx, p.ballot, 'copy_pri', node, dest))) {
           rememberTarget(cx, t, p.pidx, 'copy_pri', node, dest);

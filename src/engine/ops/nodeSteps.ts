@@ -1,7 +1,7 @@
 /** Single node steps: stop (with the freeze guard), wait gone, wait alive, wait healthy. */
 import { fmtDuration } from '../../cluster/units';
 import { decideRemoval } from '../freezeGuard';
-import { aliveDead, ballotFingerprint, replicasOn, unhealthyPartitions } from '../model';
+import { aliveDead, ballotFingerprint, lastReplicasOn, replicasOn, unhealthyPartitions } from '../model';
 import { isAbortError, type ClusterState } from '../ports';
 import { setSetting } from '../settings';
 import { drainPrimaries, drainReplicas } from './drain';
@@ -10,13 +10,22 @@ import { EngineError, RefusedError, type RunCtx } from '../types';
 import type { OpContext } from '../context';
 
 /**
- * Freeze guard, then stop the (drained) process and wait for the meta to see it gone. With
- * `redrain` (scale-in), a node found hosting replicas again (a resume after a fail-over or a
+ * Freeze guard, then stop the process and wait for the meta to see it gone.
+ *
+ * A node that still holds primaries hands them to secondaries first (`move_pri`: a role switch,
+ * no copy), as Pegasus's own offline script does before it kills the process
+ * (scripts/pegasus_offline_node.sh, via scripts/migrate_node.sh's `balance --type move_pri`,
+ * which the meta takes in src/meta/server_state.cpp on_propose_balancer). Its
+ * secondaries are left to the meta's cure, which re-creates them elsewhere after the stop; a
+ * drain-node or scale-in would have copied them first. Refused only when the stop really hurts:
+ * a partition whose only alive replica is on this node, or a freeze the guard cannot avoid.
+ *
+ * With `redrain` (scale-in), a node found hosting replicas again (a resume after a fail-over or a
  * crash, when something placed a replica on it) is drained again first instead of failing: a
- * process is never stopped while it holds a replica.
+ * scale-in never stops a process while it holds a replica.
  */
 export interface StopOptions {
-  /** Stop it even though it still hosts replicas. */
+  /** Stop it at once: no hand-over, and even when it holds a partition's last alive replica. */
   readonly force?: boolean;
   /** Wait until the meta lists it UNALIVE (default); scale-in waits later, in its own step. */
   readonly waitGone?: boolean;
@@ -43,14 +52,35 @@ export async function stopOne(cx: OpContext, rc: RunCtx, node: string, o: StopOp
     await drainReplicas(cx, rc, node, 0);
     s = await cx.readState(rc);
     hosted = replicasOn(s, node);
+    if (hosted.length > 0) {
+      const pri = hosted.filter((h) => h.role === 'primary').length;
+      throw new EngineError(
+        `${node} still hosts ${hosted.length} replica(s) (${pri} primaries) after its drain: something places replicas on it again. ` +
+          `Check the black list (meta.lb.assign_secondary_black_list) and the meta level, then resume`,
+      );
+    }
   }
+  let handedOver = 0;
   if (hosted.length > 0 && !force) {
-    const pri = hosted.filter((h) => h.role === 'primary').length;
-    throw new EngineError(
-      `${node} still hosts ${hosted.length} replica(s) (${pri} primaries): stopping it now would make those partitions lose a replica${pri ? ' and a primary for the failure-detection grace period' : ''}. Drain it first (drain-node), or stop it with stop-node --force`,
-    );
+    refuseLastReplicas(s, node);
+    // Before anything moves: a stop the guard must refuse hands nothing over.
+    await guardFreeze(cx, rc, s, node);
+    const primaries = hosted.filter((h) => h.role === 'primary').length;
+    if (primaries > 0) {
+      // Black-listed nodes are the ones the operator takes out next: hand primaries to them only when no other secondary can take one.
+      if (!redrain) rc.excluded = new Set([...rc.excluded, node, ...(await blackListed(cx, rc))]);
+      await drainPrimaries(cx, rc, node, primaries, { handOverOnly: true });
+      handedOver = primaries;
+      cx.emit({ kind: 'info', note: { code: 'primaries-handed-over', node, primaries: handedOver } });
+      s = await cx.readState(rc);
+      hosted = replicasOn(s, node);
+      // A secondary may have died meanwhile; the guard's decision holds (the hand-over changes no node's liveness).
+      refuseLastReplicas(s, node);
+    }
+    if (hosted.length > 0) cx.emit({ kind: 'info', note: { code: 'cure-recreates', node, secondaries: hosted.length } });
+  } else {
+    await guardFreeze(cx, rc, s, node);
   }
-  await guardFreeze(cx, rc, s, node);
   // Counted as going down from here on, even if the command fails: it may have killed the process anyway.
   rc.stopIssued.add(node);
   try {
@@ -59,13 +89,45 @@ export async function stopOne(cx: OpContext, rc: RunCtx, node: string, o: StopOp
     if (isAbortError(e) || rc.signal.aborted) throw e;
     throw new EngineError(
       `stopping ${node} through ${cx.deps.control.kind} node control failed: ${e instanceof Error ? e.message : String(e)}. ` +
-        `It held no replica, so no data is at risk; check whether the process still runs, fix the node control (profile nodeControl.stop) or stop it by hand, then resume`,
+        (hosted.length > 0
+          ? `It still held ${hosted.length} secondaries (their partitions keep their other replicas); check`
+          : `It held no replica, so no data is at risk; check`) +
+        ` whether the process still runs, fix the node control (profile nodeControl.stop) or stop it by hand, then resume`,
     );
   }
   // The threshold and the margin were said as they happened (setting and warning events).
-  if (!waitGone) return `stop issued for ${node}`;
+  const after = handedOver > 0 ? ` after handing over ${handedOver} primaries` : '';
+  if (!waitGone) return `stop issued for ${node}${after}`;
   await waitNodeGone(cx, rc, node);
-  return `${node} stopped and seen UNALIVE`;
+  return `${node} stopped${after} and seen UNALIVE`;
+}
+
+/** The meta's secondary black list; empty when it cannot be read (it only steers where primaries go). */
+async function blackListed(cx: OpContext, rc: RunCtx): Promise<string[]> {
+  try {
+    const v = await cx.deps.cluster.getSetting('meta.lb.assign_secondary_black_list', rc.signal);
+    return v
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0);
+  } catch (e) {
+    if (isAbortError(e) || rc.signal.aborted) throw e;
+    return [];
+  }
+}
+
+/** Refused when stopping `node` would leave a partition with no replica at all. */
+function refuseLastReplicas(s: ClusterState, node: string): void {
+  const last = lastReplicasOn(s, node);
+  if (last.length === 0) return;
+  throw new RefusedError([
+    {
+      code: 'last-replica',
+      node,
+      count: last.length,
+      sample: last.slice(0, 5).map((h) => ({ gpid: `${h.appId}.${h.pidx}`, table: h.table })),
+    },
+  ]);
 }
 
 /** Before a stop: lower the threshold just enough (journaled), or refuse when min-live would freeze the meta whatever it is. */

@@ -87,9 +87,15 @@ test('while drain-node keeps settings, other mutating steps are refused naming t
     r.refusals.some((x) => x.code === 'drain-held' && x.nodes.includes(N1)),
     JSON.stringify(r.refusals),
   );
-  // A failed stop-node (N2 still hosts replicas) gives nothing back.
+  // A stop-node that does not stop (an unknown node) gives nothing back.
+  const bad = await s.engine.run({ op: 'stop-node', node: '10.0.0.99:34801' });
+  assert.notEqual(bad.outcome, 'done', JSON.stringify(bad));
+  assert.deepEqual(s.f.settings.blackList, [N1]);
+  assert.ok(bad.settingsLeft.some((x) => x.name === 'meta.lb.assign_secondary_black_list' && x.reason.code === 'drain-held'));
+  // stop-node of N2 (it hands its primaries over, then stops) gives back nothing drain-node kept for N1.
   const st = await s.engine.run({ op: 'stop-node', node: N2 });
-  assert.equal(st.outcome, 'failed', JSON.stringify(st));
+  assert.equal(st.outcome, 'done', JSON.stringify(st));
+  assert.equal(s.f.nodes.get(N2)!.alive, false);
   assert.deepEqual(s.f.settings.blackList, [N1]);
   assert.ok(st.settingsLeft.some((x) => x.name === 'meta.lb.assign_secondary_black_list' && x.reason.code === 'drain-held'));
 });

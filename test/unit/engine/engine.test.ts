@@ -299,11 +299,56 @@ test('scale-out by count starts nodes, waits ALIVE, rebalances in lively until b
   assert.equal(f.settings.onlyMovePrimary, false);
 });
 
-test('stop-node refuses a node that still hosts replicas unless forced', async () => {
-  const { engine } = setup();
-  const r = await engine.run({ op: 'stop-node', node: '10.0.0.1:34801' });
-  assert.equal(r.outcome, 'failed');
-  assert.match(r.error ?? '', /still hosts \d+ replica/);
+// As scripts/pegasus_offline_node.sh (apache/incubator-pegasus) does: primaries move away (move_pri) before the kill.
+test('stop-node of a node still holding primaries hands them over first (no copy), stops it and says how many secondaries cure re-creates', async () => {
+  const { f, engine, events } = setup();
+  const node = '10.0.0.1:34801';
+  const hosted = f.replicasOn(node);
+  const primaries = f.tables.flatMap((t) => t.partitions).filter((p) => p.primary === node).length;
+  assert.ok(primaries > 0, 'the node holds primaries before the stop');
+  const r = await engine.run({ op: 'stop-node', node });
+  assert.equal(r.outcome, 'done', JSON.stringify(r));
+  assert.equal(f.nodes.get(node)!.alive, false);
+  assert.equal(f.metrics.noPrimaryMs, 0, 'no partition lost its primary: they were handed over before the stop');
+  assert.equal(r.stats.copiesProposed, 0, 'a hand-over copies nothing');
+  assert.ok(r.stats.primariesMoved >= primaries);
+  const info = events.flatMap((e) => (e.kind === 'info' ? [e.note] : []));
+  assert.deepEqual(
+    info.find((n) => n.code === 'primaries-handed-over'),
+    { code: 'primaries-handed-over', node, primaries },
+  );
+  assert.deepEqual(
+    info.find((n) => n.code === 'cure-recreates'),
+    // move_pri swaps roles: the handed-over primaries stay on the node as secondaries, so cure re-creates every replica it held.
+    { code: 'cure-recreates', node, secondaries: hosted },
+  );
+});
+
+test('stop-node hands primaries to nodes that are not black-listed (the next to leave) when a secondary there can take them', async () => {
+  const { f, engine } = setup();
+  const [a, b] = ['10.0.0.1:34801', '10.0.0.2:34801'];
+  f.settings.blackList = [a, b];
+  const primariesOf = (n: string) => f.tables.flatMap((t) => t.partitions).filter((p) => p.primary === n).length;
+  const before = primariesOf(b);
+  const r = await engine.run({ op: 'stop-node', node: a });
+  assert.equal(r.outcome, 'done', JSON.stringify(r));
+  assert.equal(primariesOf(b), before, `${b} received none of ${a}'s primaries`);
+});
+
+test('stop-node refuses a node holding the only alive replica of a partition (last-replica); --force still stops it', async () => {
+  const { f, engine } = setup({ tables: [{ name: 'single', partitions: 4, replicas: 1 }] });
+  const node = f.tables[0]!.partitions[0]!.primary!;
+  const r = await engine.run({ op: 'stop-node', node });
+  assert.equal(r.outcome, 'failed', JSON.stringify(r));
+  const last = r.refusals.find((x) => x.code === 'last-replica');
+  assert.ok(last && last.code === 'last-replica', JSON.stringify(r.refusals));
+  assert.equal(last.node, node);
+  assert.equal(last.count, f.replicasOn(node));
+  assert.ok(f.nodes.get(node)!.running && f.nodes.get(node)!.alive, 'nothing was stopped');
+  assert.equal(r.stats.primariesMoved, 0, 'nothing was handed over either');
+  const forced = await engine.run({ op: 'stop-node', node, force: true });
+  assert.equal(forced.outcome, 'done', JSON.stringify(forced));
+  assert.equal(f.nodes.get(node)!.running, false);
 });
 
 test('freeze-check reports the schedule and the threshold the guard would use', async () => {
