@@ -378,21 +378,7 @@ export function planScaleOut(state: ClusterState, joining: readonly string[], o:
   const { alive, dead } = aliveDead(state);
   const newOnes = joining.filter((j) => !state.nodes.some((n) => n.address === j && n.alive));
   const after = snapshotOf({ alive: alive + newOnes.length, dead, pct: o.pct, minLive: c.minLive });
-  // Each start adds one alive node: the counts after step i include the first i new nodes only.
-  let started = 0;
-  const steps: PlanStep[] = joining.map((node) => {
-    if (newOnes.includes(node)) started++;
-    return {
-      kind: 'start' as const,
-      node,
-      moves: [],
-      primariesMoved: 0,
-      copies: 0,
-      bytes: 0,
-      seconds: 5,
-      freezeAfter: snapshotOf({ alive: alive + started, dead, pct: o.pct, minLive: c.minLive }),
-    };
-  });
+  const steps = startStepsFor(joining, newOnes, { alive, dead }, o.pct, c.minLive);
   const moves = rebalanceEstimate(state, joining, c);
   c.assumptions.push(
     'rebalance copies estimated from the balancer end state (every node within ±1 replica per table); primaries then move without copying',
@@ -409,14 +395,16 @@ export function planScaleOut(state: ClusterState, joining: readonly string[], o:
   return summarize('scale-out', state, [], joining, steps, c, o, o.pct, []);
 }
 
-/** Node migration: start the new nodes (no rebalance), drain the old ones onto them, then one rebalance. */
-export function planMigration(state: ClusterState, from: readonly string[], to: readonly string[], o: PlanOptions): ScalePlan {
-  const c = ctxOf(o);
-  const problems: Refusal[] = [];
-  const { alive, dead } = aliveDead(state);
-  const newOnes = to.filter((j) => !state.nodes.some((n) => n.address === j && n.alive));
+/** One `start` step per joining node; each start of a node not yet alive adds one to the alive count after it. */
+function startStepsFor(
+  joining: readonly string[],
+  newOnes: readonly string[],
+  now: { alive: number; dead: number },
+  pct: number,
+  minLive: number,
+): PlanStep[] {
   let started = 0;
-  const startSteps: PlanStep[] = to.map((node) => {
+  return joining.map((node) => {
     if (newOnes.includes(node)) started++;
     return {
       kind: 'start' as const,
@@ -426,9 +414,18 @@ export function planMigration(state: ClusterState, from: readonly string[], to: 
       copies: 0,
       bytes: 0,
       seconds: 5,
-      freezeAfter: snapshotOf({ alive: alive + started, dead, pct: o.pct, minLive: c.minLive }),
+      freezeAfter: snapshotOf({ alive: now.alive + started, dead: now.dead, pct, minLive }),
     };
   });
+}
+
+/** Node migration: start the new nodes (no rebalance), drain the old ones onto them, then one rebalance. */
+export function planMigration(state: ClusterState, from: readonly string[], to: readonly string[], o: PlanOptions): ScalePlan {
+  const c = ctxOf(o);
+  const problems: Refusal[] = [];
+  const { alive, dead } = aliveDead(state);
+  const newOnes = to.filter((j) => !state.nodes.some((n) => n.address === j && n.alive));
+  const startSteps = startStepsFor(to, newOnes, { alive, dead }, o.pct, c.minLive);
   // The joined nodes are alive when the drain starts.
   const joined: ClusterState = {
     ...state,
