@@ -115,6 +115,60 @@ export class PegasusError extends Error {
   }
 }
 
+/** Which bound a decoded element count broke. */
+export type DecodeLimitReason =
+  /** `count` elements of the field's minimum wire size do not fit in the bytes left. */
+  | 'bytes'
+  /** `count` is above the plausible maximum for the field (no real cluster comes near it). */
+  | 'maximum'
+  /** The response as a whole would decode more elements than the per-response budget. */
+  | 'budget';
+
+/** The numbers behind a DecodeLimitError, for callers and surfaces to render. */
+export interface DecodeLimit {
+  /** The wire field, e.g. "list_nodes.infos" or "query_cfg.partitions". */
+  field: string;
+  /** How many elements the server announced. */
+  count: number;
+  reason: DecodeLimitReason;
+  /** The bound that was exceeded: elements that fit, the maximum, or the budget left. */
+  limit: number;
+}
+
+const DECODE_LIMIT_HINT = 'not a Pegasus meta, or a corrupted reply; check that the address is a Pegasus meta server (THFT port)';
+
+function decodeLimitDetail(l: DecodeLimit): string {
+  const bound =
+    l.reason === 'bytes'
+      ? `the ${l.limit} that the bytes left can hold`
+      : l.reason === 'maximum'
+        ? `the plausible maximum of ${l.limit}`
+        : `the ${l.limit} elements left of the per-response decode budget`;
+  return `the server sent ${l.count} elements for ${l.field}, more than ${bound}`;
+}
+
+/**
+ * A reply announcing more elements than it can hold or than any cluster has: refused before the
+ * elements are allocated, so a hostile or corrupted reply cannot exhaust memory. Code ERR_INVALID_DATA.
+ */
+export class DecodeLimitError extends PegasusError {
+  readonly limit: DecodeLimit;
+
+  constructor(limit: DecodeLimit, init: Partial<PegasusErrorInit> = {}) {
+    super(CLIENT_ERRORS.invalidData, decodeLimitDetail(limit), { hint: DECODE_LIMIT_HINT, ...init, kind: 'wire' });
+    this.limit = limit;
+  }
+
+  override withContext(rpc: string | undefined, address: string | undefined): PegasusError {
+    if ((this.rpc ?? rpc) === this.rpc && (this.address ?? address) === this.address) return this;
+    return new DecodeLimitError(this.limit, { rpc: this.rpc ?? rpc, address: this.address ?? address, hint: this.hint, cause: this.cause });
+  }
+}
+
+export function isDecodeLimitError(e: unknown): e is DecodeLimitError {
+  return e instanceof DecodeLimitError;
+}
+
 /** A decoding failure: malformed or truncated bytes. */
 export function wireError(detail: string): PegasusError {
   return new PegasusError(CLIENT_ERRORS.invalidData, detail, { kind: 'wire' });

@@ -4,7 +4,7 @@
  * rpc_address, host_port, error_code) are decoded by their real payload whatever the type byte
  * says; ordinary fields with an unexpected type byte are skipped like any thrift reader does.
  */
-import { ThriftReader, ThriftWriter, TType } from './thrift';
+import { type CountBound, ThriftReader, ThriftWriter, TType } from './thrift';
 import type {
   AppInfo,
   BalancerRequest,
@@ -35,26 +35,75 @@ const masterFields = (o: EncodeOptions | undefined): boolean => o?.version !== '
 
 const { BOOL, I32, I64, STRING, STRUCT, MAP, LIST } = TType;
 
+// ---------- decode bounds ----------
+// Every announced count is checked against the bytes left for its elements' minimum real size and
+// against a plausible maximum, before anything is allocated (see ThriftReader.checkCount). The
+// maxima sit one to two orders of magnitude above the largest real clusters, so only a reply that
+// is not from a Pegasus meta (or is corrupted) reaches them.
+
+/** Replica servers in one cluster: the largest deployments run a few hundred. */
+const MAX_NODES = 10_000;
+/** Tables in list_apps (dropped ones kept until expiry included): real clusters hold hundreds to a few thousand. */
+const MAX_TABLES = 100_000;
+/** Partitions of one table: real tables have up to a few thousand (a split doubles the count). */
+const MAX_PARTITIONS = 65_536;
+/** Addresses in one partition's secondaries or last_drops: max_replica_count is 3 to 5 in practice. */
+const MAX_REPLICA_ADDRESSES = 1_024;
+/** Envs of one table, cluster_info entries, remote command arguments: tens in practice. */
+const MAX_KEYED_ENTRIES = 10_000;
+/** Actions of one balancer proposal: a handful in practice. */
+const MAX_ACTIONS = 1_024;
+
+// Minimum wire sizes: field header 3 bytes, i32 4, i64 / rpc_address / gpid 8, empty string 4,
+// invalid host_port 7 (empty host, port, type), STOP 1. Each struct counts only the fields every
+// server generation writes, so a lower bound holds for all of them.
+const RPC_ADDRESS_BYTES = 8;
+const HOST_PORT_MIN_BYTES = 7;
+const STRING_MIN_BYTES = 4;
+/** node_info: status (i32) and address (rpc_address), STOP. */
+const NODE_INFO_MIN_BYTES = 3 + 4 + 3 + 8 + 1;
+/** partition_configuration: pid (gpid) and ballot (i64), STOP. */
+const PARTITION_MIN_BYTES = 3 + 8 + 3 + 8 + 1;
+/** app_info: app_name (string), app_id and partition_count (i32), STOP. */
+const APP_INFO_MIN_BYTES = 3 + 4 + 3 + 4 + 3 + 4 + 1;
+/** configuration_proposal_action: target and node (rpc_address), type (i32), STOP. */
+const PROPOSAL_ACTION_MIN_BYTES = 3 + 8 + 3 + 8 + 3 + 4 + 1;
+
+const bound = (field: string, minElemBytes: number, max: number): CountBound => ({ field, minElemBytes, max });
+const NODES = bound('list_nodes.infos', NODE_INFO_MIN_BYTES, MAX_NODES);
+const TABLES = bound('list_apps.infos', APP_INFO_MIN_BYTES, MAX_TABLES);
+const PARTITIONS = bound('query_cfg.partitions', PARTITION_MIN_BYTES, MAX_PARTITIONS);
+const PARTITION_INDICES = bound('query_cfg.partition_indices', 4, MAX_PARTITIONS);
+const SECONDARIES = bound('partition_configuration.secondaries', RPC_ADDRESS_BYTES, MAX_REPLICA_ADDRESSES);
+const LAST_DROPS = bound('partition_configuration.last_drops', RPC_ADDRESS_BYTES, MAX_REPLICA_ADDRESSES);
+const HP_SECONDARIES = bound('partition_configuration.hp_secondaries', HOST_PORT_MIN_BYTES, MAX_REPLICA_ADDRESSES);
+const HP_LAST_DROPS = bound('partition_configuration.hp_last_drops', HOST_PORT_MIN_BYTES, MAX_REPLICA_ADDRESSES);
+const ENVS = bound('app_info.envs', 2 * STRING_MIN_BYTES, MAX_KEYED_ENTRIES);
+const INFO_KEYS = bound('cluster_info.keys', STRING_MIN_BYTES, MAX_KEYED_ENTRIES);
+const INFO_VALUES = bound('cluster_info.values', STRING_MIN_BYTES, MAX_KEYED_ENTRIES);
+const COMMAND_ARGS = bound('command.arguments', STRING_MIN_BYTES, MAX_KEYED_ENTRIES);
+const ACTIONS = bound('balancer_request.action_list', PROPOSAL_ACTION_MIN_BYTES, MAX_ACTIONS);
+
 // ---------- small helpers ----------
 
-function readAddrList(r: ThriftReader): string[] {
-  const n = r.listCount(8);
+function readAddrList(r: ThriftReader, b: CountBound): string[] {
+  const n = r.listCount(b);
   const out = new Array<string>(n);
   for (let i = 0; i < n; i++) out[i] = r.rpcAddress();
   return out;
 }
-function readHostPortList(r: ThriftReader): string[] {
-  const n = r.listCount(7);
+function readHostPortList(r: ThriftReader, b: CountBound): string[] {
+  const n = r.listCount(b);
   const out = new Array<string>(n);
   for (let i = 0; i < n; i++) out[i] = r.hostPort();
   return out;
 }
-function readStringList(r: ThriftReader, t: number): string[] {
+function readStringList(r: ThriftReader, t: number, b: CountBound): string[] {
   if (t !== LIST) {
     r.skip(t);
     return [];
   }
-  const { elemType, count } = r.listBegin(4);
+  const { elemType, count } = r.listBegin(b);
   if (elemType !== STRING) r.fail(`list<string> with element type ${elemType}`);
   const out = new Array<string>(count);
   for (let i = 0; i < count; i++) out[i] = r.string();
@@ -84,13 +133,13 @@ const i64Or = (r: ThriftReader, t: number, d: number): number => (t === I64 ? r.
 const boolOr = (r: ThriftReader, t: number, d: boolean): boolean => (t === BOOL ? r.bool() : (r.skip(t), d));
 const strOr = (r: ThriftReader, t: number, d: string): string => (t === STRING ? r.string() : (r.skip(t), d));
 
-/** Reads a list<STRUCT> field with a per-element reader; other types are skipped. */
-function readStructList<T>(r: ThriftReader, t: number, read: (r: ThriftReader) => T): T[] {
+/** Reads a list<STRUCT> field with a per-element reader (count checked against `b`); other types are skipped. */
+function readStructList<T>(r: ThriftReader, t: number, b: CountBound, read: (r: ThriftReader) => T): T[] {
   if (t !== LIST) {
     r.skip(t);
     return [];
   }
-  const n = r.listCount(1);
+  const n = r.listCount(b);
   const out = new Array<T>(n);
   for (let i = 0; i < n; i++) out[i] = read(r);
   return out;
@@ -127,10 +176,10 @@ export function readPartitionConfiguration(r: ThriftReader): PartitionConfigurat
         primary = r.rpcAddress();
         break;
       case 5:
-        secondaries = readAddrList(r);
+        secondaries = readAddrList(r, SECONDARIES);
         break;
       case 6:
-        lastDrops = readAddrList(r);
+        lastDrops = readAddrList(r, LAST_DROPS);
         break;
       case 7:
         lastCommittedDecree = i64Or(r, t, 0);
@@ -142,10 +191,10 @@ export function readPartitionConfiguration(r: ThriftReader): PartitionConfigurat
         hpPrimary = r.hostPort();
         break;
       case 10:
-        hpSecondaries = readHostPortList(r);
+        hpSecondaries = readHostPortList(r, HP_SECONDARIES);
         break;
       case 11:
-        hpLastDrops = readHostPortList(r);
+        hpLastDrops = readHostPortList(r, HP_LAST_DROPS);
         break;
       default:
         r.skip(t);
@@ -263,7 +312,7 @@ export function readAppInfo(r: ThriftReader): AppInfo {
           r.skip(t);
           break;
         }
-        const { keyType, valueType, count } = r.mapBegin();
+        const { keyType, valueType, count } = r.mapBegin(ENVS);
         if (keyType !== STRING || valueType !== STRING) r.fail(`envs map<${keyType},${valueType}> is not map<string,string>`);
         const envs: Record<string, string> = {};
         for (let i = 0; i < count; i++) {
@@ -386,7 +435,7 @@ export function readListNodesResponse(r: ThriftReader): ListNodesResponse {
         err = r.errorCode();
         break;
       case 2:
-        infos = readStructList(r, t, readNodeInfo);
+        infos = readStructList(r, t, NODES, readNodeInfo);
         break;
       default:
         r.skip(t);
@@ -454,7 +503,7 @@ export function readListAppsResponse(r: ThriftReader): ListAppsResponse {
         err = r.errorCode();
         break;
       case 2:
-        infos = readStructList(r, t, readAppInfo);
+        infos = readStructList(r, t, TABLES, readAppInfo);
         break;
       case 3:
         if (t === STRING) hintMessage = r.string();
@@ -495,7 +544,7 @@ export function readQueryCfgRequest(r: ThriftReader): QueryCfgRequest {
           r.skip(t);
           break;
         }
-        const { elemType, count } = r.listBegin(4);
+        const { elemType, count } = r.listBegin(PARTITION_INDICES);
         if (elemType !== I32) r.fail(`partition_indices with element type ${elemType}`);
         partitionIndices = new Array<number>(count);
         for (let i = 0; i < count; i++) partitionIndices[i] = r.i32();
@@ -538,7 +587,7 @@ export function readQueryCfgResponse(r: ThriftReader): QueryCfgResponse {
         isStateful = boolOr(r, t, false);
         break;
       case 5:
-        partitions = readStructList(r, t, readPartitionConfiguration);
+        partitions = readStructList(r, t, PARTITIONS, readPartitionConfiguration);
         break;
       default:
         r.skip(t);
@@ -585,10 +634,10 @@ export function readClusterInfoResponse(r: ThriftReader): ClusterInfoResponse {
         err = r.errorCode();
         break;
       case 2:
-        keys = readStringList(r, t);
+        keys = readStringList(r, t, INFO_KEYS);
         break;
       case 3:
-        values = readStringList(r, t);
+        values = readStringList(r, t, INFO_VALUES);
         break;
       default:
         r.skip(t);
@@ -659,7 +708,7 @@ export function readRemoteCommandRequest(r: ThriftReader): RemoteCommandRequest 
         cmd = strOr(r, t, '');
         break;
       case 2:
-        args = readStringList(r, t);
+        args = readStringList(r, t, COMMAND_ARGS);
         break;
       default:
         r.skip(t);
@@ -739,7 +788,7 @@ export function readBalancerRequest(r: ThriftReader): BalancerRequest {
         q.gpid = r.gpid();
         break;
       case 2:
-        q.actionList = readStructList(r, t, readProposalAction);
+        q.actionList = readStructList(r, t, ACTIONS, readProposalAction);
         break;
       case 3:
         if (t === BOOL) q.force = r.bool();

@@ -12,7 +12,7 @@
  * All integers are big-endian. Readers never read past `end`; every failure throws PegasusError
  * (kind 'wire', ERR_INVALID_DATA).
  */
-import { CLIENT_ERRORS, PegasusError, wireError } from './errors';
+import { CLIENT_ERRORS, DecodeLimitError, PegasusError, wireError } from './errors';
 
 export const TType = {
   STOP: 0,
@@ -30,6 +30,43 @@ export const TType = {
 } as const;
 
 const TWO_32 = 4294967296;
+
+/**
+ * Elements (list, set and map entries, skipped ones included) one reader may decode. A reader is
+ * made per response, so this is the per-response budget. The largest real reply is query_cfg of a
+ * 65,536-partition table: about 13 elements a partition (itself, up to 3 secondaries and 3 drops,
+ * each also as host_port) ≈ 850k; 2M leaves room above that while keeping the objects a hostile
+ * reply can make in the low hundreds of MB.
+ */
+export const DEFAULT_DECODE_BUDGET = 2_000_000;
+
+/** How an announced element count is checked: the field it belongs to, its elements' minimum wire size, and the most any real reply holds. */
+export interface CountBound {
+  field: string;
+  minElemBytes: number;
+  max: number;
+}
+
+/** Smallest encoding of one value of each thrift type (a struct is at least its STOP byte). */
+function minBytesOf(type: number): number {
+  switch (type) {
+    case TType.I16:
+      return 2;
+    case TType.I32:
+    case TType.STRING:
+      return 4;
+    case TType.I64:
+    case TType.DOUBLE:
+      return 8;
+    case TType.MAP:
+      return 6;
+    case TType.SET:
+    case TType.LIST:
+      return 5;
+    default:
+      return 1;
+  }
+}
 const MAX_SKIP_DEPTH = 64;
 // Direct-mapped cache of rpc_address texts: slot = hash of (ip, port); a slot holds the last
 // address that hashed there, verified by comparing ip and port (no Map, no boxed 48-bit keys).
@@ -208,11 +245,27 @@ export class ThriftReader {
   readonly end: number;
   /** Id of the last field header read by fieldBegin(). */
   fieldId = 0;
+  /** Elements this reader may still decode (see DEFAULT_DECODE_BUDGET). */
+  budget: number;
 
-  constructor(buf: Buffer, pos = 0, end = buf.length) {
+  constructor(buf: Buffer, pos = 0, end = buf.length, budget = DEFAULT_DECODE_BUDGET) {
     this.buf = buf;
     this.pos = pos;
     this.end = end;
+    this.budget = budget;
+  }
+
+  /**
+   * Checks an announced element count before anything is allocated for it (bytes left for its
+   * minimum size, plausible maximum, budget left), then charges it to the budget.
+   */
+  checkCount(count: number, kind: string, bound: CountBound): void {
+    if (count < 0) this.fail(`${kind} size ${count} out of range`);
+    if (count > bound.max) throw new DecodeLimitError({ field: bound.field, count, reason: 'maximum', limit: bound.max });
+    const fit = Math.floor((this.end - this.pos) / bound.minElemBytes);
+    if (count > fit) throw new DecodeLimitError({ field: bound.field, count, reason: 'bytes', limit: fit });
+    if (count > this.budget) throw new DecodeLimitError({ field: bound.field, count, reason: 'budget', limit: this.budget });
+    this.budget -= count;
   }
 
   fail(what: string): never {
@@ -321,25 +374,26 @@ export class ThriftReader {
     this.pos = p + 3;
     return t;
   }
-  /** Reads a list header; returns the element count (validated against the bytes left). */
-  listBegin(minElemBytes = 1): { elemType: number; count: number } {
+  /** Reads a list header; returns the element count (validated by checkCount). */
+  listBegin(bound: CountBound): { elemType: number; count: number } {
     const elemType = this.u8();
     const count = this.i32();
-    if (count < 0 || count * minElemBytes > this.end - this.pos) this.fail(`list size ${count} out of range`);
+    this.checkCount(count, 'list', bound);
     return { elemType, count };
   }
   /** List header when the element type is not needed (avoids an allocation on hot paths). */
-  listCount(minElemBytes = 1): number {
+  listCount(bound: CountBound): number {
     this.u8();
     const count = this.i32();
-    if (count < 0 || count * minElemBytes > this.end - this.pos) this.fail(`list size ${count} out of range`);
+    this.checkCount(count, 'list', bound);
     return count;
   }
-  mapBegin(): { keyType: number; valueType: number; count: number } {
+  /** Reads a map header; `bound.minElemBytes` is the size of one key plus one value. */
+  mapBegin(bound: CountBound): { keyType: number; valueType: number; count: number } {
     const keyType = this.u8();
     const valueType = this.u8();
     const count = this.i32();
-    if (count < 0 || count * 2 > this.end - this.pos) this.fail(`map size ${count} out of range`);
+    this.checkCount(count, 'map', bound);
     return { keyType, valueType, count };
   }
 
@@ -378,7 +432,15 @@ export class ThriftReader {
           this.skip(t, depth + 1);
         }
       case TType.MAP: {
-        const { keyType, valueType, count } = this.mapBegin();
+        const keyType = this.u8();
+        const valueType = this.u8();
+        const count = this.i32();
+        // Unknown fields have no plausible maximum, but still cost the budget.
+        this.checkCount(count, 'map', {
+          field: 'an unknown map field',
+          minElemBytes: minBytesOf(keyType) + minBytesOf(valueType),
+          max: Infinity,
+        });
         for (let i = 0; i < count; i++) {
           this.skip(keyType, depth + 1);
           this.skip(valueType, depth + 1);
@@ -387,7 +449,9 @@ export class ThriftReader {
       }
       case TType.SET:
       case TType.LIST: {
-        const { elemType, count } = this.listBegin();
+        const elemType = this.u8();
+        const count = this.i32();
+        this.checkCount(count, 'list', { field: 'an unknown list field', minElemBytes: minBytesOf(elemType), max: Infinity });
         for (let i = 0; i < count; i++) this.skip(elemType, depth + 1);
         return;
       }

@@ -50,6 +50,9 @@ test('an i64 beyond 2^53 (would be rounded) is rejected rather than silently alt
     w.errorCode('ERR_OK');
     w.field(TType.LIST, 5);
     w.list(TType.STRUCT, 1);
+    // A partition carries at least its pid and ballot (the decoder's size bound counts on both).
+    w.field(TType.STRUCT, 1);
+    w.gpid(1, 0);
     w.field(TType.I64, 2);
     w.i64(2n ** 60n);
     w.stop();
