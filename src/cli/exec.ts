@@ -26,6 +26,7 @@ import {
   type ProgressEvent,
 } from '../commands';
 import { parseDuration } from '../commands/parser';
+import { terminalSafe } from '../commands/safeText';
 import { MetaClient } from '../pegasus';
 import { isProgressUpdate, throttle } from '../runbook/execute';
 import { helpText, parseCli, UsageError } from './args';
@@ -171,7 +172,8 @@ export async function run(argv: string[]): Promise<number> {
     const message = d.message.replace(/([?!.])\. /g, '$1 ');
     const head = message.startsWith(d.name) ? message : `${d.name}: ${message}`;
     const fix = message.includes(d.fix) || d.message.includes(d.fix) ? '' : `\n  what to do: ${d.fix}`;
-    process.stderr.write(`pegasus-ops exec: ${head}${fix}\n`);
+    // The message can carry a server's error name or text: never raw to the terminal.
+    process.stderr.write(terminalSafe(`pegasus-ops exec: ${head}${fix}\n`));
     return code;
   };
 
@@ -217,7 +219,7 @@ export async function run(argv: string[]): Promise<number> {
   const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((sig) => [sig, () => onSignal(sig)] as const);
   for (const [sig, h] of handlers) process.on(sig, h);
   const yes = opts.yes;
-  const progress = progressPrinter((line) => process.stderr.write(line));
+  const progress = progressPrinter((line) => process.stderr.write(terminalSafe(line)));
   const isStep = parsed.spec.category === 'step';
   const journalPath = opts.journal ?? (opts.profile && opts.source ? defaultJournalPath(opts.profile, opts.source) : undefined);
   const ctx: CommandContext = {
@@ -257,7 +259,8 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(
         JSON.stringify({ ok: result.ok, command: result.command, summary: result.summary ?? null, data: result.data }, null, 2) + '\n',
       );
-    else process.stdout.write(result.text + '\n');
+    // Tables are already safe (format.ts); free text (remote command output) is made so here.
+    else process.stdout.write(terminalSafe(result.text) + '\n');
     return caught ? SIGNAL_EXIT[caught] : result.ok ? 0 : 1;
   } catch (e) {
     progress.flush();

@@ -1,8 +1,10 @@
 /**
  * Renders result tables the way the Pegasus shell's table printer does (a `[section]` header,
  * every column left-aligned to its widest cell plus two spaces, `key : value` sections, a blank
- * line between sections), and as markdown for notebooks.
+ * line between sections), and as markdown for notebooks. Cells and titles carry server text, so
+ * they are made terminal-safe here, the one place tables become text.
  */
+import { CELL_MAX, terminalSafe } from './safeText';
 import type { Cell, CommandResult, TableData } from './types';
 
 export function cellText(c: Cell): string {
@@ -10,10 +12,17 @@ export function cellText(c: Cell): string {
   return String(c);
 }
 
+/** A cell as shown: control characters escaped, cut at `CELL_MAX`. */
+function shown(c: Cell): string {
+  return terminalSafe(cellText(c), CELL_MAX);
+}
+
+const safeTitle = (t: string): string => terminalSafe(t, CELL_MAX, false);
+
 const SPACE = 2;
 
 function renderGrid(t: TableData): string[] {
-  const rows = [t.columns, ...t.rows.map((r) => r.map(cellText))];
+  const rows = [t.columns.map(safeTitle), ...t.rows.map((r) => r.map(shown))];
   const widths = t.columns.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   // Multi-line cells (master's JSON balance counts) are printed as they are, in the last column.
   return rows.map((r) =>
@@ -25,13 +34,13 @@ function renderGrid(t: TableData): string[] {
 }
 
 function renderKeyValue(t: TableData): string[] {
-  const w = Math.max(0, ...t.rows.map((r) => cellText(r[0] ?? '').length));
-  return t.rows.map((r) => `${cellText(r[0] ?? '').padEnd(w + SPACE)}: ${r[1] === undefined ? '' : cellText(r[1])}`.replace(/\s+$/, ''));
+  const w = Math.max(0, ...t.rows.map((r) => shown(r[0] ?? '').length));
+  return t.rows.map((r) => `${shown(r[0] ?? '').padEnd(w + SPACE)}: ${r[1] === undefined ? '' : shown(r[1])}`.replace(/\s+$/, ''));
 }
 
 /** One table as shell text, with its `[title]` header when it has one. */
 export function renderTable(t: TableData): string {
-  const lines = t.title ? [`[${t.title}]`] : [];
+  const lines = t.title ? [`[${safeTitle(t.title)}]`] : [];
   lines.push(...(t.kind === 'keyValue' ? renderKeyValue(t) : renderGrid(t)));
   return lines.join('\n');
 }
@@ -42,7 +51,7 @@ export function renderTables(ts: readonly TableData[]): string {
 }
 
 function mdEscape(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return terminalSafe(s, CELL_MAX).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 /** One table as a GitHub markdown table (key/value sections become two-column tables). */
@@ -56,7 +65,7 @@ export function tableToMarkdown(t: TableData): string {
 
 /** A whole result as markdown: its tables, or its text in a code block when it has none. */
 export function resultToMarkdown(r: CommandResult): string {
-  if (r.tables.length === 0) return '```\n' + r.text + '\n```';
+  if (r.tables.length === 0) return '```\n' + terminalSafe(r.text) + '\n```';
   const parts = r.tables.map(tableToMarkdown);
   if (r.summary) parts.push(r.summary);
   return parts.join('\n\n');

@@ -27,6 +27,7 @@ export { parseCommand, parseScript, parseArgs, commandLines, isMutating, argErro
 export { parseDuration, formatDuration } from './duration';
 export { usageLine, commandHelp, helpIndex, commandHelpMarkdown } from './help';
 export { renderTable, renderTables, tableToMarkdown, resultToMarkdown, keyValueTable, cellText } from './format';
+export { terminalSafe, CELL_MAX } from './safeText';
 export { runCommandLine, runParsed } from './run';
 export {
   completeAt,

@@ -10,6 +10,7 @@ import type { ClusterProfile } from '../cluster/profile';
 import { createRegistry, type CommandRegistry } from '../commands';
 import { describeError } from '../commands/errors';
 import { parseScript } from '../commands/parser';
+import { terminalSafe } from '../commands/safeText';
 import type { CommandResult, ConfirmRequest } from '../commands/types';
 import type { StepServices } from '../commands/steps';
 import { summarizeState } from '../engine/engine';
@@ -113,7 +114,9 @@ function firstCommand(text: string): string {
     .join(' ⏎ ');
 }
 
-export async function runRunbook(o: HeadlessOptions): Promise<HeadlessResult> {
+export async function runRunbook(given: HeadlessOptions): Promise<HeadlessResult> {
+  // Results, progress and error notes carry server text: every line printed goes through terminalSafe once.
+  const o: HeadlessOptions = { ...given, out: (t) => given.out(terminalSafe(t)), err: (t) => given.err(terminalSafe(t)) };
   const registry = o.registry ?? createRegistry();
   const journal = runLogPath(o.file);
   const doc = parseRunbook(readFileSync(o.file, 'utf8'));

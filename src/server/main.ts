@@ -43,24 +43,51 @@ const SEVERITY = {
   hint: DiagnosticSeverity.Hint,
 } as const;
 
+const describe = (err: unknown): string => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+
+/** Logs to the client's console; a failure to log (the connection gone) is dropped, never thrown. */
+function logFailure(name: string, err: unknown): void {
+  try {
+    connection.console.error(`pegasus-config ${name} failed: ${describe(err).slice(0, 4000)}`);
+  } catch {
+    // nothing left to tell
+  }
+}
+
 /** Handlers never throw to the client: a bug in one feature must not take the server down. */
 function guard<A extends unknown[], R>(name: string, fallback: R, fn: (...a: A) => R): (...a: A) => R {
   return (...a: A) => {
     try {
       return fn(...a);
     } catch (err) {
-      connection.console.error(`pegasus-config ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      logFailure(name, err);
       return fallback;
     }
   };
 }
 
+/** A message to the client: it can fail while being built (a string past V8's limit) or sent. */
+function send(name: string, message: () => Promise<unknown>): void {
+  try {
+    message().catch((err: unknown) => logFailure(name, err));
+  } catch (err) {
+    logFailure(name, err);
+  }
+}
+
+// The last line of defence: whatever escapes the guards is logged, and the server keeps serving.
+process.on('uncaughtException', (err) => logFailure('uncaught', err));
+process.on('unhandledRejection', (err) => logFailure('unhandled', err));
+
 connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
   canRefreshLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
   const init = (params.initializationOptions ?? {}) as { settings?: unknown; context?: unknown };
-  if (init.settings !== undefined) service.setSettings(init.settings);
-  if (init.context !== undefined) service.setEditorContext(init.context);
+  // Bad options must not refuse the session: the defaults serve until the client sends better ones.
+  guard('initialize', undefined, () => {
+    if (init.settings !== undefined) service.setSettings(init.settings);
+    if (init.context !== undefined) service.setEditorContext(init.context);
+  })();
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -75,7 +102,7 @@ connection.onInitialize((params): InitializeResult => {
 
 connection.onInitialized(() => {
   if (canPullConfiguration) {
-    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pegasus.config' }).catch(() => undefined);
+    send('register', () => connection.client.register(DidChangeConfigurationNotification.type, { section: 'pegasus.config' }));
     void pullSettings();
   }
 });
@@ -90,14 +117,16 @@ async function pullSettings(): Promise<void> {
   }
 }
 
-connection.onDidChangeConfiguration((change) => {
-  if (canPullConfiguration) void pullSettings();
-  else {
-    const s = (change.settings as { pegasus?: { config?: unknown } } | undefined)?.pegasus?.config;
-    if (s !== undefined) service.setSettings(s);
-    refreshAll();
-  }
-});
+connection.onDidChangeConfiguration(
+  guard('configuration', undefined, (change: { settings: unknown }) => {
+    if (canPullConfiguration) void pullSettings();
+    else {
+      const s = (change.settings as { pegasus?: { config?: unknown } } | undefined)?.pegasus?.config;
+      if (s !== undefined) service.setSettings(s);
+      refreshAll();
+    }
+  }),
+);
 
 connection.onNotification(
   'pegasus/context',
@@ -107,21 +136,53 @@ connection.onNotification(
   }),
 );
 
+/** One message or related note is at most this long: a key name can be a megabyte of garbage. */
+const MAX_MESSAGE = 2000;
+const MAX_RELATED = 20;
+const clip = (m: string): string => (m.length > MAX_MESSAGE ? `${m.slice(0, MAX_MESSAGE)}… (${m.length} chars)` : m);
+const count = (n: number): string => n.toLocaleString('en-US');
+
 function publish(uri: string): void {
   const doc = documents.get(uri);
   if (!doc) return;
-  const a = service.analysisOf(uri, doc.version, doc.getText());
-  const diagnostics: Diagnostic[] = a.findings.map((f) => ({
+  const text = doc.getText();
+  const { findings, omitted, bounded } = service.findingsOf(uri, doc.version, text);
+  const diagnostics: Diagnostic[] = findings.map((f) => ({
     range: f.range,
     severity: SEVERITY[f.severity],
     code: f.code,
     source: 'pegasus-ops',
-    message: f.message,
-    ...(f.related?.length ? { relatedInformation: f.related.map((r) => ({ location: { uri, range: r.range }, message: r.message })) } : {}),
+    message: clip(f.message),
+    ...(f.related?.length
+      ? {
+          relatedInformation: f.related.slice(0, MAX_RELATED).map((r) => ({ location: { uri, range: r.range }, message: clip(r.message) })),
+        }
+      : {}),
     ...(f.unnecessary ? { tags: [DiagnosticTag.Unnecessary] } : {}),
     ...(f.data ? { data: f.data } : {}),
   }));
-  void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+  if (bounded) {
+    diagnostics.push({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Warning,
+      code: 'document-too-large',
+      source: 'pegasus-ops',
+      message:
+        `This file is too large to check whole (${count(bounded.totalChars)} characters, ${count(bounded.totalLines)} lines): ` +
+        `only its first ${count(bounded.analyzedLines)} lines were checked.`,
+    });
+  }
+  if (omitted > 0) {
+    const end = doc.positionAt(text.length);
+    diagnostics.push({
+      range: { start: end, end },
+      severity: DiagnosticSeverity.Information,
+      code: 'too-many-problems',
+      source: 'pegasus-ops',
+      message: `${count(omitted)} more problems are not shown (at most ${count(findings.length)} are listed per file).`,
+    });
+  }
+  send('diagnostics', () => connection.sendDiagnostics({ uri, version: doc.version, diagnostics }));
 }
 
 function schedule(uri: string, delay: number): void {
@@ -143,18 +204,20 @@ function schedule(uri: string, delay: number): void {
 
 function refreshAll(): void {
   for (const d of documents.all()) schedule(d.uri, 0);
-  if (canRefreshLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  if (canRefreshLenses) send('codeLens refresh', () => connection.sendRequest(CodeLensRefreshRequest.type));
 }
 
-documents.onDidOpen((e) => schedule(e.document.uri, 0));
-documents.onDidChangeContent((e) => schedule(e.document.uri, service.settings.validationDelayMs));
-documents.onDidClose((e) => {
-  const t = timers.get(e.document.uri);
-  if (t) clearTimeout(t);
-  timers.delete(e.document.uri);
-  service.forget(e.document.uri);
-  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-});
+documents.onDidOpen(guard('open', undefined, (e) => schedule(e.document.uri, 0)));
+documents.onDidChangeContent(guard('change', undefined, (e) => schedule(e.document.uri, service.settings.validationDelayMs)));
+documents.onDidClose(
+  guard('close', undefined, (e) => {
+    const t = timers.get(e.document.uri);
+    if (t) clearTimeout(t);
+    timers.delete(e.document.uri);
+    service.forget(e.document.uri);
+    send('diagnostics', () => connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+  }),
+);
 
 connection.onCodeLens(
   guard('codeLens', [] as CodeLens[], (params) => {

@@ -282,3 +282,70 @@ test('LSP over --stdio: diagnostics, code lens, code actions, context, debounce,
     if (child.exitCode === null) child.kill();
   }
 });
+
+test('LSP over --stdio: a huge document gets capped diagnostics and the server keeps answering', async () => {
+  const server = process.env.PEGASUS_LSP_SERVER;
+  const args = server ? [join(ROOT, server), '--stdio'] : ['--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--stdio'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const client = new RpcClient(child, {});
+  try {
+    await client.request(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {} });
+    client.notify('initialized', {});
+
+    // 1.5M duplicate keys, 72 MB: one diagnostic each would be a message past V8's string limit.
+    const huge = 'file:///work/cluster/huge.ini';
+    const hugeText = '[meta_server]\n' + '  replica_assign_delay_ms_for_dropouts = 600000\n'.repeat(1_500_000);
+    client.notify('textDocument/didOpen', { textDocument: { uri: huge, languageId: 'pegasus-config', version: 1, text: hugeText } });
+    const got = diagnosticsOf(
+      await client.waitFor(
+        diagsFor(huge, (d) => d.length > 0),
+        'the capped diagnostics',
+        30_000,
+      ),
+    ).diagnostics;
+    assert.equal(got.filter((d) => d.code === 'duplicate-key').length, 1000);
+    assert.equal(got.length, 1002);
+    const tooLarge = got.find((d) => d.code === 'document-too-large');
+    assert.ok(tooLarge, 'one notice that only the beginning was checked');
+    assert.deepEqual(tooLarge.range.start, { line: 0, character: 0 });
+    const summary = got.at(-1)!;
+    assert.equal(summary.code, 'too-many-problems');
+    assert.deepEqual(summary.range.start, { line: 1_500_001, character: 0 }, 'the summary sits at the end of the file');
+    assert.ok(typeof summary.message === 'string');
+    assert.match(summary.message, /^[\d,]+ more/);
+
+    // The server still answers: a hover on the first key.
+    const hover = await client.request(HoverRequest.type, { textDocument: { uri: huge }, position: { line: 1, character: 6 } });
+    assert.ok(hover && MarkupContent.is(hover.contents), JSON.stringify(hover));
+    // Past the checked part there is nothing to say, and saying nothing is not a failure.
+    assert.equal(
+      await client.request(HoverRequest.type, { textDocument: { uri: huge }, position: { line: 1_000_000, character: 6 } }),
+      null,
+    );
+
+    // 150k duplicate lines under a 4,000-character URI: within the size bounds, so capped but not cut.
+    const longUri = `file:///work/${'d'.repeat(4000)}/config.ini`;
+    const longText = '[replication]\n' + '  fd_lease_seconds = 20\n'.repeat(150_000);
+    client.notify('textDocument/didOpen', { textDocument: { uri: longUri, languageId: 'pegasus-config', version: 1, text: longText } });
+    const long = diagnosticsOf(
+      await client.waitFor(
+        diagsFor(longUri, (d) => d.length > 0),
+        'the long-URI diagnostics',
+        30_000,
+      ),
+    ).diagnostics;
+    assert.equal(long.length, 1001);
+    assert.equal(long.at(-1)!.code, 'too-many-problems');
+    assert.ok(!long.some((d) => d.code === 'document-too-large'));
+
+    await client.request(ShutdownRequest.type);
+    client.notify('exit', null);
+    assert.equal(await exited, 0, stderr);
+    assert.doesNotMatch(stderr, /RangeError/);
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigService } from '../../../src/server/service';
+import { boundedText, ConfigService } from '../../../src/server/service';
 
 const GOOD = '[meta_server]\nnode_live_percentage_threshold_for_update = 50\n';
 
@@ -36,4 +36,44 @@ test('analyses are cached by version and recomputed when the editor context chan
   assert.equal(s.analysisOf('u', 1, GOOD).nodes!.alive, 4, 'a bad payload keeps the previous context');
   s.setSettings({ codeLens: false });
   assert.deepEqual(s.lensesOf('u', 1, GOOD), []);
+});
+
+test('findings are capped per document, the errors kept first, and the count of the rest is given', () => {
+  const s = new ConfigService(undefined, { maxDiagnostics: 5, maxChars: 1_000_000, maxLines: 100_000 });
+  // 9 duplicate keys (warnings) and, at the end, an error
+  const text = `[replication]\n${'  fd_lease_seconds = 20\n'.repeat(10)}  fd_grace_seconds = 5\n`;
+  const all = s.analysisOf('u', 1, text).findings;
+  assert.ok(all.length > 5);
+  const r = s.findingsOf('u', 1, text);
+  assert.equal(r.findings.length, 5);
+  assert.equal(r.omitted, all.length - 5);
+  assert.equal(r.bounded, undefined);
+  assert.ok(
+    r.findings.some((f) => f.severity === 'error'),
+    'the error is not crowded out by warnings',
+  );
+  const lines = r.findings.map((f) => f.range.start.line);
+  assert.deepEqual(
+    lines,
+    [...lines].sort((a, b) => a - b),
+    'kept in document order',
+  );
+  assert.deepEqual(new ConfigService().findingsOf('v', 1, GOOD), { findings: s.analysisOf('v', 1, GOOD).findings, omitted: 0 });
+});
+
+test('a document over the size limits is checked on its first whole lines only, and says so', () => {
+  const limits = { maxDiagnostics: 1000, maxChars: 100, maxLines: 5 };
+  assert.deepEqual(boundedText('a\nb\n', limits), { text: 'a\nb\n' });
+  const byLines = boundedText('1\n2\n3\n4\n5\n6\n7\n', limits);
+  assert.equal(byLines.text, '1\n2\n3\n4\n5\n');
+  assert.deepEqual(byLines.bounded, { analyzedLines: 5, totalLines: 8, totalChars: 14 });
+  const byChars = boundedText(`${'k = 1\n'.repeat(10)}${'z'.repeat(200)}`, { ...limits, maxLines: 1000 });
+  assert.equal(byChars.text, 'k = 1\n'.repeat(10));
+  assert.equal(byChars.bounded?.analyzedLines, 10);
+  assert.equal(boundedText('x'.repeat(300), limits).text.length, 100, 'one giant line: its beginning');
+
+  const s = new ConfigService(undefined, limits);
+  const r = s.findingsOf('u', 1, `[replication]\n${'  fd_lease_seconds = 20\n'.repeat(20)}`);
+  assert.deepEqual(r.bounded, { analyzedLines: 4, totalLines: 22, totalChars: 14 + 24 * 20 });
+  assert.equal(r.findings.length, 2, 'the duplicates among the 3 keys checked');
 });
