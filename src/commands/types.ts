@@ -137,12 +137,13 @@ export interface ConfirmRequest {
 }
 
 /**
- * Extra services a host (notebook, CLI) can hand to commands, one member per area. Areas that
- * need one (the engine's steps) declare it with declaration merging, so this file names none:
- * `declare module '../types' { interface CommandServices { engine?: ScaleEngine } }`.
+ * Extra services a host (notebook, CLI) can hand to commands. The shell's own is here; areas whose
+ * services name their own types (the engine's steps) add theirs by declaration merging:
+ * `declare module '../types' { interface CommandServices { steps?: StepServices } }`.
  */
 export interface CommandServices {
-  readonly [area: string]: unknown;
+  /** ip:port → host:port for 2.5's `-r` (undefined: keep the ip); the default asks the system resolver. */
+  readonly hostNameOf?: (ipPort: string) => Promise<string | undefined>;
 }
 
 export interface CommandContext {

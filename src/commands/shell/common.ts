@@ -8,13 +8,6 @@ import { META_LEVEL_VALUE, isMetaLevel } from '../../pegasus/types';
 import { CommandError } from '../errors';
 import type { CommandContext } from '../types';
 
-declare module '../types' {
-  interface CommandServices {
-    /** ip:port → host:port for 2.5's `-r` (undefined: keep the ip); the default asks the system resolver. */
-    hostNameOf?: (ipPort: string) => Promise<string | undefined>;
-  }
-}
-
 /**
  * Whose shell output to print. Master names servers by host_port (the hp_* fields on the wire) and
  * prints host:port; 2.5 and earlier know only ip:port. Taken from what the meta sent.
