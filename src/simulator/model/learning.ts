@@ -282,6 +282,11 @@ export abstract class LearningModel extends ModelState {
     return n.nfsCopyRateMb > 0 ? Math.min(this.bytesPerMs, (n.nfsCopyRateMb * MB) / 1000) : this.bytesPerMs;
   }
 
+  /** Brings every running learn's progress (and its counters) up to now before a read; rates and timers are unchanged. */
+  syncLearns(): void {
+    for (const n of this.nodes) if (n.learns.length > 0) this.updateLearns(n);
+  }
+
   /** Changes a replica server's NFS send cap; the learns it serves continue at the new rate. */
   setNfsSendRate(idx: number, mb: number): void {
     const n = this.nodes[idx]!;

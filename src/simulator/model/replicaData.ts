@@ -112,6 +112,7 @@ export function metricsHttp(model: SimModel, node: number, method: string, query
   }
   // The brief fields (name, value) unless with_metric_fields or detail says otherwise; an empty list means every field.
   const want = (f: string): boolean => (fields ? fields.size === 0 || fields.has(f) : detail || f === 'name' || f === 'value');
+  model.syncLearns();
   const n = model.nodes[node]!;
   const disk = diskMb(model, n);
   const all: Entity[] = [
@@ -208,6 +209,7 @@ export const PERF_COUNTER_COMMANDS = [
 
 /** `perf-counters*` on a 2.5 replica server: the perf_counter_info JSON (result, timestamp, timestamp_str, counters). */
 export function perfCounters(model: SimModel, node: number, cmd: string, args: readonly string[]): string {
+  model.syncLearns();
   const n = model.nodes[node]!;
   let result = 'OK';
   let match: (name: string) => boolean = () => true;

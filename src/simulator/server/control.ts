@@ -123,6 +123,7 @@ export function stateOf(ctx: ControlContext, opts: { partitions: boolean; table?
 function nodesOf(ctx: ControlContext): unknown[] {
   const m = ctx.model;
   const l = m.leader;
+  m.syncLearns();
   const data = m.dataBytes();
   return m.nodes.map((n) => ({
     address: n.address,
