@@ -198,7 +198,7 @@ test('2.5 perf counters on replica servers; the NFS copy cap changes the copy ti
 
 test('2.6: learn counters reach the bytes copied; the send cap (nfs.max_send_rate_megabytes_per_disk) slows the copy too', async () => {
   const copyTime = async (sendCap: number): Promise<{ seconds: number; counted: number; truth: number }> => {
-    let r = { seconds: 0, counted: 0, truth: 0 };
+    const r = { seconds: 0, counted: 0, truth: 0 };
     await withCluster(
       {
         version: '2.6',
