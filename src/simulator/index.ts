@@ -8,6 +8,7 @@ import { SimModel } from './model/model';
 import { simOptionsSchema, type SimOptionsInput } from './model/options';
 import { ControlServer, metricsOf, stateOf, type ControlContext } from './server/control';
 import { RealTimeDriver } from './server/driver';
+import { findFreePortRange } from './server/loopback';
 import { MetaServerGroup, ReplicaServerGroup } from './server/metaServer';
 
 export { SimModel } from './model/model';
@@ -32,9 +33,11 @@ export interface StartOptions extends SimOptionsInput {
   /** Simulated seconds per wall second; 0 (default) = manual clock, advanced only by `advance`. */
   timeScale?: number;
   /**
-   * Replica servers listen on their nominal ports (127.0.0.1:34801, …) and answer remote commands
-   * (`nfs.max_copy_rate_megabytes_per_disk`, `replica.kill_partition`, `server-info`, …). Best
-   * effort (a taken port leaves that node silent); default false.
+   * Replica servers listen on their addresses and answer remote commands (`nfs.*`,
+   * `replica.kill_partition`, `perf-counters*` on 2.5, …) and HTTP `/metrics` (2.6). Default: on
+   * with `replicaBasePort: 0` (free ports, at most MAX_LISTENING_REPLICAS nodes), off with a fixed
+   * base (34801 nominal addresses, so parallel in-process clusters never share ports). With a fixed
+   * base it is best effort: a taken port leaves that node silent.
    */
   listenReplicas?: boolean;
 }
@@ -53,8 +56,23 @@ export interface SimulatedCluster {
   close(): Promise<void>;
 }
 
+/**
+ * Replica servers listen by default up to this many nodes: each is a listening socket plus its
+ * connections, and 64 keeps one cluster's descriptors well under the usual 1024 limit and its fixed
+ * range (34801–34864) clear of other Pegasus defaults. Larger clusters listen with `listenReplicas: true`.
+ */
+export const MAX_LISTENING_REPLICAS = 64;
+
 export async function startSimulatedCluster(opts: StartOptions = {}): Promise<SimulatedCluster> {
-  const { port = 0, controlPort = 0, timeScale = 0, listenReplicas = false, ...modelOpts } = opts;
+  const { port = 0, controlPort = 0, timeScale = 0, listenReplicas: listenOpt, ...modelOpts } = opts;
+  const nodeCount = modelOpts.nodes ?? modelOpts.nodeAddresses?.length ?? 5;
+  const freePorts = modelOpts.replicaBasePort === 0;
+  const listenReplicas = listenOpt ?? (freePorts && nodeCount <= MAX_LISTENING_REPLICAS);
+  if (freePorts && !listenReplicas)
+    throw new Error('replicaBasePort 0 picks the ports the replica servers listen on; it needs listenReplicas');
+  if (freePorts && modelOpts.nodeAddresses)
+    throw new Error('replicaBasePort 0 gives the nodes free loopback ports; it cannot be combined with nodeAddresses');
+  if (freePorts) modelOpts.replicaBasePort = await findFreePortRange(Math.max(1, nodeCount));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${port}: expected 0 (free ports) or 1..65535`);
   if (!(timeScale >= 0) || !Number.isFinite(timeScale))
     throw new Error(`bad timeScale ${timeScale}: expected a number ≥ 0 (0 = manual clock)`);

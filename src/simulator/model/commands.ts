@@ -314,6 +314,15 @@ const REPLICA_HELP: Record<string, [string, string]> = {
   ],
   'replica.kill_partition': ['Kill partitions by (all, one app, one partition)', '[app_id [partition_index]]'],
 };
+/** 2.5 only (master has no perf counters); answered by replicaData.perfCounters. */
+const PERF_HELP: Record<string, [string, string]> = {
+  'perf-counters': ['query perf counters, filtered by OR of POSIX basic regular expressions', '[regexp]...'],
+  'perf-counters-by-substr': ['query perf counters, filtered by OR of substrs', '[substr]...'],
+  'perf-counters-by-prefix': ['query perf counters, filtered by OR of prefix strings', '[prefix]...'],
+  'perf-counters-by-postfix': ['query perf counters, filtered by OR of postfix strings', '[postfix]...'],
+};
+/** (num << 20) must exceed nfs_copy_block_bytes (4 MiB by default). */
+const NFS_COPY_BLOCK_BYTES = 4194304;
 
 /**
  * Remote commands answered by a simulated replica server (only when replica servers listen).
@@ -322,7 +331,8 @@ const REPLICA_HELP: Record<string, [string, string]> = {
 export function runReplicaCommand(model: SimModel, node: number, cmd: string, args: readonly string[]): Out {
   const json = model.cfg.version === '2.6';
   const n = model.nodes[node]!;
-  const known = cmd in REPLICA_HELP || cmd === 'h' || cmd === 'H' || cmd === 'Help';
+  const help = json ? REPLICA_HELP : { ...REPLICA_HELP, ...PERF_HELP };
+  const known = cmd in help || cmd === 'h' || cmd === 'H' || cmd === 'Help';
   if (!known) return `unknown command '${cmd}'`;
   const log =
     (name: string) =>
@@ -339,6 +349,13 @@ export function runReplicaCommand(model: SimModel, node: number, cmd: string, ar
     case 'flush-log':
       return json ? nlohmannDump({ error: 'ok' }) : 'Flush done.';
     case 'nfs.max_copy_rate_megabytes_per_disk':
+      // 2.5 (nfs_client_impl.cpp): a positive int32 only (0 cannot be set back), and more than one copy block.
+      if (!json && args.length > 0) {
+        const v = parseIntStrict(args[0]!);
+        if (v === null || v <= 0 || v > 2147483647) return 'ERR: invalid arguments';
+        if ((v << 20) >>> 0 <= NFS_COPY_BLOCK_BYTES)
+          return `ERR: max_copy_rate_bytes(max_copy_rate_megabytes << 20) should be greater than nfs_copy_block_bytes:${NFS_COPY_BLOCK_BYTES}`;
+      }
       return intCommand(
         model,
         -1,
@@ -363,10 +380,10 @@ export function runReplicaCommand(model: SimModel, node: number, cmd: string, ar
         args,
         {
           get: () => n.nfsSendRateMb,
-          set: (v) => (n.nfsSendRateMb = v),
+          set: (v) => model.setNfsSendRate(node, v),
           def: 0,
-          valid25: (v) => v === 0 || v > 4,
-          valid26: (v) => v === 0 || v > 4,
+          valid25: (v) => v > 0 && v <= 2147483647,
+          valid26: (v) => v >= 0,
         },
         log(cmd),
       );
@@ -378,13 +395,13 @@ export function runReplicaCommand(model: SimModel, node: number, cmd: string, ar
       return json ? nlohmannDump({ error: 'ok' }) : 'OK';
     }
     default: {
-      const names = Object.keys(REPLICA_HELP).sort();
+      const names = Object.keys(help).sort();
       if (args.length > 0) {
-        const h = REPLICA_HELP[args[0]!];
+        const h = help[args[0]!];
         if (!h) return json ? `cannot find command '${args[0]}'` : `unknown command '${args[0]}'`;
         return json ? `${args[0]} - ${h[0]}\n${args[0]} ${h[1]}\n` : `${args[0]}: ${h[0]}\n${h[1]}\n`;
       }
-      return names.map((k) => `${k}${json ? ' -' : ':'} ${REPLICA_HELP[k]![0]}`).join('\n') + '\n';
+      return names.map((k) => `${k}${json ? ' -' : ':'} ${help[k]![0]}`).join('\n') + '\n';
     }
   }
 }

@@ -1,6 +1,25 @@
 /** Proposals and their execution (send, complete, abort) and learning (LT_APP / LT_LOG copies sharing a node's rate). */
-import { CT, Level, ctName, type Inflight, type Learn, type Partition, type SimNode, type Step } from './types';
+import { CT, Level, ctName, type Inflight, type Learn, type LearnStats, type Partition, type SimNode, type Step } from './types';
 import { MB, ModelState, RETRY_MS } from './state';
+
+/** Learns copy SST files of this size (rocksdb's default target file size): counters advance per file. */
+export const LEARN_FILE_BYTES = 64 * MB;
+
+function emptyStats(): LearnStats {
+  return {
+    learn_count: 0,
+    learn_rounds: 0,
+    learn_copy_files: 0,
+    learn_copy_file_bytes: 0,
+    learn_copy_buffer_bytes: 0,
+    learn_lt_cache_responses: 0,
+    learn_lt_app_responses: 0,
+    learn_lt_log_responses: 0,
+    learn_resets: 0,
+    learn_failed_count: 0,
+    learn_successful_count: 0,
+  };
+}
 
 export abstract class LearningModel extends ModelState {
   /** Cure right after a config update (guardian.ts). */
@@ -152,10 +171,12 @@ export abstract class LearningModel extends ModelState {
     const inf = p.inflight;
     if (!inf) return;
     if (inf.learn) {
-      const n = this.nodes[inf.learn.node]!;
-      this.updateLearns(n);
-      n.learns = n.learns.filter((x) => x !== inf.learn);
-      this.scheduleLearnCompletion(n);
+      const l = inf.learn;
+      const n = this.nodes[l.node]!;
+      this.changingSender(l.from, n, () => {
+        n.learns = n.learns.filter((x) => x !== l);
+      });
+      this.statsOf(n, l.p).learn_failed_count++;
     }
     this.setInflight(p, null);
     // A failed step invalidates the rest of its proposal list.
@@ -189,11 +210,16 @@ export abstract class LearningModel extends ModelState {
       return;
     }
     inf.waitingForSlot = false;
-    const total = full ? p.app.replicaBytes : Math.round(p.app.replicaBytes * this.cfg.logDeltaFraction);
-    this.updateLearns(n);
-    const learn: Learn = { p, node: n.idx, total, remaining: total, full, inflight: inf };
+    const total = full ? p.bytes : Math.round(p.bytes * this.cfg.logDeltaFraction);
+    const learn: Learn = { p, node: n.idx, from: p.primary, total, remaining: total, credited: 0, full, inflight: inf };
     inf.learn = learn;
-    n.learns.push(learn);
+    this.changingSender(p.primary, n, () => n.learns.push(learn));
+    const st = this.statsOf(n, p);
+    st.learn_count++;
+    st.learn_rounds++;
+    if (full) st.learn_lt_app_responses++;
+    else st.learn_lt_log_responses++;
+    n.recentLearn.starts++;
     this.record({
       t: this.t(),
       kind: 'learn',
@@ -204,12 +230,71 @@ export abstract class LearningModel extends ModelState {
       bytes: total,
       mode: full ? 'LT_APP' : 'LT_LOG',
     });
-    this.scheduleLearnCompletion(n);
+  }
+
+  /** The learner-side counters of replica `p` on node `n` (created with the replica's first learn). */
+  protected statsOf(n: SimNode, p: Partition): LearnStats {
+    let st = n.learnStats.get(p);
+    if (!st) n.learnStats.set(p, (st = emptyStats()));
+    return st;
+  }
+
+  /**
+   * A learn served by `sender` starts or ends: every learn that sender serves changes rate, so the
+   * learners involved are brought up to now before the change and rescheduled after it.
+   */
+  protected changingSender(sender: number, learner: SimNode, change: () => void): void {
+    const touched = new Set<SimNode>([learner]);
+    if (this.sendLimited(sender)) for (const m of this.nodes) if (m.learns.some((l) => l.from === sender)) touched.add(m);
+    for (const m of touched) this.updateLearns(m);
+    change();
+    for (const m of touched) this.scheduleLearnCompletion(m);
+  }
+
+  /** Bytes per simulated ms a node can send: its bandwidth and nfs.max_send_rate_megabytes_per_disk (0 = no limit). */
+  protected sendRate(idx: number): number {
+    const n = this.nodes[idx];
+    if (!n) return Infinity;
+    const caps = [this.cfg.sendRateMb, n.nfsSendRateMb].filter((x) => x > 0);
+    return caps.length === 0 ? Infinity : (Math.min(...caps) * MB) / 1000;
+  }
+
+  protected sendLimited(idx: number): boolean {
+    return this.sendRate(idx) !== Infinity;
+  }
+
+  /** Learns each sender serves right now (only counted for senders with a limit). */
+  private sending(idx: number): number {
+    let k = 0;
+    for (const m of this.nodes) for (const l of m.learns) if (l.from === idx) k++;
+    return k;
+  }
+
+  /** One learn's rate: its share of the receiver's rate, capped by its share of the sender's (a copy runs at the slower end). */
+  protected learnShare(n: SimNode, l: Learn): number {
+    const recv = this.learnRate(n) / n.learns.length;
+    if (!this.sendLimited(l.from)) return recv;
+    return Math.min(recv, this.sendRate(l.from) / Math.max(1, this.sending(l.from)));
   }
 
   /** Bytes per simulated ms a node receives: its bandwidth, capped by nfs.max_copy_rate_megabytes_per_disk (0 = no cap). */
   protected learnRate(n: SimNode): number {
     return n.nfsCopyRateMb > 0 ? Math.min(this.bytesPerMs, (n.nfsCopyRateMb * MB) / 1000) : this.bytesPerMs;
+  }
+
+  /** Brings every running learn's progress (and its counters) up to now before a read; rates and timers are unchanged. */
+  syncLearns(): void {
+    for (const n of this.nodes) if (n.learns.length > 0) this.updateLearns(n);
+  }
+
+  /** Changes a replica server's NFS send cap; the learns it serves continue at the new rate. */
+  setNfsSendRate(idx: number, mb: number): void {
+    const n = this.nodes[idx]!;
+    const touched = this.nodes.filter((m) => m.learns.some((l) => l.from === idx));
+    for (const m of touched) this.updateLearns(m);
+    n.nfsSendRateMb = mb;
+    for (const m of touched) this.scheduleLearnCompletion(m);
+    this.record({ t: this.t(), kind: 'setting', name: 'nfs.max_send_rate_megabytes_per_disk', value: mb, node: n.address });
   }
 
   /** Changes a replica server's NFS copy cap; running learns continue at the new rate. */
@@ -249,25 +334,39 @@ export abstract class LearningModel extends ModelState {
     return closed;
   }
 
-  /** Processor sharing: the node's copy rate is split evenly among its running learns. */
+  /** Processor sharing: the node's copy rate is split evenly among its running learns (each capped by its sender). */
   protected updateLearns(n: SimNode): void {
     const dt = this.now - n.learnUpdatedAt;
     n.learnUpdatedAt = this.now;
     if (dt <= 0 || n.learns.length === 0 || !n.running) return;
-    const share = (this.learnRate(n) * dt) / n.learns.length;
     for (const l of n.learns) {
-      const d = Math.min(share, l.remaining);
+      const d = Math.min(this.learnShare(n, l) * dt, l.remaining);
       l.remaining -= d;
       this.metrics.bytesCopied += d;
+      this.creditFiles(n, l);
     }
+  }
+
+  /** Adds the files a learn finished since the last call to the learner's counters (the last, partial file at completion). */
+  protected creditFiles(n: SimNode, l: Learn): void {
+    const copied = l.total - l.remaining;
+    const due = l.remaining <= 0.5 ? l.total : Math.floor(copied / LEARN_FILE_BYTES) * LEARN_FILE_BYTES;
+    if (due <= l.credited) return;
+    const files = Math.ceil(due / LEARN_FILE_BYTES) - Math.ceil(l.credited / LEARN_FILE_BYTES);
+    const st = this.statsOf(n, l.p);
+    st.learn_copy_file_bytes += due - l.credited;
+    st.learn_copy_files += files;
+    n.recentLearn.copyFileBytes += due - l.credited;
+    n.recentLearn.copyFiles += files;
+    l.credited = due;
   }
 
   protected scheduleLearnCompletion(n: SimNode): void {
     const gen = ++n.learnGen;
     if (n.learns.length === 0) return;
     let min = Infinity;
-    for (const l of n.learns) min = Math.min(min, l.remaining);
-    const ms = Math.max(0, Math.ceil((min * n.learns.length) / this.learnRate(n)));
+    for (const l of n.learns) min = Math.min(min, l.remaining / this.learnShare(n, l));
+    const ms = Math.max(0, Math.ceil(min));
     this.clock.after(ms, () => {
       if (n.learnGen !== gen) return;
       this.updateLearns(n);
@@ -276,12 +375,22 @@ export abstract class LearningModel extends ModelState {
       for (const l of done) {
         this.metrics.bytesCopied += l.remaining;
         l.remaining = 0;
+        this.creditFiles(n, l);
+        this.statsOf(n, l.p).learn_successful_count++;
         if (l.full) this.metrics.replicasCopied++;
         else this.metrics.incrementalLearns++;
         l.inflight.learn = null;
         this.record({ t: this.t(), kind: 'learn', gpid: this.gpidOf(l.p), event: 'done', node: n.address, bytes: l.total });
       }
       this.scheduleLearnCompletion(n);
+      // Senders with a limit now serve fewer learns: their other learners speed up.
+      for (const from of new Set(done.map((l) => l.from)))
+        if (this.sendLimited(from))
+          for (const m of this.nodes)
+            if (m !== n && m.learns.some((l) => l.from === from)) {
+              this.updateLearns(m);
+              this.scheduleLearnCompletion(m);
+            }
       for (const l of done) this.complete(l.p, l.inflight);
       // A slot freed: learners waiting for it start at the next tick (the primary re-sends).
     });

@@ -63,6 +63,9 @@ export abstract class LifecycleModel extends GuardianModel {
     n.learnUpdatedAt = this.now;
     n.nfsCopyRateMb = 0;
     n.nfsSendRateMb = 0;
+    // Metrics and perf counters live in the process: a restart starts them from zero.
+    n.learnStats.clear();
+    Object.assign(n.recentLearn, { copyFileBytes: 0, copyFiles: 0, starts: 0 });
     this.listener.nodeUpChanged?.(idx, true);
     for (const p of n.parts) this.refreshGt(p);
     this.record({ t: this.t(), kind: 'node', event: 'start', node: n.address });

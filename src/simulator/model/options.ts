@@ -112,9 +112,19 @@ export const simOptionsSchema = z
      * or address: a live cluster's dead nodes, which count in the freeze rule.
      */
     deadNodes: z.array(nodeRefSchema).default([]),
+    /** Mean size of a replica (MB); each partition's size is spread around it by `sizeSkew`. */
     replicaSizeMb: z.number().positive().default(1024),
+    /**
+     * Spread of partition sizes: size = mean × e^(skew·g) with g seeded standard normal, rescaled so
+     * the table's mean stays `replicaSizeMb`, in whole MB. 0 = every partition the same size.
+     */
+    sizeSkew: z.number().min(0).max(3).default(0),
+    /** Disk capacity of each replica server (GB of 1024 MB), one data disk per node. */
+    diskGb: z.number().positive().default(1000),
     /** Receiving bandwidth per replica server, shared by its concurrent learns (MB/s). */
     copyRateMb: z.number().positive().default(100),
+    /** Sending bandwidth per replica server, shared by the learns it serves (MB/s); 0 = no limit of its own. */
+    sendRateMb: z.number().min(0).default(0),
     /** Incremental (log) learning moves this fraction of a replica. */
     logDeltaFraction: z.number().min(0).max(1).default(0.01),
     // meta_server / replication configuration ("config file" values; runtime commands override some)
@@ -140,8 +150,11 @@ export const simOptionsSchema = z
     /** Simulated time until a follower takes the leader lock after the leader dies. */
     leaderElectionMs: z.number().int().min(0).default(3000),
     clusterName: z.string().min(1).default('onebox'),
-    /** First replica-server port; replica i listens (nominally) on basePort + i. */
-    replicaBasePort: z.number().int().min(1).max(65000).default(34801),
+    /**
+     * First replica-server port; replica i is 127.0.0.1:(basePort + i). 0 = the servers pick a free
+     * range when they start listening (the node addresses are then those ports).
+     */
+    replicaBasePort: z.number().int().min(0).max(65000).default(34801),
   })
   .superRefine((o, ctx) => checkTopology(o, (message, path) => ctx.addIssue({ code: 'custom', message, path })));
 export type SimOptionsInput = z.input<typeof simOptionsSchema>;
@@ -328,6 +341,10 @@ export function resolveOptions(input: SimOptionsInput): ResolvedConfig {
   const parsed = simOptionsSchema.safeParse(input);
   if (!parsed.success) throw new Error(`bad simulator options:\n${describeZodError(parsed.error)}`);
   const o = parsed.data;
+  if (o.replicaBasePort === 0)
+    throw new Error(
+      'bad simulator options: replicaBasePort 0 (free ports) is chosen when the replica servers listen (startSimulatedCluster); a model needs a port ≥ 1',
+    );
   const d = versionDefaults[o.version];
   const resolveNodeRef = nodeResolver(o);
   const idx = (ref: number | string): number => resolveNodeRef(ref) as number;

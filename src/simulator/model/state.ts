@@ -45,6 +45,8 @@ export abstract class ModelState {
   readonly cfg: ResolvedConfig;
   readonly clock = new SimClock();
   readonly rng: Rng;
+  /** Partition sizes only (see partitionSizes). */
+  protected readonly sizeRng: Rng;
   readonly nodes: SimNode[] = [];
   readonly apps: SimApp[] = [];
   readonly partitions: Partition[] = [];
@@ -86,6 +88,7 @@ export abstract class ModelState {
   constructor(input: SimOptionsInput, epochMs: number) {
     this.cfg = resolveOptions(input);
     this.rng = new Rng(this.cfg.seed);
+    this.sizeRng = new Rng(this.cfg.seed ^ 0x5eed5);
     this.epochMs = epochMs;
     this.bytesPerMs = (this.cfg.copyRateMb * MB) / 1000;
     this.clock.onAdvance = (from, to) => this.integrate(from, to);
@@ -134,6 +137,9 @@ export abstract class ModelState {
       newReplicas: 0,
       nfsCopyRateMb: 0,
       nfsSendRateMb: 0,
+      diskTotalBytes: Math.round(this.cfg.diskGb * 1024 * MB),
+      learnStats: new Map(),
+      recentLearn: { copyFileBytes: 0, copyFiles: 0, starts: 0 },
       collected: true,
       learns: [],
       learnUpdatedAt: this.now,
@@ -165,9 +171,10 @@ export abstract class ModelState {
       newRep: [],
     };
     this.apps.push(app);
+    const sizes = this.partitionSizes(app.replicaBytes, t.partitions);
     const exact = this.cfg.placement.get(t.name);
     if (exact) {
-      exact.forEach((e, i) => this.addPartition(app, i, e));
+      exact.forEach((e, i) => this.addPartition(app, i, e, sizes[i]!));
       return;
     }
     const n = this.nodes.length;
@@ -187,13 +194,44 @@ export abstract class ModelState {
       let lead = 0;
       for (let k = 1; k < members.length; k++) if (app.prim[members[k]!]! < app.prim[members[lead]!]!) lead = k;
       members.unshift(...members.splice(lead, 1));
-      this.addPartition(app, i, { primary: members[0] ?? -1, secondaries: members.slice(1) });
+      this.addPartition(app, i, { primary: members[0] ?? -1, secondaries: members.slice(1) }, sizes[i]!);
     }
   }
 
+  /**
+   * Seeded partition sizes around `mean` (log-normal, spread `sizeSkew`), rescaled to keep the mean,
+   * in whole MB so that what the servers report in MB is exactly what a copy moves. A stream of its
+   * own, so the skew does not change placement or timing of the same seed.
+   */
+  protected partitionSizes(mean: number, count: number): number[] {
+    const skew = this.cfg.sizeSkew;
+    if (skew === 0) return new Array<number>(count).fill(mean);
+    const raw: number[] = [];
+    for (let i = 0; i < count; i++) {
+      // Box–Muller from two uniforms in (0, 1].
+      const g = Math.sqrt(-2 * Math.log(1 - this.sizeRng.next())) * Math.cos(2 * Math.PI * this.sizeRng.next());
+      raw.push(Math.exp(skew * g));
+    }
+    const scale = (mean * count) / raw.reduce((a, b) => a + b, 0);
+    return raw.map((r) => Math.max(1, Math.round((r * scale) / MB)) * MB);
+  }
+
+  /** Bytes on each node's disk: replicas it is a member of, copies it keeps after a drop, and what its learns copied so far. */
+  dataBytes(): number[] {
+    const out = this.nodes.map(() => 0);
+    for (const p of this.partitions) {
+      if (p.primary >= 0) out[p.primary]! += p.bytes;
+      for (const s of p.secondaries) out[s]! += p.bytes;
+      for (const d of p.dropped) if (!p.closedOn.has(d.node)) out[d.node]! += p.bytes;
+    }
+    for (const n of this.nodes) for (const l of n.learns) if (l.full) out[n.idx]! += l.total - l.remaining;
+    return out.map((b) => Math.round(b));
+  }
+
   /** A partition starting with exactly these members (ballot = member count). */
-  protected addPartition(app: SimApp, i: number, e: ResolvedPlacement): void {
+  protected addPartition(app: SimApp, i: number, e: ResolvedPlacement, bytes: number): void {
     const p: Partition = {
+      bytes,
       gid: this.partitions.length,
       app,
       pidx: i,
@@ -295,6 +333,7 @@ export abstract class ModelState {
       app.rep[m]!--;
       this.nodes[m]!.replicas--;
       this.nodes[m]!.parts.delete(p);
+      if (m !== primary && !secondaries.includes(m)) this.nodes[m]!.learnStats.delete(p);
     }
     p.primary = primary;
     p.secondaries = secondaries;

@@ -47,8 +47,12 @@ export interface Dropped {
 export interface Learn {
   readonly p: Partition;
   readonly node: number;
+  /** The learnee (the primary when the learn started): its send rate is shared by the learns it serves. */
+  readonly from: number;
   readonly total: number;
   remaining: number;
+  /** Bytes already added to the learner's counters (whole files; the rest when the learn completes). */
+  credited: number;
   readonly full: boolean;
   readonly inflight: Inflight;
 }
@@ -90,6 +94,8 @@ export interface Partition {
   pending: Step[];
   inflight: Inflight | null;
   lastCommittedDecree: number;
+  /** Bytes of one replica of this partition (its SST files); every member holds this much. */
+  readonly bytes: number;
   /** A downgrade of a dead secondary is scheduled (not through the proposal slot). */
   removingDead: Set<number>;
   /** Dropped replicas whose data was closed by replica.kill_partition (a re-add is a full copy). */
@@ -119,12 +125,33 @@ export interface SimNode {
   /** nfs.max_copy_rate_megabytes_per_disk / nfs.max_send_rate_megabytes_per_disk (0 = unlimited); process variables, reset on restart. */
   nfsCopyRateMb: number;
   nfsSendRateMb: number;
+  /** Capacity of the node's one data disk. */
+  readonly diskTotalBytes: number;
+  /** Learning counters of the replicas on this node (the `learn_*` metrics); process variables, reset on restart. */
+  readonly learnStats: Map<Partition, LearnStats>;
+  /** 2.5 `replicas.learning.recent.*` volatile counters: since the last read, reset when read. */
+  readonly recentLearn: { copyFileBytes: number; copyFiles: number; starts: number };
   /** The meta has this node's replica info (config-sync since its last new replica). */
   collected: boolean;
   learns: Learn[];
   learnUpdatedAt: number;
   learnGen: number;
   fdGen: number;
+}
+
+/** The learner-side counters of one replica (master `replica/replica.cpp`, entity `replica`). */
+export interface LearnStats {
+  learn_count: number;
+  learn_rounds: number;
+  learn_copy_files: number;
+  learn_copy_file_bytes: number;
+  learn_copy_buffer_bytes: number;
+  learn_lt_cache_responses: number;
+  learn_lt_app_responses: number;
+  learn_lt_log_responses: number;
+  learn_resets: number;
+  learn_failed_count: number;
+  learn_successful_count: number;
 }
 
 export interface SimMeta {

@@ -94,17 +94,7 @@ export function stateOf(ctx: ControlContext, opts: { partitions: boolean; table?
           balanceOperationCount: l.balanceCount,
         }
       : null,
-    nodes: m.nodes.map((n) => ({
-      address: n.address,
-      ...(n.host !== n.address ? { host: n.host } : {}),
-      running: n.running,
-      metaStatus: l ? (l.alive.has(n.idx) ? 'ALIVE' : l.dead.has(n.idx) ? 'UNALIVE' : 'unknown') : 'unknown',
-      primaries: n.primaries,
-      replicas: n.replicas,
-      learning: n.learns.length,
-      nfsCopyRateMb: n.nfsCopyRateMb,
-      ...(ctx.replicas ? { listening: ctx.replicas.listening(n.idx) } : {}),
-    })),
+    nodes: nodesOf(ctx),
     tables: apps.map((a) => ({
       id: a.id,
       name: a.name,
@@ -114,6 +104,7 @@ export function stateOf(ctx: ControlContext, opts: { partitions: boolean; table?
       partitions: opts.partitions
         ? a.partitions.map((p) => ({
             pidx: p.pidx,
+            bytes: p.bytes,
             ballot: p.ballot,
             primary: p.primary >= 0 ? m.addr(p.primary) : null,
             secondaries: p.secondaries.map((s) => m.addr(s)),
@@ -126,6 +117,29 @@ export function stateOf(ctx: ControlContext, opts: { partitions: boolean; table?
         : undefined,
     })),
   };
+}
+
+/** Per node: process and meta status, replica counts, and the ground truth of its data and disk. */
+function nodesOf(ctx: ControlContext): unknown[] {
+  const m = ctx.model;
+  const l = m.leader;
+  m.syncLearns();
+  const data = m.dataBytes();
+  return m.nodes.map((n) => ({
+    address: n.address,
+    ...(n.host !== n.address ? { host: n.host } : {}),
+    running: n.running,
+    metaStatus: l ? (l.alive.has(n.idx) ? 'ALIVE' : l.dead.has(n.idx) ? 'UNALIVE' : 'unknown') : 'unknown',
+    primaries: n.primaries,
+    replicas: n.replicas,
+    learning: n.learns.length,
+    nfsCopyRateMb: n.nfsCopyRateMb,
+    nfsSendRateMb: n.nfsSendRateMb,
+    dataBytes: data[n.idx]!,
+    diskTotalBytes: n.diskTotalBytes,
+    diskAvailBytes: Math.max(0, n.diskTotalBytes - data[n.idx]!),
+    ...(ctx.replicas ? { listening: ctx.replicas.listening(n.idx) } : {}),
+  }));
 }
 
 export function metricsOf(ctx: ControlContext): unknown {

@@ -218,3 +218,33 @@ export class EndpointGroup {
     pump();
   }
 }
+
+function bindOnce(port: number, host: string): Promise<net.Server | null> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(null));
+    srv.listen(port, host, () => resolve(srv));
+  });
+}
+
+/**
+ * A first port such that `count` consecutive ports are free right now: the OS picks one, the rest
+ * are checked; a few retries when a neighbour is taken. Parallel simulators then never share ports.
+ */
+export async function findFreePortRange(count: number, host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await bindOnce(0, host);
+    if (!first) break;
+    const base = (first.address() as net.AddressInfo).port;
+    const held: net.Server[] = [first];
+    let ok = base + count - 1 <= 65535;
+    for (let i = 1; ok && i < count; i++) {
+      const s = await bindOnce(base + i, host);
+      if (s) held.push(s);
+      else ok = false;
+    }
+    await Promise.all(held.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports on ${host}`);
+}

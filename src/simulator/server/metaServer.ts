@@ -15,6 +15,7 @@ import {
   type RequestFrame,
 } from '../../pegasus';
 import { runRemoteCommand, runReplicaCommand } from '../model/commands';
+import { PERF_COUNTER_COMMANDS, metricsHttp, perfCounters } from '../model/replicaData';
 import type { SimModel } from '../model/model';
 import * as V from '../model/views';
 import { EndpointGroup, type Faults } from './loopback';
@@ -147,16 +148,21 @@ export class ReplicaServerGroup {
           (n) => (n === RPC.remoteCommand.name ? RPC_BY_NAME.get(n) : undefined),
           (_rpc, req) => {
             const r = req as { cmd: string; arguments: string[] };
+            if (this.model.cfg.version === '2.5' && (PERF_COUNTER_COMMANDS as readonly string[]).includes(r.cmd))
+              return perfCounters(this.model, i, r.cmd, r.arguments);
             return runReplicaCommand(this.model, i, r.cmd, r.arguments);
           },
         ),
-      http: (i, _method, target) => {
+      http: (i, method, target) => {
+        const q = target.indexOf('?');
         const path = target
           .split('?')[0]!
           .split('/')
           .filter((s) => s.length > 0)
           .join('/');
         const v = this.model.versionInfo();
+        if (path === 'metrics' && this.model.cfg.version === '2.6')
+          return metricsHttp(this.model, i, method, q < 0 ? '' : target.slice(q + 1));
         if (path === 'version') return { status: 200, body: JSON.stringify({ Version: v.version, GitCommit: v.gitSha }) + '\n' };
         return { status: 404, body: `service not found for "/${path}"` };
       },

@@ -351,8 +351,13 @@ test('listening replica servers answer remote commands; the NFS copy cap slows l
         assert.equal((await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', [], { address: n0 })).raw, '10');
         assert.equal(
           (await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', ['3'], { address: n0 })).raw,
+          'ERR: max_copy_rate_bytes(max_copy_rate_megabytes << 20) should be greater than nfs_copy_block_bytes:4194304',
+          'v2.5.0 src/nfs/nfs_client_impl.cpp: (num << 20) must exceed nfs_copy_block_bytes',
+        );
+        assert.equal(
+          (await client.remoteCommand('nfs.max_copy_rate_megabytes_per_disk', ['0'], { address: n0 })).raw,
           'ERR: invalid arguments',
-          '0 or > 4',
+          'v2.5.0: 0 cannot be set back at run time',
         );
         assert.match((await client.remoteCommand('server-info', [], { address: n0 })).raw, /^Pegasus Server 2\.5\.0/);
         assert.equal(
