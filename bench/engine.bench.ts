@@ -65,7 +65,7 @@ async function env(nodes: number, pct: number, tables: number, partitions: numbe
   };
   const sim = await startSimulatedCluster(opts);
   const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 10, maxRetryDelayMs: 50 });
-  const port = metaClusterPort(client, { simulatorControl: sim.controlUrl });
+  const port = metaClusterPort(client);
   return {
     sim,
     client,

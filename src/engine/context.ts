@@ -4,6 +4,7 @@
  * and the bookkeeping of the run in progress. Built by the engine (opContext.ts); defined apart so
  * no operation module depends on the engine class.
  */
+import type { LearnMeter } from './capacity';
 import type { Clock, ClusterState } from './ports';
 import type { EngineDeps, EngineEvent, EngineOptions, MinLive, RunCtx } from './types';
 
@@ -26,8 +27,11 @@ export interface RunBook {
   readonly targets: Map<string, string>;
   /** Ballot at which a partition was first seen with more members than its replica count. */
   readonly overFull: Map<string, number>;
-  /** Per drained node: what it hosted, the byte counter and the time when its drain began (one window for bytes and rate). */
-  readonly drainStart: Map<string, { sizes: Map<string, number>; bytesAt0: number | undefined; at: number }>;
+  /**
+   * Per drained node: what it hosted (bytes per replica), the learning counters of the other nodes
+   * and the time when its drain began (one window for bytes and rate).
+   */
+  readonly drainStart: Map<string, { sizes: Map<string, number>; meter: LearnMeter | undefined; at: number; exact: boolean }>;
   /** When the last progress event went out (they are throttled to one per poll interval). */
   lastProgressAt: number;
 }

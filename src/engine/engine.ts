@@ -27,9 +27,10 @@ import { newRunId } from './journal';
 import { JournalLockedError, type HeldLock } from './journalLock';
 import { balanceReport } from './model';
 import { rehearse, type Rehearsal } from './rehearse';
-import { describePlan, DEFAULT_REPLICA_SIZE_BYTES, type PlanOptions, type ScalePlan } from './plan';
+import { describePlan, DEFAULT_REPLICA_SIZE_BYTES, type ScalePlan } from './plan';
 import { unknownNodes } from './addresses';
 import { isAbortError, type ClusterState } from './ports';
+import { planOptionsOf, readPlanData } from './replicaData';
 import { planFor, preflight, preflightReport, freezeCheck, type PreflightReport } from './preflight';
 import { body } from './ops/dispatch';
 import { reapply, restoreRetrying, looksChanged, leftOpen, DRAIN_HELD, type RestoreExtra } from './settings';
@@ -102,19 +103,6 @@ export class ScaleEngine {
 
   // ---------------------------------------------------------------- read-only: plan, pre-flight, freeze-check
 
-  private planOptions(pct: number, minLive: number): PlanOptions {
-    const o = this.cx.options;
-    return {
-      pct,
-      minLive,
-      fdGraceSeconds: o.fdGraceSeconds,
-      lbIntervalSeconds: o.lbIntervalSeconds,
-      keepMargin: o.keepMargin,
-      ...(o.replicaSizeBytes !== undefined ? { replicaSizeBytes: o.replicaSizeBytes } : {}),
-      ...(o.copyRateMBps !== undefined ? { copyRateMBps: o.copyRateMBps } : {}),
-    };
-  }
-
   /**
    * `min_live_node_count_for_unfreeze` of this leader: it is a per-process config value, so it is
    * read (once per leader and run) from the leader's HTTP `/config`; the option is the fallback.
@@ -132,7 +120,8 @@ export class ScaleEngine {
     const state = await this.d.cluster.readState(signal);
     const pct = await this.readPct(signal);
     const ml = await this.minLive(state.leader, signal);
-    const plan = planFor(state, spec, this.planOptions(pct, ml.value));
+    const data = await readPlanData(this.cx, state, signal);
+    const plan = planFor(state, spec, planOptionsOf(this.cx, pct, ml.value, data));
     // An address the meta does not list would be planned as "nothing to move": a green plan for nothing.
     const unknown = unknownNodes(state, spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : []);
     return { ...plan, notes: [...plan.notes, ml.note], problems: [...unknown, ...plan.problems] };

@@ -43,8 +43,6 @@ interface LeaderAware {
 }
 
 export interface MetaPortOptions {
-  /** The simulator's control URL: bytes copied are then read from its GET /metrics. */
-  readonly simulatorControl?: string;
   /** Per-call timeout (ms). */
   readonly timeoutMs?: number;
 }
@@ -230,20 +228,5 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
       // A failed check (an election in progress) is not an engine error: its own calls retry and say so.
       return client.watchLeader({ intervalMs: o.intervalMs, ...(o.signal ? { signal: o.signal } : {}) });
     },
-
-    ...(opts.simulatorControl
-      ? {
-          async bytesCopied(signal?: AbortSignal) {
-            try {
-              const res = await fetch(opts.simulatorControl!.replace(/\/+$/, '') + '/metrics', signal ? { signal } : {});
-              if (!res.ok) return undefined;
-              const j = (await res.json()) as { bytesCopied?: unknown };
-              return typeof j.bytesCopied === 'number' ? j.bytesCopied : undefined;
-            } catch {
-              return undefined;
-            }
-          },
-        }
-      : {}),
   };
 }

@@ -70,7 +70,18 @@ export type Note =
       readonly to: string;
       readonly error: string;
     }
-  | { readonly code: 'uneven'; readonly op: string; readonly tables: readonly UnevenTable[] };
+  | { readonly code: 'uneven'; readonly op: string; readonly tables: readonly UnevenTable[] }
+  /** After the planned moves these staying nodes pass the warning level of disk fill (below the limit). */
+  | { readonly code: 'disk-headroom-warning'; readonly nodes: readonly DiskFill[]; readonly warnPct: number; readonly limitPct: number };
+
+/** A node's projected disk use after a plan (bytes, and the fill in percent to one decimal). */
+export interface DiskFill {
+  readonly node: string;
+  readonly usedAfter: number;
+  readonly totalBytes: number;
+  readonly pctAfter: number;
+  readonly pctBefore: number;
+}
 
 export interface UnevenTable {
   readonly table: string;
@@ -159,7 +170,12 @@ export type Refusal =
       readonly same: boolean;
     }
   | { readonly code: 'resume-superseded'; readonly op: string; readonly run: string; readonly by?: string }
-  | { readonly code: 'too-many'; readonly count: number; readonly alive: number; readonly listed: number };
+  | { readonly code: 'too-many'; readonly count: number; readonly alive: number; readonly listed: number }
+  /**
+   * After the planned moves these staying nodes would fill their disks past `limitPct` (the fill
+   * limit, never above what disk_min_available_space_ratio leaves); `minRatio` is that ratio.
+   */
+  | { readonly code: 'disk-headroom'; readonly nodes: readonly DiskFill[]; readonly limitPct: number; readonly minRatio: number };
 
 export type RefusalCode = Refusal['code'];
 

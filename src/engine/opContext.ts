@@ -28,6 +28,9 @@ export function resolveOptions(d: EngineDeps): { options: ResolvedOptions; timeo
     metaRestartGapMs: o.metaRestartGapMs ?? 30_000,
     leaderWatchMs: o.leaderWatchMs ?? 5000,
     keepMargin: Math.max(0, Math.floor(o.keepMargin ?? 0)),
+    fillLimitPct: o.fillLimitPct ?? 85,
+    fillWarnPct: o.fillWarnPct ?? 75,
+    diskMinAvailableRatio: o.diskMinAvailableRatio ?? 10,
     replicaSizeBytes: o.replicaSizeBytes,
     copyRateMBps: o.copyRateMBps,
   };

@@ -7,7 +7,8 @@ import { decideRemoval, snapshotOf, type FreezeSnapshot } from './freezeGuard';
 import type { Note, Refusal } from './notes';
 import { aliveDead, nodeLoads } from './model';
 import { Placement } from './placement';
-import type { ClusterState, PartitionView } from './ports';
+import type { ClusterState, PartitionView, ReplicaData } from './ports';
+import { projectFill, SizeBook, type NodeFill } from './capacity';
 
 export const DEFAULT_REPLICA_SIZE_BYTES = 1024 ** 3;
 export const DEFAULT_COPY_RATE_MBPS = 100;
@@ -17,6 +18,13 @@ export interface PlanOptions {
   readonly replicaSizeBytes?: number | { readonly [table: string]: number };
   /** Receiving rate per node in MB/s (nfs.max_copy_rate_megabytes_per_disk, one disk assumed). */
   readonly copyRateMBps?: number;
+  /**
+   * Where the rate comes from: the estimate input (`given`), the throttle the run sets or the one
+   * in force (both per disk), or nothing (`assumed`, the default when no rate is given).
+   */
+  readonly copyRateSource?: 'given' | 'throttle' | 'in-force' | 'assumed';
+  /** The replica servers' answer: exact sizes per replica and the disks (else the sizes are assumed). */
+  readonly replicaData?: ReplicaData;
   /** The threshold in force now (`meta.live_percentage`). */
   readonly pct: number;
   /** `min_live_node_count_for_unfreeze` (default 3). */
@@ -55,6 +63,8 @@ export interface PlanStep {
   readonly lowerPctTo?: number;
   /** Set when no threshold can avoid the freeze: `aliveAfter` would be below min-live; the operation is refused. */
   readonly refused?: { readonly aliveAfter: number; readonly minLive: number };
+  /** Projected disk fill of the nodes receiving in this step, after it (when they reported their disks). */
+  readonly fill?: readonly NodeFill[];
 }
 
 export interface ScalePlan {
@@ -81,49 +91,78 @@ export interface ScalePlan {
   readonly warnings: readonly Note[];
   /** What the plan's arithmetic rests on besides the assumptions (where min-live came from). */
   readonly notes: readonly Note[];
+  /** Every node's disk before and after the whole plan, when the replica servers reported their disks. */
+  readonly disks?: readonly NodeFill[];
+  /** Where the byte counts come from: the replica servers (`metrics` / `perf-counters`) or the assumptions. */
+  readonly sizesFrom: 'metrics' | 'perf-counters' | 'assumed';
 }
 
 interface Ctx {
-  readonly size: (table: string) => number;
+  readonly size: (table: string, appId: number, pidx: number, node: string) => number;
+  /** Receiving rate of one node (bytes/s): the per-disk rate times its disks when they are known. */
+  readonly rateOf: (node: string) => number;
   readonly rateBps: number;
   readonly grace: number;
   readonly tick: number;
   readonly minLive: number;
   readonly assumptions: string[];
+  readonly book?: SizeBook;
+}
+
+function assumedSize(o: PlanOptions): { size: (t: string) => number; words: string } {
+  const rs = o.replicaSizeBytes;
+  if (rs === undefined)
+    return { size: () => DEFAULT_REPLICA_SIZE_BYTES, words: `assumed ${fmtBytes(DEFAULT_REPLICA_SIZE_BYTES)} per replica` };
+  if (typeof rs === 'number') return { size: () => rs, words: `${fmtBytes(rs)} per replica as given` };
+  const fallback = rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES;
+  return { size: (t) => rs[t] ?? fallback, words: `the sizes per table given (others ${fmtBytes(fallback)})` };
 }
 
 function ctxOf(o: PlanOptions): Ctx {
   const assumptions: string[] = [];
   const rate = o.copyRateMBps ?? DEFAULT_COPY_RATE_MBPS;
-  const rs = o.replicaSizeBytes;
-  let size: (t: string) => number;
-  if (rs === undefined) {
-    size = () => DEFAULT_REPLICA_SIZE_BYTES;
-    assumptions.push(`replica sizes unknown: assumed ${fmtBytes(DEFAULT_REPLICA_SIZE_BYTES)} per replica`);
-  } else if (typeof rs === 'number') {
-    size = () => rs;
-    assumptions.push(`every replica assumed ${fmtBytes(rs)}`);
+  const data = o.replicaData;
+  const book = data ? new SizeBook(data) : undefined;
+  const assumed = assumedSize(o);
+  let size: Ctx['size'];
+  if (!book) {
+    size = (t) => assumed.size(t);
+    const rs = o.replicaSizeBytes;
+    if (rs === undefined) assumptions.push(`replica sizes unknown: ${assumed.words}`);
+    else if (typeof rs === 'number') assumptions.push(`every replica assumed ${fmtBytes(rs)}`);
+    else assumptions.push(`replica sizes per table as given; others assumed ${fmtBytes(rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES)}`);
   } else {
-    const fallback = rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES;
-    size = (t) => rs[t] ?? fallback;
-    assumptions.push(`replica sizes per table as given; others assumed ${fmtBytes(fallback)}`);
+    // Exact where the node reported the replica; the same partition elsewhere, then the table's mean, then the assumption.
+    size = (t, appId, pidx, node) => book.size(appId, pidx, node) ?? assumed.size(t);
+    for (const u of data!.unknown)
+      assumptions.push(
+        `${u.node} did not report its data (${u.code}: ${u.detail}): its replicas sized from their other replicas, else ${assumed.words}`,
+      );
   }
-  if (o.copyRateMBps === undefined) assumptions.push(`copy rate not given: assumed ${rate} MB/s per receiving node`);
+  const rateWords = o.copyRateSource ?? (o.copyRateMBps === undefined ? 'assumed' : 'given');
+  if (rateWords === 'assumed') assumptions.push(`copy rate not given: assumed ${rate} MB/s per receiving node`);
+  else if (rateWords === 'throttle')
+    assumptions.push(`copy rate ${rate} MB/s per disk of each receiving node (the throttle this run sets)`);
+  else if (rateWords === 'in-force')
+    assumptions.push(`copy rate ${rate} MB/s per disk of each receiving node (nfs.max_copy_rate_megabytes_per_disk in force)`);
   else assumptions.push(`copy rate ${rate} MB/s per receiving node`);
+  const perDisk = rateWords === 'throttle' || rateWords === 'in-force';
+  const rateBps = rate * 1024 * 1024;
+  const rateOf = (node: string): number => rateBps * (perDisk ? Math.max(1, book?.diskOf(node)?.disks ?? 1) : 1);
   const grace = o.fdGraceSeconds ?? 22;
   const tick = o.lbIntervalSeconds ?? 10;
   assumptions.push(
     `a stopped node is seen gone after ~${grace + 2} s (fd grace + check interval); proposals start at the next lb tick (~${tick} s)`,
   );
-  return { size, rateBps: rate * 1024 * 1024, grace, tick, minLive: o.minLive ?? 3, assumptions };
+  return { size, rateOf, rateBps, grace, tick, minLive: o.minLive ?? 3, assumptions, ...(book ? { book } : {}) };
 }
 
-/** Copy time: copies run in parallel on different receivers; each receiver takes its bytes at the rate. */
-function copySeconds(moves: readonly PlannedMove[], rateBps: number): number {
+/** Copy time: copies run in parallel on different receivers; each receiver takes its bytes at its rate. */
+function copySeconds(moves: readonly PlannedMove[], c: Ctx): number {
   const perTarget = new Map<string, number>();
   for (const m of moves) if (m.bytes > 0) perTarget.set(m.to, (perTarget.get(m.to) ?? 0) + m.bytes);
   let worst = 0;
-  for (const b of perTarget.values()) worst = Math.max(worst, b / rateBps);
+  for (const [to, b] of perTarget) worst = Math.max(worst, b / c.rateOf(to));
   return worst;
 }
 
@@ -168,7 +207,16 @@ function drainNode(state: ClusterState, placement: Placement, node: string, c: C
             noRoom(problems, t.name, t.maxReplicaCount, node);
             continue;
           }
-          moves.push({ gpid, appId: t.appId, table: t.name, pidx: p.pidx, type: 'copy_pri', from: node, to: dest, bytes: c.size(t.name) });
+          moves.push({
+            gpid,
+            appId: t.appId,
+            table: t.name,
+            pidx: p.pidx,
+            type: 'copy_pri',
+            from: node,
+            to: dest,
+            bytes: c.size(t.name, t.appId, p.pidx, node),
+          });
           placement.applyCopyPrimary(t, node, dest);
           parts[i] = { ...p, primary: dest, ballot: p.ballot + 4 };
           continue;
@@ -181,7 +229,16 @@ function drainNode(state: ClusterState, placement: Placement, node: string, c: C
           noRoom(problems, t.name, t.maxReplicaCount, node);
           continue;
         }
-        moves.push({ gpid, appId: t.appId, table: t.name, pidx: p.pidx, type: 'copy_sec', from: node, to, bytes: c.size(t.name) });
+        moves.push({
+          gpid,
+          appId: t.appId,
+          table: t.name,
+          pidx: p.pidx,
+          type: 'copy_sec',
+          from: node,
+          to,
+          bytes: c.size(t.name, t.appId, p.pidx, node),
+        });
         placement.applyCopySecondary(t, node, to);
         parts[i] = { ...cur, secondaries: [...cur.secondaries.filter((s) => s !== node), to], ballot: cur.ballot + 2 };
       }
@@ -221,12 +278,18 @@ function scaleInSteps(
   let pct = o.pct;
   let pctLowest = pct;
   const steps: PlanStep[] = [];
+  const received = new Map<string, number>();
+  const leavingSet = new Set(leaving);
   for (const node of leaving) {
     const moves = drainNode(s, placement, node, c, nr);
     const copies = moves.filter((m) => m.bytes > 0);
     const pri = moves.filter((m) => m.type === 'move_pri').length;
-    const secs = (pri > 0 ? c.tick : 0) + (copies.length > 0 ? c.tick + copySeconds(moves, c.rateBps) : 0);
+    const secs = (pri > 0 ? c.tick : 0) + (copies.length > 0 ? c.tick + copySeconds(moves, c) : 0);
+    for (const m of copies) received.set(m.to, (received.get(m.to) ?? 0) + m.bytes);
+    const receivers = [...new Set(copies.map((m) => m.to))].sort();
+    const fill = c.book ? projectFill(c.book, receivers, received, leavingSet) : [];
     steps.push({
+      ...(fill.length ? { fill } : {}),
       kind: 'drain',
       node,
       moves,
@@ -291,7 +354,13 @@ function summarize(
 ): ScalePlan {
   const moves = steps.flatMap((s) => s.moves);
   const loads = nodeLoads(state);
+  const received = new Map<string, number>();
+  for (const m of moves) if (m.bytes > 0) received.set(m.to, (received.get(m.to) ?? 0) + m.bytes);
+  const all = [...new Set([...state.nodes.map((n) => n.address), ...joining])].sort();
+  const disks = c.book ? projectFill(c.book, all, received, new Set(leaving)) : [];
   return {
+    ...(disks.length ? { disks } : {}),
+    sizesFrom: o.replicaData?.source ?? 'assumed',
     kind,
     leaving,
     joining,
@@ -365,7 +434,16 @@ function rebalanceEstimate(state: ClusterState, extraNodes: readonly string[], c
         if (!from) break;
         count.set(from, count.get(from)! - 1);
         count.set(to, count.get(to)! + 1);
-        moves.push({ gpid: `${t.appId}.*`, appId: t.appId, table: t.name, pidx: -1, type: 'copy_sec', from, to, bytes: c.size(t.name) });
+        moves.push({
+          gpid: `${t.appId}.*`,
+          appId: t.appId,
+          table: t.name,
+          pidx: -1,
+          type: 'copy_sec',
+          from,
+          to,
+          bytes: c.size(t.name, t.appId, -1, from),
+        });
         givers.sort((x, y) => count.get(y)! - count.get(x)!);
       }
     }
@@ -389,7 +467,7 @@ export function planScaleOut(state: ClusterState, joining: readonly string[], o:
     primariesMoved: 0,
     copies: moves.length,
     bytes: moves.reduce((a, m) => a + m.bytes, 0),
-    seconds: 3 * (c.tick + 30) + copySeconds(moves, c.rateBps),
+    seconds: 3 * (c.tick + 30) + copySeconds(moves, c),
     freezeAfter: after,
   });
   return summarize('scale-out', state, [], joining, steps, c, o, o.pct, []);
@@ -441,7 +519,7 @@ export function planMigration(state: ClusterState, from: readonly string[], to: 
     primariesMoved: 0,
     copies: moves.length,
     bytes: moves.reduce((a, m) => a + m.bytes, 0),
-    seconds: moves.length ? 3 * (c.tick + 30) + copySeconds(moves, c.rateBps) : c.tick,
+    seconds: moves.length ? 3 * (c.tick + 30) + copySeconds(moves, c) : c.tick,
     freezeAfter: last,
   });
   return summarize('migration', state, from, to, [...startSteps, ...steps], c, o, pctLowest, problems, warnings);

@@ -86,14 +86,58 @@ export interface ClusterPort {
    * function; `signal` stops it too. Absent: changes are only seen by the engine's own calls.
    */
   watchLeader?(opts: { readonly intervalMs: number; readonly signal?: AbortSignal }): () => void;
-  /** Bytes copied so far, when the cluster can tell (the simulator's metrics); else undefined. */
-  bytesCopied?(signal?: AbortSignal): Promise<number | undefined>;
+  /**
+   * What the replica servers report about their data: sizes per replica, disks, learning counters
+   * (`/metrics` on 2.6, perf counters on 2.5). Absent: the plan falls back to its stated assumptions.
+   */
+  readReplicaData?(nodes: readonly string[], signal?: AbortSignal): Promise<ReplicaData>;
+  /**
+   * A remote command on one replica server (`remote_command -l node name args...`); the reply as the
+   * server prints it. Absent: the engine cannot set copy throttles and refuses `--copy-rate-mb`.
+   */
+  replicaCommand?(node: string, command: string, args: readonly string[], signal?: AbortSignal): Promise<string>;
   /**
    * `min_live_node_count_for_unfreeze` of the meta `leader` (a per-process config value no RPC
    * exposes; read from its HTTP `/config` on 2.2+). When a port lacks this, the engine reads the
    * leader's `/config` itself.
    */
   readMinLive?(leader: string, signal?: AbortSignal): Promise<MinLiveReading>;
+}
+
+/** One replica's size on one node, to the MB the server reports (`rdb_total_sst_size_mb`, `disk.storage.sst(MB)`). */
+export interface ReplicaSize {
+  readonly table_id: number;
+  readonly partition_id: number;
+  readonly node: string;
+  readonly bytes: number;
+}
+
+/** One disk of a node (or the node's total when the dialect has no per-disk figures). */
+export interface DiskSpace {
+  readonly node: string;
+  readonly totalBytes: number;
+  readonly availBytes: number;
+}
+
+/** A node's learning counter: bytes it copied in as a learner since its process started (`learn_copy_file_bytes`). */
+export interface LearnCounter {
+  readonly node: string;
+  readonly copiedBytes: number;
+}
+
+/** A node whose figures could not be read, and why (timeout, refused, unparsable). */
+export interface ReplicaDataUnknown {
+  readonly node: string;
+  readonly code: string;
+  readonly detail: string;
+}
+
+export interface ReplicaData {
+  readonly replicas: readonly ReplicaSize[];
+  readonly disks: readonly DiskSpace[];
+  readonly learning?: readonly LearnCounter[];
+  readonly unknown: readonly ReplicaDataUnknown[];
+  readonly source: 'metrics' | 'perf-counters';
 }
 
 export interface LeaderChangeInfo {

@@ -10,6 +10,7 @@ import { summarizeState } from './describe';
 import type { Note, Refusal } from './notes';
 import type { MinLive, OperationResult, OperationSpec } from './types';
 import type { OpContext } from './context';
+import { capacityCheck } from './replicaData';
 
 export function planFor(
   state: ClusterState,
@@ -117,6 +118,11 @@ export async function preflightReport(
     }
   }
   if ((mutatingScale || spec.op === 'stop-node') && !resumingRun) out.push(...(await leftOvers(cx, spec, signal)));
+  if ((spec.op === 'scale-in' || spec.op === 'migrate') && !resumingRun) {
+    const cap = await capacityCheck(cx, state, ml.value, (o) => planFor(state, spec, o), signal);
+    out.push(...cap.refusals);
+    warnings.push(...cap.warnings);
+  }
   for (const w of warnings) cx.emit({ kind: 'warning', note: w });
   return { refusals: out, minLive: ml, warnings };
 }

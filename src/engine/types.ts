@@ -35,6 +35,15 @@ export interface EngineOptions {
   readonly keepMargin?: number;
   /** A delay below this found before a run is taken as left over from an earlier scale-in. */
   readonly lowDelayThresholdMs?: number;
+  /**
+   * Disk fill (percent) no staying node may pass after a scale-in's moves (default 85); capped at
+   * 100 - `diskMinAvailableRatio`, where the replica server itself stops taking data.
+   */
+  readonly fillLimitPct?: number;
+  /** Fill (percent) from which the pre-flight warns (default 75, kept below the limit). */
+  readonly fillWarnPct?: number;
+  /** The replica servers' `disk_min_available_space_ratio` (percent, default 10). */
+  readonly diskMinAvailableRatio?: number;
   readonly replicaSizeBytes?: PlanOptions['replicaSizeBytes'];
   readonly copyRateMBps?: number;
   readonly fdGraceSeconds?: number;
@@ -86,8 +95,11 @@ export interface Progress {
   readonly rate: number;
   /** Replicas the node held when its drain began (copy phase). */
   readonly replicasTotal?: number;
-  /** Bytes passed the plan: the sizes were assumed (`assumed`) or given (`given`) and are larger. */
-  readonly overPlan?: 'assumed' | 'given';
+  /**
+   * Bytes passed the plan: the sizes were assumed (`assumed`) or given (`given`) and are larger, or
+   * they were reported by the servers (`reported`) and the data grew or other copies ran meanwhile.
+   */
+  readonly overPlan?: 'assumed' | 'given' | 'reported';
   /** Primary role switches proposed so far (primaries balance). */
   readonly proposed?: number;
   /** Tables not yet within ±1 (rebalance). */

@@ -88,7 +88,7 @@ export function simulatorTwin(o: { start?: (opts: StartOptions) => Promise<Simul
         ...(shape.placement ? { placement: shape.placement } : {}),
       });
       const client = new MetaClient({ metaServers: sim.metaServers, timeoutMs: 5000, retryDelayMs: 20, maxRetryDelayMs: 100 });
-      const base = metaClusterPort(client, { simulatorControl: sim.controlUrl });
+      const base = metaClusterPort(client);
       const first = await base.readState();
       const { cluster, control } = trackKnownNodes(
         sim,

@@ -34,7 +34,7 @@ export async function harness(sim: StartOptions, opts: { journal?: Journal; engi
     retryDelayMs: 20,
     maxRetryDelayMs: 50,
   });
-  const port = metaClusterPort(client, { simulatorControl: s.controlUrl });
+  const port = metaClusterPort(client);
   const events: EngineEvent[] = [];
   const journal = opts.journal ?? Journal.memory();
   const h = {} as Harness;

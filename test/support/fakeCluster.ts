@@ -17,6 +17,7 @@ import {
   type MinLiveReading,
   type NodeControl,
   type Proposal,
+  type ReplicaData,
   type SettingName,
 } from '../../src/engine/ports';
 
@@ -47,6 +48,12 @@ export interface FakeOptions {
   copyMs?: number;
   tickMs?: number;
   delayMs?: number;
+  /**
+   * Replica servers that report their data (ClusterPort.readReplicaData): every replica of a
+   * partition has its size in MB (a number for all, or per table id and partition), each node one
+   * disk of `diskMb` (default 100 GiB) holding only its replicas. Absent: no replica data.
+   */
+  sizes?: { mb: number | ((appId: number, pidx: number) => number); diskMb?: number | ((node: string) => number) };
 }
 
 export class FakeCluster implements ClusterPort {
@@ -70,6 +77,17 @@ export class FakeCluster implements ClusterPort {
   /** Background leader watches the engine started (ClusterPort.watchLeader). */
   readonly watches: { intervalMs: number; stopped: boolean }[] = [];
   readonly settingLog: string[] = [];
+  /** Bytes each node copied in as a learner (its learning counter); reset when its process restarts. */
+  readonly learned = new Map<string, number>();
+  /** Nodes whose replica server does not answer the data read (besides stopped ones). */
+  readonly silent = new Set<string>();
+  /** Remote commands sent to replica servers, as `node command args`. */
+  readonly replicaCommands: string[] = [];
+  /** Per node, the NFS throttles in force (MB/s; 0 = unlimited), as the remote commands print them. */
+  readonly nfs = new Map<string, { copy: number; send: number }>();
+  readonly readReplicaData?: (nodes: readonly string[]) => Promise<ReplicaData>;
+  private readonly sizeMb?: (appId: number, pidx: number) => number;
+  private readonly diskMb?: (node: string) => number;
 
   constructor(o: FakeOptions) {
     this.minLive = o.minLive ?? 3;
@@ -78,6 +96,13 @@ export class FakeCluster implements ClusterPort {
     this.tickMs = o.tickMs ?? 1_000;
     this.config = { pct: o.pct ?? 50, delay: o.delayMs ?? 300_000 };
     this.settings = { level: 'steady', blackList: [], delay: this.config.delay, pct: this.config.pct, onlyMovePrimary: false };
+    if (o.sizes) {
+      const mb = o.sizes.mb;
+      const disk = o.sizes.diskMb ?? 100 * 1024;
+      this.sizeMb = typeof mb === 'number' ? () => mb : mb;
+      this.diskMb = typeof disk === 'number' ? () => disk : disk;
+      this.readReplicaData = (nodes) => this.replicaData(nodes);
+    }
     const addrs = Array.from({ length: o.nodes }, (_, i) => `10.0.0.${i + 1}:34801`);
     for (const a of addrs) this.nodes.set(a, { running: true, alive: true, stoppedAt: 0 });
     let k = 0;
@@ -93,6 +118,61 @@ export class FakeCluster implements ClusterPort {
   }
 
   // ------------------------------------------------------------ ClusterPort
+
+  /** Bytes of one replica of the partition (the same on every node that holds it). */
+  replicaBytes(appId: number, pidx: number): number {
+    return Math.round((this.sizeMb?.(appId, pidx) ?? 0) * 1024 * 1024);
+  }
+
+  /** The replicas' bytes on a node now. */
+  dataOn(node: string): number {
+    let b = 0;
+    for (const t of this.tables)
+      for (const p of t.partitions) if (p.primary === node || p.secondaries.includes(node)) b += this.replicaBytes(t.appId, p.pidx);
+    return b;
+  }
+
+  private async replicaData(nodes: readonly string[]): Promise<ReplicaData> {
+    const MB = 1024 * 1024;
+    const out: {
+      replicas: ReplicaData['replicas'][number][];
+      disks: ReplicaData['disks'][number][];
+      unknown: ReplicaData['unknown'][number][];
+    } = {
+      replicas: [],
+      disks: [],
+      unknown: [],
+    };
+    const learning: { node: string; copiedBytes: number }[] = [];
+    for (const node of nodes) {
+      if (!this.nodes.get(node)?.running || this.silent.has(node)) {
+        out.unknown.push({ node, code: 'unreachable', detail: 'connection refused' });
+        continue;
+      }
+      for (const t of this.tables)
+        for (const p of t.partitions)
+          if (p.primary === node || p.secondaries.includes(node))
+            out.replicas.push({ table_id: t.appId, partition_id: p.pidx, node, bytes: this.replicaBytes(t.appId, p.pidx) });
+      const total = this.diskMb!(node) * MB;
+      out.disks.push({ node, totalBytes: total, availBytes: Math.max(0, total - this.dataOn(node)) });
+      learning.push({ node, copiedBytes: this.learned.get(node) ?? 0 });
+    }
+    return { ...out, learning, source: 'metrics' };
+  }
+
+  async replicaCommand(node: string, command: string, args: readonly string[]): Promise<string> {
+    this.replicaCommands.push(`${node} ${command}${args.length ? ` ${args.join(' ')}` : ''}`);
+    if (!this.nodes.get(node)?.running) throw new Error(`ERR_NETWORK_FAILURE: ${node} does not answer`);
+    const cur = this.nfs.get(node) ?? { copy: 0, send: 0 };
+    const key =
+      command === 'nfs.max_copy_rate_megabytes_per_disk' ? 'copy' : command === 'nfs.max_send_rate_megabytes_per_disk' ? 'send' : undefined;
+    if (!key) return `unknown command '${command}'`;
+    if (args.length === 0) return String(cur[key]);
+    const n = Number(args[0]);
+    if (!Number.isInteger(n) || n <= 0) return 'ERR: invalid arguments';
+    this.nfs.set(node, { ...cur, [key]: n });
+    return 'OK';
+  }
 
   /** Every meta call fails until this time (the metas vanished: restart, network partition). */
   metaDownUntil = -1;
@@ -202,6 +282,9 @@ export class FakeCluster implements ClusterPort {
         n.running = true;
         n.alive = true;
         this.dead.delete(a);
+        // A new process: its counters and runtime-set throttles start over.
+        this.learned.delete(a);
+        this.nfs.delete(a);
       },
       addNode: async () => {
         const a = `10.0.1.${this.nodes.size + 1}:34801`;
@@ -345,6 +428,7 @@ export class FakeCluster implements ClusterPort {
     if (p.learn) {
       if (this.time >= p.learn.doneAt) {
         const to = p.learn.to;
+        this.learned.set(to, (this.learned.get(to) ?? 0) + this.replicaBytes(t.appId, p.pidx));
         p.secondaries.push(to);
         p.ballot++;
         this.metrics.copies++;

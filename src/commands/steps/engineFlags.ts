@@ -1,6 +1,6 @@
 /**
  * Engine tuning flags shared by plan, preflight and the draining operations: `--keep-margin`,
- * `--replica-size`, `--copy-rate`. Parsed here into `EngineOptions` so every step reads them the
+ * `--replica-size`, `--copy-rate`, `--fill-limit`. Parsed here into `EngineOptions` so every step reads them the
  * same way; `engineFor` merges them over the host's engine options.
  */
 import type { EngineOptions } from '../../engine/engine';
@@ -28,9 +28,16 @@ export const engineFlags = [
     valueName: 'MB/s',
     description: 'copy rate per receiving node in MB/s for the time estimates, e.g. 100 or 37.5',
   },
+  {
+    name: 'fill-limit',
+    type: 'string',
+    valueName: '%',
+    description:
+      'disk fill no staying node may pass after a scale-in, in percent (default 85; never above 100 - disk_min_available_space_ratio)',
+  },
 ] as const satisfies readonly FlagSpec[];
 
-export type EngineFlagOptions = Pick<EngineOptions, 'keepMargin' | 'replicaSizeBytes' | 'copyRateMBps'>;
+export type EngineFlagOptions = Pick<EngineOptions, 'keepMargin' | 'replicaSizeBytes' | 'copyRateMBps' | 'fillLimitPct'>;
 
 const UNIT: Record<string, number> = {
   '': 1,
@@ -107,6 +114,18 @@ export function engineFlagOptions(spec: CommandSpec, a: ArgsOf<typeof engineFlag
     if (!(n > 0) || !Number.isFinite(n))
       throw argError(spec, a, 'copy-rate', `--copy-rate '${text}': expected a positive rate in MB/s such as 100 or 37.5`);
     out.copyRateMBps = n;
+  }
+  if (a.values['fill-limit'] !== undefined) {
+    const text = a.values['fill-limit'].trim().replace(/%$/, '');
+    const n = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : NaN;
+    if (!(n > 0 && n <= 100))
+      throw argError(
+        spec,
+        a,
+        'fill-limit',
+        `--fill-limit '${a.values['fill-limit']}': expected a percentage above 0 and at most 100, such as 85`,
+      );
+    out.fillLimitPct = n;
   }
   return out;
 }

@@ -46,9 +46,8 @@ export function engineFor(
   fromFlags: EngineOptions = {},
 ): EngineHandle {
   const s = ctx.services?.steps ?? {};
-  const nc = ctx.profile.nodeControl;
-  // The simulator can tell how many bytes were really copied; real clusters fall back to estimates.
-  const port = s.clusterPort ?? metaClusterPort(ctx.client, nc?.kind === 'simulator' ? { simulatorControl: nc.control } : {});
+  // Bytes copied come from the replica servers' learning counters (readReplicaData), never from a simulator's own metrics.
+  const port = s.clusterPort ?? metaClusterPort(ctx.client);
   const journal = s.journalPath ? Journal.open(s.journalPath) : Journal.memory();
   // Node control may only touch addresses the cluster lists or the operation names (checked by the engine).
   let known = new Set<string>(operationNodes);
@@ -69,7 +68,15 @@ export function engineFor(
     onLeaderChange: (l) => port.onLeaderChange(l),
     // Optional capabilities pass through unchanged: without them the engine would fall back to
     // estimates (bytes), its own HTTP read (min_live) and no background leader check.
-    ...(port.bytesCopied ? { bytesCopied: (sig?: AbortSignal) => port.bytesCopied!(sig) } : {}),
+    ...(port.readReplicaData
+      ? { readReplicaData: (nodes: readonly string[], sig?: AbortSignal) => port.readReplicaData!(nodes, sig) }
+      : {}),
+    ...(port.replicaCommand
+      ? {
+          replicaCommand: (node: string, command: string, args: readonly string[], sig?: AbortSignal) =>
+            port.replicaCommand!(node, command, args, sig),
+        }
+      : {}),
     ...(port.readMinLive ? { readMinLive: (leader: string, sig?: AbortSignal) => port.readMinLive!(leader, sig) } : {}),
     ...(port.watchLeader
       ? { watchLeader: (o: { readonly intervalMs: number; readonly signal?: AbortSignal }) => port.watchLeader!(o) }

@@ -56,6 +56,9 @@ export const NOTE_WORDS: Words<ResultNote, string> = {
   'cure-recreates': (n) =>
     `${n.node} still holds ${plural(n.secondaries, 'secondary', 'secondaries')}: once the meta sees it gone, its cure re-creates them on other nodes ` +
     `(from the stop until then, those partitions run one replica short); drain-node or scale-in would have copied them before the stop`,
+  'disk-headroom-warning': (n) =>
+    `after the planned moves ${n.nodes.map((x) => `${x.node} would be ${x.pctAfter}% full (${fmtBytes(x.usedAfter)} of ${fmtBytes(x.totalBytes)})`).join('; ')}: ` +
+    `above the warning level of ${n.warnPct}% (the limit is ${n.limitPct}%)`,
   'still-alive': (n) =>
     `${n.node} still ALIVE after ${fmtDuration(n.seconds)}; the meta declares a node dead after the fd grace period (${n.fdGraceSeconds} s)`,
   'propose-failed': (n) => `proposing ${n.type} of ${n.gpid} ${n.from} -> ${n.to} failed: ${n.error}; will retry`,
@@ -186,6 +189,12 @@ export const REFUSAL_WORDS: Words<Refusal, { reason: string; fix: string }> = {
     reason: `nothing to resume: ${r.op} run ${r.run} was ${r.by ? `superseded by run ${r.by}` : 'finished'} by another engine since this journal was opened`,
     fix: 'read the journal for its outcome; start a new operation if it is still needed',
   }),
+  'disk-headroom': (r) => ({
+    reason:
+      `after the planned moves ${r.nodes.map((n) => `${n.node} would be ${n.pctAfter}% full (${fmtBytes(n.usedAfter)} of ${fmtBytes(n.totalBytes)}, ${n.pctBefore}% now)`).join('; ')}: ` +
+      `above the fill limit of ${r.limitPct}% (a replica server stops taking data below ${r.minRatio}% free: disk_min_available_space_ratio)`,
+    fix: 'add nodes first (scale-out), remove fewer nodes, or migrate onto new nodes instead; --fill-limit sets the limit',
+  }),
   'too-many': (r) => ({
     reason: `the cluster has only ${r.alive} alive node(s) (${r.listed} listed): ${r.count} cannot be removed`,
     fix: 'name nodes as nodes -d prints them, at most as many as are alive',
@@ -234,7 +243,7 @@ export function progressWords(p: Progress): string {
   if (p.bytesPlanned > 0)
     parts.push(
       p.overPlan
-        ? `${fmtBytes(p.bytesCopied)} copied, more than the ${fmtBytes(p.bytesPlanned)} planned (${p.overPlan === 'assumed' ? 'replica sizes were assumed: pass --replica-size' : 'replicas larger than the size given'})`
+        ? `${fmtBytes(p.bytesCopied)} copied, more than the ${fmtBytes(p.bytesPlanned)} planned (${p.overPlan === 'assumed' ? 'replica sizes were assumed: pass --replica-size' : p.overPlan === 'reported' ? 'the data grew during the drain, or other copies ran meanwhile' : 'replicas larger than the size given'})`
         : `${fmtBytes(p.bytesCopied)}/${fmtBytes(p.bytesPlanned)} copied`,
     );
   if (p.rate > 0) parts.push(`${fmtBytes(p.rate)}/s`);

@@ -3,7 +3,9 @@ import { fmtBytes } from '../../cluster/units';
 import { ballotFingerprint, replicasOn, unhealthyPartitions } from '../model';
 import { Placement } from '../placement';
 import { DEFAULT_REPLICA_SIZE_BYTES } from '../plan';
-import { isAbortError, type PartitionView, type TableView } from '../ports';
+import { isAbortError, type ClusterState, type PartitionView, type TableView } from '../ports';
+import { LearnMeter, learningOf, SizeBook } from '../capacity';
+import { readReplicaData } from '../replicaData';
 import { checkStuck, progress } from '../waits';
 import type { RunCtx } from '../types';
 import type { OpContext } from '../context';
@@ -35,6 +37,42 @@ export function overPlanWhy(cx: OpContext): string {
   return cx.options.replicaSizeBytes === undefined
     ? `the plan assumed ${fmtBytes(DEFAULT_REPLICA_SIZE_BYTES)} per replica (sizes unknown: pass the engine option replicaSizeBytes, --replica-size), and the byte counter includes any other copy running meanwhile`
     : 'the replicas are larger than the replicaSizeBytes given, or the byte counter includes other copies running meanwhile';
+}
+
+/** Why measured bytes pass a plan made of the sizes the servers reported. */
+const overReportedWhy =
+  'the replicas grew during the drain (writes go on), or the learning counters include other copies running meanwhile';
+
+/** The node's replicas with their bytes (as reported, else assumed) and a meter over the other nodes' learning counters. */
+async function openByteWindow(
+  cx: OpContext,
+  rc: RunCtx,
+  s: ClusterState,
+  node: string,
+  hosted: readonly { appId: number; pidx: number; table: string }[],
+): Promise<{ sizes: Map<string, number>; meter: LearnMeter | undefined; at: number; exact: boolean }> {
+  const at = cx.clock.now();
+  const data = await readReplicaData(cx, [node, ...receivers(s, node)], rc.signal);
+  const book = data ? new SizeBook(data) : undefined;
+  const sizes = new Map(hosted.map((h) => [`${h.appId}.${h.pidx}`, book?.size(h.appId, h.pidx, node) ?? replicaSize(cx, h.table)]));
+  const l = learningOf(data);
+  return {
+    sizes,
+    meter: l ? new LearnMeter(l) : undefined,
+    at,
+    exact: book !== undefined && hosted.every((h) => book.has(h.appId, h.pidx, node)),
+  };
+}
+
+/** Nodes that can receive the drained node's replicas: every other alive one. */
+function receivers(s: ClusterState, node: string): string[] {
+  return s.nodes.filter((n) => n.alive && n.address !== node).map((n) => n.address);
+}
+
+/** Bytes the receivers copied in since the drain began; undefined when the counters could not be read this time. */
+async function learnedSince(cx: OpContext, rc: RunCtx, s: ClusterState, node: string, meter: LearnMeter): Promise<number | undefined> {
+  const l = learningOf(await readReplicaData(cx, receivers(s, node), rc.signal));
+  return l ? meter.update(l) : undefined;
 }
 
 export function replicaSize(cx: OpContext, table: string): number {
@@ -100,12 +138,7 @@ export async function drainPrimaries(cx: OpContext, rc: RunCtx, node: string, pl
     const s = await cx.readState(rc);
     const all = replicasOn(s, node);
     // The drain's byte window starts here; a hand-over copies nothing and must not open one.
-    if (!handOverOnly && !cx.book.drainStart.has(node))
-      cx.book.drainStart.set(node, {
-        sizes: new Map(all.map((h) => [`${h.appId}.${h.pidx}`, replicaSize(cx, h.table)])),
-        bytesAt0: await cx.deps.cluster.bytesCopied?.(rc.signal),
-        at: cx.clock.now(),
-      });
+    if (!handOverOnly && !cx.book.drainStart.has(node)) cx.book.drainStart.set(node, await openByteWindow(cx, rc, s, node, all));
     const hosted = all.filter((r) => r.role === 'primary');
     if (initial < 0) initial = hosted.length;
     if (hosted.length === 0) return `${initial} primaries moved away from ${node} (planned ${planned})`;
@@ -214,21 +247,23 @@ export async function drainReplicas(cx: OpContext, rc: RunCtx, node: string, pla
   let lastFp = '';
   let stuckReported = false;
   // What the node hosted when its drain began: a replica gone from it was copied first (copy_sec adds before it removes).
-  const started = cx.book.drainStart.get(node);
-  const bytesAt0 = started ? started.bytesAt0 : await cx.deps.cluster.bytesCopied?.(rc.signal);
-  // Bytes and rate over the same window: copies start during the primaries step already.
-  const windowStart = started?.at ?? start;
-  let initialSet: Map<string, number> | undefined = started?.sizes;
+  let window = cx.book.drainStart.get(node);
   for (;;) {
     const s = await cx.readState(rc);
     const hosted = replicasOn(s, node);
-    if (!initialSet) initialSet = new Map(hosted.map((h) => [`${h.appId}.${h.pidx}`, replicaSize(cx, h.table)]));
+    if (!window) {
+      window = await openByteWindow(cx, rc, s, node, hosted);
+      cx.book.drainStart.set(node, window);
+    }
+    // Bytes and rate over the same window: copies start during the primaries step already.
+    const windowStart = window.at;
+    const initialSet = window.sizes;
     const initial = initialSet.size;
     const still = new Set(hosted.map((h) => `${h.appId}.${h.pidx}`));
     let estimated = 0;
     for (const [g, b] of initialSet) if (!still.has(g)) estimated += b;
-    const measured = bytesAt0 !== undefined ? await cx.deps.cluster.bytesCopied!(rc.signal) : undefined;
-    const doneBytes = measured !== undefined && bytesAt0 !== undefined ? Math.max(0, measured - bytesAt0) : estimated;
+    const measured = window.meter ? await learnedSince(cx, rc, s, node, window.meter) : undefined;
+    const doneBytes = measured ?? estimated;
     // One planned total for the whole drain: the plan's figure (replica size x replicas), else the sizes assumed here.
     const planned = plannedBytes || [...initialSet.values()].reduce((a, b) => a + b, 0);
     if (hosted.length === 0) {
@@ -237,7 +272,7 @@ export async function drainReplicas(cx: OpContext, rc: RunCtx, node: string, pla
         measured === undefined
           ? ', estimated from replica sizes'
           : doneBytes > planned * 1.1
-            ? `, measured cluster-wide: more than the ${fmtBytes(planned)} planned — ${overPlanWhy(cx)}`
+            ? `, measured from the learning counters: more than the ${fmtBytes(planned)} planned — ${window.exact ? overReportedWhy : overPlanWhy(cx)}`
             : '';
       return `${initial} replicas copied off ${node} (${fmtBytes(doneBytes)}${how})`;
     }
@@ -270,7 +305,15 @@ export async function drainReplicas(cx: OpContext, rc: RunCtx, node: string, pla
       node,
       replicasLeft: hosted.length,
       replicasTotal: initial,
-      ...(over ? { overPlan: cx.options.replicaSizeBytes === undefined ? ('assumed' as const) : ('given' as const) } : {}),
+      ...(over
+        ? {
+            overPlan: window.exact
+              ? ('reported' as const)
+              : cx.options.replicaSizeBytes === undefined
+                ? ('assumed' as const)
+                : ('given' as const),
+          }
+        : {}),
       unhealthy: unhealthyPartitions(s).length,
       bytesCopied: doneBytes,
       bytesPlanned: planned,

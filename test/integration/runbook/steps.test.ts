@@ -52,13 +52,13 @@ test('engine port: readMinLive and watchLeader of the wire adapter reach the eng
     void port.readMinLive('m:1');
     port.watchLeader({ intervalMs: 250 })();
     assert.deepEqual(calls, ['min-live m:1', 'watch 250', 'unwatch']);
-    assert.equal(port.bytesCopied, undefined, 'a capability the port lacks stays absent');
+    assert.equal(port.readReplicaData, undefined, 'a capability the port lacks stays absent');
   } finally {
     client.close();
   }
 });
 
-test('engine port: simulator node control measures bytes copied from the simulator; other control does not', async () => {
+test('engine port: no simulator metrics read, whatever the node control; replica data and commands are forwarded when present', async () => {
   const sim = await startSimulatedCluster({ nodes: 3, seed: 1, tables: [{ name: 't', partitions: 4, replicas: 3 }] });
   const client = new MetaClient({ metaServers: sim.metaServers });
   try {
@@ -67,12 +67,30 @@ test('engine port: simulator node control measures bytes copied from the simulat
       metaServers: sim.metaServers,
       nodeControl: { kind: 'simulator', control: sim.controlUrl },
     };
-    const withSim = engineFor(ctxOf(client, simProfile), () => {}).port;
-    assert.ok(withSim.bytesCopied, 'bytesCopied present with simulator control');
-    assert.equal(await withSim.bytesCopied(), 0, 'nothing copied yet, measured (not undefined)');
+    const withSim = engineFor(ctxOf(client, simProfile), () => {}).port as ClusterPort & { bytesCopied?: unknown };
+    // Bytes copied come from the replica servers' learning counters, never from the simulator's control API.
+    assert.equal(withSim.bytesCopied, undefined, 'no byte counter read from the simulator');
     assert.ok(withSim.watchLeader && withSim.readMinLive);
-    const manual = engineFor(ctxOf(client, { name: 'sim', metaServers: sim.metaServers, nodeControl: { kind: 'manual' } }), () => {}).port;
-    assert.equal(manual.bytesCopied, undefined);
+    const calls: string[] = [];
+    const fake: ClusterPort = {
+      readState: async () => ({ leader: 'm:1', nodes: [], tables: [], effectiveLevel: 'steady' }),
+      getSetting: async () => '',
+      setSetting: async () => {},
+      propose: async () => 'accepted',
+      onLeaderChange: () => () => {},
+      readReplicaData: async (nodes) => {
+        calls.push(`data ${nodes.join(',')}`);
+        return { replicas: [], disks: [], unknown: [], source: 'metrics' };
+      },
+      replicaCommand: async (node, command, args) => {
+        calls.push(`${node} ${command} ${args.join(' ')}`);
+        return 'OK';
+      },
+    };
+    const fwd = engineFor(ctxOf(client, simProfile, fake), () => {}).port;
+    await fwd.readReplicaData!(['n:1']);
+    await fwd.replicaCommand!('n:1', 'nfs.max_copy_rate_megabytes_per_disk', ['50']);
+    assert.deepEqual(calls, ['data n:1', 'n:1 nfs.max_copy_rate_megabytes_per_disk 50']);
   } finally {
     client.close();
     await sim.close();

@@ -42,6 +42,7 @@ test('engine flags parse into engine options on plan, preflight, scale-in, migra
   assert.deepEqual(optionsOf('scale-in --nodes 10.0.0.1:34801 --keep-margin 0'), { keepMargin: 0 });
   assert.deepEqual(optionsOf('migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801 --copy-rate 37.5'), { copyRateMBps: 37.5 });
   assert.deepEqual(optionsOf('drain-node 10.0.0.1:34801 --replica-size 1048576'), { replicaSizeBytes: 1048576 });
+  assert.deepEqual(optionsOf('preflight scale-in --nodes 10.0.0.1:34801 --fill-limit 80%'), { fillLimitPct: 80 });
   assert.deepEqual(optionsOf('scale-in --nodes 10.0.0.1:34801'), {}, 'no flag, no option (the host options stay as they are)');
   // Steps that neither drain nor plan do not take them.
   assert.throws(() => parse('start-node 10.0.0.1:34801 --keep-margin 1'), /unknown flag '--keep-margin'/);
@@ -61,6 +62,7 @@ test('bad engine flag values are rejected at parse time, naming the value and th
   bad('plan scale-in --nodes 10.0.0.1:34801 --replica-size t=1GB,t=2GB', /names 't' twice/);
   bad('migrate --from 10.0.0.1:34801 --count 1 --copy-rate 0', /--copy-rate '0': expected a positive rate in MB\/s/);
   bad('drain-node 10.0.0.1:34801 --copy-rate fast', /--copy-rate 'fast'/);
+  bad('scale-in --nodes 10.0.0.1:34801 --fill-limit 120', /--fill-limit '120': expected a percentage above 0 and at most 100/);
 });
 
 test('planTables shows every plan warning as a WARNING row', () => {

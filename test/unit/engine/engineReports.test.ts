@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Journal } from '../../../src/engine/journal';
 import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type FakeOptions } from '../../support/fakeCluster';
 import type { EngineOptions, Progress } from '../../../src/engine/engine';
+import type { ClusterPort } from '../../../src/engine/ports';
 import { progressWords } from '../../../src/commands/steps/words';
 
 const N1 = '10.0.0.1:34801';
@@ -202,7 +203,7 @@ test('after a scale-in the moved primaries are even per table (role switches onl
 });
 
 test('progress uses one planned total and one time window; bytes past the plan are explained; no "ETA 0s" while replicas are left', async () => {
-  // The byte counter reports twice the assumed size per copy (the sim's replicas are larger than assumed).
+  // The learning counters report twice the given size per copy (the replicas are larger than given; no sizes reported).
   const timed: {
     t: number;
     kind: string;
@@ -212,7 +213,13 @@ test('progress uses one planned total and one time window; bytes past the plan a
     p?: Progress;
   }[] = [];
   const { f, engine } = setup();
-  (f as unknown as { bytesCopied: () => Promise<number> }).bytesCopied = async () => f.metrics.copies * 2 * (1 << 20);
+  (f as { readReplicaData?: ClusterPort['readReplicaData'] }).readReplicaData = async (nodes) => ({
+    replicas: [],
+    disks: [],
+    learning: nodes.map((n, i) => ({ node: n, copiedBytes: i === 0 ? f.metrics.copies * 2 * (1 << 20) : 0 })),
+    unknown: [],
+    source: 'metrics',
+  });
   const events = {
     push: (e: { kind: string; detail?: string; step?: string; status?: string; progress?: never }) =>
       timed.push({
@@ -239,7 +246,7 @@ test('progress uses one planned total and one time window; bytes past the plan a
   const done = timed.find((e) => e.kind === 'step' && e.step === `${N1}:replicas` && e.status === 'done')!;
   assert.match(
     done.detail ?? '',
-    /4 replicas copied off 10\.0\.0\.1:34801 \(8\.0 MiB, measured cluster-wide: more than the 4\.0 MiB planned/,
+    /4 replicas copied off 10\.0\.0\.1:34801 \(8\.0 MiB, measured from the learning counters: more than the 4\.0 MiB planned/,
   );
 });
 
