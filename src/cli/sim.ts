@@ -44,6 +44,14 @@ export function parseSimArgs(argv: string[]): StartOptions | 'help' {
   const seed = num('seed', s('seed'), { int: true });
   const size = num('replica-size-mb', s('replica-size-mb'), { min: 0.001 });
   const rate = num('copy-rate-mb', s('copy-rate-mb'), { min: 0.001 });
+  const skew = num('size-skew', s('size-skew'), { min: 0, max: 3 });
+  const disk = num('disk-gb', s('disk-gb'), { min: 0.001 });
+  const send = num('send-rate-mb', s('send-rate-mb'), { min: 0 });
+  const base = num('replica-base-port', s('replica-base-port'), { int: true, min: 0, max: 65000 });
+  if (skew !== undefined) opts.sizeSkew = skew;
+  if (disk !== undefined) opts.diskGb = disk;
+  if (send !== undefined) opts.sendRateMb = send;
+  if (base !== undefined) opts.replicaBasePort = base;
   if (metas !== undefined) opts.metas = metas;
   if (nodes !== undefined) opts.nodes = nodes;
   if (seed !== undefined) opts.seed = seed;
