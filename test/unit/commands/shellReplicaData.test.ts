@@ -197,3 +197,60 @@ test('nodes -d -u (master): wbm columns, host:port addresses read over /metrics'
   ]);
   assert.ok(!r.text.includes('[not_answered]'));
 });
+
+test('app_disk -d (master) over a real socket: /metrics with the shell query, host:port in the cells', async () => {
+  const { createServer } = await import('node:http');
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.url ?? '');
+    res.end(
+      JSON.stringify({
+        cluster: 'onebox',
+        role: 'replica',
+        host: '127.0.0.1',
+        port: 0,
+        timestamp_ns: 1,
+        entities: [
+          {
+            type: 'replica',
+            id: 'replica@2.0',
+            attributes: { table_id: '2', partition_id: '0' },
+            metrics: [
+              { name: 'rdb_total_sst_files', value: 3 },
+              { name: 'rdb_total_sst_size_mb', value: 42 },
+            ],
+          },
+        ],
+      }),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const hp = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const state = smallCluster();
+    state.nodes = [node(N1, true, hp)];
+    state.configs.temp = {
+      ...state.configs.temp!,
+      partitions: [{ ...state.configs.temp!.partitions[0]!, primary: N1, hpPrimary: hp, secondaries: [], hpSecondaries: [] }],
+      partitionCount: 1,
+    };
+    const { ctx } = ctxFor(state);
+    const r = await runCommandLine(reg, ctx, 'app_disk temp -d');
+    assert.deepEqual(seen, [
+      '/metrics?with_metric_fields=name,value&types=replica&attributes=table_id,2&metrics=rdb_total_sst_files,rdb_total_sst_size_mb',
+    ]);
+    assertLines(r.text, [
+      'disk_used_for_primary_replicas(MB)  : 42.00',
+      'disk_used_for_all_replicas(MB)      : 42.00',
+      'partitions not counted              : 0/1',
+    ]);
+    assertLines(r.text, [
+      '[details]',
+      `pidx  ballot  replica_count  ${'primary'.padEnd(`${hp}(42,#3)`.length + 2)}secondaries`,
+      `0     3       1/3            ${hp}(42,#3)  []`,
+    ]);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
