@@ -308,3 +308,19 @@ test('fuzz: 12,000 hostile /metrics and perf-counter bodies → figures or typed
   }
   assert.ok(parsed > 1000, `some mutated bodies still parse (${parsed})`);
 });
+
+test('isBriefEntity / isPerfCounter accept exactly what the zod element schemas accept', async () => {
+  const { briefEntitySchema, perfCounterSchema, isBriefEntity, isPerfCounter } = await import('../../../src/pegasus/replicaMetrics');
+  const r = rng(7);
+  const snap = JSON.parse(SNAPSHOT_26) as { entities: unknown[] };
+  const perf = JSON.parse(PERF_25) as { counters: unknown[] };
+  let accepted = 0;
+  for (let i = 0; i < 5000; i++) {
+    const e = mutateJson(snap.entities[i % snap.entities.length], r);
+    assert.equal(isBriefEntity(e), briefEntitySchema.safeParse(e).success, JSON.stringify(e));
+    const c = mutateJson(perf.counters[i % perf.counters.length], r);
+    assert.equal(isPerfCounter(c), perfCounterSchema.safeParse(c).success, JSON.stringify(c));
+    if (isBriefEntity(e)) accepted++;
+  }
+  assert.ok(accepted > 500);
+});
