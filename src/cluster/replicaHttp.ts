@@ -53,7 +53,8 @@ export function httpGet(address: string, path: string, opts: HttpGetOptions): Pr
       });
       res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', (e) => finish(new HttpFailure('unreachable', e.message)));
-      res.on('aborted', () => finish(new HttpFailure('unreachable', 'connection closed mid-body')));
+      // After 'end' this is a no-op; before it, the server hung up mid-body.
+      res.on('close', () => finish(new HttpFailure('unreachable', 'connection closed mid-body')));
     });
     const onAbort = () => finish(new HttpFailure('aborted', 'aborted'));
     // One deadline for connect, headers and body: a server that trickles bytes cannot hold the reader.

@@ -44,7 +44,7 @@ function snapshot(port: number, sizes: [number, number, number][], disk?: [numbe
   });
 }
 
-type Behaviour = 'good' | 'status500' | 'hang' | 'garbage' | 'huge' | 'trickle';
+type Behaviour = 'good' | 'status500' | 'hang' | 'garbage' | 'huge' | 'trickle' | 'cut';
 
 async function replicaServer(behaviour: Behaviour, seen: string[] = [], delayMs = 0): Promise<{ server: Server; address: string }> {
   const server = createServer((req, res) => {
@@ -70,6 +70,10 @@ async function replicaServer(behaviour: Behaviour, seen: string[] = [], delayMs 
       else if (behaviour === 'huge') {
         res.write('{"entities":[' + '1,'.repeat(600_000));
         res.end('1]}');
+      } else if (behaviour === 'cut') {
+        res.writeHead(200, { 'content-length': '1000' });
+        res.write('{"cluster":');
+        setTimeout(() => res.socket?.destroy(), 10);
       } else if (behaviour === 'trickle') {
         const t = setInterval(() => res.write(' '), 20);
         res.on('close', () => clearInterval(t));
@@ -98,6 +102,7 @@ test('2.6 over loopback: sizes, disks, learning; every failing node named with a
   const garbage = await replicaServer('garbage');
   const huge = await replicaServer('huge');
   const trickle = await replicaServer('trickle');
+  const cut = await replicaServer('cut');
   // A port nothing listens on: take one and release it.
   const gone = await replicaServer('good');
   close(gone.server);
@@ -105,7 +110,7 @@ test('2.6 over loopback: sizes, disks, learning; every failing node named with a
   try {
     const t0 = Date.now();
     const d = await readReplicaData(
-      [good.address, bad.address, hang.address, garbage.address, huge.address, trickle.address, gone.address, 'nonsense'],
+      [good.address, bad.address, hang.address, garbage.address, huge.address, trickle.address, cut.address, gone.address, 'nonsense'],
       { dialect: '2.6', timeoutMs: 300, maxBodyBytes: 256 * 1024 },
     );
     assert.ok(Date.now() - t0 < 2000, 'bounded by the per-node timeout');
@@ -138,13 +143,14 @@ test('2.6 over loopback: sizes, disks, learning; every failing node named with a
       [garbage.address]: 'bad-body',
       [huge.address]: 'too-large',
       [trickle.address]: 'timeout',
+      [cut.address]: 'unreachable',
       [gone.address]: 'unreachable',
       nonsense: 'bad-address',
     });
     assert.equal(dataBytesByNode(d).get(good.address)?.bytes, 157 * MB);
     assert.equal(dataBytesByTable(d).get(2), 150 * MB);
   } finally {
-    close(good.server, bad.server, hang.server, garbage.server, huge.server, trickle.server);
+    close(good.server, bad.server, hang.server, garbage.server, huge.server, trickle.server, cut.server);
   }
 });
 
