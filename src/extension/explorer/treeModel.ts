@@ -55,6 +55,7 @@ interface SizeIndex {
   readonly dataBytes: Map<string, number>;
   readonly disks: Map<string, NodeDisk>;
   readonly unknown: Map<string, UnknownNode>;
+  readonly answered: Map<string, true>;
   readonly tableBytes: Map<number, number>;
 }
 
@@ -68,6 +69,7 @@ function sizeIndex(d: ReplicaData): SizeIndex {
       dataBytes: new Map([...dataBytesByNode(d)].map(([k, v]) => [k, v.bytes])),
       disks: new Map(d.disks.map((x) => [x.node, x])),
       unknown: new Map(d.unknown.map((u) => [u.node, u])),
+      answered: new Map(d.answered.map((a) => [a, true])),
       tableBytes: dataBytesByTable(d),
     };
     sizeIndexes.set(d, ix);
@@ -95,6 +97,8 @@ export function nodeSizeFacts(c: ClusterViewState, n: NodeModel): P.NodeSizeFact
   const ix = sizeIndex(d);
   const unknown = lookup(ix.unknown, n);
   if (unknown) return { unknownCode: unknown.code, unknownDetail: unknown.detail };
+  // A node the reading did not cover (e.g. listed since) has no figures: 0 B would be a guess.
+  if (!lookup(ix.answered, n)) return undefined;
   const disk = lookup(ix.disks, n);
   const limit = c.diskFillLimitPct ?? DEFAULT_DISK_FILL_LIMIT_PCT;
   return {
@@ -123,7 +127,7 @@ export function tableDataBytes(c: ClusterViewState, s: ClusterSnapshot, t: Table
   const d = c.replicaData;
   if (!d || !t.partitions) return undefined;
   const ix = sizeIndex(d);
-  for (const x of s.tableDistribution(t)) if (x.node.status === 'ALIVE' && lookup(ix.unknown, x.node)) return undefined;
+  for (const x of s.tableDistribution(t)) if (x.node.status === 'ALIVE' && !lookup(ix.answered, x.node)) return undefined;
   return ix.tableBytes.get(t.appId) ?? 0;
 }
 

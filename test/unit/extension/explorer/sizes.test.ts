@@ -88,6 +88,12 @@ test('the table shows its size over all replicas, only when every node holding i
   assert.match(tooltipOf(partial, silent)!, /Data and disk: not read \(`timeout`: no answer within 3000 ms\)/);
 });
 
+test('a node the reading did not cover shows no figures, and its tables no size', () => {
+  const ctx = ctxFor({ replicaData: reading({ answered: [addr(0), addr(1)] }) });
+  assert.equal(itemOf(ctx, nodesOf(ctx)[2]!).description, '4 (1 P · 3 S)');
+  assert.doesNotMatch(itemOf(ctx, tableOf(ctx)).description!, /GiB/);
+});
+
 test('without a reading nothing about sizes is shown', () => {
   const ctx = ctxFor({});
   assert.equal(itemOf(ctx, nodesOf(ctx)[0]!).description, '4 (2 P · 2 S)');
