@@ -272,3 +272,43 @@ test('readResourceUsage: nodes -u figures per node, 2.5 with the shell prefixes'
     ['b:1'],
   );
 });
+
+test('fuzz: 10,000 hostile perf-counter replies through the whole reader → figures or coded unknowns', async () => {
+  let x = 12345;
+  const rnd = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+  const base = JSON.stringify({
+    result: 'OK',
+    timestamp: 1,
+    timestamp_str: '',
+    counters: [
+      { name: 'replica*app.pegasus*disk.storage.sst(MB)@2.0', type: 'NUMBER', value: 64 },
+      { name: 'replica*eon.replica_stub*disk.capacity.total(MB)', type: 'NUMBER', value: 100 },
+      { name: 'replica*eon.replica_stub*disk.available.total(MB)', type: 'NUMBER', value: 10 },
+      { name: 'replica*eon.replica_stub*replicas.learning.recent.copy.file.size', type: 'VOLATILE_NUMBER', value: 5 },
+    ],
+  });
+  const pieces = ['"', '{', '}', '[', ']', ',', ':', '-1', '1e999', 'null', '"OK"', '"result"', '"counters"', '\u0000', 'NaN', '"value"'];
+  const bodies = new Map<string, string>();
+  for (let i = 0; i < 10_000; i++) {
+    const at = Math.floor(rnd() * base.length);
+    const cut = Math.floor(rnd() * 8);
+    const body = base.slice(0, at) + pieces[Math.floor(rnd() * pieces.length)]! + base.slice(at + cut);
+    bodies.set(`n${i}:1`, body);
+  }
+  const remote: Pick<MetaClientLike, 'remoteCommand'> = {
+    async remoteCommand(_cmd, _args, o) {
+      return parseRemoteCommandOutput(bodies.get(o!.address!)!);
+    },
+  };
+  const d = await readReplicaData([...bodies.keys()], { dialect: '2.5', remote, concurrency: 64 });
+  assert.equal(d.answered.length + d.unknown.length, 10_000);
+  assert.ok(d.answered.length > 100 && d.unknown.length > 100, `${d.answered.length} answered, ${d.unknown.length} unknown`);
+  for (const u of d.unknown) assert.ok(['bad-body', 'server-error'].includes(u.code), u.code);
+  for (const r of d.replicas) assert.ok(Number.isFinite(r.bytes) && r.bytes >= 0);
+  for (const k of d.disks) assert.ok(k.totalBytes >= 0 && k.availBytes >= 0 && k.usedBytes >= 0);
+});
