@@ -16,3 +16,4 @@ export {
   type RemoteCommandAt,
 } from './metaClient';
 export { parseRemoteCommandOutput, remoteCommandResultSchema, type RemoteCommandResult } from './remoteCommand';
+export * from './replicaMetrics';

@@ -15,7 +15,7 @@ import { callOpts, compareAddress, dialectOf, hostNames } from './common';
 import { result } from '../result';
 
 /** The meta's "no such table" names neither the table nor the ones there are: say both (and the likely one). */
-async function noSuchTable(ctx: CommandContext, name: string, e: unknown): Promise<never> {
+export async function noSuchTable(ctx: CommandContext, name: string, e: unknown): Promise<never> {
   const code = (e as { code?: unknown }).code;
   if (code !== 'ERR_OBJECT_NOT_FOUND' && code !== 'ERR_APP_NOT_EXIST') throw e;
   const apps = await ctx.client.listApps(callOpts(ctx)).catch(() => undefined);

@@ -2,6 +2,7 @@
 import type { CommandRegistry } from '../registry';
 import type { CommandSpec, FlagSpec } from '../types';
 import { appCommand } from './app';
+import { appDiskCommand } from './appDisk';
 import { balanceCommand, proposeCommand } from './balance';
 import { makeHelpCommand } from './help';
 import { lsCommand } from './ls';
@@ -34,6 +35,7 @@ export function registerShellCommands(registry: CommandRegistry): void {
     withJsonFlag(nodesCommand),
     withJsonFlag(lsCommand),
     withJsonFlag(appCommand),
+    withJsonFlag(appDiskCommand),
     withJsonFlag(clusterInfoCommand),
     getMetaLevelCommand,
     setMetaLevelCommand,

@@ -7,6 +7,7 @@
 import type { MetaClientLike } from '../../cluster/client';
 import { fetchSnapshot as realFetchSnapshot, type FetchSnapshotOptions } from '../../cluster/fetch';
 import type { ClusterSnapshot } from '../../cluster/snapshot';
+import type { ReaderOptions, ReplicaData } from '../../cluster/replicaData';
 import type { ClusterIdentity, ClusterStatus } from './presentation';
 import { RefreshScheduler, realClock, type Clock, type RefreshReason } from './schedule';
 import type { ClusterViewState, ExplorerFilter, TreeContext } from './treeModel';
@@ -32,6 +33,13 @@ export interface ControllerOptions {
   /** A refresh succeeded: the new complete snapshot (the registry republishes it as `onDidRefresh`). */
   onSnapshot?: (cluster: string, snapshot: ClusterSnapshot) => void;
   log?: (level: 'info' | 'warn', message: string) => void;
+  /**
+   * Reads sizes and disks from the replica servers after each refresh (src/cluster/replicaData);
+   * absent: not read, and the tree shows no sizes.
+   */
+  readReplicaData?: (nodes: readonly string[], opts: ReaderOptions) => Promise<ReplicaData>;
+  /** Disk fill (percent used) from which a node is flagged (read at every repaint). */
+  diskFillLimitPct?: () => number;
 }
 
 interface Entry {
@@ -41,6 +49,8 @@ interface Entry {
   lastDurationMs: number | undefined;
   leaving: Set<string>;
   scheduler: RefreshScheduler;
+  /** The reading that goes with `snapshot` (dropped whenever the snapshot is). */
+  replicaData: ReplicaData | undefined;
 }
 
 /** The message, code and hint of whatever a refresh threw (PegasusError carries code and hint). */
@@ -90,6 +100,7 @@ export class ExplorerController {
         lastDurationMs: undefined,
         leaving: old?.leaving ?? new Set(),
         scheduler: undefined as unknown as RefreshScheduler,
+        replicaData: undefined,
       };
       entry.scheduler = new RefreshScheduler({
         intervalMs: this.intervalMs,
@@ -182,6 +193,8 @@ export class ExplorerController {
         snapshot: e.snapshot,
         lastDurationMs: e.lastDurationMs,
         leaving: e.leaving,
+        ...(e.replicaData ? { replicaData: e.replicaData } : {}),
+        ...(this.opts.diskFillLimitPct ? { diskFillLimitPct: this.opts.diskFillLimitPct() } : {}),
       });
     }
     return out;
@@ -223,18 +236,55 @@ export class ExplorerController {
       entry.snapshot = snap;
       entry.status = { kind: 'ok' };
       fresh = snap;
+      if (this.opts.readReplicaData) {
+        // Show the new map at once; sizes follow when the replica servers have answered.
+        this.opts.onChange(name);
+        const data = await this.readSizes(entry, snap, signal);
+        if (!this.isCurrent(entry) || entry.snapshot !== snap) return;
+        entry.replicaData = data;
+      }
     } catch (e) {
       if (signal.aborted || !this.isCurrent(entry)) return;
       const d = describeError(e);
       entry.status = { kind: 'error', ...d };
       // A first-paint snapshot without partitions must not pass for data once the refresh failed.
-      if (entry.snapshot && !entry.snapshot.complete) entry.snapshot = undefined;
+      if (entry.snapshot && !entry.snapshot.complete) {
+        entry.snapshot = undefined;
+        entry.replicaData = undefined;
+      }
       this.opts.log?.('warn', `refreshing ${name} (${reason}) failed: ${d.message}`);
     }
     entry.lastDurationMs = this.clock.now() - t0;
     this.opts.onChange(name);
     if (fresh) this.opts.onSnapshot?.(name, fresh);
     this.opts.onRefreshed?.(name);
+  }
+
+  /** Sizes for this snapshot's ALIVE nodes; undefined when nothing could be read at all. */
+  private async readSizes(entry: Entry, snap: ClusterSnapshot, signal: AbortSignal): Promise<ReplicaData | undefined> {
+    const alive = snap.nodes.filter((n) => n.status === 'ALIVE');
+    // Master (host:port identities) serves /metrics on the RPC port; 2.5 answers perf counters by remote command.
+    const dialect = alive.some((n) => n.hostPort) ? '2.6' : '2.5';
+    const addrs = alive.map((n) => (dialect === '2.6' ? n.hostPort || n.address : n.ip || n.address));
+    try {
+      const data = await this.opts.readReplicaData!(addrs, {
+        dialect,
+        signal,
+        remote: entry.source.client,
+        ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
+      });
+      if (data.unknown.length > 0 && !signal.aborted) {
+        const first = data.unknown[0]!;
+        this.opts.log?.(
+          'info',
+          `${entry.source.name}: ${data.unknown.length} replica server(s) gave no sizes (${first.node}: ${first.code})`,
+        );
+      }
+      return data.answered.length > 0 ? data : undefined;
+    } catch (e) {
+      this.opts.log?.('warn', `${entry.source.name}: reading replica sizes failed: ${describeError(e).message}`);
+      return undefined;
+    }
   }
 
   private isCurrent(entry: Entry): boolean {

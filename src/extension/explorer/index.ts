@@ -13,6 +13,8 @@ import { ExplorerController } from './controller';
 import { syncRegistry } from './registrySync';
 import { explorerConfig, refreshIntervalFromConfig } from './workspaceConfig';
 import { ExplorerTree } from './tree';
+import { DEFAULT_DISK_FILL_LIMIT_PCT } from './treeModel';
+import { readReplicaData } from '../../cluster/replicaData';
 
 const log = logger.tagged('explorer');
 
@@ -23,6 +25,11 @@ export function registerExplorer(context: vscode.ExtensionContext): void {
   const controller = new ExplorerController({
     intervalMs: refreshIntervalFromConfig(),
     concurrency: () => explorerConfig().get<number>('explorer.maxConcurrentRequests') ?? 16,
+    readReplicaData: (nodes, opts) =>
+      explorerConfig().get<boolean>('explorer.readReplicaServers') === false
+        ? Promise.resolve({ dialect: opts.dialect, answered: [], replicas: [], disks: [], learning: [], unknown: [], readAt: Date.now() })
+        : readReplicaData(nodes, opts),
+    diskFillLimitPct: () => explorerConfig().get<number>('explorer.diskFillLimitPercent') ?? DEFAULT_DISK_FILL_LIMIT_PCT,
     onChange: (cluster) => {
       late.tree?.changed(cluster);
       if (cluster === undefined || cluster === registry.active?.profile.name) late.status?.update();

@@ -7,6 +7,7 @@
  * how many replicas? can I lose another node?), tooltips give the detail and what to do.
  */
 import { partitionHealthNames, type PartitionHealthCode, type HealthCounts } from '../../cluster/health';
+import { fmtBytes } from '../../cluster/units';
 
 export type Collapsible = 'none' | 'collapsed' | 'expanded';
 
@@ -299,7 +300,29 @@ export interface NodeFacts {
   readonly hostPort?: string;
   /** Named in partition configs but not listed by the meta's list_nodes. */
   readonly unlisted?: boolean;
+  /** Read from the replica server; absent when not read. */
+  readonly sizes?: NodeSizeFacts;
 }
+
+/** A node's data and disk as its replica server reported them, or why it reported nothing. */
+export interface NodeSizeFacts {
+  /** SST bytes of all its replicas. */
+  readonly dataBytes?: number;
+  readonly disk?: {
+    readonly usedBytes: number;
+    readonly totalBytes: number;
+    readonly fillPct: number;
+    readonly limitPct: number;
+    readonly disks: readonly { readonly tag: string; readonly usedBytes: number; readonly totalBytes: number }[];
+  };
+  readonly readAt?: number;
+  /** The reader's code when this node did not answer (timeout, unreachable, bad-body, …). */
+  readonly unknownCode?: string;
+  readonly unknownDetail?: string;
+}
+
+/** Flagged from the configured fill limit (percent of the disks used). */
+const overLimit = (d: NonNullable<NodeSizeFacts['disk']>) => d.fillPct >= d.limitPct;
 
 export function nodesFolderItem(cluster: string, alive: number, unalive: number): ItemView {
   return {
@@ -317,16 +340,22 @@ export function nodeItem(n: NodeFacts): ItemView {
   if (n.unlisted) parts.push('not listed by the meta');
   else if (!n.alive) parts.push('UNALIVE');
   parts.push(n.replicas === 0 ? 'no replicas' : `${n.replicas} (${n.primaries} P · ${n.secondaries} S)`);
+  const z = n.sizes;
+  if (z?.dataBytes !== undefined) parts.push(fmtBytes(z.dataBytes));
+  if (z?.disk) parts.push(`disk ${fmtBytes(z.disk.usedBytes)}/${fmtBytes(z.disk.totalBytes)} (${Math.round(z.disk.fillPct)}%)`);
   if (n.leaving) parts.push('leaving');
   if (n.blackListed) parts.push('black-listed');
+  const full = z?.disk !== undefined && overLimit(z.disk);
   const icon: IconView = n.unlisted
     ? { id: 'question', color: COLOR.warning }
     : !n.alive
       ? { id: 'circle-slash', color: COLOR.error }
       : n.leaving || n.blackListed
         ? { id: 'sign-out', color: COLOR.warning }
-        : { id: 'pass-filled', color: COLOR.ok };
-  const marks = `${n.leaving ? '.leaving' : ''}${n.blackListed ? '.blacklisted' : ''}`;
+        : full
+          ? { id: 'warning', color: COLOR.warning }
+          : { id: 'pass-filled', color: COLOR.ok };
+  const marks = `${n.leaving ? '.leaving' : ''}${n.blackListed ? '.blacklisted' : ''}${full ? '.diskfull' : ''}`;
   return {
     id: ids.node(n.cluster, n.address),
     label: n.address,
@@ -348,6 +377,26 @@ export function nodeTooltip(n: NodeFacts): string {
     );
   if (n.hostPort && n.hostPort !== n.address) lines.push('', `Host: \`${n.hostPort}\``);
   lines.push('', `Replicas: **${n.replicas}** — ${n.primaries} primary, ${n.secondaries} secondary`);
+  const z = n.sizes;
+  if (z?.unknownCode) {
+    lines.push('', `Data and disk: not read (\`${md(z.unknownCode)}\`${z.unknownDetail ? `: ${md(z.unknownDetail)}` : ''}).`);
+  } else if (z) {
+    if (z.dataBytes !== undefined)
+      lines.push('', `Data: **${fmtBytes(z.dataBytes)}** of SST files in its replicas, as the server reports them`);
+    if (z.disk) {
+      const d = z.disk;
+      lines.push(
+        '',
+        `${overLimit(d) ? '$(warning) ' : ''}Disk: **${fmtBytes(d.usedBytes)}** used of ${fmtBytes(d.totalBytes)} (${d.fillPct.toFixed(1)}%; flagged from ${d.limitPct}%)`,
+      );
+      if (d.disks.length > 1) {
+        lines.push('', '| disk | used | total |', '|---|---:|---:|');
+        for (const x of d.disks) lines.push(`| ${md(x.tag)} | ${fmtBytes(x.usedBytes)} | ${fmtBytes(x.totalBytes)} |`);
+      }
+      if (overLimit(d))
+        lines.push('', 'Moving replicas onto this node (scale-in, migration) fills it further; add nodes or free space first.');
+    }
+  }
   if (!n.alive) {
     lines.push(
       '',
@@ -435,6 +484,8 @@ export interface TableFacts {
   readonly status?: string;
   /** Why the table's partitions could not be read (e.g. ERR_BUSY_CREATING). */
   readonly error?: string;
+  /** SST bytes over all its replicas, as read from the replica servers; absent when not (fully) read. */
+  readonly dataBytes?: number;
 }
 
 export function tableItem(t: TableFacts): ItemView {
@@ -448,6 +499,7 @@ export function tableItem(t: TableFacts): ItemView {
     if (h.readUnhealthy > 0) bits.push(`${h.readUnhealthy} read-unhealthy`);
     description = bits.join(' · ');
   }
+  if (!t.error && t.dataBytes !== undefined) description += ` · ${fmtBytes(t.dataBytes)}`;
   const bad = t.error !== undefined || h.readUnhealthy > 0 || h.writeUnhealthy > 0;
   return {
     id: ids.table(t.cluster, t.name),
@@ -471,6 +523,8 @@ export function tableTooltip(t: TableFacts): string {
     '',
     "Counted like the Pegasus shell's `app -d` (write quorum 2).",
   );
+  if (t.dataBytes !== undefined)
+    lines.push('', `Data: **${fmtBytes(t.dataBytes)}** of SST files over all its replicas, as the replica servers report them`);
   if (h.readUnhealthy > 0)
     lines.push(
       '',

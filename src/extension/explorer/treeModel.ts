@@ -10,6 +10,7 @@
 import type { ClusterSnapshot, NodeModel, TableModel } from '../../cluster/snapshot';
 import { PartitionHealth, partitionHealthNames, replicaRatio, type PartitionHealthCode } from '../../cluster/health';
 import * as P from './presentation';
+import { dataBytesByNode, dataBytesByTable, type NodeDisk, type ReplicaData, type UnknownNode } from '../../cluster/replicaData';
 
 export type Element =
   | { readonly kind: 'cluster'; readonly cluster: string }
@@ -42,6 +43,92 @@ export interface ClusterViewState extends P.ClusterIdentity {
   readonly lastDurationMs?: number;
   /** Nodes a running scale-in or migration is draining (told by the runbook/engine). */
   readonly leaving: ReadonlySet<string>;
+  /** What the replica servers reported for this snapshot; absent: not read (no sizes shown). */
+  readonly replicaData?: ReplicaData;
+  /** Disk fill (percent used) from which a node is flagged; default 85. */
+  readonly diskFillLimitPct?: number;
+}
+
+export const DEFAULT_DISK_FILL_LIMIT_PCT = 85;
+
+interface SizeIndex {
+  readonly dataBytes: Map<string, number>;
+  readonly disks: Map<string, NodeDisk>;
+  readonly unknown: Map<string, UnknownNode>;
+  readonly answered: Map<string, true>;
+  readonly tableBytes: Map<number, number>;
+}
+
+const sizeIndexes = new WeakMap<ReplicaData, SizeIndex>();
+
+/** Per-node lookups over one reading, built once (the tree asks for every node on every repaint). */
+function sizeIndex(d: ReplicaData): SizeIndex {
+  let ix = sizeIndexes.get(d);
+  if (!ix) {
+    ix = {
+      dataBytes: new Map([...dataBytesByNode(d)].map(([k, v]) => [k, v.bytes])),
+      disks: new Map(d.disks.map((x) => [x.node, x])),
+      unknown: new Map(d.unknown.map((u) => [u.node, u])),
+      answered: new Map(d.answered.map((a) => [a, true])),
+      tableBytes: dataBytesByTable(d),
+    };
+    sizeIndexes.set(d, ix);
+  }
+  return ix;
+}
+
+/** The reader keys nodes by the address it used: host:port on 2.6, ip:port on 2.5. */
+function keysOf(n: NodeModel): string[] {
+  return [n.hostPort, n.ip, n.address].filter((k): k is string => !!k);
+}
+
+function lookup<T>(m: Map<string, T>, n: NodeModel): T | undefined {
+  for (const k of keysOf(n)) {
+    const v = m.get(k);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** Sizes and disk use of one node, only as read; undefined when the node gave none. */
+export function nodeSizeFacts(c: ClusterViewState, n: NodeModel): P.NodeSizeFacts | undefined {
+  const d = c.replicaData;
+  if (!d || n.status !== 'ALIVE') return undefined;
+  const ix = sizeIndex(d);
+  const unknown = lookup(ix.unknown, n);
+  if (unknown) return { unknownCode: unknown.code, unknownDetail: unknown.detail };
+  // A node the reading did not cover (e.g. listed since) has no figures: 0 B would be a guess.
+  if (!lookup(ix.answered, n)) return undefined;
+  const disk = lookup(ix.disks, n);
+  const limit = c.diskFillLimitPct ?? DEFAULT_DISK_FILL_LIMIT_PCT;
+  return {
+    dataBytes: lookup(ix.dataBytes, n) ?? 0,
+    ...(disk
+      ? {
+          disk: {
+            usedBytes: disk.usedBytes,
+            totalBytes: disk.totalBytes,
+            fillPct: disk.totalBytes > 0 ? (disk.usedBytes * 100) / disk.totalBytes : 0,
+            limitPct: limit,
+            disks: (disk.disks ?? []).map((x) => ({
+              tag: x.tag,
+              usedBytes: Math.max(0, x.totalBytes - x.availBytes),
+              totalBytes: x.totalBytes,
+            })),
+          },
+        }
+      : {}),
+    readAt: d.readAt,
+  };
+}
+
+/** A table's bytes over all its replicas, only when every ALIVE node holding one of them answered. */
+export function tableDataBytes(c: ClusterViewState, s: ClusterSnapshot, t: TableModel): number | undefined {
+  const d = c.replicaData;
+  if (!d || !t.partitions) return undefined;
+  const ix = sizeIndex(d);
+  for (const x of s.tableDistribution(t)) if (x.node.status === 'ALIVE' && !lookup(ix.answered, x.node)) return undefined;
+  return ix.tableBytes.get(t.appId) ?? 0;
 }
 
 export interface ExplorerFilter {
@@ -139,6 +226,7 @@ export function metaFacts(c: ClusterViewState, s: ClusterSnapshot): P.MetaFacts 
 }
 
 export function nodeFacts(c: ClusterViewState, n: NodeModel): P.NodeFacts {
+  const sizes = nodeSizeFacts(c, n);
   return {
     cluster: c.name,
     address: n.address,
@@ -150,11 +238,14 @@ export function nodeFacts(c: ClusterViewState, n: NodeModel): P.NodeFacts {
     leaving: c.leaving.has(n.address) || (n.ip !== '' && c.leaving.has(n.ip)) || (n.hostPort !== undefined && c.leaving.has(n.hostPort)),
     hostPort: n.hostPort && n.hostPort !== n.address ? n.hostPort : n.ip && n.ip !== n.address ? n.ip : undefined,
     unlisted: n.status === 'UNKNOWN',
+    ...(sizes ? { sizes } : {}),
   };
 }
 
 export function tableFacts(c: ClusterViewState, t: TableModel): P.TableFacts {
+  const dataBytes = c.snapshot ? tableDataBytes(c, c.snapshot, t) : undefined;
   return {
+    ...(dataBytes !== undefined ? { dataBytes } : {}),
     cluster: c.name,
     name: t.name,
     appId: t.appId,

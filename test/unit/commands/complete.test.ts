@@ -29,8 +29,8 @@ test('completes command names at the start, with their summary', () => {
 });
 
 test('completes flags not given yet, and enum values of a flag', () => {
-  assert.deepEqual(labels('nodes -'), ['-d', '-r', '-s', '-j']);
-  assert.deepEqual(labels('nodes -d -'), ['-r', '-s', '-j']);
+  assert.deepEqual(labels('nodes -'), ['-d', '-u', '-r', '-s', '-j']);
+  assert.deepEqual(labels('nodes -d -'), ['-u', '-r', '-s', '-j']);
   assert.deepEqual(labels('nodes -s '), ['all', 'alive', 'unalive']);
   assert.deepEqual(labels('nodes -s un'), ['unalive']);
   assert.deepEqual(labels('nodes --status=a'), ['all', 'alive']);
@@ -68,7 +68,7 @@ test('completes in the middle of a line (cursor before the end)', () => {
 
 test('hover: command help on the name, flag help on a flag', () => {
   const h = hoverAt(reg, 'nodes -d', 2)!;
-  assert.match(h.markdown, /^```\nnodes \[-d\] \[-r\] \[-s <all\|alive\|unalive>\] \[-j\]\n```/);
+  assert.match(h.markdown, /^```\nnodes \[-d\] \[-u\] \[-r\] \[-s <all\|alive\|unalive>\] \[-j\]\n```/);
   assert.deepEqual([h.from, h.to], [0, 5]);
   const f = hoverAt(reg, 'nodes -d', 7)!;
   assert.match(f.markdown, /`-d\|--detailed` — add replica_count/);

@@ -112,7 +112,7 @@ test('errors: unknown flag points at the flag, with the usage', () => {
   assert.equal(e.column, 10);
   assert.equal(e.length, 8);
   assert.match(e.message, /unknown flag '--colour' for 'nodes'/);
-  assert.equal(e.usage, 'nodes [-d] [-r] [-s <all|alive|unalive>] [-j]');
+  assert.equal(e.usage, 'nodes [-d] [-u] [-r] [-s <all|alive|unalive>] [-j]');
   assert.match(e.format(), /^column 10: unknown flag/);
   assert.match(syntaxError('get_meta_level -d').message, /'get_meta_level' takes no flags/);
 });
