@@ -54,7 +54,7 @@ export function checkRegularFile(path: string, what = 'journal'): void {
       'not-regular',
       path,
       `the ${what} ${path} is ${kindOf(st)}, not a regular file: the engine would block or read forever on it`,
-      `give the journal a regular file path (--journal FILE, or the runbook's folder)`,
+      `give the ${what} a regular file path`,
     );
 }
 
@@ -120,7 +120,7 @@ export function fileError(e: unknown, path: string, what = 'journal'): JournalFi
         'no-space',
         path,
         `the ${what} ${path} cannot be written: the disk is full (ENOSPC)`,
-        `free space at ${where}, then resume (the journal on disk still lists every setting to restore)`,
+        `free space at ${where}, then resume (what is on disk still lists every setting to restore)`,
       );
     case 'EDQUOT':
       return new JournalFileError(
@@ -134,7 +134,7 @@ export function fileError(e: unknown, path: string, what = 'journal'): JournalFi
         'read-only',
         path,
         `the ${what} ${path} cannot be written: the file system is read-only (EROFS)`,
-        `put the journal on a writable disk (--journal FILE), or remount ${where} read-write`,
+        `put the ${what} on a writable disk, or remount ${where} read-write`,
       );
     case 'EACCES':
     case 'EPERM':
@@ -142,14 +142,14 @@ export function fileError(e: unknown, path: string, what = 'journal'): JournalFi
         'not-writable',
         path,
         `the ${what} ${path} cannot be written: permission denied (${code})`,
-        `make ${where} writable for this user, or put the journal elsewhere (--journal FILE)`,
+        `make ${where} writable for this user, or put the ${what} elsewhere`,
       );
     default:
       return new JournalFileError(
         'io',
         path,
         `the ${what} ${path} cannot be written: ${detail}`,
-        `check ${where} (it must be a writable folder on a local disk), or put the journal elsewhere`,
+        `check ${where} (it must be a writable folder on a local disk), or put the ${what} elsewhere`,
       );
   }
 }
