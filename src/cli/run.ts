@@ -4,6 +4,7 @@
  * stdout, non-zero exit when a cell fails. Ctrl+C, SIGTERM and SIGHUP all cancel through the
  * engine (settings restored, the cluster's state printed).
  */
+import { quitWords } from './quit';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { ClusterProfile } from '../cluster/profile';
@@ -14,6 +15,7 @@ import { metaClusterPort } from '../engine/metaPort';
 import { MetaClient } from '../pegasus';
 import { parseRunbook } from '../runbook/format';
 import { runRunbook } from '../runbook/headless';
+import { runLogPath } from '../runbook/runLog';
 import { helpText, parseCli, UsageError } from './args';
 import { checkProfileArgs, resolveClusterProfile } from './profile';
 import { runSpec } from './specs';
@@ -92,7 +94,10 @@ export async function run(argv: string[]): Promise<number> {
   // Every way a terminal, CI runner or service manager stops us goes through the engine's cancel,
   // which restores the settings it changed; a second signal quits at once.
   const onSignal = (sig: NodeJS.Signals) => {
-    if (stoppedBy) process.exit(exitCodeFor(sig));
+    if (stoppedBy) {
+      process.stderr.write(quitWords(sig, runLogPath(a.file), a, a.file));
+      process.exit(exitCodeFor(sig));
+    }
     stoppedBy = sig;
     process.stderr.write(`\n${sig}: cancelling the running cell (the engine restores settings first); send it again to quit at once\n`);
     ac.abort();
