@@ -149,3 +149,32 @@ test('journal: a state folder under /proc is refused at once (recursive mkdir wo
   assert.equal(unwritable(r).reason, 'kernel-fs');
   assert.ok(Date.now() - t0 < 2000);
 });
+
+test(
+  'journal: a disk that fills after settings were changed stops the run; once space is freed, restore-settings gives back what the journal lists',
+  withDir(async (dir) => {
+    const path = join(dir, 'j.jsonl');
+    const { engine, f } = fakeEngine({}, { journal: Journal.open(path) });
+    const before = { ...f.settings, blackList: [...f.settings.blackList] };
+    // Full from the second record after the first setting change (the black list is set by then).
+    let after = -1;
+    const restore = diskFull('appendFileSync', (p, data) => {
+      if (p !== path) return false;
+      if (after < 0 && String(data).includes('"t":"setting"')) after = 0;
+      return after >= 0 && ++after > 2;
+    });
+    let r: OperationResult;
+    try {
+      r = await engine.run({ op: 'scale-in', nodes: ['10.0.0.1:34801'] });
+    } finally {
+      restore();
+    }
+    assert.equal(r.outcome, 'failed', JSON.stringify(r));
+    assert.match(r.error ?? '', /cannot be written: the disk is full \(ENOSPC\); free space at /);
+    const onDisk = Journal.open(path).openSettings();
+    assert.ok(onDisk.length > 0, 'the journal on disk still lists the settings changed');
+    const again = await fakeEngine({}, { cluster: f, journal: Journal.open(path) }).engine.run({ op: 'restore-settings' });
+    assert.equal(again.outcome, 'done', JSON.stringify(again));
+    assert.deepEqual(f.settings, before);
+  }),
+);
