@@ -5,7 +5,7 @@
  * engine (settings restored, the cluster's state printed).
  */
 import { quitWords } from './quit';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { ClusterProfile } from '../cluster/profile';
 import { createRegistry } from '../commands';
@@ -14,7 +14,7 @@ import { stateWords } from '../commands/steps/words';
 import { metaClusterPort } from '../engine/metaPort';
 import { MetaClient } from '../pegasus';
 import { parseRunbook } from '../runbook/format';
-import { runRunbook } from '../runbook/headless';
+import { readRunbookText, runRunbook } from '../runbook/headless';
 import { runLogPath } from '../runbook/runLog';
 import { helpText, parseCli, UsageError } from './args';
 import { checkProfileArgs, resolveClusterProfile } from './profile';
@@ -81,9 +81,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`pegasus-ops run: no such file: ${a.file}\n`);
     return 2;
   }
+  // Checked before the cluster is looked up: a UTF-16 file has no readable front matter to name one.
+  const read = readRunbookText(a.file);
+  if ('problem' in read) {
+    process.stderr.write(`pegasus-ops run: ${read.problem}; nothing was run\n`);
+    return 2;
+  }
   let profile: ClusterProfile;
   try {
-    profile = resolveProfile(a, parseRunbook(readFileSync(a.file, 'utf8')).frontMatter.cluster);
+    profile = resolveProfile(a, parseRunbook(read.text).frontMatter.cluster);
   } catch (e) {
     process.stderr.write(`pegasus-ops run: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;

@@ -152,7 +152,7 @@ export function acquireJournalLock(journalPath: string, o: LockOptions): HeldLoc
   let tookOver: LockInfo | Unreadable | undefined;
   // The journal's folder is created on its first write; the lock comes before that.
   // Throws JournalFileError (not a folder, a kernel file system, disk full, read-only).
-  ensureFolder(dirname(path), 'journal lock');
+  ensureFolder(dirname(path));
   checkRegularFile(journalPath);
   for (let attempt = 0; attempt < 3; attempt++) {
     if (createLock(path, info) === 'created') {
