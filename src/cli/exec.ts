@@ -4,6 +4,7 @@
  * Engine steps journal to a file per cluster, so a cancelled or killed run can be resumed or restored.
  * Exit codes: 0 success, 1 the command failed, 2 bad usage or syntax, 128+n cancelled by signal n.
  */
+import { quitWords, type ClusterArgs } from './quit';
 import { simulatorTwin } from '../simulator/twin';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -44,6 +45,8 @@ export interface ExecOptions {
   resume: boolean;
   /** How the cluster was given: a named --cluster entry, or a bare --meta list. */
   source?: 'cluster' | 'meta';
+  /** The cluster flags as given, to repeat in a restore command. */
+  cluster?: ClusterArgs;
 }
 
 export { UsageError };
@@ -91,6 +94,7 @@ export function parseOptions(argv: string[]): ExecOptions | 'help' {
   if (resolved) {
     o.profile = resolved.profile;
     o.source = resolved.source;
+    o.cluster = { cluster: v.cluster, clusterName: v['cluster-name'], meta: v.meta };
   }
   return o;
 }
@@ -209,7 +213,10 @@ export async function run(argv: string[]): Promise<number> {
   // the engine gives back what it changed (journaled), then exit. A second signal quits at once.
   let caught: keyof typeof SIGNAL_EXIT | undefined;
   const onSignal = (sig: keyof typeof SIGNAL_EXIT) => {
-    if (caught) process.exit(SIGNAL_EXIT[sig]);
+    if (caught) {
+      if (journalPath && isStep) process.stderr.write(quitWords(sig, journalPath, opts.cluster ?? {}));
+      process.exit(SIGNAL_EXIT[sig]);
+    }
     caught = sig;
     // A closed terminal (SIGHUP) makes writes fail with EPIPE: that must not stop the restore.
     if (sig === 'SIGHUP') for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);

@@ -4,7 +4,8 @@
  * stdout, non-zero exit when a cell fails. Ctrl+C, SIGTERM and SIGHUP all cancel through the
  * engine (settings restored, the cluster's state printed).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { quitWords } from './quit';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { ClusterProfile } from '../cluster/profile';
 import { createRegistry } from '../commands';
@@ -13,7 +14,8 @@ import { stateWords } from '../commands/steps/words';
 import { metaClusterPort } from '../engine/metaPort';
 import { MetaClient } from '../pegasus';
 import { parseRunbook } from '../runbook/format';
-import { runRunbook } from '../runbook/headless';
+import { readRunbookText, runRunbook } from '../runbook/headless';
+import { runLogPath } from '../runbook/runLog';
 import { helpText, parseCli, UsageError } from './args';
 import { checkProfileArgs, resolveClusterProfile } from './profile';
 import { runSpec } from './specs';
@@ -79,9 +81,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`pegasus-ops run: no such file: ${a.file}\n`);
     return 2;
   }
+  // Checked before the cluster is looked up: a UTF-16 file has no readable front matter to name one.
+  const read = readRunbookText(a.file);
+  if ('problem' in read) {
+    process.stderr.write(`pegasus-ops run: ${read.problem}; nothing was run\n`);
+    return 2;
+  }
   let profile: ClusterProfile;
   try {
-    profile = resolveProfile(a, parseRunbook(readFileSync(a.file, 'utf8')).frontMatter.cluster);
+    profile = resolveProfile(a, parseRunbook(read.text).frontMatter.cluster);
   } catch (e) {
     process.stderr.write(`pegasus-ops run: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
@@ -92,7 +100,10 @@ export async function run(argv: string[]): Promise<number> {
   // Every way a terminal, CI runner or service manager stops us goes through the engine's cancel,
   // which restores the settings it changed; a second signal quits at once.
   const onSignal = (sig: NodeJS.Signals) => {
-    if (stoppedBy) process.exit(exitCodeFor(sig));
+    if (stoppedBy) {
+      process.stderr.write(quitWords(sig, runLogPath(a.file), a, a.file));
+      process.exit(exitCodeFor(sig));
+    }
     stoppedBy = sig;
     process.stderr.write(`\n${sig}: cancelling the running cell (the engine restores settings first); send it again to quit at once\n`);
     ac.abort();

@@ -3,6 +3,7 @@
  * `CommandSyntaxError` with the column and the command's usage. Used by the notebook, the CLI and
  * completions alike.
  */
+import { hostPortProblem } from '../cluster/address';
 import { didYouMean } from '../cluster/suggest';
 import { parseDuration } from './duration';
 import { CommandSyntaxError } from './errors';
@@ -27,6 +28,20 @@ function isFlagToken(t: Token): boolean {
 
 function convert(spec: CommandSpec, what: FlagSpec | PositionalSpec, label: string, raw: string, tok: Token): Value {
   const err = (msg: string) => new CommandSyntaxError(msg, tok.start + 1, Math.max(1, tok.end - tok.start), usageLine(spec));
+  const v = convertValue(what, label, raw, err);
+  // Node addresses are checked here, not when an operation is half-way: `-x:1` must never reach a node control tool.
+  if (what.complete === 'node' && (typeof v === 'string' || Array.isArray(v))) {
+    const orCount = 'orCount' in what && what.orCount === true && typeof v === 'string' && /^\d+$/.test(v.trim());
+    const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()) : v;
+    for (const item of orCount ? [] : items.filter((x) => x !== '')) {
+      const problem = hostPortProblem(item);
+      if (problem) throw err(`${label}: ${problem}`);
+    }
+  }
+  return v;
+}
+
+function convertValue(what: FlagSpec | PositionalSpec, label: string, raw: string, err: (msg: string) => CommandSyntaxError): Value {
   switch (what.type) {
     case 'boolean': {
       const v = raw.toLowerCase();

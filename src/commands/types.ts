@@ -31,7 +31,10 @@ export interface FlagSpec {
   readonly ignoreCase?: boolean;
   /** Placeholder shown in usage, e.g. `addr,...`. */
   readonly valueName?: string;
+  /** `node`: the value (each item of a list) must be a host:port, checked at parse time. */
   readonly complete?: CompletionSource;
+  /** With `complete: 'node'`: a whole number (a count of nodes) is accepted too. */
+  readonly orCount?: boolean;
   readonly required?: boolean;
   readonly default?: Value;
   readonly description: string;

@@ -23,7 +23,8 @@
  */
 import { currentUser } from '../cluster/operator';
 import { createOpContext, type EngineContext } from './opContext';
-import { newRunId } from './journal';
+import { newRunId, type JournalInput } from './journal';
+import { JournalFileError } from './journalFiles';
 import { JournalLockedError, type HeldLock } from './journalLock';
 import { balanceReport } from './model';
 import { rehearse, type Rehearsal } from './rehearse';
@@ -201,14 +202,15 @@ export class ScaleEngine {
       held = this.d.journal.lock({ who: this.d.who ?? currentUser(), op });
     } catch (e) {
       if (e instanceof JournalLockedError) return this.refused(op, [{ code: 'journal-locked', message: e.message, fix: e.fix }]);
+      if (e instanceof JournalFileError) return this.refused(op, [unwritable(e)]);
       throw e;
     }
     let tookOver: Note | undefined;
     if (held?.tookOver) {
       const h = held.tookOver;
       tookOver =
-        h === 'unreadable'
-          ? { code: 'lock-taken-over-unreadable', path: held.path }
+        'unreadable' in h
+          ? { code: 'lock-taken-over-unreadable', path: held.path, was: h.unreadable }
           : { code: 'lock-taken-over', who: h.who, pid: h.pid, host: h.host, op: h.op, started: h.started };
       this.cx.emit({ kind: 'warning', note: tookOver });
     }
@@ -230,7 +232,13 @@ export class ScaleEngine {
     const checked = await this.checkBeforeRun(spec, run, resuming, signal);
     if ('outcome' in checked) return checked;
     const { plan, state0 } = checked;
-    this.journalBegin(spec, run, resuming, plan, state0, tookOver);
+    try {
+      this.journalBegin(spec, run, resuming, plan, state0, tookOver);
+    } catch (e) {
+      // Nothing was changed yet: a journal that cannot record the run refuses it.
+      if (e instanceof JournalFileError) return this.refused(spec.op, [unwritable(e)], run, plan);
+      throw e;
+    }
     const rc = this.runState(run, signal, resuming, state0.leader);
     const end = await this.runBody(spec, rc, plan, resuming);
     const given = await this.giveBack(spec, rc, end.outcome);
@@ -360,6 +368,8 @@ export class ScaleEngine {
     } catch (e) {
       if (isAbortError(e) || rc.signal.aborted) return { outcome: 'cancelled' };
       if (e instanceof RefusedError) return { outcome: 'failed', refusals: e.refusals };
+      // The run stopped before its next change: say what to do, not only what failed.
+      if (e instanceof JournalFileError) return { outcome: 'failed', error: `${e.message}; ${e.fix}` };
       return {
         outcome: 'failed',
         error: e instanceof Error ? e.message : String(e),
@@ -439,7 +449,7 @@ export class ScaleEngine {
     }
     if (spec.op === 'restore-settings' && given.settingsLeft.length === 0 && !this.restoredAny(rc.run))
       notes.push(await this.nothingToRestore(rc.run));
-    this.d.journal.append(
+    this.appendEnd(
       {
         t: 'end',
         outcome,
@@ -466,6 +476,15 @@ export class ScaleEngine {
         elapsedMs: this.cx.clock.now() - rc.startedAt,
       },
     };
+  }
+
+  /** The end record; a journal that cannot take it leaves the run unfinished there, which the next run is refused on (safe). */
+  private appendEnd(rec: Extract<JournalInput, { t: 'end' }>, at: Date): void {
+    try {
+      this.d.journal.append(rec, at);
+    } catch (e) {
+      if (!(e instanceof JournalFileError)) throw e;
+    }
   }
 
   /** Did this restore-settings run give anything back? */
@@ -506,4 +525,8 @@ function bringsBack(spec: OperationSpec): boolean {
 
 function leaving(spec: OperationSpec): readonly string[] {
   return spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : spec.op === 'drain-node' ? [spec.node] : [];
+}
+
+function unwritable(e: JournalFileError): Refusal {
+  return { code: 'journal-unwritable', reason: e.reason, path: e.path, message: e.message, fix: e.fix };
 }

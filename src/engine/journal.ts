@@ -7,9 +7,10 @@
  * Each record is appended with one synchronous write so a crash loses at most the line being
  * written; a torn last line is ignored on reading.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod';
+import { checkRegularFile, ensureFolder, fileError } from './journalFiles';
 import { acquireJournalLock, type HeldLock, type LockOptions } from './journalLock';
 import type { SettingName } from './ports';
 
@@ -69,6 +70,9 @@ export class Journal {
   run = '';
   readonly warnings: string[] = [];
 
+  /** Set once the folder exists: later appends only check the file itself. */
+  private folderReady = false;
+
   private constructor(readonly path: string | undefined) {}
 
   /** Opens (or creates on first write) a journal file and reads what is there. */
@@ -82,7 +86,9 @@ export class Journal {
     const path = this.path;
     this.records.length = 0;
     this.warnings.length = 0;
-    if (!path || !existsSync(path)) return;
+    if (!path) return;
+    checkRegularFile(path);
+    if (!existsSync(path)) return;
     const lines = readFileSync(path, 'utf8').split('\n');
     lines.forEach((line, i) => {
       if (!line.trim()) return;
@@ -127,11 +133,19 @@ export class Journal {
 
   append(rec: JournalInput, at: Date = new Date(), run?: string): JournalRecord {
     const full = { ...rec, run: run ?? (this.run || 'none'), at: at.toISOString() } as JournalRecord;
-    this.records.push(full);
     if (this.path) {
-      mkdirSync(dirname(this.path), { recursive: true });
-      appendFileSync(this.path, JSON.stringify(full) + '\n');
+      // Throws JournalFileError (disk full, read-only, not a regular file): the record is not
+      // kept in memory either, so what the engine believes matches what a resume will read.
+      try {
+        if (!this.folderReady) ensureFolder(dirname(this.path));
+        this.folderReady = true;
+        checkRegularFile(this.path);
+        appendFileSync(this.path, JSON.stringify(full) + '\n');
+      } catch (e) {
+        throw fileError(e, this.path);
+      }
     }
+    this.records.push(full);
     return full;
   }
 

@@ -1,15 +1,18 @@
 /**
- * One engine per journal: a lock file next to it (`<journal>.lock`), created exclusively (`wx`),
- * holding who took it (pid, host, user, start time, operation). Two engines writing one journal
+ * One engine per journal: a lock file next to it (`<journal>.lock`) holding who took it (pid, host,
+ * user, start time, operation). It is written whole to a temporary file first and then linked into
+ * place (link(2) fails if the lock exists), so a full disk never leaves an empty lock behind; an
+ * empty or unparseable lock (an older version, a hand edit) holds no one and is taken over, said. Two engines writing one journal
  * (the editor and the CLI on the same runbook) would interleave runs and restore each other's
  * settings. A lock whose pid is gone on this host is stale (a crash or a kill -9) and is taken over,
  * so resume after a crash still works; a lock from another host cannot be checked and is reported
  * with how to clear it.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import * as z from 'zod';
+import { checkRegularFile, ensureFolder, fileError } from './journalFiles';
 
 const lockSchema = z.object({
   pid: z.number().int().positive(),
@@ -45,8 +48,8 @@ export interface LockOptions {
 export interface HeldLock {
   readonly path: string;
   readonly info: LockInfo;
-  /** Set when a stale lock was taken over: whose it was. */
-  readonly tookOver?: LockInfo | 'unreadable';
+  /** Set when a stale lock was taken over: whose it was, or why it named no one. */
+  readonly tookOver?: LockInfo | Unreadable;
   release(): void;
 }
 
@@ -69,19 +72,58 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-function readLock(path: string): LockInfo | 'unreadable' | undefined {
+/** A lock file that names no holder: `empty` (0 bytes) or `garbled` (not a lock record). */
+export interface Unreadable {
+  readonly unreadable: 'empty' | 'garbled';
+}
+
+function readLock(path: string): LockInfo | Unreadable | undefined {
+  // A FIFO or device in the lock's place would block or never end the read.
+  checkRegularFile(path, 'journal lock');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return 'unreadable';
+    throw fileError(e, path, 'journal lock');
   }
+  if (text.trim() === '') return { unreadable: 'empty' };
   try {
     const r = lockSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : 'unreadable';
+    return r.success ? r.data : { unreadable: 'garbled' };
   } catch {
-    return 'unreadable'; // torn write by a process killed between open and write
+    return { unreadable: 'garbled' };
+  }
+}
+
+const isUnreadable = (x: LockInfo | Unreadable | undefined): x is Unreadable => x !== undefined && 'unreadable' in x;
+
+/** Writes the whole lock to a temporary file, then links it in: either a complete lock exists or none. */
+function createLock(path: string, info: LockInfo): 'created' | 'exists' {
+  const tmp = `${path}.${info.token}.tmp`;
+  try {
+    const fd = openSync(tmp, 'wx', 0o644);
+    try {
+      writeSync(fd, JSON.stringify(info) + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(tmp, path);
+      return 'created';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+      throw e;
+    }
+  } catch (e) {
+    throw fileError(e, path, 'journal lock');
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created
+    }
   }
 }
 
@@ -107,21 +149,13 @@ export function acquireJournalLock(journalPath: string, o: LockOptions): HeldLoc
     op: o.op,
     token: `${pid}-${Math.random().toString(36).slice(2, 10)}`,
   };
-  let tookOver: LockInfo | 'unreadable' | undefined;
+  let tookOver: LockInfo | Unreadable | undefined;
   // The journal's folder is created on its first write; the lock comes before that.
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-  } catch {
-    // reported by the open below, with the path
-  }
+  // Throws JournalFileError (not a folder, a kernel file system, disk full, read-only).
+  ensureFolder(dirname(path));
+  checkRegularFile(journalPath);
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      try {
-        writeSync(fd, JSON.stringify(info) + '\n');
-      } finally {
-        closeSync(fd);
-      }
+    if (createLock(path, info) === 'created') {
       heldHere.set(path, info.token);
       installExitHook();
       return {
@@ -130,26 +164,15 @@ export function acquireJournalLock(journalPath: string, o: LockOptions): HeldLoc
         ...(tookOver ? { tookOver } : {}),
         release: () => releaseLock(path, info.token),
       };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new JournalLockedError(
-          `cannot create the journal lock ${path}: ${(e as Error).message}`,
-          `make ${path}'s folder writable, or put the journal elsewhere`,
-        );
-      }
     }
     const holder = readLock(path);
     if (holder === undefined) continue; // released meanwhile: try again
-    const clear = `if no engine is running there, delete ${path}`;
-    if (holder === 'unreadable') {
-      throw new JournalLockedError(
-        `the journal ${journalPath} is locked by ${path}, which cannot be read (a process killed while writing it, or written by hand)`,
-        `wait for the other engine to finish; ${clear}`,
-      );
-    }
-    const sameProcessOtherEngine = holder.host === host && holder.pid === pid && heldHere.has(path);
-    const stale = holder.host === host && !sameProcessOtherEngine && (holder.pid === pid ? !heldHere.has(path) : !isAlive(holder.pid));
-    if (!stale) {
+    // Locks are linked in whole, so an empty or garbled one holds no engine: stale.
+    const sameProcessOtherEngine = !isUnreadable(holder) && holder.host === host && holder.pid === pid && heldHere.has(path);
+    const stale =
+      isUnreadable(holder) ||
+      (holder.host === host && !sameProcessOtherEngine && (holder.pid === pid ? !heldHere.has(path) : !isAlive(holder.pid)));
+    if (!stale && !isUnreadable(holder)) {
       const where =
         holder.host === host
           ? `pid ${holder.pid} is still running on this host`
@@ -171,7 +194,8 @@ export function acquireJournalLock(journalPath: string, o: LockOptions): HeldLoc
       continue;
     }
     const moved = readLock(aside);
-    if (moved !== 'unreadable' && moved !== undefined && moved.token !== holder.token) {
+    const same = isUnreadable(holder) ? isUnreadable(moved) : !isUnreadable(moved) && moved?.token === holder.token;
+    if (moved !== undefined && !same) {
       try {
         renameSync(aside, path);
       } catch {
@@ -195,9 +219,14 @@ export function acquireJournalLock(journalPath: string, o: LockOptions): HeldLoc
 function releaseLock(path: string, token: string): void {
   if (heldHere.get(path) !== token) return;
   heldHere.delete(path);
-  const cur = readLock(path);
+  let cur: LockInfo | Unreadable | undefined;
+  try {
+    cur = readLock(path);
+  } catch {
+    return; // replaced by something that is not a lock: not ours to remove
+  }
   // Only our own lock is removed (never one another engine took over after a stale check).
-  if (cur !== undefined && cur !== 'unreadable' && cur.token === token) {
+  if (cur !== undefined && !isUnreadable(cur) && cur.token === token) {
     try {
       unlinkSync(path);
     } catch {

@@ -3,6 +3,7 @@
  * into words (src/commands/steps/words.ts); `--json` carries them as they are, so scripts and
  * runbooks can act on a code instead of parsing a sentence.
  */
+import type { JournalFileReason } from './journalFiles';
 import type { SettingName } from './ports';
 
 /** One node-level freeze count: what the meta counts after a step. */
@@ -49,7 +50,8 @@ export type Note =
       readonly op: string;
       readonly started: string;
     }
-  | { readonly code: 'lock-taken-over-unreadable'; readonly path: string }
+  /** The lock named no holder (`empty`: 0 bytes, e.g. a full disk under an older version; `garbled`: not a lock record). */
+  | { readonly code: 'lock-taken-over-unreadable'; readonly path: string; readonly was?: 'empty' | 'garbled' }
   | { readonly code: 'nothing-to-resume' }
   | { readonly code: 'resuming'; readonly op: string; readonly run: string }
   | { readonly code: 'retrying'; readonly what: string; readonly error: string }
@@ -161,6 +163,14 @@ export type Refusal =
   | { readonly code: 'black-list-present'; readonly value: string }
   | { readonly code: 'delay-lowered'; readonly ms: number }
   | { readonly code: 'journal-locked'; readonly message: string; readonly fix: string }
+  /** The journal or its lock cannot be written or is not a regular file: nothing was changed. */
+  | {
+      readonly code: 'journal-unwritable';
+      readonly reason: JournalFileReason;
+      readonly path: string;
+      readonly message: string;
+      readonly fix: string;
+    }
   | {
       readonly code: 'unfinished-run';
       readonly op: string;

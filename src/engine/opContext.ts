@@ -1,6 +1,7 @@
 /** Builds the operation context from the engine's dependencies: options with defaults, journaled steps, retried reads, min-live cache. */
 import { fmtDuration } from '../cluster/units';
 import type { OpContext, ResolvedOptions, RunBook, Timeouts } from './context';
+import { JournalFileError } from './journalFiles';
 import { readLeaderMinLive } from './metaPort';
 import { isAbortError, realClock, type ClusterState, type MinLiveReading } from './ports';
 import { reapply } from './settings';
@@ -148,6 +149,8 @@ export function createOpContext(deps: EngineDeps): EngineContext {
           return await fn();
         } catch (e) {
           if (isAbortError(e) || rc.signal.aborted) throw e;
+          // A journal that cannot be written is not a meta fail-over: waiting cannot fix it.
+          if (e instanceof JournalFileError) throw e;
           const msg = e instanceof Error ? e.message : String(e);
           if (clock.now() - start > timeouts.leaderMs) {
             throw new EngineError(

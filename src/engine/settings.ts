@@ -2,6 +2,7 @@
 import { fmtDuration } from '../cluster/units';
 import { decideRestorePct } from './freezeGuard';
 import type { OpenSetting } from './journal';
+import { JournalFileError } from './journalFiles';
 import { aliveDead } from './model';
 import { SettingError } from './metaPort';
 import { META_LEVEL_VALUE, type MetaLevel } from '../pegasus/types';
@@ -122,6 +123,8 @@ export async function restoreRetrying(
       const msg = e instanceof Error ? e.message : String(e);
       // The meta answered and refused: waiting will not change that.
       if (e instanceof SettingError) throw e;
+      // Neither is a journal that cannot be written (disk full, read-only).
+      if (e instanceof JournalFileError) throw e;
       if (cx.clock.now() - start >= cx.timeouts.leaderMs)
         throw new EngineError(
           `the meta did not answer for ${fmtDuration((cx.clock.now() - start) / 1000)} while restoring settings: ${msg}`,

@@ -166,8 +166,16 @@ function zodFailure(what: string, err: z.ZodError): PegasusError {
  * Throws PegasusError kind 'rpc' when the frame-level error is not ERR_OK (there is no body then),
  * kind 'wire' when the bytes or the decoded shape are invalid.
  */
+/** What an rDSN error name looks like (every DEFINE_ERR_CODE in src/utils/error_code.h of apache/incubator-pegasus v2.5.0 is ERR_ and capitals), bounded in length. */
+const RPC_ERROR_NAME = /^ERR_[A-Z0-9_]{1,80}$/;
+
 export function decodeResult<Q, P>(rpc: RpcDef<Q, P>, rf: ResponseFrame): P {
   if (rf.errorName !== 'ERR_OK') {
+    // The name becomes an error code shown to operators: a real one is short (ERR_ and capitals).
+    if (!RPC_ERROR_NAME.test(rf.errorName))
+      throw wireError(
+        `${rf.name} carries an RPC error name that is not an rDSN error name (${rf.errorName.length} chars): ${JSON.stringify(rf.errorName.slice(0, 64))}${rf.errorName.length > 64 ? '…' : ''}`,
+      );
     throw new PegasusError(rf.errorName, `the server refused ${rf.name.replace(/_ACK$/, '')} at the RPC level`, {
       kind: 'rpc',
       rpc: rpc.name,

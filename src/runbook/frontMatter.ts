@@ -83,16 +83,26 @@ function scalar(raw: string, line: number, column: number): Yaml {
   }
   if (s.startsWith('{')) {
     if (!s.endsWith('}')) throw new YamlError(line, column, `a flow mapping must end with '}': ${s}`);
-    const out: Record<string, Yaml> = {};
+    const out = mapping();
     const inner = s.slice(1, -1).trim();
     for (const part of inner === '' ? [] : inner.split(',')) {
       const m = /^\s*("[^"]*"|'[^']*'|[^:]+?)\s*:\s*(.*)$/.exec(part);
       if (!m) throw new YamlError(line, column, `expected key: value inside { }, got ${part.trim()}`);
-      out[String(scalar(m[1]!, line, column))] = scalar(m[2]!, line, column);
+      const key = String(scalar(m[1]!, line, column));
+      if (Object.hasOwn(out, key)) throw new YamlError(line, column, `duplicate key "${key}" inside { }: give each key once`);
+      out[key] = scalar(m[2]!, line, column);
     }
     return out;
   }
   return s;
+}
+
+/**
+ * A mapping without a prototype: keys such as `toString` or `__proto__` are plain keys, never
+ * inherited members (a false "duplicate key") nor a way to set the object's prototype.
+ */
+function mapping(): Record<string, Yaml> {
+  return Object.create(null) as Record<string, Yaml>;
 }
 
 const KEY = /^("[^"]*"|'[^']*'|[^\s:#][^:#]*?)\s*:(?:\s+(.*)|)$/;
@@ -111,7 +121,7 @@ function parseBlock(lines: Src[], start: number, indent: number): { value: Yaml;
     }
     return { value: items, next: i };
   }
-  const out: Record<string, Yaml> = {};
+  const out = mapping();
   let i = start;
   while (i < lines.length) {
     const l = lines[i]!;
@@ -120,7 +130,8 @@ function parseBlock(lines: Src[], start: number, indent: number): { value: Yaml;
     const m = KEY.exec(l.text);
     if (!m) throw new YamlError(l.line, l.indent + 1, `expected "key: value", got ${JSON.stringify(l.text)}`);
     const key = String(scalar(m[1]!, l.line, l.indent + 1));
-    if (key in out) throw new YamlError(l.line, l.indent + 1, `duplicate key "${key}"`);
+    if (Object.hasOwn(out, key))
+      throw new YamlError(l.line, l.indent + 1, `duplicate key "${key}": give each key once (the second would silently win)`);
     const rest = m[2];
     if (rest !== undefined && rest.trim() !== '') {
       out[key] = scalar(rest, l.line, l.indent + 1 + l.text.indexOf(rest));

@@ -3,7 +3,7 @@
  * order through the same queue, cell runner, engine and run log as the notebook. Progress goes to
  * `err` (stderr), results to `out` (stdout); the exit code says whether every cell succeeded.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { MetaClientLike } from '../cluster/client';
 import { currentUser } from '../cluster/operator';
 import type { ClusterProfile } from '../cluster/profile';
@@ -21,9 +21,19 @@ import { metaClusterPort } from '../engine/metaPort';
 import { timeoutMs, type CellOptions } from './cellOptions';
 import { formatProblem, type RunbookProblem } from './diagnostics';
 import { isProgressUpdate, runCell, throttle } from './execute';
-import { parseRunbook, type RunbookCell, type RunbookDocument } from './format';
+import { CELL_LANGUAGE, parseRunbook, type RunbookCell, type RunbookDocument } from './format';
 import { CellTimeoutError, formatMs, RunQueue, type QueueTask, type TaskOutcome } from './queue';
-import { describeCellRecord, findResumePoint, readCellRecords, RunLog, runLogPath, type CellEntry, type ResumePoint } from './runLog';
+import {
+  checkRunLogWritable,
+  describeCellRecord,
+  findResumePoint,
+  readCellRecords,
+  RunLog,
+  runLogPath,
+  type CellEntry,
+  type ResumePoint,
+} from './runLog';
+import { JournalFileError } from '../engine/journalFiles';
 
 export interface HeadlessOptions {
   readonly file: string;
@@ -106,6 +116,29 @@ export function cellLabels(doc: RunbookDocument): Map<number, string> {
   return labels;
 }
 
+/**
+ * The runbook as text, or why it is not one: a FIFO or device would block or never end the read,
+ * and UTF-16 or binary bytes parse into zero cells and a silent success.
+ */
+export function readRunbookText(file: string): { text: string } | { problem: string } {
+  const st = statSync(file);
+  if (!st.isFile()) return { problem: `${file} is not a regular file: give the path of a .runbook.md file` };
+  const bytes = readFileSync(file);
+  const save = 'save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8, or "Save with Encoding" in the editor)';
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    return { problem: `${file} is UTF-16 (byte-order mark ${bytes[0] === 0xff ? 'FF FE' : 'FE FF'}), not UTF-8: ${save}` };
+  const nul = bytes.indexOf(0);
+  if (nul >= 0)
+    return {
+      problem: `${file} is not UTF-8 text: it has a NUL byte at offset ${nul} (binary, or UTF-16 without a byte-order mark): ${save}`,
+    };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
+  } catch {
+    return { problem: `${file} is not valid UTF-8: ${save}` };
+  }
+}
+
 function firstCommand(text: string): string {
   return text
     .split('\n')
@@ -119,11 +152,29 @@ export async function runRunbook(given: HeadlessOptions): Promise<HeadlessResult
   const o: HeadlessOptions = { ...given, out: (t) => given.out(terminalSafe(t)), err: (t) => given.err(terminalSafe(t)) };
   const registry = o.registry ?? createRegistry();
   const journal = runLogPath(o.file);
-  const doc = parseRunbook(readFileSync(o.file, 'utf8'));
+  const read = readRunbookText(o.file);
+  if ('problem' in read) {
+    o.err(`pegasus-ops run: ${read.problem}; nothing was run\n`);
+    return { exitCode: 2, outcomes: [], journal };
+  }
+  const doc = parseRunbook(read.text);
   const problems = [...doc.problems, ...commandProblems(doc, registry)].sort((a, b) => a.line - b.line || a.column - b.column);
   for (const p of problems) o.err(formatProblem(p, o.file) + '\n');
   if (problems.some((p) => p.severity === 'error')) {
     o.err(`pegasus-ops run: ${o.file} has errors (above); nothing was run\n`);
+    return { exitCode: 2, outcomes: [], journal };
+  }
+  if (!doc.cells.some((c) => c.kind === 'code')) {
+    o.err(
+      `pegasus-ops run: no cells found in ${o.file}: a runbook's commands go in \`\`\`${CELL_LANGUAGE} fenced code blocks; nothing was run\n`,
+    );
+    return { exitCode: 2, outcomes: [], journal };
+  }
+  try {
+    checkRunLogWritable(journal);
+  } catch (e) {
+    if (!(e instanceof JournalFileError)) throw e;
+    o.err(`pegasus-ops run: ${e.message}; ${e.fix}; nothing was run\n`);
     return { exitCode: 2, outcomes: [], journal };
   }
   const named = doc.frontMatter.cluster;

@@ -48,10 +48,40 @@ export interface QueueClock {
   clearTimeout(handle: unknown): void;
 }
 
+/** The longest delay setTimeout takes; beyond it Node fires after 1 ms (a 600h timeout would fire at once). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+interface LongTimer {
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** A timeout of any length: chained timers of at most `MAX_TIMER_MS`, so a long cell timeout waits as long as it says. */
+export function setLongTimeout(fn: () => void, ms: number): LongTimer {
+  const h: LongTimer = { timer: undefined };
+  const due = Date.now() + ms;
+  const arm = (left: number): void => {
+    h.timer = setTimeout(
+      () => {
+        const rest = due - Date.now();
+        if (rest > 0) arm(rest);
+        else fn();
+      },
+      Math.min(Math.max(left, 0), MAX_TIMER_MS),
+    );
+  };
+  arm(ms);
+  return h;
+}
+
+export function clearLongTimeout(h: LongTimer): void {
+  if (h.timer !== undefined) clearTimeout(h.timer);
+  h.timer = undefined;
+}
+
 export const realClock: QueueClock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setTimeout: (fn, ms) => setLongTimeout(fn, ms),
+  clearTimeout: (h) => clearLongTimeout(h as LongTimer),
 };
 
 /** Why a signal was aborted, so outcomes can tell a cancel from a timeout. */

@@ -4,9 +4,10 @@
  * cluster, and the result. Cell records use the journal's `event` shape (so the engine's reader
  * accepts them) with a structured `cell` member for resume and audit tools.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod';
+import { checkRegularFile, ensureFolder, fileError } from '../engine/journalFiles';
 
 export function runLogPath(runbookPath: string): string {
   return runbookPath.replace(/(\.runbook)?\.md$/i, '') + '.runbook.journal.jsonl';
@@ -82,9 +83,14 @@ export class RunLog {
     const rec: CellRecord = { t: 'event', kind: 'cell', run: this.session, at: at.toISOString(), message, cell };
     this.records.push(rec);
     if (this.path) {
-      mkdirSync(dirname(this.path), { recursive: true });
-      // One write per record: a crash tears at most the last line, which readers skip.
-      appendFileSync(this.path, JSON.stringify(rec) + '\n');
+      try {
+        ensureFolder(dirname(this.path), 'run log');
+        checkRegularFile(this.path, 'run log');
+        // One write per record: a crash tears at most the last line, which readers skip.
+        appendFileSync(this.path, JSON.stringify(rec) + '\n');
+      } catch (e) {
+        throw fileError(e, this.path, 'run log');
+      }
     }
     return rec;
   }
@@ -92,6 +98,7 @@ export class RunLog {
 
 /** Reads the cell records of a run log (other journal records and torn lines are passed over). */
 export function readCellRecords(path: string): CellRecord[] {
+  checkRegularFile(path, 'run log');
   if (!existsSync(path)) return [];
   const out: CellRecord[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
@@ -146,4 +153,19 @@ export function findResumePoint(records: readonly CellRecord[]): ResumePoint | u
   if (ended.cell.status === 'failed' && /^timed out/.test(ended.cell.error ?? ''))
     return { session, cell: ended.cell, at: ended.at, how: 'timed out' };
   return undefined;
+}
+
+/**
+ * Throws `JournalFileError` unless the run log can be appended to (its folder exists or can be
+ * made, it is a regular file or absent, and this user may write there): checked before the first
+ * cell, so an unwritable folder says why instead of failing in the middle.
+ */
+export function checkRunLogWritable(path: string): void {
+  try {
+    ensureFolder(dirname(path), 'run log');
+    checkRegularFile(path, 'run log');
+    closeSync(openSync(path, 'a'));
+  } catch (e) {
+    throw fileError(e, path, 'run log');
+  }
 }

@@ -24,6 +24,10 @@ export type Reply =
   | { kind: 'resp'; resp: unknown }
   | { kind: 'raw'; bytes: Buffer; thenClose?: boolean }
   | { kind: 'silent' }
+  /** `bytes` a `chunk` at a time, one every `everyMs` (a slow or stalling meta). */
+  | { kind: 'drip'; bytes: Buffer; everyMs: number; chunk?: number }
+  /** A TCP reset instead of an answer. */
+  | { kind: 'reset' }
   | { kind: 'error'; errorName: string };
 
 export interface Incoming {
@@ -159,6 +163,21 @@ export async function startFixtureCluster(n: number, version: WireVersion, leade
     const reply: Reply = state.override ? await state.override(req) : { kind: 'default' };
     if (socket.destroyed) return;
     if (reply.kind === 'silent') return;
+    if (reply.kind === 'reset') {
+      socket.resetAndDestroy();
+      return;
+    }
+    if (reply.kind === 'drip') {
+      const step = reply.chunk ?? 1;
+      let at = 0;
+      const timer = setInterval(() => {
+        if (socket.destroyed || at >= reply.bytes.length) return clearInterval(timer);
+        socket.write(reply.bytes.subarray(at, at + step));
+        at += step;
+      }, reply.everyMs);
+      socket.once('close', () => clearInterval(timer));
+      return;
+    }
     if (reply.kind === 'raw') {
       socket.write(reply.bytes);
       if (reply.thenClose) socket.end(() => socket.destroy());

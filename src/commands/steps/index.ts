@@ -411,6 +411,7 @@ export function stepSpecs(): CommandSpec[] {
         type: 'string',
         valueName: 'addr,...|n',
         complete: 'node',
+        orCount: true,
         required: true,
         description: 'the nodes to remove (host:port, comma separated) or how many',
       },

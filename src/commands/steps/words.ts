@@ -40,7 +40,8 @@ export const NOTE_WORDS: Words<ResultNote, string> = {
     `restoring settings failed: ${n.error}; once the meta answers again, run restore-settings (the journal keeps the values to restore)`,
   'lock-taken-over': (n) =>
     `took over the stale journal lock of ${n.who} (pid ${n.pid} on ${n.host}, ${n.op} started ${n.started}): that process is gone`,
-  'lock-taken-over-unreadable': (n) => `took over an unreadable stale lock ${n.path}`,
+  'lock-taken-over-unreadable': (n) =>
+    `took over the journal lock ${n.path}: it ${n.was === 'empty' ? 'was empty (0 bytes, left by a full disk or a crash while it was written)' : 'named no engine (not a lock record)'}, so no engine held it`,
   'nothing-to-resume': () => 'nothing to resume in the journal for this operation; starting a new run',
   resuming: (n) => `resuming ${n.op} run ${n.run}; finished steps are skipped`,
   retrying: (n) => `${n.what} failed (${n.error}); retrying (a meta fail-over may be in progress)`,
@@ -181,6 +182,7 @@ export const REFUSAL_WORDS: Words<Refusal, { reason: string; fix: string }> = {
     fix: 'resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT',
   }),
   'journal-locked': (r) => ({ reason: r.message, fix: r.fix }),
+  'journal-unwritable': (r) => ({ reason: r.message, fix: r.fix }),
   'unfinished-run': (r) => ({
     reason: `the journal has an unfinished ${r.op} run (${r.run}, started ${r.at} by ${r.who})`,
     fix: r.same ? 'run it again with resume' : `resume that ${r.op} first, or restore-settings to end it`,

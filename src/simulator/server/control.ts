@@ -226,12 +226,21 @@ function upOf(ctx: ControlContext, metas: readonly number[]): Record<string, unk
   return metas.length === 1 ? { up: ctx.model.metas[metas[0]!]!.up, role: ctx.model.roleOf(metas[0]!) } : {};
 }
 
+/** A path segment, decoded; a bad `%` escape is the client's mistake (400), not a server error. */
+function decodePart(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new HttpError(400, `bad percent escape in the path segment ${JSON.stringify(s.slice(0, 80))}: write % as %25`);
+  }
+}
+
 export function route(ctx: ControlContext, method: string, url: URL, body: Json): Routed | Promise<Routed> {
   const m = ctx.model;
   const parts = url.pathname
     .split('/')
     .filter((s) => s.length > 0)
-    .map(decodeURIComponent);
+    .map(decodePart);
   const ok = (b: Json): { status: number; body: Json } => ({ status: 200, body: b });
   const key = `${method} /${parts.join('/')}`;
   if (method === 'GET' && parts.length === 1 && parts[0] === 'state') {
@@ -349,6 +358,10 @@ export function route(ctx: ControlContext, method: string, url: URL, body: Json)
 /** Polling period of a wait on the real-time clock (wall ms). */
 const WAIT_POLL_MS = 5;
 /** Wall time allowed for a meta's port to be bound again once the model says it is up. */
+/** Control bodies are small JSON; anything bigger is refused with 413. */
+const MAX_BODY_BYTES = 1 << 20;
+/** Past this, reading on to answer 413 is not worth it: the connection is dropped. */
+const MAX_DISCARD_BYTES = 64 << 20;
 const LISTEN_GRACE_MS = 5000;
 
 export class ControlServer {
@@ -432,18 +445,27 @@ export class ControlServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     let size = 0;
+    const send = (status: number, out: unknown, close = false): void => {
+      const data = JSON.stringify(out);
+      if (res.destroyed || res.headersSent) return;
+      res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(data),
+        ...(close ? { Connection: 'close' } : {}),
+      });
+      res.end(data);
+    };
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > 1 << 20) req.destroy();
-      else chunks.push(c);
+      // Over the cap the rest is read and dropped (not kept), so the client gets its 413 instead of a reset.
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+      else if (size > MAX_DISCARD_BYTES) req.destroy();
     });
     req.on('end', () => {
-      const send = (status: number, out: unknown): void => {
-        const data = JSON.stringify(out);
-        if (res.destroyed) return;
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
-        res.end(data);
-      };
+      if (size > MAX_BODY_BYTES) {
+        send(413, { error: `the request body is ${size} bytes, over the ${MAX_BODY_BYTES}-byte limit: send less per request` }, true);
+        return;
+      }
       const fail = (e: unknown): void =>
         send(e instanceof HttpError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) });
       try {

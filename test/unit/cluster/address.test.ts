@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isHostPort, isIpPort } from '../../../src/cluster/address';
+import { hostPortProblem, isHostPort, isIpPort } from '../../../src/cluster/address';
 import { clusterProfileSchema } from '../../../src/cluster/profile';
 
 test('isHostPort: host names and IPv4 with a port; no spaces, schemes or missing ports', () => {
@@ -25,4 +25,14 @@ test('a port out of range is named as such', async () => {
   const r = clusterProfileSchema.safeParse({ name: 'c', metaServers: ['127.0.0.1:99999'] });
   assert.equal(r.success, false);
   assert.match(r.error!.issues[0]!.message, /port out of range: a port is 1\.\.65535/);
+});
+
+test('isHostPort: no part of the host starts with a dash or a dot (it would read as an option)', () => {
+  for (const bad of ['-x:1', '-oProxyCommand=x:22', '.x:1', 'a.-b:1', 'a..b:1', '--:1']) {
+    assert.equal(isHostPort(bad), false, bad);
+    assert.match(hostPortProblem(bad)!, /cannot start with/, bad);
+  }
+  for (const ok of ['a-b:1', 'a.b-c:1', '_x:1', 'a_b.c:1']) assert.equal(hostPortProblem(ok), undefined, ok);
+  assert.match(hostPortProblem('x:0')!, /port out of range/);
+  assert.match(hostPortProblem('x y:1')!, /expected host:port/);
 });

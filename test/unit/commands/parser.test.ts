@@ -291,3 +291,23 @@ test('fuzz: any input parses or fails with a positioned CommandSyntaxError, neve
     }
   }
 });
+
+test('node addresses are checked at parse time: a leading dash (or dot) is refused, naming the flag, the value and the fix', () => {
+  const cases: [string, RegExp][] = [
+    ['scale-in --nodes 10.0.0.1:34801,-oProxyCommand=x:22', /--nodes'?: '-oProxyCommand=x:22' is not a node address/],
+    ['scale-in --nodes=-x:34801', /--nodes'?: '-x:34801' is not a node address: a host name cannot start with '-'/],
+    ['migrate --from 10.0.0.1:34801 --to "node.-x:1"', /--to'?: 'node\.-x:1' is not a node address/],
+    [
+      'drain-node "-h:34801"',
+      /'-h:34801' is not a node address: a host name cannot start with '-'.*expected host:port such as 10\.0\.0\.1:34801/,
+    ],
+    ['balance -g 1.0 -p move_pri -f .x:34801 -t 10.0.0.2:34801', /'\.x:34801' is not a node address: a host name cannot start with '\.'/],
+    ['remote_command -l 10.0.0.1:34801,-x:1 server-info', /'-x:1' is not a node address/],
+    ['freeze-check --remove 10.0.0.1:34801,-x:1', /'-x:1' is not a node address/],
+    ['scale-in --nodes 10.0.0.1:99999', /port out of range/],
+  ];
+  for (const [line, re] of cases) assert.match(syntaxError(line).message, re, line);
+  // What is valid still parses, and freeze-check keeps its count form.
+  for (const ok of ['scale-in --nodes 10.0.0.1:34801,node-2.example:34801', 'freeze-check --remove 3', 'drain-node 10.0.0.1:34801'])
+    assert.doesNotThrow(() => parseCommand(reg, ok), ok);
+});

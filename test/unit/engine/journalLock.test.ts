@@ -113,10 +113,16 @@ test(
     assert.equal(r2.outcome, 'refused');
     assert.match(locked(r2).message, /taken on ops-box-2, so this host cannot tell whether pid 4242 still runs/);
     assert.match(locked(r2).fix, /cancel it on ops-box-2; if no engine runs there any more, delete .*j\.jsonl\.lock/);
+    // An empty lock (a full disk under the old open-then-write) names no holder: it is stale, taken over and said.
     writeFileSync(lockPathOf(path), '');
-    const r3 = await engineOn(f, Journal.open(path), 'me').run({ op: 'restore-settings' });
-    assert.match(locked(r3).message, /cannot be read/);
-    assert.match(locked(r3).fix, /delete .*j\.jsonl\.lock/);
+    const events: EngineEvent[] = [];
+    const r3 = await engineOn(f, Journal.open(path), 'me', events).run({ op: 'restore-settings' });
+    assert.notEqual(r3.outcome, 'refused', JSON.stringify(r3.refusals));
+    assert.ok(
+      events.some((e) => e.kind === 'warning' && e.note.code === 'lock-taken-over-unreadable' && e.note.was === 'empty'),
+      JSON.stringify(events),
+    );
+    assert.equal(existsSync(lockPathOf(path)), false, 'released after the run');
   }),
 );
 

@@ -100,3 +100,15 @@ test('cell options: validation messages name the option, the value and the fix',
   assert.match(unk.message, /unknown cell option "dangerous"; the options are name, confirm/);
   assert.deepEqual([unk.line, unk.column], [9, 12]);
 });
+
+test('front matter keys named like Object.prototype members are plain keys; __proto__ sets no prototype', () => {
+  const doc = parseRunbook('---\ncluster: staging\ntoString: a\nconstructor: b\nhasOwnProperty: c\n__proto__: d\n---\n# T\n');
+  assert.deepEqual(doc.problems, []);
+  assert.equal(doc.frontMatter.cluster, 'staging');
+  const flow = parseRunbook('---\ncluster: staging\nextra: {__proto__: x, valueOf: y}\n---\n# T\n');
+  assert.deepEqual(flow.problems, []);
+  assert.equal(Object.getPrototypeOf(flow.frontMatter) === Object.prototype || Object.getPrototypeOf(flow.frontMatter) === null, true);
+  assert.equal(({} as Record<string, unknown>).x, undefined, 'Object.prototype untouched');
+  const dup = parseRunbook('---\nextra: {a: 1, a: 2}\n---\n# T\n').problems;
+  assert.match(dup[0]!.message, /duplicate key "a" inside \{ \}/);
+});

@@ -4,9 +4,10 @@
  * cell on stdout, production needs --yes-production, failed results print as text, and a
  * cancelled session is what --resume continues.
  */
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandRegistry } from '../../../src/commands/registry';
@@ -15,7 +16,7 @@ import type { MetaClientLike } from '../../../src/cluster/client';
 import type { ClusterProfile } from '../../../src/cluster/profile';
 import { cellLabels, runRunbook, type HeadlessOptions } from '../../../src/runbook/headless';
 import { parseRunbook } from '../../../src/runbook/format';
-import { findResumePoint, readCellRecords, RunLog, type CellEntry } from '../../../src/runbook/runLog';
+import { findResumePoint, readCellRecords, RunLog, runLogPath, type CellEntry } from '../../../src/runbook/runLog';
 import { exitCodeFor, parseRunArgs } from '../../../src/cli/run';
 import { demoRecap } from '../../../src/cli/demo';
 import { operationResult } from '../../../src/commands/steps/present';
@@ -391,4 +392,74 @@ test('the demo recap names nodes removed, copies vs plan, freeze, primary hand-o
   assert.match(text, /live_percentage was lowered to 60 during the run and came back with the meta restart, \[8\/10\] line 102/);
   assert.match(text, /VS Code/);
   assert.match(demoRecap({ before: st([true]), after: st([true], 60), metrics: {}, outcomes: [], file: 'f', source: 's' }), /NOT all back/);
+});
+
+test('a runbook with no cells, in UTF-16 or binary exits non-zero saying why, and runs nothing', async () => {
+  const text = '# T\n\n' + cell('look');
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const bin = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0x01]);
+  for (const [bytes, re] of [
+    [
+      Buffer.from('# Only prose\n\nNo code blocks here.\n'),
+      /no cells found in .*x\.runbook\.md: a runbook's commands go in ```pegasus fenced code blocks; nothing was run/,
+    ],
+    [utf16, /is UTF-16 \(byte-order mark FF FE\), not UTF-8: save it as UTF-8/],
+    [Buffer.from(text, 'utf16le'), /not UTF-8 text: it has a NUL byte at offset 1/],
+    [bin, /NUL byte at offset 5/],
+    [Buffer.from([0x23, 0x20, 0xc3, 0x28]), /is not valid UTF-8/],
+  ] as const) {
+    const log: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'headless-enc-'));
+    try {
+      const file = join(dir, 'x.runbook.md');
+      writeFileSync(file, bytes);
+      let err = '';
+      const r = await runRunbook({ file, profile, client, yes: true, registry: registry(log), out: () => {}, err: (s) => (err += s) });
+      assert.equal(r.exitCode, 2, err);
+      assert.match(err, re);
+      assert.deepEqual(log, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('a runbook whose run log cannot be written says which file, why and the fix before any cell runs', async () => {
+  const log: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'headless-ro-'));
+  try {
+    const file = join(dir, 'x.runbook.md');
+    writeFileSync(file, '# T\n\n' + cell('change'));
+    const runLog = runLogPath(file);
+    const go = async () => {
+      let err = '';
+      const r = await runRunbook({ file, profile, client, yes: true, registry: registry(log), out: () => {}, err: (s) => (err += s) });
+      return { r, err };
+    };
+    // An unwritable folder (what a non-root user gets from chmod a-w; root needs the fault injected).
+    const real = fs.openSync;
+    const m = mock.method(fs, 'openSync', (p: fs.PathLike, ...rest: unknown[]) => {
+      if (String(p) === runLog) throw Object.assign(new Error(`EACCES: permission denied, open '${runLog}'`), { code: 'EACCES' });
+      return (real as (...a: unknown[]) => number)(p, ...rest);
+    });
+    syncBuiltinESMExports();
+    let denied;
+    try {
+      denied = await go();
+    } finally {
+      m.mock.restore();
+      syncBuiltinESMExports();
+    }
+    assert.equal(denied.r.exitCode, 2);
+    assert.match(denied.err, /the run log .*x\.runbook\.journal\.jsonl cannot be written: permission denied \(EACCES\); make .* writable/);
+    assert.match(denied.err, /nothing was run/);
+    // A folder where the run log should be.
+    mkdirSync(runLog);
+    const folder = await go();
+    assert.equal(folder.r.exitCode, 2);
+    assert.match(folder.err, /the run log .* is a folder, not a regular file/);
+    assert.deepEqual(log, [], 'no cell ran');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,15 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunQueue, formatMs, type QueueClock, type QueueTask, type SkipReason } from '../../../src/runbook/queue';
+import {
+  MAX_TIMER_MS,
+  RunQueue,
+  formatMs,
+  realClock,
+  setLongTimeout,
+  type QueueClock,
+  type QueueTask,
+  type SkipReason,
+} from '../../../src/runbook/queue';
 
 /** A manual clock: timers fire only when the test advances time. */
 function fakeClock() {
@@ -245,4 +254,25 @@ test('formatMs', () => {
   assert.equal(formatMs(90_000), '1m30s');
   assert.equal(formatMs(3_600_000), '1h');
   assert.equal(formatMs(5_400_000), '1h30m');
+});
+
+test('a cell timeout past 2^31 ms waits as long as it says (chained timers), instead of firing at once', async () => {
+  let fired = false;
+  const h = realClock.setTimeout(() => (fired = true), 600 * 3600_000); // 600h: 2.16e9 ms > 2^31 - 1
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(fired, false, 'a 600h timeout must not fire after 60 ms');
+  realClock.clearTimeout(h);
+  // And it does fire when due: the chain re-arms for the rest.
+  mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  try {
+    let at = -1;
+    const t0 = Date.now();
+    setLongTimeout(() => (at = Date.now() - t0), MAX_TIMER_MS + 5000);
+    mock.timers.tick(MAX_TIMER_MS);
+    assert.equal(at, -1);
+    mock.timers.tick(5000);
+    assert.equal(at, MAX_TIMER_MS + 5000);
+  } finally {
+    mock.timers.reset();
+  }
 });
