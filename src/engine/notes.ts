@@ -170,7 +170,12 @@ export type Refusal =
   /** The lease was lost mid-run (session expired): another run may take it, so this one stops. */
   | { readonly code: 'lease-lost'; readonly reason: string; readonly path?: string }
   /** A setting this run controls was changed by someone else mid-run: the run stopped within one poll. */
-  | { readonly code: 'foreign-change'; readonly changes: readonly ForeignValue[]; readonly nodes: readonly string[]; readonly holder?: LeaseHolder }
+  | {
+      readonly code: 'foreign-change';
+      readonly changes: readonly ForeignValue[];
+      readonly nodes: readonly string[];
+      readonly holder?: LeaseHolder;
+    }
   | {
       readonly code: 'unfinished-run';
       readonly op: string;
@@ -197,4 +202,3 @@ export interface ForeignValue {
   readonly ours: string;
   readonly found: string;
 }
-

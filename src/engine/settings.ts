@@ -91,7 +91,8 @@ export function otherNodes(blackList: string, mine: ReadonlySet<string>): string
  */
 export async function checkOwned(cx: OpContext, rc: RunCtx): Promise<void> {
   const lost = rc.lease?.lost();
-  if (lost !== undefined) throw new RefusedError([{ code: 'lease-lost', reason: lost, ...(rc.lease ? { path: rc.lease.holder.path } : {}) }]);
+  if (lost !== undefined)
+    throw new RefusedError([{ code: 'lease-lost', reason: lost, ...(rc.lease ? { path: rc.lease.holder.path } : {}) }]);
   const changes: ForeignValue[] = [];
   for (const s of cx.deps.journal.openSettings(rc.run)) {
     if (s.heldFor !== undefined) continue;

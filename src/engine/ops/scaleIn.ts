@@ -122,18 +122,26 @@ async function claimBlackList(cx: OpContext, rc: RunCtx, nodes: readonly string[
   // What this run set itself (a resume) is no one else's mark.
   if (!owned.has(BLACK_LIST) && found.trim() && !sameValue(BLACK_LIST, found, bl)) marks.push({ name: BLACK_LIST, ours: '', found });
   if (!owned.has('meta.lb.assign_delay_ms')) {
-    const delay = await cx.retrying(rc, 'reading meta.lb.assign_delay_ms', () => cx.deps.cluster.getSetting('meta.lb.assign_delay_ms', rc.signal));
+    const delay = await cx.retrying(rc, 'reading meta.lb.assign_delay_ms', () =>
+      cx.deps.cluster.getSetting('meta.lb.assign_delay_ms', rc.signal),
+    );
     if (Number(delay) < cx.options.lowDelayThresholdMs) marks.push({ name: 'meta.lb.assign_delay_ms', ours: '', found: delay });
   }
   if (marks.length) throw new RefusedError([{ code: 'another-operation', marks, nodes: otherNodes(found, mine) }]);
-  if (!(await setSetting(cx, rc, BLACK_LIST, bl, { code: 'leaving-black-list' }))) return `black list already ${bl}`;
+  if (sameValue(BLACK_LIST, found, bl)) return `black list already ${bl}`;
+  // Journaled with the value this claim checked: a run writing in between must not become "the value before" to restore.
+  cx.deps.journal.append({ t: 'setting', name: BLACK_LIST, before: found, after: bl, why: 'leaving-black-list' }, cx.date());
+  await cx.retrying(rc, `setting ${BLACK_LIST}`, () => cx.deps.cluster.setSetting(BLACK_LIST, bl, rc.signal));
+  cx.emit({ kind: 'setting', name: BLACK_LIST, from: found, to: bl, why: { code: 'leaving-black-list' } });
   // Read back after one poll: a run that wrote at the same moment has written by then; the last writer keeps the cluster.
   await cx.clock.sleep(cx.options.pollIntervalMs, rc.signal);
   const after = await cx.retrying(rc, `reading ${BLACK_LIST}`, () => cx.deps.cluster.getSetting(BLACK_LIST, rc.signal));
   if (!sameValue(BLACK_LIST, after, bl)) {
     rc.foreign.set(BLACK_LIST, after);
     cx.deps.journal.append({ t: 'event', kind: 'foreign-change', message: `${BLACK_LIST}=${after} (this run set ${bl})` }, cx.date());
-    throw new RefusedError([{ code: 'another-operation', marks: [{ name: BLACK_LIST, ours: bl, found: after }], nodes: otherNodes(after, mine) }]);
+    throw new RefusedError([
+      { code: 'another-operation', marks: [{ name: BLACK_LIST, ours: bl, found: after }], nodes: otherNodes(after, mine) },
+    ]);
   }
   return '';
 }

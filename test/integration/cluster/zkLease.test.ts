@@ -13,7 +13,13 @@ after(async () => {
   await zk?.stop();
 });
 
-const holder = (who: string) => ({ who, op: 'scale-in', started: new Date().toISOString(), cluster: 'prod/a b', nodes: ['10.0.0.1:34801'] });
+const holder = (who: string) => ({
+  who,
+  op: 'scale-in',
+  started: new Date().toISOString(),
+  cluster: 'prod/a b',
+  nodes: ['10.0.0.1:34801'],
+});
 
 test('a second acquire is refused with the holder and start time; release lets the next one take it', { skip }, async () => {
   const port = zookeeperLease({ hosts: zk!.hosts, root: '/t1/locks' });
@@ -69,7 +75,9 @@ test('an unreachable ensemble is an error naming the hosts, in bounded time', as
 
 test('profile: zookeeper hosts are validated, root is optional and absolute', () => {
   const base = { name: 'c', metaServers: ['10.0.0.1:34601'] };
-  assert.deepEqual(clusterProfileSchema.parse({ ...base, zookeeper: { hosts: 'zk1:2181,zk2:2181' } }).zookeeper, { hosts: 'zk1:2181,zk2:2181' });
+  assert.deepEqual(clusterProfileSchema.parse({ ...base, zookeeper: { hosts: 'zk1:2181,zk2:2181' } }).zookeeper, {
+    hosts: 'zk1:2181,zk2:2181',
+  });
   assert.equal(clusterProfileSchema.safeParse({ ...base, zookeeper: { hosts: 'zk1' } }).success, false);
   assert.equal(clusterProfileSchema.safeParse({ ...base, zookeeper: { hosts: 'zk1:2181', root: 'rel' } }).success, false);
   assert.equal(clusterProfileSchema.safeParse({ ...base, zookeeper: { hosts: 'zk1:2181', rooot: '/x' } }).success, false);
