@@ -275,3 +275,32 @@ test('lease: held elsewhere, unreachable, or lost mid-run', async () => {
     await h.close();
   }
 });
+
+test('a black list that appears between pre-flight and the claim refuses the run before it changes anything', async () => {
+  const h = await harness({ version: '2.6', nodes: 6, tables: [{ name: 'temp', partitions: 12, replicas: 3 }] });
+  try {
+    let claiming = false;
+    const other = '127.0.0.1:34805';
+    // Another run writes its black list after this run's pre-flight read: the claim reads it.
+    const cluster: ClusterPort = {
+      ...h.engine.d.cluster,
+      getSetting: async (n, sig) => (n === BL && claiming ? other : h.engine.d.cluster.getSetting(n, sig)),
+    };
+    const events: EngineEvent[] = [];
+    const e = new ScaleEngine({
+      ...h.engine.d,
+      cluster,
+      onEvent: (ev) => {
+        events.push(ev);
+        if (ev.kind === 'step' && ev.step === 'blacklist' && ev.status === 'started') claiming = true;
+      },
+    });
+    const r = await e.run({ op: 'scale-in', nodes: ['127.0.0.1:34801'] });
+    assert.equal(r.outcome, 'failed', JSON.stringify(r));
+    assert.deepEqual(r.refusals, [{ code: 'another-operation', marks: [{ name: BL, ours: '', found: other }], nodes: [other] }]);
+    assert.equal(events.filter((x) => x.kind === 'setting').length, 0, 'nothing was changed');
+    assert.deepEqual(r.settingsLeft, []);
+  } finally {
+    await h.close();
+  }
+});
