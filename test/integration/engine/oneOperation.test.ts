@@ -83,8 +83,23 @@ async function race(
     replicaSizeMb: 8,
     copyRateMb: 64,
   });
-  const a = runner(sim, 'alice@laptop', lease?.());
-  const b = runner(sim, 'bob@runbook-host', lease?.());
+  // Both runs go on only once both asked for the lease: "at the same moment" means their runs
+  // overlap, not that a slow ZooKeeper connection lets one finish before the other asks.
+  let asked = 0;
+  let bothAsked!: () => void;
+  const together = new Promise<void>((r) => (bothAsked = r));
+  const barrier = (p: LeasePort): LeasePort => ({
+    acquire: async (who, sig) => {
+      try {
+        return await p.acquire(who, sig);
+      } finally {
+        if (++asked === 2) bothAsked();
+        await together;
+      }
+    },
+  });
+  const a = runner(sim, 'alice@laptop', lease ? barrier(lease()) : undefined);
+  const b = runner(sim, 'bob@runbook-host', lease ? barrier(lease()) : undefined);
   const port = metaClusterPort(a.client, { simulatorControl: sim.controlUrl });
   const before = Object.fromEntries(
     await Promise.all(
