@@ -101,6 +101,8 @@ async function race(
   const a = runner(sim, 'alice@laptop', lease ? barrier(lease()) : undefined);
   const b = runner(sim, 'bob@runbook-host', lease ? barrier(lease()) : undefined);
   const port = metaClusterPort(a.client, { simulatorControl: sim.controlUrl });
+  // A cluster in normal service balances (lively): the runs set steady, and it must come back.
+  await port.setSetting('meta_level', 'lively');
   const before = Object.fromEntries(
     await Promise.all(
       (['meta_level', BL, 'meta.lb.assign_delay_ms', 'meta.live_percentage'] as const).map(
