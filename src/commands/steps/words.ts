@@ -174,12 +174,12 @@ export const REFUSAL_WORDS: Words<Refusal, { reason: string; fix: string }> = {
     fix: 'resume that run, or restore-settings (or restart-meta when the threshold must wait for it) first',
   }),
   'black-list-present': (r) => ({
-    reason: `a secondary black list is already in place (${r.value}), probably from an earlier run`,
-    fix: 'resume that run, or clear it: remote_command -t meta-server meta.lb.assign_secondary_black_list clear',
+    reason: `a secondary black list is already in place (${r.value}): another operation is running on this cluster, or an earlier run left it`,
+    fix: 'let a running operation finish; else resume that run, or clear it: remote_command -t meta-server meta.lb.assign_secondary_black_list clear',
   }),
   'delay-lowered': (r) => ({
-    reason: `meta.lb.assign_delay_ms is ${r.ms} ms, lowered, probably by an earlier scale-in`,
-    fix: 'resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT',
+    reason: `meta.lb.assign_delay_ms is ${r.ms} ms, lowered by another scale operation running now or by an earlier one`,
+    fix: 'let a running operation finish; else resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT',
   }),
   'journal-locked': (r) => ({ reason: r.message, fix: r.fix }),
   'another-operation': (r) => ({
