@@ -75,11 +75,28 @@ export const nodeControlSchema = z.discriminatedUnion('kind', [
 ]);
 export type NodeControlConfig = z.infer<typeof nodeControlSchema>;
 
+/** The ZooKeeper ensemble of the cluster's metas (their `[zookeeper] hosts_list`): where the operation lease is taken. */
+export const zookeeperSchema = strictObject({
+  hosts: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((h) => HOST_PORT_PATTERN.test(h.trim()) && portInRange(h.trim())),
+      'expected host:port[,host:port…], for example 10.0.0.1:2181,10.0.0.2:2181',
+    ),
+  /** Parent node of the lease nodes (one per cluster name); default /pegasus-ops/locks. */
+  root: z
+    .string()
+    .regex(/^(\/[^/\s]+)+$/, 'expected an absolute ZooKeeper path such as /pegasus-ops/locks')
+    .optional(),
+});
+export type ZookeeperConfig = z.infer<typeof zookeeperSchema>;
+
 const profileShape = {
   name: z.string().min(1, 'a cluster needs a name'),
   metaServers: z.array(hostPort).min(1, 'list at least one meta server as host:port'),
   nodeControl: nodeControlSchema.optional(),
   production: z.boolean().optional(),
+  zookeeper: zookeeperSchema.optional(),
 };
 const profileKeys = Object.keys(profileShape) as (keyof typeof profileShape)[];
 /** The profile without the keys it tolerates but drops. */

@@ -30,7 +30,7 @@ import { balanceReport } from './model';
 import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, DEFAULT_REPLICA_SIZE_BYTES, type ScalePlan } from './plan';
 import { unknownNodes } from './addresses';
-import { isAbortError, type ClusterState } from './ports';
+import { isAbortError, type ClusterState, type HeldLease } from './ports';
 import { planOptionsOf, readPlanData } from './replicaData';
 import { planFor, preflight, preflightReport, freezeCheck, type PreflightReport } from './preflight';
 import { body } from './ops/dispatch';
@@ -178,7 +178,7 @@ export class ScaleEngine {
    * for the whole run: a second engine on the same journal is refused, naming who holds it.
    */
   async run(spec: OperationSpec, ro: RunOptions = {}): Promise<OperationResult> {
-    return this.withLock(spec.op, (tookOver) => this.runLocked(spec, ro, tookOver));
+    return this.withLock(spec.op, (tookOver) => this.runLocked(spec, ro, tookOver), leaving(spec));
   }
 
   /** Resumes the journal's unfinished run, whatever it was. */
@@ -196,7 +196,11 @@ export class ScaleEngine {
     });
   }
 
-  private async withLock(op: string, fn: (tookOver: Note | undefined) => Promise<OperationResult>): Promise<OperationResult> {
+  private async withLock(
+    op: string,
+    fn: (tookOver: Note | undefined) => Promise<OperationResult>,
+    nodes: readonly string[] = [],
+  ): Promise<OperationResult> {
     let held: HeldLock | undefined;
     try {
       held = this.d.journal.lock({ who: this.d.who ?? currentUser(), op });
@@ -205,6 +209,12 @@ export class ScaleEngine {
       if (e instanceof JournalFileError) return this.refused(op, [unwritable(e)]);
       throw e;
     }
+    const leased = await this.takeLease(op, nodes);
+    if ('refused' in leased) {
+      held?.release();
+      return leased.refused;
+    }
+    this.lease = leased.lease;
     let tookOver: Note | undefined;
     if (held?.tookOver) {
       const h = held.tookOver;
@@ -217,7 +227,30 @@ export class ScaleEngine {
     try {
       return await fn(tookOver);
     } finally {
+      this.lease = undefined;
+      // A release that fails leaves an ephemeral node that ZooKeeper drops with the session.
+      await leased.lease?.release().catch(() => undefined);
       held?.release();
+    }
+  }
+
+  /** The run's lease in progress (set for the length of a locked run). */
+  private lease: HeldLease | undefined;
+
+  /**
+   * The cluster's operation lease, where one is wired: held by another run (or unreachable), the run
+   * is refused before anything is read or changed. Waiting needs none: it changes nothing.
+   */
+  private async takeLease(op: string, nodes: readonly string[]): Promise<{ lease?: HeldLease } | { refused: OperationResult }> {
+    if (!this.d.lease || op === 'wait-healthy') return {};
+    const me = { who: this.d.who ?? currentUser(), op, started: this.cx.date().toISOString(), cluster: this.d.clusterName, nodes };
+    try {
+      const r = await this.d.lease.acquire(me);
+      if ('held' in r) return { lease: r.held };
+      return { refused: this.refused(op, [{ code: 'another-operation', marks: [], nodes: r.heldBy.nodes ?? [], holder: r.heldBy }]) };
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      return { refused: this.refused(op, [{ code: 'lease-unavailable', error, hosts: this.d.lease.where ?? '' }]) };
     }
   }
 
@@ -336,6 +369,8 @@ export class ScaleEngine {
       excluded: new Set(),
       added: [],
       stopIssued: new Set(),
+      foreign: new Map(),
+      ...(this.lease ? { lease: this.lease } : {}),
     };
     for (const s of this.d.journal.all()) {
       if (s.t !== 'step' || s.run !== run) continue;
@@ -400,12 +435,13 @@ export class ScaleEngine {
       const keepSteady = refillable.length > 0 ? { op: spec.op, nodes: refillable, outcome } : undefined;
       // A finished drain-node keeps its node black-listed (and the level steady) until that node's
       // stop-node (seen gone) or start-node, or restore-settings: else cure refills the empty node first.
-      const extra: RestoreExtra =
+      const base: RestoreExtra =
         outcome === 'done' && spec.op === 'drain-node'
           ? { hold: { node: spec.node, names: DRAIN_HELD } }
           : outcome === 'done' && (spec.op === 'stop-node' || spec.op === 'start-node')
             ? { giveBackHeldFor: spec.node }
             : {};
+      const extra: RestoreExtra = rc.foreign.size > 0 ? { ...base, foreign: rc.foreign } : base;
       const settingsLeft =
         spec.op === 'restart-meta'
           ? leftOpen(this.cx)

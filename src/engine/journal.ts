@@ -35,7 +35,13 @@ export const journalRecordSchema = z.discriminatedUnion('t', [
     leader: z.string().optional(),
   }),
   z.object({ t: z.literal('setting'), ...base, name: settingName, before: z.string(), after: z.string(), why: z.string().optional() }),
-  z.object({ t: z.literal('restored'), ...base, name: settingName, value: z.string(), how: z.enum(['set', 'meta-restart', 'unchanged']) }),
+  z.object({
+    t: z.literal('restored'),
+    ...base,
+    name: settingName,
+    value: z.string(),
+    how: z.enum(['set', 'meta-restart', 'unchanged', 'foreign']),
+  }),
   z.object({ t: z.literal('kept'), ...base, name: settingName, value: z.string(), reason: z.string(), heldFor: z.string().optional() }),
   z.object({
     t: z.literal('step'),

@@ -4,7 +4,7 @@
  * runbooks can act on a code instead of parsing a sentence.
  */
 import type { JournalFileReason } from './journalFiles';
-import type { SettingName } from './ports';
+import type { LeaseHolder, SettingName } from './ports';
 
 /** One node-level freeze count: what the meta counts after a step. */
 export interface AliveDead {
@@ -55,6 +55,10 @@ export type Note =
   | { readonly code: 'nothing-to-resume' }
   | { readonly code: 'resuming'; readonly op: string; readonly run: string }
   | { readonly code: 'retrying'; readonly what: string; readonly error: string }
+  /** A setting this run owns was found back at its value before the run (a meta restart, or someone restored it): set again. */
+  | { readonly code: 'setting-reverted'; readonly name: SettingName; readonly value: string; readonly found: string }
+  /** Not given back: another operator or run set it since, so it is theirs now. */
+  | { readonly code: 'not-restored-foreign'; readonly name: SettingName; readonly found: string; readonly ours: string }
   | { readonly code: 'restore-retrying'; readonly error: string }
   | { readonly code: 'redrain'; readonly node: string; readonly replicas: number }
   | { readonly code: 'drain-again'; readonly step: string; readonly node: string; readonly primaries?: number; readonly replicas?: number }
@@ -171,6 +175,28 @@ export type Refusal =
       readonly message: string;
       readonly fix: string;
     }
+  /**
+   * Another run operates on this cluster: its lease (ZooKeeper) is held, or its marks are on the
+   * meta (a black list or lowered delay this run did not set, found when it claimed them).
+   */
+  | {
+      readonly code: 'another-operation';
+      readonly marks: readonly ForeignValue[];
+      /** The other run's nodes, as far as its black list tells. */
+      readonly nodes: readonly string[];
+      readonly holder?: LeaseHolder;
+    }
+  /** The lease of this cluster could not be taken or checked (ZooKeeper unreachable): refused rather than run unguarded. */
+  | { readonly code: 'lease-unavailable'; readonly error: string; readonly hosts: string }
+  /** The lease was lost mid-run (session expired): another run may take it, so this one stops. */
+  | { readonly code: 'lease-lost'; readonly reason: string; readonly path?: string }
+  /** A setting this run controls was changed by someone else mid-run: the run stopped within one poll. */
+  | {
+      readonly code: 'foreign-change';
+      readonly changes: readonly ForeignValue[];
+      readonly nodes: readonly string[];
+      readonly holder?: LeaseHolder;
+    }
   | {
       readonly code: 'unfinished-run';
       readonly op: string;
@@ -193,4 +219,12 @@ export interface SettingValue {
   readonly name: SettingName;
   readonly current: string;
   readonly original: string;
+}
+
+/** A meta setting as this run expects it and as it was found. */
+export interface ForeignValue {
+  readonly name: SettingName;
+  /** What this run set (or '' when it has not set it yet). */
+  readonly ours: string;
+  readonly found: string;
 }

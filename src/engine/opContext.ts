@@ -4,7 +4,7 @@ import type { OpContext, ResolvedOptions, RunBook, Timeouts } from './context';
 import { JournalFileError } from './journalFiles';
 import { readLeaderMinLive } from './metaPort';
 import { isAbortError, realClock, type ClusterState, type MinLiveReading } from './ports';
-import { reapply } from './settings';
+import { checkOwned, reapply } from './settings';
 import { EngineError, type EngineDeps, type MinLive, type RunCtx } from './types';
 
 /** The context plus what only the engine itself calls: forgetting the previous run's memory. */
@@ -171,7 +171,10 @@ export function createOpContext(deps: EngineDeps): EngineContext {
           rc.leader = s.leader;
           rc.leaderChanged = true;
         }
-        if (!rc.leaderChanged) return s;
+        if (!rc.leaderChanged) {
+          await checkOwned(cx, rc);
+          return s;
+        }
         await cx.retrying(rc, 're-applying the journal settings', () => reapply(cx, rc));
         // Read again: the state seen before the re-apply may predate it.
         if (!rc.leaderChanged) return await cx.retrying(rc, 'reading the cluster state', () => deps.cluster.readState(rc.signal));

@@ -206,3 +206,35 @@ export function abortError(signal: AbortSignal): Error {
 export function isAbortError(e: unknown): boolean {
   return e instanceof Error && e.name === 'AbortError';
 }
+
+/** Who holds a cluster's operation lease: stored in the lease, shown to a run that is refused. */
+export interface LeaseHolder {
+  readonly who: string;
+  readonly op: string;
+  /** ISO time the holder's run took the lease. */
+  readonly started: string;
+  readonly cluster: string;
+  readonly run?: string;
+  /** The nodes the holder's operation removes, when it says. */
+  readonly nodes?: readonly string[];
+  /** Where the lease lives (the ZooKeeper node path). */
+  readonly path?: string;
+}
+
+/** A lease taken: given back when the run ends; `lost()` is set once it cannot be trusted any more (session expired). */
+export interface HeldLease {
+  readonly holder: LeaseHolder;
+  /** Undefined while held; the reason once lost. */
+  lost(): string | undefined;
+  release(): Promise<void>;
+}
+
+/**
+ * One operation per cluster, across machines: a lease in a store every run of the cluster sees
+ * (ZooKeeper where the profile names it: src/cluster/zkLease.ts). `acquire` takes it or says who holds it.
+ */
+export interface LeasePort {
+  /** Where the lease store is (ZooKeeper hosts), said when it cannot be reached. */
+  readonly where?: string;
+  acquire(holder: LeaseHolder, signal?: AbortSignal): Promise<{ readonly held: HeldLease } | { readonly heldBy: LeaseHolder }>;
+}

@@ -6,9 +6,9 @@ import { JournalFileError } from './journalFiles';
 import { aliveDead } from './model';
 import { SettingError } from './metaPort';
 import { META_LEVEL_VALUE, type MetaLevel } from '../pegasus/types';
-import type { Note, SettingWhy } from './notes';
+import type { ForeignValue, Note, SettingWhy } from './notes';
 import type { SettingName } from './ports';
-import { type SettingLeft, type Outcome, EngineError, type LooksChanged, type RunCtx } from './types';
+import { type SettingLeft, type Outcome, EngineError, RefusedError, type LooksChanged, type RunCtx } from './types';
 import type { OpContext } from './context';
 
 /** Restore order: the black list and the delay first, the level last (the balancer comes back only once the rest is back). */
@@ -33,13 +33,15 @@ export interface RestoreExtra {
   readonly hold?: { readonly node: string; readonly names: readonly SettingName[] };
   /** stop-node / start-node of a drained node: also give back what its drain-node kept. */
   readonly giveBackHeldFor?: string;
+  /** Settings someone else changed during the run (name → value found): left to them, not given back. */
+  readonly foreign?: ReadonlyMap<SettingName, string>;
 }
 
 /** The settings a finished drain-node keeps: the black list (cure would pick the empty node first) and the level at steady (no balancer refilling it). */
 export const DRAIN_HELD: readonly SettingName[] = ['meta.lb.assign_secondary_black_list', 'meta_level'];
 
 /** Equal as the meta means it: the black list is a set of addresses; other values ignore case and spaces around. */
-function sameValue(name: SettingName, a: string, b: string): boolean {
+export function sameValue(name: SettingName, a: string, b: string): boolean {
   if (name === 'meta.lb.assign_secondary_black_list') {
     const norm = (x: string): string =>
       x
@@ -72,6 +74,44 @@ export async function reapply(cx: OpContext, rc: RunCtx): Promise<void> {
   cx.emit({ kind: 'leader', leader: rc.leader, reapplied });
   // Proposals are lost with the old leader's memory: the drain loops re-propose on their own.
   cx.book.proposals.clear();
+}
+
+/** The nodes of a black list that are not this run's: the other operation's, as far as the meta tells. */
+export function otherNodes(blackList: string, mine: ReadonlySet<string>): string[] {
+  return blackList
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x && !mine.has(x));
+}
+
+/**
+ * The settings this run controls, read back on every poll. One found at its value from before the
+ * run was lost, not taken (a meta restart not told yet, or a restore by hand): it is set again. Any
+ * other value is someone else's: the run stops with `foreign-change` within this poll, and its
+ * restore leaves that setting to them. A lease that expired stops it the same way.
+ */
+export async function checkOwned(cx: OpContext, rc: RunCtx): Promise<void> {
+  const lost = rc.lease?.lost();
+  if (lost !== undefined)
+    throw new RefusedError([{ code: 'lease-lost', reason: lost, ...(rc.lease ? { path: rc.lease.holder.path } : {}) }]);
+  const changes: ForeignValue[] = [];
+  for (const s of cx.deps.journal.openSettings(rc.run)) {
+    if (s.heldFor !== undefined) continue;
+    const found = await cx.retrying(rc, `reading ${s.name}`, () => cx.deps.cluster.getSetting(s.name, rc.signal));
+    if (sameValue(s.name, found, s.current)) continue;
+    if (sameValue(s.name, found, s.original)) {
+      await cx.retrying(rc, `setting ${s.name}`, () => cx.deps.cluster.setSetting(s.name, s.current, rc.signal));
+      cx.emit({ kind: 'warning', note: { code: 'setting-reverted', name: s.name, value: s.current, found } });
+      continue;
+    }
+    changes.push({ name: s.name, ours: s.current, found });
+  }
+  if (changes.length === 0) return;
+  for (const c of changes) rc.foreign.set(c.name, c.found);
+  const bl = changes.find((c) => c.name === 'meta.lb.assign_secondary_black_list');
+  const msg = changes.map((c) => `${c.name}=${c.found} (this run set ${c.ours})`).join(', ');
+  cx.deps.journal.append({ t: 'event', kind: 'foreign-change', message: msg }, cx.date());
+  throw new RefusedError([{ code: 'foreign-change', changes, nodes: bl ? otherNodes(bl.found, rc.excluded) : [] }]);
 }
 
 /** Sets a runtime setting (journaled first); true when it changed, and then a `setting` event has said so. */
@@ -155,6 +195,12 @@ export async function restore(
   const left: SettingLeft[] = [];
   for (const s of open) {
     const cur = await cx.deps.cluster.getSetting(s.name, signal);
+    if (extra.foreign?.has(s.name) && !sameValue(s.name, cur, s.current)) {
+      // Someone else's value now: giving ours back would undo their operation, not ours.
+      cx.deps.journal.append({ t: 'restored', name: s.name, value: cur, how: 'foreign' }, cx.date());
+      cx.emit({ kind: 'info', note: { code: 'not-restored-foreign', name: s.name, found: cur, ours: s.current } });
+      continue;
+    }
     if (extra.hold?.names.includes(s.name)) {
       // Given back now, cure would place new replicas on the empty, still-alive node first and undo the drain.
       const reason: Note = { code: 'drain-held', node: extra.hold.node };

@@ -3,7 +3,7 @@ import type { Diagnosis } from './diagnose';
 import type { Journal } from './journal';
 import type { Note, Refusal, SettingWhy } from './notes';
 import type { PlanOptions, ScalePlan } from './plan';
-import type { Clock, ClusterPort, NodeControl, SettingName } from './ports';
+import type { Clock, ClusterPort, HeldLease, LeasePort, NodeControl, SettingName } from './ports';
 import type { RehearsalTwin } from './twin';
 
 export type { Note, Refusal, SettingWhy } from './notes';
@@ -209,6 +209,8 @@ export interface EngineDeps {
   readonly options?: EngineOptions;
   /** Starts the rehearsal twin for `rehearse` (the simulator's: src/simulator/twin.ts); without it rehearsals are refused. */
   readonly twin?: RehearsalTwin;
+  /** The cluster's operation lease (ZooKeeper, where the profile names the ensemble); without it only the meta's settings tell of another run. */
+  readonly lease?: LeasePort;
 }
 
 export interface RunOptions {
@@ -251,4 +253,8 @@ export interface RunCtx {
    * would freeze the meta once the failure detector catches up.
    */
   readonly stopIssued: Set<string>;
+  /** Settings someone else changed during the run (name → the value found): no longer this run's to give back. */
+  readonly foreign: Map<SettingName, string>;
+  /** The run's lease on the cluster, when a lease port is wired. */
+  lease?: HeldLease;
 }

@@ -8,6 +8,7 @@ import { createNodeControl } from '../../engine/nodeControl';
 import { ScaleEngine, type EngineEvent, type EngineOptions, type RehearsalTwin } from '../../engine/engine';
 import type { ClusterPort, ClusterState } from '../../engine/ports';
 import { metaClusterPort } from '../../engine/metaPort';
+import { zookeeperLease } from '../../cluster/zkLease';
 import type { CommandContext } from '../types';
 
 export interface StepServices {
@@ -90,6 +91,7 @@ export function engineFor(
     metaServers: ctx.profile.metaServers,
     ...(s.who ? { who: s.who } : {}),
     ...(s.rehearsalTwin ? { twin: s.rehearsalTwin } : {}),
+    ...(ctx.profile.zookeeper ? { lease: zookeeperLease(ctx.profile.zookeeper) } : {}),
     onEvent: (e) => {
       onEvent(e);
       s.onEngineEvent?.(e);

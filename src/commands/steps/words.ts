@@ -45,6 +45,10 @@ export const NOTE_WORDS: Words<ResultNote, string> = {
   'nothing-to-resume': () => 'nothing to resume in the journal for this operation; starting a new run',
   resuming: (n) => `resuming ${n.op} run ${n.run}; finished steps are skipped`,
   retrying: (n) => `${n.what} failed (${n.error}); retrying (a meta fail-over may be in progress)`,
+  'setting-reverted': (n) =>
+    `${n.name} was back at ${shown(n.found)} (a meta restart, or someone restored it by hand): set to ${shown(n.value)} again for this run`,
+  'not-restored-foreign': (n) =>
+    `${n.name} not given back: someone else set it to ${shown(n.found)} during this run (it had set ${shown(n.ours)}), so it is theirs now`,
   'restore-retrying': (n) => `restoring settings failed (${n.error}); retrying until a meta leader answers`,
   redrain: (n) =>
     `${n.node} hosts ${plural(n.replicas, 'replica')} again before its stop (placed there after its drain); draining it again first`,
@@ -174,15 +178,40 @@ export const REFUSAL_WORDS: Words<Refusal, { reason: string; fix: string }> = {
     fix: 'resume that run, or restore-settings (or restart-meta when the threshold must wait for it) first',
   }),
   'black-list-present': (r) => ({
-    reason: `a secondary black list is already in place (${r.value}), probably from an earlier run`,
-    fix: 'resume that run, or clear it: remote_command -t meta-server meta.lb.assign_secondary_black_list clear',
+    reason: `a secondary black list is already in place (${r.value}): another operation is running on this cluster, or an earlier run left it`,
+    fix: 'let a running operation finish; else resume that run, or clear it: remote_command -t meta-server meta.lb.assign_secondary_black_list clear',
   }),
   'delay-lowered': (r) => ({
-    reason: `meta.lb.assign_delay_ms is ${r.ms} ms, lowered, probably by an earlier scale-in`,
-    fix: 'resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT',
+    reason: `meta.lb.assign_delay_ms is ${r.ms} ms, lowered by another scale operation running now or by an earlier one`,
+    fix: 'let a running operation finish; else resume that run, or reset it: remote_command -t meta-server meta.lb.assign_delay_ms DEFAULT',
   }),
   'journal-locked': (r) => ({ reason: r.message, fix: r.fix }),
   'journal-unwritable': (r) => ({ reason: r.message, fix: r.fix }),
+  'another-operation': (r) => ({
+    reason:
+      `another operation is running on this cluster: ` +
+      [
+        ...(r.holder ? [`${r.holder.who} runs ${r.holder.op} since ${r.holder.started} (lease ${r.holder.path ?? r.holder.cluster})`] : []),
+        ...r.marks.map((m) => `${m.name} is ${shown(m.found)}${m.ours ? ` (this run set ${shown(m.ours)})` : ''}`),
+        ...(r.nodes.length ? [`it is removing ${list(r.nodes)}`] : []),
+      ].join('; '),
+    fix: 'wait for it to finish (or ask who runs it), then start again; nothing of this run is left changed',
+  }),
+  'foreign-change': (r) => ({
+    reason:
+      `someone else changed settings this run controls, so it stopped: ${r.changes.map((c) => `${c.name} is ${shown(c.found)} (this run set ${shown(c.ours)})`).join(', ')}` +
+      (r.nodes.length ? `; another operation is removing ${list(r.nodes)}` : '') +
+      (r.holder ? `; ${r.holder.who} runs ${r.holder.op} since ${r.holder.started}` : ''),
+    fix: 'find who else operates on this cluster and let one operation finish; then resume or start again (what this run still owned was given back, theirs was left)',
+  }),
+  'lease-unavailable': (r) => ({
+    reason: `the operation lease in ZooKeeper (${r.hosts}) could not be taken: ${r.error}`,
+    fix: 'check that the ZooKeeper ensemble named in the cluster entry (zookeeper.hosts) is reachable, or remove the entry to run without a lease',
+  }),
+  'lease-lost': (r) => ({
+    reason: `the operation lease${r.path ? ` ${r.path}` : ''} was lost mid-run (${r.reason}): another run may have taken the cluster, so this one stopped`,
+    fix: 'check ZooKeeper and who else operates on this cluster, then resume',
+  }),
   'unfinished-run': (r) => ({
     reason: `the journal has an unfinished ${r.op} run (${r.run}, started ${r.at} by ${r.who})`,
     fix: r.same ? 'run it again with resume' : `resume that ${r.op} first, or restore-settings to end it`,

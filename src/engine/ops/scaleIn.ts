@@ -1,11 +1,12 @@
 /** Scale-in: nodes leave one at a time (drain, stop, gone, healthy), overlapping only a drain with the previous failure-detection wait. */
 import { replicasOn } from '../model';
 import type { ScalePlan } from '../plan';
-import { setSetting } from '../settings';
+import { otherNodes, sameValue, setSetting } from '../settings';
+import type { ForeignValue } from '../notes';
 import { drainPrimaries, drainReplicas } from './drain';
 import { stopOne, waitNodeGone, waitHealthy } from './nodeSteps';
 import { balancePrimaries } from './rebalance';
-import type { RunCtx } from '../types';
+import { RefusedError, type RunCtx } from '../types';
 import type { OpContext } from '../context';
 
 /** Scale-in: every leaving node black-listed, removed one at a time, then the primaries evened out. */
@@ -81,24 +82,20 @@ export async function finishRemoval(cx: OpContext, rc: RunCtx, node: string): Pr
   }
 }
 
+/**
+ * The black list goes first and is the claim on the cluster: it is the one mark that names a run's
+ * nodes. A run that finds someone else's black list or lowered delay stops before changing anything;
+ * two runs that both found none both write theirs, and after one poll the one whose list is still
+ * there goes on while the other stops, having changed nothing that it still owns.
+ */
 export async function prepareScaleIn(cx: OpContext, rc: RunCtx, nodes: readonly string[]): Promise<void> {
+  await cx.step(rc, 'blacklist', () => claimBlackList(cx, rc, nodes), { always: true });
   await cx.step(
     rc,
     'level',
     async () => {
       // A change was told by its setting event; only "already so" is news.
       return (await setSetting(cx, rc, 'meta_level', 'steady', { code: 'no-balancer-while-leaving' })) ? '' : 'meta level already steady';
-    },
-    { always: true },
-  );
-  await cx.step(
-    rc,
-    'blacklist',
-    async () => {
-      const bl = [...new Set(nodes)].join(',');
-      return (await setSetting(cx, rc, 'meta.lb.assign_secondary_black_list', bl, { code: 'leaving-black-list' }))
-        ? ''
-        : `black list already ${bl}`;
     },
     { always: true },
   );
@@ -112,4 +109,39 @@ export async function prepareScaleIn(cx: OpContext, rc: RunCtx, nodes: readonly 
     },
     { always: true },
   );
+}
+
+const BLACK_LIST = 'meta.lb.assign_secondary_black_list';
+
+async function claimBlackList(cx: OpContext, rc: RunCtx, nodes: readonly string[]): Promise<string> {
+  const bl = [...new Set(nodes)].join(',');
+  const mine = new Set(nodes);
+  const owned = new Set(cx.deps.journal.openSettings(rc.run).map((s) => s.name));
+  const found = await cx.retrying(rc, `reading ${BLACK_LIST}`, () => cx.deps.cluster.getSetting(BLACK_LIST, rc.signal));
+  const marks: ForeignValue[] = [];
+  // What this run set itself (a resume) is no one else's mark.
+  if (!owned.has(BLACK_LIST) && found.trim() && !sameValue(BLACK_LIST, found, bl)) marks.push({ name: BLACK_LIST, ours: '', found });
+  if (!owned.has('meta.lb.assign_delay_ms')) {
+    const delay = await cx.retrying(rc, 'reading meta.lb.assign_delay_ms', () =>
+      cx.deps.cluster.getSetting('meta.lb.assign_delay_ms', rc.signal),
+    );
+    if (Number(delay) < cx.options.lowDelayThresholdMs) marks.push({ name: 'meta.lb.assign_delay_ms', ours: '', found: delay });
+  }
+  if (marks.length) throw new RefusedError([{ code: 'another-operation', marks, nodes: otherNodes(found, mine) }]);
+  if (sameValue(BLACK_LIST, found, bl)) return `black list already ${bl}`;
+  // Journaled with the value this claim checked: a run writing in between must not become "the value before" to restore.
+  cx.deps.journal.append({ t: 'setting', name: BLACK_LIST, before: found, after: bl, why: 'leaving-black-list' }, cx.date());
+  await cx.retrying(rc, `setting ${BLACK_LIST}`, () => cx.deps.cluster.setSetting(BLACK_LIST, bl, rc.signal));
+  cx.emit({ kind: 'setting', name: BLACK_LIST, from: found, to: bl, why: { code: 'leaving-black-list' } });
+  // Read back after one poll: a run that wrote at the same moment has written by then; the last writer keeps the cluster.
+  await cx.clock.sleep(cx.options.pollIntervalMs, rc.signal);
+  const after = await cx.retrying(rc, `reading ${BLACK_LIST}`, () => cx.deps.cluster.getSetting(BLACK_LIST, rc.signal));
+  if (!sameValue(BLACK_LIST, after, bl)) {
+    rc.foreign.set(BLACK_LIST, after);
+    cx.deps.journal.append({ t: 'event', kind: 'foreign-change', message: `${BLACK_LIST}=${after} (this run set ${bl})` }, cx.date());
+    throw new RefusedError([
+      { code: 'another-operation', marks: [{ name: BLACK_LIST, ours: bl, found: after }], nodes: otherNodes(after, mine) },
+    ]);
+  }
+  return '';
 }

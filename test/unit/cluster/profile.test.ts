@@ -11,7 +11,7 @@ const problems = (v: unknown) => {
 test('cluster profile: an unknown key is rejected with the likely key and every known key (a typo must not turn node control into manual)', () => {
   assert.equal(
     problems({ name: 'c', metaServers: ['a:1'], nodecontrol: { kind: 'manual' } }),
-    "cluster: unknown key 'nodecontrol' (did you mean 'nodeControl'?); known keys: name, metaServers, nodeControl, production",
+    "cluster: unknown key 'nodecontrol' (did you mean 'nodeControl'?); known keys: name, metaServers, nodeControl, production, zookeeper",
   );
   assert.match(problems({ name: 'c', metaServers: ['a:1'], colour: 'red' }), /^cluster: unknown key 'colour'; known keys:/);
   assert.match(

@@ -103,3 +103,26 @@ test('refused results and JSON: the table words each code, the data keeps codes 
   assert.match(out.text, /no node can be removed while temp keeps 3 replicas/);
   assert.deepEqual((out.data as OperationResult).refusals, r.refusals);
 });
+
+test('one operation per cluster in words: the lease holder and its start time, what changed, the other run’s nodes', () => {
+  const holder = {
+    who: 'carol@ops-box',
+    op: 'migrate',
+    started: '2026-01-02T03:04:05.000Z',
+    cluster: 'prod',
+    path: '/pegasus-ops/locks/prod',
+  };
+  const lease = refusalWords({ code: 'another-operation', marks: [], nodes: ['10.0.0.3:34801'], holder });
+  assert.equal(
+    lease.reason,
+    'another operation is running on this cluster: carol@ops-box runs migrate since 2026-01-02T03:04:05.000Z (lease /pegasus-ops/locks/prod); it is removing 10.0.0.3:34801',
+  );
+  const bl = 'meta.lb.assign_secondary_black_list';
+  const fc = refusalWords({ code: 'foreign-change', changes: [{ name: bl, ours: 'a:1', found: 'b:1,c:1' }], nodes: ['b:1', 'c:1'] });
+  assert.equal(
+    fc.reason,
+    'someone else changed settings this run controls, so it stopped: meta.lb.assign_secondary_black_list is b:1,c:1 (this run set a:1); another operation is removing b:1, c:1',
+  );
+  assert.match(refusalWords({ code: 'lease-unavailable', error: 'no answer', hosts: 'zk1:2181' }).reason, /zk1:2181.*no answer/);
+  assert.match(noteWords({ code: 'not-restored-foreign', name: bl, found: 'b:1', ours: 'a:1' }), /not given back.*b:1/);
+});
