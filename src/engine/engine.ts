@@ -365,6 +365,7 @@ export class ScaleEngine {
       primariesMoved: 0,
       copiesProposed: 0,
       bytesCopied: 0,
+      bytesEstimated: 0,
       startedAt: this.cx.clock.now(),
       excluded: new Set(),
       added: [],
@@ -509,6 +510,7 @@ export class ScaleEngine {
         primariesMoved: rc.primariesMoved,
         copiesProposed: rc.copiesProposed,
         bytesCopied: rc.bytesCopied,
+        bytesEstimated: rc.bytesEstimated,
         elapsedMs: this.cx.clock.now() - rc.startedAt,
       },
     };
@@ -549,7 +551,7 @@ export class ScaleEngine {
       refusals,
       settingsLeft: leftOpen(this.cx),
       ...(plan ? { plan } : {}),
-      stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, elapsedMs: 0 },
+      stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, bytesEstimated: 0, elapsedMs: 0 },
     };
   }
 }

@@ -175,7 +175,7 @@ export async function freezeCheck(cx: OpContext, remove: readonly string[] | num
     notes: [],
     cluster: summarizeState(state),
     settingsLeft: [],
-    stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, elapsedMs: cx.clock.now() - started },
+    stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, bytesEstimated: 0, elapsedMs: cx.clock.now() - started },
   };
   if (problems.length > 0) {
     const data: FreezeCheckData = { now, schedule: [], pctAllowingRemoval: null, minLive: ml };

@@ -91,6 +91,8 @@ export interface Progress {
   readonly unhealthy: number;
   readonly bytesCopied: number;
   readonly bytesPlanned: number;
+  /** True when `bytesCopied` is estimated from replica sizes, not read from the replica servers' learning counters. */
+  readonly estimated?: boolean;
   /** Bytes per second over the phase so far. */
   readonly rate: number;
   /** Replicas the node held when its drain began (copy phase). */
@@ -156,6 +158,8 @@ export interface OperationResult {
     readonly primariesMoved: number;
     readonly copiesProposed: number;
     readonly bytesCopied: number;
+    /** The part of `bytesCopied` estimated from replica sizes (no learning counters were read): never shown as a measurement. */
+    readonly bytesEstimated: number;
     readonly elapsedMs: number;
   };
   /** Extra structured output of the step (freeze-check schedule, added node addresses…). */
@@ -242,6 +246,8 @@ export interface RunCtx {
   primariesMoved: number;
   copiesProposed: number;
   bytesCopied: number;
+  /** The part of `bytesCopied` estimated from sizes, not measured. */
+  bytesEstimated: number;
   readonly startedAt: number;
   /** Nodes that must receive nothing (the black list of this run). */
   excluded: Set<string>;

@@ -206,7 +206,7 @@ export function operationResult(
     pairs.push(
       ['primaries moved', r.stats.primariesMoved],
       ['copies proposed', r.stats.copiesProposed],
-      ['bytes copied', fmtBytes(r.stats.bytesCopied)],
+      ['bytes copied', bytesCopiedWords(r.stats)],
     );
   }
   pairs.push(['elapsed', fmtDuration(r.stats.elapsedMs / 1000)]);
@@ -233,6 +233,14 @@ function operationSummary(command: string, r: OperationResult): string {
   const notes = r.notes.length ? ` (${r.notes.map((n) => n.code).join(', ')})` : '';
   const why = r.outcome === 'failed' && codes ? ` (${codes})` : '';
   return `${command} ${r.outcome} after ${fmtDuration(r.stats.elapsedMs / 1000)}${why}${notes}${left}`;
+}
+
+/** Bytes copied as measured, or, for the part no learning counter was read for, labelled as an estimate. */
+function bytesCopiedWords(s: OperationResult['stats']): string {
+  if (s.bytesEstimated <= 0) return fmtBytes(s.bytesCopied);
+  if (s.bytesEstimated >= s.bytesCopied)
+    return `~${fmtBytes(s.bytesCopied)} (estimated from replica sizes: the replica servers' learning counters were not read)`;
+  return `${fmtBytes(s.bytesCopied)} (${fmtBytes(s.bytesEstimated)} of it estimated from replica sizes)`;
 }
 
 /**

@@ -275,7 +275,7 @@ export function progressWords(p: Progress): string {
     parts.push(
       p.overPlan
         ? `${fmtBytes(p.bytesCopied)} copied, more than the ${fmtBytes(p.bytesPlanned)} planned (${p.overPlan === 'assumed' ? 'replica sizes were assumed: pass --replica-size' : p.overPlan === 'reported' ? 'the data grew during the drain, or other copies ran meanwhile' : 'replicas larger than the size given'})`
-        : `${fmtBytes(p.bytesCopied)}/${fmtBytes(p.bytesPlanned)} copied`,
+        : `${p.estimated ? '~' : ''}${fmtBytes(p.bytesCopied)}/${fmtBytes(p.bytesPlanned)} copied${p.estimated ? ' (estimated)' : ''}`,
     );
   if (p.rate > 0) parts.push(`${fmtBytes(p.rate)}/s`);
   if (p.etaSeconds !== undefined) parts.push(p.etaSeconds < 1 ? 'finishing the last copies' : `ETA ${fmtDuration(p.etaSeconds)}`);

@@ -268,6 +268,7 @@ export async function drainReplicas(cx: OpContext, rc: RunCtx, node: string, pla
     const planned = plannedBytes || [...initialSet.values()].reduce((a, b) => a + b, 0);
     if (hosted.length === 0) {
       rc.bytesCopied += doneBytes;
+      if (measured === undefined) rc.bytesEstimated += doneBytes;
       const how =
         measured === undefined
           ? ', estimated from replica sizes'
@@ -317,6 +318,7 @@ export async function drainReplicas(cx: OpContext, rc: RunCtx, node: string, pla
       unhealthy: unhealthyPartitions(s).length,
       bytesCopied: doneBytes,
       bytesPlanned: planned,
+      ...(measured === undefined ? { estimated: true } : {}),
       rate,
       ...(eta !== undefined ? { etaSeconds: eta } : {}),
       elapsedSeconds: el,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Note, OperationResult } from '../../../src/engine/engine';
 import { eventLine, operationResult } from '../../../src/commands/steps/present';
-import { Narrator, noteWords, refusalWords, stateWords } from '../../../src/commands/steps/words';
+import { Narrator, noteWords, progressWords, refusalWords, stateWords } from '../../../src/commands/steps/words';
 
 const kept: Note = { code: 'pct-kept-lowered', original: 65, alive: 3, dead: 2, minLive: 3 };
 
@@ -76,7 +76,7 @@ test('an operation result says what the progress already said only as a pointer;
     cluster: { leader: 'm:1', level: 'steady', alive: 3, dead: 2, unhealthy: 0, unhealthySample: [], nodes: [] },
     refusals: [],
     settingsLeft: [{ name: 'meta.live_percentage', value: '60', original: '65', reason: kept }],
-    stats: { primariesMoved: 1, copiesProposed: 2, bytesCopied: 0, elapsedMs: 7000 },
+    stats: { primariesMoved: 1, copiesProposed: 2, bytesCopied: 0, bytesEstimated: 0, elapsedMs: 7000 },
   };
   const out = operationResult('scale-in', r, undefined, say);
   assert.doesNotMatch(out.text, /restoring 65 now would freeze/);
@@ -96,7 +96,7 @@ test('refused results and JSON: the table words each code, the data keeps codes 
     notes: [],
     refusals: [{ code: 'replica-count', table: 'temp', replicas: 3, left: 2, removable: 0 }],
     settingsLeft: [],
-    stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, elapsedMs: 0 },
+    stats: { primariesMoved: 0, copiesProposed: 0, bytesCopied: 0, bytesEstimated: 0, elapsedMs: 0 },
   };
   const out = operationResult('scale-in', r, undefined);
   assert.equal(out.summary, 'scale-in refused (replica-count)');
@@ -125,4 +125,30 @@ test('one operation per cluster in words: the lease holder and its start time, w
   );
   assert.match(refusalWords({ code: 'lease-unavailable', error: 'no answer', hosts: 'zk1:2181' }).reason, /zk1:2181.*no answer/);
   assert.match(noteWords({ code: 'not-restored-foreign', name: bl, found: 'b:1', ours: 'a:1' }), /not given back.*b:1/);
+});
+
+test('bytes copied without learning counters are labelled as an estimate, in the result and in progress', () => {
+  const base: OperationResult = {
+    op: 'scale-in',
+    run: 'r1',
+    outcome: 'done',
+    notes: [],
+    refusals: [],
+    settingsLeft: [],
+    stats: { primariesMoved: 0, copiesProposed: 2, bytesCopied: 2 * 1024 ** 3, bytesEstimated: 2 * 1024 ** 3, elapsedMs: 1000 },
+  };
+  assert.match(operationResult('scale-in', base, undefined).text, /bytes copied +: ~2\.0 GiB \(estimated from replica sizes/);
+  const measured = { ...base, stats: { ...base.stats, bytesEstimated: 0 } };
+  assert.match(operationResult('scale-in', measured, undefined).text, /bytes copied +: 2\.0 GiB\n/);
+  const p = {
+    phase: 'copy replicas',
+    node: 'n:1',
+    unhealthy: 0,
+    bytesCopied: 1024 ** 3,
+    bytesPlanned: 2 * 1024 ** 3,
+    rate: 0,
+    elapsedSeconds: 1,
+  };
+  assert.match(progressWords({ ...p, estimated: true }), /~1\.0 GiB\/2\.0 GiB copied \(estimated\)/);
+  assert.match(progressWords(p), /, 1\.0 GiB\/2\.0 GiB copied/);
 });
