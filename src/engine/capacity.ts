@@ -1,10 +1,10 @@
 /**
  * What the replica servers say about their data, in the shape the plan needs: the size of each
  * replica on each node, each node's disk, and the projected disk fill once the planned copies
- * have landed. Pure functions of a `ReplicaData` answer (ports.ts).
+ * have landed. Pure functions of the replica servers' answer (src/cluster/replicaData.ts).
  */
 import type { DiskFill } from './notes';
-import type { ReplicaData } from './ports';
+import type { ReplicaData } from '../cluster/replicaData';
 
 /** A node's disk as the plan projects it: used now and after the planned moves (bytes). */
 export interface NodeFill {
@@ -37,9 +37,9 @@ export class SizeBook {
 
   constructor(readonly d: ReplicaData) {
     for (const r of d.replicas) {
-      this.exact.set(`${r.table_id}.${r.partition_id} ${r.node}`, r.bytes);
+      this.exact.set(`${r.appId}.${r.partitionIndex} ${r.node}`, r.bytes);
       // A learner's partial copy is smaller than the primary's: the largest replica stands for the partition.
-      const key = `${r.table_id}.${r.partition_id}`;
+      const key = `${r.appId}.${r.partitionIndex}`;
       this.partition.set(key, Math.max(this.partition.get(key) ?? 0, r.bytes));
       this.data.set(r.node, (this.data.get(r.node) ?? 0) + r.bytes);
     }
@@ -54,7 +54,8 @@ export class SizeBook {
       const e = this.disk.get(k.node) ?? { total: 0, avail: 0, disks: 0 };
       e.total += k.totalBytes;
       e.avail += k.availBytes;
-      e.disks++;
+      // The per-directory list where the dialect has it (2.6); the node's total counts as one disk otherwise.
+      e.disks += Math.max(1, k.disks?.length ?? 1);
       this.disk.set(k.node, e);
     }
     this.unknownNodes = new Set(d.unknown.map((u) => u.node));
@@ -154,10 +155,10 @@ export class LearnMeter {
   }
 }
 
-/** Learning counters per node from a replica-data answer; undefined when the answer has none. */
+/** Bytes copied in per node (`learn_copy_file_bytes`) from a replica-data answer; undefined when no node reported them. */
 export function learningOf(d: ReplicaData | undefined): Map<string, number> | undefined {
-  if (!d?.learning) return undefined;
-  return new Map(d.learning.map((l) => [l.node, l.copiedBytes]));
+  if (!d || d.learning.length === 0) return undefined;
+  return new Map(d.learning.map((l) => [l.node, l.copyFileBytes]));
 }
 
 /** The limit and warning level in force: the limit never above where the server stops taking data. */

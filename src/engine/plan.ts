@@ -360,7 +360,7 @@ function summarize(
   const disks = c.book ? projectFill(c.book, all, received, new Set(leaving)) : [];
   return {
     ...(disks.length ? { disks } : {}),
-    sizesFrom: o.replicaData?.source ?? 'assumed',
+    sizesFrom: o.replicaData ? (o.replicaData.dialect === '2.6' ? 'metrics' : 'perf-counters') : 'assumed',
     kind,
     leaving,
     joining,
