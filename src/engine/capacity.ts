@@ -124,20 +124,29 @@ export function projectFill(
 /**
  * Bytes copied in by a set of nodes since a start, from their learning counters. A counter that
  * goes down belongs to a restarted process: what it had counted is kept and its new value added.
+ * A volatile counter (2.5's `replicas.learning.recent.copy.file.size`, COUNTER_TYPE_VOLATILE_NUMBER
+ * in v2.5.0 src/replica/replica_stub.cpp) restarts from 0 each time it is read: every reading after
+ * the start is added whole.
  */
 export class LearnMeter {
   private readonly last = new Map<string, number>();
+  private readonly base: Map<string, number>;
   private carried = 0;
 
-  constructor(at0: ReadonlyMap<string, number>) {
+  constructor(
+    at0: ReadonlyMap<string, number>,
+    private readonly volatile = false,
+  ) {
     for (const [n, v] of at0) this.last.set(n, v);
     this.base = new Map(at0);
   }
 
-  private readonly base: Map<string, number>;
-
   /** Total copied since the start, given the counters now (a node missing now keeps its last delta). */
   update(now: ReadonlyMap<string, number>): number {
+    if (this.volatile) {
+      for (const v of now.values()) this.carried += Math.max(0, v);
+      return this.carried;
+    }
     for (const [n, v] of now) {
       const prev = this.last.get(n);
       if (prev === undefined) {
@@ -153,6 +162,11 @@ export class LearnMeter {
     for (const [n, v] of this.last) sum += Math.max(0, v - (this.base.get(n) ?? v));
     return sum;
   }
+}
+
+/** True when the answer's learning counters reset on each read (2.5 perf counters). */
+export function learningIsVolatile(d: ReplicaData): boolean {
+  return d.dialect === '2.5';
 }
 
 /** Bytes copied in per node (`learn_copy_file_bytes`) from a replica-data answer; undefined when no node reported them. */

@@ -121,3 +121,18 @@ test('learning meter: a counter that goes down (process restart) keeps what it h
   );
   assert.equal(MB, 1 << 20);
 });
+
+test('learning meter: a volatile counter (2.5, reset on each read) adds every reading after the start', () => {
+  // Follows v2.5.0 src/replica/replica_stub.cpp: replicas.learning.recent.copy.file.size is COUNTER_TYPE_VOLATILE_NUMBER.
+  const m = new LearnMeter(new Map([['a', 500]]), true);
+  assert.equal(m.update(new Map([['a', 100]])), 100, 'what was counted before the start is not the run');
+  assert.equal(
+    m.update(
+      new Map([
+        ['a', 0],
+        ['b', 40],
+      ]),
+    ),
+    140,
+  );
+});
