@@ -4,6 +4,7 @@ import type { OpContext, ResolvedOptions, RunBook, Timeouts } from './context';
 import { readLeaderMinLive } from './metaPort';
 import { isAbortError, realClock, type ClusterState, type MinLiveReading } from './ports';
 import { reapply } from './settings';
+import { watchThrottled } from './throttle';
 import { EngineError, type EngineDeps, type MinLive, type RunCtx } from './types';
 
 /** The context plus what only the engine itself calls: forgetting the previous run's memory. */
@@ -33,6 +34,7 @@ export function resolveOptions(d: EngineDeps): { options: ResolvedOptions; timeo
     diskMinAvailableRatio: o.diskMinAvailableRatio ?? 10,
     replicaSizeBytes: o.replicaSizeBytes,
     copyRateMBps: o.copyRateMBps,
+    copyThrottleMb: o.copyThrottleMb,
   };
   const t = o.timeouts ?? {};
   // A person doing it by hand (manual control) gets longer than a command.
@@ -168,6 +170,7 @@ export function createOpContext(deps: EngineDeps): EngineContext {
           rc.leader = s.leader;
           rc.leaderChanged = true;
         }
+        if (rc.throttled) await watchThrottled(cx, rc, s);
         if (!rc.leaderChanged) return s;
         await cx.retrying(rc, 're-applying the journal settings', () => reapply(cx, rc));
         // Read again: the state seen before the re-apply may predate it.

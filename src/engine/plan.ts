@@ -22,7 +22,7 @@ export interface PlanOptions {
    * Where the rate comes from: the estimate input (`given`), the throttle the run sets or the one
    * in force (both per disk), or nothing (`assumed`, the default when no rate is given).
    */
-  readonly copyRateSource?: 'given' | 'throttle' | 'in-force' | 'assumed';
+  readonly copyRateSource?: 'given' | 'throttle' | 'in-force' | 'unlimited' | 'assumed';
   /** The replica servers' answer: exact sizes per replica and the disks (else the sizes are assumed). */
   readonly replicaData?: ReplicaData;
   /** The threshold in force now (`meta.live_percentage`). */
@@ -141,6 +141,10 @@ function ctxOf(o: PlanOptions): Ctx {
   }
   const rateWords = o.copyRateSource ?? (o.copyRateMBps === undefined ? 'assumed' : 'given');
   if (rateWords === 'assumed') assumptions.push(`copy rate not given: assumed ${rate} MB/s per receiving node`);
+  else if (rateWords === 'unlimited')
+    assumptions.push(
+      `copy throttles unlimited on the replica servers (nfs.max_copy_rate_megabytes_per_disk = 0): assumed ${rate} MB/s per receiving node`,
+    );
   else if (rateWords === 'throttle')
     assumptions.push(`copy rate ${rate} MB/s per disk of each receiving node (the throttle this run sets)`);
   else if (rateWords === 'in-force')
