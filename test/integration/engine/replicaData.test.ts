@@ -81,3 +81,35 @@ for (const version of ['2.5', '2.6'] as const) {
     assert.ok(!big.refusals.some((x) => x.code === 'disk-headroom'), JSON.stringify(big.refusals));
   });
 }
+
+for (const version of ['2.5', '2.6'] as const) {
+  test(`[${version}] --copy-rate-mb over real sockets: both NFS limits set for the run, given back where the server takes the value back`, async () => {
+    const h = await harness(
+      { version, nodes: 4, replicaBasePort: 0, replicaSizeMb: 64, tables: [{ name: 't', partitions: 4, replicas: 3 }] },
+      { control: 'command', engine: { copyThrottleMb: 20 } },
+    );
+    try {
+      const [leaving] = await firstNodes(h, 1);
+      const seen = new Set<number>();
+      h.onSleep = () => {
+        for (const n of h.sim.model.nodes) if (n.running) seen.add(n.nfsCopyRateMb);
+      };
+      const r = await h.engine.run({ op: 'scale-in', nodes: [leaving!] });
+      assert.equal(r.outcome, 'done', JSON.stringify(r));
+      assert.ok(seen.has(20), 'throttled during the run');
+      assert.equal(r.plan!.copyRateMBps, 20);
+      const staying = h.sim.model.nodes.filter((n) => n.running);
+      if (version === '2.6') {
+        // master takes 0 (unlimited) back at run time.
+        for (const n of staying) assert.deepEqual([n.nfsCopyRateMb, n.nfsSendRateMb], [0, 0], n.address);
+        assert.ok(!r.notes.some((n) => n.code === 'throttle-kept'));
+      } else {
+        // 2.5 refuses 0 at run time (v2.5.0 src/nfs/nfs_client_impl.cpp): kept, and said.
+        assert.equal(r.notes.filter((n) => n.code === 'throttle-kept').length, staying.length * 2, JSON.stringify(r.notes));
+      }
+      assert.deepEqual(h.journal.openNodeSettings(), []);
+    } finally {
+      await h.close();
+    }
+  });
+}
