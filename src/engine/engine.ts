@@ -36,6 +36,7 @@ import { body } from './ops/dispatch';
 import { reapply, restoreRetrying, looksChanged, leftOpen, DRAIN_HELD, type RestoreExtra } from './settings';
 import { loadTargets } from './ops/drain';
 import { applyThrottles, restoreThrottles } from './throttle';
+import { fillLevels } from './capacity';
 import { stillUp } from './ops/nodeSteps';
 import { summarizeState } from './describe';
 import type { Note } from './notes';
@@ -123,7 +124,8 @@ export class ScaleEngine {
     const ml = await this.minLive(state.leader, signal);
     const data = await readPlanData(this.cx, state, signal);
     const rate = await copyRateOf(this.cx, state, signal);
-    const plan = planFor(state, spec, planOptionsOf(this.cx, pct, ml.value, data, rate));
+    const planned = planFor(state, spec, planOptionsOf(this.cx, pct, ml.value, data, rate));
+    const plan = planned.disks ? { ...planned, fillLevels: fillLevels(this.cx.options) } : planned;
     // An address the meta does not list would be planned as "nothing to move": a green plan for nothing.
     const unknown = unknownNodes(state, spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : []);
     return { ...plan, notes: [...plan.notes, ml.note], problems: [...unknown, ...plan.problems] };

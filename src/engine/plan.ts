@@ -93,6 +93,8 @@ export interface ScalePlan {
   readonly notes: readonly Note[];
   /** Every node's disk before and after the whole plan, when the replica servers reported their disks. */
   readonly disks?: readonly NodeFill[];
+  /** The fill limit and warning level (percent) the capacity check holds `disks` to; set by the engine with them. */
+  readonly fillLevels?: { readonly limit: number; readonly warn: number };
   /** Where the byte counts come from: the replica servers (`metrics` / `perf-counters`) or the assumptions. */
   readonly sizesFrom: 'metrics' | 'perf-counters' | 'assumed';
 }
