@@ -25,6 +25,15 @@ import {
 /** 2.6 = master's `/metrics`; 2.5 = perf counters through remote commands. */
 export type ReplicaDialect = '2.5' | '2.6';
 
+/**
+ * The dialect a cluster's replica servers speak, from the nodes' `hp_*` host names as list_nodes
+ * gives them: master lists them and serves `/metrics` (our 2.6); 2.5 and earlier list ip:port only.
+ */
+export function replicaDialectOf(hostPorts: Iterable<string | undefined>): ReplicaDialect {
+  for (const h of hostPorts) if (h) return '2.6';
+  return '2.5';
+}
+
 /** Why a node's figures are unknown. */
 export type UnknownCode =
   'timeout' | 'unreachable' | 'aborted' | 'bad-address' | 'too-large' | 'http-status' | 'bad-body' | 'server-error' | 'no-transport';

@@ -1,10 +1,10 @@
 /**
  * What the replica servers say about their data, in the shape the plan needs: the size of each
  * replica on each node, each node's disk, and the projected disk fill once the planned copies
- * have landed. Pure functions of a `ReplicaData` answer (ports.ts).
+ * have landed. Pure functions of the replica servers' answer (src/cluster/replicaData.ts).
  */
 import type { DiskFill } from './notes';
-import type { ReplicaData } from './ports';
+import type { ReplicaData } from '../cluster/replicaData';
 
 /** A node's disk as the plan projects it: used now and after the planned moves (bytes). */
 export interface NodeFill {
@@ -37,9 +37,9 @@ export class SizeBook {
 
   constructor(readonly d: ReplicaData) {
     for (const r of d.replicas) {
-      this.exact.set(`${r.table_id}.${r.partition_id} ${r.node}`, r.bytes);
+      this.exact.set(`${r.appId}.${r.partitionIndex} ${r.node}`, r.bytes);
       // A learner's partial copy is smaller than the primary's: the largest replica stands for the partition.
-      const key = `${r.table_id}.${r.partition_id}`;
+      const key = `${r.appId}.${r.partitionIndex}`;
       this.partition.set(key, Math.max(this.partition.get(key) ?? 0, r.bytes));
       this.data.set(r.node, (this.data.get(r.node) ?? 0) + r.bytes);
     }
@@ -54,7 +54,8 @@ export class SizeBook {
       const e = this.disk.get(k.node) ?? { total: 0, avail: 0, disks: 0 };
       e.total += k.totalBytes;
       e.avail += k.availBytes;
-      e.disks++;
+      // The per-directory list where the dialect has it (2.6); the node's total counts as one disk otherwise.
+      e.disks += Math.max(1, k.disks?.length ?? 1);
       this.disk.set(k.node, e);
     }
     this.unknownNodes = new Set(d.unknown.map((u) => u.node));
@@ -123,20 +124,29 @@ export function projectFill(
 /**
  * Bytes copied in by a set of nodes since a start, from their learning counters. A counter that
  * goes down belongs to a restarted process: what it had counted is kept and its new value added.
+ * A volatile counter (2.5's `replicas.learning.recent.copy.file.size`, COUNTER_TYPE_VOLATILE_NUMBER
+ * in v2.5.0 src/replica/replica_stub.cpp) restarts from 0 each time it is read: every reading after
+ * the start is added whole.
  */
 export class LearnMeter {
   private readonly last = new Map<string, number>();
+  private readonly base: Map<string, number>;
   private carried = 0;
 
-  constructor(at0: ReadonlyMap<string, number>) {
+  constructor(
+    at0: ReadonlyMap<string, number>,
+    private readonly volatile = false,
+  ) {
     for (const [n, v] of at0) this.last.set(n, v);
     this.base = new Map(at0);
   }
 
-  private readonly base: Map<string, number>;
-
   /** Total copied since the start, given the counters now (a node missing now keeps its last delta). */
   update(now: ReadonlyMap<string, number>): number {
+    if (this.volatile) {
+      for (const v of now.values()) this.carried += Math.max(0, v);
+      return this.carried;
+    }
     for (const [n, v] of now) {
       const prev = this.last.get(n);
       if (prev === undefined) {
@@ -154,10 +164,15 @@ export class LearnMeter {
   }
 }
 
-/** Learning counters per node from a replica-data answer; undefined when the answer has none. */
+/** True when the answer's learning counters reset on each read (2.5 perf counters). */
+export function learningIsVolatile(d: ReplicaData): boolean {
+  return d.dialect === '2.5';
+}
+
+/** Bytes copied in per node (`learn_copy_file_bytes`) from a replica-data answer; undefined when no node reported them. */
 export function learningOf(d: ReplicaData | undefined): Map<string, number> | undefined {
-  if (!d?.learning) return undefined;
-  return new Map(d.learning.map((l) => [l.node, l.copiedBytes]));
+  if (!d || d.learning.length === 0) return undefined;
+  return new Map(d.learning.map((l) => [l.node, l.copyFileBytes]));
 }
 
 /** The limit and warning level in force: the limit never above where the server stops taking data. */

@@ -9,8 +9,8 @@ import type { Clock, ClusterState } from './ports';
 import type { EngineDeps, EngineEvent, EngineOptions, MinLive, RunCtx } from './types';
 
 /** Engine options with their defaults filled in (the sizes stay optional: unknown means "assumed"). */
-export type ResolvedOptions = Required<Omit<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps' | 'timeouts'>> &
-  Pick<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps'>;
+export type ResolvedOptions = Required<Omit<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps' | 'copyThrottleMb' | 'timeouts'>> &
+  Pick<EngineOptions, 'replicaSizeBytes' | 'copyRateMBps' | 'copyThrottleMb'>;
 
 export type Timeouts = Required<NonNullable<EngineOptions['timeouts']>>;
 

@@ -31,11 +31,13 @@ import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, DEFAULT_REPLICA_SIZE_BYTES, type ScalePlan } from './plan';
 import { unknownNodes } from './addresses';
 import { isAbortError, type ClusterState, type HeldLease } from './ports';
-import { planOptionsOf, readPlanData } from './replicaData';
+import { copyRateOf, planOptionsOf, readPlanData } from './replicaData';
 import { planFor, preflight, preflightReport, freezeCheck, type PreflightReport } from './preflight';
 import { body } from './ops/dispatch';
 import { reapply, restoreRetrying, looksChanged, leftOpen, DRAIN_HELD, type RestoreExtra } from './settings';
 import { loadTargets } from './ops/drain';
+import { applyThrottles, restoreThrottles } from './throttle';
+import { fillLevels } from './capacity';
 import { stillUp } from './ops/nodeSteps';
 import { summarizeState } from './describe';
 import type { Note } from './notes';
@@ -122,7 +124,9 @@ export class ScaleEngine {
     const pct = await this.readPct(signal);
     const ml = await this.minLive(state.leader, signal);
     const data = await readPlanData(this.cx, state, signal);
-    const plan = planFor(state, spec, planOptionsOf(this.cx, pct, ml.value, data));
+    const rate = await copyRateOf(this.cx, state, signal);
+    const planned = planFor(state, spec, planOptionsOf(this.cx, pct, ml.value, data, rate));
+    const plan = planned.disks ? { ...planned, fillLevels: fillLevels(this.cx.options) } : planned;
     // An address the meta does not list would be planned as "nothing to move": a green plan for nothing.
     const unknown = unknownNodes(state, spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : []);
     return { ...plan, notes: [...plan.notes, ml.note], problems: [...unknown, ...plan.problems] };
@@ -398,6 +402,7 @@ export class ScaleEngine {
       this.d.cluster.watchLeader?.({ intervalMs: this.cx.options.leaderWatchMs, signal: rc.signal }) ?? ((): void => undefined);
     try {
       if (resuming) await reapply(this.cx, rc);
+      await this.throttleRun(spec, rc);
       const data = await body(this.cx, spec, rc, plan);
       const added = (data as { added?: string[] } | undefined)?.added;
       return { outcome: 'done', ...(added?.length ? { added } : {}) };
@@ -417,6 +422,16 @@ export class ScaleEngine {
     }
   }
 
+  /** `--copy-rate-mb`: the throttle on every alive node before the first copy; nodes seen alive later get it as the run polls. */
+  private async throttleRun(spec: OperationSpec, rc: RunCtx): Promise<void> {
+    const mb = this.cx.options.copyThrottleMb;
+    if (mb === undefined || !copies(spec)) return;
+    const s = await this.cx.readState(rc);
+    const alive = s.nodes.filter((n) => n.alive).map((n) => n.address);
+    rc.throttled = new Set(alive);
+    await applyThrottles(this.cx, rc, alive, mb);
+  }
+
   /**
    * Restore from the journal on every outcome, with a fresh signal: a cancel must still restore.
    * A meta that is away (fail-over, restart) is waited for up to the leader timeout.
@@ -425,7 +440,13 @@ export class ScaleEngine {
     spec: OperationSpec,
     rc: RunCtx,
     outcome: BodyEnd['outcome'],
-  ): Promise<{ settingsLeft: SettingLeft[]; restoreError?: string }> {
+  ): Promise<{ settingsLeft: SettingLeft[]; restoreError?: string; throttleNotes: Note[] }> {
+    // The replica servers' throttles first: they do not depend on the meta, and a meta away must not keep them.
+    const throttleNotes = await restoreThrottles(
+      this.cx,
+      spec.op === 'restore-settings' ? undefined : rc.run,
+      AbortSignal.timeout(60_000),
+    ).catch((e: unknown): Note[] => [{ code: 'restore-failed', error: e instanceof Error ? e.message : String(e) }]);
     try {
       // Each run gives back what it changed; restore-settings gives back everything open (also an abandoned run's).
       // A drain that did not finish keeps the level at steady: lively would let the balancer move
@@ -451,10 +472,14 @@ export class ScaleEngine {
         const mine = new Set(settingsLeft.map((x) => x.name));
         for (const o of leftOpen(this.cx)) if (!mine.has(o.name)) settingsLeft.push(o);
       }
-      return { settingsLeft };
+      return { settingsLeft, throttleNotes };
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
-      return { settingsLeft: leftOpen(this.cx).map((s) => ({ ...s, reason: { code: 'restore-failed', error } })), restoreError: error };
+      return {
+        settingsLeft: leftOpen(this.cx).map((s) => ({ ...s, reason: { code: 'restore-failed', error } })),
+        restoreError: error,
+        throttleNotes,
+      };
     }
   }
 
@@ -464,10 +489,10 @@ export class ScaleEngine {
     rc: RunCtx,
     plan: ScalePlan | undefined,
     end: BodyEnd,
-    given: { settingsLeft: SettingLeft[]; restoreError?: string },
+    given: { settingsLeft: SettingLeft[]; restoreError?: string; throttleNotes: Note[] },
   ): Promise<OperationResult> {
     const outcome = end.outcome === 'done' && given.restoreError !== undefined ? 'failed' : end.outcome;
-    const notes: ResultNote[] = [];
+    const notes: ResultNote[] = [...given.throttleNotes];
     if (given.restoreError !== undefined) notes.push({ code: 'restore-failed', error: given.restoreError });
     let finalState: ClusterState | undefined;
     try {
@@ -559,6 +584,11 @@ export class ScaleEngine {
 /** Operations that bring the cluster back (they run even while another run is unfinished, and need no pre-flight). */
 function bringsBack(spec: OperationSpec): boolean {
   return spec.op === 'restore-settings' || spec.op === 'restart-meta' || spec.op === 'wait-healthy';
+}
+
+/** Operations that copy replicas: the ones a copy throttle is for. */
+function copies(spec: OperationSpec): boolean {
+  return spec.op === 'scale-in' || spec.op === 'scale-out' || spec.op === 'migrate' || spec.op === 'drain-node' || spec.op === 'rebalance';
 }
 
 function leaving(spec: OperationSpec): readonly string[] {

@@ -22,6 +22,10 @@ const settingName = z.enum([
   'meta.lb.only_move_primary',
 ]);
 
+/** Per-node settings the engine changes on replica servers (copy throttles), journaled like the meta settings. */
+export const nodeSettingName = z.enum(['nfs.max_copy_rate_megabytes_per_disk', 'nfs.max_send_rate_megabytes_per_disk']);
+export type NodeSettingName = z.infer<typeof nodeSettingName>;
+
 const base = { run: z.string().min(1), at: z.string() };
 
 export const journalRecordSchema = z.discriminatedUnion('t', [
@@ -43,6 +47,15 @@ export const journalRecordSchema = z.discriminatedUnion('t', [
     how: z.enum(['set', 'meta-restart', 'unchanged', 'foreign']),
   }),
   z.object({ t: z.literal('kept'), ...base, name: settingName, value: z.string(), reason: z.string(), heldFor: z.string().optional() }),
+  z.object({ t: z.literal('node-setting'), ...base, node: z.string(), name: nodeSettingName, before: z.string(), after: z.string() }),
+  z.object({
+    t: z.literal('node-restored'),
+    ...base,
+    node: z.string(),
+    name: nodeSettingName,
+    value: z.string(),
+    how: z.enum(['set', 'unchanged', 'kept']),
+  }),
   z.object({
     t: z.literal('step'),
     ...base,
@@ -68,6 +81,14 @@ export interface OpenSetting {
   readonly keptReason?: string;
   /** Kept in force on purpose for this drained node (drain-node): its stop-node or start-node gives it back. */
   readonly heldFor?: string;
+}
+
+/** A replica server's setting changed and not yet given back. */
+export interface OpenNodeSetting {
+  readonly node: string;
+  readonly name: NodeSettingName;
+  readonly original: string;
+  readonly current: string;
 }
 
 export class Journal {
@@ -197,6 +218,21 @@ export class Journal {
    * works across runs, so a threshold kept lowered by an earlier run is restored later. With `run`,
    * only the open settings that run changed (the original is still the value before the first change).
    */
+  /** Replica-server settings changed and not given back (a `kept` one is closed: it could not be set back). */
+  openNodeSettings(run?: string): OpenNodeSetting[] {
+    const open = new Map<string, OpenNodeSetting & { runs: Set<string> }>();
+    for (const r of this.records) {
+      const key = r.t === 'node-setting' || r.t === 'node-restored' ? `${r.node} ${r.name}` : '';
+      if (r.t === 'node-setting') {
+        const o = open.get(key) ?? { node: r.node, name: r.name, original: r.before, current: r.after, runs: new Set<string>() };
+        open.set(key, { ...o, current: r.after, runs: o.runs.add(r.run) });
+      } else if (r.t === 'node-restored') open.delete(key);
+    }
+    return [...open.values()]
+      .filter((v) => run === undefined || v.runs.has(run))
+      .map(({ node, name, original, current }) => ({ node, name, original, current }));
+  }
+
   openSettings(run?: string): OpenSetting[] {
     const open = new Map<SettingName, { original: string; current: string; keptReason?: string; heldFor?: string; runs: Set<string> }>();
     for (const r of this.records) {

@@ -17,6 +17,7 @@ import {
   type ProposalAction,
 } from '../pegasus/types';
 import { readMinLiveNodeCount } from '../cluster/metaHttp';
+import { readReplicaData, replicaDialectOf, type ReplicaData } from '../cluster/replicaData';
 import type { ClusterPort, ClusterState, MinLiveReading, Proposal, SettingName, TableView } from './ports';
 
 /**
@@ -45,6 +46,8 @@ interface LeaderAware {
 export interface MetaPortOptions {
   /** Per-call timeout (ms). */
   readonly timeoutMs?: number;
+  /** Per replica server, for reading its data (default the reader's 3 s). */
+  readonly replicaTimeoutMs?: number;
 }
 
 export class SettingError extends Error {
@@ -89,7 +92,7 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
     return r;
   };
 
-  return {
+  const port: ClusterPort = {
     async readState(signal) {
       const snap = await fetchSnapshot(client, {
         ...(signal ? { signal } : {}),
@@ -214,6 +217,35 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
       }
     },
 
+    async readReplicaData(nodes, signal) {
+      if (nodesByKey.size === 0) await port.readState(signal);
+      const dialect = replicaDialectOf([...nodesByKey.values()].map((n) => n.hostPort));
+      // Each dialect reaches a node by its own address (host:port for HTTP on master, ip:port for 2.5
+      // remote commands); the answer names nodes as the engine does.
+      const displayOf = new Map<string, string>();
+      const asked = nodes.map((d) => {
+        const n = nodesByKey.get(d);
+        const a = (dialect === '2.6' ? n?.hostPort || n?.ip : n?.ip || n?.hostPort) || d;
+        displayOf.set(a, d);
+        return a;
+      });
+      const r = await readReplicaData(asked, {
+        dialect,
+        remote: client,
+        ...(signal ? { signal } : {}),
+        ...(opts.replicaTimeoutMs ? { timeoutMs: opts.replicaTimeoutMs } : {}),
+      });
+      return renameNodes(r, (a) => displayOf.get(a) ?? a);
+    },
+
+    async replicaCommand(node, command, args, signal) {
+      if (nodesByKey.size === 0) await port.readState(signal);
+      const n = nodesByKey.get(node);
+      const r = await client.remoteCommand(command, args, { ...call(signal), address: n?.ip || n?.hostPort || node });
+      // A refusal the server prints (`ERR: ...`, `unknown command`) is its answer too; the caller judges it.
+      return r.raw;
+    },
+
     readMinLive(leader, signal) {
       return readLeaderMinLive(leader, signal, opts.timeoutMs ?? 3000);
     },
@@ -228,5 +260,17 @@ export function metaClusterPort(client: MetaClientLike & LeaderAware, opts: Meta
       // A failed check (an election in progress) is not an engine error: its own calls retry and say so.
       return client.watchLeader({ intervalMs: o.intervalMs, ...(o.signal ? { signal: o.signal } : {}) });
     },
+  };
+  return port;
+}
+
+function renameNodes(r: ReplicaData, name: (address: string) => string): ReplicaData {
+  return {
+    ...r,
+    answered: r.answered.map(name),
+    replicas: r.replicas.map((x) => ({ ...x, node: name(x.node) })),
+    disks: r.disks.map((x) => ({ ...x, node: name(x.node) })),
+    learning: r.learning.map((x) => ({ ...x, node: name(x.node) })),
+    unknown: r.unknown.map((x) => ({ ...x, node: name(x.node) })),
   };
 }

@@ -4,6 +4,7 @@
  * runbooks can act on a code instead of parsing a sentence.
  */
 import type { JournalFileReason } from './journalFiles';
+import type { NodeSettingName } from './journal';
 import type { LeaseHolder, SettingName } from './ports';
 
 /** One node-level freeze count: what the meta counts after a step. */
@@ -78,6 +79,38 @@ export type Note =
     }
   | { readonly code: 'uneven'; readonly op: string; readonly tables: readonly UnevenTable[] }
   /** After the planned moves these staying nodes pass the warning level of disk fill (below the limit). */
+  /** A copy throttle of the run set on a replica server (from its value before, MB/s; 0 = unlimited). */
+  | { readonly code: 'throttle-set'; readonly node: string; readonly name: NodeSettingName; readonly from: number; readonly to: number }
+  /** A node came back (restarted, or joined) with another value: the run's throttle set on it again. */
+  | {
+      readonly code: 'throttle-reapplied';
+      readonly node: string;
+      readonly name: NodeSettingName;
+      readonly value: number;
+      readonly found: number;
+    }
+  | { readonly code: 'throttle-restored'; readonly node: string; readonly name: NodeSettingName; readonly value: number }
+  /** The server refused the value before (2.5 cannot set 0 back at run time): left at the run's value. */
+  | {
+      readonly code: 'throttle-kept';
+      readonly node: string;
+      readonly name: NodeSettingName;
+      readonly value: string;
+      readonly original: string;
+      readonly error: string;
+    }
+  /** The node did not answer: the journal keeps it open for restore-settings. */
+  | {
+      readonly code: 'throttle-not-restored';
+      readonly node: string;
+      readonly name: NodeSettingName;
+      readonly value: string;
+      readonly original: string;
+      readonly error: string;
+    }
+  /** The node is down: the run's throttle went with its process (it starts with its config value). */
+  | { readonly code: 'throttle-gone'; readonly node: string; readonly name: NodeSettingName }
+  | { readonly code: 'throttle-reapply-failed'; readonly node: string; readonly error: string }
   | { readonly code: 'disk-headroom-warning'; readonly nodes: readonly DiskFill[]; readonly warnPct: number; readonly limitPct: number };
 
 /** A node's projected disk use after a plan (bytes, and the fill in percent to one decimal). */
@@ -211,7 +244,11 @@ export type Refusal =
    * After the planned moves these staying nodes would fill their disks past `limitPct` (the fill
    * limit, never above what disk_min_available_space_ratio leaves); `minRatio` is that ratio.
    */
-  | { readonly code: 'disk-headroom'; readonly nodes: readonly DiskFill[]; readonly limitPct: number; readonly minRatio: number };
+  | { readonly code: 'disk-headroom'; readonly nodes: readonly DiskFill[]; readonly limitPct: number; readonly minRatio: number }
+  /** `--copy-rate-mb` must be a whole number above one copy block per second (`nfs_copy_block_bytes`). */
+  | { readonly code: 'copy-throttle-invalid'; readonly value: number; readonly minMb: number; readonly blockBytes: number }
+  /** The cluster port cannot send remote commands to replica servers. */
+  | { readonly code: 'copy-throttle-unsupported' };
 
 export type RefusalCode = Refusal['code'];
 

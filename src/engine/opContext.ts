@@ -5,6 +5,7 @@ import { JournalFileError } from './journalFiles';
 import { readLeaderMinLive } from './metaPort';
 import { isAbortError, realClock, type ClusterState, type MinLiveReading } from './ports';
 import { checkOwned, reapply } from './settings';
+import { watchThrottled } from './throttle';
 import { EngineError, type EngineDeps, type MinLive, type RunCtx } from './types';
 
 /** The context plus what only the engine itself calls: forgetting the previous run's memory. */
@@ -34,6 +35,7 @@ export function resolveOptions(d: EngineDeps): { options: ResolvedOptions; timeo
     diskMinAvailableRatio: o.diskMinAvailableRatio ?? 10,
     replicaSizeBytes: o.replicaSizeBytes,
     copyRateMBps: o.copyRateMBps,
+    copyThrottleMb: o.copyThrottleMb,
   };
   const t = o.timeouts ?? {};
   // A person doing it by hand (manual control) gets longer than a command.
@@ -171,6 +173,7 @@ export function createOpContext(deps: EngineDeps): EngineContext {
           rc.leader = s.leader;
           rc.leaderChanged = true;
         }
+        if (rc.throttled) await watchThrottled(cx, rc, s);
         if (!rc.leaderChanged) {
           await checkOwned(cx, rc);
           return s;

@@ -22,7 +22,7 @@ export interface PlanOptions {
    * Where the rate comes from: the estimate input (`given`), the throttle the run sets or the one
    * in force (both per disk), or nothing (`assumed`, the default when no rate is given).
    */
-  readonly copyRateSource?: 'given' | 'throttle' | 'in-force' | 'assumed';
+  readonly copyRateSource?: 'given' | 'throttle' | 'in-force' | 'unlimited' | 'assumed';
   /** The replica servers' answer: exact sizes per replica and the disks (else the sizes are assumed). */
   readonly replicaData?: ReplicaData;
   /** The threshold in force now (`meta.live_percentage`). */
@@ -93,6 +93,8 @@ export interface ScalePlan {
   readonly notes: readonly Note[];
   /** Every node's disk before and after the whole plan, when the replica servers reported their disks. */
   readonly disks?: readonly NodeFill[];
+  /** The fill limit and warning level (percent) the capacity check holds `disks` to; set by the engine with them. */
+  readonly fillLevels?: { readonly limit: number; readonly warn: number };
   /** Where the byte counts come from: the replica servers (`metrics` / `perf-counters`) or the assumptions. */
   readonly sizesFrom: 'metrics' | 'perf-counters' | 'assumed';
 }
@@ -121,26 +123,40 @@ function assumedSize(o: PlanOptions): { size: (t: string) => number; words: stri
 function ctxOf(o: PlanOptions): Ctx {
   const assumptions: string[] = [];
   const rate = o.copyRateMBps ?? DEFAULT_COPY_RATE_MBPS;
-  const data = o.replicaData;
+  // A reading no node answered is no reading: the sizes are the assumption, said once with why.
+  const data = o.replicaData && (o.replicaData.answered.length > 0 || o.replicaData.unknown.length === 0) ? o.replicaData : undefined;
+  const silent = o.replicaData && !data ? o.replicaData.unknown : [];
   const book = data ? new SizeBook(data) : undefined;
   const assumed = assumedSize(o);
   let size: Ctx['size'];
   if (!book) {
     size = (t) => assumed.size(t);
     const rs = o.replicaSizeBytes;
-    if (rs === undefined) assumptions.push(`replica sizes unknown: ${assumed.words}`);
+    const why = silent.length
+      ? ` (no replica server reported its data: ${silent[0]!.code}: ${silent[0]!.detail}${silent.length > 1 ? `, and ${silent.length - 1} more` : ''})`
+      : '';
+    if (rs === undefined) assumptions.push(`replica sizes unknown${why}: ${assumed.words}`);
     else if (typeof rs === 'number') assumptions.push(`every replica assumed ${fmtBytes(rs)}`);
     else assumptions.push(`replica sizes per table as given; others assumed ${fmtBytes(rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES)}`);
   } else {
     // Exact where the node reported the replica; the same partition elsewhere, then the table's mean, then the assumption.
     size = (t, appId, pidx, node) => book.size(appId, pidx, node) ?? assumed.size(t);
-    for (const u of data!.unknown)
+    // One line per reason, not per node: a whole rack down is one fact.
+    const byCode = new Map<string, ReplicaData['unknown'][number][]>();
+    for (const u of data!.unknown) byCode.set(u.code, [...(byCode.get(u.code) ?? []), u]);
+    for (const [code, us] of byCode)
       assumptions.push(
-        `${u.node} did not report its data (${u.code}: ${u.detail}): its replicas sized from their other replicas, else ${assumed.words}`,
+        us.length === 1
+          ? `${us[0]!.node} did not report its data (${code}: ${us[0]!.detail}): its replicas sized from their other replicas, else ${assumed.words}`
+          : `${us.map((u) => u.node).join(', ')} did not report their data (${code}: ${us[0]!.detail}, …): their replicas sized from their other replicas, else ${assumed.words}`,
       );
   }
   const rateWords = o.copyRateSource ?? (o.copyRateMBps === undefined ? 'assumed' : 'given');
   if (rateWords === 'assumed') assumptions.push(`copy rate not given: assumed ${rate} MB/s per receiving node`);
+  else if (rateWords === 'unlimited')
+    assumptions.push(
+      `copy throttles unlimited on the replica servers (nfs.max_copy_rate_megabytes_per_disk = 0): assumed ${rate} MB/s per receiving node`,
+    );
   else if (rateWords === 'throttle')
     assumptions.push(`copy rate ${rate} MB/s per disk of each receiving node (the throttle this run sets)`);
   else if (rateWords === 'in-force')
@@ -360,7 +376,7 @@ function summarize(
   const disks = c.book ? projectFill(c.book, all, received, new Set(leaving)) : [];
   return {
     ...(disks.length ? { disks } : {}),
-    sizesFrom: o.replicaData?.source ?? 'assumed',
+    sizesFrom: c.book ? (c.book.d.dialect === '2.6' ? 'metrics' : 'perf-counters') : 'assumed',
     kind,
     leaving,
     joining,

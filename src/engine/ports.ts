@@ -5,9 +5,12 @@
  */
 
 import type { MetaLevel } from '../pegasus/types';
+import type { ReplicaData } from '../cluster/replicaData';
 
 // Re-exported because ClusterState speaks of it; the one definition lives with the wire enum.
 export type { MetaLevel };
+// The replica servers' answer is the cluster layer's reading (src/cluster/replicaData.ts), one type for both layers.
+export type { ReplicaData };
 
 export interface NodeView {
   /** `host:port` exactly as the meta lists it (IP form up to 2.5, host name form on master). */
@@ -88,7 +91,8 @@ export interface ClusterPort {
   watchLeader?(opts: { readonly intervalMs: number; readonly signal?: AbortSignal }): () => void;
   /**
    * What the replica servers report about their data: sizes per replica, disks, learning counters
-   * (`/metrics` on 2.6, perf counters on 2.5). Absent: the plan falls back to its stated assumptions.
+   * (`/metrics` on 2.6, perf counters on 2.5), with nodes named by their addresses in `ClusterState`.
+   * Absent: the plan falls back to its stated assumptions.
    */
   readReplicaData?(nodes: readonly string[], signal?: AbortSignal): Promise<ReplicaData>;
   /**
@@ -102,42 +106,6 @@ export interface ClusterPort {
    * leader's `/config` itself.
    */
   readMinLive?(leader: string, signal?: AbortSignal): Promise<MinLiveReading>;
-}
-
-/** One replica's size on one node, to the MB the server reports (`rdb_total_sst_size_mb`, `disk.storage.sst(MB)`). */
-export interface ReplicaSize {
-  readonly table_id: number;
-  readonly partition_id: number;
-  readonly node: string;
-  readonly bytes: number;
-}
-
-/** One disk of a node (or the node's total when the dialect has no per-disk figures). */
-export interface DiskSpace {
-  readonly node: string;
-  readonly totalBytes: number;
-  readonly availBytes: number;
-}
-
-/** A node's learning counter: bytes it copied in as a learner since its process started (`learn_copy_file_bytes`). */
-export interface LearnCounter {
-  readonly node: string;
-  readonly copiedBytes: number;
-}
-
-/** A node whose figures could not be read, and why (timeout, refused, unparsable). */
-export interface ReplicaDataUnknown {
-  readonly node: string;
-  readonly code: string;
-  readonly detail: string;
-}
-
-export interface ReplicaData {
-  readonly replicas: readonly ReplicaSize[];
-  readonly disks: readonly DiskSpace[];
-  readonly learning?: readonly LearnCounter[];
-  readonly unknown: readonly ReplicaDataUnknown[];
-  readonly source: 'metrics' | 'perf-counters';
 }
 
 export interface LeaderChangeInfo {

@@ -11,6 +11,7 @@ import type { Note, Refusal } from './notes';
 import type { MinLive, OperationResult, OperationSpec } from './types';
 import type { OpContext } from './context';
 import { capacityCheck } from './replicaData';
+import { throttleRefusals } from './throttle';
 
 export function planFor(
   state: ClusterState,
@@ -118,6 +119,7 @@ export async function preflightReport(
     }
   }
   if ((mutatingScale || spec.op === 'stop-node') && !resumingRun) out.push(...(await leftOvers(cx, spec, signal)));
+  if (mutatingScale) out.push(...throttleRefusals(cx.options.copyThrottleMb, cx.deps.cluster.replicaCommand !== undefined));
   if ((spec.op === 'scale-in' || spec.op === 'migrate') && !resumingRun) {
     const cap = await capacityCheck(cx, state, ml.value, (o) => planFor(state, spec, o), signal);
     out.push(...cap.refusals);

@@ -4,6 +4,7 @@ import type { OpContext } from './context';
 import { fillLevels, headroom } from './capacity';
 import type { Note, Refusal } from './notes';
 import type { PlanOptions, ScalePlan } from './plan';
+import { readThrottles } from './throttle';
 
 /** The replica servers' answer, or undefined when the port cannot read it or the read failed. */
 export async function readReplicaData(cx: OpContext, nodes: readonly string[], signal?: AbortSignal): Promise<ReplicaData | undefined> {
@@ -25,8 +26,29 @@ export function readPlanData(cx: OpContext, state: ClusterState, signal?: AbortS
   );
 }
 
+/** The copy rate an estimate uses and where it comes from (PlanOptions.copyRateSource). */
+export interface CopyRate {
+  readonly mb?: number;
+  readonly source: NonNullable<PlanOptions['copyRateSource']>;
+}
+
+/**
+ * The run's throttle (`--copy-rate-mb`), else the rate given for estimates, else the throttles in
+ * force on the alive replica servers: the lowest limit set (copy or send, 0 = none) bounds the copy.
+ */
+export async function copyRateOf(cx: OpContext, state: ClusterState, signal?: AbortSignal): Promise<CopyRate> {
+  const o = cx.options;
+  if (o.copyThrottleMb !== undefined) return { mb: o.copyThrottleMb, source: 'throttle' };
+  if (o.copyRateMBps !== undefined) return { mb: o.copyRateMBps, source: 'given' };
+  const nodes = state.nodes.filter((n) => n.alive).map((n) => n.address);
+  const read = await readThrottles(cx, nodes, signal);
+  if (read.size === 0) return { source: 'assumed' };
+  const limits = [...read.values()].flatMap((t) => Object.values(t).filter((v): v is number => v !== undefined && v > 0));
+  return limits.length ? { mb: Math.min(...limits), source: 'in-force' } : { source: 'unlimited' };
+}
+
 /** The plan's inputs from the engine's options, the threshold, min-live and the replica servers' answer. */
-export function planOptionsOf(cx: OpContext, pct: number, minLive: number, replicaData?: ReplicaData): PlanOptions {
+export function planOptionsOf(cx: OpContext, pct: number, minLive: number, replicaData?: ReplicaData, rate?: CopyRate): PlanOptions {
   const o = cx.options;
   return {
     pct,
@@ -36,7 +58,11 @@ export function planOptionsOf(cx: OpContext, pct: number, minLive: number, repli
     keepMargin: o.keepMargin,
     ...(replicaData ? { replicaData } : {}),
     ...(o.replicaSizeBytes !== undefined ? { replicaSizeBytes: o.replicaSizeBytes } : {}),
-    ...(o.copyRateMBps !== undefined ? { copyRateMBps: o.copyRateMBps } : {}),
+    ...(rate
+      ? { copyRateSource: rate.source, ...(rate.mb !== undefined ? { copyRateMBps: rate.mb } : {}) }
+      : o.copyRateMBps !== undefined
+        ? { copyRateMBps: o.copyRateMBps }
+        : {}),
   };
 }
 

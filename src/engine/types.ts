@@ -46,6 +46,11 @@ export interface EngineOptions {
   readonly diskMinAvailableRatio?: number;
   readonly replicaSizeBytes?: PlanOptions['replicaSizeBytes'];
   readonly copyRateMBps?: number;
+  /**
+   * Copy throttle of a run (`--copy-rate-mb`): nfs.max_copy_rate_megabytes_per_disk and
+   * nfs.max_send_rate_megabytes_per_disk set on the replica servers for its duration (MB/s).
+   */
+  readonly copyThrottleMb?: number;
   readonly fdGraceSeconds?: number;
   readonly lbIntervalSeconds?: number;
   /** Report "stuck" (with a diagnosis) after this long without any change. */
@@ -263,4 +268,6 @@ export interface RunCtx {
   readonly foreign: Map<SettingName, string>;
   /** The run's lease on the cluster, when a lease port is wired. */
   lease?: HeldLease;
+  /** Nodes the run's copy throttle is in force on, as last seen alive (a node seen again gets it again). */
+  throttled?: Set<string>;
 }

@@ -10,6 +10,17 @@ export const RUNBOOK_MIME = 'application/vnd.pegasus-ops.runbook+json';
 export const RENDERER_ID = 'pegasus-ops.runbook-renderer';
 
 const counts = z.object({ primaries: z.number().int().nonnegative(), secondaries: z.number().int().nonnegative() });
+const bytes = z.number().nonnegative();
+
+/** A node's data and disk as its replica server reported them, projected after the plan (bytes). */
+export const nodeFillSchema = z.object({
+  dataBefore: bytes,
+  dataAfter: bytes,
+  totalBytes: bytes,
+  usedBefore: bytes,
+  usedAfter: bytes,
+});
+export type NodeFillVisual = z.infer<typeof nodeFillSchema>;
 
 export const distributionNodeSchema = z.object({
   address: z.string(),
@@ -18,6 +29,8 @@ export const distributionNodeSchema = z.object({
   mark: z.enum(['leaving', 'joining']).nullable().optional(),
   before: counts,
   after: counts.optional(),
+  /** Present when the node reported its disk. */
+  fill: nodeFillSchema.optional(),
 });
 export type DistributionNode = z.infer<typeof distributionNodeSchema>;
 
@@ -28,6 +41,9 @@ export const distributionSchema = z.object({
   beforeLabel: z.string().default('before'),
   afterLabel: z.string().default('after'),
   nodes: z.array(distributionNodeSchema),
+  /** The fill limit a staying node may not pass, and the warning level (percent), when nodes carry `fill`. */
+  fillLimitPct: z.number().optional(),
+  fillWarnPct: z.number().optional(),
 });
 
 export const planStepVisualSchema = z.object({
@@ -46,6 +62,8 @@ export const planStepVisualSchema = z.object({
   margin: z.number(),
   lowerPctTo: z.number().optional(),
   refused: z.string().optional(),
+  /** Projected disk fill of the nodes receiving in this step (percent of their disks: now, and once this step and the ones before it are done). */
+  fill: z.array(z.object({ node: z.string(), pctBefore: z.number(), pctAfter: z.number() })).optional(),
 });
 
 export const planVisualSchema = z.object({

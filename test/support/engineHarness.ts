@@ -8,7 +8,8 @@ import { startSimulatedCluster, type SimulatedCluster, type StartOptions } from 
 import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../src/engine/engine';
 import { Journal } from '../../src/engine/journal';
 import { metaClusterPort } from '../../src/engine/metaPort';
-import type { Clock, ClusterPort } from '../../src/engine/ports';
+import type { Clock, ClusterPort, NodeControl } from '../../src/engine/ports';
+import { createNodeControl } from '../../src/engine/nodeControl';
 import { simulatorClock, trackKnownNodes } from '../../src/simulator/twin';
 
 export interface Harness {
@@ -19,13 +20,33 @@ export interface Harness {
   events: EngineEvent[];
   journal: Journal;
   clock: Clock;
+  /** The node control the engine was given (the simulator's, or a command one). */
+  control: NodeControl;
   /** Called after every simulated sleep (fault injection at a point of the run; awaited, so it may wait for the client). */
   onSleep?: () => void | Promise<void>;
   metrics(): Record<string, number>;
   close(): Promise<void>;
 }
 
-export async function harness(sim: StartOptions, opts: { journal?: Journal; engine?: EngineOptions } = {}): Promise<Harness> {
+/**
+ * Node control that is not the simulator's: the `command` kind, whose argv (run without a shell)
+ * posts to the simulator's control API from a child process, as an operator's own script would.
+ */
+export function commandControl(controlUrl: string, known: () => ReadonlySet<string>, metaServers: readonly string[]): NodeControl {
+  const script =
+    "fetch(process.argv[1] + '/nodes/' + encodeURIComponent(process.argv[2]) + '/' + process.argv[3], { method: 'POST' })" +
+    '.then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(2))';
+  const argv = (what: string) => [process.execPath, '-e', script, controlUrl, '{address}', what];
+  return createNodeControl(
+    { kind: 'command', stop: argv('stop'), start: argv('start') },
+    { knownNodes: known, metaServers, tellOperator: () => {} },
+  );
+}
+
+export async function harness(
+  sim: StartOptions,
+  opts: { journal?: Journal; engine?: EngineOptions; control?: 'simulator' | 'command' } = {},
+): Promise<Harness> {
   const s = await startSimulatedCluster({ seed: 7, replicaSizeMb: 64, copyRateMb: 64, ...sim });
   const client = new MetaClient({
     metaServers: s.metaServers,
@@ -40,7 +61,17 @@ export async function harness(sim: StartOptions, opts: { journal?: Journal; engi
   const h = {} as Harness;
   const clock = simulatorClock(s, () => h.onSleep?.());
   // The nodes become known with the first state read (below).
-  const { cluster: trackingPort, control } = trackKnownNodes(s, port);
+  const { cluster: tracked, control: simControl } = trackKnownNodes(s, port);
+  const known = new Set<string>();
+  const trackingPort: ClusterPort = {
+    ...tracked,
+    readState: async (signal) => {
+      const st = await tracked.readState(signal);
+      for (const n of st.nodes) known.add(n.address);
+      return st;
+    },
+  };
+  const control = opts.control === 'command' ? commandControl(s.controlUrl, () => known, s.metaServers) : simControl;
   const engine = new ScaleEngine({
     cluster: trackingPort,
     control,
@@ -67,6 +98,7 @@ export async function harness(sim: StartOptions, opts: { journal?: Journal; engi
     events,
     journal,
     clock,
+    control,
     metrics: () => s.metrics() as Record<string, number>,
     close: async () => {
       client.close();

@@ -5,6 +5,7 @@
  * failover losing runtime settings). End-to-end behaviour is tested against the real simulator.
  */
 import { freezeVerdict } from '../../src/cluster/freeze';
+import type { NodeDisk, ReplicaData, ReplicaSize, UnknownNode } from '../../src/cluster/replicaData';
 import { ScaleEngine, type EngineEvent, type EngineOptions } from '../../src/engine/engine';
 import { Journal } from '../../src/engine/journal';
 import {
@@ -17,7 +18,6 @@ import {
   type MinLiveReading,
   type NodeControl,
   type Proposal,
-  type ReplicaData,
   type SettingName,
 } from '../../src/engine/ports';
 
@@ -37,6 +37,29 @@ interface FTable {
   name: string;
   maxReplicaCount: number;
   partitions: FPart[];
+}
+
+/** One node's disk as the reader reports it: `used` bytes of `total` taken. */
+export function diskOf(node: string, total: number, used: number): NodeDisk {
+  const availBytes = Math.max(0, total - used);
+  const ratio = total > 0 ? Math.round((availBytes * 100) / total) : 0;
+  return { node, totalBytes: total, availBytes, usedBytes: total - availBytes, availTotalRatio: ratio, availMinRatio: ratio };
+}
+
+/** A reader's answer (2.6 unless told) from the parts a test cares about; learning counters from bytes copied in. */
+export function replicaDataOf(d: {
+  replicas?: readonly ReplicaSize[];
+  disks?: readonly NodeDisk[];
+  learning?: readonly { node: string; copyFileBytes: number }[];
+  unknown?: readonly UnknownNode[];
+  dialect?: ReplicaData['dialect'];
+}): ReplicaData {
+  const dialect = d.dialect ?? '2.6';
+  const replicas = d.replicas ?? [];
+  const unknown = d.unknown ?? [];
+  const learning = (d.learning ?? []).map((l) => ({ dialect, copyBufferBytes: 0, copyFiles: 0, learnCount: 0, ...l }));
+  const answered = [...new Set([...replicas.map((r) => r.node), ...(d.disks ?? []).map((k) => k.node), ...learning.map((l) => l.node)])];
+  return { dialect, answered, replicas, disks: d.disks ?? [], learning, unknown, readAt: 0 };
 }
 
 export interface FakeOptions {
@@ -134,30 +157,23 @@ export class FakeCluster implements ClusterPort {
 
   private async replicaData(nodes: readonly string[]): Promise<ReplicaData> {
     const MB = 1024 * 1024;
-    const out: {
-      replicas: ReplicaData['replicas'][number][];
-      disks: ReplicaData['disks'][number][];
-      unknown: ReplicaData['unknown'][number][];
-    } = {
-      replicas: [],
-      disks: [],
-      unknown: [],
-    };
-    const learning: { node: string; copiedBytes: number }[] = [];
+    const replicas: ReplicaSize[] = [];
+    const disks: NodeDisk[] = [];
+    const learning: { node: string; copyFileBytes: number }[] = [];
+    const unknown: UnknownNode[] = [];
     for (const node of nodes) {
       if (!this.nodes.get(node)?.running || this.silent.has(node)) {
-        out.unknown.push({ node, code: 'unreachable', detail: 'connection refused' });
+        unknown.push({ node, code: 'unreachable', detail: 'connection refused' });
         continue;
       }
       for (const t of this.tables)
         for (const p of t.partitions)
           if (p.primary === node || p.secondaries.includes(node))
-            out.replicas.push({ table_id: t.appId, partition_id: p.pidx, node, bytes: this.replicaBytes(t.appId, p.pidx) });
-      const total = this.diskMb!(node) * MB;
-      out.disks.push({ node, totalBytes: total, availBytes: Math.max(0, total - this.dataOn(node)) });
-      learning.push({ node, copiedBytes: this.learned.get(node) ?? 0 });
+            replicas.push({ appId: t.appId, partitionIndex: p.pidx, node, bytes: this.replicaBytes(t.appId, p.pidx) });
+      disks.push(diskOf(node, this.diskMb!(node) * MB, this.dataOn(node)));
+      learning.push({ node, copyFileBytes: this.learned.get(node) ?? 0 });
     }
-    return { ...out, learning, source: 'metrics' };
+    return replicaDataOf({ replicas, disks, learning, unknown });
   }
 
   async replicaCommand(node: string, command: string, args: readonly string[]): Promise<string> {

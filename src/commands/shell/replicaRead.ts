@@ -1,8 +1,7 @@
 /** How the shell commands reach replica servers, and the number formats of the real shell's printers. */
-import { readReplicaData, readResourceUsage, type ReplicaDialect } from '../../cluster/replicaData';
+import { readReplicaData, readResourceUsage, replicaDialectOf as dialectOfHostPorts, type ReplicaDialect } from '../../cluster/replicaData';
 import type { NodeInfo } from '../../pegasus/types';
 import type { CommandContext } from '../types';
-import { dialectOf } from './common';
 
 declare module '../types' {
   interface CommandServices {
@@ -20,7 +19,7 @@ export function replicaReader(ctx: CommandContext): {
 
 /** Master's shell reads `/metrics` (our 2.6); 2.5 and earlier read perf counters. */
 export function replicaDialectOf(nodes: readonly NodeInfo[]): ReplicaDialect {
-  return dialectOf(nodes.map((n) => n.hpAddress)) === 'master' ? '2.6' : '2.5';
+  return dialectOfHostPorts(nodes.map((n) => n.hpAddress));
 }
 
 /** The address each dialect reaches a node by: host:port for HTTP on master, ip:port for 2.5 remote commands. */

@@ -1,10 +1,12 @@
 /**
  * Engine tuning flags shared by plan, preflight and the draining operations: `--keep-margin`,
- * `--replica-size`, `--copy-rate`, `--fill-limit`. Parsed here into `EngineOptions` so every step reads them the
+ * `--replica-size`, `--copy-rate`, `--copy-rate-mb`, `--fill-limit`. Parsed here into `EngineOptions` so every step reads them the
  * same way; `engineFor` merges them over the host's engine options.
  */
 import type { EngineOptions } from '../../engine/engine';
 import { argError } from '../parser';
+import { throttleRefusals } from '../../engine/throttle';
+import { refusalWords } from './words';
 import type { ArgsOf } from '../define';
 import type { CommandSpec, FlagSpec } from '../types';
 
@@ -29,6 +31,13 @@ export const engineFlags = [
     description: 'copy rate per receiving node in MB/s for the time estimates, e.g. 100 or 37.5',
   },
   {
+    name: 'copy-rate-mb',
+    type: 'integer',
+    valueName: 'N',
+    description:
+      'copy throttle of the run: nfs.max_copy_rate_megabytes_per_disk and nfs.max_send_rate_megabytes_per_disk set to N MB/s on the replica servers, given back at the end (N >= 5: a rate must exceed one 4 MiB copy block per second)',
+  },
+  {
     name: 'fill-limit',
     type: 'string',
     valueName: '%',
@@ -37,7 +46,7 @@ export const engineFlags = [
   },
 ] as const satisfies readonly FlagSpec[];
 
-export type EngineFlagOptions = Pick<EngineOptions, 'keepMargin' | 'replicaSizeBytes' | 'copyRateMBps' | 'fillLimitPct'>;
+export type EngineFlagOptions = Pick<EngineOptions, 'keepMargin' | 'replicaSizeBytes' | 'copyRateMBps' | 'copyThrottleMb' | 'fillLimitPct'>;
 
 const UNIT: Record<string, number> = {
   '': 1,
@@ -114,6 +123,12 @@ export function engineFlagOptions(spec: CommandSpec, a: ArgsOf<typeof engineFlag
     if (!(n > 0) || !Number.isFinite(n))
       throw argError(spec, a, 'copy-rate', `--copy-rate '${text}': expected a positive rate in MB/s such as 100 or 37.5`);
     out.copyRateMBps = n;
+  }
+  const mb = a.values['copy-rate-mb'];
+  if (mb !== undefined) {
+    const refused = throttleRefusals(mb, true)[0];
+    if (refused) throw argError(spec, a, 'copy-rate-mb', refusalWords(refused).reason + `: ${refusalWords(refused).fix}`);
+    out.copyThrottleMb = mb;
   }
   if (a.values['fill-limit'] !== undefined) {
     const text = a.values['fill-limit'].trim().replace(/%$/, '');

@@ -8,6 +8,7 @@ import { formatDiagnosis } from '../../engine/diagnose';
 import type { EngineEvent, FreezeCheckData, OperationResult, Progress, Refusal, Rehearsal } from '../../engine/engine';
 import { nodeLoads, type NodeLoad } from '../../engine/model';
 import type { ScalePlan } from '../../engine/plan';
+import { fillPct } from '../../engine/capacity';
 import type { ClusterState } from '../../engine/ports';
 import { distributionOf, type DistributionVisual, type PlanVisual, type ProgressVisual } from '../../runbook/visual';
 import { keyValueTable } from '../format';
@@ -66,13 +67,42 @@ function stepLabel(s: ScalePlan['steps'][number]): string {
         : 'rebalance';
 }
 
+/** The replica picture with each node's data and disk fill before/after, where its replica server reported them. */
+function withFill(d: DistributionVisual, plan: ScalePlan): DistributionVisual {
+  if (!plan.disks?.length) return d;
+  const byNode = new Map(plan.disks.map((x) => [x.node, x]));
+  return {
+    ...d,
+    title: 'Replicas, data and disk fill per node: now and after the plan',
+    ...(plan.fillLevels ? { fillLimitPct: plan.fillLevels.limit, fillWarnPct: plan.fillLevels.warn } : {}),
+    nodes: d.nodes.map((n) => {
+      const f = byNode.get(n.address);
+      return f
+        ? {
+            ...n,
+            fill: {
+              dataBefore: f.dataBefore,
+              dataAfter: f.dataAfter,
+              totalBytes: f.totalBytes,
+              usedBefore: f.usedBefore,
+              usedAfter: f.usedAfter,
+            },
+          }
+        : n;
+    }),
+  };
+}
+
 export function planVisual(plan: ScalePlan, state: ClusterState): PlanVisual {
-  const distribution = distributionOf(
-    'Replicas per node: now and after the plan',
-    nodeLoads(state).values(),
-    predictedLoads(state, plan),
-    { leaving: plan.leaving, joining: plan.joining },
-    { before: 'now', after: 'planned' },
+  const distribution = withFill(
+    distributionOf(
+      'Replicas per node: now and after the plan',
+      nodeLoads(state).values(),
+      predictedLoads(state, plan),
+      { leaving: plan.leaving, joining: plan.joining },
+      { before: 'now', after: 'planned' },
+    ),
+    plan,
   );
   return {
     view: 'plan',
@@ -102,6 +132,15 @@ export function planVisual(plan: ScalePlan, state: ClusterState): PlanVisual {
       margin: s.freezeAfter.margin,
       ...(s.lowerPctTo !== undefined ? { lowerPctTo: s.lowerPctTo } : {}),
       ...(s.refused ? { refused: refusedCell(s.refused) } : {}),
+      ...(s.fill?.length
+        ? {
+            fill: s.fill.map((f) => ({
+              node: f.node,
+              pctBefore: fillPct(f.usedBefore, f.totalBytes),
+              pctAfter: fillPct(f.usedAfter, f.totalBytes),
+            })),
+          }
+        : {}),
     })),
     distribution,
     problems: plan.problems.map((p) => refusalWords(p).reason),

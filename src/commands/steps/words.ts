@@ -13,6 +13,7 @@ type Words<U extends { code: string }, R> = { readonly [C in U['code']]: (v: Ext
 const list = (xs: readonly string[]): string => xs.join(', ');
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const shown = (v: string): string => v || "''";
+const rate = (mb: number): string => (mb === 0 ? 'unlimited (0)' : `${mb} MB/s`);
 
 /** Notes in full: said the first time in an output. */
 export const NOTE_WORDS: Words<ResultNote, string> = {
@@ -61,6 +62,16 @@ export const NOTE_WORDS: Words<ResultNote, string> = {
   'cure-recreates': (n) =>
     `${n.node} still holds ${plural(n.secondaries, 'secondary', 'secondaries')}: once the meta sees it gone, its cure re-creates them on other nodes ` +
     `(from the stop until then, those partitions run one replica short); drain-node or scale-in would have copied them before the stop`,
+  'throttle-set': (n) => `${n.name} on ${n.node}: ${rate(n.from)} -> ${rate(n.to)} for this run`,
+  'throttle-reapplied': (n) => `${n.node} came back with ${n.name} ${rate(n.found)}: set to ${rate(n.value)} again`,
+  'throttle-restored': (n) => `${n.name} on ${n.node} given back: ${rate(n.value)}`,
+  'throttle-kept': (n) =>
+    `${n.name} on ${n.node} stays at ${rate(Number(n.value))}: the server refused the value before (${rate(Number(n.original))}): ${n.error}; ` +
+    `restarting that replica server brings back its config value (Pegasus 2.5 cannot set 0 at run time)`,
+  'throttle-not-restored': (n) =>
+    `${n.name} on ${n.node} is still ${rate(Number(n.value))} (before the run: ${rate(Number(n.original))}): ${n.error}; restore-settings tries again`,
+  'throttle-gone': (n) => `${n.node} is down: the run's ${n.name} went with its process (it starts with its config value)`,
+  'throttle-reapply-failed': (n) => `could not set the run's copy throttle on ${n.node}: ${n.error}; its copies are not throttled`,
   'disk-headroom-warning': (n) =>
     `after the planned moves ${n.nodes.map((x) => `${x.node} would be ${x.pctAfter}% full (${fmtBytes(x.usedAfter)} of ${fmtBytes(x.totalBytes)})`).join('; ')}: ` +
     `above the warning level of ${n.warnPct}% (the limit is ${n.limitPct}%)`,
@@ -219,6 +230,14 @@ export const REFUSAL_WORDS: Words<Refusal, { reason: string; fix: string }> = {
   'resume-superseded': (r) => ({
     reason: `nothing to resume: ${r.op} run ${r.run} was ${r.by ? `superseded by run ${r.by}` : 'finished'} by another engine since this journal was opened`,
     fix: 'read the journal for its outcome; start a new operation if it is still needed',
+  }),
+  'copy-throttle-invalid': (r) => ({
+    reason: `--copy-rate-mb ${r.value}: a replica server takes only a whole number of MB/s above one copy block (nfs_copy_block_bytes = ${fmtBytes(r.blockBytes)}) per second`,
+    fix: `give ${r.minMb} or more, or leave --copy-rate-mb out to keep the throttles in force`,
+  }),
+  'copy-throttle-unsupported': () => ({
+    reason: 'this connection cannot send remote commands to the replica servers, so the copy throttle cannot be set',
+    fix: 'leave --copy-rate-mb out (the throttles in force stay), or set nfs.max_copy_rate_megabytes_per_disk with remote_command yourself',
   }),
   'disk-headroom': (r) => ({
     reason:

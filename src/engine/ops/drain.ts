@@ -4,7 +4,7 @@ import { ballotFingerprint, replicasOn, unhealthyPartitions } from '../model';
 import { Placement } from '../placement';
 import { DEFAULT_REPLICA_SIZE_BYTES } from '../plan';
 import { isAbortError, type ClusterState, type PartitionView, type TableView } from '../ports';
-import { LearnMeter, learningOf, SizeBook } from '../capacity';
+import { LearnMeter, learningIsVolatile, learningOf, SizeBook } from '../capacity';
 import { readReplicaData } from '../replicaData';
 import { checkStuck, progress } from '../waits';
 import type { RunCtx } from '../types';
@@ -58,7 +58,7 @@ async function openByteWindow(
   const l = learningOf(data);
   return {
     sizes,
-    meter: l ? new LearnMeter(l) : undefined,
+    meter: l && data ? new LearnMeter(l, learningIsVolatile(data)) : undefined,
     at,
     exact: book !== undefined && hosted.every((h) => book.has(h.appId, h.pidx, node)),
   };

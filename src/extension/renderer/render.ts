@@ -60,6 +60,11 @@ export const STYLE = `
 .pgv .ttitle{font-weight:600;margin-top:6px}
 .pgv pre{font-family:var(--vscode-editor-font-family);white-space:pre-wrap;margin:0}
 .pgv .dist + .ttitle,.pgv .steps + h3{margin-top:10px}
+.pgv .disk{position:relative;height:6px;background:${C.track};border-radius:2px;margin-top:2px}
+.pgv .disk span{position:absolute;left:0;top:0;bottom:0;border-radius:2px}
+.pgv .disk .was{opacity:.45}
+.pgv .disk .lim{position:absolute;top:-2px;bottom:-2px;width:2px;background:${C.leaving}}
+.pgv .fillnums{display:block}
 `;
 
 function pct(n: number, max: number): string {
@@ -68,6 +73,37 @@ function pct(n: number, max: number): string {
 
 function bar(c: { primaries: number; secondaries: number }, max: number, cls: string): string {
   return `<div class="bar ${cls}"><span style="width:${pct(c.primaries, max)};background:${C.primary}"></span><span style="width:${pct(c.secondaries, max)};background:${C.secondary}"></span></div>`;
+}
+
+type Fill = NonNullable<DistributionVisual['nodes'][number]['fill']>;
+
+/** Over the limit: the leaving colour; above the warning level: the warning colour (theme charts colours). */
+function fillColour(pctAfter: number, v: DistributionVisual): string {
+  if (v.fillLimitPct !== undefined && pctAfter > v.fillLimitPct) return C.leaving;
+  if (v.fillWarnPct !== undefined && pctAfter > v.fillWarnPct) return C.warn;
+  return C.ok;
+}
+
+const pctOf = (used: number, total: number): number => (total > 0 ? Math.round((used / total) * 1000) / 10 : 0);
+
+/** The disk bar: used now (faint) under used after (solid), and the fill limit as a line. */
+function diskBar(f: Fill, v: DistributionVisual): string {
+  const after = pctOf(f.usedAfter, f.totalBytes);
+  const lim = v.fillLimitPct !== undefined ? `<span class="lim" style="left:calc(${v.fillLimitPct}% - 1px)"></span>` : '';
+  return (
+    `<div class="disk" title="disk ${pctOf(f.usedBefore, f.totalBytes)}% → ${after}% of ${esc(fmtBytes(f.totalBytes))}">` +
+    `<span style="width:${pct(f.usedAfter, f.totalBytes)};background:${fillColour(after, v)}"></span>` +
+    `<span class="was" style="width:${pct(f.usedBefore, f.totalBytes)};background:${C.fg}"></span>${lim}</div>`
+  );
+}
+
+function fillNums(f: Fill, v: DistributionVisual): string {
+  const before = pctOf(f.usedBefore, f.totalBytes);
+  const after = pctOf(f.usedAfter, f.totalBytes);
+  const data =
+    f.dataBefore === f.dataAfter ? esc(fmtBytes(f.dataBefore)) : `${esc(fmtBytes(f.dataBefore))} → <b>${esc(fmtBytes(f.dataAfter))}</b>`;
+  const disk = before === after ? `${before}%` : `${before}% → <b style="color:${fillColour(after, v)}">${after}%</b>`;
+  return `<span class="fillnums">data ${data} · disk ${disk} of ${esc(fmtBytes(f.totalBytes))}</span>`;
 }
 
 export function renderDistribution(v: DistributionVisual): string {
@@ -80,6 +116,9 @@ export function renderDistribution(v: DistributionVisual): string {
     `<div class="legend"><span><span class="sw" style="background:${C.primary}"></span>primaries</span>` +
     `<span><span class="sw" style="background:${C.secondary}"></span>secondaries</span>` +
     (hasAfter ? `<span>thin bar: ${esc(v.beforeLabel)} · thick bar: ${esc(v.afterLabel)}</span>` : '') +
+    (v.nodes.some((n) => n.fill)
+      ? `<span>disk bar: faint ${esc(v.beforeLabel)}, solid ${esc(v.afterLabel)}${v.fillLimitPct !== undefined ? `; red line: fill limit ${v.fillLimitPct}%` : ''}</span>`
+      : '') +
     `<span><span class="sw" style="background:${C.leaving}"></span>leaving</span><span><span class="sw" style="background:${C.joining}"></span>joining</span></div>`;
   const rows = v.nodes
     .map((n) => {
@@ -93,8 +132,11 @@ export function renderDistribution(v: DistributionVisual): string {
       const nums = n.after
         ? `${total(n.before)} → <b>${total(n.after)}</b> <span title="primaries">(${n.before.primaries} → ${n.after.primaries} P)</span>`
         : `<b>${total(n.before)}</b> (${n.before.primaries} P)`;
-      const bars = n.after ? bar(n.before, max, 'before') + bar(n.after, max, 'after') : bar(n.before, max, 'after');
-      return `<div class="addr${n.alive ? '' : ' dead'}" title="${n.alive ? 'ALIVE' : 'UNALIVE'}"><span class="a">${esc(n.address)}</span>${tag}</div><div class="bars">${bars}</div><div class="num">${nums}</div>`;
+      const bars =
+        (n.after ? bar(n.before, max, 'before') + bar(n.after, max, 'after') : bar(n.before, max, 'after')) +
+        (n.fill ? diskBar(n.fill, v) : '');
+      const fill = n.fill ? fillNums(n.fill, v) : '';
+      return `<div class="addr${n.alive ? '' : ' dead'}" title="${n.alive ? 'ALIVE' : 'UNALIVE'}"><span class="a">${esc(n.address)}</span>${tag}</div><div class="bars">${bars}</div><div class="num">${nums}${fill}</div>`;
     })
     .join('');
   return `<h3>${esc(v.title)}</h3>${legend}<div class="dist" role="img" aria-label="${esc(v.title)}">${rows}</div>`;
@@ -119,8 +161,11 @@ export function renderPlan(v: PlanVisual): string {
           : s.lowerPctTo !== undefined
             ? `<span style="color:${C.warn}">threshold → ${s.lowerPctTo}</span>`
             : `margin ${s.margin}`;
+      const fill = s.fill?.length
+        ? `<div class="num">disk fill: ${s.fill.map((f) => `${esc(f.node)} ${f.pctBefore}% → ${f.pctAfter}%`).join(', ')}</div>`
+        : '';
       return (
-        `<div class="kind">${i + 1}. ${esc(s.kind)}</div><div>${esc(s.label)}<div class="num">${esc(what)}</div></div>` +
+        `<div class="kind">${i + 1}. ${esc(s.kind)}</div><div>${esc(s.label)}<div class="num">${esc(what)}</div>${fill}</div>` +
         `<div class="gauge" title="alive share ${share.toFixed(1)}% vs threshold ${thr}%"><div class="alive" style="width:${share.toFixed(2)}%;background:${colour}"></div><div class="thr" style="left:calc(${thr}% - 1px)"></div></div>` +
         `<div class="num">${note}</div>`
       );

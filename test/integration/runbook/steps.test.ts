@@ -16,6 +16,7 @@ import type { ClusterProfile } from '../../../src/cluster/profile';
 import type { ClusterPort } from '../../../src/engine/ports';
 import { runRunbook } from '../../../src/runbook/headless';
 import { assertNoLeaks } from '../../support/leaks';
+import { replicaDataOf } from '../../support/fakeCluster';
 
 function ctxOf(client: MetaClient, profile: ClusterProfile, clusterPort?: ClusterPort): CommandContext {
   return {
@@ -80,7 +81,7 @@ test('engine port: no simulator metrics read, whatever the node control; replica
       onLeaderChange: () => () => {},
       readReplicaData: async (nodes) => {
         calls.push(`data ${nodes.join(',')}`);
-        return { replicas: [], disks: [], unknown: [], source: 'metrics' };
+        return replicaDataOf({});
       },
       replicaCommand: async (node, command, args) => {
         calls.push(`${node} ${command} ${args.join(' ')}`);

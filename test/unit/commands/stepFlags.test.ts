@@ -43,6 +43,8 @@ test('engine flags parse into engine options on plan, preflight, scale-in, migra
   assert.deepEqual(optionsOf('migrate --from 10.0.0.1:34801 --to 10.0.0.9:34801 --copy-rate 37.5'), { copyRateMBps: 37.5 });
   assert.deepEqual(optionsOf('drain-node 10.0.0.1:34801 --replica-size 1048576'), { replicaSizeBytes: 1048576 });
   assert.deepEqual(optionsOf('preflight scale-in --nodes 10.0.0.1:34801 --fill-limit 80%'), { fillLimitPct: 80 });
+  assert.deepEqual(optionsOf('scale-in --nodes 10.0.0.1:34801 --copy-rate-mb 40'), { copyThrottleMb: 40 });
+  assert.deepEqual(optionsOf('plan scale-in --nodes 10.0.0.1:34801 --copy-rate-mb 5'), { copyThrottleMb: 5 });
   assert.deepEqual(optionsOf('scale-in --nodes 10.0.0.1:34801'), {}, 'no flag, no option (the host options stay as they are)');
   // Steps that neither drain nor plan do not take them.
   assert.throws(() => parse('start-node 10.0.0.1:34801 --keep-margin 1'), /unknown flag '--keep-margin'/);
@@ -62,6 +64,9 @@ test('bad engine flag values are rejected at parse time, naming the value and th
   bad('plan scale-in --nodes 10.0.0.1:34801 --replica-size t=1GB,t=2GB', /names 't' twice/);
   bad('migrate --from 10.0.0.1:34801 --count 1 --copy-rate 0', /--copy-rate '0': expected a positive rate in MB\/s/);
   bad('drain-node 10.0.0.1:34801 --copy-rate fast', /--copy-rate 'fast'/);
+  // nfs_copy_block_bytes (4 MiB): a copy rate must exceed one block per second (v2.5.0 src/nfs/nfs_client_impl.cpp).
+  bad('scale-in --nodes 10.0.0.1:34801 --copy-rate-mb 4', /--copy-rate-mb 4: .*4\.0 MiB.*give 5 or more/);
+  bad('migrate --from 10.0.0.1:34801 --count 1 --copy-rate-mb 0', /--copy-rate-mb 0: .*give 5 or more/);
   bad('scale-in --nodes 10.0.0.1:34801 --fill-limit 120', /--fill-limit '120': expected a percentage above 0 and at most 100/);
 });
 

@@ -121,3 +121,38 @@ test('learning meter: a counter that goes down (process restart) keeps what it h
   );
   assert.equal(MB, 1 << 20);
 });
+
+test('learning meter: a volatile counter (2.5, reset on each read) adds every reading after the start', () => {
+  // Follows v2.5.0 src/replica/replica_stub.cpp: replicas.learning.recent.copy.file.size is COUNTER_TYPE_VOLATILE_NUMBER.
+  const m = new LearnMeter(new Map([['a', 500]]), true);
+  assert.equal(m.update(new Map([['a', 100]])), 100, 'what was counted before the start is not the run');
+  assert.equal(
+    m.update(
+      new Map([
+        ['a', 0],
+        ['b', 40],
+      ]),
+    ),
+    140,
+  );
+});
+
+test('plan: nodes that did not answer for the same reason are one assumption; none answering is "sizes unknown", said once with why', async () => {
+  const f = new FakeCluster({ nodes: 6, tables: [{ name: 't', partitions: 8, replicas: 3 }], sizes: skewed });
+  f.silent.add(N1);
+  f.silent.add('10.0.0.2:34801');
+  const s = await f.readState();
+  const p = planScaleIn(s, [N1], { pct: 50, replicaData: await f.readReplicaData!(s.nodes.map((n) => n.address)) });
+  const about = p.assumptions.filter((a) => /did not report/.test(a));
+  assert.equal(about.length, 1, about.join('; '));
+  assert.match(about[0]!, /^10\.0\.0\.1:34801, 10\.0\.0\.2:34801 did not report their data \(unreachable/);
+  for (const n of f.nodes.keys()) f.silent.add(n);
+  const none = planScaleIn(s, [N1], { pct: 50, replicaData: await f.readReplicaData!(s.nodes.map((n) => n.address)) });
+  assert.equal(none.sizesFrom, 'assumed');
+  const lines = none.assumptions.filter((a) => /report|sizes unknown/.test(a));
+  assert.equal(lines.length, 1, lines.join('; '));
+  assert.match(
+    lines[0]!,
+    /^replica sizes unknown \(no replica server reported its data: unreachable: connection refused, and 5 more\): assumed 1\.0 GiB/,
+  );
+});

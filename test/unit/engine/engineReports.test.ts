@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Journal } from '../../../src/engine/journal';
-import { fakeEngine, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type FakeOptions } from '../../support/fakeCluster';
+import { fakeEngine, replicaDataOf, SIZED_ENGINE_OPTIONS, TWO_METAS, type FakeCluster, type FakeOptions } from '../../support/fakeCluster';
 import type { EngineOptions, Progress } from '../../../src/engine/engine';
 import type { ClusterPort } from '../../../src/engine/ports';
 import { progressWords } from '../../../src/commands/steps/words';
@@ -213,13 +213,8 @@ test('progress uses one planned total and one time window; bytes past the plan a
     p?: Progress;
   }[] = [];
   const { f, engine } = setup();
-  (f as { readReplicaData?: ClusterPort['readReplicaData'] }).readReplicaData = async (nodes) => ({
-    replicas: [],
-    disks: [],
-    learning: nodes.map((n, i) => ({ node: n, copiedBytes: i === 0 ? f.metrics.copies * 2 * (1 << 20) : 0 })),
-    unknown: [],
-    source: 'metrics',
-  });
+  (f as { readReplicaData?: ClusterPort['readReplicaData'] }).readReplicaData = async (nodes) =>
+    replicaDataOf({ learning: nodes.map((n, i) => ({ node: n, copyFileBytes: i === 0 ? f.metrics.copies * 2 * (1 << 20) : 0 })) });
   const events = {
     push: (e: { kind: string; detail?: string; step?: string; status?: string; progress?: never }) =>
       timed.push({

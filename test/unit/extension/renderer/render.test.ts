@@ -151,3 +151,39 @@ test('result: the picture first, then the tables as HTML (key/value and grid), t
   assert.match(html, /<table class="kv"><tbody><tr><th>alive_node_count<\/th><td>1<\/td>/);
   assert.match(renderVisual({ view: 'result', command: 'help', ok: true, tables: [], text: 'usage: <x>' }), /<pre>usage: &lt;x&gt;<\/pre>/);
 });
+
+test('plan picture: per node bytes and disk fill before/after from the plan, over the limit in the leaving colour, per step fill', async () => {
+  const { planVisual } = await import('../../../../src/commands/steps/present');
+  const { planScaleIn } = await import('../../../../src/engine/plan');
+  const { FakeCluster } = await import('../../../support/fakeCluster');
+  // 8 partitions x 3 of 100 MB on 4 nodes of 900 MB disks: the 3 that stay go from 600 to 800 MB (66.7% → 88.9%).
+  const f = new FakeCluster({ nodes: 4, tables: [{ name: 't', partitions: 8, replicas: 3 }], sizes: { mb: 100, diskMb: 900 } });
+  const s = await f.readState();
+  const plan = {
+    ...planScaleIn(s, ['10.0.0.1:34801'], { pct: 50, replicaData: await f.readReplicaData!(s.nodes.map((n) => n.address)) }),
+    fillLevels: { limit: 85, warn: 75 },
+  };
+  const v = planVisual(plan, s);
+  const d = v.distribution!;
+  assert.equal(d.fillLimitPct, 85);
+  const staying = d.nodes.find((n) => n.address === '10.0.0.2:34801')!;
+  assert.deepEqual(staying.fill, {
+    dataBefore: 600 * 2 ** 20,
+    dataAfter: 800 * 2 ** 20,
+    totalBytes: 900 * 2 ** 20,
+    usedBefore: 600 * 2 ** 20,
+    usedAfter: 800 * 2 ** 20,
+  });
+  assert.ok(v.steps.some((x) => x.fill?.some((y) => y.node === '10.0.0.2:34801' && y.pctAfter === 88.9)));
+  assert.equal(parseVisual(JSON.parse(JSON.stringify(v))).ok, true, 'the picture survives the cell output round trip');
+  const html = renderVisual(v);
+  assert.match(
+    html,
+    /data 600 MiB → <b>800 MiB<\/b> · disk 66\.7% → <b style="color:var\(--vscode-charts-red[^"]*">88\.9%<\/b> of 900 MiB/,
+  );
+  assert.match(html, /class="lim" style="left:calc\(85% - 1px\)"/);
+  assert.match(html, /disk fill: .*10\.0\.0\.2:34801 66\.7% → 88\.9%/);
+  // Without disks reported the picture is the replica counts only.
+  const bare = renderVisual(planVisual(planScaleIn(s, ['10.0.0.1:34801'], { pct: 50 }), s));
+  assert.ok(!/class="disk"/.test(bare) && !/disk fill/.test(bare));
+});
