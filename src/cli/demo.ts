@@ -53,17 +53,30 @@ export async function run(argv: string[]): Promise<number> {
   const file = join(dir, 'scale-in.runbook.md');
   copyFileSync(from, file);
 
-  const sim = await startSimulatedCluster({
+  const simOptions = {
     nodes: 5,
     seed: 1,
     timeScale,
     replicaSizeMb: 512,
+    sizeSkew: 0.4,
+    diskGb: 100,
     tables: [
       { name: 'temp', partitions: 8, replicas: 3 },
       { name: 'usertable', partitions: 16, replicas: 3 },
     ],
-  });
+  };
   const err = (s: string) => process.stderr.write(s);
+  // Replica servers listen on the example runbook's addresses (127.0.0.1:34801…) so plans and
+  // progress read real sizes, disks and learning counters; if those ports are taken, the demo runs
+  // without them and its plans say the sizes are assumed.
+  let sim: Awaited<ReturnType<typeof startSimulatedCluster>>;
+  try {
+    sim = await startSimulatedCluster({ ...simOptions, listenReplicas: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    err(`Replica server ports 34801-34805 are in use: the replica servers do not listen, so replica sizes are assumed.\n`);
+    sim = await startSimulatedCluster(simOptions);
+  }
   err(`Simulated cluster "simulated": meta servers ${sim.metaServers.join(', ')}; control ${sim.controlUrl}; time x${timeScale}\n`);
   err(`Running ${from}\n  (copied to ${file}; its run log goes next to it)\n\n`);
   const before = sim.state({ partitions: false }) as unknown as SimState;
@@ -131,7 +144,9 @@ export function demoRecap(o: {
   const running = (s: SimState) => s.nodes.filter((n) => n.running).map((n) => n.address);
   const removed = running(o.before).filter((a) => !running(o.after).includes(a));
   const results = o.outcomes.flatMap((x) => x.results ?? []);
-  const plan = (results.find((x) => x.command === 'plan')?.data as { plan?: { copies?: number; bytes?: number } } | undefined)?.plan;
+  const plan = (
+    results.find((x) => x.command === 'plan')?.data as { plan?: { copies?: number; bytes?: number; sizesFrom?: string } } | undefined
+  )?.plan;
   const m = o.metrics;
   const psw = m.partitionSecondsWithoutPrimary ?? 0;
   const restartIdx = o.outcomes.findIndex((x) => x.results?.some((c) => c.command === 'restart-meta'));
@@ -147,7 +162,9 @@ export function demoRecap(o: {
     `- cells: ${o.outcomes.length - failed.length}/${o.outcomes.length} succeeded${failed.length ? ` (not: ${failed.map((x) => `${x.label} ${x.status}`).join(', ')})` : ''}`,
     `- nodes removed: ${removed.length}${removed.length ? ` (${removed.join(', ')})` : ''}; ${running(o.after).length} replica servers left`,
     `- replicas copied: ${m.replicasCopied ?? '?'} (${fmtBytes(m.bytesCopied ?? 0)}); the plan said ${plan?.copies ?? '?'}` +
-      (plan?.bytes !== undefined ? ` (${fmtBytes(plan.bytes)}, assuming 1 GiB per replica; the demo's replicas are 512 MiB)` : ''),
+      (plan?.bytes !== undefined
+        ? ` (${fmtBytes(plan.bytes)}, ${plan.sizesFrom === 'assumed' ? 'from assumed replica sizes' : 'from the sizes the replica servers reported'})`
+        : ''),
     `- seconds frozen: ${m.frozenSeconds ?? '?'} (the engine lowered meta.live_percentage just before the stop that would have frozen the meta)`,
     `- partition-seconds without a primary: ${psw.toFixed(1)}` +
       (psw > 0

@@ -143,8 +143,19 @@ export class ScaleEngine {
     const pct = await this.readPct(o.signal);
     const ml = await this.minLive(state.leader, o.signal);
     const rs = this.cx.options.replicaSizeBytes;
+    // The twin's replicas are all one size: the given one, else the mean the replica servers report.
+    const reported = rs === undefined ? await readPlanData(this.cx, state, o.signal) : undefined;
+    const meanReported = reported?.replicas.length
+      ? reported.replicas.reduce((a, r) => a + r.bytes, 0) / reported.replicas.length
+      : undefined;
     const sizeMb =
-      typeof rs === 'number' ? rs / (1024 * 1024) : rs ? (rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES) / (1024 * 1024) : undefined;
+      typeof rs === 'number'
+        ? rs / (1024 * 1024)
+        : rs
+          ? (rs['default'] ?? DEFAULT_REPLICA_SIZE_BYTES) / (1024 * 1024)
+          : meanReported !== undefined
+            ? meanReported / (1024 * 1024)
+            : undefined;
     const copyRate = this.cx.options.copyRateMBps;
     return rehearse(
       state,
