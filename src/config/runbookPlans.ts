@@ -57,14 +57,14 @@ export function scanRunbook(uri: string, text: string, registry: CommandRegistry
 /**
  * Whether a runbook's scale-in is still ahead, judged from its run log (`records`, oldest first):
  * never run, or stopped part-way so it can be resumed (findResumePoint), or its runs ended before
- * reaching the scale-in's cell. A run that ended (succeeded or failed) at or after that cell is
- * finished or abandoned: its threshold question is history, not a plan.
+ * reaching the scale-in's cell. A run that got to that cell and is not resumable (it succeeded,
+ * failed, or was cancelled and the resume declined) is finished or abandoned: history, not a plan.
  */
 export function isPlanPending(plan: RunbookPlan, records: readonly CellRecord[]): boolean {
   if (records.length === 0) return true;
   if (findResumePoint(records)) return true;
   if (plan.cell === undefined) return false;
-  const reached = (r: CellRecord) => (r.cell.status === 'succeeded' || r.cell.status === 'failed') && r.cell.index >= plan.cell!;
+  const reached = (r: CellRecord) => r.cell.status !== 'started' && r.cell.index >= plan.cell!;
   return !records.some(reached);
 }
 
