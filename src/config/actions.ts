@@ -5,7 +5,6 @@
 import { freezeMargin, pctAllowingRemoval } from '../cluster/freeze';
 import type { Analysis, Finding, TextEdit } from './analysis';
 import { firstEntry, type Range } from './parser';
-import type { AnalysisContext } from './settings';
 
 export interface Action {
   readonly title: string;
@@ -35,7 +34,8 @@ export function thresholdEdit(a: Analysis, pct: number): TextEdit | null {
   };
 }
 
-export function actionsFor(a: Analysis, range: Range, lineLength: (line: number) => number, ctx: AnalysisContext): Action[] {
+/** The plans the thresholds are rewritten for are the analysis's own (those that concern the file's cluster). */
+export function actionsFor(a: Analysis, range: Range, lineLength: (line: number) => number): Action[] {
   const out: Action[] = [];
   for (const f of a.findings) {
     if (!overlaps(f.range, range)) continue;
@@ -71,7 +71,7 @@ export function actionsFor(a: Analysis, range: Range, lineLength: (line: number)
     if (range.start.line <= anchorLine && anchorLine <= range.end.line) {
       const { alive, dead } = a.nodes;
       const margin = freezeMargin({ alive, dead, pct: a.pct.value, minLive: a.minLive.value });
-      const ks = new Set<number>([Math.max(1, margin + 1), ...ctx.runbookPlans.map((p) => p.removals)]);
+      const ks = new Set<number>([Math.max(1, margin + 1), ...a.runbookPlans.map((p) => p.removals)]);
       for (const k of [...ks].sort((x, y) => x - y)) {
         if (k > alive) continue;
         const safe = pctAllowingRemoval(alive, dead, a.minLive.value, k);
@@ -90,5 +90,12 @@ export function actionsFor(a: Analysis, range: Range, lineLength: (line: number)
       }
     }
   }
-  return out;
+  // Two findings on one line offer the same "ignore" edit, and two plans may ask for the same threshold.
+  const seen = new Set<string>();
+  return out.filter((o) => {
+    const key = JSON.stringify([o.title, o.edits]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

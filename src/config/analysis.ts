@@ -20,7 +20,7 @@ import {
 } from './catalogue';
 import { isSuppressed, parseDirectives, type Directives } from './directives';
 import { firstEntry, hasPlaceholder, parseConfig, type ConfigDocument, type Entry, type Range, type Section } from './parser';
-import type { AnalysisContext, ClusterNodeCounts } from './settings';
+import type { AnalysisContext, ClusterNodeCounts, RunbookPlan } from './settings';
 import { chooseVersion, type VersionChoice, type VersionSource } from './version';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -75,6 +75,8 @@ export const RULES = {
     'The threshold freezes the meta before the cluster survives the number of node losses set in pegasus.config.tolerateNodeLosses.',
   'threshold-freezes-scale-in': 'The threshold would freeze the meta during a scale-in planned in an open runbook.',
   'bad-directive': 'A "# pegasus-ops:" comment directive that is not understood.',
+  'cluster-not-matched':
+    "[meta_server] server_list names none of the configured clusters' meta servers; no cluster's node counts are used.",
 } as const;
 export type RuleCode = keyof typeof RULES;
 export const RULE_CODES = Object.keys(RULES) as RuleCode[];
@@ -124,8 +126,24 @@ export interface Effective {
   readonly entry?: Entry;
 }
 
+/**
+ * The configured cluster a file is judged against, and why: the `cluster=` directive; the file's
+ * own meta server list matching a cluster's (`server-list`); else, for a file that names no meta
+ * servers, the active or the only cluster. `unmatched`: the file names meta servers that no
+ * configured cluster has, so no cluster's figures apply to it.
+ */
+export interface ClusterBinding {
+  readonly by: 'directive' | 'server-list' | 'active' | 'only' | 'unmatched' | 'none';
+  readonly cluster?: ClusterNodeCounts;
+  /** The meta servers the file names (concrete host:port values only). */
+  readonly servers?: readonly string[];
+}
+
 export interface Analysis {
   readonly doc: ConfigDocument;
+  readonly binding: ClusterBinding;
+  /** The pending runbook scale-ins that concern this file's cluster. */
+  readonly runbookPlans: readonly RunbookPlan[];
   readonly directives: Directives;
   readonly version: ServerVersion;
   /** Where the version came from, and the versions the file's keys allow. */
@@ -175,23 +193,82 @@ function numberDefault(spec: KeySpec, version: ServerVersion): number {
   return Number(spec.defaults[version]);
 }
 
-/** The connected cluster a file belongs to: the `cluster=` directive's, else the active one, else the only one. */
-export function clusterOf(directives: Directives, ctx: AnalysisContext): ClusterNodeCounts | undefined {
-  const byName = (n: string) => ctx.clusters.find((c) => c.name === n);
-  const named = directives.cluster ? byName(directives.cluster.value) : undefined;
-  return (
-    named ??
-    (ctx.activeCluster ? byName(ctx.activeCluster) : undefined) ??
-    (!directives.cluster && ctx.clusters.length === 1 ? ctx.clusters[0] : undefined)
-  );
+/**
+ * The meta servers a file names in `[meta_server] server_list`, the list servers and clients load
+ * by default (v2.5.0 src/common/replication_other_types.h, load_meta_servers); undefined when it
+ * names none or only a placeholder (a template is not bound to any cluster by its text).
+ */
+export function fileMetaServers(doc: ConfigDocument): string[] | undefined {
+  const e = firstEntry(doc, 'meta_server', 'server_list');
+  if (!e || hasPlaceholder(e.value)) return undefined;
+  const list = e.value
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean);
+  return list.length > 0 ? list : undefined;
 }
 
-export function resolveNodes(directives: Directives, ctx: AnalysisContext): NodeCounts | null {
+/** The configured cluster a file belongs to (see ClusterBinding). */
+export function bindCluster(doc: ConfigDocument, directives: Directives, ctx: AnalysisContext): ClusterBinding {
+  const byName = (n: string) => ctx.clusters.find((c) => c.name === n);
+  const servers = fileMetaServers(doc);
+  const withServers = servers ? { servers } : {};
+  if (directives.cluster) {
+    const named = byName(directives.cluster.value);
+    return named ? { by: 'directive', cluster: named, ...withServers } : { by: 'none', ...withServers };
+  }
+  if (servers) {
+    // The cluster sharing the most meta servers: a settings entry may list only some of them.
+    const shared = (c: ClusterNodeCounts) => (c.metaServers ?? []).filter((m) => servers.includes(m.trim().toLowerCase())).length;
+    const best = ctx.clusters.reduce<ClusterNodeCounts | undefined>(
+      (b, c) => (shared(c) > 0 && (!b || shared(c) > shared(b)) ? c : b),
+      undefined,
+    );
+    return best ? { by: 'server-list', cluster: best, servers } : { by: 'unmatched', servers };
+  }
+  const active = ctx.activeCluster ? byName(ctx.activeCluster) : undefined;
+  if (active) return { by: 'active', cluster: active };
+  if (ctx.clusters.length === 1) return { by: 'only', cluster: ctx.clusters[0] };
+  return { by: 'none' };
+}
+
+export function resolveNodes(directives: Directives, ctx: AnalysisContext, binding: ClusterBinding): NodeCounts | null {
   if (directives.nodes) return { alive: directives.nodes.value, dead: 0, source: 'nodes= comment' };
-  const cluster = clusterOf(directives, ctx);
+  const cluster = binding.cluster;
   if (cluster) return { alive: cluster.alive, dead: cluster.dead, source: `cluster "${cluster.name}"`, cluster: cluster.name };
   if (ctx.settings.nodeCount) return { alive: ctx.settings.nodeCount, dead: 0, source: 'pegasus.config.nodeCount' };
   return null;
+}
+
+/**
+ * The pending scale-ins that run against this file's cluster. A runbook without a `cluster:` runs
+ * against the active cluster. A file bound to no cluster by its own server list takes only plans
+ * whose cluster is unknown.
+ */
+function plansFor(binding: ClusterBinding, directives: Directives, ctx: AnalysisContext): RunbookPlan[] {
+  const fileCluster = directives.cluster?.value ?? binding.cluster?.name;
+  return ctx.runbookPlans.filter((p) => {
+    const target = p.cluster ?? ctx.activeCluster;
+    if (binding.by === 'unmatched') return target === undefined;
+    return !(target && fileCluster && target !== fileCluster);
+  });
+}
+
+/** One finding per code, place and message: several runbooks or rules saying the same thing say it once. */
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Map<string, Finding>();
+  for (const f of findings) {
+    const key = JSON.stringify([f.code, f.range, f.message]);
+    const old = seen.get(key);
+    if (!old) {
+      seen.set(key, f);
+      continue;
+    }
+    const fixes = [...(old.fixes ?? [])];
+    for (const x of f.fixes ?? []) if (!fixes.some((y) => JSON.stringify(y) === JSON.stringify(x))) fixes.push(x);
+    seen.set(key, { ...old, ...(fixes.length > 0 ? { fixes } : {}) });
+  }
+  return [...seen.values()];
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -222,7 +299,8 @@ export function analyzeConfig(text: string, ctx: AnalysisContext): Analysis {
 
 export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Analysis {
   const directives = parseDirectives(doc);
-  const versionChoice = chooseVersion(doc, directives, { cluster: clusterOf(directives, ctx), setting: ctx.settings.serverVersion });
+  const binding = bindCluster(doc, directives, ctx);
+  const versionChoice = chooseVersion(doc, directives, { cluster: binding.cluster, setting: ctx.settings.serverVersion });
   const version = versionChoice.version;
   const versionData = { version, versionSource: versionChoice.source.kind } as const;
   const inVersion = `Pegasus ${version} (${versionOrigin(versionChoice)})`;
@@ -432,7 +510,18 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
     }
   }
 
-  const nodes = resolveNodes(directives, ctx);
+  const nodes = resolveNodes(directives, ctx, binding);
+  const plans = plansFor(binding, directives, ctx);
+  if (binding.by === 'unmatched' && ctx.clusters.length > 0 && ruleOn('cluster-not-matched')) {
+    const at = firstEntry(doc, 'meta_server', 'server_list')!;
+    const known = ctx.clusters.map((c) => `${c.name}${c.metaServers?.length ? ` (${c.metaServers.join(', ')})` : ''}`).join('; ');
+    push({
+      code: 'cluster-not-matched',
+      severity: 'information',
+      range: valueRange(at),
+      message: `No configured cluster has these meta servers (configured: ${known}), so no cluster's node counts are used${nodes ? `; the freeze checks use ${nodes.source} (${nodes.alive} nodes)` : ''}. Add "# pegasus-ops: cluster=NAME" or "# pegasus-ops: nodes=N" to say which cluster this file is for.`,
+    });
+  }
   let pct: Effective | null = null;
   let minLive: Effective | null = null;
   const lenses: Lens[] = [];
@@ -443,8 +532,8 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
     if (pct && (pct.value < 0 || pct.value > 100)) pct = null;
     if (minLive && minLive.value < 1) minLive = null;
     if (pct && minLive) {
-      if (nodes) freezeChecks(nodes, pct, minLive, meta, directives, ctx, push);
-      if (ctx.settings.codeLens) lenses.push(...thresholdLenses(nodes, pct, minLive, meta, ctx));
+      if (nodes) freezeChecks(nodes, pct, minLive, meta, plans, ctx, push);
+      if (ctx.settings.codeLens) lenses.push(...thresholdLenses(nodes, pct, minLive, meta, plans));
     }
   }
 
@@ -452,8 +541,21 @@ export function analyzeDocument(doc: ConfigDocument, ctx: AnalysisContext): Anal
     push({ code: 'bad-directive', severity: 'warning', range: rng(p.line, p.start, p.end), message: p.message });
 
   // ---- suppression: settings and inline directives ----
-  const findings = raw.filter((f) => !disabled.has(f.code) && !isSuppressed(directives, f.code, f.range.start.line));
-  return { doc, directives, version, versionChoice, findings, lenses, nodes, pct, minLive, hasSyntaxErrors };
+  const findings = dedupe(raw.filter((f) => !disabled.has(f.code) && !isSuppressed(directives, f.code, f.range.start.line)));
+  return {
+    doc,
+    binding,
+    runbookPlans: plans,
+    directives,
+    version,
+    versionChoice,
+    findings,
+    lenses,
+    nodes,
+    pct,
+    minLive,
+    hasSyntaxErrors,
+  };
 }
 
 function checkValue(e: Entry, spec: KeySpec, version: ServerVersion, push: (f: Finding) => void): void {
@@ -511,7 +613,7 @@ function freezeChecks(
   pct: Effective,
   minLive: Effective,
   meta: Section,
-  directives: Directives,
+  plans: readonly RunbookPlan[],
   ctx: AnalysisContext,
   push: (f: Finding) => void,
 ): void {
@@ -575,9 +677,7 @@ function freezeChecks(
     });
   }
 
-  const fileCluster = directives.cluster?.value ?? nodes.cluster;
-  for (const plan of ctx.runbookPlans) {
-    if (plan.cluster && fileCluster && plan.cluster !== fileCluster) continue;
+  for (const plan of plans) {
     const steps = removalSchedule(inputs, plan.removals);
     const bad = steps.find((s) => s.frozen);
     if (!bad && plan.removals <= nodes.alive) continue;
@@ -595,7 +695,13 @@ function freezeChecks(
   }
 }
 
-function thresholdLenses(nodes: NodeCounts | null, pct: Effective, minLive: Effective, meta: Section, ctx: AnalysisContext): Lens[] {
+function thresholdLenses(
+  nodes: NodeCounts | null,
+  pct: Effective,
+  minLive: Effective,
+  meta: Section,
+  plans: readonly RunbookPlan[],
+): Lens[] {
   const out: Lens[] = [];
   const pctEntry = pct.entry;
   const base = {
@@ -644,10 +750,10 @@ function thresholdLenses(nodes: NodeCounts | null, pct: Effective, minLive: Effe
           : `${margin} more of ${nodes.alive} alive (${nodes.dead} dead) can go down, one after another, before the meta freezes (${nodes.source}). ${calc}`;
     }
     out.push({ range, title, tooltip, command: CALCULATOR_COMMAND, args: { ...base, k: Math.max(1, margin + 1) } });
-    const k = Math.max(1, margin + 1, ...ctx.runbookPlans.map((p) => p.removals));
+    const k = Math.max(1, margin + 1, ...plans.map((p) => p.removals));
     if (k <= nodes.alive) {
       const safe = pctAllowingRemoval(nodes.alive, nodes.dead, minLive.value, k);
-      const plan = ctx.runbookPlans.find((p) => p.removals === k);
+      const plan = plans.find((p) => p.removals === k);
       const why = plan ? ` (${plan.label})` : '';
       out.push({
         range,

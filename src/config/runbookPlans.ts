@@ -9,6 +9,7 @@
  */
 import { parseScript, type CommandRegistry } from '../commands';
 import { parseRunbook } from '../runbook/format';
+import { findResumePoint, type CellRecord } from '../runbook/runLog';
 import type { RunbookPlan } from './settings';
 
 /** `registry`: the host's commands, so a cell means here what it means to the runner. */
@@ -17,7 +18,8 @@ export function scanRunbook(uri: string, text: string, registry: CommandRegistry
   let running = 0;
   let best = 0;
   let bestLine = -1;
-  for (const cell of doc.cells) {
+  let bestCell = -1;
+  for (const [index, cell] of doc.cells.entries()) {
     if (cell.kind !== 'code' || cell.line === undefined) continue;
     // The runner refuses a cell with a syntax error before running any of it: it removes nothing.
     const parsed = parseScript(registry, cell.value);
@@ -35,13 +37,35 @@ export function scanRunbook(uri: string, text: string, registry: CommandRegistry
         best = running;
         // cell.line is the 1-based fence line, c.line the 1-based line in the cell: 0-based file line.
         bestLine = cell.line + c.line - 1;
+        bestCell = index;
       }
     }
   }
   if (best === 0) return undefined;
   const cluster = doc.frontMatter.cluster;
   const name = uri.replace(/^.*[\\/]/, '');
-  return { uri, ...(cluster ? { cluster } : {}), removals: best, line: bestLine, label: `Runbook ${name} (line ${bestLine + 1})` };
+  return {
+    uri,
+    ...(cluster ? { cluster } : {}),
+    removals: best,
+    line: bestLine,
+    cell: bestCell,
+    label: `Runbook ${name} (line ${bestLine + 1})`,
+  };
+}
+
+/**
+ * Whether a runbook's scale-in is still ahead, judged from its run log (`records`, oldest first):
+ * never run, or stopped part-way so it can be resumed (findResumePoint), or its runs ended before
+ * reaching the scale-in's cell. A run that got to that cell and is not resumable (it succeeded,
+ * failed, or was cancelled and the resume declined) is finished or abandoned: history, not a plan.
+ */
+export function isPlanPending(plan: RunbookPlan, records: readonly CellRecord[]): boolean {
+  if (records.length === 0) return true;
+  if (findResumePoint(records)) return true;
+  if (plan.cell === undefined) return false;
+  const reached = (r: CellRecord) => r.cell.status !== 'started' && r.cell.index >= plan.cell!;
+  return !records.some(reached);
 }
 
 export function isRunbookUri(uri: string): boolean {

@@ -56,18 +56,22 @@ export const clusterNodeCountsSchema = z.object({
   name: z.string().min(1),
   alive: z.number().int().min(0),
   dead: z.number().int().min(0),
+  /** Its meta servers as configured (host:port), so a config file naming them is judged against this cluster. */
+  metaServers: z.array(z.string()).optional(),
   /** The server version the cluster reports, when the editor knows it; a config file that does not show its own version takes it. */
   version: serverVersionSchema.optional(),
 });
 export type ClusterNodeCounts = z.infer<typeof clusterNodeCountsSchema>;
 
-/** A scale-in planned in an open runbook: how many nodes it removes before the meta restarts. */
+/** A scale-in planned in an open runbook whose run is pending: how many nodes it removes before the meta restarts. */
 export const runbookPlanSchema = z.object({
   uri: z.string(),
   cluster: z.string().optional(),
   removals: z.number().int().min(1),
   /** Zero-based line of the scale-in that reaches `removals`. */
   line: z.number().int().min(0),
+  /** Zero-based index (among all cells) of the cell holding that scale-in, as the run log counts cells. */
+  cell: z.number().int().min(0).optional(),
   /** Short label for messages, e.g. "scale-in.runbook.md line 12". */
   label: z.string(),
 });

@@ -5,7 +5,7 @@
  *   node dist/server.js --stdio
  *
  * Custom notification (client → server) `pegasus/context`: the connected clusters' live node
- * counts and the scale-ins planned in open runbooks (see `editorContextSchema`).
+ * counts and meta servers, and the pending scale-ins planned in open runbooks (see `editorContextSchema`).
  */
 import {
   CodeAction,

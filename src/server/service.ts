@@ -166,6 +166,6 @@ export class ConfigService {
 
   actionsOf(uri: string, version: number, text: string, range: Range): Action[] {
     const c = this.get(uri, version, text);
-    return actionsFor(c.analysis, range, c.lineLengths, this.context);
+    return actionsFor(c.analysis, range, c.lineLengths);
   }
 }

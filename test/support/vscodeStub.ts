@@ -1,5 +1,5 @@
 /**
- * A minimal stand-in for the `vscode` module, enough for src/extension/clusters.ts to run under
+ * A minimal stand-in for the `vscode` module, enough for src/extension/clusters.ts and the explorer tree to run under
  * node:test. `installVscodeStub()` must run before the module under test is imported (dynamically).
  */
 import Module from 'node:module';
@@ -54,8 +54,39 @@ export const stub = {
   },
 };
 
+// Enough of the tree API for src/extension/explorer/tree.ts to load and build items.
+export class TreeItem {
+  id?: string;
+  description?: string;
+  constructor(
+    readonly label: string,
+    readonly collapsibleState?: number,
+  ) {}
+}
+class ThemeIcon {
+  constructor(
+    readonly id: string,
+    readonly color?: unknown,
+  ) {}
+}
+class ThemeColor {
+  constructor(readonly id: string) {}
+}
+class MarkdownString {
+  isTrusted = false;
+  constructor(
+    readonly value: string,
+    readonly supportThemeIcons?: boolean,
+  ) {}
+}
+
 const vscode = {
   EventEmitter,
+  TreeItem,
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ThemeIcon,
+  ThemeColor,
+  MarkdownString,
   ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
   workspace: {
     getConfiguration: (section: string) => ({

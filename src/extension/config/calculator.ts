@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { thresholdEdit } from '../../config/actions';
-import { analyzeConfig, resolveNodes, type CalculatorArgs } from '../../config/analysis';
+import { analyzeConfig, type CalculatorArgs } from '../../config/analysis';
 import { calculate, describeStep } from '../../config/calculator';
 import { parseSettings, type EditorContext } from '../../config/settings';
 import * as z from 'zod';
@@ -34,7 +34,7 @@ export async function openCalculator(rawArgs: unknown, editorContext: () => Edit
     );
     return;
   }
-  let nodes = resolveNodes(a.directives, ctx);
+  let nodes = a.nodes;
   if (!nodes) {
     const answer = await vscode.window.showInputBox({
       title: 'Threshold calculator',

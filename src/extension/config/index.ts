@@ -1,9 +1,11 @@
 /**
  * The VS Code side of the config language: starts the language server (dist/server.js) with
  * vscode-languageclient, switches Pegasus configs opened as `ini`/plain text to `pegasus-config`
- * by content, tells the server about connected clusters and scale-ins planned in open runbooks
- * (`pegasus/context`), and hosts the threshold calculator the code lens opens.
+ * by content, tells the server about connected clusters (with their meta servers, to which a file
+ * is bound) and the scale-ins planned in open runbooks whose run is pending (`pegasus/context`),
+ * and hosts the threshold calculator the code lens opens.
  */
+import { statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { getClusterRegistry, type ClusterRegistry } from '../clusters';
@@ -11,7 +13,8 @@ import { Disposable } from '../disposable';
 import { NodeStatus } from '../../pegasus/types';
 import { looksLikePegasusConfig } from '../../config/detect';
 import type { CommandRegistry } from '../../commands';
-import { isRunbookUri, scanRunbook } from '../../config/runbookPlans';
+import { isPlanPending, isRunbookUri, scanRunbook } from '../../config/runbookPlans';
+import { readCellRecords, runLogPath, type CellRecord } from '../../runbook/runLog';
 import { parseSettings, type ClusterNodeCounts, type EditorContext, type RunbookPlan } from '../../config/settings';
 import { openCalculator } from './calculator';
 
@@ -75,6 +78,8 @@ class ContextSender extends Disposable {
   private readonly poll: ReturnType<typeof setInterval>;
   private readonly plans = new Map<string, RunbookPlan>();
   private readonly fetched = new Map<string, { at: number; facts: ClusterNodeCounts | undefined }>();
+  /** Run logs read, by path, with the size and mtime they were read at (re-read when either moves). */
+  private readonly runLogs = new Map<string, { stamp: string; records: readonly CellRecord[] }>();
 
   constructor(commands: CommandRegistry) {
     super();
@@ -144,8 +149,15 @@ class ContextSender extends Disposable {
     for (const c of reg.list()) {
       const name = c.profile.name;
       const snap = reg.latestSnapshot(name);
+      const metaServers = [...c.profile.metaServers];
       if (snap) {
-        out.push({ name, alive: snap.freeze.alive, dead: snap.freeze.dead, ...wireVersion(snap.nodes.map((n) => n.hostPort)) });
+        out.push({
+          name,
+          alive: snap.freeze.alive,
+          dead: snap.freeze.dead,
+          metaServers,
+          ...wireVersion(snap.nodes.map((n) => n.hostPort)),
+        });
         continue;
       }
       const cached = this.fetched.get(name);
@@ -159,6 +171,7 @@ class ContextSender extends Disposable {
         const nodes = await c.client.listNodes({ timeoutMs: 3000 });
         facts = {
           name,
+          metaServers,
           alive: nodes.filter((n) => n.status === NodeStatus.NS_ALIVE).length,
           dead: nodes.filter((n) => n.status === NodeStatus.NS_UNALIVE).length,
           ...wireVersion(nodes.map((n) => n.hpAddress)),
@@ -177,12 +190,31 @@ class ContextSender extends Disposable {
     const clusters = await this.clusterNodeCounts(reg);
     const active = reg?.active?.profile.name;
     const inTabs = openTabUris();
-    const runbookPlans = [...this.plans.values()].filter((p) => inTabs.has(p.uri));
+    const runbookPlans = [...this.plans.values()].filter((p) => inTabs.has(p.uri) && isPlanPending(p, this.runLogOf(p.uri)));
     this.current = { clusters, ...(active ? { activeCluster: active } : {}), runbookPlans };
     const json = JSON.stringify(this.current);
     if (!this.client || json === this.lastSent) return;
     this.lastSent = json;
     await this.client.sendNotification('pegasus/context', this.current).catch(() => undefined);
+  }
+
+  /** The cell records of a runbook's run log; none when it has none or it cannot be read. */
+  private runLogOf(uri: string): readonly CellRecord[] {
+    const file = vscode.Uri.parse(uri);
+    if (file.scheme !== 'file') return [];
+    const path = runLogPath(file.fsPath);
+    try {
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st) return [];
+      const stamp = `${st.size}:${st.mtimeMs}`;
+      const cached = this.runLogs.get(path);
+      if (cached?.stamp === stamp) return cached.records;
+      const records = readCellRecords(path);
+      this.runLogs.set(path, { stamp, records });
+      return records;
+    } catch {
+      return []; // unreadable: judged as never run, so its plan still warns
+    }
   }
 
   override dispose(): void {

@@ -213,7 +213,9 @@ export class ExplorerController {
   private async refreshOne(entry: Entry, reason: RefreshReason, signal: AbortSignal): Promise<void> {
     const name = entry.source.name;
     const t0 = this.clock.now();
-    if (!entry.snapshot && entry.status.kind !== 'loading') {
+    // A retry of an unreachable cluster keeps saying so until it answers: flipping to "connecting…"
+    // for every poll would flash the row (and re-render it) every interval.
+    if (!entry.snapshot && entry.status.kind !== 'loading' && entry.status.kind !== 'error') {
       entry.status = { kind: 'loading' };
       this.opts.onChange(name);
     }

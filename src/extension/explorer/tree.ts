@@ -1,17 +1,30 @@
 /**
  * The VS Code adapter of the explorer: a TreeDataProvider over treeModel.ts. Children are computed
  * only when VS Code asks (expanded items), tooltips only on hover (resolveTreeItem). Elements are
- * interned by id because VS Code refreshes and reveals elements by object identity.
+ * interned by id because VS Code refreshes and reveals elements by object identity. A change fires
+ * only the rows that look different: a re-render dismisses the tooltip and resets the row.
  */
 import * as vscode from 'vscode';
 import type { ExplorerController } from './controller';
 import type { ItemView } from './presentation';
-import { childrenOf, elementId, itemOf, parentOf, tooltipOf, type Element, type ExplorerFilter, type TreeContext } from './treeModel';
+import {
+  changedElements,
+  childrenOf,
+  elementId,
+  itemOf,
+  parentOf,
+  tooltipOf,
+  type Element,
+  type ExplorerFilter,
+  type TreeContext,
+} from './treeModel';
 
 export class ExplorerTree implements vscode.TreeDataProvider<Element>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<Element | undefined>();
+  private readonly emitter = new vscode.EventEmitter<Element | Element[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly interned = new Map<string, Element>();
+  /** Ids of the elements whose children VS Code asked for ('' for the top level). */
+  private readonly asked = new Set<string>();
   private ctx: TreeContext | undefined;
   filter: ExplorerFilter | undefined;
 
@@ -26,11 +39,19 @@ export class ExplorerTree implements vscode.TreeDataProvider<Element>, vscode.Di
     return this.ctx;
   }
 
-  /** Re-renders one cluster's items (or everything). */
+  /** One cluster's data (or anything, when undefined) may have changed: re-render what looks different. */
   changed(cluster: string | undefined): void {
+    const before = this.ctx;
     this.ctx = undefined;
-    const el = cluster === undefined ? undefined : this.interned.get(elementId({ kind: 'cluster', cluster }));
-    this.emitter.fire(el);
+    // Nothing was shown from the old context: VS Code has nothing to compare against.
+    if (!before) return this.emitter.fire(undefined);
+    const after = this.context();
+    const shown = [...this.interned.values()]
+      .filter((e) => cluster === undefined || e.cluster === cluster)
+      .map((element) => ({ element, childrenAsked: this.asked.has(elementId(element)) }));
+    const diff = changedElements(before, after, shown, this.asked.has(''));
+    if (diff === 'all') this.emitter.fire(undefined);
+    else if (diff.length > 0) this.emitter.fire(diff);
   }
 
   intern(e: Element): Element {
@@ -47,6 +68,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Element>, vscode.Di
   }
 
   getChildren(e?: Element): Element[] {
+    this.asked.add(e ? elementId(e) : '');
     return childrenOf(this.context(), e).map((c) => this.intern(c));
   }
 

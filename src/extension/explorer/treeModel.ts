@@ -620,3 +620,37 @@ export function selectedNodes(sel: readonly Element[]): { cluster: string; nodes
 }
 
 export { partitionHealthNames };
+
+/** An element VS Code has been given, and whether it asked for that element's children. */
+export interface ShownElement {
+  readonly element: Element;
+  readonly childrenAsked: boolean;
+}
+
+/**
+ * The elements VS Code must re-read after the context moved from `before` to `after`: those whose
+ * item differs or whose children (when VS Code asked for them) differ. 'all' when the top-level
+ * list changed. An element under another changed one is left out: re-reading a parent re-reads
+ * its subtree. Firing only these keeps untouched rows (and an open tooltip) where they are.
+ */
+export function changedElements(
+  before: TreeContext,
+  after: TreeContext,
+  shown: Iterable<ShownElement>,
+  rootAsked = true,
+): Element[] | 'all' {
+  const childKey = (ctx: TreeContext, e: Element | undefined) => JSON.stringify(childrenOf(ctx, e));
+  if (rootAsked && childKey(before, undefined) !== childKey(after, undefined)) return 'all';
+  const changed: Element[] = [];
+  for (const { element, childrenAsked } of shown) {
+    const item = JSON.stringify(itemOf(before, element)) !== JSON.stringify(itemOf(after, element));
+    if (item || (childrenAsked && childKey(before, element) !== childKey(after, element))) changed.push(element);
+  }
+  // Ids are paths: a descendant's id starts with its ancestor's id and a slash.
+  const ids = new Set(changed.map(elementId));
+  return changed.filter((e) => {
+    const id = elementId(e);
+    for (let at = id.lastIndexOf('/'); at > 0; at = id.lastIndexOf('/', at - 1)) if (ids.has(id.slice(0, at))) return false;
+    return true;
+  });
+}

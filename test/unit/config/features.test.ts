@@ -108,11 +108,7 @@ test('code actions: rule fixes, ignore comments, and threshold rewrites for k re
   const text = '[meta_server]\nnode_live_percentage_threshold_for_update = 95\n';
   const a = run(text, { nodeCount: 10 }, { runbookPlans: [{ uri: 'u', removals: 3, line: 0, label: 'x' }] });
   const range = { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } };
-  const acts = actionsFor(a, range, (l) => text.split('\n')[l]!.length, {
-    settings: DEFAULT_SETTINGS,
-    clusters: [],
-    runbookPlans: [{ uri: 'u', removals: 3, line: 0, label: 'x' }],
-  });
+  const acts = actionsFor(a, range, (l) => text.split('\n')[l]!.length);
   const titles = acts.map((x) => x.title);
   assert.ok(titles.includes('Set node_live_percentage_threshold_for_update to 90 (lets 1 node go)'), titles.join('\n'));
   assert.ok(titles.includes('Ignore threshold-freezes-on-loss on this line'));
@@ -121,7 +117,7 @@ test('code actions: rule fixes, ignore comments, and threshold rewrites for k re
   assert.equal(titles.filter((t) => t.includes(' to 70 ')).length, 1, 'the rewrite is not offered twice');
   // without findings on the line (cursor elsewhere in range), the rewrite comes from the threshold itself
   const calm = run('[meta_server]\nnode_live_percentage_threshold_for_update = 50\n', { nodeCount: 10 });
-  const rewrites = actionsFor(calm, range, () => 0, { settings: DEFAULT_SETTINGS, clusters: [], runbookPlans: [] });
+  const rewrites = actionsFor(calm, range, () => 0);
   assert.deepEqual(
     rewrites.map((x) => x.title),
     ['Set node_live_percentage_threshold_for_update to 40 (lets 6 of 10 nodes go down)'],
@@ -134,11 +130,7 @@ test('code actions: rule fixes, ignore comments, and threshold rewrites for k re
   assert.deepEqual(run(applied, { nodeCount: 10 }).findings, []);
   // threshold absent: the rewrite inserts it under [meta_server]
   const b = run('[meta_server]\n  server_list = a:1\n', { nodeCount: 10 });
-  const ins = actionsFor(b, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, () => 0, {
-    settings: DEFAULT_SETTINGS,
-    clusters: [],
-    runbookPlans: [],
-  });
+  const ins = actionsFor(b, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, () => 0);
   assert.deepEqual(
     ins.map((x) => x.edits[0]!.newText),
     ['  node_live_percentage_threshold_for_update = 60\n'],
@@ -222,6 +214,7 @@ test('runbook scan: scale-in node counts accumulate until restart-meta', () => {
     cluster: 'prod',
     removals: 3,
     line: 9,
+    cell: 3,
     label: 'Runbook a.runbook.md (line 10)',
   });
   assert.equal(scanRunbook('u', '# nothing planned\n', commands), undefined);
@@ -241,6 +234,7 @@ test('runbook scan: reads cells and commands exactly as the runbook runner does'
     cluster: 'prod',
     removals: 2,
     line: 4,
+    cell: 0,
     label: 'Runbook x.runbook.md (line 5)',
   });
   // A trailing comment is not a flag (the scanner took the last `--nodes` on the line).

@@ -90,7 +90,7 @@ test('10,000 fuzzed documents: analysis, hovers, completions and actions never t
     const pos = { line, character: Math.floor(r() * (lineText.length + 2)) };
     hoverAt(a, pos);
     completionsAt(a, pos, lineText);
-    actionsFor(a, { start: pos, end: pos }, (l) => (text.split('\n')[l] ?? '').length, ctx);
+    actionsFor(a, { start: pos, end: pos }, (l) => (text.split('\n')[l] ?? '').length);
   }
 });
 
