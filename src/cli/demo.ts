@@ -10,7 +10,7 @@ import { createRegistry } from '../commands';
 import { MetaClient } from '../pegasus';
 import { fmtBytes } from '../cluster/units';
 import { runRunbook, type HeadlessResult } from '../runbook/headless';
-import { startSimulatedCluster } from '../simulator';
+import { startListeningWhereFree } from '../simulator';
 import { helpText, parseCli } from './args';
 import { demoSpec } from './specs';
 
@@ -67,16 +67,9 @@ export async function run(argv: string[]): Promise<number> {
   };
   const err = (s: string) => process.stderr.write(s);
   // Replica servers listen on the example runbook's addresses (127.0.0.1:34801…) so plans and
-  // progress read real sizes, disks and learning counters; if those ports are taken, the demo runs
-  // without them and its plans say the sizes are assumed.
-  let sim: Awaited<ReturnType<typeof startSimulatedCluster>>;
-  try {
-    sim = await startSimulatedCluster({ ...simOptions, listenReplicas: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-    err(`Replica server ports 34801-34805 are in use: the replica servers do not listen, so replica sizes are assumed.\n`);
-    sim = await startSimulatedCluster(simOptions);
-  }
+  // progress read real sizes, disks and learning counters.
+  const { sim, listening } = await startListeningWhereFree(simOptions);
+  if (!listening) err(`Replica server ports 34801-34805 are in use: the replica servers do not listen, so replica sizes are assumed.\n`);
   err(`Simulated cluster "simulated": meta servers ${sim.metaServers.join(', ')}; control ${sim.controlUrl}; time x${timeScale}\n`);
   err(`Running ${from}\n  (copied to ${file}; its run log goes next to it)\n\n`);
   const before = sim.state({ partitions: false }) as unknown as SimState;

@@ -63,6 +63,22 @@ export interface SimulatedCluster {
  */
 export const MAX_LISTENING_REPLICAS = 64;
 
+/**
+ * A small cluster whose replica servers listen on their fixed addresses (127.0.0.1:34801…), so the
+ * product reads real sizes, disks and learning counters from it; when those ports are taken (another
+ * simulated cluster runs), the same cluster without listening replica servers, and `listening` says so.
+ */
+export async function startListeningWhereFree(opts: StartOptions): Promise<{ sim: SimulatedCluster; listening: boolean }> {
+  const nodes = opts.nodes ?? opts.nodeAddresses?.length ?? 5;
+  if (nodes > MAX_LISTENING_REPLICAS) return { sim: await startSimulatedCluster(opts), listening: false };
+  try {
+    return { sim: await startSimulatedCluster({ ...opts, listenReplicas: true }), listening: true };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    return { sim: await startSimulatedCluster(opts), listening: false };
+  }
+}
+
 export async function startSimulatedCluster(opts: StartOptions = {}): Promise<SimulatedCluster> {
   const { port = 0, controlPort = 0, timeScale = 0, listenReplicas: listenOpt, ...modelOpts } = opts;
   const nodeCount = modelOpts.nodes ?? modelOpts.nodeAddresses?.length ?? 5;

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ClusterProfile } from '../../cluster/profile';
-import { parseTables, startSimulatedCluster } from '../../simulator';
+import { parseTables, startListeningWhereFree } from '../../simulator';
 import { Disposable } from '../disposable';
 import { spawnSimulatorProcess } from '../explorer/simProcess';
 import type { Logger } from '../log';
@@ -71,13 +71,18 @@ export class SimulatedClusters extends Disposable {
   }
 
   private async startInProcess(name: string, opts: SimulatedClusterOptions): Promise<RunningSim> {
-    const sim = await startSimulatedCluster({
+    // Its replica servers listen where their ports are free, so the tree shows real data and disk use.
+    const { sim, listening } = await startListeningWhereFree({
       nodes: opts.nodes ?? 5,
       ...(opts.tables ? { tables: parseTables(opts.tables) } : {}),
       ...(opts.pegasusVersion ? { version: opts.pegasusVersion } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       timeScale: opts.timeScale ?? 1,
     });
+    if (!listening)
+      this.log?.info(
+        `simulated cluster "${name}": replica server ports in use, so its replica servers do not listen (no sizes or disk use)`,
+      );
     return { name, metaServers: sim.metaServers, control: sim.controlUrl, stop: () => sim.close() };
   }
 
