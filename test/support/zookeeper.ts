@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import zookeeper from 'node-zookeeper-client';
 
 /** Where Debian's package puts the server jar (its manifest lists the jars it needs). */
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
@@ -91,5 +92,29 @@ export async function startZooKeeper(): Promise<ZooKeeperServer> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  // Accepting TCP is not serving sessions yet (a loaded machine takes seconds more): wait for a real session.
+  while (!(await sessionWorks(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`ZooKeeper on port ${port} accepts connections but opens no session: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return { hosts: `127.0.0.1:${port}`, stop };
+}
+
+function sessionWorks(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const client = zookeeper.createClient(`127.0.0.1:${port}`, { sessionTimeout: 10_000, spinDelay: 200, retries: 0 });
+    const t = setTimeout(() => {
+      client.close();
+      resolve(false);
+    }, 5000);
+    client.once('connected', () => {
+      clearTimeout(t);
+      client.close();
+      resolve(true);
+    });
+    client.connect();
+  });
 }

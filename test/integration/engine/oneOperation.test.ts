@@ -179,7 +179,7 @@ test(
     try {
       for (let rep = 0; rep < REPETITIONS; rep++) {
         const root = `/race${rep}/locks`;
-        await assertOneProceeded(rep, await race(rep, () => zookeeperLease({ hosts: zk.hosts, root })), true);
+        await assertOneProceeded(rep, await race(rep, () => zookeeperLease({ hosts: zk.hosts, root, connectTimeoutMs: 15_000 })), true);
       }
     } finally {
       await zk.stop();
