@@ -3,6 +3,7 @@
 // freeze margin down, and multi-select → Scale In opening a runbook with those nodes.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { fmtBytes } from '../../../src/cluster/units';
 
 const ID = 'pegasus-ops.pegasus-ops';
 
@@ -19,7 +20,15 @@ interface Started {
   nodeControl: { kind: string; control: string };
 }
 interface SimState {
-  nodes: { address: string; primaries: number; replicas: number; metaStatus: string }[];
+  nodes: {
+    address: string;
+    primaries: number;
+    replicas: number;
+    metaStatus: string;
+    dataBytes: number;
+    diskTotalBytes: number;
+    diskAvailBytes: number;
+  }[];
 }
 
 async function inspect(refresh = true): Promise<Row[]> {
@@ -79,7 +88,12 @@ describe('explorer: simulated cluster in the sidebar', function () {
     for (const n of truth.nodes) {
       const row = nodes.find((r) => r.label === n.address);
       assert.ok(row, n.address);
-      assert.equal(row.description, `${n.replicas} (${n.primaries} P · ${n.replicas - n.primaries} S)`);
+      // The counts from the meta; data and disk as the node's replica server reports them (its /metrics).
+      const used = n.diskTotalBytes - n.diskAvailBytes;
+      assert.equal(
+        row.description,
+        `${n.replicas} (${n.primaries} P · ${n.replicas - n.primaries} S) · ${fmtBytes(n.dataBytes)} · disk ${fmtBytes(used)}/${fmtBytes(n.diskTotalBytes)} (${Math.round((100 * used) / n.diskTotalBytes)}%)`,
+      );
       assert.equal(row.contextValue, 'pegasus.node.alive');
     }
   });
