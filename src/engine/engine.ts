@@ -36,6 +36,7 @@ import { planFor, preflight, preflightReport, freezeCheck, type PreflightReport 
 import { body } from './ops/dispatch';
 import { reapply, restoreRetrying, looksChanged, leftOpen, DRAIN_HELD, type RestoreExtra } from './settings';
 import { loadTargets } from './ops/drain';
+import { followInFlight } from './inFlight';
 import { stillUp } from './ops/nodeSteps';
 import { summarizeState } from './describe';
 import type { Note } from './notes';
@@ -88,6 +89,8 @@ interface BodyEnd {
   readonly diagnosis?: EngineError['diagnosis'];
   readonly refusals?: readonly Refusal[];
   readonly added?: readonly string[];
+  /** Cancelled: the proposals the meta was still carrying out, followed to the end. */
+  readonly inFlight?: Note;
 }
 
 /**
@@ -402,7 +405,11 @@ export class ScaleEngine {
       const added = (data as { added?: string[] } | undefined)?.added;
       return { outcome: 'done', ...(added?.length ? { added } : {}) };
     } catch (e) {
-      if (isAbortError(e) || rc.signal.aborted) return { outcome: 'cancelled' };
+      if (isAbortError(e) || rc.signal.aborted) {
+        // Before the settings go back: the black list keeps cure off the leaving nodes while the copies finish.
+        const inFlight = await followInFlight(this.cx);
+        return { outcome: 'cancelled', ...(inFlight ? { inFlight } : {}) };
+      }
       if (e instanceof RefusedError) return { outcome: 'failed', refusals: e.refusals };
       // The run stopped before its next change: say what to do, not only what failed.
       if (e instanceof JournalFileError) return { outcome: 'failed', error: `${e.message}; ${e.fix}` };
@@ -468,6 +475,7 @@ export class ScaleEngine {
   ): Promise<OperationResult> {
     const outcome = end.outcome === 'done' && given.restoreError !== undefined ? 'failed' : end.outcome;
     const notes: ResultNote[] = [];
+    if (end.inFlight) notes.push(end.inFlight);
     if (given.restoreError !== undefined) notes.push({ code: 'restore-failed', error: given.restoreError });
     let finalState: ClusterState | undefined;
     try {

@@ -46,6 +46,7 @@ export function resolveOptions(d: EngineDeps): { options: ResolvedOptions; timeo
     healthyMs: t.healthyMs ?? 60 * 60_000,
     balancedMs: t.balancedMs ?? 12 * 3600_000,
     leaderMs: t.leaderMs ?? 5 * 60_000,
+    inFlightMs: t.inFlightMs ?? 5 * 60_000,
   };
   return { options, timeouts };
 }

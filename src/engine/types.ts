@@ -68,6 +68,8 @@ export interface EngineOptions {
     readonly healthyMs?: number;
     readonly balancedMs?: number;
     readonly leaderMs?: number;
+    /** After a cancel: how long to follow the proposals the meta still carries out (default 5 min). */
+    readonly inFlightMs?: number;
   };
 }
 

@@ -273,7 +273,9 @@ function operationStep<const F extends readonly FlagSpec[], const P extends read
       const res = operationResult(name, r, visual, say);
       if (r.outcome === 'cancelled') {
         // The queue classifies by the signal; this makes the cell's own error say where the cluster is.
-        const err = new Error(`${name} cancelled. Cluster now: ${stateWords(r.cluster)}`);
+        // What the meta was still moving is part of "where the cluster is": said before the summary.
+        const moving = r.notes.find((n) => n.code === 'in-flight-at-cancel');
+        const err = new Error(`${name} cancelled. ${moving ? `${noteWords(moving)}. ` : ''}Cluster now: ${stateWords(r.cluster)}`);
         err.name = 'AbortError';
         throw err;
       }

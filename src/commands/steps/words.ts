@@ -67,6 +67,22 @@ export const NOTE_WORDS: Words<ResultNote, string> = {
   'still-alive': (n) =>
     `${n.node} still ALIVE after ${fmtDuration(n.seconds)}; the meta declares a node dead after the fd grace period (${n.fdGraceSeconds} s)`,
   'propose-failed': (n) => `proposing ${n.type} of ${n.gpid} ${n.from} -> ${n.to} failed: ${n.error}; will retry`,
+  'in-flight-wait': (n) =>
+    `cancelled with ${plural(n.proposals, 'proposal')} still being carried out by the meta (it cannot withdraw a copy it has started): ` +
+    `following them (at most ${fmtDuration(n.boundSeconds)}) before the settings go back; touching ${list(n.nodes)}`,
+  'in-flight-at-cancel': (n) =>
+    `at the cancel ${plural(n.proposals, 'proposal')} ${n.proposals === 1 ? 'was' : 'were'} still in flight` +
+    (n.pendingCleared ? ' (level set steady again: the meta dropped those it had not started)' : '') +
+    `; after ${fmtDuration(n.waitedSeconds)} ${n.landed} landed` +
+    (n.unsettled === 0
+      ? ', none left moving'
+      : `, ${n.unsettled} not finished (${n.ended === 'stalled' ? 'nothing changed on them for a while: most likely dropped by the meta' : n.ended === 'unreadable' ? 'the cluster could not be read' : 'the wait ended: they may still land'}; check with nodes -d)`) +
+    `. Per node: ${n.nodes
+      .map(
+        (x) =>
+          `${x.node} ${x.replicas} replica(s)${x.willEnd !== x.replicas ? `, ${x.willEnd} once the rest land` : ''} (${[x.outgoing ? `${x.outgoing} moving off` : '', x.incoming ? `${x.incoming} moving on` : ''].filter(Boolean).join(', ')} at the cancel)`,
+      )
+      .join('; ')}`,
   uneven: (n) =>
     `not even after the ${n.op}: ${n.tables.map((t) => `${t.table} primaries ${t.primaries.join('..')} (even: ${t.even.join('..')}), replicas ${t.replicas.join('..')}`).join('; ')}; a rebalance is advisable (run rebalance)`,
   'nothing-to-restore': () => 'nothing left to restore: every setting the journal records as changed was given back',

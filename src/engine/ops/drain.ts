@@ -112,7 +112,7 @@ export async function propose(
     });
     return false;
   }
-  cx.book.proposals.set(key, { at: now, ballot, type, to });
+  cx.book.proposals.set(key, { at: now, ballot, type, from, to });
   return r === 'accepted';
 }
 

@@ -1,0 +1,144 @@
+/**
+ * After a cancel: the proposals the meta still carries out. The meta has no withdraw for a
+ * proposal it already executes (a learner is copying); setting the level steady again clears the
+ * ones it has not started (meta_service.cpp on_control_meta_level → server_state::clear_proposals,
+ * apache/incubator-pegasus master). So a cancel follows the rest to the end, bounded, and says
+ * where each node is left.
+ */
+import { nodeLoads } from './model';
+import type { InFlightNode, Note } from './notes';
+import type { ClusterState } from './ports';
+import type { OpContext } from './context';
+
+interface Proposal {
+  readonly gpid: string;
+  readonly type: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Has the meta finished this proposal in `s`? A partition gone (table dropped) counts as finished. */
+export function proposalLanded(s: ClusterState, p: Proposal): boolean {
+  const [appId, pidx] = p.gpid.split('.').map(Number);
+  const part = s.tables.find((t) => t.appId === appId)?.partitions.find((x) => x.pidx === pidx);
+  if (!part) return true;
+  if (p.type === 'move_pri') return part.primary !== p.from;
+  // copy_sec / copy_pri / remove: done once the source no longer holds a replica.
+  return part.primary !== p.from && !part.secondaries.includes(p.from);
+}
+
+/** A fingerprint of the partitions still in flight: any change in it is the meta working on them. */
+function ballots(s: ClusterState, ps: readonly Proposal[]): string {
+  return ps
+    .map((p) => {
+      const [appId, pidx] = p.gpid.split('.').map(Number);
+      return `${p.gpid}@${s.tables.find((t) => t.appId === appId)?.partitions.find((x) => x.pidx === pidx)?.ballot ?? -1}`;
+    })
+    .join(',');
+}
+
+/** Per node: what was moving off or onto it at the cancel, its replicas now, and once the unsettled ones land. */
+export function inFlightNodes(s: ClusterState, atCancel: readonly Proposal[], unsettled: readonly Proposal[]): InFlightNode[] {
+  const loads = nodeLoads(s);
+  const nodes = new Map<string, { outgoing: number; incoming: number; delta: number }>();
+  const get = (n: string): { outgoing: number; incoming: number; delta: number } => {
+    let v = nodes.get(n);
+    if (!v) nodes.set(n, (v = { outgoing: 0, incoming: 0, delta: 0 }));
+    return v;
+  };
+  for (const p of atCancel) {
+    get(p.from).outgoing++;
+    if (p.type !== 'remove') get(p.to).incoming++;
+  }
+  for (const p of unsettled) {
+    // A role switch moves no replica; a copy adds one on the target and removes it from the source.
+    if (p.type === 'move_pri') continue;
+    get(p.from).delta--;
+    if (p.type !== 'remove') get(p.to).delta++;
+  }
+  return [...nodes]
+    .map(([node, v]) => {
+      const replicas = loads.get(node)?.replicas ?? 0;
+      return { node, outgoing: v.outgoing, incoming: v.incoming, replicas, willEnd: replicas + v.delta };
+    })
+    .sort((a, b) => a.node.localeCompare(b.node));
+}
+
+/**
+ * Follows the proposals of a cancelled run until each has landed, nothing changed on them for the
+ * stuck period (the meta dropped them), or the bound passes. Never throws: a cancel must still
+ * give the settings back.
+ */
+export async function followInFlight(cx: OpContext): Promise<Extract<Note, { code: 'in-flight-at-cancel' }> | undefined> {
+  const sent: Proposal[] = [...cx.book.proposals].map(([gpid, p]) => ({ gpid, type: p.type, from: p.from, to: p.to }));
+  if (sent.length === 0) return undefined;
+  const bound = cx.timeouts.inFlightMs;
+  const start = cx.clock.now();
+  // The run's own signal is aborted: the wait has its own, bounded one.
+  const signal = AbortSignal.timeout(bound + 30_000);
+  const read = async (): Promise<ClusterState | undefined> => {
+    try {
+      return await cx.deps.cluster.readState(signal);
+    } catch {
+      return undefined;
+    }
+  };
+  let s = await read();
+  if (!s) return undefined;
+  const atCancel = sent.filter((p) => !proposalLanded(s!, p));
+  if (atCancel.length === 0) return undefined;
+  let pendingCleared = false;
+  if (s.effectiveLevel === 'steady') {
+    try {
+      await cx.deps.cluster.setSetting('meta_level', 'steady', signal);
+      pendingCleared = true;
+    } catch {
+      // Not cleared: the ones not started yet may still start; the wait below follows them either way.
+    }
+  }
+  const nodes = [...new Set(atCancel.flatMap((p) => [p.from, p.to]))];
+  cx.emit({ kind: 'info', note: { code: 'in-flight-wait', proposals: atCancel.length, nodes, boundSeconds: Math.round(bound / 1000) } });
+  let left = atCancel;
+  let lastFp = ballots(s, left);
+  let lastChange = cx.clock.now();
+  let ended: 'settled' | 'stalled' | 'timeout' | 'unreadable' = 'settled';
+  let last: ClusterState = s;
+  for (;;) {
+    if (s) {
+      last = s;
+      left = left.filter((p) => !proposalLanded(s!, p));
+      if (left.length === 0) break;
+      const fp = ballots(s, left);
+      if (fp !== lastFp) {
+        lastFp = fp;
+        lastChange = cx.clock.now();
+      }
+    }
+    const now = cx.clock.now();
+    if (now - start >= bound) {
+      ended = s ? 'timeout' : 'unreadable';
+      break;
+    }
+    if (now - lastChange >= cx.options.stuckAfterMs) {
+      ended = 'stalled';
+      break;
+    }
+    try {
+      await cx.clock.sleep(cx.options.pollIntervalMs, signal);
+    } catch {
+      ended = 'timeout';
+      break;
+    }
+    s = await read();
+  }
+  return {
+    code: 'in-flight-at-cancel',
+    proposals: atCancel.length,
+    landed: atCancel.length - left.length,
+    unsettled: left.length,
+    waitedSeconds: Math.round((cx.clock.now() - start) / 1000),
+    ended,
+    pendingCleared,
+    nodes: inFlightNodes(last, atCancel, left),
+  };
+}
