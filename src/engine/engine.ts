@@ -26,7 +26,7 @@ import { createOpContext, type EngineContext } from './opContext';
 import { newRunId, type JournalInput } from './journal';
 import { JournalFileError } from './journalFiles';
 import { JournalLockedError, type HeldLock } from './journalLock';
-import { balanceReport } from './model';
+import { balanceReport, nodeLoads, type NodeLoad } from './model';
 import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, DEFAULT_REPLICA_SIZE_BYTES, type ScalePlan } from './plan';
 import { unknownNodes } from './addresses';
@@ -346,7 +346,15 @@ export class ScaleEngine {
     const j = this.d.journal;
     if (!resuming) {
       j.append(
-        { t: 'begin', op: spec.op, params: spec, who: this.d.who ?? currentUser(), cluster: this.d.clusterName, leader: state0.leader },
+        {
+          t: 'begin',
+          op: spec.op,
+          params: spec,
+          who: this.d.who ?? currentUser(),
+          cluster: this.d.clusterName,
+          leader: state0.leader,
+          before: [...nodeLoads(state0).values()],
+        },
         this.cx.date(),
       );
       if (plan) j.append({ t: 'event', kind: 'plan', message: describePlan(plan) }, this.cx.date());
@@ -378,6 +386,13 @@ export class ScaleEngine {
     };
     for (const s of this.d.journal.all()) {
       if (s.t !== 'step' || s.run !== run) continue;
+      // What earlier sessions of this run moved: the totals are the whole operation's.
+      if (s.totals) {
+        rc.primariesMoved += s.totals.primariesMoved;
+        rc.copiesProposed += s.totals.copiesProposed;
+        rc.bytesCopied += s.totals.bytesCopied;
+        rc.bytesEstimated += s.totals.bytesEstimated;
+      }
       if (s.step.startsWith('add:') && s.status === 'done' && s.detail) rc.added.push(s.detail);
       // A stop the crashed run issued (or attempted) and never saw through: that node may still go down.
       if (s.step.endsWith(':stop') && s.status !== 'skipped') rc.stopIssued.add(s.step.slice(0, -':stop'.length));
@@ -407,8 +422,10 @@ export class ScaleEngine {
     } catch (e) {
       if (isAbortError(e) || rc.signal.aborted) {
         // Before the settings go back: the black list keeps cure off the leaving nodes while the copies finish.
-        const inFlight = await followInFlight(this.cx);
-        return { outcome: 'cancelled', ...(inFlight ? { inFlight } : {}) };
+        const followed = await followInFlight(this.cx);
+        if (!followed) return { outcome: 'cancelled' };
+        this.countLanded(rc, followed.bytesLanded);
+        return { outcome: 'cancelled', inFlight: followed.note };
       }
       if (e instanceof RefusedError) return { outcome: 'failed', refusals: e.refusals };
       // The run stopped before its next change: say what to do, not only what failed.
@@ -421,6 +438,22 @@ export class ScaleEngine {
     } finally {
       stopWatch();
       offChange();
+    }
+  }
+
+  /** Copies that landed after the cancel are the run's too: counted and journaled (a resume adds them up). */
+  private countLanded(rc: RunCtx, bytes: number): void {
+    if (bytes <= 0) return;
+    rc.bytesCopied += bytes;
+    rc.bytesEstimated += bytes;
+    const totals = { primariesMoved: 0, copiesProposed: 0, bytesCopied: bytes, bytesEstimated: bytes };
+    try {
+      this.d.journal.append(
+        { t: 'step', step: 'in-flight-at-cancel', status: 'done', detail: 'copies landed after the cancel', totals },
+        this.cx.date(),
+      );
+    } catch (e) {
+      if (!(e instanceof JournalFileError)) throw e;
     }
   }
 
@@ -514,6 +547,7 @@ export class ScaleEngine {
       refusals: end.refusals ?? [],
       settingsLeft: given.settingsLeft,
       ...(plan ? { plan } : {}),
+      ...this.beforeOf(rc.run),
       stats: {
         primariesMoved: rc.primariesMoved,
         copiesProposed: rc.copiesProposed,
@@ -531,6 +565,12 @@ export class ScaleEngine {
     } catch (e) {
       if (!(e instanceof JournalFileError)) throw e;
     }
+  }
+
+  /** The loads journaled when the run first began (a resumed run's "before" is its first start's). */
+  private beforeOf(run: string): { before?: readonly NodeLoad[] } {
+    const b = this.d.journal.all().find((r) => r.t === 'begin' && r.run === run);
+    return b?.t === 'begin' && b.before ? { before: b.before } : {};
   }
 
   /** Did this restore-settings run give anything back? */

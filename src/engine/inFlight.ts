@@ -5,7 +5,10 @@
  * apache/incubator-pegasus master). So a cancel follows the rest to the end, bounded, and says
  * where each node is left.
  */
+import { learningOf } from './capacity';
 import { nodeLoads } from './model';
+import { readReplicaData } from './replicaData';
+import { replicaSize } from './ops/drain';
 import type { InFlightNode, Note } from './notes';
 import type { ClusterState } from './ports';
 import type { OpContext } from './context';
@@ -37,7 +40,7 @@ function ballots(s: ClusterState, ps: readonly Proposal[]): string {
     .join(',');
 }
 
-/** Per node: what was moving off or onto it at the cancel, its replicas now, and once the unsettled ones land. */
+/** Per node: what was moving off or onto it at the cancel, its replicas now, and once the unsettled ones (still expected to land) do. */
 export function inFlightNodes(s: ClusterState, atCancel: readonly Proposal[], unsettled: readonly Proposal[]): InFlightNode[] {
   const loads = nodeLoads(s);
   const nodes = new Map<string, { outgoing: number; incoming: number; delta: number }>();
@@ -64,12 +67,32 @@ export function inFlightNodes(s: ClusterState, atCancel: readonly Proposal[], un
     .sort((a, b) => a.node.localeCompare(b.node));
 }
 
+/** A landed copy's bytes: its size when the drain began, else the size assumed for its table (an estimate either way). */
+function copiedBytes(cx: OpContext, s: ClusterState, p: Proposal): number {
+  const known = cx.book.drainStart.get(p.from)?.sizes.get(p.gpid);
+  if (known !== undefined) return known;
+  const appId = Number(p.gpid.split('.')[0]);
+  return replicaSize(cx, s.tables.find((t) => t.appId === appId)?.name ?? '');
+}
+
+/** The copy time of the largest replica in flight at the copy rate given (the stuck period when no rate is known). */
+function longestCopyMs(cx: OpContext, ps: readonly Proposal[]): number {
+  const rate = cx.options.copyRateMBps;
+  if (!rate) return cx.options.stuckAfterMs;
+  const rs = cx.options.replicaSizeBytes;
+  const sizes = typeof rs === 'number' ? [rs] : rs ? Object.values(rs) : [];
+  if (sizes.length === 0 || ps.length === 0) return cx.options.stuckAfterMs;
+  return (Math.max(...sizes) / (rate * 1024 * 1024)) * 1000;
+}
+
 /**
  * Follows the proposals of a cancelled run until each has landed, nothing changed on them for the
  * stuck period (the meta dropped them), or the bound passes. Never throws: a cancel must still
  * give the settings back.
  */
-export async function followInFlight(cx: OpContext): Promise<Extract<Note, { code: 'in-flight-at-cancel' }> | undefined> {
+export async function followInFlight(
+  cx: OpContext,
+): Promise<{ note: Extract<Note, { code: 'in-flight-at-cancel' }>; bytesLanded: number } | undefined> {
   const sent: Proposal[] = [...cx.book.proposals].map(([gpid, p]) => ({ gpid, type: p.type, from: p.from, to: p.to }));
   if (sent.length === 0) return undefined;
   const bound = cx.timeouts.inFlightMs;
@@ -101,6 +124,19 @@ export async function followInFlight(cx: OpContext): Promise<Extract<Note, { cod
   let left = atCancel;
   let lastFp = ballots(s, left);
   let lastChange = cx.clock.now();
+  // A copy that is learning changes no ballot until it lands; the targets' learning counters show it
+  // moving. With them, a short quiet period tells a dropped proposal; without, the stuck period.
+  const learned = async (): Promise<number | undefined> => {
+    const l = learningOf(await readReplicaData(cx, [...new Set(left.map((p) => p.to))], signal).catch(() => undefined));
+    return l ? [...l.values()].reduce((a, b) => a + b, 0) : undefined;
+  };
+  let lastLearned = await learned();
+  const tick = 2 * cx.options.lbIntervalSeconds * 1000;
+  const quietMs =
+    lastLearned !== undefined
+      ? Math.max(3 * cx.options.pollIntervalMs, tick)
+      : // No counters: twice the longest replica's copy at the rate given, else the stuck period.
+        Math.min(cx.options.stuckAfterMs, Math.max(3 * cx.options.pollIntervalMs, tick + 2 * longestCopyMs(cx, left)));
   let ended: 'settled' | 'stalled' | 'timeout' | 'unreadable' = 'settled';
   let last: ClusterState = s;
   for (;;) {
@@ -109,8 +145,10 @@ export async function followInFlight(cx: OpContext): Promise<Extract<Note, { cod
       left = left.filter((p) => !proposalLanded(s!, p));
       if (left.length === 0) break;
       const fp = ballots(s, left);
-      if (fp !== lastFp) {
+      const l = lastLearned === undefined ? undefined : await learned();
+      if (fp !== lastFp || (l !== undefined && l !== lastLearned)) {
         lastFp = fp;
+        lastLearned = l ?? lastLearned;
         lastChange = cx.clock.now();
       }
     }
@@ -119,7 +157,7 @@ export async function followInFlight(cx: OpContext): Promise<Extract<Note, { cod
       ended = s ? 'timeout' : 'unreadable';
       break;
     }
-    if (now - lastChange >= cx.options.stuckAfterMs) {
+    if (now - lastChange >= quietMs) {
       ended = 'stalled';
       break;
     }
@@ -131,14 +169,17 @@ export async function followInFlight(cx: OpContext): Promise<Extract<Note, { cod
     }
     s = await read();
   }
-  return {
-    code: 'in-flight-at-cancel',
+  const gone = new Set(left);
+  const landedCopies = atCancel.filter((p) => !gone.has(p) && p.type !== 'move_pri' && p.type !== 'remove');
+  const note = {
+    code: 'in-flight-at-cancel' as const,
     proposals: atCancel.length,
     landed: atCancel.length - left.length,
     unsettled: left.length,
     waitedSeconds: Math.round((cx.clock.now() - start) / 1000),
     ended,
     pendingCleared,
-    nodes: inFlightNodes(last, atCancel, left),
+    nodes: inFlightNodes(last, atCancel, ended === 'stalled' ? [] : left),
   };
+  return { note, bytesLanded: landedCopies.reduce((a, p) => a + copiedBytes(cx, last, p), 0) };
 }

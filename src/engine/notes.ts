@@ -92,7 +92,10 @@ export type Note =
       /** Not finished when the wait ended: the meta may still carry them out, or it dropped them. */
       readonly unsettled: number;
       readonly waitedSeconds: number;
-      /** `settled`: none left; `stalled`: nothing changed for a while (likely dropped); `timeout`; `unreadable`: the cluster could not be read. */
+      /**
+       * `settled`: none left; `stalled`: nothing changed on them and no target learned for a while (dropped:
+       * `willEnd` does not count them); `timeout`: the bound passed (they may still land); `unreadable`: the cluster could not be read.
+       */
       readonly ended: 'settled' | 'stalled' | 'timeout' | 'unreadable';
       readonly pendingCleared: boolean;
       readonly nodes: readonly InFlightNode[];

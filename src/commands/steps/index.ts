@@ -268,7 +268,7 @@ function operationStep<const F extends readonly FlagSpec[], const P extends read
       const joining =
         op.op === 'scale-out' ? (op.nodes ?? []) : op.op === 'migrate' ? (op.to ?? []) : op.op === 'start-node' ? [op.node] : [];
       const visual = after
-        ? distributionVisual(`Replicas per node: before and after ${name}`, before, after, { leaving, joining })
+        ? distributionVisual(`Replicas per node: before and after ${name}`, r.before ?? before, after, { leaving, joining })
         : undefined;
       const res = operationResult(name, r, visual, say);
       if (r.outcome === 'cancelled') {
