@@ -37,6 +37,7 @@ import { body } from './ops/dispatch';
 import { reapply, restoreRetrying, looksChanged, leftOpen, DRAIN_HELD, type RestoreExtra } from './settings';
 import { loadTargets } from './ops/drain';
 import { followInFlight } from './inFlight';
+import { previewChange, type ChangePreview } from './preview';
 import { stillUp } from './ops/nodeSteps';
 import { summarizeState } from './describe';
 import type { Note } from './notes';
@@ -77,6 +78,7 @@ export {
 } from './types';
 export { planFor, type PreflightReport, type FreezeCheckData } from './preflight';
 export { summarizeState } from './describe';
+export type { ChangePreview, SettingChange } from './preview';
 export type { Rehearsal } from './rehearse';
 export type { RehearsalTwin } from './twin';
 
@@ -168,6 +170,10 @@ export class ScaleEngine {
   /** Pre-flight with what it assumed (the min-live source) and its warnings; each warning goes out as an event too. */
   async preflightReport(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<PreflightReport> {
     return preflightReport(this.cx, spec, signal, resumingRun);
+  }
+  /** What a run of `spec` (or its resume) would change and warn about, read before it is confirmed; changes nothing. */
+  async previewChange(spec: OperationSpec, o: { resume?: boolean; signal?: AbortSignal } = {}): Promise<ChangePreview> {
+    return previewChange(this.cx, spec, { ...o, plan: (signal) => this.plan(spec as ScaleSpec, signal) });
   }
   /** The freeze arithmetic for removing these nodes (or this many) one after another. */
   async freezeCheck(remove: readonly string[] | number, signal?: AbortSignal): Promise<OperationResult> {

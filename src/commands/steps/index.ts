@@ -27,7 +27,7 @@ import {
   rehearsalTable,
 } from './present';
 import { result } from '../result';
-import { Narrator, noteWords, refusalWords, stateWords } from './words';
+import { Narrator, noteWords, previewWords, refusalWords, stateWords } from './words';
 import { engineFlagOptions, engineFlags, type EngineFlagOptions } from './engineFlags';
 import { engineFor, operationAddresses } from './services';
 
@@ -235,6 +235,18 @@ function operationStep<const F extends readonly FlagSpec[], const P extends read
     ...(opts.step ? { step: opts.step } : {}),
     mutating: opts.mutating ?? true,
     describeChange: (a) => describeOp(toSpec(a)),
+    async previewChange(ctx, a) {
+      const op = toSpec(a);
+      // Read only: its events would repeat what the run itself says.
+      const { engine } = engineFor(
+        ctx,
+        () => undefined,
+        operationAddresses(op as { nodes?: readonly string[] }),
+        opts.tuning?.(spec, a) ?? {},
+      );
+      const p = await engine.previewChange(op, { resume: ctx.services?.steps?.resume === true, signal: ctx.signal });
+      return previewWords(p, describeOp(op));
+    },
     validate: (a) => {
       opts.validate?.(spec, a);
       opts.tuning?.(spec, a);

@@ -6,7 +6,18 @@
  * from here; `--json` carries the codes and values instead.
  */
 import { fmtBytes, fmtDuration } from '../../cluster/units';
-import type { LooksChanged, Note, Progress, Refusal, ResultNote, SettingWhy, StateSummary } from '../../engine/engine';
+import type {
+  ChangePreview,
+  LooksChanged,
+  Note,
+  Progress,
+  Refusal,
+  ResultNote,
+  SettingChange,
+  SettingWhy,
+  StateSummary,
+} from '../../engine/engine';
+import type { ChangePreviewWords } from '../types';
 
 type Words<U extends { code: string }, R> = { readonly [C in U['code']]: (v: Extract<U, { code: C }>) => R };
 
@@ -342,4 +353,32 @@ export class Narrator {
     this.said.add(`text:${text}`);
     return text;
   }
+}
+
+/** A setting a run will change, as the confirmation lists it. */
+export function settingChangeWords(c: SettingChange): string {
+  return `${c.name} ${shown(c.from)} → ${shown(c.to)}${c.untilMetaRestart ? ' (stays lowered until a meta restart: restore cannot raise it while the meta counts the removed nodes dead)' : ''}`;
+}
+
+/** The confirmation's content: what changes, every warning, the pre-flight verdict, and on resume what is already done. */
+export function previewWords(p: ChangePreview, change: string): ChangePreviewWords {
+  if (p.restores)
+    return {
+      change: p.restores.length ? 'give back every setting the journal says was changed and not yet restored' : 'nothing to restore',
+      settings: p.restores.map((r) => `${r.name} ${shown(r.value)} → ${shown(r.original)}`),
+      warnings: [],
+      nothingToChange: p.nothingToChange,
+    };
+  const verdict =
+    p.refusals.length === 0
+      ? 'pre-flight passed: the run may start'
+      : `pre-flight refuses (the run would stop before changing anything): ${p.refusals.map((r) => `${r.code}: ${refusalWords(r).reason}`).join('; ')}`;
+  return {
+    change,
+    settings: p.settings.map(settingChangeWords),
+    warnings: p.warnings.map((n) => noteWords(n)),
+    verdict,
+    ...(p.resuming ? { done: p.resuming.done.length ? p.resuming.done : [`none yet (resuming run ${p.resuming.run})`] } : {}),
+    nothingToChange: p.nothingToChange,
+  };
 }

@@ -56,6 +56,13 @@ test('[2.6] cancel mid-drain: what was in flight is followed to the end; per nod
       JSON.stringify(cancelledStep),
     );
 
+    // The confirmation of the resume says what is already done.
+    const preview = await h.engine.previewChange({ op: 'scale-in', nodes: [node] }, { resume: true });
+    assert.equal(preview.resuming?.run, r1.run);
+    assert.ok(preview.resuming?.done.includes(`${node}:primaries`), JSON.stringify(preview.resuming));
+    assert.ok(!preview.resuming?.done.includes(`${node}:replicas`), 'the cancelled step is not done');
+    assert.deepEqual(preview.refusals, []);
+
     const r2 = await h.engine.resume();
     assert.equal(r2?.outcome, 'done', JSON.stringify(r2));
     assert.equal(hostedOn(h, [node]), 0);
