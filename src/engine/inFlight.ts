@@ -15,6 +15,8 @@ import type { OpContext } from './context';
 
 interface Proposal {
   readonly gpid: string;
+  /** When it was sent (the engine's clock). */
+  readonly at: number;
   readonly type: string;
   readonly from: string;
   readonly to: string;
@@ -93,7 +95,7 @@ function longestCopyMs(cx: OpContext, ps: readonly Proposal[]): number {
 export async function followInFlight(
   cx: OpContext,
 ): Promise<{ note: Extract<Note, { code: 'in-flight-at-cancel' }>; bytesLanded: number } | undefined> {
-  const sent: Proposal[] = [...cx.book.proposals].map(([gpid, p]) => ({ gpid, type: p.type, from: p.from, to: p.to }));
+  const sent: Proposal[] = [...cx.book.proposals].map(([gpid, p]) => ({ gpid, at: p.at, type: p.type, from: p.from, to: p.to }));
   if (sent.length === 0) return undefined;
   const bound = cx.timeouts.inFlightMs;
   const start = cx.clock.now();
@@ -125,24 +127,33 @@ export async function followInFlight(
   let lastFp = ballots(s, left);
   let lastChange = cx.clock.now();
   // A copy that is learning changes no ballot until it lands; the targets' learning counters show it
-  // moving. With them, a short quiet period tells a dropped proposal; without, the stuck period.
+  // moving. With them, a short quiet period tells a dropped proposal. Without, twice the longest a
+  // copy of this run took to land, else its expected copy time at the rate given, else the stuck period.
   const learned = async (): Promise<number | undefined> => {
     const l = learningOf(await readReplicaData(cx, [...new Set(left.map((p) => p.to))], signal).catch(() => undefined));
     return l ? [...l.values()].reduce((a, b) => a + b, 0) : undefined;
   };
   let lastLearned = await learned();
   const tick = 2 * cx.options.lbIntervalSeconds * 1000;
-  const quietMs =
+  const polls = 3 * cx.options.pollIntervalMs;
+  let longestLanding = 0;
+  const quietMs = (): number =>
     lastLearned !== undefined
-      ? Math.max(3 * cx.options.pollIntervalMs, tick)
-      : // No counters: twice the longest replica's copy at the rate given, else the stuck period.
-        Math.min(cx.options.stuckAfterMs, Math.max(3 * cx.options.pollIntervalMs, tick + 2 * longestCopyMs(cx, left)));
+      ? Math.max(polls, tick)
+      : longestLanding > 0
+        ? Math.min(cx.options.stuckAfterMs, Math.max(polls, 2 * longestLanding))
+        : Math.min(cx.options.stuckAfterMs, Math.max(polls, tick + 2 * longestCopyMs(cx, left)));
   let ended: 'settled' | 'stalled' | 'timeout' | 'unreadable' = 'settled';
   let last: ClusterState = s;
   for (;;) {
     if (s) {
       last = s;
-      left = left.filter((p) => !proposalLanded(s!, p));
+      const t = cx.clock.now();
+      left = left.filter((p) => {
+        if (!proposalLanded(s!, p)) return true;
+        longestLanding = Math.max(longestLanding, t - p.at);
+        return false;
+      });
       if (left.length === 0) break;
       const fp = ballots(s, left);
       const l = lastLearned === undefined ? undefined : await learned();
@@ -157,7 +168,7 @@ export async function followInFlight(
       ended = s ? 'timeout' : 'unreadable';
       break;
     }
-    if (now - lastChange >= quietMs) {
+    if (now - lastChange >= quietMs()) {
       ended = 'stalled';
       break;
     }
