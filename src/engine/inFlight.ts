@@ -127,8 +127,9 @@ export async function followInFlight(
   let lastFp = ballots(s, left);
   let lastChange = cx.clock.now();
   // A copy that is learning changes no ballot until it lands; the targets' learning counters show it
-  // moving. With them, a short quiet period tells a dropped proposal. Without, twice the longest a
-  // copy of this run took to land, else its expected copy time at the rate given, else the stuck period.
+  // moving, so with them a quiet period tells a dropped proposal. Without them nothing tells a long
+  // copy from a dropped one: the wait ends after twice the longest a copy of this run took to land
+  // (or its copy time at the rate given, else two balancer rounds), and the rest is said as unknown.
   const learned = async (): Promise<number | undefined> => {
     const l = learningOf(await readReplicaData(cx, [...new Set(left.map((p) => p.to))], signal).catch(() => undefined));
     return l ? [...l.values()].reduce((a, b) => a + b, 0) : undefined;
@@ -142,7 +143,7 @@ export async function followInFlight(
       ? Math.max(polls, tick)
       : longestLanding > 0
         ? Math.min(cx.options.stuckAfterMs, Math.max(polls, 2 * longestLanding))
-        : Math.min(cx.options.stuckAfterMs, Math.max(polls, tick + 2 * longestCopyMs(cx, left)));
+        : Math.min(cx.options.stuckAfterMs, Math.max(polls, tick + (cx.options.copyRateMBps ? 2 * longestCopyMs(cx, left) : 0)));
   let ended: 'settled' | 'stalled' | 'timeout' | 'unreadable' = 'settled';
   let last: ClusterState = s;
   for (;;) {
@@ -182,6 +183,8 @@ export async function followInFlight(
   }
   const gone = new Set(left);
   const landedCopies = atCancel.filter((p) => !gone.has(p) && p.type !== 'move_pri' && p.type !== 'remove');
+  // Only the learning counters can say the unfinished ones are not copying.
+  const dropped = ended === 'stalled' && lastLearned !== undefined;
   const note = {
     code: 'in-flight-at-cancel' as const,
     proposals: atCancel.length,
@@ -190,7 +193,8 @@ export async function followInFlight(
     waitedSeconds: Math.round((cx.clock.now() - start) / 1000),
     ended,
     pendingCleared,
-    nodes: inFlightNodes(last, atCancel, ended === 'stalled' ? [] : left),
+    dropped,
+    nodes: inFlightNodes(last, atCancel, dropped ? [] : left),
   };
   return { note, bytesLanded: landedCopies.reduce((a, p) => a + copiedBytes(cx, last, p), 0) };
 }

@@ -93,11 +93,13 @@ export type Note =
       readonly unsettled: number;
       readonly waitedSeconds: number;
       /**
-       * `settled`: none left; `stalled`: nothing changed on them and no target learned for a while (dropped:
-       * `willEnd` does not count them); `timeout`: the bound passed (they may still land); `unreadable`: the cluster could not be read.
+       * `settled`: none left; `stalled`: nothing visible changed on them for a while; `timeout`: the bound
+       * passed (they may still land); `unreadable`: the cluster could not be read.
        */
       readonly ended: 'settled' | 'stalled' | 'timeout' | 'unreadable';
       readonly pendingCleared: boolean;
+      /** The unfinished ones are known dropped (stalled, and the learning counters showed no copy running): `willEnd` leaves them out. */
+      readonly dropped: boolean;
       readonly nodes: readonly InFlightNode[];
     }
   /** After the planned moves these staying nodes pass the warning level of disk fill (below the limit). */

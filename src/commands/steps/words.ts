@@ -87,7 +87,7 @@ export const NOTE_WORDS: Words<ResultNote, string> = {
     `; after ${fmtDuration(n.waitedSeconds)} ${n.landed} landed` +
     (n.unsettled === 0
       ? ', none left moving'
-      : `, ${n.unsettled} not finished (${n.ended === 'stalled' ? 'nothing changed on them and no target learned for a while: dropped by the meta' : n.ended === 'unreadable' ? 'the cluster could not be read' : 'the wait ended: they may still land'}; check with nodes -d)`) +
+      : `, ${n.unsettled} not finished (${n.dropped ? 'no target is learning: the meta dropped them' : n.ended === 'stalled' ? `nothing visible changed on them for a while: the meta may still be copying them (a copy shows only when it lands) or dropped them` : n.ended === 'unreadable' ? 'the cluster could not be read' : 'the wait ended: they may still land'}; nodes -d shows where they are)`) +
     `. Per node: ${n.nodes
       .map(
         (x) =>

@@ -202,6 +202,7 @@ test('in-flight-at-cancel words: proposals, landed, dropped, and where each node
     waitedSeconds: 40,
     ended: 'timeout',
     pendingCleared: true,
+    dropped: false,
     nodes: [{ node: 'a:1', outgoing: 4, incoming: 0, replicas: 12, willEnd: 9 }],
   });
   assert.match(t, /4 proposals were still in flight/);
