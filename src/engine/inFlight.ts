@@ -6,7 +6,8 @@
  * where each node is left.
  */
 import { learningOf } from './capacity';
-import { nodeLoads } from './model';
+import { nodeLoads, unhealthyPartitions } from './model';
+import { progress } from './waits';
 import { readReplicaData } from './replicaData';
 import { replicaSize } from './ops/drain';
 import type { InFlightNode, Note } from './notes';
@@ -156,6 +157,17 @@ export async function followInFlight(
         return false;
       });
       if (left.length === 0) break;
+      // The cell keeps showing what it waits for, not the drain's last numbers.
+      progress(cx, {
+        phase: 'in flight after the cancel',
+        replicasLeft: left.length,
+        replicasTotal: atCancel.length,
+        unhealthy: unhealthyPartitions(s).length,
+        bytesCopied: 0,
+        bytesPlanned: 0,
+        rate: 0,
+        elapsedSeconds: (t - start) / 1000,
+      });
       const fp = ballots(s, left);
       const l = lastLearned === undefined ? undefined : await learned();
       if (fp !== lastFp || (l !== undefined && l !== lastLearned)) {
