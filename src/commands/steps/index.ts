@@ -8,7 +8,7 @@ import { isHostPort } from '../../cluster/address';
 import { fmtBytes } from '../../cluster/units';
 import { EngineError, type EngineEvent, type FreezeCheckData, type OperationSpec } from '../../engine/engine';
 import type { ClusterState } from '../../engine/ports';
-import { CommandError } from '../errors';
+import { CommandError, OperationCancelledError } from '../errors';
 import { keyValueTable } from '../format';
 import { argError } from '../parser';
 import { defineCommand, type ArgsOf } from '../define';
@@ -287,9 +287,8 @@ function operationStep<const F extends readonly FlagSpec[], const P extends read
         // The queue classifies by the signal; this makes the cell's own error say where the cluster is.
         // What the meta was still moving is part of "where the cluster is": said before the summary.
         const moving = r.notes.find((n) => n.code === 'in-flight-at-cancel');
-        const err = new Error(`${name} cancelled. ${moving ? `${noteWords(moving)}. ` : ''}Cluster now: ${stateWords(r.cluster)}`);
-        err.name = 'AbortError';
-        throw err;
+        const still = moving ? noteWords(moving) : undefined;
+        throw new OperationCancelledError(`${name} cancelled. ${still ? `${still}. ` : ''}Cluster now: ${stateWords(r.cluster)}`, still);
       }
       return res;
     },
