@@ -28,6 +28,7 @@ import {
 } from '../commands';
 import { parseDuration } from '../commands/parser';
 import { terminalSafe } from '../commands/safeText';
+import { confirmExtras } from '../commands/confirm';
 import { MetaClient } from '../pegasus';
 import { isProgressUpdate, throttle } from '../runbook/execute';
 import { helpText, parseCli, UsageError } from './args';
@@ -136,8 +137,8 @@ export function progressPrinter(
 /** The terminal question for a change; a production cluster wants its name typed, so a reflexive 'y' cannot change it. */
 export function confirmQuestion(req: ConfirmRequest): string {
   return req.production
-    ? `Cluster '${req.cluster}' (PRODUCTION): ${req.change}.\nType the cluster name to proceed: `
-    : `Cluster '${req.cluster}': ${req.change}.\nProceed? [y/N] `;
+    ? `Cluster '${req.cluster}' (PRODUCTION): ${req.change}.${confirmExtras(req)}\nType the cluster name to proceed: `
+    : `Cluster '${req.cluster}': ${req.change}.${confirmExtras(req)}\nProceed? [y/N] `;
 }
 
 export function confirmAccepted(req: ConfirmRequest, answer: string): boolean {

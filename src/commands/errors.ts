@@ -113,3 +113,17 @@ export function describeError(err: unknown): ErrorDescription {
   }
   return { name: 'Error', message: String(err), fix: 'see the message' };
 }
+
+/**
+ * A command stopped by its cancellation that still has something to say about it (what the meta
+ * was still moving at the cancel, in words): surfaces show `still` next to where the cluster is.
+ */
+export class OperationCancelledError extends Error {
+  override readonly name = 'AbortError';
+  constructor(
+    message: string,
+    readonly still?: string,
+  ) {
+    super(message);
+  }
+}

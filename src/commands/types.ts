@@ -119,6 +119,12 @@ export interface CommandSpec {
   };
   /** The exact change, for the confirmation prompt; defaults to the command line. */
   describeChange?(args: ParsedArgs): string;
+  /**
+   * The change read from the cluster before it is confirmed (settings and their values, warnings,
+   * the pre-flight verdict, steps already done): the prompt shows it instead of `describeChange`.
+   * `nothingToChange` skips the prompt. A failure to read falls back to `describeChange`.
+   */
+  previewChange?(ctx: CommandContext, args: ParsedArgs): Promise<ChangePreviewWords | undefined>;
   /** Extra validation after parsing (cross-flag rules); throw `CommandSyntaxError` to reject. */
   validate?(args: ParsedArgs): void;
   execute(ctx: CommandContext, args: ParsedArgs): Promise<CommandResult>;
@@ -137,6 +143,24 @@ export interface ConfirmRequest {
   /** What will change, in words. */
   readonly change: string;
   readonly production: boolean;
+  /** Each setting the run changes, in words (`meta.live_percentage 65 → 60, until a meta restart`). */
+  readonly settings?: readonly string[];
+  /** Every warning of the plan and pre-flight, in words. */
+  readonly warnings?: readonly string[];
+  /** The pre-flight verdict in words (`pre-flight passed`, or the refusals: the run would stop before changing anything). */
+  readonly verdict?: string;
+  /** On resume: the steps already done (skipped). */
+  readonly done?: readonly string[];
+}
+
+/** A command's change as the prompt shows it (see `CommandSpec.previewChange`). */
+export interface ChangePreviewWords {
+  readonly change: string;
+  readonly settings: readonly string[];
+  readonly warnings: readonly string[];
+  readonly verdict?: string;
+  readonly done?: readonly string[];
+  readonly nothingToChange: boolean;
 }
 
 /**

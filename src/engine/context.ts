@@ -17,7 +17,7 @@ export type Timeouts = Required<NonNullable<EngineOptions['timeouts']>>;
 /** Per-run memory of the drain loops; cleared when a run starts. */
 export interface RunBook {
   /** The last proposal per partition (`appId.pidx`) under this leader: when, at which ballot, what and to whom. */
-  readonly proposals: Map<string, { at: number; ballot: number; type: string; to: string }>;
+  readonly proposals: Map<string, { at: number; ballot: number; type: string; from: string; to: string }>;
   /**
    * The node each copy of this run was first sent to, per `appId.pidx from`. Unlike `proposals` it
    * survives a leader change: a re-proposal after a fail-over asks the same node (which may still

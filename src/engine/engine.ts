@@ -26,7 +26,7 @@ import { createOpContext, type EngineContext } from './opContext';
 import { newRunId, type JournalInput } from './journal';
 import { JournalFileError } from './journalFiles';
 import { JournalLockedError, type HeldLock } from './journalLock';
-import { balanceReport } from './model';
+import { balanceReport, nodeLoads, type NodeLoad } from './model';
 import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, DEFAULT_REPLICA_SIZE_BYTES, type ScalePlan } from './plan';
 import { unknownNodes } from './addresses';
@@ -38,6 +38,8 @@ import { reapply, restoreRetrying, looksChanged, leftOpen, DRAIN_HELD, type Rest
 import { loadTargets } from './ops/drain';
 import { applyThrottles, restoreThrottles } from './throttle';
 import { fillLevels } from './capacity';
+import { followInFlight } from './inFlight';
+import { previewChange, type ChangePreview } from './preview';
 import { stillUp } from './ops/nodeSteps';
 import { summarizeState } from './describe';
 import type { Note } from './notes';
@@ -78,6 +80,7 @@ export {
 } from './types';
 export { planFor, type PreflightReport, type FreezeCheckData } from './preflight';
 export { summarizeState } from './describe';
+export type { ChangePreview, SettingChange } from './preview';
 export type { Rehearsal } from './rehearse';
 export type { RehearsalTwin } from './twin';
 
@@ -90,6 +93,8 @@ interface BodyEnd {
   readonly diagnosis?: EngineError['diagnosis'];
   readonly refusals?: readonly Refusal[];
   readonly added?: readonly string[];
+  /** Cancelled: the proposals the meta was still carrying out, followed to the end. */
+  readonly inFlight?: Note;
 }
 
 /**
@@ -180,6 +185,10 @@ export class ScaleEngine {
   /** Pre-flight with what it assumed (the min-live source) and its warnings; each warning goes out as an event too. */
   async preflightReport(spec: OperationSpec, signal?: AbortSignal, resumingRun?: string): Promise<PreflightReport> {
     return preflightReport(this.cx, spec, signal, resumingRun);
+  }
+  /** What a run of `spec` (or its resume) would change and warn about, read before it is confirmed; changes nothing. */
+  async previewChange(spec: OperationSpec, o: { resume?: boolean; signal?: AbortSignal } = {}): Promise<ChangePreview> {
+    return previewChange(this.cx, spec, { ...o, plan: (signal) => this.plan(spec as ScaleSpec, signal) });
   }
   /** The freeze arithmetic for removing these nodes (or this many) one after another. */
   async freezeCheck(remove: readonly string[] | number, signal?: AbortSignal): Promise<OperationResult> {
@@ -358,7 +367,15 @@ export class ScaleEngine {
     const j = this.d.journal;
     if (!resuming) {
       j.append(
-        { t: 'begin', op: spec.op, params: spec, who: this.d.who ?? currentUser(), cluster: this.d.clusterName, leader: state0.leader },
+        {
+          t: 'begin',
+          op: spec.op,
+          params: spec,
+          who: this.d.who ?? currentUser(),
+          cluster: this.d.clusterName,
+          leader: state0.leader,
+          before: [...nodeLoads(state0).values()],
+        },
         this.cx.date(),
       );
       if (plan) j.append({ t: 'event', kind: 'plan', message: describePlan(plan) }, this.cx.date());
@@ -390,6 +407,13 @@ export class ScaleEngine {
     };
     for (const s of this.d.journal.all()) {
       if (s.t !== 'step' || s.run !== run) continue;
+      // What earlier sessions of this run moved: the totals are the whole operation's.
+      if (s.totals) {
+        rc.primariesMoved += s.totals.primariesMoved;
+        rc.copiesProposed += s.totals.copiesProposed;
+        rc.bytesCopied += s.totals.bytesCopied;
+        rc.bytesEstimated += s.totals.bytesEstimated;
+      }
       if (s.step.startsWith('add:') && s.status === 'done' && s.detail) rc.added.push(s.detail);
       // A stop the crashed run issued (or attempted) and never saw through: that node may still go down.
       if (s.step.endsWith(':stop') && s.status !== 'skipped') rc.stopIssued.add(s.step.slice(0, -':stop'.length));
@@ -418,7 +442,13 @@ export class ScaleEngine {
       const added = (data as { added?: string[] } | undefined)?.added;
       return { outcome: 'done', ...(added?.length ? { added } : {}) };
     } catch (e) {
-      if (isAbortError(e) || rc.signal.aborted) return { outcome: 'cancelled' };
+      if (isAbortError(e) || rc.signal.aborted) {
+        // Before the settings go back: the black list keeps cure off the leaving nodes while the copies finish.
+        const followed = await followInFlight(this.cx);
+        if (!followed) return { outcome: 'cancelled' };
+        this.countLanded(rc, followed.bytesLanded);
+        return { outcome: 'cancelled', inFlight: followed.note };
+      }
       if (e instanceof RefusedError) return { outcome: 'failed', refusals: e.refusals };
       // The run stopped before its next change: say what to do, not only what failed.
       if (e instanceof JournalFileError) return { outcome: 'failed', error: `${e.message}; ${e.fix}` };
@@ -441,6 +471,22 @@ export class ScaleEngine {
     const alive = s.nodes.filter((n) => n.alive).map((n) => n.address);
     rc.throttled = new Set(alive);
     await applyThrottles(this.cx, rc, alive, mb);
+  }
+
+  /** Copies that landed after the cancel are the run's too: counted and journaled (a resume adds them up). */
+  private countLanded(rc: RunCtx, bytes: number): void {
+    if (bytes <= 0) return;
+    rc.bytesCopied += bytes;
+    rc.bytesEstimated += bytes;
+    const totals = { primariesMoved: 0, copiesProposed: 0, bytesCopied: bytes, bytesEstimated: bytes };
+    try {
+      this.d.journal.append(
+        { t: 'step', step: 'in-flight-at-cancel', status: 'done', detail: 'copies landed after the cancel', totals },
+        this.cx.date(),
+      );
+    } catch (e) {
+      if (!(e instanceof JournalFileError)) throw e;
+    }
   }
 
   /**
@@ -504,6 +550,7 @@ export class ScaleEngine {
   ): Promise<OperationResult> {
     const outcome = end.outcome === 'done' && given.restoreError !== undefined ? 'failed' : end.outcome;
     const notes: ResultNote[] = [...given.throttleNotes];
+    if (end.inFlight) notes.push(end.inFlight);
     if (given.restoreError !== undefined) notes.push({ code: 'restore-failed', error: given.restoreError });
     let finalState: ClusterState | undefined;
     try {
@@ -542,6 +589,7 @@ export class ScaleEngine {
       refusals: end.refusals ?? [],
       settingsLeft: given.settingsLeft,
       ...(plan ? { plan } : {}),
+      ...this.beforeOf(rc.run),
       stats: {
         primariesMoved: rc.primariesMoved,
         copiesProposed: rc.copiesProposed,
@@ -559,6 +607,12 @@ export class ScaleEngine {
     } catch (e) {
       if (!(e instanceof JournalFileError)) throw e;
     }
+  }
+
+  /** The loads journaled when the run first began (a resumed run's "before" is its first start's). */
+  private beforeOf(run: string): { before?: readonly NodeLoad[] } {
+    const b = this.d.journal.all().find((r) => r.t === 'begin' && r.run === run);
+    return b?.t === 'begin' && b.before ? { before: b.before } : {};
   }
 
   /** Did this restore-settings run give anything back? */

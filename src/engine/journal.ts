@@ -28,6 +28,24 @@ export type NodeSettingName = z.infer<typeof nodeSettingName>;
 
 const base = { run: z.string().min(1), at: z.string() };
 
+/** What a step did, counted while it ran: a resumed run adds these up, so its totals are the whole operation's. */
+const stepTotals = z.object({
+  primariesMoved: z.number(),
+  copiesProposed: z.number(),
+  bytesCopied: z.number(),
+  bytesEstimated: z.number(),
+});
+export type StepTotals = z.infer<typeof stepTotals>;
+
+/** A node's load when the run first began: the "before" of the whole operation, across resumes. */
+const nodeLoad = z.object({
+  address: z.string(),
+  alive: z.boolean(),
+  primaries: z.number(),
+  secondaries: z.number(),
+  replicas: z.number(),
+});
+
 export const journalRecordSchema = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('begin'),
@@ -37,6 +55,7 @@ export const journalRecordSchema = z.discriminatedUnion('t', [
     who: z.string(),
     cluster: z.string(),
     leader: z.string().optional(),
+    before: z.array(nodeLoad).optional(),
   }),
   z.object({ t: z.literal('setting'), ...base, name: settingName, before: z.string(), after: z.string(), why: z.string().optional() }),
   z.object({
@@ -62,6 +81,7 @@ export const journalRecordSchema = z.discriminatedUnion('t', [
     step: z.string(),
     status: z.enum(['started', 'done', 'failed', 'skipped']),
     detail: z.string().optional(),
+    totals: stepTotals.optional(),
   }),
   z.object({ t: z.literal('event'), ...base, kind: z.string(), message: z.string() }),
   z.object({ t: z.literal('end'), ...base, outcome: z.enum(['done', 'failed', 'cancelled']), message: z.string() }),

@@ -78,6 +78,31 @@ export type Note =
       readonly error: string;
     }
   | { readonly code: 'uneven'; readonly op: string; readonly tables: readonly UnevenTable[] }
+  /** Cancelled with proposals the meta is still carrying out: waiting (at most `boundSeconds`) for them to land. */
+  | { readonly code: 'in-flight-wait'; readonly proposals: number; readonly nodes: readonly string[]; readonly boundSeconds: number }
+  /**
+   * What a cancel left moving: the meta has no withdraw for a proposal it already executes, so the
+   * run waited for them; `pendingCleared` when the level was set steady again, which drops the
+   * proposals the meta had not started yet.
+   */
+  | {
+      readonly code: 'in-flight-at-cancel';
+      /** Proposals sent and not finished when the run was cancelled. */
+      readonly proposals: number;
+      readonly landed: number;
+      /** Not finished when the wait ended: the meta may still carry them out, or it dropped them. */
+      readonly unsettled: number;
+      readonly waitedSeconds: number;
+      /**
+       * `settled`: none left; `stalled`: nothing visible changed on them for a while; `timeout`: the bound
+       * passed (they may still land); `unreadable`: the cluster could not be read.
+       */
+      readonly ended: 'settled' | 'stalled' | 'timeout' | 'unreadable';
+      readonly pendingCleared: boolean;
+      /** The unfinished ones are known dropped (stalled, and the learning counters showed no copy running): `willEnd` leaves them out. */
+      readonly dropped: boolean;
+      readonly nodes: readonly InFlightNode[];
+    }
   /** After the planned moves these staying nodes pass the warning level of disk fill (below the limit). */
   /** A copy throttle of the run set on a replica server (from its value before, MB/s; 0 = unlimited). */
   | { readonly code: 'throttle-set'; readonly node: string; readonly name: NodeSettingName; readonly from: number; readonly to: number }
@@ -112,6 +137,17 @@ export type Note =
   | { readonly code: 'throttle-gone'; readonly node: string; readonly name: NodeSettingName }
   | { readonly code: 'throttle-reapply-failed'; readonly node: string; readonly error: string }
   | { readonly code: 'disk-headroom-warning'; readonly nodes: readonly DiskFill[]; readonly warnPct: number; readonly limitPct: number };
+
+/** A node touched by the proposals in flight at a cancel: its replicas now, and once the unsettled ones land. */
+export interface InFlightNode {
+  readonly node: string;
+  /** Copies off this node (and primaries handed away) in flight at the cancel. */
+  readonly outgoing: number;
+  /** Copies onto this node in flight at the cancel. */
+  readonly incoming: number;
+  readonly replicas: number;
+  readonly willEnd: number;
+}
 
 /** A node's projected disk use after a plan (bytes, and the fill in percent to one decimal). */
 export interface DiskFill {

@@ -1,6 +1,7 @@
 /** Builds the operation context from the engine's dependencies: options with defaults, journaled steps, retried reads, min-live cache. */
 import { fmtDuration } from '../cluster/units';
 import type { OpContext, ResolvedOptions, RunBook, Timeouts } from './context';
+import type { StepTotals } from './journal';
 import { JournalFileError } from './journalFiles';
 import { readLeaderMinLive } from './metaPort';
 import { isAbortError, realClock, type ClusterState, type MinLiveReading } from './ports';
@@ -48,6 +49,7 @@ export function resolveOptions(d: EngineDeps): { options: ResolvedOptions; timeo
     healthyMs: t.healthyMs ?? 60 * 60_000,
     balancedMs: t.balancedMs ?? 12 * 3600_000,
     leaderMs: t.leaderMs ?? 5 * 60_000,
+    inFlightMs: t.inFlightMs ?? 5 * 60_000,
   };
   return { options, timeouts };
 }
@@ -130,15 +132,24 @@ export function createOpContext(deps: EngineDeps): EngineContext {
       rc.signal.throwIfAborted();
       deps.journal.append({ t: 'step', step: id, status: 'started' }, cx.date());
       cx.emit({ kind: 'step', step: id, status: 'started', detail: '' });
+      const at0 = countsOf(rc);
       try {
         const detail = await fn();
-        deps.journal.append({ t: 'step', step: id, status: 'done', detail }, cx.date());
+        const totals = totalsSince(rc, at0);
+        deps.journal.append({ t: 'step', step: id, status: 'done', detail, ...(totals ? { totals } : {}) }, cx.date());
         rc.finished.add(id);
         cx.emit({ kind: 'step', step: id, status: 'done', detail });
         return detail;
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
-        deps.journal.append({ t: 'step', step: id, status: 'failed', detail: msg }, cx.date());
+        // A drain stopped midway still copied what it copied: counted once, here.
+        if (rc.partialBytes) {
+          rc.bytesCopied += rc.partialBytes.bytes;
+          if (rc.partialBytes.estimated) rc.bytesEstimated += rc.partialBytes.bytes;
+        }
+        rc.partialBytes = undefined;
+        const totals = totalsSince(rc, at0);
+        deps.journal.append({ t: 'step', step: id, status: 'failed', detail: msg, ...(totals ? { totals } : {}) }, cx.date());
         cx.emit({ kind: 'step', step: id, status: 'failed', detail: msg });
         throw e;
       }
@@ -185,4 +196,26 @@ export function createOpContext(deps: EngineDeps): EngineContext {
     },
   };
   return cx;
+}
+
+/** The run's counters, to journal what one step added. */
+function countsOf(rc: RunCtx): StepTotals {
+  return {
+    primariesMoved: rc.primariesMoved,
+    copiesProposed: rc.copiesProposed,
+    bytesCopied: rc.bytesCopied,
+    bytesEstimated: rc.bytesEstimated,
+  };
+}
+
+/** What the step added to the counters, or undefined when nothing (most steps move nothing). */
+function totalsSince(rc: RunCtx, at0: StepTotals): StepTotals | undefined {
+  const now = countsOf(rc);
+  const d: StepTotals = {
+    primariesMoved: now.primariesMoved - at0.primariesMoved,
+    copiesProposed: now.copiesProposed - at0.copiesProposed,
+    bytesCopied: now.bytesCopied - at0.bytesCopied,
+    bytesEstimated: now.bytesEstimated - at0.bytesEstimated,
+  };
+  return Object.values(d).some((v) => v !== 0) ? d : undefined;
 }

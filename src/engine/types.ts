@@ -2,6 +2,7 @@
 import type { Diagnosis } from './diagnose';
 import type { Journal } from './journal';
 import type { Note, Refusal, SettingWhy } from './notes';
+import type { NodeLoad } from './model';
 import type { PlanOptions, ScalePlan } from './plan';
 import type { Clock, ClusterPort, HeldLease, LeasePort, NodeControl, SettingName } from './ports';
 import type { RehearsalTwin } from './twin';
@@ -73,6 +74,8 @@ export interface EngineOptions {
     readonly healthyMs?: number;
     readonly balancedMs?: number;
     readonly leaderMs?: number;
+    /** After a cancel: how long to follow the proposals the meta still carries out (default 5 min). */
+    readonly inFlightMs?: number;
   };
 }
 
@@ -159,6 +162,8 @@ export interface OperationResult {
   readonly refusals: readonly Refusal[];
   readonly settingsLeft: readonly SettingLeft[];
   readonly plan?: ScalePlan;
+  /** Every node's load when the run first began (journaled at its begin, so a resumed run keeps it). */
+  readonly before?: readonly NodeLoad[];
   readonly stats: {
     readonly primariesMoved: number;
     readonly copiesProposed: number;
@@ -253,6 +258,8 @@ export interface RunCtx {
   bytesCopied: number;
   /** The part of `bytesCopied` estimated from sizes, not measured. */
   bytesEstimated: number;
+  /** Bytes a drain copied so far (set while it runs): a cancel or failure counts them, a resume does not copy them again. */
+  partialBytes?: { readonly bytes: number; readonly estimated: boolean };
   readonly startedAt: number;
   /** Nodes that must receive nothing (the black list of this run). */
   excluded: Set<string>;

@@ -5,7 +5,13 @@
  * Used by the notebook controller and `pegasus-ops run` alike; hosts only supply the context,
  * the confirmation UI and where progress goes.
  */
-import { CommandDeclinedError, CommandSyntaxError, describeError, type ErrorDescription } from '../commands/errors';
+import {
+  CommandDeclinedError,
+  CommandSyntaxError,
+  describeError,
+  OperationCancelledError,
+  type ErrorDescription,
+} from '../commands/errors';
 import { resultToMarkdown } from '../commands/format';
 import { isMutating, parseScript, type ParsedCommand } from '../commands/parser';
 import type { CommandRegistry } from '../commands/registry';
@@ -163,7 +169,9 @@ export async function runCell(text: string, options: CellOptions & { production?
         message: `${why === 'cancelled' ? 'stopped' : why} while running \`${parsed.commands[results.length]?.args.line.trim() ?? ''}\`.`,
         fix: 'run the cell again to continue; finished steps are not repeated (the journal keeps them)',
       };
-      outputs.push(errorOutput(why === 'cancelled' ? 'Cancelled' : 'Timed out', e, state ? `**Cluster now:** ${state}` : undefined));
+      const still = err instanceof OperationCancelledError && err.still ? `**Still moving at the cancel:** ${err.still}` : '';
+      const extra = [still, state ? `**Cluster now:** ${state}` : ''].filter(Boolean).join('\n\n');
+      outputs.push(errorOutput(why === 'cancelled' ? 'Cancelled' : 'Timed out', e, extra || undefined));
       return { status: 'cancelled', results, outputs, error: e, summary: `${why}${state ? `; ${state}` : ''}`, changed };
     }
     const d = describeError(err);

@@ -9,6 +9,7 @@ import { currentUser } from '../cluster/operator';
 import type { ClusterProfile } from '../cluster/profile';
 import { createRegistry, type CommandRegistry } from '../commands';
 import { describeError } from '../commands/errors';
+import { confirmExtras } from '../commands/confirm';
 import { parseScript } from '../commands/parser';
 import { terminalSafe } from '../commands/safeText';
 import type { CommandResult, ConfirmRequest } from '../commands/types';
@@ -235,7 +236,9 @@ export async function runRunbook(given: HeadlessOptions): Promise<HeadlessResult
         return true;
       }
       if (o.askText) {
-        const typed = (await o.askText(`Cluster "${req.cluster}" is PRODUCTION: ${req.change}\nType the cluster name to proceed: `)).trim();
+        const typed = (
+          await o.askText(`Cluster "${req.cluster}" is PRODUCTION: ${req.change}${confirmExtras(req)}\nType the cluster name to proceed: `)
+        ).trim();
         if (typed === req.cluster) return true;
         o.err(`  not confirmed: typed ${JSON.stringify(typed)}, not "${req.cluster}"\n`);
         return false;
@@ -250,7 +253,7 @@ export async function runRunbook(given: HeadlessOptions): Promise<HeadlessResult
       o.err(`  confirmed by --yes on ${req.cluster}: ${req.change}\n`);
       return true;
     }
-    if (o.ask) return o.ask(`Cluster "${req.cluster}": ${req.change}\nProceed? [y/N] `);
+    if (o.ask) return o.ask(`Cluster "${req.cluster}": ${req.change}${confirmExtras(req)}\nProceed? [y/N] `);
     o.err(`  not confirmed: \`${req.command}\` changes ${req.cluster}; pass --yes to allow changes in a non-interactive run\n`);
     return false;
   };

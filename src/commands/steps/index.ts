@@ -8,7 +8,7 @@ import { isHostPort } from '../../cluster/address';
 import { fmtBytes } from '../../cluster/units';
 import { EngineError, type EngineEvent, type FreezeCheckData, type OperationSpec } from '../../engine/engine';
 import type { ClusterState } from '../../engine/ports';
-import { CommandError } from '../errors';
+import { CommandError, OperationCancelledError } from '../errors';
 import { keyValueTable } from '../format';
 import { argError } from '../parser';
 import { defineCommand, type ArgsOf } from '../define';
@@ -27,7 +27,7 @@ import {
   rehearsalTable,
 } from './present';
 import { result } from '../result';
-import { Narrator, noteWords, refusalWords, stateWords } from './words';
+import { Narrator, noteWords, previewWords, refusalWords, stateWords } from './words';
 import { engineFlagOptions, engineFlags, type EngineFlagOptions } from './engineFlags';
 import { engineFor, operationAddresses } from './services';
 
@@ -235,6 +235,18 @@ function operationStep<const F extends readonly FlagSpec[], const P extends read
     ...(opts.step ? { step: opts.step } : {}),
     mutating: opts.mutating ?? true,
     describeChange: (a) => describeOp(toSpec(a)),
+    async previewChange(ctx, a) {
+      const op = toSpec(a);
+      // Read only: its events would repeat what the run itself says.
+      const { engine } = engineFor(
+        ctx,
+        () => undefined,
+        operationAddresses(op as { nodes?: readonly string[] }),
+        opts.tuning?.(spec, a) ?? {},
+      );
+      const p = await engine.previewChange(op, { resume: ctx.services?.steps?.resume === true, signal: ctx.signal });
+      return previewWords(p, describeOp(op));
+    },
     validate: (a) => {
       opts.validate?.(spec, a);
       opts.tuning?.(spec, a);
@@ -268,14 +280,15 @@ function operationStep<const F extends readonly FlagSpec[], const P extends read
       const joining =
         op.op === 'scale-out' ? (op.nodes ?? []) : op.op === 'migrate' ? (op.to ?? []) : op.op === 'start-node' ? [op.node] : [];
       const visual = after
-        ? distributionVisual(`Replicas per node: before and after ${name}`, before, after, { leaving, joining })
+        ? distributionVisual(`Replicas per node: before and after ${name}`, r.before ?? before, after, { leaving, joining })
         : undefined;
       const res = operationResult(name, r, visual, say);
       if (r.outcome === 'cancelled') {
         // The queue classifies by the signal; this makes the cell's own error say where the cluster is.
-        const err = new Error(`${name} cancelled. Cluster now: ${stateWords(r.cluster)}`);
-        err.name = 'AbortError';
-        throw err;
+        // What the meta was still moving is part of "where the cluster is": said before the summary.
+        const moving = r.notes.find((n) => n.code === 'in-flight-at-cancel');
+        const still = moving ? noteWords(moving) : undefined;
+        throw new OperationCancelledError(`${name} cancelled. ${still ? `${still}. ` : ''}Cluster now: ${stateWords(r.cluster)}`, still);
       }
       return res;
     },

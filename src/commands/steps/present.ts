@@ -10,7 +10,7 @@ import { nodeLoads, type NodeLoad } from '../../engine/model';
 import type { ScalePlan } from '../../engine/plan';
 import { fillPct } from '../../engine/capacity';
 import type { ClusterState } from '../../engine/ports';
-import { distributionOf, type DistributionVisual, type PlanVisual, type ProgressVisual } from '../../runbook/visual';
+import { distributionOf, type DistributionVisual, type LoadLike, type PlanVisual, type ProgressVisual } from '../../runbook/visual';
 import { keyValueTable } from '../format';
 import { result } from '../result';
 import type { CommandResult, TableData } from '../types';
@@ -208,16 +208,14 @@ export function refusalTable(refusals: readonly Refusal[]): TableData {
 
 export function distributionVisual(
   title: string,
-  before: ClusterState | undefined,
+  /** The state read before, or the loads the engine journaled when the run first began (a resumed run's whole before). */
+  before: ClusterState | readonly LoadLike[] | undefined,
   after: ClusterState,
   marks: { leaving?: readonly string[]; joining?: readonly string[] },
 ): DistributionVisual {
-  return distributionOf(
-    title,
-    (before ? nodeLoads(before) : nodeLoads(after)).values(),
-    before ? nodeLoads(after).values() : undefined,
-    marks,
-  );
+  const b =
+    before === undefined ? undefined : Array.isArray(before) ? (before as readonly LoadLike[]) : nodeLoads(before as ClusterState).values();
+  return distributionOf(title, b ?? nodeLoads(after).values(), b ? nodeLoads(after).values() : undefined, marks);
 }
 
 /** An operation's result: outcome, what happened, the cluster now, settings left, stats; each thing said once in this output. */

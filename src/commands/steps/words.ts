@@ -6,7 +6,18 @@
  * from here; `--json` carries the codes and values instead.
  */
 import { fmtBytes, fmtDuration } from '../../cluster/units';
-import type { LooksChanged, Note, Progress, Refusal, ResultNote, SettingWhy, StateSummary } from '../../engine/engine';
+import type {
+  ChangePreview,
+  LooksChanged,
+  Note,
+  Progress,
+  Refusal,
+  ResultNote,
+  SettingChange,
+  SettingWhy,
+  StateSummary,
+} from '../../engine/engine';
+import type { ChangePreviewWords } from '../types';
 
 type Words<U extends { code: string }, R> = { readonly [C in U['code']]: (v: Extract<U, { code: C }>) => R };
 
@@ -78,6 +89,22 @@ export const NOTE_WORDS: Words<ResultNote, string> = {
   'still-alive': (n) =>
     `${n.node} still ALIVE after ${fmtDuration(n.seconds)}; the meta declares a node dead after the fd grace period (${n.fdGraceSeconds} s)`,
   'propose-failed': (n) => `proposing ${n.type} of ${n.gpid} ${n.from} -> ${n.to} failed: ${n.error}; will retry`,
+  'in-flight-wait': (n) =>
+    `cancelled with ${plural(n.proposals, 'proposal')} still being carried out by the meta (it cannot withdraw a copy it has started): ` +
+    `following them (at most ${fmtDuration(n.boundSeconds)}) before the settings go back; touching ${list(n.nodes)}`,
+  'in-flight-at-cancel': (n) =>
+    `at the cancel ${plural(n.proposals, 'proposal')} ${n.proposals === 1 ? 'was' : 'were'} still in flight` +
+    (n.pendingCleared ? ' (level set steady again: the meta dropped those it had not started)' : '') +
+    `; after ${fmtDuration(n.waitedSeconds)} ${n.landed} landed` +
+    (n.unsettled === 0
+      ? ', none left moving'
+      : `, ${n.unsettled} not finished (${n.dropped ? 'no target is learning: the meta dropped them' : n.ended === 'stalled' ? `nothing visible changed on them for a while: the meta may still be copying them (a copy shows only when it lands) or dropped them` : n.ended === 'unreadable' ? 'the cluster could not be read' : 'the wait ended: they may still land'}; nodes -d shows where they are)`) +
+    `. Per node: ${n.nodes
+      .map(
+        (x) =>
+          `${x.node} ${x.replicas} replica(s)${x.willEnd !== x.replicas ? `, ${x.willEnd} once the rest land` : ''} (${[x.outgoing ? `${x.outgoing} moving off` : '', x.incoming ? `${x.incoming} moving on` : ''].filter(Boolean).join(', ')} at the cancel)`,
+      )
+      .join('; ')}`,
   uneven: (n) =>
     `not even after the ${n.op}: ${n.tables.map((t) => `${t.table} primaries ${t.primaries.join('..')} (even: ${t.even.join('..')}), replicas ${t.replicas.join('..')}`).join('; ')}; a rebalance is advisable (run rebalance)`,
   'nothing-to-restore': () => 'nothing left to restore: every setting the journal records as changed was given back',
@@ -345,4 +372,32 @@ export class Narrator {
     this.said.add(`text:${text}`);
     return text;
   }
+}
+
+/** A setting a run will change, as the confirmation lists it. */
+export function settingChangeWords(c: SettingChange): string {
+  return `${c.name} ${shown(c.from)} → ${shown(c.to)}${c.untilMetaRestart ? ' (stays lowered until a meta restart: restore cannot raise it while the meta counts the removed nodes dead)' : ''}`;
+}
+
+/** The confirmation's content: what changes, every warning, the pre-flight verdict, and on resume what is already done. */
+export function previewWords(p: ChangePreview, change: string): ChangePreviewWords {
+  if (p.restores)
+    return {
+      change: p.restores.length ? 'give back every setting the journal says was changed and not yet restored' : 'nothing to restore',
+      settings: p.restores.map((r) => `${r.name} ${shown(r.value)} → ${shown(r.original)}`),
+      warnings: [],
+      nothingToChange: p.nothingToChange,
+    };
+  const verdict =
+    p.refusals.length === 0
+      ? 'pre-flight passed: the run may start'
+      : `pre-flight refuses (the run would stop before changing anything): ${p.refusals.map((r) => `${r.code}: ${refusalWords(r).reason}`).join('; ')}`;
+  return {
+    change,
+    settings: p.settings.map(settingChangeWords),
+    warnings: p.warnings.map((n) => noteWords(n)),
+    verdict,
+    ...(p.resuming ? { done: p.resuming.done.length ? p.resuming.done : [`none yet (resuming run ${p.resuming.run})`] } : {}),
+    nothingToChange: p.nothingToChange,
+  };
 }

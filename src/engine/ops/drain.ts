@@ -112,7 +112,7 @@ export async function propose(
     });
     return false;
   }
-  cx.book.proposals.set(key, { at: now, ballot, type, to });
+  cx.book.proposals.set(key, { at: now, ballot, type, from, to });
   return r === 'accepted';
 }
 
@@ -264,9 +264,11 @@ export async function drainReplicas(cx: OpContext, rc: RunCtx, node: string, pla
     for (const [g, b] of initialSet) if (!still.has(g)) estimated += b;
     const measured = window.meter ? await learnedSince(cx, rc, s, node, window.meter) : undefined;
     const doneBytes = measured ?? estimated;
+    rc.partialBytes = { bytes: doneBytes, estimated: measured === undefined };
     // One planned total for the whole drain: the plan's figure (replica size x replicas), else the sizes assumed here.
     const planned = plannedBytes || [...initialSet.values()].reduce((a, b) => a + b, 0);
     if (hosted.length === 0) {
+      rc.partialBytes = undefined;
       rc.bytesCopied += doneBytes;
       if (measured === undefined) rc.bytesEstimated += doneBytes;
       const how =

@@ -11,6 +11,7 @@ import { getClusterRegistry, notifyClusterChanged } from '../clusters';
 import type { CommandRegistry } from '../../commands';
 import { parseScript } from '../../commands/parser';
 import type { ConfirmRequest, ProgressEvent } from '../../commands/types';
+import { confirmDetail } from '../../commands/confirm';
 import type { StepServices } from '../../commands/steps';
 import { summarizeState } from '../../engine/engine';
 import { stateWords } from '../../commands/steps/words';
@@ -148,7 +149,7 @@ export class RunbookController extends Disposable {
       `${production ? 'PRODUCTION cluster' : 'Cluster'} "${req.cluster}": ${req.command}`,
       {
         modal: true,
-        detail: `This changes the cluster:\n\n${req.change}${production ? '\n\nThe cluster is marked production: every change asks.' : ''}`,
+        detail: confirmDetail(req),
       },
       ...buttons,
     );

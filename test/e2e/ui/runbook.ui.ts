@@ -95,6 +95,11 @@ export default [
       const text = await dialog.innerText();
       assert.match(text, /Cluster "simulated": scale-in --nodes 127\.0\.0\.1:34805/);
       assert.match(text, /remove 127\.0\.0\.1:34805 one at a time/);
+      // Read from the cluster before asking: every setting with its values, and the pre-flight verdict.
+      assert.match(text, /Settings it changes:/);
+      assert.match(text, /meta\.lb\.assign_secondary_black_list '' → 127\.0\.0\.1:34805/);
+      assert.match(text, /meta\.lb\.assign_delay_ms \d+ → 10/);
+      assert.match(text, /Pre-flight: pre-flight passed: the run may start/);
       await screenshot('confirm');
       await dialog.locator('.monaco-button', { hasText: /^Run$/ }).first().click();
       // Live progress streams into the cell while the drain waits for the simulated cluster.

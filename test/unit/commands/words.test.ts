@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Note, OperationResult } from '../../../src/engine/engine';
 import { eventLine, operationResult } from '../../../src/commands/steps/present';
-import { Narrator, noteWords, progressWords, refusalWords, stateWords } from '../../../src/commands/steps/words';
+import { Narrator, noteWords, previewWords, progressWords, refusalWords, stateWords } from '../../../src/commands/steps/words';
+import { confirmDetail } from '../../../src/commands/confirm';
 
 const kept: Note = { code: 'pct-kept-lowered', original: 65, alive: 3, dead: 2, minLive: 3 };
 
@@ -151,4 +152,60 @@ test('bytes copied without learning counters are labelled as an estimate, in the
   };
   assert.match(progressWords({ ...p, estimated: true }), /~1\.0 GiB\/2\.0 GiB copied \(estimated\)/);
   assert.match(progressWords(p), /, 1\.0 GiB\/2\.0 GiB copied/);
+});
+
+test('confirmation words: settings with values, warnings, verdict, steps done on resume; restore-settings lists what it gives back', () => {
+  const w = previewWords(
+    {
+      op: 'scale-in',
+      settings: [
+        { name: 'meta_level', from: 'lively', to: 'steady' },
+        { name: 'meta.live_percentage', from: '65', to: '60', untilMetaRestart: true },
+      ],
+      warnings: [{ code: 'margin-zero', nodes: ['10.0.0.5:34801'] }],
+      refusals: [],
+      resuming: { run: 'r1', done: ['blacklist', '10.0.0.5:34801:primaries'] },
+      nothingToChange: false,
+    },
+    'remove 10.0.0.5:34801',
+  );
+  assert.deepEqual(w.settings[0], 'meta_level lively → steady');
+  assert.match(w.settings[1]!, /^meta\.live_percentage 65 → 60 \(stays lowered until a meta restart/);
+  assert.match(w.warnings[0]!, /freeze margin 0/);
+  assert.equal(w.verdict, 'pre-flight passed: the run may start');
+  assert.deepEqual(w.done, ['blacklist', '10.0.0.5:34801:primaries']);
+  const detail = confirmDetail({ cluster: 'c', command: 'scale-in', production: false, ...w });
+  assert.match(detail, /Resuming; already done \(skipped\):\n✓ blacklist\n✓ 10\.0\.0\.5:34801:primaries/);
+  assert.match(detail, /Warnings:\n⚠ stopping 10\.0\.0\.5:34801 leaves freeze margin 0/);
+  const none = previewWords({ op: 'restore-settings', settings: [], warnings: [], refusals: [], restores: [], nothingToChange: true }, '');
+  assert.equal(none.nothingToChange, true);
+  const some = previewWords(
+    {
+      op: 'restore-settings',
+      settings: [],
+      warnings: [],
+      refusals: [],
+      restores: [{ name: 'meta.lb.assign_delay_ms', value: '10', original: '60000', reason: { code: 'not-restored-yet' } }],
+      nothingToChange: false,
+    },
+    '',
+  );
+  assert.deepEqual(some.settings, ['meta.lb.assign_delay_ms 10 → 60000']);
+});
+
+test('in-flight-at-cancel words: proposals, landed, dropped, and where each node ends', () => {
+  const t = noteWords({
+    code: 'in-flight-at-cancel',
+    proposals: 4,
+    landed: 1,
+    unsettled: 3,
+    waitedSeconds: 40,
+    ended: 'timeout',
+    pendingCleared: true,
+    dropped: false,
+    nodes: [{ node: 'a:1', outgoing: 4, incoming: 0, replicas: 12, willEnd: 9 }],
+  });
+  assert.match(t, /4 proposals were still in flight/);
+  assert.match(t, /1 landed, 3 not finished \(the wait ended: they may still land/);
+  assert.match(t, /a:1 12 replica\(s\), 9 once the rest land \(4 moving off at the cancel\)/);
 });

@@ -35,7 +35,8 @@ function primaryBackTo(f: FakeCluster, node: string): void {
 
 test('cancel mid-drain keeps the level steady (not lively), says why; resume re-checks "done" drain steps against the live placement', async () => {
   const journal = Journal.memory();
-  const { f, engine, events } = setup({}, {}, journal);
+  // The copies in flight at the cancel are not followed (bound 0): N1 keeps secondaries for the balancer scene below.
+  const { f, engine, events } = setup({}, { timeouts: { inFlightMs: 0 } }, journal);
   f.settings.level = 'lively';
   const ac = new AbortController();
   f.onTick = (x) => {

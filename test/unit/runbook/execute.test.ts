@@ -4,6 +4,7 @@ import { CommandRegistry } from '../../../src/commands/registry';
 import type { CommandContext, CommandResult, ConfirmRequest } from '../../../src/commands/types';
 import type { MetaClientLike } from '../../../src/cluster/client';
 import { runCell, throttle, type CellRunEnv } from '../../../src/runbook/execute';
+import { OperationCancelledError } from '../../../src/commands/errors';
 import { RUNBOOK_MIME, distributionOf } from '../../../src/runbook/visual';
 
 function res(command: string, ok = true, data: unknown = {}): CommandResult {
@@ -46,6 +47,21 @@ function registry(log: string[]): CommandRegistry {
     positionals: [],
     mutating: false,
     execute: async () => (log.push('broken'), res('broken', false)),
+  });
+  r.register({
+    name: 'moving',
+    category: 'step',
+    summary: 'cancelled with copies still landing',
+    flags: [],
+    positionals: [],
+    mutating: false,
+    execute: (ctx) =>
+      new Promise((_, reject) => {
+        log.push('moving');
+        ctx.signal.addEventListener('abort', () =>
+          reject(new OperationCancelledError('moving cancelled', '2 proposals were still in flight; 2 landed')),
+        );
+      }),
   });
   r.register({
     name: 'hang',
@@ -170,6 +186,18 @@ test('cancel reaches the running command and the output states the cluster now',
   const md = String(r.outputs.at(-1)!.items[0]!.data);
   assert.match(md, /\*\*Cancelled\*\*: stopped while running `hang`/);
   assert.match(md, /Cluster now:\*\* 5 nodes ALIVE/);
+});
+
+test('a cancel with copies still landing says so next to the cluster now', async () => {
+  const log: string[] = [];
+  const ac = new AbortController();
+  const p = runCell('moving', {}, env(log, { signal: ac.signal, describeState: async () => '5 nodes ALIVE' }));
+  await new Promise((r) => setImmediate(r));
+  ac.abort();
+  const r = await p;
+  assert.equal(r.status, 'cancelled');
+  const md = String(r.outputs.at(-1)!.items[0]!.data);
+  assert.match(md, /\*\*Still moving at the cancel:\*\* 2 proposals were still in flight; 2 landed\n\n\*\*Cluster now:\*\* 5 nodes ALIVE/);
 });
 
 test('empty and comment-only cells succeed without running anything', async () => {
