@@ -54,7 +54,8 @@ export default [
           await wb.runCommand('Pegasus: Stop Simulated Cluster').catch(() => undefined);
           await wb.page.waitForTimeout(1000);
         }
-        await wb.page.waitForTimeout(500); // the settings file is read on start
+        // The welcome view mentions the faster clock once the settings file has been read: only then start.
+        await wb.view('Clusters').locator('.welcome-view-content', { hasText: 'simulated clock runs faster' }).waitFor({ timeout: 15_000 });
         await wb.runCommand('Pegasus: Start Simulated Cluster');
         await wb.waitForTreeItem(/simulated/, 30_000);
         // A second start from the palette shows the running cluster instead of a twin on the same ports.
@@ -116,6 +117,8 @@ export default [
         await wb.setColorTheme('Light Modern', THEME_TIMEOUT);
         await wb.runCommand('Pegasus: Stop Simulated Cluster').catch(() => undefined);
       } finally {
+        // Later scenarios start their own cluster from the welcome view.
+        await wb.runCommand('Pegasus: Stop Simulated Cluster').catch(() => undefined);
         restore();
       }
     },

@@ -31,42 +31,56 @@ async function frameWith(wb: Workbench, text: string, timeoutMs: number): Promis
   throw new Error(`no frame shows "${text}"`);
 }
 
+/** The notebook toolbar's Run All (the palette's needs the notebook focused), picking our kernel if asked. */
+async function runAll(wb: Workbench): Promise<void> {
+  await wb.page.locator('.notebook-toolbar-container >> visible=true').getByText('Run All', { exact: true }).first().click();
+  const picker = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Pegasus Runbook' }).first();
+  if (await picker.isVisible({ timeout: 2000 }).catch(() => false)) await picker.click();
+}
+
 export default [
   scenario(
     'runbook: a command link in cell output runs, and the toolbar opens the rendered run log',
     async ({ wb, screenshot }) => {
-      await stopAnySimulator(wb);
-      await wb.openFile('runbook/links.runbook.md');
-      await wb.waitForNotebook();
-      await wb.runAllCells();
-      const out = wb.notebookOutputFrame();
-      const link = out.locator('[data-pegasus-command="command:pegasus.startSimulatedCluster"]').first();
-      await link.waitFor({ timeout: 20_000 });
-      await screenshot('no-cluster-link');
-      await link.click();
-      // The link started the simulated cluster: the status bar names it.
-      await wb.page.locator('.statusbar-item', { hasText: 'simulated:' }).first().waitFor({ timeout: 30_000 });
-
-      await wb.openFile('runbook/links.runbook.md');
-      await wb.waitForNotebook();
-      await wb.runAllCells();
-      await out.locator('table', { hasText: 'address' }).first().waitFor({ timeout: 30_000 });
-
-      // The toolbar button, not the palette: it passes the notebook's context, which once fell through.
-      const toolbar = wb.page.locator('.notebook-toolbar-container >> visible=true').first();
-      const button = toolbar.locator('.action-label[aria-label*="Show Run Log"], .action-item a[title*="Show Run Log"]').first();
-      await button.waitFor({ timeout: 10_000 });
-      await button.click();
-      assert.equal(await wb.notification('Open a saved runbook').count(), 0, 'the toolbar found its runbook');
-      const preview = await frameWith(wb, 'Run log: links.runbook.journal.jsonl', 20_000);
-      const text = await preview.locator('body').innerText();
-      assert.match(text, /Session/);
-      assert.match(text, /nodes -d/);
-      assert.match(text, /succeeded/);
-      assert.doesNotMatch(text, /"t":"event"/, 'rendered, not raw JSONL');
-      await screenshot('run-log-rendered');
-      await wb.runCommand('Pegasus: Stop Simulated Cluster').catch(() => undefined);
+      try {
+        await linksAndLog(wb, screenshot);
+      } finally {
+        await wb.runCommand('Pegasus: Stop Simulated Cluster').catch(() => undefined);
+      }
     },
     { timeoutMs: 120_000 },
   ),
 ];
+
+async function linksAndLog(wb: Workbench, screenshot: (name: string) => Promise<string>): Promise<void> {
+  await stopAnySimulator(wb);
+  await wb.openFile('runbook/links.runbook.md');
+  await wb.waitForNotebook();
+  await runAll(wb);
+  const out = wb.notebookOutputFrame();
+  const link = out.locator('[data-pegasus-command="command:pegasus.startSimulatedCluster"]').first();
+  await link.waitFor({ timeout: 20_000 });
+  await screenshot('no-cluster-link');
+  await link.click();
+  // The link started the simulated cluster: the status bar names it.
+  await wb.page.locator('.statusbar-item', { hasText: 'simulated:' }).first().waitFor({ timeout: 30_000 });
+
+  await wb.openFile('runbook/links.runbook.md');
+  await wb.waitForNotebook();
+  await runAll(wb);
+  await out.locator('table', { hasText: 'address' }).first().waitFor({ timeout: 30_000 });
+
+  // The toolbar button, not the palette: it passes the notebook's context, which once fell through.
+  const toolbar = wb.page.locator('.notebook-toolbar-container >> visible=true').first();
+  const button = toolbar.locator('.action-label[aria-label*="Show Run Log"], .action-item a[title*="Show Run Log"]').first();
+  await button.waitFor({ timeout: 10_000 });
+  await button.click();
+  assert.equal(await wb.notification('Open a saved runbook').count(), 0, 'the toolbar found its runbook');
+  const preview = await frameWith(wb, 'Run log: links.runbook.journal.jsonl', 20_000);
+  const text = await preview.locator('body').innerText();
+  assert.match(text, /Session/);
+  assert.match(text, /nodes -d/);
+  assert.match(text, /succeeded/);
+  assert.doesNotMatch(text, /"t":"event"/, 'rendered, not raw JSONL');
+  await screenshot('run-log-rendered');
+}
