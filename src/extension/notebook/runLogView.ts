@@ -149,8 +149,8 @@ function operationSection(run: string, recs: readonly JournalRecord[]): string[]
   return out;
 }
 
-/** The whole log as markdown; `name` is the log's file name, `rawLink` where the JSONL itself opens. */
-export function renderRunLog(text: string, name: string, rawLink?: string): string {
+/** The whole log as markdown; `name` is the log's file name, `rawPath` where the JSONL itself is. */
+export function renderRunLog(text: string, name: string, rawPath?: string): string {
   const log = parseRunLog(text);
   const out = [`# Run log: ${name}`, ''];
   const sessions = new Map<string, CellRecord[]>();
@@ -158,7 +158,7 @@ export function renderRunLog(text: string, name: string, rawLink?: string): stri
   const runs = new Map<string, JournalRecord[]>();
   for (const r of log.engine) runs.set(r.run, [...(runs.get(r.run) ?? []), r]);
   out.push(
-    `${sessions.size} session(s) of cells, ${runs.size} engine operation(s)${log.skipped ? `; ${log.skipped} line(s) that are not log records were left out` : ''}.${rawLink ? ` [Open the raw JSONL](${rawLink})` : ''}`,
+    `${sessions.size} session(s) of cells, ${runs.size} engine operation(s)${log.skipped ? `; ${log.skipped} line(s) that are not log records were left out` : ''}.${rawPath ? ` Records as written: \`${rawPath}\`` : ''}`,
   );
   if (sessions.size === 0 && runs.size === 0) out.push('', '_Nothing recorded yet._');
   for (const [s, recs] of sessions) out.push('', ...sessionSection(s, recs));

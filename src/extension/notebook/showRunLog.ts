@@ -32,7 +32,8 @@ export function registerShowRunLog(context: vscode.ExtensionContext): void {
       provideTextDocumentContent(uri) {
         const file = vscode.Uri.from({ scheme: 'file', path: uri.path.replace(/\.md$/, '') }).fsPath;
         if (!existsSync(file)) return `# Run log: ${path.basename(file)}\n\n_No run log yet._\n`;
-        return renderRunLog(readFileSync(file, 'utf8'), path.basename(file), vscode.Uri.file(file).toString());
+        // A path, not a file: link; the markdown preview does not follow file: links.
+        return renderRunLog(readFileSync(file, 'utf8'), path.basename(file), file);
       },
     }),
     vscode.commands.registerCommand(RUNBOOK_COMMANDS.showRunLog, async (arg?: unknown) => {

@@ -85,6 +85,7 @@ export default [
         await nodeRow(wb, addresses[0]!).waitFor({ timeout: 15_000 });
 
         // Scale Out… on a member: said, and the runbook leaves it out.
+        await nodeRow(wb, addresses[0]!).click();
         await nodeRow(wb, addresses[0]!).click({ button: 'right' });
         await wb.page.locator('.context-view .monaco-menu .action-label', { hasText: 'Scale Out…' }).first().click();
         await wb.notification(/already a member/).waitFor({ timeout: 15_000 });

@@ -55,7 +55,9 @@ function nodeAction(
   members?: (cluster: string, nodes: readonly string[]) => string[],
 ) {
   return async (clicked?: Element, selected?: readonly Element[]): Promise<unknown> => {
-    let sel = selectedNodes(selected && selected.length > 0 ? selected : clicked ? [clicked] : []);
+    // A right-click on a row outside the selection acts on that row: VS Code still passes the old selection.
+    const inSelection = clicked !== undefined && !!selected?.some((e) => elementId(e) === elementId(clicked));
+    let sel = selectedNodes(selected && selected.length > 0 && (inSelection || !clicked) ? selected : clicked ? [clicked] : []);
     if (!sel && clicked?.kind === 'cluster') sel = { cluster: clicked.cluster, nodes: [] };
     sel ??= await pickNodes(registry, controller, what);
     if (!sel) return;

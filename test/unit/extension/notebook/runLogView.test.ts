@@ -59,7 +59,7 @@ test('the run log reads as sessions of cells and engine operations, not raw JSON
   assert.equal(parsed.cells.length, 3);
   assert.equal(parsed.engine.length, 3);
   assert.equal(parsed.skipped, 1);
-  const md = renderRunLog(LOG, 'x.runbook.journal.jsonl', 'file:///w/x.runbook.journal.jsonl');
+  const md = renderRunLog(LOG, 'x.runbook.journal.jsonl', '/w/x.runbook.journal.jsonl');
   assert.match(md, /^# Run log: x\.runbook\.journal\.jsonl/);
   assert.doesNotMatch(md, /"t":"event"/, 'no raw records');
   assert.match(md, /\| 2026-11-26 08:00:00 \| 2 \| `nodes -d` \| ✓ succeeded \| 0\.1 s \| 5 nodes \|/);
@@ -69,6 +69,6 @@ test('the run log reads as sessions of cells and engine operations, not raw JSON
   assert.match(md, /no end recorded/);
   assert.match(md, /`meta\.live_percentage`: 65 → 60 \(pct-lowered\)/);
   assert.match(md, /\| 127\.0\.0\.1:34805:primaries \| done \| 3 moved \|/);
-  assert.match(md, /\[Open the raw JSONL\]\(file:\/\/\/w\/x\.runbook\.journal\.jsonl\)/);
+  assert.match(md, /Records as written: `\/w\/x\.runbook\.journal\.jsonl`/);
   assert.match(renderRunLog('', 'empty.jsonl'), /Nothing recorded yet/);
 });
