@@ -4,6 +4,7 @@
  */
 import { editDistance } from '../cluster/suggest';
 import type { JournalRecord } from './journal';
+import { nodeLoads } from './model';
 import type { Refusal } from './notes';
 import type { ClusterState } from './ports';
 
@@ -75,9 +76,17 @@ export function unknownNodes(
   return out;
 }
 
-/** The addresses the meta lists ALIVE: a scale-out cannot join them, they are members already. */
+/**
+ * The addresses the meta lists ALIVE that already hold replicas: serving members, which a
+ * scale-out cannot join. A replica server started for the scale-out is ALIVE and empty until the
+ * rebalance: that one is what a scale-out is for.
+ */
 export function aliveMembers(state: ClusterState, addrs: readonly string[]): Extract<Refusal, { code: 'already-member' }>[] {
-  const alive = new Set(state.nodes.filter((n) => n.alive).map((n) => n.address));
-  const nodes = [...new Set(addrs.filter((a) => alive.has(a)))];
+  const loads = nodeLoads(state);
+  const serving = (a: string): boolean => {
+    const l = loads.get(a);
+    return !!l && l.alive && state.nodes.some((n) => n.address === a) && l.replicas > 0;
+  };
+  const nodes = [...new Set(addrs.filter(serving))];
   return nodes.length > 0 ? [{ code: 'already-member', nodes }] : [];
 }

@@ -136,7 +136,7 @@ export type Refusal =
       /** An earlier run stopped this node (journal): it is not listed any more, so no closest node is offered. */
       readonly removed?: { readonly run: string; readonly at: string };
     }
-  /** A scale-out names nodes the meta lists ALIVE: they are members already, there is nothing to join. */
+  /** A scale-out names nodes the meta lists ALIVE that hold replicas: serving members already, nothing to join. */
   | { readonly code: 'already-member'; readonly nodes: readonly string[] }
   | { readonly code: 'unalive-with-replicas'; readonly node: string }
   /** Stopping `node` would leave these partitions with no replica at all: it holds their only alive one. */

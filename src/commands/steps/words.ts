@@ -146,7 +146,7 @@ export const REFUSAL_WORDS: Words<Refusal, { reason: string; fix: string }> = {
           fix: `use an address as nodes -d prints it, e.g. ${r.closest ?? r.example ?? 'host:port'}`,
         },
   'already-member': (r) => ({
-    reason: `${r.nodes.join(', ')} ${r.nodes.length === 1 ? 'is' : 'are'} already ${r.nodes.length === 1 ? 'a member' : 'members'} of this cluster (the meta lists ${r.nodes.length === 1 ? 'it' : 'them'} ALIVE): a scale-out joins new nodes only`,
+    reason: `${r.nodes.join(', ')} ${r.nodes.length === 1 ? 'is' : 'are'} already ${r.nodes.length === 1 ? 'a member' : 'members'} of this cluster (the meta lists ${r.nodes.length === 1 ? 'it' : 'them'} ALIVE, serving replicas): a scale-out joins new nodes only`,
     fix: 'name nodes the meta does not list alive yet; to spread replicas over the members as they are, use rebalance',
   }),
   'unalive-with-replicas': (r) => ({

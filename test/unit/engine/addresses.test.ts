@@ -32,9 +32,21 @@ test('a node an earlier run stopped is said to be not listed any more, with no h
   assert.deepEqual(unknownNodes(state, ['10.0.0.3:34801'], removed), []);
 });
 
-test('an ALIVE member cannot be joined; a dead one or a new address can', () => {
-  assert.deepEqual(aliveMembers(state, ['10.0.0.1:34801', '10.0.0.3:34801', '10.0.0.9:34801', '10.0.0.1:34801']), [
+test('an ALIVE member serving replicas cannot be joined; an empty started node, a dead one or a new address can', () => {
+  const serving: ClusterState = {
+    ...state,
+    tables: [
+      {
+        appId: 1,
+        name: 't',
+        maxReplicaCount: 2,
+        partitions: [{ pidx: 0, ballot: 3, primary: '10.0.0.1:34801', secondaries: ['10.0.0.3:34801'] }],
+      },
+    ],
+  };
+  assert.deepEqual(aliveMembers(serving, ['10.0.0.1:34801', '10.0.0.2:34801', '10.0.0.3:34801', '10.0.0.9:34801', '10.0.0.1:34801']), [
     { code: 'already-member', nodes: ['10.0.0.1:34801'] },
   ]);
-  assert.deepEqual(aliveMembers(state, ['10.0.0.9:34801']), []);
+  // 10.0.0.2 is ALIVE and empty: the node a scale-out rebalances onto.
+  assert.deepEqual(aliveMembers(serving, ['10.0.0.2:34801', '10.0.0.9:34801']), []);
 });

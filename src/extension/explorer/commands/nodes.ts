@@ -51,7 +51,7 @@ function nodeAction(
   controller: ExplorerController,
   command: string,
   what: string,
-  /** For Scale Out: the selected nodes the meta lists ALIVE, which cannot join (they are members). */
+  /** For Scale Out: the selected nodes already serving replicas, which cannot join (they are members). */
   members?: (cluster: string, nodes: readonly string[]) => string[],
 ) {
   return async (clicked?: Element, selected?: readonly Element[]): Promise<unknown> => {
@@ -83,7 +83,8 @@ function nodeAction(
 function membersOf(tree: ExplorerTree) {
   return (cluster: string, nodes: readonly string[]): string[] => {
     const snap = tree.context().clusters.find((c) => c.name === cluster)?.snapshot;
-    return snap ? nodes.filter((n) => snap.node(n)?.status === 'ALIVE') : [];
+    // ALIVE and serving: a replica server just started for the scale-out is ALIVE but empty, and may join.
+    return snap ? nodes.filter((n) => snap.node(n)?.status === 'ALIVE' && (snap.node(n)?.replicaCount ?? 0) > 0) : [];
   };
 }
 
