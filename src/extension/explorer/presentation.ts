@@ -267,13 +267,14 @@ export function metaTooltip(m: MetaFacts): string {
     lines.push(
       `Effective level **${m.effectiveLevel}**, stored level **${m.storedLevel}**: the freeze rule overrides the stored level while too few nodes are alive. \`set_meta_level\` cannot lift it.`,
     );
-    const advice = unfreezeAdvice(m);
-    if (advice.length > 0) lines.push('', ...advice);
   } else {
     lines.push(
       `Level **${m.effectiveLevel}**${m.effectiveLevel === 'lively' ? ' (the balancer moves replicas)' : m.effectiveLevel === 'steady' ? ' (cure only, no balancing)' : ''}`,
     );
   }
+  // Also when the stored level could not be read: the rules that trip say what lifts the freeze.
+  const advice = unfreezeAdvice(m);
+  if (advice.length > 0) lines.push('', ...advice);
   lines.push('');
   if (m.freezeMargin !== undefined) lines.push(freezeMarginSentence(m.freezeMargin), '');
   const rule: string[] = [`alive ${m.alive}`, `dead ${m.dead}`];

@@ -6,6 +6,7 @@ import {
   clusterItem,
   marginSeverity,
   metaServerItem,
+  metaTooltip,
   unfreezeAdvice,
   freezeMarginSentence,
   md,
@@ -78,6 +79,20 @@ test('unfreeze advice names only the rule that trips', () => {
   // 300 < 65×5 = 325; the largest pct that holds is floor(300/5) = 60.
   assert.match(pctOnly[0]!, /lower `meta\.live_percentage` to 60 or less, or restart the meta/);
   assert.equal(unfreezeAdvice({ alive: 1, dead: 4, livePercentage: 65, minLive: 3, freezeReasons: ['min_live', 'percentage'] }).length, 2);
+  // The advice does not depend on the stored level having been read.
+  const tip = metaTooltip({
+    cluster: 'c',
+    leader: 'm:1',
+    metaServers: ['m:1'],
+    effectiveLevel: 'freezed',
+    alive: 2,
+    dead: 1,
+    livePercentage: 65,
+    minLive: 3,
+    freezeMargin: -1,
+    freezeReasons: ['min_live'],
+  });
+  assert.match(tip, /Min-live rule: 2 alive < min live 3/);
 });
 
 test('a meta leader and a primary replica do not share an icon', () => {
