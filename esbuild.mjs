@@ -27,6 +27,14 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // Notebook renderer runs in the webview (browser), not in Node.
   { entryPoints: ['src/extension/renderer/index.ts'], outfile: 'dist/renderer.js', platform: 'browser', format: 'esm', external: [] },
+  // Extends the built-in markdown renderer of cell outputs: command links (see commandLinks.ts).
+  {
+    entryPoints: ['src/extension/renderer/commandLinks.ts'],
+    outfile: 'dist/commandLinks.js',
+    platform: 'browser',
+    format: 'esm',
+    external: [],
+  },
 ];
 
 async function main() {

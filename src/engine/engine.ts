@@ -29,7 +29,7 @@ import { JournalLockedError, type HeldLock } from './journalLock';
 import { balanceReport, nodeLoads, type NodeLoad } from './model';
 import { rehearse, type Rehearsal } from './rehearse';
 import { describePlan, DEFAULT_REPLICA_SIZE_BYTES, type ScalePlan } from './plan';
-import { unknownNodes } from './addresses';
+import { aliveMembers, removedNodes, unknownNodes } from './addresses';
 import { isAbortError, type ClusterState, type HeldLease } from './ports';
 import { copyRateOf, planOptionsOf, readPlanData } from './replicaData';
 import { planFor, preflight, preflightReport, freezeCheck, type PreflightReport } from './preflight';
@@ -133,8 +133,11 @@ export class ScaleEngine {
     const planned = planFor(state, spec, planOptionsOf(this.cx, pct, ml.value, data, rate));
     const plan = planned.disks ? { ...planned, fillLevels: fillLevels(this.cx.options) } : planned;
     // An address the meta does not list would be planned as "nothing to move": a green plan for nothing.
-    const unknown = unknownNodes(state, spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : []);
-    return { ...plan, notes: [...plan.notes, ml.note], problems: [...unknown, ...plan.problems] };
+    const removed = removedNodes(this.d.journal.all());
+    const unknown = unknownNodes(state, spec.op === 'scale-in' ? spec.nodes : spec.op === 'migrate' ? spec.from : [], removed);
+    // A plan that "joins" a member would be a green plan for nothing (the run ignores plan problems on resume).
+    const members = spec.op === 'scale-out' ? aliveMembers(state, spec.nodes ?? []) : [];
+    return { ...plan, notes: [...plan.notes, ml.note], problems: [...unknown, ...members, ...plan.problems] };
   }
 
   /**

@@ -202,7 +202,11 @@ export type Refusal =
       /** The meta lists nodes in the other form (hostname vs IP). */
       readonly listedAs?: 'hostname' | 'ip';
       readonly example?: string;
+      /** An earlier run stopped this node (journal): it is not listed any more, so no closest node is offered. */
+      readonly removed?: { readonly run: string; readonly at: string };
     }
+  /** A scale-out names nodes the meta lists ALIVE that hold replicas: serving members already, nothing to join. */
+  | { readonly code: 'already-member'; readonly nodes: readonly string[] }
   | { readonly code: 'unalive-with-replicas'; readonly node: string }
   /** Stopping `node` would leave these partitions with no replica at all: it holds their only alive one. */
   | {

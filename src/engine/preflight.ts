@@ -3,7 +3,7 @@ import { pctAllowingRemoval, removalSchedule, type RemovalStep } from '../cluste
 import { decideRemoval, snapshotOf } from './freezeGuard';
 import { aliveDead, nodeLoads, unhealthyPartitions } from './model';
 import { planMigration, planScaleIn, planScaleOut, type PlanOptions, type ScalePlan } from './plan';
-import { unknownNodes } from './addresses';
+import { aliveMembers, removedNodes, unknownNodes } from './addresses';
 import { META_LEVEL_VALUE, type MetaLevel } from '../pegasus/types';
 import type { ClusterState } from './ports';
 import { summarizeState } from './describe';
@@ -70,10 +70,12 @@ export async function preflightReport(
   const listed = new Map(state.nodes.map((n) => [n.address, n]));
   for (const n of leaving) {
     const l = listed.get(n);
-    if (!l) out.push(...unknownNodes(state, [n]));
+    if (!l) out.push(...unknownNodes(state, [n], removedNodes(cx.deps.journal.all())));
     else if (!l.alive && (nodeLoads(state).get(n)?.replicas ?? 0) > 0 && !resumingRun) out.push({ code: 'unalive-with-replicas', node: n });
   }
   if (new Set(leaving).size !== leaving.length) out.push({ code: 'listed-twice' });
+  // On resume the joining nodes this run started are alive by now: that is progress, not a mistake.
+  if (spec.op === 'scale-out' && !resumingRun) out.push(...aliveMembers(state, spec.nodes ?? []));
   if (leaving.length > 0) {
     const aliveNow = state.nodes.filter((n) => n.alive).length;
     const left =
@@ -167,7 +169,7 @@ export async function freezeCheck(cx: OpContext, remove: readonly string[] | num
   const { alive, dead } = aliveDead(state);
   const ml = await cx.minLive(state.leader, signal);
   const k = typeof remove === 'number' ? remove : remove.length;
-  const problems: Refusal[] = typeof remove === 'number' ? [] : unknownNodes(state, remove);
+  const problems: Refusal[] = typeof remove === 'number' ? [] : unknownNodes(state, remove, removedNodes(cx.deps.journal.all()));
   if (typeof remove !== 'number' && new Set(remove).size !== remove.length) problems.push({ code: 'listed-twice' });
   if (k > alive) problems.push({ code: 'too-many', count: k, alive, listed: state.nodes.length });
   const now = snapshotOf({ alive, dead, pct, minLive: ml.value });

@@ -169,13 +169,23 @@ export const REFUSAL_WORDS: Words<Refusal, { reason: string; fix: string }> = {
     reason: `${r.count} partition(s) are not fully healthy: ${r.sample.map((u) => `${u.gpid} (${u.table}) ${u.health}`).join(', ')}${r.count > r.sample.length ? ', …' : ''}`,
     fix: 'wait until every partition is healthy (wait-healthy) and find out why they were not',
   }),
-  'not-a-node': (r) => ({
-    reason:
-      `${r.node} is not a node of this cluster (the meta lists ${r.known} node(s)${r.closest ? `; closest known: ${r.closest}` : ''})` +
-      (r.listedAs
-        ? ` (the meta lists nodes by ${r.listedAs === 'hostname' ? 'hostname' : 'IP address'}: use the form nodes -d prints)`
-        : ''),
-    fix: `use an address as nodes -d prints it, e.g. ${r.closest ?? r.example ?? 'host:port'}`,
+  'not-a-node': (r) =>
+    r.removed
+      ? {
+          reason: `${r.node} is not listed by the meta any more: run ${r.removed.run} stopped it (${r.removed.at})`,
+          fix: 'leave it out; nodes -d lists the nodes the meta knows now',
+        }
+      : {
+          reason:
+            `${r.node} is not a node of this cluster (the meta lists ${r.known} node(s)${r.closest ? `; closest known: ${r.closest}` : ''})` +
+            (r.listedAs
+              ? ` (the meta lists nodes by ${r.listedAs === 'hostname' ? 'hostname' : 'IP address'}: use the form nodes -d prints)`
+              : ''),
+          fix: `use an address as nodes -d prints it, e.g. ${r.closest ?? r.example ?? 'host:port'}`,
+        },
+  'already-member': (r) => ({
+    reason: `${r.nodes.join(', ')} ${r.nodes.length === 1 ? 'is' : 'are'} already ${r.nodes.length === 1 ? 'a member' : 'members'} of this cluster (the meta lists ${r.nodes.length === 1 ? 'it' : 'them'} ALIVE, serving replicas): a scale-out joins new nodes only`,
+    fix: 'name nodes the meta does not list alive yet; to spread replicas over the members as they are, use rebalance',
   }),
   'unalive-with-replicas': (r) => ({
     reason: `${r.node} is UNALIVE but still referenced by partitions: its data cannot be moved away from a dead process`,

@@ -15,7 +15,24 @@ interface RunningSim {
   readonly name: string;
   readonly metaServers: string[];
   readonly control: string;
+  /** The first replica server port: its nodes are 127.0.0.1:(base + i). */
+  readonly replicaBasePort: number;
   stop(): Promise<void>;
+}
+
+/** The simulator's default first replica port; each further simulated cluster gets the next block. */
+export const FIRST_REPLICA_PORT = 34801;
+export const REPLICA_PORT_BLOCK = 100;
+
+/**
+ * The first replica port block no running simulated cluster uses, so two clusters never list the
+ * same node addresses (127.0.0.1:34801 in both would make their runbooks and journals ambiguous).
+ */
+export function freeReplicaBase(used: readonly number[], nodes: number): number {
+  const block = Math.max(REPLICA_PORT_BLOCK, Math.ceil(nodes / REPLICA_PORT_BLOCK) * REPLICA_PORT_BLOCK);
+  let base = FIRST_REPLICA_PORT;
+  while (used.some((u) => base < u + block && u < base + block)) base += block;
+  return base;
 }
 
 export class SimulatedClusters extends Disposable {
@@ -44,7 +61,11 @@ export class SimulatedClusters extends Disposable {
   async start(opts: SimulatedClusterOptions, taken: (name: string) => boolean): Promise<RunningSim> {
     let name = 'simulated';
     for (let i = 2; taken(name) || this.sims.has(name); i++) name = `simulated-${i}`;
-    const sim = opts.process === 'child' ? await this.spawn(name, opts) : await this.startInProcess(name, opts);
+    const base = freeReplicaBase(
+      [...this.sims.values()].map((x) => x.replicaBasePort),
+      opts.nodes ?? 5,
+    );
+    const sim = opts.process === 'child' ? await this.spawn(name, opts, base) : await this.startInProcess(name, opts, base);
     this.sims.set(name, sim);
     this.started.set(name, {
       name,
@@ -70,10 +91,11 @@ export class SimulatedClusters extends Disposable {
     return target;
   }
 
-  private async startInProcess(name: string, opts: SimulatedClusterOptions): Promise<RunningSim> {
+  private async startInProcess(name: string, opts: SimulatedClusterOptions, replicaBasePort: number): Promise<RunningSim> {
     // Its replica servers listen where their ports are free, so the tree shows real data and disk use.
     const { sim, listening } = await startListeningWhereFree({
       nodes: opts.nodes ?? 5,
+      replicaBasePort,
       ...(opts.tables ? { tables: parseTables(opts.tables) } : {}),
       ...(opts.pegasusVersion ? { version: opts.pegasusVersion } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
@@ -83,12 +105,13 @@ export class SimulatedClusters extends Disposable {
       this.log?.info(
         `simulated cluster "${name}": replica server ports in use, so its replica servers do not listen (no sizes or disk use)`,
       );
-    return { name, metaServers: sim.metaServers, control: sim.controlUrl, stop: () => sim.close() };
+    return { name, metaServers: sim.metaServers, control: sim.controlUrl, replicaBasePort, stop: () => sim.close() };
   }
 
   /** `node dist/cli.js sim --port 0 …` prints one JSON line with the meta servers and the control URL. */
-  private async spawn(name: string, opts: SimulatedClusterOptions): Promise<RunningSim> {
+  private async spawn(name: string, opts: SimulatedClusterOptions, replicaBasePort: number): Promise<RunningSim> {
     const args = [this.cliPath, 'sim', '--port', '0', '--nodes', String(opts.nodes ?? 5), '--time-scale', String(opts.timeScale ?? 1)];
+    args.push('--replica-base-port', String(replicaBasePort));
     if (opts.tables) args.push('--tables', opts.tables);
     if (opts.pegasusVersion) args.push('--pegasus-version', opts.pegasusVersion);
     if (opts.seed !== undefined) args.push('--seed', String(opts.seed));
@@ -97,7 +120,7 @@ export class SimulatedClusters extends Disposable {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       onExit: (code) => this.log?.info(`simulated cluster "${name}" process exited (${code})`),
     });
-    return { name, ...sim };
+    return { name, replicaBasePort, ...sim };
   }
 
   override dispose(): void {

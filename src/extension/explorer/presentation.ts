@@ -6,6 +6,7 @@
  * Descriptions answer the next question an operator has when looking at the item (is it healthy?
  * how many replicas? can I lose another node?), tooltips give the detail and what to do.
  */
+import { largestSafePct, type FreezeReason } from '../../cluster/freeze';
 import { partitionHealthNames, type PartitionHealthCode, type HealthCounts } from '../../cluster/health';
 import { fmtBytes } from '../../cluster/units';
 
@@ -36,6 +37,15 @@ export const COLOR = {
   info: 'charts.blue',
   muted: 'disabledForeground',
 } as const;
+
+/**
+ * How alarming a freeze margin is: frozen (< 0) is an error, 0 a warning (the next node down
+ * freezes the meta), 1 or more is fine. Status bar, tree rows and tooltips all use this one rule.
+ */
+export function marginSeverity(margin: number | undefined): 'error' | 'warning' | undefined {
+  if (margin === undefined) return undefined;
+  return margin < 0 ? 'error' : margin === 0 ? 'warning' : undefined;
+}
 
 // ---------- ids ----------
 
@@ -139,13 +149,15 @@ export function clusterItem(f: ClusterFacts): ItemView {
       parts.push(f.unhealthyPartitions === 0 ? 'healthy' : `${f.unhealthyPartitions.toLocaleString('en-US')} unhealthy`);
     // "n down" already says it; the fraction is for the calm case. The level (also on Meta) last.
     if (f.alive !== undefined && down === 0) parts.push(`${f.alive}/${f.alive} alive`);
+    // A calm row still warns when the next node down would freeze the meta (worse news above says enough).
+    if (health === 'healthy' && marginSeverity(f.freezeMargin) === 'warning') parts.push('margin 0');
     if (f.effectiveLevel && !(health === 'frozen' && f.effectiveLevel === 'freezed'))
       parts.push(levelText(f.effectiveLevel, f.storedLevel));
   }
   if (f.active) parts.push('active');
   const icon: IconView =
     health === 'healthy'
-      ? { id: 'database', color: COLOR.ok }
+      ? { id: 'database', color: marginSeverity(f.freezeMargin) === 'warning' ? COLOR.warning : COLOR.ok }
       : health === 'unhealthy'
         ? { id: 'database', color: COLOR.warning }
         : health === 'loading'
@@ -215,6 +227,8 @@ export interface MetaFacts {
   readonly minLive?: number;
   /** -1 frozen, 0 the next loss freezes, n more nodes can go down. */
   readonly freezeMargin?: number;
+  /** The freeze rules that hold now (empty or absent when not frozen). */
+  readonly freezeReasons?: readonly FreezeReason[];
   readonly balanceOperations?: string;
 }
 
@@ -236,7 +250,7 @@ export function metaItem(m: MetaFacts): ItemView {
   if (m.freezeMargin !== undefined) parts.push(marginShort(m.freezeMargin));
   parts.push(levelText(m.effectiveLevel, m.storedLevel));
   const frozen = m.effectiveLevel === 'freezed' || (m.freezeMargin ?? 0) < 0;
-  const tight = m.freezeMargin !== undefined && m.freezeMargin <= 1;
+  const tight = marginSeverity(m.freezeMargin) === 'warning';
   return {
     id: ids.meta(m.cluster),
     label: 'Meta',
@@ -251,13 +265,16 @@ export function metaTooltip(m: MetaFacts): string {
   const lines = [`**Meta** — leader \`${m.leader || 'unknown'}\``, ''];
   if (m.storedLevel && m.storedLevel !== m.effectiveLevel) {
     lines.push(
-      `Effective level **${m.effectiveLevel}**, stored level **${m.storedLevel}**: the freeze rule overrides the stored level while too few nodes are alive. \`set_meta_level\` cannot lift it; bring nodes back, lower \`meta.live_percentage\`, or restart the meta to forget dead nodes.`,
+      `Effective level **${m.effectiveLevel}**, stored level **${m.storedLevel}**: the freeze rule overrides the stored level while too few nodes are alive. \`set_meta_level\` cannot lift it.`,
     );
   } else {
     lines.push(
       `Level **${m.effectiveLevel}**${m.effectiveLevel === 'lively' ? ' (the balancer moves replicas)' : m.effectiveLevel === 'steady' ? ' (cure only, no balancing)' : ''}`,
     );
   }
+  // Also when the stored level could not be read: the rules that trip say what lifts the freeze.
+  const advice = unfreezeAdvice(m);
+  if (advice.length > 0) lines.push('', ...advice);
   lines.push('');
   if (m.freezeMargin !== undefined) lines.push(freezeMarginSentence(m.freezeMargin), '');
   const rule: string[] = [`alive ${m.alive}`, `dead ${m.dead}`];
@@ -270,12 +287,34 @@ export function metaTooltip(m: MetaFacts): string {
   return lines.join('\n');
 }
 
+/**
+ * What lifts the freeze, one sentence per rule that trips: the min-live rule counts alive nodes
+ * only, so neither the percentage nor a meta restart (which forgets dead nodes) can lift it.
+ */
+export function unfreezeAdvice(m: Pick<MetaFacts, 'alive' | 'dead' | 'livePercentage' | 'minLive' | 'freezeReasons'>): string[] {
+  const out: string[] = [];
+  const reasons = m.freezeReasons ?? [];
+  if (reasons.includes('min_live'))
+    out.push(
+      `$(error) Min-live rule: ${m.alive} alive < min live ${m.minLive ?? '?'}. Bring nodes back until ${m.minLive ?? 'enough'} are alive, or lower \`min_live_node_count_for_unfreeze\`; lowering \`meta.live_percentage\` or restarting the meta does not lift this rule.`,
+    );
+  if (reasons.includes('percentage')) {
+    // The percentage alone: minLive 0 leaves the min-live rule out of the bound.
+    const safe = largestSafePct(m.alive, m.dead, 0);
+    out.push(
+      `$(error) Percentage rule: ${m.alive}×100 < ${m.livePercentage ?? '?'}×(${m.alive}+${m.dead}). Bring nodes back, lower \`meta.live_percentage\` to ${safe ?? 0} or less, or restart the meta to forget dead nodes.`,
+    );
+  }
+  return out;
+}
+
 export function metaServerItem(cluster: string, address: string, leader: boolean): ItemView {
   return {
     id: ids.metaServer(cluster, address),
     label: address,
     description: leader ? 'leader' : 'follower',
-    icon: { id: leader ? 'star-full' : 'server', color: leader ? COLOR.info : undefined },
+    // Not the primary replica's star: a leader and a primary are different roles.
+    icon: { id: leader ? 'verified-filled' : 'server', color: leader ? COLOR.info : undefined },
     contextValue: 'pegasus.meta.server',
     collapsible: 'none',
   };
@@ -302,6 +341,8 @@ export interface NodeFacts {
   readonly unlisted?: boolean;
   /** Read from the replica server; absent when not read. */
   readonly sizes?: NodeSizeFacts;
+  /** The meta is frozen: it runs no cure, so nothing is re-elected or re-created. */
+  readonly metaFrozen?: boolean;
 }
 
 /** A node's data and disk as its replica server reported them, or why it reported nothing. */
@@ -400,9 +441,11 @@ export function nodeTooltip(n: NodeFacts): string {
   if (!n.alive) {
     lines.push(
       '',
-      n.replicas > 0
-        ? `The meta sees this node as dead. Its ${plural(n.replicas, 'replica')} still listed here are being re-elected or re-created elsewhere (after \`replica_assign_delay_ms_for_dropouts\` / \`meta.lb.assign_delay_ms\`).`
-        : 'The meta sees this node as dead and it holds no replicas; it is still counted as dead by the freeze rule until the meta restarts.',
+      n.replicas > 0 && n.metaFrozen
+        ? `$(error) The meta sees this node as dead and is **frozen**: it runs no cure, so its ${plural(n.replicas, 'replica')} listed here are neither re-elected nor re-created elsewhere. Partitions whose primary was here serve nothing until the meta unfreezes (see Meta for what lifts it).`
+        : n.replicas > 0
+          ? `The meta sees this node as dead. Its ${plural(n.replicas, 'replica')} still listed here are being re-elected or re-created elsewhere (after \`replica_assign_delay_ms_for_dropouts\` / \`meta.lb.assign_delay_ms\`).`
+          : 'The meta sees this node as dead and it holds no replicas; it is still counted as dead by the freeze rule until the meta restarts.',
     );
   }
   if (n.blackListed) lines.push('', 'Black-listed: `meta.lb.assign_secondary_black_list` keeps new secondaries off this node.');
@@ -659,7 +702,17 @@ export function statusBarView(f: ClusterFacts | undefined, clusterCount: number,
         };
   }
   const h = clusterHealth(f);
-  const icon = h === 'healthy' ? '$(pass-filled)' : h === 'loading' ? '$(sync~spin)' : h === 'unhealthy' ? '$(warning)' : '$(error)';
+  const tight = h === 'healthy' && marginSeverity(f.freezeMargin) === 'warning';
+  const icon =
+    h === 'healthy'
+      ? tight
+        ? '$(warning)'
+        : '$(pass-filled)'
+      : h === 'loading'
+        ? '$(sync~spin)'
+        : h === 'unhealthy'
+          ? '$(warning)'
+          : '$(error)';
   let detail: string;
   switch (h) {
     case 'healthy':
@@ -686,6 +739,6 @@ export function statusBarView(f: ClusterFacts | undefined, clusterCount: number,
     text: `${icon} ${f.name}: ${detail}`,
     tooltip:
       freshness && f.fetchedAt !== undefined ? `${clusterTooltip(f)}\n\n${freshnessLine(f.fetchedAt, freshness)}` : clusterTooltip(f),
-    severity: h === 'frozen' || h === 'unreachable' ? 'error' : h === 'unhealthy' ? 'warning' : undefined,
+    severity: h === 'frozen' || h === 'unreachable' ? 'error' : h === 'unhealthy' || tight ? 'warning' : undefined,
   };
 }

@@ -221,6 +221,7 @@ export function metaFacts(c: ClusterViewState, s: ClusterSnapshot): P.MetaFacts 
     livePercentage: s.freeze.pct,
     minLive: s.freeze.minLive,
     freezeMargin: s.freeze.margin,
+    freezeReasons: s.freeze.reasons,
     balanceOperations: b ? `move_pri=${b.movePri} copy_pri=${b.copyPri} copy_sec=${b.copySec} total=${b.total}` : undefined,
   };
 }
@@ -238,6 +239,7 @@ export function nodeFacts(c: ClusterViewState, n: NodeModel): P.NodeFacts {
     leaving: c.leaving.has(n.address) || (n.ip !== '' && c.leaving.has(n.ip)) || (n.hostPort !== undefined && c.leaving.has(n.hostPort)),
     hostPort: n.hostPort && n.hostPort !== n.address ? n.hostPort : n.ip && n.ip !== n.address ? n.ip : undefined,
     unlisted: n.status === 'UNKNOWN',
+    metaFrozen: c.snapshot !== undefined && (c.snapshot.meta.effectiveLevel === 'freezed' || c.snapshot.freeze.frozen),
     ...(sizes ? { sizes } : {}),
   };
 }
@@ -479,7 +481,7 @@ export function itemOf(ctx: TreeContext, e: Element): P.ItemView {
           e.key,
           'Freeze margin',
           `${k < 0 ? 'FROZEN' : k === 0 ? '0 · the next node down freezes it' : `${k} · can lose ${P.plural(k, 'more node')}`} · alive ${m.alive} · dead ${m.dead} · ${m.livePercentage}% · min ${m.minLive}`,
-          { id: k < 0 ? 'error' : k <= 1 ? 'warning' : 'shield', color: k < 0 ? P.COLOR.error : k <= 1 ? P.COLOR.warning : P.COLOR.ok },
+          { id: k < 0 ? 'error' : k === 0 ? 'warning' : 'shield', color: k < 0 ? P.COLOR.error : k === 0 ? P.COLOR.warning : P.COLOR.ok },
         );
       }
       return P.factItem(c.name, e.key, 'Balance operations', m.balanceOperations ?? '', { id: 'arrow-swap' });

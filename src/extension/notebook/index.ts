@@ -12,6 +12,7 @@ import { registerCompletions } from './completions';
 import { RunbookController } from './controller';
 import { registerDiagnostics } from './diagnostics';
 import { registerEditCellOptions } from './editCellOptions';
+import { registerOutputLinks } from './outputLinks';
 import { registerResume } from './resume';
 import { registerShowRunLog } from './showRunLog';
 import { describeProblems, NOTEBOOK_TYPE, RunbookSerializer } from './serializer';
@@ -37,5 +38,6 @@ export function registerRunbooks(context: vscode.ExtensionContext, commands: Com
   registerCompletions(context, commands);
   registerDiagnostics(context, commands);
   registerShowRunLog(context);
+  registerOutputLinks(context, log);
   registerResume(context, controller);
 }

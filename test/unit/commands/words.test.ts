@@ -38,6 +38,10 @@ test('refusals in words: when no node can be removed the fix says so instead of 
   assert.match(none.fix, /^no node can be removed while temp keeps 3 replicas: add nodes first/);
   assert.doesNotMatch(none.fix, /at most 0/);
   assert.match(refusalWords({ code: 'replica-count', table: 't', replicas: 3, left: 2, removable: 1 }).fix, /^remove at most 1 node,/);
+  const gone = refusalWords({ code: 'not-a-node', node: 'a:1', known: 3, removed: { run: 'r1', at: '2026-01-01T00:00:00.000Z' } });
+  assert.match(gone.reason, /not listed by the meta any more: run r1 stopped it/);
+  assert.doesNotMatch(gone.reason, /closest/);
+  assert.match(refusalWords({ code: 'already-member', nodes: ['a:1'] }).reason, /^a:1 is already a member of this cluster/);
   const frozen = refusalWords({ code: 'min-live', nodes: ['a:1'], aliveAfter: 2, minLive: 3 });
   assert.match(frozen.fix, /^no node can be removed without freezing the meta: add nodes first/);
   assert.match(refusalWords({ code: 'black-list-present', value: 'a:1' }).fix, /meta\.lb\.assign_secondary_black_list clear/);

@@ -106,6 +106,26 @@ test('restore-settings with an empty journal says nothing is known and lists wha
   assert.deepEqual(r2.notes, [{ code: 'no-journal', journal: 'in-memory journal', looksChanged: [] }]);
 });
 
+test('scale-out of a member is refused by plan and pre-flight with a code; freeze-check of a removed node offers no neighbour', async () => {
+  const journal = Journal.memory();
+  journal.append({ t: 'step', step: '10.0.0.9:34801:stop', status: 'done' }, new Date(), 'earlier-run');
+  const { engine } = setup({}, {}, journal);
+  const plan = await engine.plan({ op: 'scale-out', nodes: [N1] });
+  assert.deepEqual(
+    plan.problems.filter((p) => p.code === 'already-member'),
+    [{ code: 'already-member', nodes: [N1] }],
+  );
+  const pre = await engine.preflight({ op: 'scale-out', nodes: [N1] });
+  assert.ok(
+    pre.some((r) => r.code === 'already-member'),
+    JSON.stringify(pre),
+  );
+  const fc = await engine.freezeCheck(['10.0.0.9:34801']);
+  assert.equal(fc.outcome, 'refused');
+  const r0 = fc.refusals[0]!;
+  assert.ok(r0.code === 'not-a-node' && r0.removed?.run === 'earlier-run' && r0.closest === undefined, JSON.stringify(r0));
+});
+
 test('plan and freeze-check refuse an address the meta does not list, naming the closest known node', async () => {
   const { engine } = setup();
   const plan = await engine.plan({ op: 'scale-in', nodes: ['10.0.0.9:34801'] });

@@ -126,3 +126,31 @@ test('onDidRefresh: complete snapshots of known clusters reach listeners; partia
     reg.dispose();
   }
 });
+
+test('a second simulated cluster gets its own replica ports: no two clusters list the same node address', async () => {
+  const { ClusterRegistry } = await load();
+  const { freeReplicaBase } = await import('../../../src/extension/clusters/simulators');
+  assert.equal(freeReplicaBase([], 5), 34801);
+  assert.equal(freeReplicaBase([34801], 5), 34901);
+  assert.equal(freeReplicaBase([34901], 5), 34801, 'a freed block is used again');
+  assert.equal(freeReplicaBase([34801], 150), 35001, 'a large cluster takes a larger block');
+  stub.settings.clusters = [];
+  const reg = new ClusterRegistry(fakeContext() as never, undefined);
+  try {
+    const a = await reg.startSimulatedCluster({ nodes: 3, timeScale: 0, process: 'inProcess' });
+    const b = await reg.startSimulatedCluster({ nodes: 3, timeScale: 0, process: 'inProcess' });
+    assert.deepEqual([a.profile.name, b.profile.name], ['simulated', 'simulated-2']);
+    const nodesOf = async (name: string) => (await reg.get(name)!.client.listNodes()).map((n) => n.address);
+    const [na, nb] = [await nodesOf('simulated'), await nodesOf('simulated-2')];
+    assert.equal(na.length, 3);
+    assert.deepEqual(
+      na.filter((x) => nb.includes(x)),
+      [],
+      `${na.join(',')} vs ${nb.join(',')}`,
+    );
+  } finally {
+    await reg.stopSimulatedCluster('simulated-2');
+    await reg.stopSimulatedCluster('simulated');
+    reg.dispose();
+  }
+});

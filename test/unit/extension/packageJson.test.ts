@@ -70,3 +70,10 @@ test('node menu regexes match the context values the tree produces', () => {
   assert.ok(stopSim!.test('pegasus.cluster.ok.active.simulated'));
   assert.ok(!stopSim!.test('pegasus.cluster.ok.active'));
 });
+
+test('welcome text has no markdown the welcome view cannot render (backticks show literally there)', () => {
+  for (const w of pkg.contributes.viewsWelcome as { view: string; contents: string }[]) {
+    assert.doesNotMatch(w.contents, /`/, `${w.view}: ${w.contents}`);
+    assert.doesNotMatch(w.contents, /\*\*|__/, `${w.view}: ${w.contents}`);
+  }
+});

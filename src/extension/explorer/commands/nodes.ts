@@ -11,7 +11,7 @@ import type { RegisterCommand } from './register';
 
 export function registerNodeCommands(reg: RegisterCommand, { registry, controller, tree, view }: ExplorerParts): void {
   reg(CMD.scaleIn, nodeAction(registry, controller, RUNBOOK_TEMPLATE_COMMANDS['scale-in'], 'Scale In'));
-  reg(CMD.scaleOut, nodeAction(registry, controller, RUNBOOK_TEMPLATE_COMMANDS['scale-out'], 'Scale Out'));
+  reg(CMD.scaleOut, nodeAction(registry, controller, RUNBOOK_TEMPLATE_COMMANDS['scale-out'], 'Scale Out', membersOf(tree)));
   reg(CMD.migrateNodes, nodeAction(registry, controller, RUNBOOK_TEMPLATE_COMMANDS.migrate, 'Migrate Nodes'));
 
   reg(CMD.copyAddress, async (clicked?: Element, selected?: readonly Element[]) => {
@@ -46,12 +46,29 @@ export function registerNodeCommands(reg: RegisterCommand, { registry, controlle
 }
 
 /** Opens a runbook template for the selected (or picked) nodes through the runbook feature's command. */
-function nodeAction(registry: ClusterRegistry, controller: ExplorerController, command: string, what: string) {
+function nodeAction(
+  registry: ClusterRegistry,
+  controller: ExplorerController,
+  command: string,
+  what: string,
+  /** For Scale Out: the selected nodes already serving replicas, which cannot join (they are members). */
+  members?: (cluster: string, nodes: readonly string[]) => string[],
+) {
   return async (clicked?: Element, selected?: readonly Element[]): Promise<unknown> => {
-    let sel = selectedNodes(selected && selected.length > 0 ? selected : clicked ? [clicked] : []);
+    // A right-click on a row outside the selection acts on that row: VS Code still passes the old selection.
+    const inSelection = clicked !== undefined && !!selected?.some((e) => elementId(e) === elementId(clicked));
+    let sel = selectedNodes(selected && selected.length > 0 && (inSelection || !clicked) ? selected : clicked ? [clicked] : []);
     if (!sel && clicked?.kind === 'cluster') sel = { cluster: clicked.cluster, nodes: [] };
     sel ??= await pickNodes(registry, controller, what);
     if (!sel) return;
+    const already = members?.(sel.cluster, sel.nodes) ?? [];
+    if (already.length > 0) {
+      // The runbook still opens, with the members left out, so the operator names the new nodes there.
+      void vscode.window.showWarningMessage(
+        `${already.join(', ')} ${already.length === 1 ? 'is already a member' : 'are already members'} of ${sel.cluster}: Scale Out joins new nodes only. The runbook leaves ${already.length === 1 ? 'it' : 'them'} out; name the new nodes there.`,
+      );
+      sel = { cluster: sel.cluster, nodes: sel.nodes.filter((n) => !already.includes(n)) };
+    }
     const args: RunbookTemplateArgs = { cluster: sel.cluster, nodes: sel.nodes };
     const known = await vscode.commands.getCommands(true);
     if (!known.includes(command)) {
@@ -60,6 +77,14 @@ function nodeAction(registry: ClusterRegistry, controller: ExplorerController, c
       );
     }
     return vscode.commands.executeCommand(command, args);
+  };
+}
+
+function membersOf(tree: ExplorerTree) {
+  return (cluster: string, nodes: readonly string[]): string[] => {
+    const snap = tree.context().clusters.find((c) => c.name === cluster)?.snapshot;
+    // ALIVE and serving: a replica server just started for the scale-out is ALIVE but empty, and may join.
+    return snap ? nodes.filter((n) => snap.node(n)?.status === 'ALIVE' && (snap.node(n)?.replicaCount ?? 0) > 0) : [];
   };
 }
 

@@ -8,6 +8,22 @@ import type { RegisterCommand } from './register';
 
 export function registerSimulatorCommands(reg: RegisterCommand, { registry }: ExplorerParts): void {
   reg(CMD.startSimulatedCluster, async (opts?: SimulatedClusterOptions) => {
+    // From the palette or the welcome button (no options): a second click shows the running one
+    // instead of starting a twin. Automation passes options and gets another cluster (own ports).
+    const running = registry.runningSimulations[0];
+    const existing = opts === undefined && running !== undefined ? registry.get(running) : undefined;
+    if (existing) {
+      void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+      void vscode.window.showInformationMessage(
+        `The simulated cluster "${existing.profile.name}" is already running (meta ${existing.profile.metaServers.join(', ')}): showing it. Stop it first to start a fresh one.`,
+      );
+      return {
+        name: existing.profile.name,
+        metaServers: existing.profile.metaServers,
+        nodeControl: existing.profile.nodeControl,
+        reused: true,
+      };
+    }
     const cfg = explorerConfig();
     const merged: SimulatedClusterOptions = {
       nodes: cfg.get<number>('simulatedCluster.nodes') ?? 5,

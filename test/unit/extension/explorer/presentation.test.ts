@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  COLOR,
   clusterHealth,
+  clusterItem,
+  marginSeverity,
+  metaServerItem,
+  metaTooltip,
+  unfreezeAdvice,
   freezeMarginSentence,
   md,
   nodeTooltip,
@@ -44,6 +50,53 @@ test('status bar: healthy, unhealthy, frozen, unreachable, none', () => {
   assert.equal(down.text, '$(error) prod: unreachable');
   assert.match(statusBarView(undefined, 0).text, /no cluster/);
   assert.match(statusBarView(undefined, 2).text, /choose a cluster/);
+});
+
+test('status bar: margin 0 is a warning, margin 1 is fine, frozen is an error', () => {
+  const zero = statusBarView({ ...base, freezeMargin: 0 }, 1);
+  assert.equal(zero.text, '$(warning) prod: margin 0');
+  assert.equal(zero.severity, 'warning');
+  const one = statusBarView({ ...base, freezeMargin: 1 }, 1);
+  assert.equal(one.text, '$(pass-filled) prod: margin 1');
+  assert.equal(one.severity, undefined);
+  assert.equal(statusBarView({ ...base, freezeMargin: -1 }, 1).severity, 'error');
+  assert.equal(marginSeverity(0), 'warning');
+  assert.equal(marginSeverity(1), undefined);
+  assert.equal(marginSeverity(-1), 'error');
+  // The tree row agrees with the status bar.
+  assert.equal(clusterItem({ ...base, freezeMargin: 0 }).icon?.color, COLOR.warning);
+  assert.match(clusterItem({ ...base, freezeMargin: 0 }).description!, /margin 0/);
+  assert.equal(clusterItem({ ...base, freezeMargin: 1 }).icon?.color, COLOR.ok);
+});
+
+test('unfreeze advice names only the rule that trips', () => {
+  const minOnly = unfreezeAdvice({ alive: 2, dead: 1, livePercentage: 65, minLive: 3, freezeReasons: ['min_live'] });
+  assert.equal(minOnly.length, 1);
+  assert.match(minOnly[0]!, /Min-live rule/);
+  assert.doesNotMatch(minOnly[0]!, /lower `meta\.live_percentage`/);
+  const pctOnly = unfreezeAdvice({ alive: 3, dead: 2, livePercentage: 65, minLive: 3, freezeReasons: ['percentage'] });
+  assert.equal(pctOnly.length, 1);
+  // 300 < 65×5 = 325; the largest pct that holds is floor(300/5) = 60.
+  assert.match(pctOnly[0]!, /lower `meta\.live_percentage` to 60 or less, or restart the meta/);
+  assert.equal(unfreezeAdvice({ alive: 1, dead: 4, livePercentage: 65, minLive: 3, freezeReasons: ['min_live', 'percentage'] }).length, 2);
+  // The advice does not depend on the stored level having been read.
+  const tip = metaTooltip({
+    cluster: 'c',
+    leader: 'm:1',
+    metaServers: ['m:1'],
+    effectiveLevel: 'freezed',
+    alive: 2,
+    dead: 1,
+    livePercentage: 65,
+    minLive: 3,
+    freezeMargin: -1,
+    freezeReasons: ['min_live'],
+  });
+  assert.match(tip, /Min-live rule: 2 alive < min live 3/);
+});
+
+test('a meta leader and a primary replica do not share an icon', () => {
+  assert.notEqual(metaServerItem('c', '127.0.0.1:34601', true).icon?.id, 'star-full');
 });
 
 test('a failed refresh with data still shown is not called healthy', () => {

@@ -5,6 +5,7 @@ import {
   childrenOf,
   elementId,
   itemOf,
+  nodeFacts,
   parentOf,
   replicaElementsOf,
   selectedNodes,
@@ -13,6 +14,7 @@ import {
   type Element,
   type TreeContext,
 } from '../../../../src/extension/explorer/treeModel';
+import { nodeTooltip } from '../../../../src/extension/explorer/presentation';
 import { addr, makeCluster, type FakeClusterSpec } from '../../../support/syntheticCluster';
 
 function ctxFor(spec: FakeClusterSpec, over: Partial<ClusterViewState> = {}): TreeContext {
@@ -114,6 +116,43 @@ test('effective level freezed while the stored one is lively shows both', () => 
   assert.match(tooltipOf(ctx, { kind: 'meta', cluster: 'onebox' })!, /set_meta_level` cannot lift it/);
   const cl = itemOf(ctx, { kind: 'cluster', cluster: 'onebox' });
   assert.equal(cl.icon?.color, 'testing.iconFailed');
+});
+
+// The freeze rule of meta_service::check_freeze (src/meta/meta_service.h, apache/incubator-pegasus v2.5.0):
+// alive 2, dead 1, pct 65 → 200 ≥ 195 holds, but 2 < min live 3 freezes it. Only the min-live rule trips.
+test('a meta frozen by the min-live rule alone is not told to lower the percentage', () => {
+  const ctx = ctxFor({ nodes: 3, tables: [{ name: 't', partitions: 3, replicas: 3 }], unalive: [2], level: 'freezed', storedLevel: 500 });
+  const tip = tooltipOf(ctx, { kind: 'meta', cluster: 'onebox' })!;
+  assert.match(tip, /Min-live rule: 2 alive < min live 3/);
+  assert.match(tip, /does not lift this rule/);
+  assert.doesNotMatch(tip, /Percentage rule/);
+  assert.doesNotMatch(tip, /lower `meta\.live_percentage`,/);
+});
+
+// server_state::check_all_partitions (src/meta/server_state.cpp, apache/incubator-pegasus v2.5.0) runs no
+// cure or balancer at level freezed: a dead node's replicas are not re-created while the meta is frozen.
+test('the UNALIVE node under a frozen meta does not promise re-created replicas', () => {
+  const spec: FakeClusterSpec = { nodes: 3, tables: [{ name: 't', partitions: 3, replicas: 3 }], unalive: [2] };
+  const frozen = ctxFor({ ...spec, level: 'freezed', storedLevel: 500 }).clusters[0]!;
+  const lively = ctxFor(five).clusters[0]!;
+  assert.equal(nodeFacts(frozen, frozen.snapshot!.node(addr(2))!).metaFrozen, true);
+  assert.equal(nodeFacts(lively, lively.snapshot!.node(addr(0))!).metaFrozen, false);
+  const dead = { ...nodeFacts(frozen, frozen.snapshot!.node(addr(2))!), replicas: 4, primaries: 1, secondaries: 3 };
+  const tip = nodeTooltip(dead);
+  assert.match(tip, /frozen\*\*: it runs no cure/);
+  assert.doesNotMatch(tip, /being re-elected or re-created/);
+  assert.match(nodeTooltip({ ...dead, metaFrozen: false }), /being re-elected or re-created/);
+});
+
+test('margin colours: 1 is fine, 0 is a warning, frozen is an error', () => {
+  const margin = (c: TreeContext) => itemOf(c, { kind: 'metaFact', cluster: 'onebox', key: 'margin' }).icon;
+  const meta = (c: TreeContext) => itemOf(c, { kind: 'meta', cluster: 'onebox' }).icon?.color;
+  const one = ctxFor(five);
+  assert.deepEqual(margin(one), { id: 'shield', color: 'testing.iconPassed' });
+  assert.equal(meta(one), 'testing.iconPassed');
+  const zero = ctxFor({ ...five, unalive: [4] });
+  assert.deepEqual(margin(zero), { id: 'warning', color: 'list.warningForeground' });
+  assert.equal(meta(zero), 'list.warningForeground');
 });
 
 test('node → its replicas (table, partition, role, ballot); parents lead back for reveal', () => {
