@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { ExplorerController } from './controller';
 import type { ItemView } from './presentation';
+import { terminalSafe } from '../../commands/safeText';
 import {
   changedElements,
   childrenOf,
@@ -80,7 +81,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Element>, vscode.Di
   resolveTreeItem(item: vscode.TreeItem, e: Element): vscode.TreeItem {
     const text = tooltipOf(this.context(), e);
     if (text) {
-      const md = new vscode.MarkdownString(text, true);
+      const md = new vscode.MarkdownString(terminalSafe(text, TOOLTIP_MAX), true);
       md.isTrusted = false;
       item.tooltip = md;
     }
@@ -98,10 +99,16 @@ const COLLAPSIBLE = {
   expanded: vscode.TreeItemCollapsibleState.Expanded,
 } as const;
 
+/** A row shows server text (host names, table names, error names): control characters escaped, long text capped. */
+const ROW_MAX = 256;
+const TOOLTIP_MAX = 16_384;
+
 export function toTreeItem(v: ItemView, e: Element): vscode.TreeItem {
-  const item = new vscode.TreeItem(v.label, COLLAPSIBLE[v.collapsible]);
+  const label = terminalSafe(v.label, ROW_MAX, false);
+  const description = v.description !== undefined ? terminalSafe(v.description, ROW_MAX, false) : undefined;
+  const item = new vscode.TreeItem(label, COLLAPSIBLE[v.collapsible]);
   item.id = v.id;
-  if (v.description !== undefined) item.description = v.description;
+  if (description !== undefined) item.description = description;
   if (v.icon) item.iconPath = new vscode.ThemeIcon(v.icon.id, v.icon.color ? new vscode.ThemeColor(v.icon.color) : undefined);
   if (v.contextValue) item.contextValue = v.contextValue;
   if (e.kind === 'message' && e.cluster !== undefined && e.severity === 'error') {
@@ -110,6 +117,6 @@ export function toTreeItem(v: ItemView, e: Element): vscode.TreeItem {
     item.command = { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['pegasus.clusters'] };
   }
   // Screen readers read label + description; make the state explicit there too.
-  item.accessibilityInformation = { label: [v.label, v.description].filter(Boolean).join(', ') };
+  item.accessibilityInformation = { label: [label, description].filter(Boolean).join(', ') };
   return item;
 }

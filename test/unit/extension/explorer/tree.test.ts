@@ -135,3 +135,18 @@ test('changedElements: the whole tree when the top level changes, nothing when n
   assert.equal(changedElements(base, withProblem, []), 'all');
   assert.deepEqual(changedElements(base, base, []), []);
 });
+
+test('a row never carries raw control characters or unbounded server text', async () => {
+  installVscodeStub();
+  const { toTreeItem } = await import('../../../../src/extension/explorer/tree');
+  const hostile = 'evil\x1b]0;pwned\x07host';
+  const item = toTreeItem({ id: 'n', label: hostile, description: 'x'.repeat(10_000), collapsible: 'none' }, {
+    kind: 'node',
+    cluster: 'c',
+    address: hostile,
+  } as unknown as Element);
+  assert.doesNotMatch(String(item.label), /[\x00-\x1f\x7f]/);
+  assert.match(String(item.label), /\\x1b/);
+  assert.ok(String(item.description).length < 400, String(item.description).length.toString());
+  assert.match(String(item.description), /10000 chars/);
+});
