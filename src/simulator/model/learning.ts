@@ -5,7 +5,8 @@ import { MB, ModelState, RETRY_MS } from './state';
 /** Learns copy SST files of this size (rocksdb's default target file size): counters advance per file. */
 export const LEARN_FILE_BYTES = 64 * MB;
 
-function emptyStats(): LearnStats {
+/** Every learning counter a replica reports, at zero (a new replica, or one after a restart). */
+export function emptyStats(): LearnStats {
   return {
     learn_count: 0,
     learn_rounds: 0,

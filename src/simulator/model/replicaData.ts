@@ -5,7 +5,7 @@
  * the model's ground truth at the moment of the request.
  */
 import { formatTime } from './commands';
-import { LEARN_FILE_BYTES } from './learning';
+import { emptyStats, LEARN_FILE_BYTES } from './learning';
 import type { SimModel } from './model';
 import { MB } from './state';
 import type { LearnStats, SimNode } from './types';
@@ -42,7 +42,7 @@ function replicaEntities(model: SimModel, n: SimNode): Entity[] {
     if (!member && !learning.has(p)) continue;
     const bytes = member ? p.bytes : 0;
     const st = n.learnStats.get(p);
-    const learn = (Object.keys(ZERO) as (keyof LearnStats)[]).map((k) => ({ name: k, value: st ? st[k] : 0 }));
+    const learn = LEARN_NAMES.map((k) => ({ name: k, value: st ? st[k] : 0 }));
     out.push({
       type: 'replica',
       id: `replica@${p.app.id}.${p.pidx}`,
@@ -56,20 +56,6 @@ function replicaEntities(model: SimModel, n: SimNode): Entity[] {
   }
   return out;
 }
-
-const ZERO: LearnStats = {
-  learn_count: 0,
-  learn_rounds: 0,
-  learn_copy_files: 0,
-  learn_copy_file_bytes: 0,
-  learn_copy_buffer_bytes: 0,
-  learn_lt_cache_responses: 0,
-  learn_lt_app_responses: 0,
-  learn_lt_log_responses: 0,
-  learn_resets: 0,
-  learn_failed_count: 0,
-  learn_successful_count: 0,
-};
 
 function errorBody(message: string): string {
   return JSON.stringify({ error_message: message }, null, 4);
@@ -235,3 +221,6 @@ export function perfCounters(model: SimModel, node: number, cmd: string, args: r
   const cs = picked.map((c) => `{"name":${JSON.stringify(c.name)},"type":"${c.type}","value":${double(c.value)}}`).join(',');
   return `{"result":${JSON.stringify(result)},"timestamp":${sec},"timestamp_str":"${formatTime(sec * 1000)}","counters":[${cs}]}`;
 }
+
+/** The learning counters' names, in the order a replica reports them. */
+const LEARN_NAMES = Object.keys(emptyStats()) as (keyof LearnStats)[];
